@@ -1,0 +1,514 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::Duration;
+use uuid::Uuid;
+
+use super::throttle::{self, Verdict};
+use super::{passwords, sessions, store};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::mail::{self, EmailAddress, MailMessage, Outgoing};
+use crate::tenants::store as tenant_store;
+use crate::tenants::{Role, TenantSlug};
+use crate::tokens;
+use crate::web::{
+    render, safe_next, Form, FormErrors, Layout, Path, RequestContext, Visitor, DEVICE_COOKIE,
+    SESSION_COOKIE,
+};
+
+const RESET_VALID_FOR: Duration = Duration::hours(1);
+const MAX_RESETS_PER_HOUR: i64 = 3;
+
+/// Logs `user_id` in: ends the session the browser had (if any), starts a new one and
+/// marks this browser as trusted for the account. Returns the cookies to set.
+pub async fn start_session(
+    conn: &mut PgConnection,
+    context: &RequestContext,
+    user_id: Uuid,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<CookieJar> {
+    if let Some(previous) = &context.user {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(&previous.session_hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let token = sessions::create(conn, user_id, now).await?;
+    let device = tokens::new_token();
+    store::trust_device(conn, user_id, &device.hash, now).await?;
+
+    let mut session_cookie = context.cookie(SESSION_COOKIE, token);
+    session_cookie.set_max_age(time::Duration::seconds(
+        sessions::ABSOLUTE_TIMEOUT.whole_seconds(),
+    ));
+    let mut device_cookie = context.cookie(DEVICE_COOKIE, device.token);
+    device_cookie.set_max_age(time::Duration::days(365));
+    Ok(CookieJar::new().add(session_cookie).add(device_cookie))
+}
+
+// ---------------------------------------------------------------- sign-up
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignupForm {
+    pub group_name: String,
+    pub slug: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/signup.html")]
+struct SignupPage {
+    layout: Layout,
+    form: SignupForm,
+    errors: FormErrors,
+    logged_in: bool,
+}
+
+pub async fn signup_page(visitor: Visitor) -> AppResult<Html<String>> {
+    let logged_in = visitor.user().is_some();
+    let title = if logged_in {
+        "Start another organizing group"
+    } else {
+        "Start your organizing group"
+    };
+    render(SignupPage {
+        layout: visitor.layout(title),
+        form: SignupForm::default(),
+        errors: FormErrors::new(),
+        logged_in,
+    })
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(mut form): Form<SignupForm>,
+) -> AppResult<Response> {
+    let user = visitor.user().cloned();
+    let mut errors = FormErrors::new();
+
+    let group_name = form.group_name.trim().to_owned();
+    if group_name.is_empty() {
+        errors.add("group_name", "Enter your group's name.");
+    } else if group_name.chars().count() > 120 {
+        errors.add("group_name", "Use at most 120 characters.");
+    }
+    if form.slug.trim().is_empty() {
+        form.slug = TenantSlug::suggest(&group_name);
+    }
+    let slug = match TenantSlug::parse(&form.slug) {
+        Ok(slug) => Some(slug),
+        Err(message) => {
+            errors.add("slug", message);
+            None
+        }
+    };
+    if let Some(slug) = &slug {
+        if tenant_store::tenant_by_slug(&state.db, slug.as_str())
+            .await?
+            .is_some()
+        {
+            errors.add(
+                "slug",
+                "Another group already uses this address; choose another.",
+            );
+        }
+    }
+
+    let mut email = None;
+    if user.is_none() {
+        if form.name.trim().is_empty() {
+            errors.add("name", "Enter your name.");
+        } else if form.name.trim().chars().count() > 120 {
+            errors.add("name", "Use at most 120 characters.");
+        }
+        match EmailAddress::parse(&form.email) {
+            Ok(parsed) => {
+                if store::email_taken(&state.db, parsed.as_str()).await? {
+                    errors.add("email", "An account with this email already exists. Log in, or reset your password.");
+                }
+                email = Some(parsed);
+            }
+            Err(message) => errors.add("email", message),
+        }
+        if let Err(message) = passwords::check_new(&form.password, &form.email) {
+            errors.add("password", message);
+        }
+    }
+
+    let rerender = |form: SignupForm, errors: FormErrors| -> AppResult<Response> {
+        let page = SignupPage {
+            layout: visitor.layout("Start your organizing group"),
+            form: SignupForm {
+                password: String::new(),
+                ..form
+            },
+            errors,
+            logged_in: user.is_some(),
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+    };
+    let Some(slug) = slug.filter(|_| errors.is_empty()) else {
+        return rerender(form, errors);
+    };
+
+    let now = state.clock.now();
+    let password_hash = match &user {
+        None => Some(passwords::hash(form.password.clone()).await?),
+        Some(_) => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let (user_id, cookies) = match (&user, email, password_hash) {
+        (Some(user), _, _) => (user.user_id, CookieJar::new()),
+        (None, Some(email), Some(hash)) => {
+            let user_id = match store::create_user(&mut tx, email.as_str(), form.name.trim(), &hash)
+                .await
+            {
+                Ok(id) => id,
+                Err(store::CreateUserError::EmailTaken) => {
+                    errors.add("email", "An account with this email already exists. Log in, or reset your password.");
+                    return rerender(form, errors);
+                }
+                Err(store::CreateUserError::Database(e)) => return Err(e.into()),
+            };
+            let cookies = start_session(&mut tx, &visitor.context, user_id, now).await?;
+            (user_id, cookies)
+        }
+        _ => return Err(AppError::Internal(anyhow::anyhow!("sign-up without email"))),
+    };
+    let tenant = match tenant_store::create_tenant(&mut tx, &slug, &group_name).await {
+        Ok(tenant) => tenant,
+        Err(tenant_store::CreateTenantError::SlugTaken) => {
+            errors.add(
+                "slug",
+                "Another group already uses this address; choose another.",
+            );
+            return rerender(form, errors);
+        }
+        Err(tenant_store::CreateTenantError::Database(e)) => return Err(e.into()),
+    };
+    tenant_store::add_member(&mut tx, tenant, user_id, Role::Owner).await?;
+    tx.commit().await?;
+    Ok((
+        cookies,
+        Redirect::to(&format!("/app/{}?notice=welcome", slug.as_str())),
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- login and logout
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    form: LoginForm,
+    errors: FormErrors,
+    problem: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(visitor: Visitor, Query(query): Query<NextQuery>) -> AppResult<Response> {
+    if visitor.user().is_some() {
+        return Ok(Redirect::to(&safe_next(query.next.as_deref())).into_response());
+    }
+    let form = LoginForm {
+        next: safe_next(query.next.as_deref()),
+        ..LoginForm::default()
+    };
+    Ok(render(LoginPage {
+        layout: visitor.layout("Log in"),
+        form,
+        errors: FormErrors::new(),
+        problem: None,
+    })?
+    .into_response())
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let reply = |status: StatusCode,
+                 form: LoginForm,
+                 errors: FormErrors,
+                 problem: Option<String>|
+     -> AppResult<Response> {
+        let form = LoginForm {
+            password: String::new(),
+            ..form
+        };
+        Ok((
+            status,
+            render(LoginPage {
+                layout: visitor.layout("Log in"),
+                form,
+                errors,
+                problem,
+            })?,
+        )
+            .into_response())
+    };
+
+    let mut errors = FormErrors::new();
+    let email = form.email.trim().to_owned();
+    if email.is_empty() {
+        errors.add("email", "Enter your email address.");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password.");
+    }
+    if !errors.is_empty() || email.len() > 254 || form.password.len() > passwords::MAX_LENGTH * 4 {
+        if errors.is_empty() {
+            errors.add("email", "Email or password is wrong.");
+        }
+        return reply(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None);
+    }
+
+    let now = state.clock.now();
+    let ip = visitor.context.client_ip;
+    let trusted_device = match jar.get(DEVICE_COOKIE).map(|c| c.value().to_owned()) {
+        Some(token) if tokens::looks_like_token(&token) => {
+            store::device_is_trusted_for(&state.db, &tokens::hash_token(&token), &email).await?
+        }
+        _ => false,
+    };
+    if let Verdict::Throttled(message) =
+        throttle::check(&state.db, &email, ip, trusted_device, now).await?
+    {
+        return reply(
+            StatusCode::TOO_MANY_REQUESTS,
+            form,
+            FormErrors::new(),
+            Some(message.to_owned()),
+        );
+    }
+
+    let user = store::user_by_email(&state.db, &email).await?;
+    let valid = passwords::verify(
+        form.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let Some(user) = user.filter(|_| valid) else {
+        throttle::record_failure(&state.db, &email, ip, now).await?;
+        return reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            FormErrors::new(),
+            Some("Email or password is wrong.".into()),
+        );
+    };
+
+    let mut tx = state.db.begin().await?;
+    let cookies = start_session(&mut tx, &visitor.context, user.id, now).await?;
+    tx.commit().await?;
+    Ok((cookies, Redirect::to(&safe_next(Some(&form.next)))).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
+    if let Some(user) = visitor.user() {
+        sessions::delete(&state.db, &user.session_hash).await?;
+    }
+    let mut gone = visitor.context.cookie(SESSION_COOKIE, String::new());
+    gone.make_removal();
+    Ok((
+        CookieJar::new().add(gone),
+        Redirect::to("/login?notice=logged-out"),
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- password reset
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ForgotForm {
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    form: ForgotForm,
+    errors: FormErrors,
+}
+
+pub async fn forgot_page(visitor: Visitor) -> AppResult<Html<String>> {
+    let email = visitor.user().map(|u| u.email.clone()).unwrap_or_default();
+    render(ForgotPage {
+        layout: visitor.layout("Reset your password"),
+        form: ForgotForm { email },
+        errors: FormErrors::new(),
+    })
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) => email,
+        Err(message) => {
+            let mut errors = FormErrors::new();
+            errors.add("email", message);
+            let page = ForgotPage {
+                layout: visitor.layout("Reset your password"),
+                form,
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+        }
+    };
+    let now = state.clock.now();
+    // The answer is the same whether or not the account exists.
+    if let Some(user) = store::user_by_email(&state.db, email.as_str()).await? {
+        if store::recent_resets(&state.db, user.id, now - Duration::hours(1)).await?
+            < MAX_RESETS_PER_HOUR
+        {
+            let token = tokens::new_token();
+            let mut tx = state.db.begin().await?;
+            store::create_reset(&mut tx, user.id, &token.hash, now, now + RESET_VALID_FOR).await?;
+            mail::enqueue(
+                &mut tx,
+                Outgoing {
+                    tenant: None,
+                    idempotency_key: format!("password-reset:{}", hex(&token.hash)),
+                    recipient: &user.email,
+                    message: MailMessage::PasswordReset {
+                        name: user.name.clone(),
+                        link: state
+                            .config
+                            .link(&format!("/password/reset/{}", token.token)),
+                    },
+                    send_at: now,
+                    bulk: false,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(Redirect::to("/login?notice=reset-sent").into_response())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResetForm {
+    pub password: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    layout: Layout,
+    email: String,
+    errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "auth/link_expired.html")]
+pub struct LinkExpiredPage {
+    pub layout: Layout,
+    pub what: &'static str,
+    pub next_step: &'static str,
+    pub next_link: &'static str,
+}
+
+fn reset_link_expired(visitor: &Visitor) -> AppResult<Response> {
+    let page = LinkExpiredPage {
+        layout: visitor.layout("This link no longer works"),
+        what: "This password reset link has expired or was already used. Links work once, for one hour.",
+        next_step: "Ask for a new link",
+        next_link: "/password/forgot",
+    };
+    Ok((StatusCode::GONE, render(page)?).into_response())
+}
+
+pub async fn reset_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let found = if tokens::looks_like_token(&token) {
+        store::usable_reset(&state.db, &tokens::hash_token(&token), state.clock.now()).await?
+    } else {
+        None
+    };
+    let Some((_, email)) = found else {
+        return reset_link_expired(&visitor);
+    };
+    Ok(render(ResetPage {
+        layout: visitor.layout("Choose a new password"),
+        email,
+        errors: FormErrors::new(),
+    })?
+    .into_response())
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let hash = tokens::hash_token(&token);
+    let found = if tokens::looks_like_token(&token) {
+        store::usable_reset(&state.db, &hash, now).await?
+    } else {
+        None
+    };
+    let Some((user_id, email)) = found else {
+        return reset_link_expired(&visitor);
+    };
+    if let Err(message) = passwords::check_new(&form.password, &email) {
+        let mut errors = FormErrors::new();
+        errors.add("password", message);
+        let page = ResetPage {
+            layout: visitor.layout("Choose a new password"),
+            email,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    }
+    let password_hash = passwords::hash(form.password).await?;
+    let mut tx = state.db.begin().await?;
+    if !store::use_reset(&mut tx, &hash, now).await? {
+        return reset_link_expired(&visitor);
+    }
+    store::set_password(&mut tx, user_id, &password_hash).await?;
+    // Whoever knew the old password is logged out everywhere.
+    sessions::delete_all_for_user(&mut tx, user_id).await?;
+    throttle::clear_account(&mut tx, &email).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/login?notice=password-changed").into_response())
+}

@@ -1,0 +1,232 @@
+//! Settings from environment variables. Every setting has a default so that
+//! `cargo run --release` works with no configuration on a development machine.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use url::Url;
+
+/// A setting that could not be used: names the variable so the operator knows what to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct SettingError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+impl SettingError {
+    pub fn new(name: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            name,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `None` means "not configured": use the local PostgreSQL, or start a private cluster.
+    pub database_url: Option<String>,
+    pub app_addr: SocketAddr,
+    pub base_url: Url,
+    pub data_dir: PathBuf,
+    /// `None` means mail is written as `.eml` files under `DATA_DIR/mail`.
+    pub smtp_url: Option<String>,
+    pub mail_from: lettre::message::Mailbox,
+    /// Requests from this address may name the client in `X-Forwarded-For`.
+    pub trusted_proxy: Option<IpAddr>,
+    /// Shows every written email at `/dev/mail`; only ever on for file mail on a loopback address.
+    pub dev_mailbox: bool,
+    /// A benchmark presenting this token in `X-Rate-Limit-Bypass` is not rate limited.
+    pub rate_limit_bypass_token: Option<String>,
+    pub log_filter: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/undersigned";
+
+impl Config {
+    pub fn from_env() -> Result<Self, SettingError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can build a configuration without touching
+    /// the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let database_url = match get("DATABASE_URL") {
+            Some(raw) => {
+                let parsed = Url::parse(&raw).map_err(|e| {
+                    SettingError::new(
+                        "DATABASE_URL",
+                        format!("not a URL ({e}); expected postgres://user@host:port/database"),
+                    )
+                })?;
+                if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+                    return Err(SettingError::new(
+                        "DATABASE_URL",
+                        "must start with postgres:// or postgresql://",
+                    ));
+                }
+                if parsed.path().trim_start_matches('/').is_empty() {
+                    return Err(SettingError::new(
+                        "DATABASE_URL",
+                        "names no database (add /undersigned to the end)",
+                    ));
+                }
+                Some(raw)
+            }
+            None => None,
+        };
+
+        let app_addr: SocketAddr = match get("APP_ADDR") {
+            Some(raw) => raw.parse().map_err(|_| {
+                SettingError::new(
+                    "APP_ADDR",
+                    format!("{raw:?} is not an address like 127.0.0.1:3000"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+
+        let base_url = match get("BASE_URL") {
+            Some(raw) => {
+                let url = Url::parse(&raw)
+                    .map_err(|e| SettingError::new("BASE_URL", format!("not a URL ({e})")))?;
+                if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+                    return Err(SettingError::new(
+                        "BASE_URL",
+                        "must be an http:// or https:// address",
+                    ));
+                }
+                url
+            }
+            None => {
+                Url::parse(&format!("http://{app_addr}")).expect("a socket address makes a URL")
+            }
+        };
+
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let smtp_url = match get("SMTP_URL") {
+            Some(raw) => {
+                let url = Url::parse(&raw)
+                    .map_err(|e| SettingError::new("SMTP_URL", format!("not a URL ({e})")))?;
+                if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
+                    return Err(SettingError::new(
+                        "SMTP_URL",
+                        "expected smtp://host:port, smtp://host:port?tls=required or smtps://user:pass@host",
+                    ));
+                }
+                Some(raw)
+            }
+            None => None,
+        };
+
+        let mail_from = get("MAIL_FROM")
+            .unwrap_or_else(|| "Undersigned <no-reply@undersigned.localhost>".into())
+            .parse()
+            .map_err(|_| {
+                SettingError::new(
+                    "MAIL_FROM",
+                    "expected an address like: Our Coalition <letters@example.org>",
+                )
+            })?;
+
+        let trusted_proxy = match get("TRUSTED_PROXY") {
+            Some(raw) => Some(raw.parse().map_err(|_| {
+                SettingError::new("TRUSTED_PROXY", format!("{raw:?} is not an IP address"))
+            })?),
+            None => None,
+        };
+
+        let dev_mailbox = smtp_url.is_none() && app_addr.ip().is_loopback();
+
+        let rate_limit_bypass_token = match get("RATE_LIMIT_BYPASS_TOKEN") {
+            Some(t) if t.len() < 16 => {
+                return Err(SettingError::new(
+                    "RATE_LIMIT_BYPASS_TOKEN",
+                    "must be at least 16 characters",
+                ))
+            }
+            other => other,
+        };
+
+        let log_filter = get("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into());
+        tracing_subscriber::EnvFilter::try_new(&log_filter)
+            .map_err(|e| SettingError::new("RUST_LOG", format!("not a log filter ({e})")))?;
+
+        Ok(Self {
+            database_url,
+            app_addr,
+            base_url,
+            data_dir,
+            smtp_url,
+            mail_from,
+            trusted_proxy,
+            dev_mailbox,
+            rate_limit_bypass_token,
+            log_filter,
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// An absolute link for emails, from a path starting with `/`.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, SettingError> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = with(&[]).unwrap();
+        assert_eq!(config.app_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:3000/");
+        assert!(config.dev_mailbox);
+        assert_eq!(config.link("/login"), "http://127.0.0.1:3000/login");
+    }
+
+    #[test]
+    fn bad_settings_name_the_variable() {
+        for (name, value) in [
+            ("DATABASE_URL", "mysql://x/y"),
+            ("DATABASE_URL", "not a url"),
+            ("APP_ADDR", "localhost"),
+            ("BASE_URL", "ftp://x"),
+            ("SMTP_URL", "http://mail"),
+            ("MAIL_FROM", "nobody"),
+            ("TRUSTED_PROXY", "proxy.local"),
+        ] {
+            let err = with(&[(name, value)]).unwrap_err();
+            assert_eq!(err.name, name, "{value}");
+        }
+    }
+}

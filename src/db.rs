@@ -1,0 +1,199 @@
+//! The connection pool: finding a database (configured, local, or a private cluster),
+//! creating it if missing, and running the migrations.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+
+use crate::config::{Config, SettingError, DEFAULT_DATABASE_URL};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+const PRIVATE_CLUSTER_PORT: u16 = 54329;
+
+fn options(url: &str) -> Result<PgConnectOptions, SettingError> {
+    PgConnectOptions::from_str(url)
+        .map(|o| o.log_statements(tracing::log::LevelFilter::Debug))
+        .map_err(|e| SettingError::new("DATABASE_URL", format!("cannot be used ({e})")))
+}
+
+async fn answers(options: &PgConnectOptions) -> bool {
+    let maintenance = options.clone().database("postgres");
+    matches!(
+        tokio::time::timeout(
+            Duration::from_secs(3),
+            PgConnection::connect_with(&maintenance)
+        )
+        .await,
+        Ok(Ok(_))
+    )
+}
+
+/// Which database to use: `DATABASE_URL`; else the local PostgreSQL on 127.0.0.1:5432;
+/// else a private cluster under `DATA_DIR/postgres` when PostgreSQL's programs are
+/// installed. Says on standard output which one it chose.
+pub async fn resolve_url(config: &Config) -> Result<String, SettingError> {
+    if let Some(url) = &config.database_url {
+        return Ok(url.clone());
+    }
+    if answers(&options(DEFAULT_DATABASE_URL)?).await {
+        println!(
+            "Using the local PostgreSQL at 127.0.0.1:5432 (set DATABASE_URL to choose another)."
+        );
+        return Ok(DEFAULT_DATABASE_URL.to_owned());
+    }
+    let Some(bin) = postgres_bin_dir() else {
+        return Err(SettingError::new(
+            "DATABASE_URL",
+            "not set and no PostgreSQL answers on 127.0.0.1:5432. Install PostgreSQL (apt-get install postgresql) or set DATABASE_URL=postgres://user@host/undersigned",
+        ));
+    };
+    let url = start_private_cluster(&bin, &config.data_dir.join("postgres"))?;
+    Ok(url)
+}
+
+fn postgres_bin_dir() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file());
+    on_path.or_else(|| {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|bin| bin.join("initdb").is_file())
+            .collect();
+        versions.sort();
+        versions.pop()
+    })
+}
+
+fn start_private_cluster(bin: &Path, dir: &Path) -> Result<String, SettingError> {
+    let fail = |message: String| SettingError::new("DATABASE_URL", message);
+    let dir = std::path::absolute(dir)
+        .map_err(|e| fail(format!("cannot use {} ({e})", dir.display())))?;
+    if !dir.join("PG_VERSION").exists() {
+        println!(
+            "No PostgreSQL answers on 127.0.0.1:5432: creating a private cluster in {}",
+            dir.display()
+        );
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| fail(format!("cannot create {} ({e})", dir.display())))?;
+        let output = Command::new(bin.join("initdb"))
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-D",
+            ])
+            .arg(&dir)
+            .output()
+            .map_err(|e| fail(format!("cannot run initdb ({e})")))?;
+        if !output.status.success() {
+            let _ = std::fs::remove_dir_all(&dir);
+            let why = String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            return Err(fail(format!(
+                "not set, no PostgreSQL answers on 127.0.0.1:5432, and initdb failed ({why}). Start PostgreSQL or set DATABASE_URL"
+            )));
+        }
+    }
+    let running = Command::new(bin.join("pg_ctl"))
+        .arg("status")
+        .arg("-D")
+        .arg(&dir)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !running {
+        let output = Command::new(bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&dir)
+            .arg("-l")
+            .arg(dir.join("server.log"))
+            .arg("-o")
+            .arg(format!(
+                "-p {PRIVATE_CLUSTER_PORT} -c listen_addresses=127.0.0.1 -k {}",
+                dir.display()
+            ))
+            .args(["-w", "start"])
+            .output()
+            .map_err(|e| fail(format!("cannot run pg_ctl ({e})")))?;
+        if !output.status.success() {
+            return Err(fail(format!(
+                "the private cluster in {} did not start; see its server.log",
+                dir.display()
+            )));
+        }
+    }
+    println!(
+        "Started the private PostgreSQL cluster in {} on port {PRIVATE_CLUSTER_PORT}.",
+        dir.display()
+    );
+    Ok(format!(
+        "postgres://postgres@127.0.0.1:{PRIVATE_CLUSTER_PORT}/undersigned"
+    ))
+}
+
+/// Connects, creating the database first if the server does not have it.
+pub async fn connect(url: &str) -> Result<PgPool, SettingError> {
+    let options = options(url)?;
+    let name = options.get_database().unwrap_or("undersigned").to_owned();
+    let mut maintenance = tokio::time::timeout(
+        Duration::from_secs(5),
+        PgConnection::connect_with(&options.clone().database("postgres")),
+    )
+    .await
+    .map_err(|_| {
+        SettingError::new(
+            "DATABASE_URL",
+            "the database server did not answer within 5 seconds",
+        )
+    })?
+    .map_err(|e| SettingError::new("DATABASE_URL", format!("cannot connect ({e})")))?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut maintenance)
+            .await
+            .map_err(|e| {
+                SettingError::new("DATABASE_URL", format!("cannot query the server ({e})"))
+            })?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        sqlx::query(&format!("CREATE DATABASE {quoted}"))
+            .execute(&mut maintenance)
+            .await
+            .map_err(|e| {
+                SettingError::new(
+                    "DATABASE_URL",
+                    format!("cannot create database {name} ({e})"),
+                )
+            })?;
+        tracing::info!(database = %name, "created the database");
+    }
+    let _ = maintenance.close().await;
+    PgPoolOptions::new()
+        .max_connections(32)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|e| SettingError::new("DATABASE_URL", format!("cannot connect ({e})")))
+}
+
+pub async fn migrate(pool: &PgPool) -> Result<(), SettingError> {
+    MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|e| SettingError::new("DATABASE_URL", format!("migrations failed ({e})")))
+}

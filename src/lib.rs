@@ -1,0 +1,11 @@
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod mail;
+pub mod tenants;
+pub mod tokens;
+pub mod web;

@@ -1,0 +1,184 @@
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::outbox::{self, OutboxEntry};
+use super::{read_eml, ReadMessage};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::tenants::Member;
+use crate::tokens;
+use crate::web::{render, Layout, Path, Visitor};
+
+/// A line of an email's text, with links made clickable.
+pub struct TextLine {
+    pub text: String,
+    pub is_link: bool,
+}
+
+fn lines_of(text: &str) -> Vec<TextLine> {
+    text.lines()
+        .map(|line| TextLine {
+            is_link: (line.starts_with("http://") || line.starts_with("https://"))
+                && !line.contains(' '),
+            text: line.to_owned(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "mail/outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    entries: Vec<OutboxEntry>,
+    base: String,
+    can_edit: bool,
+    readable: bool,
+}
+
+pub async fn tenant_outbox(
+    State(state): State<AppState>,
+    member: Member,
+) -> AppResult<Html<String>> {
+    let entries = outbox::for_tenant(&state.db, member.tenant_id, 200).await?;
+    render(OutboxPage {
+        layout: member.layout("Email"),
+        base: member.path("/mail"),
+        can_edit: member.role.can_edit(),
+        readable: state.mail_files_readable(),
+        entries,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/message.html")]
+struct MessagePage {
+    layout: Layout,
+    entry: OutboxEntry,
+    read: Option<ReadMessage>,
+    lines: Vec<TextLine>,
+    back: String,
+}
+
+async fn read_file(state: &AppState, entry: &OutboxEntry) -> Option<ReadMessage> {
+    let path = state.transport.file_of(entry.transport_id.as_deref()?)?;
+    let raw = tokio::fs::read(path).await.ok()?;
+    read_eml(&raw)
+}
+
+pub async fn tenant_message(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Html<String>> {
+    let entry = outbox::one_for_tenant(&state.db, member.tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let read = read_file(&state, &entry).await;
+    let lines = read.as_ref().map(|r| lines_of(&r.text)).unwrap_or_default();
+    render(MessagePage {
+        layout: member.layout("Email"),
+        back: member.path("/mail"),
+        entry,
+        read,
+        lines,
+    })
+}
+
+pub async fn retry(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    if !outbox::retry(&state.db, member.tenant_id, id, state.clock.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&member.path("/mail?notice=retried")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "mail/dev_mailbox.html")]
+struct DevMailbox {
+    layout: Layout,
+    entries: Vec<OutboxEntry>,
+}
+
+pub async fn dev_mailbox(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> AppResult<Html<String>> {
+    if !state.config.dev_mailbox {
+        return Err(AppError::NotFound);
+    }
+    let entries = outbox::all_recent(&state.db, 200).await?;
+    let mut layout = visitor.layout("Development mailbox");
+    layout.noindex = true;
+    render(DevMailbox { layout, entries })
+}
+
+pub async fn dev_message(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
+    if !state.config.dev_mailbox {
+        return Err(AppError::NotFound);
+    }
+    let entry = outbox::one(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let read = read_file(&state, &entry).await;
+    let lines = read.as_ref().map(|r| lines_of(&r.text)).unwrap_or_default();
+    let mut layout = visitor.layout("Development mailbox");
+    layout.noindex = true;
+    render(MessagePage {
+        layout,
+        back: "/dev/mail".into(),
+        entry,
+        read,
+        lines,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/unsubscribe.html")]
+struct UnsubscribePage {
+    layout: Layout,
+    email: String,
+    token: String,
+}
+
+async fn unsubscribe_email(state: &AppState, token: &str) -> AppResult<String> {
+    if !tokens::looks_like_token(token) {
+        return Err(AppError::NotFound);
+    }
+    outbox::unsubscribe_target(&state.db, &tokens::hash_token(token))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> AppResult<Html<String>> {
+    let email = unsubscribe_email(&state, &token).await?;
+    let mut layout = visitor.layout("Stop these emails");
+    layout.noindex = true;
+    render(UnsubscribePage {
+        layout,
+        email,
+        token,
+    })
+}
+
+/// Both the button on our page and mail programs' one-click unsubscribe post here.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let email = unsubscribe_email(&state, &token).await?;
+    outbox::suppress(&state.db, &email, state.clock.now()).await?;
+    Ok(Redirect::to("/?notice=unsubscribed").into_response())
+}

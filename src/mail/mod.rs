@@ -1,0 +1,65 @@
+//! The email outbox: one mechanism for every email the product sends. Areas enqueue
+//! messages in their own transactions (`outbox::enqueue`), the worker sends them, and
+//! organizers see what happened to their group's mail.
+
+pub mod address;
+mod handlers;
+pub mod messages;
+pub mod outbox;
+pub mod transport;
+pub mod worker;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use address::EmailAddress;
+pub use messages::MailMessage;
+pub use outbox::{enqueue, Outgoing};
+pub use transport::Transport;
+pub use worker::Worker;
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/app/{tenant}/mail", get(handlers::tenant_outbox))
+        .route("/app/{tenant}/mail/{id}", get(handlers::tenant_message))
+        .route("/app/{tenant}/mail/{id}/retry", post(handlers::retry))
+        .route("/dev/mail", get(handlers::dev_mailbox))
+        .route("/dev/mail/{id}", get(handlers::dev_message))
+        .route(
+            "/mail/unsubscribe/{token}",
+            get(handlers::unsubscribe_page).post(handlers::unsubscribe),
+        )
+}
+
+/// A message as written to a file, read back for the browser (and for tests).
+pub struct ReadMessage {
+    pub subject: String,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    pub list_unsubscribe: Option<String>,
+}
+
+pub fn read_eml(raw: &[u8]) -> Option<ReadMessage> {
+    let parsed = mail_parser::MessageParser::default().parse(raw)?;
+    let address = |a: Option<&mail_parser::Address>| {
+        a.and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some(ReadMessage {
+        subject: parsed.subject().unwrap_or_default().to_owned(),
+        from: address(parsed.from()),
+        to: address(parsed.to()),
+        text: parsed
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        list_unsubscribe: parsed
+            .header_raw("List-Unsubscribe")
+            .map(|v| v.trim().to_owned()),
+    })
+}

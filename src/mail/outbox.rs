@@ -1,0 +1,299 @@
+//! Writing to and reading from the outbox. A message is enqueued inside the caller's
+//! transaction, so it exists exactly when the change that caused it does.
+
+use sqlx::{PgConnection, PgPool, Row};
+use time::OffsetDateTime;
+
+use super::messages::MailMessage;
+use crate::tenants::TenantId;
+
+pub struct Outgoing<'a> {
+    pub tenant: Option<TenantId>,
+    /// Names the logical email ("invite:<id>"): enqueueing the same key again does nothing.
+    pub idempotency_key: String,
+    pub recipient: &'a str,
+    pub message: MailMessage,
+    /// When to send: now, or later for reminders and deadlines (the scheduler).
+    pub send_at: OffsetDateTime,
+    /// Bulk mail carries `List-Unsubscribe` and is never sent to suppressed addresses.
+    pub bulk: bool,
+}
+
+/// Returns false when an email with the same idempotency key was already enqueued.
+pub async fn enqueue(conn: &mut PgConnection, outgoing: Outgoing<'_>) -> anyhow::Result<bool> {
+    let message = serde_json::to_value(&outgoing.message)?;
+    let inserted = sqlx::query(
+        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(outgoing.tenant.map(TenantId::uuid))
+    .bind(&outgoing.idempotency_key)
+    .bind(outgoing.recipient)
+    .bind(message)
+    .bind(outgoing.bulk)
+    .bind(outgoing.send_at)
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Withdraws a scheduled email that has not gone out yet; true if there was one.
+pub async fn cancel(conn: &mut PgConnection, idempotency_key: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM outbox WHERE idempotency_key = $1 AND status = 'pending' AND lease_until IS NULL")
+        .bind(idempotency_key)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Clone, Debug)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub send_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+    pub transport_id: Option<String>,
+    pub message: serde_json::Value,
+}
+
+impl OutboxEntry {
+    pub fn kind(&self) -> &str {
+        self.message
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or("email")
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "sent" => "Sent",
+            "failed" => "Failed",
+            "suppressed" => "Not sent (unsubscribed)",
+            _ if self.attempts > 0 => "Retrying",
+            _ => "Waiting",
+        }
+    }
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, recipient, subject, status, attempts, last_error, send_at, sent_at, transport_id, message";
+
+fn entry(r: sqlx::postgres::PgRow) -> OutboxEntry {
+    OutboxEntry {
+        id: r.get("id"),
+        recipient: r.get("recipient"),
+        subject: r.get("subject"),
+        status: r.get("status"),
+        attempts: r.get("attempts"),
+        last_error: r.get("last_error"),
+        send_at: r.get("send_at"),
+        sent_at: r.get("sent_at"),
+        transport_id: r.get("transport_id"),
+        message: r.get("message"),
+    }
+}
+
+pub async fn for_tenant(
+    db: &PgPool,
+    tenant: TenantId,
+    limit: i64,
+) -> sqlx::Result<Vec<OutboxEntry>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(tenant.uuid())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+pub async fn failed_count(db: &PgPool, tenant: TenantId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE tenant_id = $1 AND status = 'failed'")
+        .bind(tenant.uuid())
+        .fetch_one(db)
+        .await
+}
+
+pub async fn one_for_tenant(
+    db: &PgPool,
+    tenant: TenantId,
+    id: i64,
+) -> sqlx::Result<Option<OutboxEntry>> {
+    let row = sqlx::query(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.uuid())
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(entry))
+}
+
+/// Every email (development mailbox only).
+pub async fn all_recent(db: &PgPool, limit: i64) -> sqlx::Result<Vec<OutboxEntry>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+pub async fn one(db: &PgPool, id: i64) -> sqlx::Result<Option<OutboxEntry>> {
+    let row = sqlx::query(&format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(entry))
+}
+
+/// Puts a failed email back in the queue for a fresh round of attempts.
+pub async fn retry(
+    db: &PgPool,
+    tenant: TenantId,
+    id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = 0, send_at = $3, lease_until = NULL
+         WHERE tenant_id = $1 AND id = $2 AND status = 'failed'",
+    )
+    .bind(tenant.uuid())
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The address a bulk email's unsubscribe link was made for.
+pub async fn unsubscribe_target(db: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT recipient FROM outbox WHERE unsubscribe_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn suppress(db: &PgPool, email: &str, now: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO mail_suppressions (email, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(email)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Delivery of one claimed row, as the worker knows it.
+pub struct Claimed {
+    pub id: i64,
+    pub recipient: String,
+    pub message: serde_json::Value,
+    pub bulk: bool,
+    pub attempts: i32,
+}
+
+/// How long a claimed row stays with the worker that claimed it. A worker that dies
+/// mid-batch holds its rows only this long; then another worker sends them.
+pub const LEASE: time::Duration = time::Duration::minutes(2);
+
+/// Claims up to `limit` due rows for this worker. `SKIP LOCKED` lets workers claim side by
+/// side; the lease written in the same statement keeps a row from being claimed twice.
+pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Result<Vec<Claimed>> {
+    let rows = sqlx::query(
+        "UPDATE outbox SET lease_until = $1 + $3, attempts = attempts + 1
+         WHERE id IN (
+             SELECT id FROM outbox
+             WHERE status = 'pending' AND send_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+             ORDER BY send_at, id LIMIT $2
+             FOR UPDATE SKIP LOCKED)
+         RETURNING id, recipient, message, bulk, attempts",
+    )
+    .bind(now)
+    .bind(limit)
+    .bind(LEASE)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Claimed {
+            id: r.get("id"),
+            recipient: r.get("recipient"),
+            message: r.get("message"),
+            bulk: r.get("bulk"),
+            attempts: r.get("attempts"),
+        })
+        .collect())
+}
+
+pub async fn is_suppressed(db: &PgPool, email: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_suppressions WHERE email = $1::citext)")
+        .bind(email)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn set_unsubscribe_hash(db: &PgPool, id: i64, hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET unsubscribe_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_sent(
+    db: &PgPool,
+    id: i64,
+    now: OffsetDateTime,
+    subject: &str,
+    transport_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $2, subject = $3, transport_id = $4, lease_until = NULL, last_error = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(subject)
+    .bind(transport_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_suppressed(db: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET status = 'suppressed', lease_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: tried again at `retry_at`, or given up on when `None`.
+pub async fn mark_failed_attempt(
+    db: &PgPool,
+    id: i64,
+    error: &str,
+    retry_at: Option<OffsetDateTime>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET last_error = $2, lease_until = NULL,
+                status = CASE WHEN $3::timestamptz IS NULL THEN 'failed' ELSE status END,
+                send_at = coalesce($3, send_at)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(retry_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! The background worker: claims due outbox rows, renders and sends them, and records
+//! the result. Failures are retried with exponential backoff, then marked failed.
+//!
+//! Delivery guarantee: at least once, and in practice exactly once. A row is claimed with
+//! a lease before sending and marked sent right after the transport accepts it. The one
+//! window for a repeat is a crash after the SMTP server accepted the message but before
+//! the `sent` mark committed: when the lease runs out another worker sends it again.
+
+use std::sync::Arc;
+
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use sqlx::PgPool;
+use time::Duration;
+use tokio::sync::watch;
+
+use super::messages::MailMessage;
+use super::outbox::{self, Claimed};
+use super::transport::Transport;
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::tokens;
+
+pub const MAX_ATTEMPTS: i32 = 8;
+const BATCH: i64 = 25;
+
+/// Wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, … up to 6 hours.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = attempts.clamp(1, 20) as u32 - 1;
+    let seconds = 30i64.saturating_mul(1i64 << exponent.min(20));
+    Duration::seconds(seconds.min(6 * 3600))
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    db: PgPool,
+    transport: Transport,
+    clock: SharedClock,
+    config: Arc<Config>,
+}
+
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+enum Outcome {
+    Sent {
+        subject: String,
+        transport_id: String,
+    },
+    Suppressed,
+    /// Will not work however often it is tried (a malformed address, say).
+    Permanent(String),
+    Temporary(String),
+}
+
+impl Worker {
+    pub fn new(db: PgPool, transport: Transport, clock: SharedClock, config: Arc<Config>) -> Self {
+        Self {
+            db,
+            transport,
+            clock,
+            config,
+        }
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Sends everything due now, batch after batch; returns how many rows it handled.
+    pub async fn process_due(&self) -> anyhow::Result<usize> {
+        let mut handled = 0;
+        loop {
+            let claimed = outbox::claim_due(&self.db, self.clock.now(), BATCH).await?;
+            if claimed.is_empty() {
+                return Ok(handled);
+            }
+            handled += claimed.len();
+            for row in claimed {
+                self.deliver(row).await?;
+            }
+        }
+    }
+
+    async fn deliver(&self, row: Claimed) -> anyhow::Result<()> {
+        let outcome = self.attempt(&row).await;
+        match outcome {
+            Outcome::Sent {
+                subject,
+                transport_id,
+            } => {
+                outbox::mark_sent(&self.db, row.id, self.clock.now(), &subject, &transport_id)
+                    .await?
+            }
+            Outcome::Suppressed => outbox::mark_suppressed(&self.db, row.id).await?,
+            Outcome::Permanent(error) => {
+                outbox::mark_failed_attempt(&self.db, row.id, &error, None).await?
+            }
+            Outcome::Temporary(error) => {
+                tracing::warn!(outbox_id = row.id, attempts = row.attempts, %error, "email not sent");
+                let retry_at =
+                    (row.attempts < MAX_ATTEMPTS).then(|| self.clock.now() + backoff(row.attempts));
+                outbox::mark_failed_attempt(&self.db, row.id, &error, retry_at).await?
+            }
+        }
+        Ok(())
+    }
+
+    async fn attempt(&self, row: &Claimed) -> Outcome {
+        let message: MailMessage = match serde_json::from_value(row.message.clone()) {
+            Ok(m) => m,
+            Err(e) => return Outcome::Permanent(format!("unreadable outbox message: {e}")),
+        };
+        let to: Mailbox = match row.recipient.parse() {
+            Ok(to) => to,
+            Err(_) => {
+                return Outcome::Permanent(format!("{:?} is not an email address", row.recipient))
+            }
+        };
+        let unsubscribe_link = if row.bulk {
+            match outbox::is_suppressed(&self.db, &row.recipient).await {
+                Ok(true) => return Outcome::Suppressed,
+                Ok(false) => {}
+                Err(e) => return Outcome::Temporary(format!("database: {e}")),
+            }
+            let token = tokens::new_token();
+            if let Err(e) = outbox::set_unsubscribe_hash(&self.db, row.id, &token.hash).await {
+                return Outcome::Temporary(format!("database: {e}"));
+            }
+            Some(
+                self.config
+                    .link(&format!("/mail/unsubscribe/{}", token.token)),
+            )
+        } else {
+            None
+        };
+        let rendered = match message.render(unsubscribe_link.clone()) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Permanent(format!("template: {e}")),
+        };
+        let mut builder = Message::builder()
+            .from(self.config.mail_from.clone())
+            .to(to)
+            .subject(rendered.subject.clone())
+            .date(std::time::SystemTime::from(self.clock.now()));
+        if let Some(link) = unsubscribe_link {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{link}>")))
+                .header(ListUnsubscribePost);
+        }
+        let email = match builder.multipart(MultiPart::alternative_plain_html(
+            rendered.text,
+            rendered.html,
+        )) {
+            Ok(email) => email,
+            Err(e) => return Outcome::Permanent(format!("building the message: {e}")),
+        };
+        match self.transport.send(email).await {
+            Ok(transport_id) => Outcome::Sent {
+                subject: rendered.subject,
+                transport_id,
+            },
+            Err(e) => Outcome::Temporary(e),
+        }
+    }
+
+    /// Runs until `shutdown` turns true, polling for due mail every second when idle.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!("mail worker started");
+        loop {
+            let pause = match self.process_due().await {
+                Ok(0) => std::time::Duration::from_secs(1),
+                Ok(_) => std::time::Duration::ZERO,
+                Err(e) => {
+                    tracing::error!(error = ?e, "mail worker: will try again");
+                    std::time::Duration::from_secs(5)
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+        tracing::info!("mail worker stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::minutes(1));
+        assert_eq!(backoff(3), Duration::minutes(2));
+        assert_eq!(backoff(40), Duration::hours(6));
+    }
+}

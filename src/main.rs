@@ -1,0 +1,141 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use undersigned::app::{AppState, Application};
+use undersigned::clock::SystemClock;
+use undersigned::config::{Config, SettingError};
+use undersigned::mail::{Transport, Worker};
+use undersigned::{auth, db, demo};
+
+const USAGE: &str = "usage: undersigned [serve | migrate | demo]
+
+  serve    (default) run the web app and the mail worker
+  migrate  create the database if missing and run the migrations
+  demo     load a demo group with an organizer you can log in as
+
+Settings come from environment variables; see README.md.";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if matches!(command.as_str(), "-h" | "--help" | "help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if !matches!(command.as_str(), "serve" | "migrate" | "demo") {
+        eprintln!("undersigned: unknown command {command:?}\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return setting_failed(e),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log_filter))
+        .init();
+
+    match run(&command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Setting(e)) => setting_failed(e),
+        Err(Failure::Other(e)) => {
+            eprintln!("undersigned: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn setting_failed(e: SettingError) -> ExitCode {
+    eprintln!("undersigned: bad setting {e}");
+    ExitCode::from(2)
+}
+
+enum Failure {
+    Setting(SettingError),
+    Other(anyhow::Error),
+}
+
+impl From<SettingError> for Failure {
+    fn from(e: SettingError) -> Self {
+        Failure::Setting(e)
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+async fn run(command: &str, config: Config) -> Result<(), Failure> {
+    let url = db::resolve_url(&config).await?;
+    let pool = db::connect(&url).await?;
+    db::migrate(&pool).await?;
+
+    match command {
+        "migrate" => {
+            println!("Migrations are up to date.");
+            Ok(())
+        }
+        "demo" => {
+            let loaded = demo::load(&pool).await?;
+            println!(
+                "{}\n  Log in at {} as {} with password {}",
+                if loaded.created {
+                    "Demo group loaded."
+                } else {
+                    "The demo group was already loaded; nothing changed."
+                },
+                config.link("/login"),
+                demo::EMAIL,
+                demo::PASSWORD
+            );
+            Ok(())
+        }
+        _ => serve(config, pool).await,
+    }
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
+    let transport = Transport::from_config(&config)?;
+    auth::passwords::warm_up();
+    let config = Arc::new(config);
+    let state = AppState {
+        db: pool.clone(),
+        config: config.clone(),
+        clock: Arc::new(SystemClock),
+        transport: transport.clone(),
+    };
+
+    let application = Application::build(state.clone(), config.app_addr)
+        .await
+        .map_err(|e| {
+            SettingError::new(
+                "APP_ADDR",
+                format!("cannot listen on {} ({e})", config.app_addr),
+            )
+        })?;
+
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(
+        Worker::new(pool, transport, state.clock.clone(), config.clone()).run(worker_stopped),
+    );
+
+    match &config.smtp_url {
+        Some(_) => println!("Mail goes out through SMTP_URL."),
+        None => println!(
+            "Mail is written to {} (no SMTP_URL); read it at {}",
+            config.mail_dir().display(),
+            config.link("/dev/mail")
+        ),
+    }
+    println!("Undersigned is running at {}", config.base_url);
+    application
+        .serve(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Failure::Other(e.into()))?;
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
+    Ok(())
+}

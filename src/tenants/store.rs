@@ -1,0 +1,399 @@
+//! SQL for tenants, memberships and invitations. Everything tenant-owned is read and
+//! written through a `TenantId`.
+
+use sqlx::{PgConnection, PgPool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Role, TenantId, TenantSlug};
+
+pub struct MembershipRow {
+    pub tenant_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub role: Role,
+}
+
+fn role_of(raw: &str) -> Role {
+    Role::parse(raw).unwrap_or(Role::Viewer)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateTenantError {
+    #[error("slug taken")]
+    SlugTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub async fn create_tenant(
+    conn: &mut PgConnection,
+    slug: &TenantSlug,
+    name: &str,
+) -> Result<TenantId, CreateTenantError> {
+    let id = Uuid::new_v4();
+    let inserted = sqlx::query(
+        "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING",
+    )
+    .bind(id)
+    .bind(slug.as_str())
+    .bind(name)
+    .execute(conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(CreateTenantError::SlugTaken);
+    }
+    Ok(TenantId(id))
+}
+
+pub async fn tenant_by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<(TenantId, String)>> {
+    let row = sqlx::query("SELECT id, name FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| (TenantId(r.get("id")), r.get("name"))))
+}
+
+pub async fn add_member(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user_id: Uuid,
+    role: Role,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, user_id) DO NOTHING",
+    )
+    .bind(tenant.0)
+    .bind(user_id)
+    .bind(role.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn memberships_of(db: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<MembershipRow>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.user_id = $1 ORDER BY lower(t.name), t.slug",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MembershipRow {
+            tenant_id: r.get("id"),
+            slug: r.get("slug"),
+            name: r.get("name"),
+            role: role_of(r.get("role")),
+        })
+        .collect())
+}
+
+pub struct MemberRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined: OffsetDateTime,
+}
+
+const MEMBER_COLUMNS: &str = "u.id, u.name, u.email::text AS email, m.role, m.created_at";
+
+fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {
+    MemberRow {
+        user_id: r.get("id"),
+        name: r.get("name"),
+        email: r.get("email"),
+        role: role_of(r.get("role")),
+        joined: r.get("created_at"),
+    }
+}
+
+pub async fn members(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<MemberRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 ORDER BY lower(u.name), u.email"
+    ))
+    .bind(tenant.0)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(member_row).collect())
+}
+
+pub async fn member(
+    db: &PgPool,
+    tenant: TenantId,
+    user_id: Uuid,
+) -> sqlx::Result<Option<MemberRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 AND m.user_id = $2"
+    ))
+    .bind(tenant.0)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(member_row))
+}
+
+pub async fn is_member_email(db: &PgPool, tenant: TenantId, email: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                        WHERE m.tenant_id = $1 AND u.email = $2::citext)",
+    )
+    .bind(tenant.0)
+    .bind(email)
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MembershipChangeError {
+    #[error("not a member")]
+    NotMember,
+    #[error("last owner")]
+    LastOwner,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Locks the tenant's memberships so two owners demoting each other at once cannot leave
+/// the group without an owner.
+async fn lock_members(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> sqlx::Result<Vec<(Uuid, Role)>> {
+    let rows = sqlx::query("SELECT user_id, role FROM memberships WHERE tenant_id = $1 FOR UPDATE")
+        .bind(tenant.0)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.get("user_id"), role_of(r.get("role"))))
+        .collect())
+}
+
+fn would_leave_no_owner(
+    members: &[(Uuid, Role)],
+    user_id: Uuid,
+) -> Result<bool, MembershipChangeError> {
+    let (_, current) = members
+        .iter()
+        .find(|(id, _)| *id == user_id)
+        .ok_or(MembershipChangeError::NotMember)?;
+    let owners = members.iter().filter(|(_, r)| r.is_owner()).count();
+    Ok(current.is_owner() && owners == 1)
+}
+
+pub async fn change_role(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user_id: Uuid,
+    role: Role,
+) -> Result<(), MembershipChangeError> {
+    let members = lock_members(conn, tenant).await?;
+    if !role.is_owner() && would_leave_no_owner(&members, user_id)? {
+        return Err(MembershipChangeError::LastOwner);
+    }
+    sqlx::query("UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.0)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_member(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user_id: Uuid,
+) -> Result<(), MembershipChangeError> {
+    let members = lock_members(conn, tenant).await?;
+    if would_leave_no_owner(&members, user_id)? {
+        return Err(MembershipChangeError::LastOwner);
+    }
+    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.0)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub struct InvitationRow {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: Option<String>,
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn pending_invitations(
+    db: &PgPool,
+    tenant: TenantId,
+    now: OffsetDateTime,
+) -> sqlx::Result<Vec<InvitationRow>> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.email::text AS email, i.role, u.name AS invited_by, i.expires_at
+         FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+         WHERE i.tenant_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
+         ORDER BY i.created_at DESC",
+    )
+    .bind(tenant.0)
+    .bind(now)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| InvitationRow {
+            id: r.get("id"),
+            email: r.get("email"),
+            role: role_of(r.get("role")),
+            invited_by: r.get("invited_by"),
+            expires_at: r.get("expires_at"),
+        })
+        .collect())
+}
+
+pub struct NewInvitation<'a> {
+    pub email: &'a str,
+    pub role: Role,
+    pub invited_by: Uuid,
+    pub token_hash: &'a [u8],
+    pub now: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Creates an invitation, withdrawing any still-open one for the same address so only the
+/// newest link works.
+pub async fn create_invitation(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    new: NewInvitation<'_>,
+) -> sqlx::Result<Uuid> {
+    sqlx::query(
+        "UPDATE invitations SET revoked_at = $3
+         WHERE tenant_id = $1 AND email = $2::citext AND accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(tenant.0)
+    .bind(new.email)
+    .bind(new.now)
+    .execute(&mut *conn)
+    .await?;
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(tenant.0)
+    .bind(new.email)
+    .bind(new.role.as_str())
+    .bind(new.token_hash)
+    .bind(new.invited_by)
+    .bind(new.now)
+    .bind(new.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn revoke_invitation(
+    db: &PgPool,
+    tenant: TenantId,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE invitations SET revoked_at = $3
+         WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An invitation as its emailed link finds it, before we know who is accepting.
+pub struct InvitationByToken {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub tenant_slug: String,
+    pub tenant_name: String,
+    pub email: String,
+    pub role: Role,
+    pub usable: bool,
+}
+
+pub async fn invitation_by_token(
+    db: &PgPool,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<InvitationByToken>> {
+    let row = sqlx::query(
+        "SELECT i.id, i.tenant_id, t.slug, t.name, i.email::text AS email, i.role,
+                (i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2) AS usable
+         FROM invitations i JOIN tenants t ON t.id = i.tenant_id WHERE i.token_hash = $1",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| InvitationByToken {
+        id: r.get("id"),
+        tenant_id: TenantId(r.get("tenant_id")),
+        tenant_slug: r.get("slug"),
+        tenant_name: r.get("name"),
+        email: r.get("email"),
+        role: role_of(r.get("role")),
+        usable: r.get("usable"),
+    }))
+}
+
+/// Uses the invitation up (once) and makes `user_id` a member; false when it was already
+/// used, withdrawn or expired.
+pub async fn accept_invitation(
+    conn: &mut PgConnection,
+    invitation: &InvitationByToken,
+    user_id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let taken = sqlx::query(
+        "UPDATE invitations SET accepted_at = $2, accepted_by = $3
+         WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(invitation.id)
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    if taken.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // Someone already in the group keeps the higher of the two roles.
+    sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, user_id) DO UPDATE SET role =
+           CASE WHEN memberships.role = 'owner' OR EXCLUDED.role = 'owner' THEN 'owner'
+                WHEN memberships.role = 'organizer' OR EXCLUDED.role = 'organizer' THEN 'organizer'
+                ELSE 'viewer' END",
+    )
+    .bind(invitation.tenant_id.0)
+    .bind(user_id)
+    .bind(invitation.role.as_str())
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+pub async fn count_members(db: &PgPool, tenant: TenantId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM memberships WHERE tenant_id = $1")
+        .bind(tenant.0)
+        .fetch_one(db)
+        .await
+}

@@ -1,0 +1,244 @@
+//! The request context: who is asking (session), from where (client address), and the
+//! CSRF check that every state-changing request passes before any handler runs.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::app::AppState;
+use crate::auth::sessions;
+use crate::error::AppError;
+use crate::tokens;
+
+pub const SESSION_COOKIE: &str = "us_session";
+pub const DEVICE_COOKIE: &str = "us_device";
+const ANON_CSRF_COOKIE: &str = "us_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// Ordinary forms are small; only CSV uploads may be larger.
+pub const FORM_BODY_LIMIT: usize = 1024 * 1024;
+pub const UPLOAD_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The logged-in person behind a valid session.
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    pub session_hash: Vec<u8>,
+    pub user_id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub csrf_token: String,
+}
+
+/// A CSRF token for a visitor without a session, kept in a cookie. The cookie is only
+/// set when a page actually rendered a form, so cached public pages stay cookie-free.
+#[derive(Debug)]
+struct AnonymousCsrf {
+    token: String,
+    fresh: bool,
+    used: AtomicBool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub user: Option<Arc<SessionUser>>,
+    anonymous_csrf: Arc<AnonymousCsrf>,
+    pub client_ip: IpAddr,
+    pub secure_cookies: bool,
+    /// A benchmark showed the configured bypass token: rate limits do not apply.
+    pub rate_limit_exempt: bool,
+}
+
+impl RequestContext {
+    /// The token to put in a form's hidden `csrf_token` field.
+    pub fn csrf_token(&self) -> String {
+        match &self.user {
+            Some(user) => user.csrf_token.clone(),
+            None => {
+                self.anonymous_csrf.used.store(true, Ordering::Relaxed);
+                self.anonymous_csrf.token.clone()
+            }
+        }
+    }
+
+    pub fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
+        let mut cookie = Cookie::new(name, value);
+        cookie.set_http_only(true);
+        cookie.set_same_site(SameSite::Lax);
+        cookie.set_path("/");
+        cookie.set_secure(self.secure_cookies);
+        cookie
+    }
+}
+
+fn client_ip(state: &AppState, request: &Request) -> IpAddr {
+    let socket_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    match state.config.trusted_proxy {
+        // Only the proxy's own entry (the last one) can be believed.
+        Some(proxy) if proxy == socket_ip => forwarded_for(request.headers()).unwrap_or(socket_ip),
+        _ => socket_ip,
+    }
+}
+
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    let value = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .last()?
+        .to_str()
+        .ok()?;
+    value.rsplit(',').next()?.trim().parse().ok()
+}
+
+fn body_limit(path: &str) -> usize {
+    if path.ends_with("/import") {
+        UPLOAD_BODY_LIMIT
+    } else {
+        FORM_BODY_LIMIT
+    }
+}
+
+/// One-click unsubscribe (RFC 8058) is posted by mail programs that hold no CSRF token;
+/// the secret token in its path authenticates it instead.
+fn csrf_exempt(path: &str) -> bool {
+    path.starts_with("/mail/unsubscribe/")
+}
+
+pub async fn context_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match run(state, request, next).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn run(state: AppState, request: Request, next: Next) -> Result<Response, AppError> {
+    let jar = CookieJar::from_headers(request.headers());
+    let now = state.clock.now();
+    let mut drop_session_cookie = false;
+
+    let user = match jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        Some(token) if tokens::looks_like_token(&token) => {
+            let found = sessions::load(&state.db, &tokens::hash_token(&token), now).await?;
+            drop_session_cookie = found.is_none();
+            found.map(Arc::new)
+        }
+        Some(_) => {
+            drop_session_cookie = true;
+            None
+        }
+        None => None,
+    };
+
+    let anonymous_csrf = match jar.get(ANON_CSRF_COOKIE).map(|c| c.value()) {
+        Some(token) if tokens::looks_like_token(token) => AnonymousCsrf {
+            token: token.to_owned(),
+            fresh: false,
+            used: AtomicBool::new(false),
+        },
+        _ => AnonymousCsrf {
+            token: tokens::new_token().token,
+            fresh: true,
+            used: AtomicBool::new(false),
+        },
+    };
+
+    let rate_limit_exempt = match (
+        &state.config.rate_limit_bypass_token,
+        request.headers().get("x-rate-limit-bypass"),
+    ) {
+        (Some(expected), Some(given)) => {
+            tokens::constant_time_eq(expected.as_bytes(), given.as_bytes())
+        }
+        _ => false,
+    };
+
+    let context = RequestContext {
+        user,
+        anonymous_csrf: Arc::new(anonymous_csrf),
+        client_ip: client_ip(&state, &request),
+        secure_cookies: state.config.is_https(),
+        rate_limit_exempt,
+    };
+
+    let mut request = request;
+    if is_state_changing(request.method()) {
+        request = check_csrf(&context, request).await?;
+    }
+    request.extensions_mut().insert(context.clone());
+
+    let mut response = next.run(request).await;
+
+    let mut cookies = Vec::new();
+    if drop_session_cookie {
+        let mut gone = context.cookie(SESSION_COOKIE, String::new());
+        gone.make_removal();
+        cookies.push(gone);
+    }
+    if context.user.is_none()
+        && context.anonymous_csrf.fresh
+        && context.anonymous_csrf.used.load(Ordering::Relaxed)
+    {
+        cookies.push(context.cookie(ANON_CSRF_COOKIE, context.anonymous_csrf.token.clone()));
+    }
+    for cookie in cookies {
+        if let Ok(value) = cookie.encoded().to_string().parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Reads the body (within its size limit), finds the submitted token and compares it with
+/// the one this visitor was given; the handler then gets the body back untouched.
+async fn check_csrf(context: &RequestContext, request: Request) -> Result<Request, AppError> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, body_limit(parts.uri.path()))
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    if csrf_exempt(parts.uri.path()) {
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
+    }
+
+    let from_query = parts.uri.query().and_then(|q| find_field(q.as_bytes()));
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let from_body = if is_form { find_field(&bytes) } else { None };
+    let submitted = from_body.or(from_query).ok_or(AppError::CsrfRejected)?;
+
+    let expected = match &context.user {
+        Some(user) => user.csrf_token.clone(),
+        None if !context.anonymous_csrf.fresh => context.anonymous_csrf.token.clone(),
+        None => return Err(AppError::CsrfRejected),
+    };
+    if !tokens::constant_time_eq(submitted.as_bytes(), expected.as_bytes()) {
+        return Err(AppError::CsrfRejected);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn find_field(encoded: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(encoded)
+        .find(|(key, _)| key == CSRF_FIELD)
+        .map(|(_, value)| value.into_owned())
+}

@@ -1,0 +1,97 @@
+//! Extractors for who is asking: any visitor, or a logged-in person.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+
+use super::{context::SessionUser, notice, Layout, RequestContext};
+use crate::app::AppState;
+use crate::error::AppError;
+
+#[derive(serde::Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn notice_of(parts: &mut Parts) -> Option<&'static str> {
+    Query::<NoticeQuery>::try_from_uri(&parts.uri)
+        .ok()
+        .and_then(|Query(q)| notice(q.notice.as_deref()))
+}
+
+fn context_of(parts: &Parts) -> Result<RequestContext, AppError> {
+    parts
+        .extensions
+        .get::<RequestContext>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context layer missing")))
+}
+
+/// Anyone, logged in or not.
+pub struct Visitor {
+    pub context: RequestContext,
+    pub notice: Option<&'static str>,
+    pub dev_mailbox: bool,
+}
+
+impl Visitor {
+    pub fn layout(&self, title: impl Into<String>) -> Layout {
+        Layout {
+            title: title.into(),
+            user_name: self.context.user.as_ref().map(|u| u.name.clone()),
+            tenant: None,
+            tenants: Vec::new(),
+            csrf_token: self.context.csrf_token(),
+            notice: self.notice,
+            dev_mailbox: self.dev_mailbox,
+            noindex: false,
+        }
+    }
+
+    pub fn user(&self) -> Option<&SessionUser> {
+        self.context.user.as_deref()
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Visitor {
+            context: context_of(parts)?,
+            notice: notice_of(parts),
+            dev_mailbox: state.config.dev_mailbox,
+        })
+    }
+}
+
+/// A logged-in person; anyone else is sent to the login page and brought back after.
+pub struct CurrentUser {
+    pub user: Arc<SessionUser>,
+    pub visitor: Visitor,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        match visitor.context.user.clone() {
+            Some(user) => Ok(CurrentUser { user, visitor }),
+            None => Err(AppError::LoginRequired {
+                next: parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_else(|| "/app".into()),
+            }),
+        }
+    }
+}
