@@ -128,10 +128,12 @@ pub struct Application {
 impl Application {
     pub async fn build(state: AppState, addr: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Self {
-            listener,
-            router: router(state),
-        })
+        Ok(Self::with_listener(state, listener))
+    }
+
+    /// For tests, which bind port 0 first so the configuration can name the real address.
+    pub fn with_listener(state: AppState, listener: TcpListener) -> Self {
+        Self { listener, router: router(state) }
     }
 
     pub fn local_addr(&self) -> SocketAddr {

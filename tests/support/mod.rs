@@ -1,0 +1,316 @@
+//! Test harness: a fresh, migrated database per test (copied from a template database),
+//! the app on a random port, a controllable clock, mail through the file transport (or
+//! SMTP), and an HTTP client that keeps cookies like a browser.
+#![allow(dead_code)]
+
+pub mod browser;
+pub mod smtp;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use sqlx::{Connection, PgConnection, PgPool};
+use tempfile::TempDir;
+use time::macros::datetime;
+use tokio::net::TcpListener;
+use tokio::sync::OnceCell;
+use undersigned::app::{AppState, Application};
+use undersigned::clock::ManualClock;
+use undersigned::config::Config;
+use undersigned::mail::{read_eml, ReadMessage, Transport, Worker};
+
+pub const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub const PASSWORD: &str = "a long enough password";
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// A database migrated once per migration set, which every test database copies.
+async fn template_database() -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let checksum: String = undersigned::db::MIGRATOR
+                .iter()
+                .flat_map(|m| m.checksum.iter().take(4).copied().collect::<Vec<u8>>())
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>();
+            let name = format!("undersigned_tpl_{}", &checksum[..checksum.len().min(40)]);
+            let mut admin = PgConnection::connect(ADMIN_URL).await.expect("PostgreSQL answers on 127.0.0.1:5432");
+            // Test binaries run side by side: one builds the template, the others wait.
+            sqlx::query("SELECT pg_advisory_lock(728361)").execute(&mut admin).await.unwrap();
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&name)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+            if !exists {
+                let building = format!("{name}_building");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(&mut admin).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {building}")).execute(&mut admin).await.unwrap();
+                let url = format!("postgres://postgres@127.0.0.1:5432/{building}");
+                let pool = PgPool::connect(&url).await.unwrap();
+                undersigned::db::MIGRATOR.run(&pool).await.unwrap();
+                pool.close().await;
+                sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut admin).await.unwrap();
+            }
+            sqlx::query("SELECT pg_advisory_unlock(728361)").execute(&mut admin).await.unwrap();
+            name
+        })
+        .await
+        .clone()
+}
+
+/// A new database for one test, with every migration applied.
+pub async fn fresh_database() -> String {
+    let template = template_database().await;
+    let name = format!("undersigned_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(ADMIN_URL).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).await.unwrap();
+    format!("postgres://postgres@127.0.0.1:5432/{name}")
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub smtp_url: Option<String>,
+    pub base_url: Option<String>,
+    pub env: Vec<(&'static str, String)>,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: PgPool,
+    pub database_url: String,
+    pub clock: ManualClock,
+    pub config: Arc<Config>,
+    pub worker: Worker,
+    pub data_dir: TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let database_url = fresh_database().await;
+        let data_dir = tempfile::tempdir().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let address = format!("http://{addr}");
+
+        let mut env: Vec<(String, String)> = vec![
+            ("DATABASE_URL".into(), database_url.clone()),
+            ("APP_ADDR".into(), addr.to_string()),
+            ("BASE_URL".into(), options.base_url.clone().unwrap_or_else(|| address.clone())),
+            ("DATA_DIR".into(), data_dir.path().display().to_string()),
+        ];
+        if let Some(smtp) = &options.smtp_url {
+            env.push(("SMTP_URL".into(), smtp.clone()));
+        }
+        env.extend(options.env.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        let config = Arc::new(Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).unwrap());
+
+        let db = undersigned::db::connect(&database_url).await.unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
+        let transport = Transport::from_config(&config).unwrap();
+        let state = AppState { db: db.clone(), config: config.clone(), clock: Arc::new(clock.clone()), transport: transport.clone() };
+        let worker = Worker::new(db.clone(), transport, Arc::new(clock.clone()), config.clone());
+
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let application = Application::with_listener(state, listener);
+        tokio::spawn(application.serve(async {
+            let _ = stopped.await;
+        }));
+        TestApp { address, db, database_url, clock, config, worker, data_dir, stop: Some(stop) }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.address)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Runs the mail worker once, as the background task would.
+    pub async fn dispatch_mail(&self) -> usize {
+        self.worker.process_due().await.expect("the worker runs")
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.config.mail_dir()
+    }
+
+    /// Every message the file transport wrote, read back.
+    pub fn sent_mail(&self) -> Vec<ReadMessage> {
+        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else { return Vec::new() };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| read_eml(&std::fs::read(e.path()).ok()?))
+            .collect()
+    }
+
+    pub fn mail_to(&self, email: &str) -> Vec<ReadMessage> {
+        self.sent_mail().into_iter().filter(|m| m.to.eq_ignore_ascii_case(email)).collect()
+    }
+
+    /// Dispatches mail and returns the first link in the newest message to `email` that
+    /// contains `path_part`.
+    pub async fn link_mailed_to(&self, email: &str, path_part: &str) -> String {
+        self.dispatch_mail().await;
+        let links: Vec<String> = self
+            .mail_to(email)
+            .iter()
+            .flat_map(|m| links_in(&m.text))
+            .filter(|l| l.contains(path_part))
+            .collect();
+        let link = links.last().unwrap_or_else(|| panic!("no mail to {email} with a link containing {path_part}")).clone();
+        link.strip_prefix(&self.address).map(str::to_owned).unwrap_or(link)
+    }
+
+    /// Signs up a new group with its owner and returns the owner's logged-in client.
+    pub async fn signup(&self, slug: &str, email: &str) -> Client {
+        let client = self.client();
+        let response = client
+            .post_form(
+                "/signup",
+                &[("group_name", &format!("Group {slug}")), ("slug", slug), ("name", &format!("Owner of {slug}")), ("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(response.status, 303, "sign-up failed: {}", response.body);
+        client
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.db).await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn links_in(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(|w| w.trim_end_matches(['.', ',', '>', ')']).trim_start_matches('<').to_owned())
+        .collect()
+}
+
+/// What a request got back.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Response {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them),
+/// and remembers the last CSRF token it saw on a page.
+pub struct Client {
+    pub http: reqwest::Client,
+    base: String,
+    csrf: Mutex<Option<String>>,
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { http, base: base.to_owned(), csrf: Mutex::new(None) }
+    }
+
+    async fn finish(&self, response: reqwest::Response) -> Response {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap_or_default();
+        if let Some(token) = csrf_in(&body) {
+            *self.csrf.lock().unwrap() = Some(token);
+        }
+        Response { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        let response = self.http.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        self.finish(response).await
+    }
+
+    /// Follows redirects from `path` and returns the final page.
+    pub async fn get_following(&self, path: &str) -> Response {
+        let mut path = path.to_owned();
+        for _ in 0..10 {
+            let response = self.get(&path).await;
+            match response.location() {
+                Some(next) if (300..400).contains(&response.status) => path = next.to_owned(),
+                _ => return response,
+            }
+        }
+        panic!("too many redirects");
+    }
+
+    /// The token a form on a page would carry.
+    pub async fn csrf_token(&self) -> String {
+        if let Some(token) = self.csrf.lock().unwrap().clone() {
+            return token;
+        }
+        let page = self.get("/signup").await;
+        csrf_in(&page.body).expect("the sign-up page has a form")
+    }
+
+    pub fn forget_csrf(&self) {
+        *self.csrf.lock().unwrap() = None;
+    }
+
+    /// Posts a form with the CSRF token, as a browser would.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        let response = self.http.post(format!("{}{}", self.base, path)).form(&all).send().await.unwrap();
+        // A login or logout changes the session, and with it the token.
+        self.forget_csrf();
+        self.finish(response).await
+    }
+
+    /// Posts a form exactly as given: no token is added.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+}
