@@ -144,11 +144,14 @@ impl TestApp {
     /// Every message the file transport wrote, read back.
     pub fn sent_mail(&self) -> Vec<ReadMessage> {
         let Ok(entries) = std::fs::read_dir(self.mail_dir()) else { return Vec::new() };
-        entries
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .filter_map(|e| read_eml(&std::fs::read(e.path()).ok()?))
-            .collect()
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        // Oldest first, so the last message is the newest.
+        files.sort();
+        files.into_iter().filter_map(|(_, path)| read_eml(&std::fs::read(path).ok()?)).collect()
     }
 
     pub fn mail_to(&self, email: &str) -> Vec<ReadMessage> {
