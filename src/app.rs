@@ -133,7 +133,10 @@ impl Application {
 
     /// For tests, which bind port 0 first so the configuration can name the real address.
     pub fn with_listener(state: AppState, listener: TcpListener) -> Self {
-        Self { listener, router: router(state) }
+        Self {
+            listener,
+            router: router(state),
+        }
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -12,16 +12,28 @@ async fn signing_up_creates_the_group_and_lands_on_its_dashboard() {
     let response = client
         .post_form(
             "/signup",
-            &[("group_name", "Friends of the River"), ("slug", ""), ("name", "Ana Ruiz"), ("email", "ana@river.example"), ("password", PASSWORD)],
+            &[
+                ("group_name", "Friends of the River"),
+                ("slug", ""),
+                ("name", "Ana Ruiz"),
+                ("email", "ana@river.example"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(response.status, 303);
-    assert_eq!(response.location(), Some("/app/friends-of-the-river?notice=welcome"));
+    assert_eq!(
+        response.location(),
+        Some("/app/friends-of-the-river?notice=welcome")
+    );
     let dashboard = client.get("/app/friends-of-the-river").await;
     assert_eq!(dashboard.status, 200);
     assert!(dashboard.body.contains("Friends of the River"));
     assert!(dashboard.body.contains("Ana Ruiz"));
-    let role: String = sqlx::query_scalar("SELECT role FROM memberships").fetch_one(&app.db).await.unwrap();
+    let role: String = sqlx::query_scalar("SELECT role FROM memberships")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(role, "owner");
 }
 
@@ -34,14 +46,30 @@ async fn a_taken_email_or_slug_is_a_friendly_form_error_and_keeps_what_was_typed
     let response = client
         .post_form(
             "/signup",
-            &[("group_name", "Another River"), ("slug", "river"), ("name", "Bo"), ("email", "ANA@river.example"), ("password", PASSWORD)],
+            &[
+                ("group_name", "Another River"),
+                ("slug", "river"),
+                ("name", "Bo"),
+                ("email", "ANA@river.example"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(response.status, 422);
-    assert!(response.body.contains("Another group already uses this address"));
-    assert!(response.body.contains("An account with this email already exists"));
-    assert!(response.body.contains("value=\"Another River\""), "typed input is kept");
-    assert!(!response.body.contains(PASSWORD), "the password is never echoed back");
+    assert!(response
+        .body
+        .contains("Another group already uses this address"));
+    assert!(response
+        .body
+        .contains("An account with this email already exists"));
+    assert!(
+        response.body.contains("value=\"Another River\""),
+        "typed input is kept"
+    );
+    assert!(
+        !response.body.contains(PASSWORD),
+        "the password is never echoed back"
+    );
     assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM tenants").await, 1);
 }
@@ -52,7 +80,16 @@ async fn slugs_that_collide_with_app_paths_are_refused() {
     for slug in ["static", "login", "app", "signup", "healthz"] {
         let response = app
             .client()
-            .post_form("/signup", &[("group_name", "G"), ("slug", slug), ("name", "N"), ("email", "n@example.org"), ("password", PASSWORD)])
+            .post_form(
+                "/signup",
+                &[
+                    ("group_name", "G"),
+                    ("slug", slug),
+                    ("name", "N"),
+                    ("email", "n@example.org"),
+                    ("password", PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(response.status, 422, "{slug}");
         assert!(response.body.contains("reserved"), "{slug}");
@@ -65,10 +102,25 @@ async fn sign_up_errors_sit_beside_their_fields() {
     let app = TestApp::spawn().await;
     let response = app
         .client()
-        .post_form("/signup", &[("group_name", ""), ("slug", "Not OK!"), ("name", ""), ("email", "nope"), ("password", "short")])
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", ""),
+                ("slug", "Not OK!"),
+                ("name", ""),
+                ("email", "nope"),
+                ("password", "short"),
+            ],
+        )
         .await;
     assert_eq!(response.status, 422);
-    for id in ["group_name-error", "slug-error", "name-error", "email-error", "password-error"] {
+    for id in [
+        "group_name-error",
+        "slug-error",
+        "name-error",
+        "email-error",
+        "password-error",
+    ] {
         assert!(response.body.contains(&format!("id=\"{id}\"")), "{id}");
     }
     assert!(response.body.contains("value=\"Not OK!\""));
@@ -78,21 +130,44 @@ async fn sign_up_errors_sit_beside_their_fields() {
 async fn logging_out_ends_the_session_on_the_server_and_logging_in_starts_a_new_one() {
     let app = TestApp::spawn().await;
     let client = app.signup("river", "ana@river.example").await;
-    let before: Vec<u8> = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_one(&app.db).await.unwrap();
+    let before: Vec<u8> = sqlx::query_scalar("SELECT id_hash FROM sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
 
     let out = client.post_form("/logout", &[]).await;
     assert_eq!(out.status, 303);
     assert_eq!(app.count("SELECT count(*) FROM sessions").await, 0);
-    assert_eq!(client.get("/app/river").await.status, 303, "logged-out visitors are sent to log in");
+    assert_eq!(
+        client.get("/app/river").await.status,
+        303,
+        "logged-out visitors are sent to log in"
+    );
 
-    let login = client.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD), ("next", "/app/river")]).await;
+    let login = client
+        .post_form(
+            "/login",
+            &[
+                ("email", "ana@river.example"),
+                ("password", PASSWORD),
+                ("next", "/app/river"),
+            ],
+        )
+        .await;
     assert_eq!(login.status, 303);
     assert_eq!(login.location(), Some("/app/river"));
-    let cookie = login.set_cookies().into_iter().find(|c| c.starts_with("us_session=")).unwrap();
+    let cookie = login
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("us_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
     assert!(!cookie.contains("Secure"), "plain http in tests");
-    let after: Vec<u8> = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_one(&app.db).await.unwrap();
+    let after: Vec<u8> = sqlx::query_scalar("SELECT id_hash FROM sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_ne!(before, after, "a new session id at login");
     assert_eq!(client.get("/app/river").await.status, 200);
 }
@@ -102,18 +177,44 @@ async fn login_refuses_open_redirects() {
     let app = TestApp::spawn().await;
     app.signup("river", "ana@river.example").await;
     let client = app.client();
-    let login = client.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD), ("next", "//evil.example/x")]).await;
+    let login = client
+        .post_form(
+            "/login",
+            &[
+                ("email", "ana@river.example"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
     assert_eq!(login.location(), Some("/app"));
 }
 
 #[tokio::test]
 async fn sessions_cookies_are_secure_under_https() {
-    let app = TestApp::spawn_with(support::Options { base_url: Some("https://letters.example".into()), ..Default::default() }).await;
+    let app = TestApp::spawn_with(support::Options {
+        base_url: Some("https://letters.example".into()),
+        ..Default::default()
+    })
+    .await;
     let client = app.client();
     let response = client
-        .post_form("/signup", &[("group_name", "G"), ("slug", "gg"), ("name", "N"), ("email", "n@example.org"), ("password", PASSWORD)])
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", "G"),
+                ("slug", "gg"),
+                ("name", "N"),
+                ("email", "n@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
-    let cookie = response.set_cookies().into_iter().find(|c| c.starts_with("us_session=")).unwrap();
+    let cookie = response
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("us_session="))
+        .unwrap();
     assert!(cookie.contains("Secure"));
     assert!(response.header("strict-transport-security").is_some());
 }
@@ -123,12 +224,21 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
     let app = TestApp::spawn().await;
     let client = app.signup("river", "ana@river.example").await;
     app.clock.advance(Duration::hours(11));
-    assert_eq!(client.get("/app/river").await.status, 200, "still within the idle timeout");
+    assert_eq!(
+        client.get("/app/river").await.status,
+        200,
+        "still within the idle timeout"
+    );
     app.clock.advance(Duration::hours(13));
     assert_eq!(client.get("/app/river").await.status, 303, "idle too long");
 
     let client = app.client();
-    client.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await;
+    client
+        .post_form(
+            "/login",
+            &[("email", "ana@river.example"), ("password", PASSWORD)],
+        )
+        .await;
     for _ in 0..7 {
         app.clock.advance(Duration::hours(11));
         assert_eq!(client.get("/app/river").await.status, 200);
@@ -137,20 +247,45 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
         app.clock.advance(Duration::hours(11));
         client.get("/app/river").await;
     }
-    assert_eq!(client.get("/app/river").await.status, 303, "no session outlives the absolute timeout");
+    assert_eq!(
+        client.get("/app/river").await.status,
+        303,
+        "no session outlives the absolute timeout"
+    );
 }
 
 #[tokio::test]
 async fn wrong_passwords_and_unknown_emails_get_the_same_answer() {
     let app = TestApp::spawn().await;
     app.signup("river", "ana@river.example").await;
-    let wrong = app.client().post_form("/login", &[("email", "ana@river.example"), ("password", "not the password")]).await;
-    let unknown = app.client().post_form("/login", &[("email", "nobody@river.example"), ("password", "not the password")]).await;
+    let wrong = app
+        .client()
+        .post_form(
+            "/login",
+            &[
+                ("email", "ana@river.example"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    let unknown = app
+        .client()
+        .post_form(
+            "/login",
+            &[
+                ("email", "nobody@river.example"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, 422);
     assert_eq!(unknown.status, 422);
     assert!(wrong.body.contains("Email or password is wrong."));
     assert!(unknown.body.contains("Email or password is wrong."));
-    assert!(wrong.body.contains("value=\"ana@river.example\""), "the email is kept");
+    assert!(
+        wrong.body.contains("value=\"ana@river.example\""),
+        "the email is kept"
+    );
 }
 
 #[tokio::test]
@@ -159,20 +294,51 @@ async fn repeated_failures_are_throttled_per_account_but_not_forever() {
     app.signup("river", "ana@river.example").await;
     let attacker = app.client();
     for _ in 0..5 {
-        let r = attacker.post_form("/login", &[("email", "ana@river.example"), ("password", "guess guess")]).await;
+        let r = attacker
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", "guess guess")],
+            )
+            .await;
         assert_eq!(r.status, 422);
     }
-    let blocked = attacker.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await;
-    assert_eq!(blocked.status, 429, "even the right password waits while throttled");
+    let blocked = attacker
+        .post_form(
+            "/login",
+            &[("email", "ana@river.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        blocked.status, 429,
+        "even the right password waits while throttled"
+    );
     assert!(blocked.body.contains("Too many failed logins"));
 
     // A fresh browser (no trusted-device cookie) is throttled too…
     let stranger = app.client();
-    assert_eq!(stranger.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await.status, 429);
+    assert_eq!(
+        stranger
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", PASSWORD)]
+            )
+            .await
+            .status,
+        429
+    );
 
     // …but the window slides: after 15 minutes the real person gets in.
     app.clock.advance(Duration::minutes(16));
-    assert_eq!(stranger.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await.status, 303);
+    assert_eq!(
+        stranger
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", PASSWORD)]
+            )
+            .await
+            .status,
+        303
+    );
 }
 
 #[tokio::test]
@@ -183,11 +349,34 @@ async fn a_browser_that_logged_in_before_is_not_locked_out_by_strangers() {
 
     let attacker = app.client();
     for _ in 0..6 {
-        attacker.post_form("/login", &[("email", "ana@river.example"), ("password", "guess guess")]).await;
+        attacker
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", "guess guess")],
+            )
+            .await;
     }
-    assert_eq!(attacker.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await.status, 429);
-    let back = owner.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await;
-    assert_eq!(back.status, 303, "the trusted device gets in: {}", back.body);
+    assert_eq!(
+        attacker
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", PASSWORD)]
+            )
+            .await
+            .status,
+        429
+    );
+    let back = owner
+        .post_form(
+            "/login",
+            &[("email", "ana@river.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        back.status, 303,
+        "the trusted device gets in: {}",
+        back.body
+    );
 }
 
 #[tokio::test]
@@ -195,10 +384,26 @@ async fn failures_are_throttled_per_address_across_accounts() {
     let app = TestApp::spawn().await;
     let client = app.client();
     for n in 0..20 {
-        let r = client.post_form("/login", &[("email", &format!("user{n}@example.org")), ("password", "guess guess")]).await;
+        let r = client
+            .post_form(
+                "/login",
+                &[
+                    ("email", &format!("user{n}@example.org")),
+                    ("password", "guess guess"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 422);
     }
-    let r = client.post_form("/login", &[("email", "someone@example.org"), ("password", "guess guess")]).await;
+    let r = client
+        .post_form(
+            "/login",
+            &[
+                ("email", "someone@example.org"),
+                ("password", "guess guess"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 429);
     assert!(r.body.contains("from your network"));
 }
@@ -208,34 +413,75 @@ async fn password_reset_by_emailed_single_use_link() {
     let app = TestApp::spawn().await;
     let old = app.signup("river", "ana@river.example").await;
     let client = app.client();
-    let asked = client.post_form("/password/forgot", &[("email", "ana@river.example")]).await;
+    let asked = client
+        .post_form("/password/forgot", &[("email", "ana@river.example")])
+        .await;
     assert_eq!(asked.location(), Some("/login?notice=reset-sent"));
     // Unknown addresses get the same answer and no email.
-    let unknown = client.post_form("/password/forgot", &[("email", "nobody@river.example")]).await;
+    let unknown = client
+        .post_form("/password/forgot", &[("email", "nobody@river.example")])
+        .await;
     assert_eq!(unknown.location(), asked.location());
 
-    let link = app.link_mailed_to("ana@river.example", "/password/reset/").await;
+    let link = app
+        .link_mailed_to("ana@river.example", "/password/reset/")
+        .await;
     assert_eq!(app.sent_mail().len(), 1);
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM password_resets").fetch_all(&app.db).await.unwrap();
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM password_resets")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
     let token = link.rsplit('/').next().unwrap();
     assert!(token.len() >= 43, "at least 128 random bits");
-    assert!(!stored.iter().any(|h| h == token.as_bytes()), "only the hash is stored");
+    assert!(
+        !stored.iter().any(|h| h == token.as_bytes()),
+        "only the hash is stored"
+    );
 
     assert_eq!(client.get(&link).await.status, 200);
     let weak = client.post_form(&link, &[("password", "short")]).await;
     assert_eq!(weak.status, 422);
-    let done = client.post_form(&link, &[("password", "a brand new password")]).await;
+    let done = client
+        .post_form(&link, &[("password", "a brand new password")])
+        .await;
     assert_eq!(done.location(), Some("/login?notice=password-changed"));
-    assert_eq!(old.get("/app/river").await.status, 303, "other sessions were ended");
+    assert_eq!(
+        old.get("/app/river").await.status,
+        303,
+        "other sessions were ended"
+    );
 
     let again = client.get(&link).await;
     assert_eq!(again.status, 410);
     assert!(again.body.contains("expired or was already used"));
-    let reuse = client.post_form(&link, &[("password", "yet another password")]).await;
+    let reuse = client
+        .post_form(&link, &[("password", "yet another password")])
+        .await;
     assert_eq!(reuse.status, 410);
 
-    assert_eq!(client.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await.status, 422);
-    assert_eq!(client.post_form("/login", &[("email", "ana@river.example"), ("password", "a brand new password")]).await.status, 303);
+    assert_eq!(
+        client
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", PASSWORD)]
+            )
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        client
+            .post_form(
+                "/login",
+                &[
+                    ("email", "ana@river.example"),
+                    ("password", "a brand new password")
+                ]
+            )
+            .await
+            .status,
+        303
+    );
 }
 
 #[tokio::test]
@@ -243,21 +489,39 @@ async fn reset_links_expire_after_an_hour() {
     let app = TestApp::spawn().await;
     app.signup("river", "ana@river.example").await;
     let client = app.client();
-    client.post_form("/password/forgot", &[("email", "ana@river.example")]).await;
-    let link = app.link_mailed_to("ana@river.example", "/password/reset/").await;
+    client
+        .post_form("/password/forgot", &[("email", "ana@river.example")])
+        .await;
+    let link = app
+        .link_mailed_to("ana@river.example", "/password/reset/")
+        .await;
     app.clock.advance(Duration::minutes(61));
     let page = client.get(&link).await;
     assert_eq!(page.status, 410);
-    let post = client.post_form(&link, &[("password", "a brand new password")]).await;
+    let post = client
+        .post_form(&link, &[("password", "a brand new password")])
+        .await;
     assert_eq!(post.status, 410);
-    assert_eq!(client.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD)]).await.status, 303, "nothing changed");
+    assert_eq!(
+        client
+            .post_form(
+                "/login",
+                &[("email", "ana@river.example"), ("password", PASSWORD)]
+            )
+            .await
+            .status,
+        303,
+        "nothing changed"
+    );
 }
 
 #[tokio::test]
 async fn a_logged_in_person_can_start_another_group_and_switch_between_them() {
     let app = TestApp::spawn().await;
     let client = app.signup("river", "ana@river.example").await;
-    let second = client.post_form("/signup", &[("group_name", "Clean Air Now"), ("slug", "")]).await;
+    let second = client
+        .post_form("/signup", &[("group_name", "Clean Air Now"), ("slug", "")])
+        .await;
     assert_eq!(second.location(), Some("/app/clean-air-now?notice=welcome"));
     let chooser = client.get("/app").await;
     assert!(chooser.body.contains("/app/river") && chooser.body.contains("/app/clean-air-now"));

@@ -14,14 +14,32 @@ use undersigned::mail::worker::{backoff, MAX_ATTEMPTS};
 use undersigned::mail::{enqueue, MailMessage, Outgoing, Transport, Worker};
 
 fn bulletin(n: usize) -> MailMessage {
-    MailMessage::Bulletin { sender: "Clean Water Coalition".into(), subject: format!("Update {n}"), body: "We delivered the letter.\n\nThank you!".into() }
+    MailMessage::Bulletin {
+        sender: "Clean Water Coalition".into(),
+        subject: format!("Update {n}"),
+        body: "We delivered the letter.\n\nThank you!".into(),
+    }
 }
 
-async fn enqueue_one(app: &TestApp, key: &str, to: &str, message: MailMessage, bulk: bool, after: Duration) -> bool {
+async fn enqueue_one(
+    app: &TestApp,
+    key: &str,
+    to: &str,
+    message: MailMessage,
+    bulk: bool,
+    after: Duration,
+) -> bool {
     let mut tx = app.db.begin().await.unwrap();
     let fresh = enqueue(
         &mut tx,
-        Outgoing { tenant: None, idempotency_key: key.into(), recipient: to, message, send_at: app.clock.now_utc() + after, bulk },
+        Outgoing {
+            tenant: None,
+            idempotency_key: key.into(),
+            recipient: to,
+            message,
+            send_at: app.clock.now_utc() + after,
+            bulk,
+        },
     )
     .await
     .unwrap();
@@ -43,16 +61,50 @@ impl Now for undersigned::clock::ManualClock {
 #[tokio::test]
 async fn enqueueing_the_same_logical_email_twice_is_a_no_op_and_rollback_keeps_none() {
     let app = TestApp::spawn().await;
-    assert!(enqueue_one(&app, "update:1:ana", "ana@example.org", bulletin(1), true, Duration::ZERO).await);
-    assert!(!enqueue_one(&app, "update:1:ana", "ana@example.org", bulletin(1), true, Duration::ZERO).await);
+    assert!(
+        enqueue_one(
+            &app,
+            "update:1:ana",
+            "ana@example.org",
+            bulletin(1),
+            true,
+            Duration::ZERO
+        )
+        .await
+    );
+    assert!(
+        !enqueue_one(
+            &app,
+            "update:1:ana",
+            "ana@example.org",
+            bulletin(1),
+            true,
+            Duration::ZERO
+        )
+        .await
+    );
     assert_eq!(app.count("SELECT count(*) FROM outbox").await, 1);
 
     let mut tx = app.db.begin().await.unwrap();
-    enqueue(&mut tx, Outgoing { tenant: None, idempotency_key: "rolled-back".into(), recipient: "x@example.org", message: bulletin(2), send_at: app.clock.now_utc(), bulk: true })
-        .await
-        .unwrap();
+    enqueue(
+        &mut tx,
+        Outgoing {
+            tenant: None,
+            idempotency_key: "rolled-back".into(),
+            recipient: "x@example.org",
+            message: bulletin(2),
+            send_at: app.clock.now_utc(),
+            bulk: true,
+        },
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
-    assert_eq!(app.count("SELECT count(*) FROM outbox").await, 1, "no change, no email");
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox").await,
+        1,
+        "no change, no email"
+    );
 
     assert_eq!(app.dispatch_mail().await, 1);
     assert_eq!(app.dispatch_mail().await, 0, "sent once");
@@ -62,34 +114,77 @@ async fn enqueueing_the_same_logical_email_twice_is_a_no_op_and_rollback_keeps_n
 #[tokio::test]
 async fn invitations_go_out_over_real_smtp() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::spawn_with(Options { smtp_url: Some(sink.url()), ..Default::default() }).await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(sink.url()),
+        ..Default::default()
+    })
+    .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner.post_form("/app/river/members/invite", &[("email", "bo@river.example"), ("role", "organizer")]).await;
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "bo@river.example"), ("role", "organizer")],
+        )
+        .await;
     assert_eq!(app.dispatch_mail().await, 1);
 
     let received = sink.messages();
     assert_eq!(received.len(), 1);
     assert!(received[0].to[0].contains("bo@river.example"));
     let message = undersigned::mail::read_eml(&received[0].data).unwrap();
-    assert_eq!(message.subject, "Owner of river invited you to Group river on Undersigned");
-    let link = support::links_in(&message.text).into_iter().find(|l| l.contains("/invite/")).unwrap();
+    assert_eq!(
+        message.subject,
+        "Owner of river invited you to Group river on Undersigned"
+    );
+    let link = support::links_in(&message.text)
+        .into_iter()
+        .find(|l| l.contains("/invite/"))
+        .unwrap();
     assert!(link.starts_with(&app.address));
-    assert_eq!(app.client().get(link.strip_prefix(&app.address).unwrap()).await.status, 200, "the mailed link works");
+    assert_eq!(
+        app.client()
+            .get(link.strip_prefix(&app.address).unwrap())
+            .await
+            .status,
+        200,
+        "the mailed link works"
+    );
     let html = String::from_utf8_lossy(&received[0].data).to_string();
     assert!(html.contains("text/html"), "an HTML part too");
-    assert_eq!(app.count("SELECT count(*) FROM outbox WHERE status = 'sent'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn failures_are_retried_with_backoff_then_shown_to_organizers() {
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(Options { smtp_url: Some(format!("smtp://127.0.0.1:{closed_port}")), ..Default::default() }).await;
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(format!("smtp://127.0.0.1:{closed_port}")),
+        ..Default::default()
+    })
+    .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner.post_form("/app/river/members/invite", &[("email", "bo@river.example"), ("role", "organizer")]).await;
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "bo@river.example"), ("role", "organizer")],
+        )
+        .await;
 
     for attempt in 1..=MAX_ATTEMPTS {
         assert_eq!(app.dispatch_mail().await, 1, "attempt {attempt}");
-        let (status, attempts): (String, i32) = sqlx::query_as("SELECT status, attempts FROM outbox").fetch_one(&app.db).await.unwrap();
+        let (status, attempts): (String, i32) =
+            sqlx::query_as("SELECT status, attempts FROM outbox")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
         assert_eq!(attempts, attempt);
         if attempt < MAX_ATTEMPTS {
             assert_eq!(status, "pending");
@@ -109,10 +204,19 @@ async fn failures_are_retried_with_backoff_then_shown_to_organizers() {
     let page = owner.get("/app/river/mail").await;
     assert!(page.body.contains("Failed"));
     assert!(page.body.contains("bo@river.example"));
-    assert!(page.body.contains("SMTP"), "the error is shown: {}", page.body);
+    assert!(
+        page.body.contains("SMTP"),
+        "the error is shown: {}",
+        page.body
+    );
 
-    let id: i64 = sqlx::query_scalar("SELECT id FROM outbox").fetch_one(&app.db).await.unwrap();
-    let retried = owner.post_form(&format!("/app/river/mail/{id}/retry"), &[]).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM outbox")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let retried = owner
+        .post_form(&format!("/app/river/mail/{id}/retry"), &[])
+        .await;
     assert_eq!(retried.status, 303);
     assert_eq!(app.dispatch_mail().await, 1, "a fresh round of attempts");
 }
@@ -120,7 +224,15 @@ async fn failures_are_retried_with_backoff_then_shown_to_organizers() {
 #[tokio::test]
 async fn scheduled_mail_waits_for_its_time() {
     let app = TestApp::spawn().await;
-    enqueue_one(&app, "reminder:1", "ana@example.org", bulletin(1), false, Duration::days(3)).await;
+    enqueue_one(
+        &app,
+        "reminder:1",
+        "ana@example.org",
+        bulletin(1),
+        false,
+        Duration::days(3),
+    )
+    .await;
     assert_eq!(app.dispatch_mail().await, 0);
     app.clock.advance(Duration::days(3) - Duration::minutes(1));
     assert_eq!(app.dispatch_mail().await, 0);
@@ -129,7 +241,15 @@ async fn scheduled_mail_waits_for_its_time() {
     assert_eq!(app.sent_mail()[0].subject, "Update 1");
 
     // A scheduled email that is no longer wanted can be withdrawn before it goes.
-    enqueue_one(&app, "reminder:2", "ana@example.org", bulletin(2), false, Duration::days(1)).await;
+    enqueue_one(
+        &app,
+        "reminder:2",
+        "ana@example.org",
+        bulletin(2),
+        false,
+        Duration::days(1),
+    )
+    .await;
     let mut conn = app.db.acquire().await.unwrap();
     assert!(outbox::cancel(&mut conn, "reminder:2").await.unwrap());
     app.clock.advance(Duration::days(2));
@@ -137,7 +257,12 @@ async fn scheduled_mail_waits_for_its_time() {
 }
 
 fn worker_for(app: &TestApp, pool: sqlx::PgPool, dir: &std::path::Path) -> Worker {
-    Worker::new(pool, Transport::files(dir).unwrap(), Arc::new(app.clock.clone()), app.config.clone())
+    Worker::new(
+        pool,
+        Transport::files(dir).unwrap(),
+        Arc::new(app.clock.clone()),
+        app.config.clone(),
+    )
 }
 
 fn recipients_in(dir: &std::path::Path) -> Vec<String> {
@@ -154,47 +279,101 @@ fn recipients_in(dir: &std::path::Path) -> Vec<String> {
 async fn two_workers_on_one_database_never_send_the_same_row_twice() {
     let app = TestApp::spawn().await;
     for n in 0..300 {
-        enqueue_one(&app, &format!("k{n}"), &format!("member{n}@example.org"), bulletin(n), false, Duration::ZERO).await;
+        enqueue_one(
+            &app,
+            &format!("k{n}"),
+            &format!("member{n}@example.org"),
+            bulletin(n),
+            false,
+            Duration::ZERO,
+        )
+        .await;
     }
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let pool_a = undersigned::db::connect(&app.database_url).await.unwrap();
     let pool_b = undersigned::db::connect(&app.database_url).await.unwrap();
-    let (a, b) = (worker_for(&app, pool_a, dir_a.path()), worker_for(&app, pool_b, dir_b.path()));
-    let (sent_a, sent_b) = tokio::join!(tokio::spawn(async move { a.process_due().await.unwrap() }), tokio::spawn(async move { b.process_due().await.unwrap() }));
+    let (a, b) = (
+        worker_for(&app, pool_a, dir_a.path()),
+        worker_for(&app, pool_b, dir_b.path()),
+    );
+    let (sent_a, sent_b) = tokio::join!(
+        tokio::spawn(async move { a.process_due().await.unwrap() }),
+        tokio::spawn(async move { b.process_due().await.unwrap() })
+    );
     let (sent_a, sent_b) = (sent_a.unwrap(), sent_b.unwrap());
     assert_eq!(sent_a + sent_b, 300);
-    assert!(sent_a > 0 && sent_b > 0, "both workers took part ({sent_a}/{sent_b})");
+    assert!(
+        sent_a > 0 && sent_b > 0,
+        "both workers took part ({sent_a}/{sent_b})"
+    );
 
     let mut all = recipients_in(dir_a.path());
     all.extend(recipients_in(dir_b.path()));
     assert_eq!(all.len(), 300, "300 messages written in all");
-    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 300, "no recipient got a second copy");
-    assert_eq!(app.count("SELECT count(*) FROM outbox WHERE status = 'sent'").await, 300);
+    assert_eq!(
+        all.iter().collect::<HashSet<_>>().len(),
+        300,
+        "no recipient got a second copy"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        300
+    );
 }
 
 #[tokio::test]
 async fn a_worker_killed_mid_batch_loses_no_message() {
     let app = TestApp::spawn().await;
     for n in 0..5 {
-        enqueue_one(&app, &format!("k{n}"), &format!("member{n}@example.org"), bulletin(n), false, Duration::ZERO).await;
+        enqueue_one(
+            &app,
+            &format!("k{n}"),
+            &format!("member{n}@example.org"),
+            bulletin(n),
+            false,
+            Duration::ZERO,
+        )
+        .await;
     }
     // A worker claims the batch and dies before sending anything.
-    let claimed = outbox::claim_due(&app.db, app.clock.now_utc(), 25).await.unwrap();
+    let claimed = outbox::claim_due(&app.db, app.clock.now_utc(), 25)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 5);
     drop(claimed);
-    assert_eq!(app.dispatch_mail().await, 0, "the dead worker's lease still holds");
+    assert_eq!(
+        app.dispatch_mail().await,
+        0,
+        "the dead worker's lease still holds"
+    );
     app.clock.advance(LEASE);
-    assert_eq!(app.dispatch_mail().await, 5, "then another worker sends them");
+    assert_eq!(
+        app.dispatch_mail().await,
+        5,
+        "then another worker sends them"
+    );
     assert_eq!(app.sent_mail().len(), 5);
 }
 
 #[tokio::test]
 async fn bulk_mail_carries_a_working_one_click_unsubscribe() {
     let app = TestApp::spawn().await;
-    enqueue_one(&app, "update:1", "ana@example.org", bulletin(1), true, Duration::ZERO).await;
+    enqueue_one(
+        &app,
+        "update:1",
+        "ana@example.org",
+        bulletin(1),
+        true,
+        Duration::ZERO,
+    )
+    .await;
     app.dispatch_mail().await;
     let message = app.mail_to("ana@example.org").pop().unwrap();
-    let header = message.list_unsubscribe.clone().expect("List-Unsubscribe on bulk mail");
+    let header = message
+        .list_unsubscribe
+        .clone()
+        .expect("List-Unsubscribe on bulk mail");
     let link = header.trim_matches(['<', '>']).to_owned();
     assert!(message.text.contains(&link), "the link is in the body too");
     let path = link.strip_prefix(&app.address).unwrap();
@@ -203,45 +382,111 @@ async fn bulk_mail_carries_a_working_one_click_unsubscribe() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("ana@example.org"));
     // Mail programs post RFC 8058's one-click body without any CSRF token.
-    let done = app.client().post_raw(path, "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click").await;
+    let done = app
+        .client()
+        .post_raw(
+            path,
+            "application/x-www-form-urlencoded",
+            "List-Unsubscribe=One-Click",
+        )
+        .await;
     assert_eq!(done.status, 303);
     assert_eq!(app.count("SELECT count(*) FROM mail_suppressions").await, 1);
 
-    enqueue_one(&app, "update:2", "ana@example.org", bulletin(2), true, Duration::ZERO).await;
-    enqueue_one(&app, "reset:1", "ana@example.org", MailMessage::PasswordReset { name: "Ana".into(), link: "http://x/y".into() }, false, Duration::ZERO).await;
+    enqueue_one(
+        &app,
+        "update:2",
+        "ana@example.org",
+        bulletin(2),
+        true,
+        Duration::ZERO,
+    )
+    .await;
+    enqueue_one(
+        &app,
+        "reset:1",
+        "ana@example.org",
+        MailMessage::PasswordReset {
+            name: "Ana".into(),
+            link: "http://x/y".into(),
+        },
+        false,
+        Duration::ZERO,
+    )
+    .await;
     app.dispatch_mail().await;
-    let status: String = sqlx::query_scalar("SELECT status FROM outbox WHERE idempotency_key = 'update:2'").fetch_one(&app.db).await.unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM outbox WHERE idempotency_key = 'update:2'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(status, "suppressed");
-    assert_eq!(app.mail_to("ana@example.org").len(), 2, "transactional mail still arrives; the bulletin does not");
-    let reset = app.mail_to("ana@example.org").into_iter().find(|m| m.subject.contains("password")).unwrap();
-    assert!(reset.list_unsubscribe.is_none(), "transactional mail is not a mailing list");
+    assert_eq!(
+        app.mail_to("ana@example.org").len(),
+        2,
+        "transactional mail still arrives; the bulletin does not"
+    );
+    let reset = app
+        .mail_to("ana@example.org")
+        .into_iter()
+        .find(|m| m.subject.contains("password"))
+        .unwrap();
+    assert!(
+        reset.list_unsubscribe.is_none(),
+        "transactional mail is not a mailing list"
+    );
 
-    assert_eq!(app.client().get("/mail/unsubscribe/not-a-real-token").await.status, 404);
+    assert_eq!(
+        app.client()
+            .get("/mail/unsubscribe/not-a-real-token")
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
 async fn organizers_and_developers_read_written_mail_in_the_browser() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner.post_form("/app/river/members/invite", &[("email", "bo@river.example"), ("role", "viewer")]).await;
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "bo@river.example"), ("role", "viewer")],
+        )
+        .await;
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM outbox").fetch_one(&app.db).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM outbox")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
 
     let list = owner.get("/app/river/mail").await;
     assert!(list.body.contains("Sent"));
     let read = owner.get(&format!("/app/river/mail/{id}")).await;
     assert_eq!(read.status, 200);
-    assert!(read.body.contains(&format!("<a href=\"{}{}\">", app.address, link)), "links are clickable");
+    assert!(
+        read.body
+            .contains(&format!("<a href=\"{}{}\">", app.address, link)),
+        "links are clickable"
+    );
 
     let dev = app.client().get("/dev/mail").await;
     assert_eq!(dev.status, 200);
     assert!(dev.body.contains("bo@river.example"));
-    assert_eq!(app.client().get(&format!("/dev/mail/{id}")).await.status, 200);
+    assert_eq!(
+        app.client().get(&format!("/dev/mail/{id}")).await.status,
+        200
+    );
 }
 
 #[tokio::test]
 async fn the_development_mailbox_is_off_when_mail_goes_out_by_smtp() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::spawn_with(Options { smtp_url: Some(sink.url()), ..Default::default() }).await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(sink.url()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(app.client().get("/dev/mail").await.status, 404);
 }

@@ -6,11 +6,20 @@ use support::{Client, TestApp, PASSWORD};
 use time::Duration;
 
 async fn invite(owner: &Client, slug: &str, email: &str, role: &str) -> support::Response {
-    owner.post_form(&format!("/app/{slug}/members/invite"), &[("email", email), ("role", role)]).await
+    owner
+        .post_form(
+            &format!("/app/{slug}/members/invite"),
+            &[("email", email), ("role", role)],
+        )
+        .await
 }
 
 async fn user_id(app: &TestApp, email: &str) -> uuid::Uuid {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext").bind(email).fetch_one(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext")
+        .bind(email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -18,21 +27,35 @@ async fn an_invited_teammate_accepts_from_the_emailed_link_with_a_new_account() 
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let sent = invite(&owner, "river", "bo@river.example", "organizer").await;
-    assert_eq!(sent.location(), Some("/app/river/members?notice=invite-sent"));
+    assert_eq!(
+        sent.location(),
+        Some("/app/river/members?notice=invite-sent")
+    );
     let members = owner.get("/app/river/members").await;
-    assert!(members.body.contains("bo@river.example"), "pending invitations are listed");
+    assert!(
+        members.body.contains("bo@river.example"),
+        "pending invitations are listed"
+    );
 
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
     let mail = &app.mail_to("bo@river.example")[0];
     assert!(mail.subject.contains("invited you to Group river"));
-    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM invitations").fetch_one(&app.db).await.unwrap();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM invitations")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_ne!(stored, link.rsplit('/').next().unwrap().as_bytes());
 
     let bo = app.client();
     let page = bo.get(&link).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Join Group river"));
-    let joined = bo.post_form(&format!("{link}/signup"), &[("name", "Bo Chen"), ("password", PASSWORD)]).await;
+    let joined = bo
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Bo Chen"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(joined.location(), Some("/app/river?notice=joined"));
     let dashboard = bo.get("/app/river").await;
     assert_eq!(dashboard.status, 200);
@@ -40,7 +63,9 @@ async fn an_invited_teammate_accepts_from_the_emailed_link_with_a_new_account() 
 
     let used = app.client().get(&link).await;
     assert_eq!(used.status, 410, "single use");
-    assert!(used.body.contains("expired, was withdrawn or was already used"));
+    assert!(used
+        .body
+        .contains("expired, was withdrawn or was already used"));
 }
 
 #[tokio::test]
@@ -69,7 +94,12 @@ async fn invitations_expire_after_seven_days_and_changing_nothing() {
     app.clock.advance(Duration::days(7) + Duration::minutes(1));
     let bo = app.client();
     assert_eq!(bo.get(&link).await.status, 410);
-    let attempt = bo.post_form(&format!("{link}/signup"), &[("name", "Bo"), ("password", PASSWORD)]).await;
+    let attempt = bo
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Bo"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(attempt.status, 410);
     assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM memberships").await, 1);
@@ -84,10 +114,19 @@ async fn a_withdrawn_or_replaced_invitation_no_longer_works() {
     invite(&owner, "river", "bo@river.example", "viewer").await;
     let second = app.link_mailed_to("bo@river.example", "/invite/").await;
     assert_ne!(first, second);
-    assert_eq!(app.client().get(&first).await.status, 410, "the newer invitation replaces the older");
+    assert_eq!(
+        app.client().get(&first).await.status,
+        410,
+        "the newer invitation replaces the older"
+    );
 
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations WHERE revoked_at IS NULL").fetch_one(&app.db).await.unwrap();
-    let revoked = owner.post_form(&format!("/app/river/invitations/{id}/revoke"), &[]).await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations WHERE revoked_at IS NULL")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let revoked = owner
+        .post_form(&format!("/app/river/invitations/{id}/revoke"), &[])
+        .await;
     assert_eq!(revoked.status, 303);
     assert_eq!(app.client().get(&second).await.status, 410);
 }
@@ -111,7 +150,12 @@ async fn join(app: &TestApp, owner: &Client, slug: &str, email: &str, role: &str
     invite(owner, slug, email, role).await;
     let link = app.link_mailed_to(email, "/invite/").await;
     let client = app.client();
-    let r = client.post_form(&format!("{link}/signup"), &[("name", &format!("Member {email}")), ("password", PASSWORD)]).await;
+    let r = client
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", &format!("Member {email}")), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     client
 }
@@ -123,14 +167,37 @@ async fn viewers_read_but_cannot_change() {
     let viewer = join(&app, &owner, "river", "vic@river.example", "viewer").await;
     assert_eq!(viewer.get("/app/river").await.status, 200);
     assert_eq!(viewer.get("/app/river/members").await.status, 200);
-    assert!(!viewer.get("/app/river/members").await.body.contains("Send the invitation"));
+    assert!(!viewer
+        .get("/app/river/members")
+        .await
+        .body
+        .contains("Send the invitation"));
     let refused = invite(&viewer, "river", "x@river.example", "owner").await;
     assert_eq!(refused.status, 403);
     let ana = user_id(&app, "ana@river.example").await;
-    assert_eq!(viewer.post_form(&format!("/app/river/members/{ana}/role"), &[("role", "viewer")]).await.status, 403);
-    assert_eq!(viewer.post_form(&format!("/app/river/members/{ana}/remove"), &[]).await.status, 403);
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("/app/river/members/{ana}/role"),
+                &[("role", "viewer")]
+            )
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        viewer
+            .post_form(&format!("/app/river/members/{ana}/remove"), &[])
+            .await
+            .status,
+        403
+    );
     assert_eq!(app.count("SELECT count(*) FROM invitations").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM memberships WHERE role = 'owner'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM memberships WHERE role = 'owner'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -140,16 +207,39 @@ async fn owners_change_roles_and_remove_members_after_confirming() {
     let bo = join(&app, &owner, "river", "bo@river.example", "viewer").await;
     let bo_id = user_id(&app, "bo@river.example").await;
 
-    let changed = owner.post_form(&format!("/app/river/members/{bo_id}/role"), &[("role", "organizer")]).await;
-    assert_eq!(changed.location(), Some("/app/river/members?notice=role-changed"));
-    assert!(bo.get("/app/river").await.body.contains("You are organizer here"));
+    let changed = owner
+        .post_form(
+            &format!("/app/river/members/{bo_id}/role"),
+            &[("role", "organizer")],
+        )
+        .await;
+    assert_eq!(
+        changed.location(),
+        Some("/app/river/members?notice=role-changed")
+    );
+    assert!(bo
+        .get("/app/river")
+        .await
+        .body
+        .contains("You are organizer here"));
 
-    let confirm = owner.get(&format!("/app/river/members/{bo_id}/remove")).await;
+    let confirm = owner
+        .get(&format!("/app/river/members/{bo_id}/remove"))
+        .await;
     assert_eq!(confirm.status, 200);
     assert!(confirm.body.contains("Remove Member bo@river.example?"));
-    assert_eq!(app.count("SELECT count(*) FROM memberships").await, 2, "asking changes nothing");
-    let removed = owner.post_form(&format!("/app/river/members/{bo_id}/remove"), &[]).await;
-    assert_eq!(removed.location(), Some("/app/river/members?notice=member-removed"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM memberships").await,
+        2,
+        "asking changes nothing"
+    );
+    let removed = owner
+        .post_form(&format!("/app/river/members/{bo_id}/remove"), &[])
+        .await;
+    assert_eq!(
+        removed.location(),
+        Some("/app/river/members?notice=member-removed")
+    );
     assert_eq!(bo.get("/app/river").await.status, 404);
 }
 
@@ -158,12 +248,23 @@ async fn the_last_owner_cannot_be_demoted_or_removed() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let ana = user_id(&app, "ana@river.example").await;
-    let demote = owner.post_form(&format!("/app/river/members/{ana}/role"), &[("role", "viewer")]).await;
+    let demote = owner
+        .post_form(
+            &format!("/app/river/members/{ana}/role"),
+            &[("role", "viewer")],
+        )
+        .await;
     assert_eq!(demote.status, 422);
     assert!(demote.body.contains("at least one owner"));
-    let leave = owner.post_form(&format!("/app/river/members/{ana}/remove"), &[]).await;
+    let leave = owner
+        .post_form(&format!("/app/river/members/{ana}/remove"), &[])
+        .await;
     assert_eq!(leave.status, 422);
-    assert_eq!(app.count("SELECT count(*) FROM memberships WHERE role = 'owner'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM memberships WHERE role = 'owner'")
+            .await,
+        1
+    );
 }
 
 /// Every organizer URL of tenant A, read and write, answers 404 to a member of tenant B
@@ -176,9 +277,21 @@ async fn a_member_of_another_tenant_gets_404_everywhere_and_changes_nothing() {
     invite(&owner_a, "tenant-a", "cy@a.example", "viewer").await;
     app.dispatch_mail().await;
     let bo_id = user_id(&app, "bo@a.example").await;
-    let invitation: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations WHERE revoked_at IS NULL AND accepted_at IS NULL").fetch_one(&app.db).await.unwrap();
-    let mail_id: i64 = sqlx::query_scalar("SELECT id FROM outbox ORDER BY id LIMIT 1").fetch_one(&app.db).await.unwrap();
-    sqlx::query("UPDATE outbox SET status = 'failed' WHERE id = $1").bind(mail_id).execute(&app.db).await.unwrap();
+    let invitation: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM invitations WHERE revoked_at IS NULL AND accepted_at IS NULL",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mail_id: i64 = sqlx::query_scalar("SELECT id FROM outbox ORDER BY id LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET status = 'failed' WHERE id = $1")
+        .bind(mail_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
 
     let intruder = app.signup("tenant-b", "eve@b.example").await;
     let snapshot = |app: &TestApp| {
@@ -186,7 +299,10 @@ async fn a_member_of_another_tenant_gets_404_everywhere_and_changes_nothing() {
         async move {
             let q = "SELECT (SELECT count(*) FROM memberships)::text || '/' || (SELECT string_agg(role, ',' ORDER BY role) FROM memberships)
                      || '/' || (SELECT count(*) FROM invitations WHERE revoked_at IS NULL) || '/' || (SELECT string_agg(status, ',' ORDER BY id) FROM outbox)";
-            sqlx::query_scalar::<_, String>(q).fetch_one(&db).await.unwrap()
+            sqlx::query_scalar::<_, String>(q)
+                .fetch_one(&db)
+                .await
+                .unwrap()
         }
     };
     let before = snapshot(&app).await;
@@ -202,13 +318,25 @@ async fn a_member_of_another_tenant_gets_404_everywhere_and_changes_nothing() {
     for path in &reads {
         let r = intruder.get(path).await;
         assert_eq!(r.status, 404, "GET {path}");
-        assert!(!r.body.contains("Group tenant-a"), "GET {path} leaks the tenant's name");
+        assert!(
+            !r.body.contains("Group tenant-a"),
+            "GET {path} leaks the tenant's name"
+        );
     }
     let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
-        ("/app/tenant-a/members/invite".into(), vec![("email", "eve2@b.example"), ("role", "owner")]),
-        (format!("/app/tenant-a/members/{bo_id}/role"), vec![("role", "viewer")]),
+        (
+            "/app/tenant-a/members/invite".into(),
+            vec![("email", "eve2@b.example"), ("role", "owner")],
+        ),
+        (
+            format!("/app/tenant-a/members/{bo_id}/role"),
+            vec![("role", "viewer")],
+        ),
         (format!("/app/tenant-a/members/{bo_id}/remove"), vec![]),
-        (format!("/app/tenant-a/invitations/{invitation}/revoke"), vec![]),
+        (
+            format!("/app/tenant-a/invitations/{invitation}/revoke"),
+            vec![],
+        ),
         (format!("/app/tenant-a/mail/{mail_id}/retry"), vec![]),
     ];
     for (path, fields) in &writes {
@@ -216,11 +344,44 @@ async fn a_member_of_another_tenant_gets_404_everywhere_and_changes_nothing() {
         assert_eq!(r.status, 404, "POST {path}");
     }
     // Tenant B's own URLs with tenant A's ids find nothing either.
-    assert_eq!(intruder.get(&format!("/app/tenant-b/members/{bo_id}")).await.status, 404);
-    assert_eq!(intruder.post_form(&format!("/app/tenant-b/members/{bo_id}/remove"), &[]).await.status, 404);
-    assert_eq!(intruder.post_form(&format!("/app/tenant-b/invitations/{invitation}/revoke"), &[]).await.status, 404);
-    assert_eq!(intruder.get(&format!("/app/tenant-b/mail/{mail_id}")).await.status, 404);
-    assert_eq!(intruder.post_form(&format!("/app/tenant-b/mail/{mail_id}/retry"), &[]).await.status, 404);
+    assert_eq!(
+        intruder
+            .get(&format!("/app/tenant-b/members/{bo_id}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        intruder
+            .post_form(&format!("/app/tenant-b/members/{bo_id}/remove"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        intruder
+            .post_form(
+                &format!("/app/tenant-b/invitations/{invitation}/revoke"),
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        intruder
+            .get(&format!("/app/tenant-b/mail/{mail_id}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        intruder
+            .post_form(&format!("/app/tenant-b/mail/{mail_id}/retry"), &[])
+            .await
+            .status,
+        404
+    );
 
     assert_eq!(snapshot(&app).await, before, "nothing changed");
     assert_eq!(owner_a.get("/app/tenant-a/members").await.status, 200);
@@ -234,6 +395,15 @@ async fn organizer_pages_need_a_login() {
     let r = anonymous.get("/app/river/members").await;
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), Some("/login?next=%2Fapp%2Friver%2Fmembers"));
-    let login = anonymous.post_form("/login", &[("email", "ana@river.example"), ("password", PASSWORD), ("next", "/app/river/members")]).await;
+    let login = anonymous
+        .post_form(
+            "/login",
+            &[
+                ("email", "ana@river.example"),
+                ("password", PASSWORD),
+                ("next", "/app/river/members"),
+            ],
+        )
+        .await;
     assert_eq!(login.location(), Some("/app/river/members"));
 }

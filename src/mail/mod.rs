@@ -39,6 +39,7 @@ pub struct ReadMessage {
     pub from: String,
     pub to: String,
     pub text: String,
+    pub html: String,
     pub list_unsubscribe: Option<String>,
 }
 
@@ -56,6 +57,10 @@ pub fn read_eml(raw: &[u8]) -> Option<ReadMessage> {
         to: address(parsed.to()),
         text: parsed
             .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        html: parsed
+            .body_html(0)
             .map(|t| t.into_owned())
             .unwrap_or_default(),
         list_unsubscribe: parsed

@@ -213,16 +213,21 @@ async fn check_csrf(context: &RequestContext, request: Request) -> Result<Reques
     let bytes = axum::body::to_bytes(body, body_limit(parts.uri.path()))
         .await
         .map_err(|_| AppError::PayloadTooLarge)?;
-    if csrf_exempt(parts.uri.path()) {
-        return Ok(Request::from_parts(parts, Body::from(bytes)));
-    }
-
-    let from_query = parts.uri.query().and_then(|q| find_field(q.as_bytes()));
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form && !form_is_utf8(&bytes) {
+        return Err(AppError::BadRequest(
+            "The form contained characters that are not UTF-8. Go back, check what you typed and send it again.".into(),
+        ));
+    }
+    if csrf_exempt(parts.uri.path()) {
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
+    }
+
+    let from_query = parts.uri.query().and_then(|q| find_field(q.as_bytes()));
     let from_body = if is_form { find_field(&bytes) } else { None };
     let submitted = from_body.or(from_query).ok_or(AppError::CsrfRejected)?;
 
@@ -241,4 +246,46 @@ fn find_field(encoded: &[u8]) -> Option<String> {
     url::form_urlencoded::parse(encoded)
         .find(|(key, _)| key == CSRF_FIELD)
         .map(|(_, value)| value.into_owned())
+}
+
+/// Whether every name and value of a urlencoded body decodes to UTF-8. The usual parsers
+/// replace bad bytes silently; we would rather say so than store mangled text.
+fn form_is_utf8(encoded: &[u8]) -> bool {
+    encoded.split(|b| *b == b'&').all(|pair| {
+        let mut decoded = Vec::with_capacity(pair.len());
+        let mut i = 0;
+        while i < pair.len() {
+            match pair[i] {
+                b'%' if i + 2 < pair.len() => {
+                    let hex = std::str::from_utf8(&pair[i + 1..i + 3])
+                        .ok()
+                        .and_then(|h| u8::from_str_radix(h, 16).ok());
+                    match hex {
+                        Some(byte) => {
+                            decoded.push(byte);
+                            i += 3;
+                            continue;
+                        }
+                        None => decoded.push(b'%'),
+                    }
+                }
+                b'+' => decoded.push(b' '),
+                other => decoded.push(other),
+            }
+            i += 1;
+        }
+        std::str::from_utf8(&decoded).is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_is_utf8;
+
+    #[test]
+    fn form_bodies_must_decode_to_utf8() {
+        assert!(form_is_utf8(b"name=%C3%89mile&x=a+b&y=100%"));
+        assert!(!form_is_utf8(b"name=%FF%FE"));
+        assert!(!form_is_utf8(&[b'n', b'=', 0xff]));
+    }
 }

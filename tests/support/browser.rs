@@ -12,7 +12,11 @@ pub struct Browser {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Browser {
@@ -52,7 +56,10 @@ impl Browser {
             .await
             .expect("a WebDriver session starts");
         std::mem::forget(profile);
-        Browser { client, driver: guard.0.take().unwrap() }
+        Browser {
+            client,
+            driver: guard.0.take().unwrap(),
+        }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -60,17 +67,33 @@ impl Browser {
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no field {css}"));
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("no field {css}"));
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
 
     pub async fn click(&self, css: &str) {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("nothing to click at {css}")).click().await.unwrap();
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing to click at {css}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("nothing at {css}")).text().await.unwrap()
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing at {css}"))
+            .text()
+            .await
+            .unwrap()
     }
 
     pub async fn path(&self) -> String {

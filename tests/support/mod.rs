@@ -34,25 +34,43 @@ async fn template_database() -> String {
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>();
             let name = format!("undersigned_tpl_{}", &checksum[..checksum.len().min(40)]);
-            let mut admin = PgConnection::connect(ADMIN_URL).await.expect("PostgreSQL answers on 127.0.0.1:5432");
+            let mut admin = PgConnection::connect(ADMIN_URL)
+                .await
+                .expect("PostgreSQL answers on 127.0.0.1:5432");
             // Test binaries run side by side: one builds the template, the others wait.
-            sqlx::query("SELECT pg_advisory_lock(728361)").execute(&mut admin).await.unwrap();
-            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(&name)
-                .fetch_one(&mut admin)
+            sqlx::query("SELECT pg_advisory_lock(728361)")
+                .execute(&mut admin)
                 .await
                 .unwrap();
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                    .bind(&name)
+                    .fetch_one(&mut admin)
+                    .await
+                    .unwrap();
             if !exists {
                 let building = format!("{name}_building");
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(&mut admin).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {building}")).execute(&mut admin).await.unwrap();
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {building}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("CREATE DATABASE {building}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
                 let url = format!("postgres://postgres@127.0.0.1:5432/{building}");
                 let pool = PgPool::connect(&url).await.unwrap();
                 undersigned::db::MIGRATOR.run(&pool).await.unwrap();
                 pool.close().await;
-                sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut admin).await.unwrap();
+                sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
             }
-            sqlx::query("SELECT pg_advisory_unlock(728361)").execute(&mut admin).await.unwrap();
+            sqlx::query("SELECT pg_advisory_unlock(728361)")
+                .execute(&mut admin)
+                .await
+                .unwrap();
             name
         })
         .await
@@ -64,7 +82,10 @@ pub async fn fresh_database() -> String {
     let template = template_database().await;
     let name = format!("undersigned_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(ADMIN_URL).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     format!("postgres://postgres@127.0.0.1:5432/{name}")
 }
 
@@ -101,27 +122,52 @@ impl TestApp {
         let mut env: Vec<(String, String)> = vec![
             ("DATABASE_URL".into(), database_url.clone()),
             ("APP_ADDR".into(), addr.to_string()),
-            ("BASE_URL".into(), options.base_url.clone().unwrap_or_else(|| address.clone())),
+            (
+                "BASE_URL".into(),
+                options.base_url.clone().unwrap_or_else(|| address.clone()),
+            ),
             ("DATA_DIR".into(), data_dir.path().display().to_string()),
         ];
         if let Some(smtp) = &options.smtp_url {
             env.push(("SMTP_URL".into(), smtp.clone()));
         }
         env.extend(options.env.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        let config = Arc::new(Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).unwrap());
+        let config = Arc::new(
+            Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+                .unwrap(),
+        );
 
         let db = undersigned::db::connect(&database_url).await.unwrap();
         let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
         let transport = Transport::from_config(&config).unwrap();
-        let state = AppState { db: db.clone(), config: config.clone(), clock: Arc::new(clock.clone()), transport: transport.clone() };
-        let worker = Worker::new(db.clone(), transport, Arc::new(clock.clone()), config.clone());
+        let state = AppState {
+            db: db.clone(),
+            config: config.clone(),
+            clock: Arc::new(clock.clone()),
+            transport: transport.clone(),
+        };
+        let worker = Worker::new(
+            db.clone(),
+            transport,
+            Arc::new(clock.clone()),
+            config.clone(),
+        );
 
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let application = Application::with_listener(state, listener);
         tokio::spawn(application.serve(async {
             let _ = stopped.await;
         }));
-        TestApp { address, db, database_url, clock, config, worker, data_dir, stop: Some(stop) }
+        TestApp {
+            address,
+            db,
+            database_url,
+            clock,
+            config,
+            worker,
+            data_dir,
+            stop: Some(stop),
+        }
     }
 
     pub fn client(&self) -> Client {
@@ -143,7 +189,9 @@ impl TestApp {
 
     /// Every message the file transport wrote, read back.
     pub fn sent_mail(&self) -> Vec<ReadMessage> {
-        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else {
+            return Vec::new();
+        };
         let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
@@ -151,11 +199,17 @@ impl TestApp {
             .collect();
         // Oldest first, so the last message is the newest.
         files.sort();
-        files.into_iter().filter_map(|(_, path)| read_eml(&std::fs::read(path).ok()?)).collect()
+        files
+            .into_iter()
+            .filter_map(|(_, path)| read_eml(&std::fs::read(path).ok()?))
+            .collect()
     }
 
     pub fn mail_to(&self, email: &str) -> Vec<ReadMessage> {
-        self.sent_mail().into_iter().filter(|m| m.to.eq_ignore_ascii_case(email)).collect()
+        self.sent_mail()
+            .into_iter()
+            .filter(|m| m.to.eq_ignore_ascii_case(email))
+            .collect()
     }
 
     /// Dispatches mail and returns the first link in the newest message to `email` that
@@ -168,8 +222,13 @@ impl TestApp {
             .flat_map(|m| links_in(&m.text))
             .filter(|l| l.contains(path_part))
             .collect();
-        let link = links.last().unwrap_or_else(|| panic!("no mail to {email} with a link containing {path_part}")).clone();
-        link.strip_prefix(&self.address).map(str::to_owned).unwrap_or(link)
+        let link = links
+            .last()
+            .unwrap_or_else(|| panic!("no mail to {email} with a link containing {path_part}"))
+            .clone();
+        link.strip_prefix(&self.address)
+            .map(str::to_owned)
+            .unwrap_or(link)
     }
 
     /// Signs up a new group with its owner and returns the owner's logged-in client.
@@ -178,7 +237,13 @@ impl TestApp {
         let response = client
             .post_form(
                 "/signup",
-                &[("group_name", &format!("Group {slug}")), ("slug", slug), ("name", &format!("Owner of {slug}")), ("email", email), ("password", PASSWORD)],
+                &[
+                    ("group_name", &format!("Group {slug}")),
+                    ("slug", slug),
+                    ("name", &format!("Owner of {slug}")),
+                    ("email", email),
+                    ("password", PASSWORD),
+                ],
             )
             .await;
         assert_eq!(response.status, 303, "sign-up failed: {}", response.body);
@@ -198,10 +263,23 @@ impl Drop for TestApp {
     }
 }
 
+/// Undoes askama's HTML escaping, to compare what a person would read.
+pub fn unescape(html: &str) -> String {
+    html.replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#38;", "&")
+}
+
 pub fn links_in(text: &str) -> Vec<String> {
     text.split_whitespace()
         .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
-        .map(|w| w.trim_end_matches(['.', ',', '>', ')']).trim_start_matches('<').to_owned())
+        .map(|w| {
+            w.trim_end_matches(['.', ',', '>', ')'])
+                .trim_start_matches('<')
+                .to_owned()
+        })
         .collect()
 }
 
@@ -223,7 +301,11 @@ impl Response {
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
     }
 }
 
@@ -249,7 +331,11 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Self { http, base: base.to_owned(), csrf: Mutex::new(None) }
+        Self {
+            http,
+            base: base.to_owned(),
+            csrf: Mutex::new(None),
+        }
     }
 
     async fn finish(&self, response: reqwest::Response) -> Response {
@@ -259,11 +345,20 @@ impl Client {
         if let Some(token) = csrf_in(&body) {
             *self.csrf.lock().unwrap() = Some(token);
         }
-        Response { status, body, headers }
+        Response {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        let response = self.http.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        let response = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
         self.finish(response).await
     }
 
@@ -298,14 +393,25 @@ impl Client {
         let token = self.csrf_token().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &token));
-        let response = self.http.post(format!("{}{}", self.base, path)).form(&all).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
         // A login or logout changes the session, and with it the token.
         self.forget_csrf();
         self.finish(response).await
     }
 
     /// Posts a form exactly as given: no token is added.
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
         let response = self
             .http
             .post(format!("{}{}", self.base, path))

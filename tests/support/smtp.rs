@@ -40,7 +40,8 @@ impl SmtpSink {
                             return;
                         }
                         let upper = line.to_ascii_uppercase();
-                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO")
+                        {
                             b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
                         } else if upper.starts_with("MAIL FROM") {
                             from = line[10..].trim().to_owned();
@@ -59,10 +60,17 @@ impl SmtpSink {
                                 if l == ".\r\n" {
                                     break;
                                 }
-                                let l = l.strip_prefix('.').filter(|_| l.starts_with("..")).unwrap_or(&l);
+                                let l = l
+                                    .strip_prefix('.')
+                                    .filter(|_| l.starts_with(".."))
+                                    .unwrap_or(&l);
                                 data.extend_from_slice(l.as_bytes());
                             }
-                            store.lock().unwrap().push(Received { from: from.clone(), to: std::mem::take(&mut to), data });
+                            store.lock().unwrap().push(Received {
+                                from: from.clone(),
+                                to: std::mem::take(&mut to),
+                                data,
+                            });
                             b"250 queued as 1\r\n"
                         } else if upper.starts_with("RSET") || upper.starts_with("NOOP") {
                             b"250 OK\r\n"

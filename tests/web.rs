@@ -1,0 +1,352 @@
+//! The bad-input and safety checklist: CSRF, XSS, SQL metacharacters, oversized and
+//! malformed bodies, unknown ids, security headers, health.
+
+mod support;
+
+use support::{unescape, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let ana: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let form = "application/x-www-form-urlencoded";
+
+    let cases: Vec<(String, String)> = vec![
+        (
+            "/app/river/members/invite".into(),
+            "email=x%40river.example&role=owner".into(),
+        ),
+        (
+            format!("/app/river/members/{ana}/role"),
+            "role=viewer".into(),
+        ),
+        (format!("/app/river/members/{ana}/remove"), String::new()),
+        ("/logout".into(), String::new()),
+        ("/signup".into(), "group_name=Second&slug=second".into()),
+        (
+            "/password/forgot".into(),
+            "email=ana%40river.example".into(),
+        ),
+    ];
+    for (path, body) in &cases {
+        let missing = owner.post_raw(path, form, body.clone()).await;
+        assert_eq!(missing.status, 403, "no token: {path}");
+        assert!(missing.body.contains("This form has expired"));
+        let wrong = owner
+            .post_raw(
+                path,
+                form,
+                format!("{body}&csrf_token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            )
+            .await;
+        assert_eq!(wrong.status, 403, "wrong token: {path}");
+    }
+    // Another visitor's token does not work for this session.
+    let other = app.client();
+    let foreign = other.csrf_token().await;
+    let r = owner
+        .post_raw("/logout", form, format!("csrf_token={foreign}"))
+        .await;
+    assert_eq!(r.status, 403);
+
+    let anonymous = app.client();
+    let r = anonymous
+        .post_raw(
+            "/login",
+            form,
+            format!(
+                "email=ana%40river.example&password={}",
+                PASSWORD.replace(' ', "+")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 403, "login needs a token too");
+
+    assert_eq!(app.count("SELECT count(*) FROM invitations").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM tenants").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM sessions").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM outbox").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM memberships WHERE role = 'owner'")
+            .await,
+        1
+    );
+    assert_eq!(owner.get("/app/river").await.status, 200, "still logged in");
+}
+
+const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+
+#[tokio::test]
+async fn script_in_every_text_field_renders_inert() {
+    let app = TestApp::spawn().await;
+    let owner = app.client();
+    let r = owner
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", XSS),
+                ("slug", "river"),
+                ("name", XSS),
+                ("email", "ana@river.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "bo@river.example"), ("role", "organizer")],
+        )
+        .await;
+    let link = app.link_mailed_to("bo@river.example", "/invite/").await;
+    let bo = app.client();
+    bo.post_form(
+        &format!("{link}/signup"),
+        &[("name", XSS), ("password", PASSWORD)],
+    )
+    .await;
+    let bo_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'bo@river.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+
+    let pages = [
+        owner.get("/app/river").await,
+        owner.get("/app/river/members").await,
+        owner.get(&format!("/app/river/members/{bo_id}")).await,
+        owner
+            .get(&format!("/app/river/members/{bo_id}/remove"))
+            .await,
+        owner.get("/app").await,
+        owner.get("/app/river/mail").await,
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", XSS), ("role", XSS)],
+            )
+            .await,
+        app.client()
+            .post_form(
+                "/signup",
+                &[
+                    ("group_name", XSS),
+                    ("slug", XSS),
+                    ("name", XSS),
+                    ("email", XSS),
+                    ("password", XSS),
+                ],
+            )
+            .await,
+        app.client()
+            .post_form(
+                "/login",
+                &[("email", XSS), ("password", XSS), ("next", XSS)],
+            )
+            .await,
+    ];
+    for page in &pages {
+        assert!(!page.body.contains("<script>alert"), "{}", page.body);
+        assert!(!page.body.contains("<img src=x"), "{}", page.body);
+    }
+    assert!(unescape(&pages[1].body).contains(XSS), "shown as text");
+
+    // The invitation email's HTML part escapes the group's name too.
+    let invitation = &app.mail_to("bo@river.example")[0];
+    assert!(
+        invitation.html.contains("<strong>"),
+        "the HTML part was read"
+    );
+    assert!(!invitation.html.contains("<script>alert"));
+    assert!(unescape(&invitation.html).contains(XSS));
+}
+
+#[tokio::test]
+async fn sql_metacharacters_are_stored_and_shown_verbatim() {
+    let app = TestApp::spawn().await;
+    let nasty = "Robert'); DROP TABLE users;-- \"quoted\" \\ 100% _under_";
+    let owner = app.client();
+    let r = owner
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", nasty),
+                ("slug", "bobby"),
+                ("name", nasty),
+                ("email", "o'brien@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let stored: (String, String, String) =
+        sqlx::query_as("SELECT t.name, u.name, u.email::text FROM tenants t, users u")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        (
+            nasty.to_owned(),
+            nasty.to_owned(),
+            "o'brien@example.org".to_owned()
+        )
+    );
+    let page = owner.get("/app/bobby/members").await;
+    assert!(unescape(&page.body).contains(nasty));
+    let login = app
+        .client()
+        .post_form(
+            "/login",
+            &[("email", "o'brien@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(login.status, 303);
+    let miss = app
+        .client()
+        .post_form(
+            "/login",
+            &[("email", "' OR '1'='1"), ("password", "' OR '1'='1")],
+        )
+        .await;
+    assert_eq!(miss.status, 422);
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let token = client.csrf_token().await;
+    let big = format!("csrf_token={token}&email={}", "a".repeat(1024 * 1024 + 10));
+    let r = client
+        .post_raw("/login", "application/x-www-form-urlencoded", big)
+        .await;
+    assert_eq!(r.status, 413);
+    assert!(r.body.contains("larger than we accept"));
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_a_clear_400() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let token = client.csrf_token().await;
+    let invalid_utf8 = format!("csrf_token={token}&email=%FF%FE%FD&password=x");
+    let r = client
+        .post_raw("/login", "application/x-www-form-urlencoded", invalid_utf8)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("not UTF-8"));
+
+    let mut raw_bytes = format!("csrf_token={token}&email=").into_bytes();
+    raw_bytes.extend_from_slice(&[0xff, 0xfe, b'&']);
+    let r = client
+        .post_raw("/login", "application/x-www-form-urlencoded", raw_bytes)
+        .await;
+    assert_eq!(r.status, 400);
+
+    let r = client
+        .post_raw(
+            &format!("/login?csrf_token={token}"),
+            "application/json",
+            "{\"email\": 1}",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn unknown_ids_and_huge_numbers_are_404_not_500() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    for path in [
+        "/app/river/members/00000000-0000-0000-0000-000000000000".to_string(),
+        "/app/river/members/not-a-uuid".into(),
+        "/app/river/mail/99999999999999999999999999".into(),
+        "/app/river/mail/-1".into(),
+        "/app/nonexistent".into(),
+        "/app/nonexistent/members".into(),
+        "/dev/mail/123456789012".into(),
+        "/no/such/page".into(),
+        "/static/nothing-here.css".into(),
+    ] {
+        let r = owner.get(&path).await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+    let r = owner.get("/no/such/page").await;
+    assert!(r.body.contains("Page not found"));
+    assert_eq!(
+        owner
+            .post_form("/app/river/mail/99999999999999999999/retry", &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.client().get("/invite/garbage").await.status, 410);
+    assert_eq!(
+        app.client().get("/password/reset/garbage").await.status,
+        410
+    );
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/login", "/no/such/page", "/static/style.css"] {
+        let r = app.client().get(path).await;
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"));
+        assert!(r.header("x-request-id").is_some());
+        assert!(
+            r.header("strict-transport-security").is_none(),
+            "no HSTS over plain http"
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = TestApp::spawn().await;
+    let ok = app.client().get("/healthz").await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.body, "{\"status\":\"ok\"}");
+    app.db.close().await;
+    let down = app.client().get("/healthz").await;
+    assert_eq!(down.status, 503);
+}
+
+#[tokio::test]
+async fn pages_work_without_javascript_and_load_only_local_assets() {
+    let app = TestApp::spawn().await;
+    let page = app.client().get("/signup").await;
+    assert!(!page.body.contains("<script"));
+    assert!(page
+        .body
+        .contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"));
+    assert!(
+        !page.body.contains("http://") && !page.body.contains("https://"),
+        "nothing fetched from elsewhere"
+    );
+    for field in ["group_name", "slug", "name", "email", "password"] {
+        assert!(
+            page.body.contains(&format!("<label for=\"{field}\">")),
+            "{field} has a label"
+        );
+    }
+    let css = app.client().get("/static/style.css").await;
+    assert_eq!(css.status, 200);
+    assert!(
+        css.body.contains("@media"),
+        "the stylesheet adapts to phones"
+    );
+}
