@@ -1,0 +1,184 @@
+//! The program itself: settings errors, the demo command, and serving with no configuration
+//! beyond a database.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn undersigned(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let data = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_undersigned"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATA_DIR", data.path());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn bad_settings_end_with_one_line_naming_the_setting_and_status_2() {
+    let cases = [
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        (
+            "DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/undersigned",
+        ),
+        ("APP_ADDR", "everywhere"),
+        ("BASE_URL", "not a url"),
+        ("SMTP_URL", "http://mail.example"),
+        ("MAIL_FROM", "nobody"),
+        ("RUST_LOG", "[[[="),
+    ];
+    for (name, value) in cases {
+        let output = undersigned(&[(name, value)], &["migrate"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}={value}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{name}={value}: one line, got {stderr}");
+        assert!(lines[0].contains(name), "{name}={value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn unknown_commands_show_usage_and_status_2() {
+    let output = undersigned(&[], &["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: undersigned"));
+}
+
+#[tokio::test]
+async fn demo_loads_once_and_prints_how_to_log_in() {
+    let url = support::fresh_database().await;
+    let first = undersigned(&[("DATABASE_URL", &url)], &["demo"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        stdout.contains(undersigned::demo::EMAIL) && stdout.contains(undersigned::demo::PASSWORD),
+        "{stdout}"
+    );
+    let second = undersigned(&[("DATABASE_URL", &url)], &["demo"]);
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));
+
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let counts: (i64, i64, i64) = sqlx::query_as("SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM users), (SELECT count(*) FROM memberships)")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(counts, (1, 2, 2), "nothing duplicated");
+}
+
+/// The demo account really logs in on a served app.
+#[tokio::test]
+async fn serving_creates_the_database_runs_migrations_and_answers() {
+    let name = format!("undersigned_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let data = tempfile::tempdir().unwrap();
+    let demo = Command::new(env!("CARGO_BIN_EXE_undersigned"))
+        .arg("demo")
+        .env("DATABASE_URL", &url)
+        .env("DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "the database is created if missing: {}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_undersigned"))
+        .env("DATABASE_URL", &url)
+        .env("APP_ADDR", &addr)
+        .env("DATA_DIR", data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let started = Instant::now();
+    let mut announced = false;
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            if line.contains(&format!("running at http://{addr}")) {
+                announced = true;
+                break;
+            }
+        }
+    }
+    let result = AssertUnwindSafe(async {
+        assert!(announced, "prints the address it serves");
+        let health = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap();
+        assert_eq!(health.status().as_u16(), 200);
+        let client = support::Client::new(&format!("http://{addr}"));
+        let login = client
+            .post_form(
+                "/login",
+                &[
+                    ("email", undersigned::demo::EMAIL),
+                    ("password", undersigned::demo::PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(login.status, 303);
+        let dashboard = client.get_following(login.location().unwrap()).await;
+        assert!(dashboard.body.contains("Clean Water Coalition"));
+        // Mail the served app writes lands under DATA_DIR, readable in the browser.
+        client
+            .post_form(
+                &format!("/app/{}/members/invite", undersigned::demo::SLUG),
+                &[("email", "new@example.org"), ("role", "viewer")],
+            )
+            .await;
+        let mut written = false;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if std::fs::read_dir(data.path().join("mail"))
+                .map(|d| d.count() > 0)
+                .unwrap_or(false)
+            {
+                written = true;
+                break;
+            }
+        }
+        assert!(
+            written,
+            "the background worker wrote the invitation to a file"
+        );
+    })
+    .catch_unwind()
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
