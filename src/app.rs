@@ -31,9 +31,34 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: SharedClock,
     pub transport: Transport,
+    /// Signs values the app hands out and must recognise later (the sign-on form's start time).
+    pub secret: Arc<Vec<u8>>,
+    pub public_pages: Arc<crate::signing::PublicPageCache>,
+    pub sign_limiter: Arc<web::RateLimiter>,
 }
 
 impl AppState {
+    pub fn new(
+        db: PgPool,
+        config: Arc<Config>,
+        clock: SharedClock,
+        transport: Transport,
+    ) -> Result<Self, crate::config::SettingError> {
+        let secret = crate::config::load_secret(&config)?;
+        Ok(Self {
+            db,
+            config,
+            clock,
+            transport,
+            secret: Arc::new(secret),
+            public_pages: Arc::new(crate::signing::PublicPageCache::default()),
+            sign_limiter: Arc::new(web::RateLimiter::new(
+                crate::signing::SIGNATURES_PER_ADDRESS,
+                crate::signing::SIGNATURE_WINDOW,
+            )),
+        })
+    }
+
     /// Whether sent mail can be read back in the browser (file transport).
     pub fn mail_files_readable(&self) -> bool {
         matches!(self.transport, Transport::Files { .. })
@@ -66,6 +91,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::router())
         .merge(crate::tenants::router())
         .merge(crate::mail::router())
+        .merge(crate::campaigns::router())
+        .merge(crate::signing::router())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), web::context_layer))
         .nest_service("/static", static_files)

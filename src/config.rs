@@ -40,6 +40,8 @@ pub struct Config {
     /// A benchmark presenting this token in `X-Rate-Limit-Bypass` is not rate limited.
     pub rate_limit_bypass_token: Option<String>,
     pub log_filter: String,
+    /// `SECRET_KEY`; when unset, a key kept in `DATA_DIR/secret_key` (made on first start).
+    pub secret_key: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/undersigned";
@@ -160,7 +162,18 @@ impl Config {
         tracing_subscriber::EnvFilter::try_new(&log_filter)
             .map_err(|e| SettingError::new("RUST_LOG", format!("not a log filter ({e})")))?;
 
+        let secret_key = match get("SECRET_KEY") {
+            Some(key) if key.len() < 32 => {
+                return Err(SettingError::new(
+                    "SECRET_KEY",
+                    "must be at least 32 characters",
+                ))
+            }
+            other => other,
+        };
+
         Ok(Self {
+            secret_key,
             database_url,
             app_addr,
             base_url,
@@ -185,6 +198,31 @@ impl Config {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+}
+
+/// The key for values the app signs: `SECRET_KEY`, or one generated once and kept in
+/// `DATA_DIR/secret_key` so it survives restarts (instances sharing a database should
+/// share `SECRET_KEY`).
+pub fn load_secret(config: &Config) -> Result<Vec<u8>, SettingError> {
+    if let Some(key) = &config.secret_key {
+        return Ok(key.as_bytes().to_vec());
+    }
+    let path = config.data_dir.join("secret_key");
+    let fail = |e: std::io::Error| {
+        SettingError::new(
+            "DATA_DIR",
+            format!("cannot keep the secret key in {} ({e})", path.display()),
+        )
+    };
+    match std::fs::read(&path) {
+        Ok(key) if key.len() >= 32 => Ok(key),
+        _ => {
+            std::fs::create_dir_all(&config.data_dir).map_err(fail)?;
+            let key = crate::tokens::new_token().token.into_bytes();
+            std::fs::write(&path, &key).map_err(fail)?;
+            Ok(key)
+        }
     }
 }
 

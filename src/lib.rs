@@ -1,11 +1,13 @@
 pub mod app;
 pub mod auth;
+pub mod campaigns;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod mail;
+pub mod signing;
 pub mod tenants;
 pub mod tokens;
 pub mod web;

@@ -99,12 +99,12 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
     let transport = Transport::from_config(&config)?;
     auth::passwords::warm_up();
     let config = Arc::new(config);
-    let state = AppState {
-        db: pool.clone(),
-        config: config.clone(),
-        clock: Arc::new(SystemClock),
-        transport: transport.clone(),
-    };
+    let state = AppState::new(
+        pool.clone(),
+        config.clone(),
+        Arc::new(SystemClock),
+        transport.clone(),
+    )?;
 
     let application = Application::build(state.clone(), config.app_addr)
         .await

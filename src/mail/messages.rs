@@ -18,6 +18,14 @@ pub enum MailMessage {
         name: String,
         link: String,
     },
+    /// Asks a signer to confirm their signature: it counts only after this.
+    ConfirmSignature {
+        campaign_title: String,
+        group_name: String,
+        signer_name: String,
+        link: String,
+        expires: String,
+    },
     /// A plain update from organizers to many people (coalition news); always bulk mail.
     Bulletin {
         sender: String,
@@ -73,6 +81,28 @@ struct PasswordResetText<'a> {
 struct PasswordResetHtml<'a> {
     name: &'a str,
     link: &'a str,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "mail/confirm_signature.txt")]
+struct ConfirmText<'a> {
+    campaign_title: &'a str,
+    group_name: &'a str,
+    signer_name: &'a str,
+    link: &'a str,
+    expires: &'a str,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "mail/confirm_signature.html")]
+struct ConfirmHtml<'a> {
+    campaign_title: &'a str,
+    group_name: &'a str,
+    signer_name: &'a str,
+    link: &'a str,
+    expires: &'a str,
     footer: &'a Footer,
 }
 
@@ -138,6 +168,36 @@ impl MailMessage {
                     html: PasswordResetHtml {
                         name,
                         link,
+                        footer: &footer,
+                    }
+                    .render()?,
+                }
+            }
+            MailMessage::ConfirmSignature {
+                campaign_title,
+                group_name,
+                signer_name,
+                link,
+                expires,
+            } => {
+                let footer = Footer { reason: "This address was given on a sign-on form. If you did not sign, ignore this email: nothing is published without your confirmation.", unsubscribe_link };
+                RenderedMail {
+                    subject: format!("Confirm your signature: {campaign_title}"),
+                    text: ConfirmText {
+                        campaign_title,
+                        group_name,
+                        signer_name,
+                        link,
+                        expires,
+                        footer: &footer,
+                    }
+                    .render()?,
+                    html: ConfirmHtml {
+                        campaign_title,
+                        group_name,
+                        signer_name,
+                        link,
+                        expires,
                         footer: &footer,
                     }
                     .render()?,

@@ -8,7 +8,8 @@ use super::messages::MailMessage;
 use crate::tenants::TenantId;
 
 pub struct Outgoing<'a> {
-    pub tenant: Option<TenantId>,
+    /// The tenant whose organizers see this email (and its failures) on their Email page.
+    pub tenant: Option<uuid::Uuid>,
     /// Names the logical email ("invite:<id>"): enqueueing the same key again does nothing.
     pub idempotency_key: String,
     pub recipient: &'a str,
@@ -26,7 +27,7 @@ pub async fn enqueue(conn: &mut PgConnection, outgoing: Outgoing<'_>) -> anyhow:
         "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(outgoing.tenant.map(TenantId::uuid))
+    .bind(outgoing.tenant)
     .bind(&outgoing.idempotency_key)
     .bind(outgoing.recipient)
     .bind(message)

@@ -54,17 +54,20 @@ struct DashboardPage {
     failed_mail: i64,
     role: Role,
     base: String,
+    campaigns: Vec<crate::campaigns::store::CampaignSummary>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
     let member_count = store::count_members(&state.db, member.tenant_id).await?;
     let failed_mail = outbox::failed_count(&state.db, member.tenant_id).await?;
+    let campaigns = crate::campaigns::store::list(&state.db, member.tenant_id).await?;
     render(DashboardPage {
         layout: member.layout(member.tenant.name.clone()),
         member_count,
         failed_mail,
         role: member.role,
         base: member.path(""),
+        campaigns,
     })
 }
 
@@ -167,7 +170,7 @@ pub async fn invite(
     mail::enqueue(
         &mut tx,
         Outgoing {
-            tenant: Some(member.tenant_id),
+            tenant: Some(member.tenant_id.uuid()),
             idempotency_key: format!("invitation:{invitation_id}"),
             recipient: email.as_str(),
             message: MailMessage::Invitation {

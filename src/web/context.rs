@@ -101,7 +101,7 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 }
 
 fn body_limit(path: &str) -> usize {
-    if path.ends_with("/import") {
+    if path.ends_with("/import") || path.ends_with("/import/confirm") {
         UPLOAD_BODY_LIMIT
     } else {
         FORM_BODY_LIMIT

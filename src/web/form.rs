@@ -2,16 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
-/// `axum::Form` with rejections turned into our 400/413 pages. Form structs keep every
-/// field as text (`#[serde(default)]`), so a missing or odd field becomes a message next
-/// to that field instead of a failed request.
+/// A urlencoded form (repeated fields become a `Vec`, as in `point=…&point=…`) with
+/// rejections turned into our 400/413 pages. Form structs keep every field as text
+/// (`#[serde(default)]`), so a missing or odd field becomes a message next to that field
+/// instead of a failed request.
 pub struct Form<T>(pub T);
 
 impl<T, S> FromRequest<S> for Form<T>
@@ -22,9 +23,8 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(Form(value)),
-            Err(FormRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge),
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(value)) => Ok(Form(value)),
             Err(e) => Err(AppError::BadRequest(format!(
                 "The form could not be read ({}). Go back and send it again.",
                 e.body_text()

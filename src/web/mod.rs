@@ -5,6 +5,7 @@ mod context;
 mod extract;
 mod form;
 mod headers;
+mod rate_limit;
 
 pub use context::{
     context_layer, RequestContext, SessionUser, CSRF_FIELD, DEVICE_COOKIE, FORM_BODY_LIMIT,
@@ -13,6 +14,7 @@ pub use context::{
 pub use extract::{CurrentUser, Visitor};
 pub use form::{Form, FormErrors, Path};
 pub use headers::security_headers;
+pub use rate_limit::RateLimiter;
 
 use askama::Template;
 use axum::response::Html;
@@ -83,6 +85,22 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "unsubscribed" => "Done: no more bulk email will go to that address.",
         "left" => "You have left that group.",
         "retried" => "The email will be tried again within a minute.",
+        "campaign-created" => "Campaign created. It is a draft: nothing is public until you open it.",
+        "campaign-saved" => "Campaign settings saved.",
+        "campaign-opened" => "The campaign is open: the sign-on link works and the page is unlisted.",
+        "campaign-published" => "Published: the public page lists everyone who signed.",
+        "campaign-closed" => "Closed: the form takes no more signatures; the page stays.",
+        "campaign-reopened" => "Reopened: the form takes signatures again.",
+        "campaign-kept-open" => "The letter stays open to new signers after the hard deadline.",
+        "campaign-deadline-restored" => "The form closes again at the hard deadline.",
+        "letter-saved" => "Letter saved as a new revision. The public page and the form show it now.",
+        "letter-unchanged" => "The letter was not changed, so no new revision was made.",
+        "signature-approved" => "Signature approved: it counts and is listed publicly.",
+        "signature-rejected" => "Signature rejected. The reason is kept in its history.",
+        "imported" => "Signatures imported.",
+        "confirmed" => "Thank you: your signature is confirmed.",
+        "withdrawn" => "Your signature has been withdrawn. It no longer appears anywhere public.",
+        "referrals-thanks" => "Thank you for the suggestions: the organizers will reach out.",
         _ => return None,
     })
 }

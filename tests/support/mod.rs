@@ -140,12 +140,13 @@ impl TestApp {
         let db = undersigned::db::connect(&database_url).await.unwrap();
         let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
         let transport = Transport::from_config(&config).unwrap();
-        let state = AppState {
-            db: db.clone(),
-            config: config.clone(),
-            clock: Arc::new(clock.clone()),
-            transport: transport.clone(),
-        };
+        let state = AppState::new(
+            db.clone(),
+            config.clone(),
+            Arc::new(clock.clone()),
+            transport.clone(),
+        )
+        .unwrap();
         let worker = Worker::new(
             db.clone(),
             transport,

@@ -1,0 +1,534 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError, StateCounts};
+use super::{parse_points, time_zones, CampaignSlug, Status};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::signing::store::{self as signatures, NewSignature, Signature};
+use crate::tenants::{Member, TenantSlug};
+use crate::web::{render, Form, FormErrors, Layout, Path};
+
+/// The campaign named in the URL, within the member's tenant; 404 otherwise.
+pub async fn campaign_of(state: &AppState, member: &Member, slug: &str) -> AppResult<Campaign> {
+    store::by_slug(&state.db, member.tenant_id, slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/list.html")]
+struct ListPage {
+    layout: Layout,
+    campaigns: Vec<CampaignSummary>,
+    base: String,
+    can_edit: bool,
+}
+
+pub async fn list(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
+    let campaigns = store::list(&state.db, member.tenant_id).await?;
+    render(ListPage {
+        layout: member.layout("Campaigns"),
+        campaigns,
+        base: member.path(""),
+        can_edit: member.role.can_edit(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CampaignForm {
+    pub title: String,
+    pub slug: String,
+    pub point: Vec<String>,
+    pub target: String,
+    pub who: String,
+    pub moderation: String,
+    pub time_zone: String,
+    pub soft_deadline: String,
+    pub hard_deadline: String,
+    pub letter: String,
+    pub host_signs: String,
+}
+
+impl CampaignForm {
+    fn from_campaign(campaign: &Campaign) -> Self {
+        let zone = &campaign.time_zone;
+        CampaignForm {
+            title: campaign.title.clone(),
+            slug: campaign.slug.clone(),
+            point: campaign.points.clone(),
+            target: campaign.target.to_string(),
+            who: if campaign.allow_individuals {
+                "organizations_and_individuals"
+            } else {
+                "organizations"
+            }
+            .into(),
+            moderation: if campaign.moderation {
+                "on".into()
+            } else {
+                String::new()
+            },
+            time_zone: zone.clone(),
+            soft_deadline: time_zones::to_local_input(campaign.soft_deadline, zone),
+            hard_deadline: time_zones::to_local_input(campaign.hard_deadline, zone),
+            letter: String::new(),
+            host_signs: String::new(),
+        }
+    }
+
+    /// Three point fields to show, filled with what was typed.
+    pub fn point_fields(&self) -> Vec<String> {
+        let mut fields = self.point.clone();
+        while fields.len() < super::MAX_POINTS {
+            fields.push(String::new());
+        }
+        fields
+    }
+
+    fn validate(&self, errors: &mut FormErrors) -> Option<CampaignInput> {
+        let title = self.title.trim().to_owned();
+        if title.is_empty() {
+            errors.add("title", "Give the campaign a title.");
+        } else if title.chars().count() > 200 {
+            errors.add("title", "Keep the title under 200 characters.");
+        }
+        let slug_source = if self.slug.trim().is_empty() {
+            TenantSlug::suggest(&title)
+        } else {
+            self.slug.clone()
+        };
+        let slug = CampaignSlug::parse(&slug_source)
+            .map_err(|e| errors.add("slug", e))
+            .ok();
+        let points = parse_points(&self.point)
+            .map_err(|e| errors.add("point", e))
+            .ok();
+        let target = match self.target.trim().parse::<i64>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => Some(n as i32),
+            _ => {
+                errors.add(
+                    "target",
+                    "Enter how many signers you hope for, from 1 to 1,000,000.",
+                );
+                None
+            }
+        };
+        let allow_individuals = match self.who.as_str() {
+            "organizations" => Some(false),
+            "organizations_and_individuals" => Some(true),
+            _ => {
+                errors.add("who", "Choose who may sign.");
+                None
+            }
+        };
+        let zone = self.time_zone.trim().to_owned();
+        if !time_zones::valid_zone(&zone) {
+            errors.add("time_zone", "Choose a time zone, like Europe/London.");
+        }
+        let soft = time_zones::parse_local(&self.soft_deadline, &zone)
+            .map_err(|e| errors.add("soft_deadline", e))
+            .ok();
+        let hard = time_zones::parse_local(&self.hard_deadline, &zone)
+            .map_err(|e| errors.add("hard_deadline", e))
+            .ok();
+        if let (Some(soft), Some(hard)) = (soft, hard) {
+            if hard < soft {
+                errors.add(
+                    "hard_deadline",
+                    "The hard deadline cannot come before the soft deadline.",
+                );
+            }
+        }
+        if self.letter.chars().count() > super::letter::MAX_LETTER_LENGTH {
+            errors.add("letter", "Keep the letter under 100,000 characters.");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(CampaignInput {
+            slug: slug?.as_str().to_owned(),
+            title,
+            points: points?,
+            target: target?,
+            allow_individuals: allow_individuals?,
+            moderation: self.moderation == "on",
+            time_zone: zone,
+            soft_deadline: soft?,
+            hard_deadline: hard?,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/form.html")]
+struct FormPage {
+    layout: Layout,
+    form: CampaignForm,
+    errors: FormErrors,
+    action: String,
+    creating: bool,
+    zones: &'static [&'static str],
+    host_name: String,
+}
+
+fn form_page(
+    member: &Member,
+    form: CampaignForm,
+    errors: FormErrors,
+    action: String,
+    creating: bool,
+) -> FormPage {
+    FormPage {
+        layout: member.layout(if creating {
+            "New campaign"
+        } else {
+            "Campaign settings"
+        }),
+        form,
+        errors,
+        action,
+        creating,
+        zones: time_zones::COMMON,
+        host_name: member.tenant.name.clone(),
+    }
+}
+
+fn default_deadline(now: OffsetDateTime, days: i64) -> String {
+    let at = (now + Duration::days(days)).replace_time(time::macros::time!(17:00));
+    time_zones::to_local_input(at, "UTC")
+}
+
+pub async fn new_page(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
+    member.require_editor()?;
+    let now = state.clock.now();
+    let form = CampaignForm {
+        point: vec![String::new(); 3],
+        target: "50".into(),
+        who: "organizations".into(),
+        time_zone: "UTC".into(),
+        soft_deadline: default_deadline(now, 14),
+        hard_deadline: default_deadline(now, 21),
+        host_signs: "on".into(),
+        ..CampaignForm::default()
+    };
+    let action = member.path("/campaigns/new");
+    render(form_page(&member, form, FormErrors::new(), action, true))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<CampaignForm>,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    let mut errors = FormErrors::new();
+    let input = form.validate(&mut errors);
+    let action = member.path("/campaigns/new");
+    let Some(input) = input else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(form_page(&member, form, errors, action, true))?,
+        )
+            .into_response());
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = match store::create(&mut tx, member.tenant_id, &input).await {
+        Ok(id) => id,
+        Err(SaveError::SlugTaken) => {
+            errors.add(
+                "slug",
+                "Another campaign of this group uses this address; choose another.",
+            );
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(form_page(&member, form, errors, action, true))?,
+            )
+                .into_response());
+        }
+        Err(SaveError::Database(e)) => return Err(e.into()),
+    };
+    let letter = form.letter.replace("\r\n", "\n");
+    let revision_id = if letter.trim().is_empty() {
+        None
+    } else {
+        let (revision_id, _) = store::add_revision(
+            &mut tx,
+            member.tenant_id,
+            id,
+            &letter,
+            (member.user.user_id, &member.user.name),
+            now,
+        )
+        .await?;
+        Some(revision_id)
+    };
+    if form.host_signs == "on" {
+        sign_on_host(&mut tx, &member, id, revision_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&member.path(&format!(
+        "/campaigns/{}?notice=campaign-created",
+        input.slug
+    )))
+    .into_response())
+}
+
+/// The host organization signs its own letter in one step, pre-filled from the tenant;
+/// it is then listed like everyone else.
+async fn sign_on_host(
+    conn: &mut sqlx::PgConnection,
+    member: &Member,
+    campaign_id: uuid::Uuid,
+    revision_id: Option<uuid::Uuid>,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let host = NewSignature {
+        kind: "organization",
+        name: member.tenant.name.clone(),
+        contact_name: member.user.name.clone(),
+        email: member.user.email.clone(),
+        source: "host",
+        state: signatures::CONFIRMED,
+        revision_id,
+        ..NewSignature::default()
+    };
+    if let signatures::Inserted::Created(id) =
+        signatures::insert(conn, member.tenant_id.uuid(), campaign_id, &host, now).await?
+    {
+        let actor = format!("organizer {}", member.user.name);
+        let event = signatures::Event {
+            from: None,
+            to: signatures::CONFIRMED,
+            actor: &actor,
+            actor_user_id: Some(member.user.user_id),
+            reason: "the host organization signed on when the campaign was created",
+        };
+        signatures::record_event(conn, member.tenant_id.uuid(), id, event, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    member.require_editor()?;
+    let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
+    render(form_page(
+        &member,
+        CampaignForm::from_campaign(&campaign),
+        FormErrors::new(),
+        action,
+        false,
+    ))
+}
+
+pub async fn update_settings(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Form(form): Form<CampaignForm>,
+) -> AppResult<Response> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    member.require_editor()?;
+    let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
+    let mut errors = FormErrors::new();
+    let Some(input) = form.validate(&mut errors) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(form_page(&member, form, errors, action, false))?,
+        )
+            .into_response());
+    };
+    let mut tx = state.db.begin().await?;
+    match store::update(&mut tx, member.tenant_id, campaign.id, &input).await {
+        Ok(()) => {}
+        Err(SaveError::SlugTaken) => {
+            errors.add(
+                "slug",
+                "Another campaign of this group uses this address; choose another.",
+            );
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(form_page(&member, form, errors, action, false))?,
+            )
+                .into_response());
+        }
+        Err(SaveError::Database(e)) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(
+        Redirect::to(&member.path(&format!("/campaigns/{}?notice=campaign-saved", input.slug)))
+            .into_response(),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    state: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    public_path: String,
+    counts: StateCounts,
+    has_letter: bool,
+    accepting: bool,
+    closed_by_deadline: bool,
+    soft_days_left: Option<i64>,
+    hard_days_left: Option<i64>,
+    signatures: Vec<Signature>,
+    filter: String,
+    can_edit: bool,
+    problem: Option<&'static str>,
+}
+
+const SHOWN_SIGNATURES: i64 = 500;
+
+async fn dashboard_page(
+    state: &AppState,
+    member: &Member,
+    campaign: Campaign,
+    filter: Option<String>,
+    problem: Option<&'static str>,
+) -> AppResult<Html<String>> {
+    let now = state.clock.now();
+    let filter = filter.filter(|f| {
+        [
+            signatures::PENDING,
+            signatures::AWAITING_APPROVAL,
+            signatures::CONFIRMED,
+            signatures::REJECTED,
+            signatures::WITHDRAWN,
+        ]
+        .contains(&f.as_str())
+    });
+    let counts = store::counts_by_state(&state.db, member.tenant_id, campaign.id).await?;
+    let list = signatures::for_campaign(
+        &state.db,
+        member.tenant_id.uuid(),
+        campaign.id,
+        filter.as_deref(),
+        SHOWN_SIGNATURES,
+    )
+    .await?;
+    let has_letter = store::current_revision(&state.db, campaign.id)
+        .await?
+        .is_some();
+    render(DashboardPage {
+        layout: member.layout(campaign.title.clone()),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        public_path: format!("/{}/{}", member.tenant.slug, campaign.slug),
+        counts,
+        has_letter,
+        accepting: campaign.accepting_signatures(now),
+        closed_by_deadline: campaign.closed_by_deadline(now),
+        soft_days_left: time_zones::days_left(now, campaign.soft_deadline),
+        hard_days_left: time_zones::days_left(now, campaign.hard_deadline),
+        signatures: list,
+        filter: filter.unwrap_or_default(),
+        can_edit: member.role.can_edit(),
+        problem,
+        campaign,
+    })
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Query(query): Query<DashboardQuery>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    dashboard_page(&state, &member, campaign, query.state, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    action: String,
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    member.require_editor()?;
+    let has_letter = store::current_revision(&state.db, campaign.id)
+        .await?
+        .is_some();
+    let current = campaign.status;
+    let (status, keep_open, notice) = match form.action.as_str() {
+        "open" if matches!(current, Status::Draft) => (
+            Status::Open,
+            campaign.open_after_deadline,
+            "campaign-opened",
+        ),
+        "publish" if matches!(current, Status::Draft | Status::Open) => (
+            Status::Published,
+            campaign.open_after_deadline,
+            "campaign-published",
+        ),
+        "close" if matches!(current, Status::Open | Status::Published) => {
+            (Status::Closed, false, "campaign-closed")
+        }
+        "reopen" if current == Status::Closed => {
+            let back = if campaign.published_at.is_some() {
+                Status::Published
+            } else {
+                Status::Open
+            };
+            (back, campaign.open_after_deadline, "campaign-reopened")
+        }
+        "keep_open" if matches!(current, Status::Open | Status::Published) => {
+            (current, true, "campaign-kept-open")
+        }
+        "end_keep_open" if matches!(current, Status::Open | Status::Published) => {
+            (current, false, "campaign-deadline-restored")
+        }
+        _ => {
+            let page = dashboard_page(
+                &state,
+                &member,
+                campaign,
+                None,
+                Some("That change is not possible from the campaign's current status."),
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    if matches!(status, Status::Open | Status::Published) && !has_letter {
+        let page = dashboard_page(&state, &member, campaign, None, Some("Write the letter before opening the campaign: signers need to read what they sign.")).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    store::set_status(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        status,
+        keep_open,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(
+        Redirect::to(&member.path(&format!("/campaigns/{}?notice={notice}", campaign.slug)))
+            .into_response(),
+    )
+}

@@ -1,0 +1,283 @@
+//! The letter: Markdown rendered safely, saved as immutable revisions, with history and
+//! a readable diff between any two revisions.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::handlers::campaign_of;
+use super::store::{self, Campaign, Revision};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::tenants::Member;
+use crate::web::{render, Form, FormErrors, Layout, Path};
+
+pub const MAX_LETTER_LENGTH: usize = 100_000;
+
+/// Markdown to HTML that cannot carry script: raw HTML, `javascript:` links and event
+/// attributes are removed by ammonia after pulldown-cmark renders.
+pub fn render_markdown(markdown: &str) -> String {
+    let parser =
+        pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&html)
+        .to_string()
+}
+
+/// One line of a diff between two revisions.
+pub struct DiffLine {
+    pub change: &'static str,
+    pub text: String,
+}
+
+pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            change: match change.tag() {
+                similar::ChangeTag::Delete => "removed",
+                similar::ChangeTag::Insert => "added",
+                similar::ChangeTag::Equal => "same",
+            },
+            text: change.value().trim_end_matches('\n').to_owned(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/letter.html")]
+struct LetterPage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    body: String,
+    current: Option<Revision>,
+    errors: FormErrors,
+    preview: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LetterForm {
+    body: String,
+    action: String,
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    member.require_editor()?;
+    let current = store::current_revision(&state.db, campaign.id).await?;
+    render(LetterPage {
+        layout: member.layout(format!("Letter — {}", campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        body: current.as_ref().map(|r| r.body.clone()).unwrap_or_default(),
+        current,
+        campaign,
+        errors: FormErrors::new(),
+        preview: None,
+    })
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Form(form): Form<LetterForm>,
+) -> AppResult<Response> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    member.require_editor()?;
+    let current = store::current_revision(&state.db, campaign.id).await?;
+    let mut errors = FormErrors::new();
+    let body = form.body.replace("\r\n", "\n");
+    if body.trim().is_empty() {
+        errors.add("body", "Write the letter before saving it.");
+    } else if body.chars().count() > MAX_LETTER_LENGTH {
+        errors.add(
+            "body",
+            "Keep the letter under 100,000 characters: short letters are read.",
+        );
+    }
+    let base = member.path(&format!("/campaigns/{}", campaign.slug));
+    if form.action == "preview" || !errors.is_empty() {
+        let preview = errors.is_empty().then(|| render_markdown(&body));
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let page = LetterPage {
+            layout: member.layout(format!("Letter — {}", campaign.title)),
+            base,
+            body,
+            current,
+            campaign,
+            errors,
+            preview,
+        };
+        return Ok((status, render(page)?).into_response());
+    }
+    if current.as_ref().is_some_and(|r| r.body == body) {
+        return Ok(
+            Redirect::to(&format!("{base}/revisions?notice=letter-unchanged")).into_response(),
+        );
+    }
+    let mut tx = state.db.begin().await?;
+    store::add_revision(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        &body,
+        (member.user.user_id, &member.user.name),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{base}/revisions?notice=letter-saved")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/history.html")]
+struct HistoryPage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    revisions: Vec<Revision>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    let revisions = store::revisions(&state.db, member.tenant_id, campaign.id).await?;
+    render(HistoryPage {
+        layout: member.layout(format!("History — {}", campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        campaign,
+        revisions,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/revision.html")]
+struct RevisionPage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    revision: Revision,
+    html: String,
+    latest: i32,
+}
+
+pub async fn show_revision(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug, number)): Path<(String, String, i32)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    let revision = store::revision_by_number(&state.db, member.tenant_id, campaign.id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let latest = store::current_revision(&state.db, campaign.id)
+        .await?
+        .map(|r| r.number)
+        .unwrap_or(0);
+    render(RevisionPage {
+        layout: member.layout(format!("Revision {} — {}", revision.number, campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        html: render_markdown(&revision.body),
+        campaign,
+        revision,
+        latest,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/diff.html")]
+struct DiffPage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    from: Revision,
+    to: Revision,
+    lines: Vec<DiffLine>,
+    numbers: Vec<i32>,
+}
+
+pub async fn diff(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Query(query): Query<DiffQuery>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    let revisions = store::revisions(&state.db, member.tenant_id, campaign.id).await?;
+    let pick = |raw: Option<&String>, default: Option<&Revision>| -> AppResult<Revision> {
+        match raw.map(|r| r.trim()).filter(|r| !r.is_empty()) {
+            Some(raw) => {
+                let number: i32 = raw.parse().map_err(|_| AppError::NotFound)?;
+                revisions
+                    .iter()
+                    .find(|r| r.number == number)
+                    .cloned()
+                    .ok_or(AppError::NotFound)
+            }
+            None => default.cloned().ok_or(AppError::NotFound),
+        }
+    };
+    let to = pick(query.to.as_ref(), revisions.first())?;
+    let from = pick(
+        query.from.as_ref(),
+        revisions
+            .iter()
+            .find(|r| r.number < to.number)
+            .or(revisions.last()),
+    )?;
+    render(DiffPage {
+        layout: member.layout(format!("Changes — {}", campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        lines: diff_lines(&from.body, &to.body),
+        numbers: revisions.iter().map(|r| r.number).collect(),
+        campaign,
+        from,
+        to,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_renders_without_script() {
+        let html = render_markdown("# Dear Mayor\n\n**We** ask.<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>");
+        assert!(html.contains("<h1>Dear Mayor</h1>"));
+        assert!(html.contains("<strong>We</strong>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn diffs_mark_added_and_removed_lines() {
+        let lines = diff_lines("a\nb\n", "a\nc\n");
+        let tags: Vec<&str> = lines.iter().map(|l| l.change).collect();
+        assert_eq!(tags, ["same", "removed", "added"]);
+    }
+}

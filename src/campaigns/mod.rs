@@ -1,0 +1,182 @@
+//! Campaigns: points of unity, versioned letter drafts, deadlines and status, the
+//! organizers' campaign dashboard with moderation, and signer export and import.
+
+mod handlers;
+mod import;
+pub mod letter;
+mod signatures;
+pub mod store;
+pub mod time_zones;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::app::AppState;
+
+/// Where a campaign is in its life. Only `open` and `published` accept signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing public yet.
+    Draft,
+    /// The sign-on link works; the page is unlisted (`noindex`).
+    Open,
+    /// The public page lists everyone and may be indexed.
+    Published,
+    /// The form is closed; the page stays.
+    Closed,
+}
+
+impl Status {
+    pub fn parse(raw: &str) -> Status {
+        match raw {
+            "open" => Status::Open,
+            "published" => Status::Published,
+            "closed" => Status::Closed,
+            _ => Status::Draft,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Open => "open",
+            Status::Published => "published",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Open => "Open for signatures",
+            Status::Published => "Published",
+            Status::Closed => "Closed",
+        }
+    }
+
+    pub fn is_public(self) -> bool {
+        self != Status::Draft
+    }
+}
+
+/// A campaign's URL slug: 2 to 64 lowercase letters, digits and inner hyphens, unique
+/// within its tenant.
+pub struct CampaignSlug(String);
+
+impl CampaignSlug {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let slug = raw.trim().to_ascii_lowercase();
+        if slug.len() < 2 || slug.len() > 64 {
+            return Err("Use 2 to 64 characters.");
+        }
+        if !slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err("Use only letters a–z, digits and hyphens.");
+        }
+        if slug.starts_with('-') || slug.ends_with('-') {
+            return Err("Start and end with a letter or digit.");
+        }
+        // These are the public page's own sub-paths.
+        if matches!(slug.as_str(), "sign" | "signature" | "revisions") {
+            return Err("This address is reserved; choose another.");
+        }
+        Ok(Self(slug))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const MAX_POINTS: usize = 3;
+pub const MAX_POINT_LENGTH: usize = 500;
+
+/// One to three points of unity, never more.
+pub fn parse_points(raw: &[String]) -> Result<Vec<String>, String> {
+    let points: Vec<String> = raw
+        .iter()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if points.is_empty() {
+        return Err(
+            "Write at least one point of unity: the principle every signer agrees to.".into(),
+        );
+    }
+    if points.len() > MAX_POINTS {
+        return Err(format!(
+            "Keep it to at most three points of unity (you wrote {}). Fewer, broader principles attract larger coalitions.",
+            points.len()
+        ));
+    }
+    if points.iter().any(|p| p.chars().count() > MAX_POINT_LENGTH) {
+        return Err("Keep each point under 500 characters.".into());
+    }
+    Ok(points)
+}
+
+pub fn router() -> Router<AppState> {
+    let c = "/app/{tenant}/campaigns/{campaign}";
+    Router::new()
+        .route("/app/{tenant}/campaigns", get(handlers::list))
+        .route(
+            "/app/{tenant}/campaigns/new",
+            get(handlers::new_page).post(handlers::create),
+        )
+        .route(c, get(handlers::dashboard))
+        .route(
+            &format!("{c}/settings"),
+            get(handlers::settings_page).post(handlers::update_settings),
+        )
+        .route(&format!("{c}/status"), post(handlers::change_status))
+        .route(
+            &format!("{c}/letter"),
+            get(letter::edit_page).post(letter::save),
+        )
+        .route(&format!("{c}/revisions"), get(letter::history))
+        .route(
+            &format!("{c}/revisions/{{number}}"),
+            get(letter::show_revision),
+        )
+        .route(&format!("{c}/diff"), get(letter::diff))
+        .route(&format!("{c}/signatures/{{id}}"), get(signatures::detail))
+        .route(
+            &format!("{c}/signatures/{{id}}/decide"),
+            post(signatures::decide),
+        )
+        .route(&format!("{c}/referrals"), get(signatures::referrals))
+        .route(&format!("{c}/export.csv"), get(signatures::export))
+        .route(
+            &format!("{c}/import"),
+            get(import::page).post(import::upload),
+        )
+        .route(&format!("{c}/import/confirm"), post(import::confirm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_to_three_points() {
+        assert!(parse_points(&["".into()]).is_err());
+        assert_eq!(
+            parse_points(&[" Clean water ".into(), "".into()]).unwrap(),
+            vec!["Clean water"]
+        );
+        let four: Vec<String> = (1..=4).map(|n| format!("point {n}")).collect();
+        assert!(parse_points(&four).unwrap_err().contains("at most three"));
+    }
+
+    #[test]
+    fn campaign_slugs() {
+        assert!(CampaignSlug::parse("sign").is_err());
+        assert!(CampaignSlug::parse("x").is_err());
+        assert_eq!(
+            CampaignSlug::parse("Clean-Water-2027").unwrap().as_str(),
+            "clean-water-2027"
+        );
+    }
+}

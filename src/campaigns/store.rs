@@ -1,0 +1,381 @@
+//! SQL for campaigns and letter revisions. Organizer-side functions take a `TenantId`.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::Status;
+use crate::tenants::TenantId;
+
+#[derive(Clone, Debug)]
+pub struct Campaign {
+    pub id: Uuid,
+    pub tenant_uuid: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub points: Vec<String>,
+    pub target: i32,
+    pub allow_individuals: bool,
+    pub moderation: bool,
+    pub time_zone: String,
+    pub soft_deadline: OffsetDateTime,
+    pub hard_deadline: OffsetDateTime,
+    pub status: Status,
+    pub open_after_deadline: bool,
+    pub published_at: Option<OffsetDateTime>,
+    pub public_version: i64,
+}
+
+impl Campaign {
+    /// Whether the sign-on form takes signatures at `now`: open or published, and before
+    /// the hard deadline unless organizers kept it open.
+    pub fn accepting_signatures(&self, now: OffsetDateTime) -> bool {
+        matches!(self.status, Status::Open | Status::Published)
+            && (now < self.hard_deadline || self.open_after_deadline)
+    }
+
+    pub fn closed_by_deadline(&self, now: OffsetDateTime) -> bool {
+        matches!(self.status, Status::Open | Status::Published)
+            && now >= self.hard_deadline
+            && !self.open_after_deadline
+    }
+
+    pub fn soft_deadline_display(&self) -> String {
+        super::time_zones::display(self.soft_deadline, &self.time_zone)
+    }
+
+    pub fn hard_deadline_display(&self) -> String {
+        super::time_zones::display(self.hard_deadline, &self.time_zone)
+    }
+}
+
+const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, \
+     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version";
+
+fn campaign(r: &PgRow) -> Campaign {
+    Campaign {
+        id: r.get("id"),
+        tenant_uuid: r.get("tenant_id"),
+        slug: r.get("slug"),
+        title: r.get("title"),
+        points: r.get("points"),
+        target: r.get("target"),
+        allow_individuals: r.get("allow_individuals"),
+        moderation: r.get("moderation"),
+        time_zone: r.get("time_zone"),
+        soft_deadline: r.get("soft_deadline"),
+        hard_deadline: r.get("hard_deadline"),
+        status: Status::parse(r.get("status")),
+        open_after_deadline: r.get("open_after_deadline"),
+        published_at: r.get("published_at"),
+        public_version: r.get("public_version"),
+    }
+}
+
+pub struct CampaignSummary {
+    pub campaign: Campaign,
+    pub confirmed: i64,
+    pub pending: i64,
+}
+
+pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSummary>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS},
+                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed') AS confirmed,
+                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state IN ('pending', 'awaiting_approval')) AS pending
+         FROM campaigns c WHERE c.tenant_id = $1 ORDER BY c.created_at DESC"
+    ))
+    .bind(tenant.uuid())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| CampaignSummary {
+            campaign: campaign(r),
+            confirmed: r.get("confirmed"),
+            pending: r.get("pending"),
+        })
+        .collect())
+}
+
+pub async fn by_slug(db: &PgPool, tenant: TenantId, slug: &str) -> sqlx::Result<Option<Campaign>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM campaigns c WHERE c.tenant_id = $1 AND c.slug = $2"
+    ))
+    .bind(tenant.uuid())
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(campaign))
+}
+
+/// A campaign as the public finds it, with its group's name.
+pub async fn public_by_slugs(
+    db: &PgPool,
+    tenant_slug: &str,
+    campaign_slug: &str,
+) -> sqlx::Result<Option<(Campaign, String)>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, t.name AS tenant_name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
+         WHERE t.slug = $1 AND c.slug = $2"
+    ))
+    .bind(tenant_slug)
+    .bind(campaign_slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (campaign(&r), r.get("tenant_name"))))
+}
+
+pub struct CampaignInput {
+    pub slug: String,
+    pub title: String,
+    pub points: Vec<String>,
+    pub target: i32,
+    pub allow_individuals: bool,
+    pub moderation: bool,
+    pub time_zone: String,
+    pub soft_deadline: OffsetDateTime,
+    pub hard_deadline: OffsetDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("slug taken")]
+    SlugTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn slug_conflict(e: sqlx::Error) -> SaveError {
+    match &e {
+        sqlx::Error::Database(d) if d.constraint() == Some("campaigns_tenant_slug_key") => {
+            SaveError::SlugTaken
+        }
+        _ => SaveError::Database(e),
+    }
+}
+
+pub async fn create(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    input: &CampaignInput,
+) -> Result<Uuid, SaveError> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO campaigns (id, tenant_id, slug, title, points, target, allow_individuals, moderation, time_zone,
+                                soft_deadline, hard_deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(tenant.uuid())
+    .bind(&input.slug)
+    .bind(&input.title)
+    .bind(&input.points)
+    .bind(input.target)
+    .bind(input.allow_individuals)
+    .bind(input.moderation)
+    .bind(&input.time_zone)
+    .bind(input.soft_deadline)
+    .bind(input.hard_deadline)
+    .execute(conn)
+    .await
+    .map_err(slug_conflict)?;
+    Ok(id)
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+    input: &CampaignInput,
+) -> Result<(), SaveError> {
+    sqlx::query(
+        "UPDATE campaigns SET slug = $3, title = $4, points = $5, target = $6, allow_individuals = $7, moderation = $8,
+                time_zone = $9, soft_deadline = $10, hard_deadline = $11
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(id)
+    .bind(&input.slug)
+    .bind(&input.title)
+    .bind(&input.points)
+    .bind(input.target)
+    .bind(input.allow_individuals)
+    .bind(input.moderation)
+    .bind(&input.time_zone)
+    .bind(input.soft_deadline)
+    .bind(input.hard_deadline)
+    .execute(conn)
+    .await
+    .map_err(slug_conflict)?;
+    Ok(())
+}
+
+pub async fn set_status(
+    db: &PgPool,
+    tenant: TenantId,
+    id: Uuid,
+    status: Status,
+    open_after_deadline: bool,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE campaigns SET status = $3, open_after_deadline = $4,
+                published_at = CASE WHEN $3 = 'published' THEN coalesce(published_at, $5) ELSE published_at END
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(id)
+    .bind(status.as_str())
+    .bind(open_after_deadline)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Default, Debug)]
+pub struct StateCounts {
+    pub pending: i64,
+    pub awaiting_approval: i64,
+    pub confirmed: i64,
+    pub rejected: i64,
+    pub withdrawn: i64,
+}
+
+pub async fn counts_by_state(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<StateCounts> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, count(*) FROM signatures WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY state")
+            .bind(tenant.uuid())
+            .bind(campaign_id)
+            .fetch_all(db)
+            .await?;
+    let mut counts = StateCounts::default();
+    for (state, n) in rows {
+        match state.as_str() {
+            "pending" => counts.pending = n,
+            "awaiting_approval" => counts.awaiting_approval = n,
+            "confirmed" => counts.confirmed = n,
+            "rejected" => counts.rejected = n,
+            "withdrawn" => counts.withdrawn = n,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}
+
+#[derive(Clone, Debug)]
+pub struct Revision {
+    pub id: Uuid,
+    pub number: i32,
+    pub body: String,
+    pub author_name: String,
+    pub created_at: OffsetDateTime,
+}
+
+fn revision(r: &PgRow) -> Revision {
+    Revision {
+        id: r.get("id"),
+        number: r.get("number"),
+        body: r.get("body"),
+        author_name: r.get("author_name"),
+        created_at: r.get("created_at"),
+    }
+}
+
+/// Saves the letter as a new, immutable revision; returns its id and number.
+pub async fn add_revision(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    body: &str,
+    author: (Uuid, &str),
+    now: OffsetDateTime,
+) -> sqlx::Result<(Uuid, i32)> {
+    // Locking the campaign row numbers concurrent saves one after the other.
+    sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .execute(&mut *conn)
+        .await?;
+    let id = Uuid::new_v4();
+    let number = sqlx::query_scalar(
+        "INSERT INTO letter_revisions (id, tenant_id, campaign_id, number, body, author_id, author_name, created_at)
+         VALUES ($1, $2, $3, (SELECT coalesce(max(number), 0) + 1 FROM letter_revisions WHERE campaign_id = $3), $4, $5, $6, $7)
+         RETURNING number",
+    )
+    .bind(id)
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(body)
+    .bind(author.0)
+    .bind(author.1)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok((id, number))
+}
+
+/// The newest revision: the one the public page and the form show.
+pub async fn current_revision(db: &PgPool, campaign_id: Uuid) -> sqlx::Result<Option<Revision>> {
+    let row = sqlx::query(
+        "SELECT id, number, body, author_name, created_at FROM letter_revisions
+         WHERE campaign_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(campaign_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(revision))
+}
+
+pub async fn revisions(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<Vec<Revision>> {
+    let rows = sqlx::query(
+        "SELECT id, number, body, author_name, created_at FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(revision).collect())
+}
+
+pub async fn revision_by_number(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    number: i32,
+) -> sqlx::Result<Option<Revision>> {
+    let row = sqlx::query(
+        "SELECT id, number, body, author_name, created_at FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 AND number = $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(number)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(revision))
+}
+
+/// Whether `revision_id` is a revision of this campaign (for the form's hidden field).
+pub async fn revision_number_of(
+    db: &PgPool,
+    campaign_id: Uuid,
+    revision_id: Uuid,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar("SELECT number FROM letter_revisions WHERE campaign_id = $1 AND id = $2")
+        .bind(campaign_id)
+        .bind(revision_id)
+        .fetch_optional(db)
+        .await
+}

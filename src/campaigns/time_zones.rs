@@ -1,0 +1,119 @@
+//! Deadlines are stored as instants and shown in the campaign's time zone.
+
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use time::OffsetDateTime;
+
+/// Zones offered in the campaign form; any IANA name is accepted.
+pub const COMMON: &[&str] = &[
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "America/Vancouver",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Africa/Lagos",
+    "Africa/Nairobi",
+    "Africa/Johannesburg",
+    "Asia/Kolkata",
+    "Asia/Manila",
+    "Asia/Jakarta",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+pub fn valid_zone(name: &str) -> bool {
+    !name.is_empty() && TimeZone::get(name).is_ok()
+}
+
+fn to_jiff(at: OffsetDateTime) -> Timestamp {
+    Timestamp::from_second(at.unix_timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Reads a `datetime-local` value ("2026-12-10T17:00") as a time in `zone`.
+pub fn parse_local(raw: &str, zone: &str) -> Result<OffsetDateTime, &'static str> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("Choose a date and time.");
+    }
+    let civil: DateTime = raw
+        .parse()
+        .map_err(|_| "Enter a date and time like 2026-12-10 17:00.")?;
+    let zoned = civil.in_tz(zone).map_err(|_| "Choose a time zone first.")?;
+    let seconds = zoned.timestamp().as_second();
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| "That date is out of range.")
+}
+
+/// The value for a `datetime-local` input showing `at` in `zone`.
+pub fn to_local_input(at: OffsetDateTime, zone: &str) -> String {
+    match TimeZone::get(zone) {
+        Ok(tz) => to_jiff(at)
+            .to_zoned(tz)
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// "10 December 2026, 17:00 CET".
+pub fn display(at: OffsetDateTime, zone: &str) -> String {
+    match TimeZone::get(zone) {
+        Ok(tz) => to_jiff(at)
+            .to_zoned(tz)
+            .strftime("%-d %B %Y, %H:%M %Z")
+            .to_string(),
+        Err(_) => crate::web::format_datetime(&at),
+    }
+}
+
+/// Whole days until `deadline` ("3 days left"), or `None` once it has passed.
+pub fn days_left(now: OffsetDateTime, deadline: OffsetDateTime) -> Option<i64> {
+    let left = deadline - now;
+    if left.is_negative() {
+        return None;
+    }
+    Some((left.whole_seconds() + 86_399) / 86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn local_times_round_trip_through_the_zone() {
+        let at = parse_local("2026-12-10T17:00", "Europe/Paris").unwrap();
+        assert_eq!(at, datetime!(2026-12-10 16:00 UTC));
+        assert_eq!(to_local_input(at, "Europe/Paris"), "2026-12-10T17:00");
+        assert_eq!(display(at, "Europe/Paris"), "10 December 2026, 17:00 CET");
+        assert!(parse_local("tomorrow", "UTC").is_err());
+        assert!(!valid_zone("Mars/Olympus"));
+    }
+
+    #[test]
+    fn days_left_rounds_up() {
+        let now = datetime!(2026-11-25 12:00 UTC);
+        assert_eq!(days_left(now, datetime!(2026-11-25 13:00 UTC)), Some(1));
+        assert_eq!(days_left(now, datetime!(2026-11-28 12:00 UTC)), Some(3));
+        assert_eq!(days_left(now, datetime!(2026-11-24 12:00 UTC)), None);
+    }
+}

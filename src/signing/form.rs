@@ -1,0 +1,632 @@
+//! The sign-on form: organizations (and individuals where allowed) sign, then confirm by
+//! email. Protected by the CSRF token, a honeypot field, a minimum fill time and a
+//! per-address rate limit, none of which a person filling the form notices.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::names::{domain_matches, normalize_website};
+use super::store::{self, Inserted, NewSignature};
+use super::{CONFIRMATION_VALID_FOR, MIN_FILL_TIME};
+use crate::app::AppState;
+use crate::campaigns::store::{self as campaigns, Campaign, Revision};
+use crate::error::{AppError, AppResult};
+use crate::mail::{self, EmailAddress, MailMessage, Outgoing};
+use crate::tokens;
+use crate::web::{render, Form, FormErrors, Layout, Path, Visitor};
+
+pub const SIZES: [(&str, &str); 4] = [
+    ("local", "Local"),
+    ("regional", "Regional"),
+    ("national", "National"),
+    ("international", "International"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignForm {
+    pub kind: String,
+    pub organization: String,
+    pub website: String,
+    pub city: String,
+    pub size: String,
+    pub parent_organization: String,
+    pub contact_name: String,
+    pub contact_title: String,
+    pub email: String,
+    pub phone: String,
+    pub authorized: String,
+    pub show_contact: String,
+    pub comment: String,
+    pub name: String,
+    pub affiliation: String,
+    pub revision: String,
+    pub started: String,
+    /// The honeypot: hidden from people, filled by bots.
+    pub nickname: String,
+}
+
+impl SignForm {
+    pub fn is_individual(&self) -> bool {
+        self.kind == "individual"
+    }
+}
+
+fn mac(secret: &[u8], timestamp: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(format!("sign-form-started:{timestamp}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// When the form was handed out, signed so it cannot be forged.
+fn started_token(secret: &[u8], now: OffsetDateTime) -> String {
+    let timestamp = now.unix_timestamp();
+    format!("{timestamp}.{}", mac(secret, timestamp))
+}
+
+fn started_at(secret: &[u8], token: &str) -> Option<OffsetDateTime> {
+    let (timestamp, given) = token.split_once('.')?;
+    let timestamp: i64 = timestamp.parse().ok()?;
+    tokens::constant_time_eq(mac(secret, timestamp).as_bytes(), given.as_bytes())
+        .then(|| OffsetDateTime::from_unix_timestamp(timestamp).ok())?
+}
+
+#[derive(Template)]
+#[template(path = "signing/form.html")]
+struct FormPage<'a> {
+    layout: Layout,
+    campaign: &'a Campaign,
+    group_name: &'a str,
+    page_path: String,
+    revision: Option<Revision>,
+    letter_html: String,
+    form: SignForm,
+    errors: FormErrors,
+    problem: Option<&'static str>,
+    sizes: [(&'static str, &'static str); 4],
+}
+
+#[derive(Template)]
+#[template(path = "signing/closed.html")]
+struct ClosedPage<'a> {
+    layout: Layout,
+    campaign: &'a Campaign,
+    page_path: String,
+    by_deadline: bool,
+}
+
+/// The campaign behind a public URL: drafts do not exist publicly.
+async fn public_campaign(
+    state: &AppState,
+    tenant_slug: &str,
+    campaign_slug: &str,
+) -> AppResult<(Campaign, String)> {
+    let (campaign, group) = campaigns::public_by_slugs(&state.db, tenant_slug, campaign_slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !campaign.status.is_public() {
+        return Err(AppError::NotFound);
+    }
+    Ok((campaign, group))
+}
+
+fn closed(
+    visitor: &Visitor,
+    campaign: &Campaign,
+    page_path: String,
+    now: OffsetDateTime,
+) -> AppResult<Response> {
+    let mut layout = visitor.layout(format!("Signing has closed — {}", campaign.title));
+    layout.noindex = true;
+    let page = ClosedPage {
+        layout,
+        campaign,
+        page_path,
+        by_deadline: campaign.closed_by_deadline(now),
+    };
+    Ok((StatusCode::GONE, render(page)?).into_response())
+}
+
+struct FormContext<'a> {
+    state: &'a AppState,
+    visitor: &'a Visitor,
+    campaign: &'a Campaign,
+    group_name: &'a str,
+    page_path: String,
+}
+
+impl FormContext<'_> {
+    async fn render(
+        &self,
+        status: StatusCode,
+        mut form: SignForm,
+        errors: FormErrors,
+        problem: Option<&'static str>,
+    ) -> AppResult<Response> {
+        let revision = campaigns::current_revision(&self.state.db, self.campaign.id).await?;
+        form.revision = revision
+            .as_ref()
+            .map(|r| r.id.to_string())
+            .unwrap_or_default();
+        form.started = started_token(&self.state.secret, self.state.clock.now());
+        form.nickname = String::new();
+        if !self.campaign.allow_individuals {
+            form.kind = "organization".into();
+        }
+        let mut layout = self
+            .visitor
+            .layout(format!("Sign: {}", self.campaign.title));
+        layout.noindex = true;
+        let page = FormPage {
+            layout,
+            campaign: self.campaign,
+            group_name: self.group_name,
+            page_path: self.page_path.clone(),
+            letter_html: revision
+                .as_ref()
+                .map(|r| crate::campaigns::letter::render_markdown(&r.body))
+                .unwrap_or_default(),
+            revision,
+            form,
+            errors,
+            problem,
+            sizes: SIZES,
+        };
+        Ok((status, render(page)?).into_response())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FormQuery {
+    #[serde(rename = "as")]
+    signing_as: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug)): Path<(String, String)>,
+    Query(query): Query<FormQuery>,
+) -> AppResult<Response> {
+    let (campaign, group_name) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    let page_path = format!("/{tenant_slug}/{}", campaign.slug);
+    let now = state.clock.now();
+    if !campaign.accepting_signatures(now) {
+        return closed(&visitor, &campaign, page_path, now);
+    }
+    let kind = if query.signing_as.as_deref() == Some("individual") {
+        "individual"
+    } else {
+        "organization"
+    };
+    let form = SignForm {
+        kind: kind.into(),
+        ..SignForm::default()
+    };
+    let context = FormContext {
+        state: &state,
+        visitor: &visitor,
+        campaign: &campaign,
+        group_name: &group_name,
+        page_path,
+    };
+    context
+        .render(StatusCode::OK, form, FormErrors::new(), None)
+        .await
+}
+
+fn limit(value: &str, max: usize, field: &'static str, errors: &mut FormErrors) -> String {
+    let value = value.trim();
+    if value.chars().count() > max {
+        errors.add(field, format!("Keep this under {max} characters."));
+    }
+    value.to_owned()
+}
+
+fn required(
+    value: &str,
+    max: usize,
+    field: &'static str,
+    message: &'static str,
+    errors: &mut FormErrors,
+) -> String {
+    let value = limit(value, max, field, errors);
+    if value.is_empty() {
+        errors.add(field, message);
+    }
+    value
+}
+
+/// Checks the form and makes the signature to store, or says what to fix beside each field.
+fn validate(form: &SignForm, campaign: &Campaign) -> Result<NewSignature, FormErrors> {
+    let mut errors = FormErrors::new();
+    let individual = form.is_individual() && campaign.allow_individuals;
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) => email.as_str().to_owned(),
+        Err(message) => {
+            errors.add("email", message);
+            String::new()
+        }
+    };
+    let mut signature = if individual {
+        NewSignature {
+            kind: "individual",
+            name: required(&form.name, 200, "name", "Enter your name.", &mut errors),
+            city: required(
+                &form.city,
+                200,
+                "city",
+                "Enter your city or region.",
+                &mut errors,
+            ),
+            affiliation: limit(&form.affiliation, 200, "affiliation", &mut errors),
+            ..NewSignature::default()
+        }
+    } else {
+        let website = normalize_website(&form.website).unwrap_or_else(|message| {
+            errors.add("website", message);
+            String::new()
+        });
+        if !SIZES.iter().any(|(value, _)| *value == form.size) {
+            errors.add("size", "Choose the organization's size.");
+        }
+        let phone = limit(&form.phone, 40, "phone", &mut errors);
+        if !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+        {
+            errors.add("phone", "Use digits, spaces and + - ( ) only.");
+        }
+        if form.authorized != "on" {
+            errors.add(
+                "authorized",
+                "Tick this box to confirm you may sign for this organization.",
+            );
+        }
+        NewSignature {
+            kind: "organization",
+            name: required(
+                &form.organization,
+                200,
+                "organization",
+                "Enter the organization's name.",
+                &mut errors,
+            ),
+            domain_matches: domain_matches(&email, &website),
+            website,
+            city: required(
+                &form.city,
+                200,
+                "city",
+                "Enter the organization's city or region.",
+                &mut errors,
+            ),
+            size: form.size.clone(),
+            parent_organization: limit(
+                &form.parent_organization,
+                200,
+                "parent_organization",
+                &mut errors,
+            ),
+            contact_name: required(
+                &form.contact_name,
+                200,
+                "contact_name",
+                "Enter your name.",
+                &mut errors,
+            ),
+            contact_title: required(
+                &form.contact_title,
+                200,
+                "contact_title",
+                "Enter your title or role.",
+                &mut errors,
+            ),
+            phone,
+            show_contact: form.show_contact == "on",
+            comment: limit(&form.comment, 2000, "comment", &mut errors),
+            ..NewSignature::default()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    signature.email = email;
+    signature.source = "form";
+    signature.state = store::PENDING;
+    Ok(signature)
+}
+
+#[derive(Template)]
+#[template(path = "signing/already.html")]
+struct AlreadySignedPage<'a> {
+    layout: Layout,
+    campaign: &'a Campaign,
+    page_path: String,
+    name: String,
+    state: String,
+    resent: bool,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug)): Path<(String, String)>,
+    Form(form): Form<SignForm>,
+) -> AppResult<Response> {
+    let (campaign, group_name) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    let page_path = format!("/{tenant_slug}/{}", campaign.slug);
+    let now = state.clock.now();
+    if !campaign.accepting_signatures(now) {
+        return closed(&visitor, &campaign, page_path, now);
+    }
+    let context = FormContext {
+        state: &state,
+        visitor: &visitor,
+        campaign: &campaign,
+        group_name: &group_name,
+        page_path: page_path.clone(),
+    };
+
+    if !visitor.context.rate_limit_exempt
+        && !state.sign_limiter.allow(visitor.context.client_ip, now)
+    {
+        let problem = "Several signatures were sent from your network in the last few minutes. Please wait five minutes, then send this form again: what you typed is kept below.";
+        return context
+            .render(
+                StatusCode::TOO_MANY_REQUESTS,
+                form,
+                FormErrors::new(),
+                Some(problem),
+            )
+            .await;
+    }
+    // Bots fill every field; people never see this one. They get the same answer as a
+    // person would, and nothing is stored.
+    if !form.nickname.is_empty() {
+        return Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response());
+    }
+    let started = started_at(&state.secret, &form.started);
+    if started.is_none_or(|at| now - at < MIN_FILL_TIME) {
+        let problem = "Please check your details and send the form again: it came back faster than we expected a person to fill it.";
+        return context
+            .render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                FormErrors::new(),
+                Some(problem),
+            )
+            .await;
+    }
+    let mut signature = match validate(&form, &campaign) {
+        Ok(signature) => signature,
+        Err(errors) => {
+            return context
+                .render(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None)
+                .await
+        }
+    };
+    signature.revision_id = match Uuid::parse_str(form.revision.trim()) {
+        Ok(id)
+            if campaigns::revision_number_of(&state.db, campaign.id, id)
+                .await?
+                .is_some() =>
+        {
+            Some(id)
+        }
+        _ => campaigns::current_revision(&state.db, campaign.id)
+            .await?
+            .map(|r| r.id),
+    };
+
+    let token = tokens::new_token();
+    signature.token_hash = Some(token.hash.clone());
+    signature.token_expires_at = Some(now + CONFIRMATION_VALID_FOR);
+    let mut tx = state.db.begin().await?;
+    match store::insert(&mut tx, campaign.tenant_uuid, campaign.id, &signature, now).await? {
+        Inserted::Created(id) => {
+            let event = store::Event {
+                from: None,
+                to: store::PENDING,
+                actor: "signer",
+                actor_user_id: None,
+                reason: "signed on the public form",
+            };
+            store::record_event(&mut tx, campaign.tenant_uuid, id, event, now).await?;
+            enqueue_confirmation(
+                &state,
+                &mut tx,
+                &campaign,
+                &group_name,
+                &page_path,
+                id,
+                1,
+                &signature.email,
+                &signature.name,
+                &token.token,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
+        }
+        Inserted::Duplicate(existing) => {
+            let mut resent = false;
+            let mut shown_state = existing.state.clone();
+            if existing.state == store::PENDING || existing.state == store::WITHDRAWN {
+                if existing.state == store::WITHDRAWN {
+                    if existing.email.to_lowercase() != signature.email.to_lowercase() {
+                        // Someone else's withdrawn signature for this organization.
+                        tx.rollback().await?;
+                        return already(
+                            &visitor,
+                            &campaign,
+                            page_path,
+                            signature.name,
+                            existing.state,
+                            false,
+                        );
+                    }
+                    store::change_state(
+                        &mut tx,
+                        campaign.tenant_uuid,
+                        existing.id,
+                        &[store::WITHDRAWN],
+                        store::PENDING,
+                        ("signer", None),
+                        "signed again on the public form",
+                        now,
+                    )
+                    .await?;
+                    shown_state = store::PENDING.into();
+                }
+                let sent = store::renew_token(
+                    &mut tx,
+                    existing.id,
+                    &token.hash,
+                    now + CONFIRMATION_VALID_FOR,
+                )
+                .await?;
+                enqueue_confirmation(
+                    &state,
+                    &mut tx,
+                    &campaign,
+                    &group_name,
+                    &page_path,
+                    existing.id,
+                    sent,
+                    &existing.email,
+                    &signature.name,
+                    &token.token,
+                    now,
+                )
+                .await?;
+                resent = true;
+            }
+            tx.commit().await?;
+            already(
+                &visitor,
+                &campaign,
+                page_path,
+                signature.name,
+                shown_state,
+                resent,
+            )
+        }
+    }
+}
+
+fn already(
+    visitor: &Visitor,
+    campaign: &Campaign,
+    page_path: String,
+    name: String,
+    state: String,
+    resent: bool,
+) -> AppResult<Response> {
+    let mut layout = visitor.layout(format!("Already signed — {}", campaign.title));
+    layout.noindex = true;
+    Ok(render(AlreadySignedPage {
+        layout,
+        campaign,
+        page_path,
+        name,
+        state,
+        resent,
+    })?
+    .into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn enqueue_confirmation(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    campaign: &Campaign,
+    group_name: &str,
+    page_path: &str,
+    signature_id: Uuid,
+    sequence: i32,
+    email: &str,
+    name: &str,
+    token: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    mail::enqueue(
+        conn,
+        Outgoing {
+            tenant: Some(campaign.tenant_uuid),
+            idempotency_key: format!("confirm-signature:{signature_id}:{sequence}"),
+            recipient: email,
+            message: MailMessage::ConfirmSignature {
+                campaign_title: campaign.title.clone(),
+                group_name: group_name.to_owned(),
+                signer_name: name.to_owned(),
+                link: state.config.link(&format!("{page_path}/signature/{token}")),
+                expires: crate::campaigns::time_zones::display(
+                    now + CONFIRMATION_VALID_FOR,
+                    &campaign.time_zone,
+                ),
+            },
+            send_at: now,
+            bulk: false,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "signing/sent.html")]
+struct SentPage<'a> {
+    layout: Layout,
+    campaign: &'a Campaign,
+    page_path: String,
+}
+
+pub async fn sent(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let (campaign, _) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    let mut layout = visitor.layout("Check your email");
+    layout.noindex = true;
+    render(SentPage {
+        layout,
+        page_path: format!("/{tenant_slug}/{}", campaign.slug),
+        campaign: &campaign,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn start_times_are_signed() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let now = datetime!(2026-11-25 12:00 UTC);
+        let token = started_token(secret, now);
+        assert_eq!(started_at(secret, &token), Some(now));
+        let forged = format!(
+            "{}.{}",
+            now.unix_timestamp() - 60,
+            token.split_once('.').unwrap().1
+        );
+        assert_eq!(started_at(secret, &forged), None);
+        assert_eq!(started_at(secret, "garbage"), None);
+    }
+}

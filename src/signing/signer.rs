@@ -1,0 +1,334 @@
+//! The signer's own page, reached from the emailed link: confirm, then suggest who else to
+//! contact, and withdraw at any time.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::store::{self, Signature};
+use crate::app::AppState;
+use crate::campaigns::store::{self as campaigns, Campaign};
+use crate::error::{AppError, AppResult};
+use crate::mail::EmailAddress;
+use crate::tokens;
+use crate::web::{render, Form, Layout, Path, Visitor};
+
+struct Found {
+    campaign: Campaign,
+    signature: Signature,
+    page_path: String,
+    own_path: String,
+}
+
+async fn find(
+    state: &AppState,
+    tenant_slug: &str,
+    campaign_slug: &str,
+    token: &str,
+) -> AppResult<Option<Found>> {
+    let Some((campaign, _)) =
+        campaigns::public_by_slugs(&state.db, tenant_slug, campaign_slug).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    if !tokens::looks_like_token(token) {
+        return Ok(None);
+    }
+    let Some(signature) =
+        store::by_token(&state.db, campaign.id, &tokens::hash_token(token)).await?
+    else {
+        return Ok(None);
+    };
+    let page_path = format!("/{tenant_slug}/{}", campaign.slug);
+    let own_path = format!("{page_path}/signature/{token}");
+    Ok(Some(Found {
+        campaign,
+        signature,
+        page_path,
+        own_path,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "signing/link_gone.html")]
+struct LinkGonePage {
+    layout: Layout,
+    sign_path: Option<String>,
+}
+
+fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
+    let mut layout = visitor.layout("This link no longer works");
+    layout.noindex = true;
+    Ok((
+        StatusCode::GONE,
+        render(LinkGonePage { layout, sign_path })?,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReferralForm {
+    pub referral_name: Vec<String>,
+    pub referral_organization: Vec<String>,
+    pub referral_email: Vec<String>,
+}
+
+impl ReferralForm {
+    /// Three rows to show, filled with what was typed.
+    pub fn rows(&self) -> Vec<(String, String, String)> {
+        let n = self
+            .referral_name
+            .len()
+            .max(self.referral_organization.len())
+            .max(self.referral_email.len())
+            .max(3);
+        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..n)
+            .map(|i| {
+                (
+                    at(&self.referral_name, i),
+                    at(&self.referral_organization, i),
+                    at(&self.referral_email, i),
+                )
+            })
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signing/signer.html")]
+struct SignerPage {
+    layout: Layout,
+    campaign: Campaign,
+    signature: Signature,
+    page_path: String,
+    own_path: String,
+    expired: bool,
+    referrals: ReferralForm,
+    referral_errors: Vec<String>,
+}
+
+fn signer_page(
+    visitor: &Visitor,
+    found: Found,
+    expired: bool,
+    referrals: ReferralForm,
+    referral_errors: Vec<String>,
+) -> SignerPage {
+    let mut layout = visitor.layout(found.campaign.title.clone());
+    layout.noindex = true;
+    SignerPage {
+        layout,
+        campaign: found.campaign,
+        signature: found.signature,
+        page_path: found.page_path,
+        own_path: found.own_path,
+        expired,
+        referrals,
+        referral_errors,
+    }
+}
+
+fn is_expired(state: &AppState, signature: &Signature) -> bool {
+    signature.state == store::PENDING
+        && signature
+            .token_expires_at
+            .is_none_or(|at| at <= state.clock.now())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
+        return link_gone(
+            &visitor,
+            Some(format!("/{tenant_slug}/{campaign_slug}/sign")),
+        );
+    };
+    let expired = is_expired(&state, &found.signature);
+    let status = if expired {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        render(signer_page(
+            &visitor,
+            found,
+            expired,
+            ReferralForm::default(),
+            Vec::new(),
+        ))?,
+    )
+        .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
+        return link_gone(
+            &visitor,
+            Some(format!("/{tenant_slug}/{campaign_slug}/sign")),
+        );
+    };
+    if is_expired(&state, &found.signature) {
+        return Ok((
+            StatusCode::GONE,
+            render(signer_page(
+                &visitor,
+                found,
+                true,
+                ReferralForm::default(),
+                Vec::new(),
+            ))?,
+        )
+            .into_response());
+    }
+    let to = if found.campaign.moderation {
+        store::AWAITING_APPROVAL
+    } else {
+        store::CONFIRMED
+    };
+    let mut tx = state.db.begin().await?;
+    store::change_state(
+        &mut tx,
+        found.signature.tenant_uuid,
+        found.signature.id,
+        &[store::PENDING],
+        to,
+        ("signer", None),
+        "confirmed through the emailed link",
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}?notice=confirmed", found.own_path)).into_response())
+}
+
+pub async fn referrals(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+    Form(form): Form<ReferralForm>,
+) -> AppResult<Response> {
+    let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
+        return link_gone(&visitor, None);
+    };
+    if ![store::CONFIRMED, store::AWAITING_APPROVAL].contains(&found.signature.state.as_str()) {
+        return Err(AppError::Forbidden(
+            "Suggestions can be sent once your signature is confirmed.",
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    for (i, (name, organization, email)) in form.rows().into_iter().enumerate() {
+        let (name, organization, email) = (
+            name.trim().to_owned(),
+            organization.trim().to_owned(),
+            email.trim().to_owned(),
+        );
+        if name.is_empty() && organization.is_empty() && email.is_empty() {
+            continue;
+        }
+        let row = i + 1;
+        if name.is_empty() && organization.is_empty() {
+            errors.push(format!("Suggestion {row}: add a name or an organization."));
+        }
+        if !email.is_empty() && EmailAddress::parse(&email).is_err() {
+            errors.push(format!(
+                "Suggestion {row}: {email:?} is not an email address."
+            ));
+        }
+        if [&name, &organization, &email]
+            .iter()
+            .any(|v| v.chars().count() > 200)
+        {
+            errors.push(format!(
+                "Suggestion {row}: keep each field under 200 characters."
+            ));
+        }
+        rows.push((name, organization, email));
+    }
+    if rows.is_empty() {
+        errors.push("Add at least one person or organization.".into());
+    }
+    if rows.len() > 20 {
+        errors.push("Send at most 20 suggestions at a time.".into());
+    }
+    if !errors.is_empty() {
+        let page = signer_page(&visitor, found, false, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    for (name, organization, email) in &rows {
+        store::add_referral(&mut tx, &found.signature, (name, organization, email), now).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}?notice=referrals-thanks", found.own_path)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "signing/withdraw.html")]
+struct WithdrawPage {
+    layout: Layout,
+    campaign: Campaign,
+    signature: Signature,
+    own_path: String,
+}
+
+pub async fn withdraw_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
+        return link_gone(&visitor, None);
+    };
+    if found.signature.state == store::WITHDRAWN {
+        return Ok(Redirect::to(&found.own_path).into_response());
+    }
+    let mut layout = visitor.layout("Withdraw your signature");
+    layout.noindex = true;
+    let page = WithdrawPage {
+        layout,
+        campaign: found.campaign,
+        signature: found.signature,
+        own_path: found.own_path,
+    };
+    Ok(render(page)?.into_response())
+}
+
+/// Takes effect at once: the next public page no longer lists the signer.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
+        return link_gone(&visitor, None);
+    };
+    let mut tx = state.db.begin().await?;
+    store::change_state(
+        &mut tx,
+        found.signature.tenant_uuid,
+        found.signature.id,
+        &[store::PENDING, store::AWAITING_APPROVAL, store::CONFIRMED],
+        store::WITHDRAWN,
+        ("signer", None),
+        "withdrawn by the signer",
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}?notice=withdrawn", found.own_path)).into_response())
+}
