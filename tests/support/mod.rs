@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod campaigns;
 pub mod smtp;
 
 use std::path::PathBuf;
@@ -213,23 +214,35 @@ impl TestApp {
             .collect()
     }
 
-    /// Dispatches mail and returns the first link in the newest message to `email` that
-    /// contains `path_part`.
+    /// Dispatches mail and returns the first link containing `path_part` in the newest
+    /// message sent to `email` (newest by outbox order, not by file time).
     pub async fn link_mailed_to(&self, email: &str, path_part: &str) -> String {
         self.dispatch_mail().await;
-        let links: Vec<String> = self
-            .mail_to(email)
-            .iter()
-            .flat_map(|m| links_in(&m.text))
-            .filter(|l| l.contains(path_part))
-            .collect();
-        let link = links
-            .last()
-            .unwrap_or_else(|| panic!("no mail to {email} with a link containing {path_part}"))
-            .clone();
-        link.strip_prefix(&self.address)
-            .map(str::to_owned)
-            .unwrap_or(link)
+        let files: Vec<String> = sqlx::query_scalar(
+            "SELECT transport_id FROM outbox WHERE lower(recipient) = lower($1) AND status = 'sent' ORDER BY id DESC",
+        )
+        .bind(email)
+        .fetch_all(&self.db)
+        .await
+        .unwrap();
+        for file in files {
+            let Ok(raw) = std::fs::read(self.mail_dir().join(format!("{file}.eml"))) else {
+                continue;
+            };
+            let Some(message) = read_eml(&raw) else {
+                continue;
+            };
+            if let Some(link) = links_in(&message.text)
+                .into_iter()
+                .find(|l| l.contains(path_part))
+            {
+                return link
+                    .strip_prefix(&self.address)
+                    .map(str::to_owned)
+                    .unwrap_or(link);
+            }
+        }
+        panic!("no mail to {email} with a link containing {path_part}");
     }
 
     /// Signs up a new group with its owner and returns the owner's logged-in client.
@@ -403,6 +416,55 @@ impl Client {
             .unwrap();
         // A login or logout changes the session, and with it the token.
         self.forget_csrf();
+        self.finish(response).await
+    }
+
+    /// GETs a path and returns status and raw body bytes (downloads).
+    pub async fn http_get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let response = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.bytes().await.unwrap().to_vec(),
+        )
+    }
+
+    /// Uploads `content` as a multipart form field `field` (a file when `field` is
+    /// "file"), with the CSRF token in the query string as the upload form does.
+    pub async fn upload(&self, path: &str, field: &str, content: &str) -> Response {
+        self.upload_bytes(path, field, content.as_bytes().to_vec())
+            .await
+    }
+
+    pub async fn upload_bytes(&self, path: &str, field: &str, content: Vec<u8>) -> Response {
+        let token = self.csrf_token().await;
+        let boundary = "----undersignedtestboundary";
+        let filename = if field == "file" {
+            "; filename=\"signers.csv\"\r\nContent-Type: text/csv"
+        } else {
+            ""
+        };
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"{filename}\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .http
+            .post(format!("{}{}?csrf_token={}", self.base, path, token))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         self.finish(response).await
     }
 

@@ -1,0 +1,585 @@
+//! Organizers' side of campaigns: creation rules, revisions and diffs, status, the
+//! dashboard with moderation, export and import — and tenant isolation.
+
+mod support;
+
+use support::campaigns::*;
+use support::{unescape, TestApp};
+
+#[tokio::test]
+async fn a_new_campaign_is_a_draft_with_the_host_organization_signed_on() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+
+    let dashboard = owner.get(&path).await;
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.body.contains("Keep the water clean"));
+    assert!(dashboard.body.contains("Draft"));
+    assert!(
+        dashboard.body.contains("Group river"),
+        "the host organization is listed among signatures"
+    );
+    assert!(dashboard.body.contains("<progress max=\"10\" value=\"1\">"));
+    assert!(
+        dashboard.body.contains("15 days left"),
+        "soft deadline: {}",
+        dashboard.body
+    );
+    assert!(dashboard.body.contains("22 days left"));
+
+    let (state, source, revision): (String, String, i32) = sqlx::query_as(
+        "SELECT s.state, s.source, r.number FROM signatures s JOIN letter_revisions r ON r.id = s.revision_id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (state.as_str(), source.as_str(), revision),
+        ("confirmed", "host", 1)
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM signature_events").await,
+        1,
+        "the host's signing is recorded"
+    );
+
+    assert_eq!(
+        app.client().get("/river/water").await.status,
+        404,
+        "drafts are not public"
+    );
+    assert_eq!(app.client().get("/river/water/sign").await.status, 404);
+}
+
+#[tokio::test]
+async fn a_fourth_point_of_unity_is_refused_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let mut fields = campaign_fields("Four points", "four");
+    fields.push(("point", "Third"));
+    fields.push(("point", "Fourth"));
+    let r = owner.post_form("/app/river/campaigns/new", &fields).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("at most three points of unity (you wrote 4)"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"Fourth\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM campaigns").await, 0);
+
+    let mut none = campaign_fields("No points", "none");
+    none.retain(|(k, _)| *k != "point");
+    let r = owner.post_form("/app/river/campaigns/new", &none).await;
+    assert!(r.body.contains("at least one point of unity"));
+}
+
+#[tokio::test]
+async fn campaign_form_errors_sit_beside_fields_and_keep_input() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let mut fields = campaign_fields("Backwards", "backwards");
+    fields.retain(|(k, _)| !["hard_deadline", "target", "time_zone"].contains(k));
+    fields.push(("hard_deadline", "2026-12-01T09:00"));
+    fields.push(("target", "99999999999999999999"));
+    fields.push(("time_zone", "Mars/Olympus"));
+    let r = owner.post_form("/app/river/campaigns/new", &fields).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"target-error\""));
+    assert!(r.body.contains("Choose a time zone"));
+    assert!(r.body.contains("value=\"Backwards\""));
+
+    let mut fields = campaign_fields("Backwards", "backwards");
+    fields.retain(|(k, _)| *k != "hard_deadline");
+    fields.push(("hard_deadline", "2026-12-01T09:00"));
+    let r = owner.post_form("/app/river/campaigns/new", &fields).await;
+    assert!(r
+        .body
+        .contains("hard deadline cannot come before the soft deadline"));
+
+    create_campaign(&owner, "river", "taken", &[]).await;
+    let r = owner
+        .post_form(
+            "/app/river/campaigns/new",
+            &campaign_fields("Again", "taken"),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .body
+        .contains("Another campaign of this group uses this address"));
+    assert_eq!(app.count("SELECT count(*) FROM campaigns").await, 1);
+}
+
+#[tokio::test]
+async fn deadlines_are_shown_in_the_campaigns_time_zone() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "paris", &[("time_zone", "Europe/Paris")]).await;
+    let stored: time::OffsetDateTime = sqlx::query_scalar("SELECT hard_deadline FROM campaigns")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, time::macros::datetime!(2026-12-16 16:00 UTC));
+    let page = owner.get(&path).await;
+    assert!(
+        page.body.contains("16 December 2026, 17:00 CET"),
+        "{}",
+        page.body
+    );
+    let settings = owner.get(&format!("{path}/settings")).await;
+    assert!(settings.body.contains("value=\"2026-12-16T17:00\""));
+}
+
+#[tokio::test]
+async fn every_save_is_an_immutable_revision_with_history_and_diff() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+    let second = "# Dear Mayor\n\nWe, the undersigned, ask you to keep the river and the lake clean.\n\nSincerely,";
+    let saved = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", second), ("action", "save")],
+        )
+        .await;
+    assert_eq!(
+        saved.location(),
+        Some(format!("{path}/revisions?notice=letter-saved").as_str())
+    );
+    let unchanged = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", second), ("action", "save")],
+        )
+        .await;
+    assert!(unchanged.location().unwrap().contains("letter-unchanged"));
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 2);
+
+    let history = owner.get(&format!("{path}/revisions")).await;
+    assert!(history.body.contains("Revision 2") && history.body.contains("Revision 1"));
+    assert!(
+        history.body.contains("Owner of river"),
+        "the author is shown"
+    );
+
+    let diff = owner.get(&format!("{path}/diff?from=1&to=2")).await;
+    assert_eq!(diff.status, 200);
+    assert!(diff.body.contains("class=\"line removed\""));
+    assert!(diff.body.contains("the river and the lake clean"));
+    assert!(owner.get(&format!("{path}/diff?from=1&to=99")).await.status == 404);
+
+    let old = owner.get(&format!("{path}/revisions/1")).await;
+    assert!(old.body.contains("This is not the current text"));
+
+    let refused = sqlx::query("UPDATE letter_revisions SET body = 'changed'")
+        .execute(&app.db)
+        .await;
+    assert!(refused.is_err(), "revisions cannot be changed, even in SQL");
+
+    let preview = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", "**Bold** <script>alert(1)</script>"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert!(preview.body.contains("<strong>Bold</strong>"));
+    assert!(!preview.body.contains("<script>alert"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM letter_revisions").await,
+        2,
+        "a preview saves nothing"
+    );
+}
+
+#[tokio::test]
+async fn status_moves_from_draft_to_open_published_closed_and_back() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+
+    assert_eq!(
+        set_status(&owner, &path, "reopen").await.status,
+        422,
+        "not from a draft"
+    );
+    set_status(&owner, &path, "open").await;
+    let page = app.client().get("/river/water").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<meta name=\"robots\" content=\"noindex\">"),
+        "open pages are unlisted"
+    );
+    assert_eq!(page.header("x-robots-tag"), Some("noindex"));
+    assert!(page.body.contains("Add your organization"));
+
+    set_status(&owner, &path, "publish").await;
+    let page = app.client().get("/river/water").await;
+    assert!(!page.body.contains("noindex"));
+
+    set_status(&owner, &path, "close").await;
+    let closed = app.client().get("/river/water/sign").await;
+    assert_eq!(closed.status, 410);
+    assert!(closed.body.contains("Signing has closed"));
+    let page = app.client().get("/river/water").await;
+    assert_eq!(page.status, 200, "the page stays");
+    assert!(!page.body.contains("Add your organization"));
+
+    set_status(&owner, &path, "reopen").await;
+    let status: String = sqlx::query_scalar("SELECT status FROM campaigns")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        status, "published",
+        "reopening a published letter publishes it again"
+    );
+    assert_eq!(app.client().get("/river/water/sign").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_campaign_without_a_letter_cannot_open() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[("letter", "")]).await;
+    let r = set_status(&owner, &path, "open").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Write the letter before opening"));
+    let status: String = sqlx::query_scalar("SELECT status FROM campaigns")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "draft");
+}
+
+#[tokio::test]
+async fn moderation_approves_and_rejects_with_recorded_reasons() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[("moderation", "on")]).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lakefriends.example").await;
+    sign_and_confirm(&app, &public, "Spam Inc", "spam@gmail.com").await;
+    let page = app.client().get(&public).await;
+    assert!(
+        !listed_names(&page.body).contains(&"Lake Friends".to_string()),
+        "awaiting approval is not public"
+    );
+
+    let dashboard = owner.get(&path).await;
+    assert!(dashboard.body.contains("awaiting approval"));
+    let lake: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Lake Friends'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let spam: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Spam Inc'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    let approve = owner
+        .post_form(
+            &format!("{path}/signatures/{lake}/decide"),
+            &[("decision", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(approve.status, 303);
+    let no_reason = owner
+        .post_form(
+            &format!("{path}/signatures/{spam}/decide"),
+            &[("decision", "reject"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    owner
+        .post_form(
+            &format!("{path}/signatures/{spam}/decide"),
+            &[
+                ("decision", "reject"),
+                ("reason", "not a real organization"),
+            ],
+        )
+        .await;
+
+    let page = app.client().get(&public).await;
+    let names = listed_names(&page.body);
+    assert!(names.contains(&"Lake Friends".to_string()));
+    assert!(!names.contains(&"Spam Inc".to_string()));
+
+    let detail = owner.get(&format!("{path}/signatures/{spam}")).await;
+    assert!(detail.body.contains("not a real organization"));
+    assert!(detail.body.contains("organizer Owner of river"));
+    assert!(
+        detail.body.contains("signer"),
+        "the whole history: signed, confirmed, rejected"
+    );
+    let events: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM signature_events WHERE signature_id = $1")
+            .bind(spam)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(events, 3);
+}
+
+#[tokio::test]
+async fn export_is_utf8_with_bom_and_neutralizes_formulas() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    sign_and_confirm(
+        &app,
+        &public,
+        "=HYPERLINK(\"http://evil.example\")",
+        "a@evil.example",
+    )
+    .await;
+    let mut fields = organization("Émile Zola Society", "emile@zola.example");
+    fields.retain(|(k, _)| *k != "city");
+    fields.push(("city", "@SUM(A1)"));
+    sign(&app, &public, &fields).await;
+
+    let response = owner.http_get_bytes(&format!("{path}/export.csv")).await;
+    assert_eq!(response.0, 200);
+    assert!(
+        response.1.starts_with("\u{feff}".as_bytes()),
+        "a byte order mark so spreadsheets read UTF-8"
+    );
+    let text = String::from_utf8(response.1).unwrap();
+    assert!(text.contains("Émile Zola Society"));
+    assert!(text.contains("'=HYPERLINK"));
+    assert!(text.contains("'@SUM(A1)"));
+    assert!(!text.contains(",=HYPERLINK") && !text.contains("\n=HYPERLINK"));
+}
+
+#[tokio::test]
+async fn import_previews_per_row_errors_and_imports_all_or_none() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+
+    let bad = "name,email,city,size\nRiver Keepers,keep@river.example,Springfield,local\n,missing@example.org,X,local\nSecond,not-an-email,Y,huge\nGroup river,dup@example.org,Z,local\n";
+    let preview = owner.upload(&format!("{path}/import"), "pasted", bad).await;
+    assert_eq!(preview.status, 422);
+    assert!(
+        preview.body.contains("3 of 4 rows need fixing"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("the name is missing"));
+    assert!(preview.body.contains("is not an email address"));
+    assert!(preview.body.contains("size &#34;huge&#34;") || preview.body.contains("size \"huge\""));
+    assert!(preview.body.contains("Group river has already signed"));
+    assert!(!preview.body.contains("Import all"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures").await,
+        1,
+        "nothing imported"
+    );
+
+    let good = "name,email,city,size,type\nRiver Keepers,keep@river.example,Springfield,local,organization\nAda Lovelace,ada@example.org,London,,individual\n";
+    let preview = owner.upload(&format!("{path}/import"), "file", good).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview.body.contains("2 rows are ready"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures").await,
+        1,
+        "a preview saves nothing"
+    );
+    let csv = support::campaigns::input_textarea(&preview.body, "csv");
+    let done = owner
+        .post_form(&format!("{path}/import/confirm"), &[("csv", &csv)])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM signatures WHERE source = 'import' AND state = 'confirmed'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM signature_events WHERE reason LIKE 'imported%'")
+            .await,
+        2
+    );
+    let page = app.client().get(&public).await;
+    assert!(listed_names(&page.body).contains(&"River Keepers".to_string()));
+
+    // Importing the same rows again would duplicate them: refused, nothing changes.
+    let again = owner
+        .post_form(&format!("{path}/import/confirm"), &[("csv", &csv)])
+        .await;
+    assert_eq!(again.status, 422);
+    assert_eq!(app.count("SELECT count(*) FROM signatures").await, 3);
+
+    let not_utf8 = owner
+        .upload_bytes(
+            &format!("{path}/import"),
+            "file",
+            vec![0xff, 0xfe, b'n', b'a'],
+        )
+        .await;
+    assert_eq!(not_utf8.status, 422);
+    assert!(not_utf8.body.contains("not UTF-8"));
+}
+
+#[tokio::test]
+async fn viewers_read_campaigns_but_cannot_change_them() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "vic@river.example"), ("role", "viewer")],
+        )
+        .await;
+    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
+    let viewer = app.client();
+    viewer
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Vic"), ("password", support::PASSWORD)],
+        )
+        .await;
+
+    assert_eq!(viewer.get(&path).await.status, 200);
+    assert_eq!(viewer.get(&format!("{path}/revisions")).await.status, 200);
+    assert_eq!(viewer.get("/app/river/campaigns/new").await.status, 403);
+    assert_eq!(
+        viewer
+            .post_form(&format!("{path}/status"), &[("action", "open")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("{path}/letter"),
+                &[("body", "x"), ("action", "save")]
+            )
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1);
+}
+
+/// Every campaign URL of tenant A, read and write, answers 404 to an organizer of
+/// tenant B and changes nothing.
+#[tokio::test]
+async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("tenant-a", "ana@a.example").await;
+    let (path, public) = open_campaign(&owner, "tenant-a", "water", &[]).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lake.example").await;
+    let signature: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Lake Friends'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let intruder = app.signup("tenant-b", "eve@b.example").await;
+    create_campaign(&intruder, "tenant-b", "other", &[]).await;
+
+    let snapshot = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT (SELECT string_agg(status || title || array_to_string(points, '|'), ',' ORDER BY slug) FROM campaigns) || '/' ||
+                    (SELECT count(*) FROM letter_revisions) || '/' || (SELECT string_agg(state, ',' ORDER BY name) FROM signatures)",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    let before = snapshot().await;
+
+    let own = "/app/tenant-b/campaigns/water";
+    for base in [path.as_str(), own] {
+        for suffix in [
+            "",
+            "/settings",
+            "/letter",
+            "/revisions",
+            "/revisions/1",
+            "/diff?from=1&to=1",
+            "/referrals",
+            "/export.csv",
+            "/import",
+            &format!("/signatures/{signature}"),
+        ] {
+            let url = format!("{base}{suffix}");
+            let r = intruder.get(&url).await;
+            assert_eq!(r.status, 404, "GET {url}");
+            assert!(!r.body.contains("Lake Friends"), "GET {url} leaks");
+        }
+        let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+            (
+                format!("{base}/settings"),
+                campaign_fields("Hijacked", "water"),
+            ),
+            (format!("{base}/status"), vec![("action", "close")]),
+            (
+                format!("{base}/letter"),
+                vec![("body", "Hijacked"), ("action", "save")],
+            ),
+            (
+                format!("{base}/signatures/{signature}/decide"),
+                vec![("decision", "reject"), ("reason", "x")],
+            ),
+            (
+                format!("{base}/import/confirm"),
+                vec![("csv", "name,email\nX,x@example.org\n")],
+            ),
+        ];
+        for (url, fields) in &writes {
+            assert_eq!(
+                intruder.post_form(url, fields).await.status,
+                404,
+                "POST {url}"
+            );
+        }
+        assert_eq!(
+            intruder
+                .upload(
+                    &format!("{base}/import"),
+                    "pasted",
+                    "name,email\nX,x@example.org\n"
+                )
+                .await
+                .status,
+            404
+        );
+    }
+    assert_eq!(
+        intruder
+            .get(&format!(
+                "/app/tenant-b/campaigns/other/signatures/{signature}"
+            ))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        intruder
+            .post_form(
+                &format!("/app/tenant-b/campaigns/other/signatures/{signature}/decide"),
+                &[("decision", "reject"), ("reason", "x")]
+            )
+            .await
+            .status,
+        404
+    );
+    assert_eq!(snapshot().await, before, "nothing changed");
+    let list = intruder.get("/app/tenant-b/campaigns").await;
+    assert!(!unescape(&list.body).contains("Keep the water clean"));
+}

@@ -1,0 +1,961 @@
+//! The public side: signing with confirmed consent, duplicates, withdrawal, deadlines,
+//! abuse protection, and the alphabetized public page.
+
+mod support;
+
+use support::campaigns::*;
+use support::{unescape, Options, TestApp};
+use time::Duration;
+
+async fn setup(app: &TestApp) -> (support::Client, String, String) {
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    (owner, path, public)
+}
+
+#[tokio::test]
+async fn the_public_list_is_alphabetical_with_accents_the_digits_and_case_folded() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[("host_signs", "")]).await;
+    let names = [
+        "Zeta Org",
+        "Émile Zola Society",
+        "apple growers union",
+        "10 Acres Farm Alliance",
+        "The Alder Network",
+        "Emile Alpha",
+        "ACLU",
+        "Ältere Leute",
+        "2 Rivers Collective",
+        "the Beacon",
+        "Theatre Workers",
+    ];
+    let mut csv = String::from("name,email,city\n");
+    for (i, name) in names.iter().enumerate() {
+        csv.push_str(&format!("\"{name}\",org{i}@example.org,Town\n"));
+    }
+    let preview = owner
+        .upload(&format!("{path}/import"), "pasted", &csv)
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    owner
+        .post_form(
+            &format!("{path}/import/confirm"),
+            &[("csv", &input_textarea(&preview.body, "csv"))],
+        )
+        .await;
+    // One more through the form, to land in the middle.
+    sign_and_confirm(&app, &public, "bravo coalition", "bravo@example.org").await;
+
+    let page = app.client().get(&public).await;
+    assert_eq!(
+        listed_names(&page.body),
+        [
+            "2 Rivers Collective",
+            "10 Acres Farm Alliance",
+            "ACLU",
+            "The Alder Network",
+            "Ältere Leute",
+            "apple growers union",
+            "the Beacon",
+            "bravo coalition",
+            "Emile Alpha",
+            "Émile Zola Society",
+            "Theatre Workers",
+            "Zeta Org",
+        ]
+    );
+    assert!(page.body.contains("Signed by 12 organizations"));
+}
+
+#[tokio::test]
+async fn signing_counts_only_after_the_emailed_confirmation() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let r = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    assert_eq!(r.location(), Some("/river/water/sign/sent"));
+    assert!(app
+        .client()
+        .get("/river/water/sign/sent")
+        .await
+        .body
+        .contains("Check your email"));
+
+    let page = app.client().get(&public).await;
+    assert!(
+        !listed_names(&page.body).contains(&"Lake Friends".to_string()),
+        "unconfirmed signatures never appear"
+    );
+    assert!(
+        page.body.contains("Signed by 1 organization"),
+        "only the host counts so far"
+    );
+    assert!(owner.get(&path).await.body.contains("Pending confirmation"));
+
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let mail = app.mail_to("lee@lakefriends.example").pop().unwrap();
+    assert_eq!(mail.subject, "Confirm your signature: Keep the water clean");
+    let token = link.rsplit('/').next().unwrap();
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT token_hash FROM signatures WHERE name = 'Lake Friends'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_ne!(stored, token.as_bytes(), "only the token's hash is stored");
+
+    let signer = app.client();
+    let confirm_page = signer.get(&link).await;
+    assert!(confirm_page.body.contains("Confirm your signature"));
+    let page = app.client().get(&public).await;
+    assert!(
+        !listed_names(&page.body).contains(&"Lake Friends".to_string()),
+        "opening the link alone confirms nothing"
+    );
+    signer.post_form(&format!("{link}/confirm"), &[]).await;
+    let thanks = signer.get(&link).await;
+    assert!(thanks.body.contains("Thank you for signing"));
+    assert!(thanks.body.contains("Who else should we contact?"));
+    assert!(thanks.body.contains("Withdraw my signature"));
+
+    let page = app.client().get(&public).await;
+    assert!(listed_names(&page.body).contains(&"Lake Friends".to_string()));
+    assert!(page.body.contains("Signed by 2 organizations"));
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT e.to_state FROM signature_events e JOIN signatures s ON s.id = e.signature_id WHERE s.name = 'Lake Friends' ORDER BY e.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(events, ["pending", "confirmed"]);
+}
+
+#[tokio::test]
+async fn signing_twice_makes_no_second_row_and_resends_the_link_if_unconfirmed() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    let again = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    assert!(again.body.contains("has already signed"));
+    assert!(again.body.contains("sent the confirmation link again"));
+    // The same organization after normalization, from another address.
+    let other = sign(
+        &app,
+        &public,
+        &organization("the lake  friends!", "other@lakefriends.example"),
+    )
+    .await;
+    assert!(other.body.contains("has already signed"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name ILIKE '%lake%'")
+            .await,
+        1
+    );
+
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.mail_to("lee@lakefriends.example").len(),
+        3,
+        "first link and two resends to the original address"
+    );
+    assert!(
+        app.mail_to("other@lakefriends.example").is_empty(),
+        "nothing goes to the other address"
+    );
+
+    // Only the newest link works.
+    let newest = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let older: Vec<String> = app
+        .mail_to("lee@lakefriends.example")
+        .iter()
+        .flat_map(|m| support::links_in(&m.text))
+        .filter(|l| l.contains("/signature/"))
+        .map(|l| l.strip_prefix(&app.address).unwrap().to_owned())
+        .filter(|l| *l != newest)
+        .collect();
+    assert_eq!(older.len(), 2);
+    for link in older {
+        assert_eq!(
+            app.client().get(&link).await.status,
+            410,
+            "a replaced link no longer works"
+        );
+    }
+    assert_eq!(app.client().get(&newest).await.status, 200);
+
+    confirm(&app, "lee@lakefriends.example").await;
+    let confirmed_again = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    assert!(confirmed_again.body.contains("The signature is confirmed"));
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.mail_to("lee@lakefriends.example").len(),
+        3,
+        "no new link once confirmed"
+    );
+}
+
+#[tokio::test]
+async fn a_withdrawn_signature_disappears_at_once() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lakefriends.example").await;
+    assert!(
+        listed_names(&app.client().get(&public).await.body).contains(&"Lake Friends".to_string())
+    );
+
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let signer = app.client();
+    let ask = signer.get(&format!("{link}/withdraw")).await;
+    assert!(ask.body.contains("Withdraw your signature?"));
+    assert!(
+        listed_names(&app.client().get(&public).await.body).contains(&"Lake Friends".to_string()),
+        "asking changes nothing"
+    );
+    let done = signer.post_form(&format!("{link}/withdraw"), &[]).await;
+    assert_eq!(done.status, 303);
+    assert!(
+        !listed_names(&app.client().get(&public).await.body).contains(&"Lake Friends".to_string())
+    );
+    let detail = owner.get(&format!("{path}?state=withdrawn")).await;
+    assert!(detail.body.contains("Lake Friends"));
+    let reason: String =
+        sqlx::query_scalar("SELECT reason FROM signature_events WHERE to_state = 'withdrawn'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(reason, "withdrawn by the signer");
+}
+
+#[tokio::test]
+async fn the_form_closes_by_itself_at_the_hard_deadline() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let signer = app.client();
+    let form = signer.get(&format!("{public}/sign")).await;
+    let started = input_value(&form.body, "started").unwrap();
+
+    app.clock.set(time::macros::datetime!(2026-12-16 17:00 UTC));
+    let closed = app.client().get(&format!("{public}/sign")).await;
+    assert_eq!(closed.status, 410);
+    assert!(closed
+        .body
+        .contains("stopped taking signatures at its deadline"));
+    let mut fields = organization("Late Org", "late@example.org");
+    fields.push(("started", &started));
+    let late = signer.post_form(&format!("{public}/sign"), &fields).await;
+    assert_eq!(
+        late.status, 410,
+        "a form opened before the deadline cannot be sent after it"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Late Org'")
+            .await,
+        0
+    );
+    let page = app.client().get(&public).await;
+    assert!(page.body.contains("Signing closed at the deadline"));
+    assert!(!page.body.contains("Add your organization"));
+
+    // Organizers can keep a letter open to new signers (logging in again: weeks passed).
+    let _ = owner;
+    let owner = app.client();
+    owner
+        .post_form(
+            "/login",
+            &[
+                ("email", "ana@river.example"),
+                ("password", support::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(set_status(&owner, &path, "keep_open").await.status, 303);
+    assert_eq!(
+        app.client().get(&format!("{public}/sign")).await.status,
+        200
+    );
+    assert!(app
+        .client()
+        .get(&public)
+        .await
+        .body
+        .contains("Add your organization"));
+}
+
+#[tokio::test]
+async fn confirmation_links_expire_after_seven_days_and_can_be_renewed() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (_, public) = open_campaign(
+        &owner,
+        "river",
+        "water",
+        &[("hard_deadline", "2027-03-01T17:00")],
+    )
+    .await;
+    sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    app.clock.advance(Duration::days(7) + Duration::minutes(1));
+    let signer = app.client();
+    let expired = signer.get(&link).await;
+    assert_eq!(expired.status, 410);
+    assert!(expired.body.contains("expired"));
+    assert_eq!(
+        signer
+            .post_form(&format!("{link}/confirm"), &[])
+            .await
+            .status,
+        410
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM signatures WHERE state = 'confirmed' AND name = 'Lake Friends'"
+        )
+        .await,
+        0
+    );
+
+    let again = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    assert!(again.body.contains("sent the confirmation link again"));
+    confirm(&app, "lee@lakefriends.example").await;
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM signatures WHERE state = 'confirmed' AND name = 'Lake Friends'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_revision_signed_is_recorded() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Early Org", "early@example.org").await;
+
+    // Someone opens the form on revision 1 …
+    let slow = app.client();
+    let form = slow.get(&format!("{public}/sign")).await;
+    let (started, revision_1) = (
+        input_value(&form.body, "started").unwrap(),
+        input_value(&form.body, "revision").unwrap(),
+    );
+    // … while the organizers save revision 2.
+    owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", "# Dear Mayor\n\nA revised text."),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    app.clock.advance(Duration::seconds(30));
+    let mut fields = organization("Slow Org", "slow@example.org");
+    fields.push(("started", &started));
+    fields.push(("revision", &revision_1));
+    assert_eq!(
+        slow.post_form(&format!("{public}/sign"), &fields)
+            .await
+            .status,
+        303
+    );
+    sign_and_confirm(&app, &public, "Late Org", "late@example.org").await;
+
+    let revisions: Vec<(String, i32)> = sqlx::query_as(
+        "SELECT s.name, r.number FROM signatures s JOIN letter_revisions r ON r.id = s.revision_id WHERE s.source = 'form' ORDER BY s.name",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        revisions,
+        [
+            ("Early Org".to_string(), 1),
+            ("Late Org".to_string(), 2),
+            ("Slow Org".to_string(), 1)
+        ]
+    );
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Late Org'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(owner
+        .get(&format!("{path}/signatures/{id}"))
+        .await
+        .body
+        .contains("revision 2"));
+}
+
+#[tokio::test]
+async fn links_to_older_revisions_show_the_current_text_with_a_notice() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", "# Dear Mayor\n\nThe second draft."),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    let r = app.client().get(&format!("{public}/revisions/1")).await;
+    assert_eq!(r.status, 303);
+    let page = app.client().get(r.location().unwrap()).await;
+    assert!(page
+        .body
+        .contains("You followed a link to an earlier draft (revision 1)"));
+    assert!(page.body.contains("The second draft."));
+    assert!(
+        !page.body.contains("keep the river clean"),
+        "the old text is not shown"
+    );
+    let current = app.client().get(&format!("{public}?revision=2")).await;
+    assert!(!current.body.contains("earlier draft"));
+}
+
+const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+
+#[tokio::test]
+async fn script_in_every_signing_field_is_inert_on_the_public_page_and_in_the_csv() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let email = "x@xss.example";
+    let fields = vec![
+        ("kind", "organization"),
+        ("organization", XSS),
+        ("website", "xss.example"),
+        ("city", XSS),
+        ("size", "local"),
+        ("parent_organization", XSS),
+        ("contact_name", XSS),
+        ("contact_title", XSS),
+        ("email", email),
+        ("phone", "+1 (555) 010-0000"),
+        ("authorized", "on"),
+        ("show_contact", "on"),
+        ("comment", XSS),
+    ];
+    assert_eq!(sign(&app, &public, &fields).await.status, 303);
+    confirm(&app, email).await;
+    let individual = vec![
+        ("kind", "individual"),
+        ("name", XSS),
+        ("email", "i@xss.example"),
+        ("city", XSS),
+        ("affiliation", XSS),
+    ];
+    assert_eq!(sign(&app, &public, &individual).await.status, 303);
+    confirm(&app, "i@xss.example").await;
+
+    let page = app.client().get(&public).await;
+    assert!(!page.body.contains("<script>alert") && !page.body.contains("<img src=x"));
+    assert!(unescape(&page.body).contains(XSS), "shown as text");
+    let dashboard = owner.get(&path).await;
+    assert!(!dashboard.body.contains("<script>alert"));
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let detail = owner.get(&format!("{path}/signatures/{id}")).await;
+    assert!(!detail.body.contains("<script>alert") && unescape(&detail.body).contains(XSS));
+    let (_, csv) = owner.http_get_bytes(&format!("{path}/export.csv")).await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains(XSS),
+        "CSV keeps text verbatim (it is not HTML)"
+    );
+    // Contains nothing a spreadsheet would run.
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',') {
+            assert!(
+                !cell
+                    .trim_start_matches('"')
+                    .starts_with(['=', '+', '-', '@']),
+                "{cell}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn sql_metacharacters_in_signing_fields_are_kept_verbatim() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    let name = "O'Brien & Sons'); DROP TABLE signatures;--";
+    sign_and_confirm(&app, &public, name, "ob@example.org").await;
+    let stored: String =
+        sqlx::query_scalar("SELECT name FROM signatures WHERE email = 'ob@example.org'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, name);
+    assert!(listed_names(&app.client().get(&public).await.body).contains(&name.to_string()));
+}
+
+#[tokio::test]
+async fn form_errors_sit_beside_fields_and_keep_input() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    let fields = vec![
+        ("kind", "organization"),
+        ("organization", ""),
+        ("website", "not a site"),
+        ("city", "Springfield"),
+        ("size", "galactic"),
+        ("contact_name", "Pat Doe"),
+        ("contact_title", ""),
+        ("email", "pat@"),
+        ("phone", "call me"),
+        ("comment", "We care"),
+    ];
+    let r = sign(&app, &public, &fields).await;
+    assert_eq!(r.status, 422);
+    for id in [
+        "organization-error",
+        "website-error",
+        "size-error",
+        "contact_title-error",
+        "email-error",
+        "phone-error",
+        "authorized-error",
+    ] {
+        assert!(r.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(r.body.contains("value=\"Pat Doe\"") && r.body.contains("We care</textarea>"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures").await,
+        1,
+        "only the host"
+    );
+}
+
+#[tokio::test]
+async fn the_form_stops_bots_without_bothering_people() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    // A filled honeypot looks like success and stores nothing.
+    let mut bot = organization("Bot Org", "bot@example.org");
+    bot.push(("nickname", "gotcha"));
+    let r = sign(&app, &public, &bot).await;
+    assert_eq!(r.location(), Some("/river/water/sign/sent"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Bot Org'")
+            .await,
+        0
+    );
+
+    // Too fast: asked to send again, input kept, nothing stored.
+    let client = app.client();
+    let form = client.get(&format!("{public}/sign")).await;
+    let started = input_value(&form.body, "started").unwrap();
+    let mut fields = organization("Quick Org", "quick@example.org");
+    fields.push(("started", &started));
+    let r = client.post_form(&format!("{public}/sign"), &fields).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("faster than we expected"));
+    assert!(r.body.contains("value=\"Quick Org\""));
+    // A forged start time is no better.
+    let mut forged = organization("Quick Org", "quick@example.org");
+    forged.push(("started", "1000.abcdef"));
+    assert_eq!(
+        client
+            .post_form(&format!("{public}/sign"), &forged)
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Quick Org'")
+            .await,
+        0
+    );
+
+    // Without a CSRF token: refused.
+    let raw = app
+        .client()
+        .post_raw(
+            &format!("{public}/sign"),
+            "application/x-www-form-urlencoded",
+            "organization=X",
+        )
+        .await;
+    assert_eq!(raw.status, 403);
+}
+
+#[tokio::test]
+async fn the_per_address_rate_limit_answers_429_with_a_human_message() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    for n in 0..5 {
+        let r = sign(
+            &app,
+            &public,
+            &organization(&format!("Org {n}"), &format!("o{n}@example.org")),
+        )
+        .await;
+        assert_eq!(r.status, 303);
+    }
+    let r = sign(&app, &public, &organization("Org 6", "o6@example.org")).await;
+    assert_eq!(r.status, 429);
+    assert!(r.body.contains("Please wait five minutes"));
+    assert!(r.body.contains("value=\"Org 6\""), "what was typed is kept");
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Org 6'")
+            .await,
+        0
+    );
+    app.clock.advance(Duration::minutes(5));
+    assert_eq!(
+        sign(&app, &public, &organization("Org 6", "o6@example.org"))
+            .await
+            .status,
+        303
+    );
+}
+
+#[tokio::test]
+async fn the_benchmark_token_lifts_the_rate_limit() {
+    let token = "bench-token-0123456789abcdef";
+    let app = TestApp::spawn_with(Options {
+        env: vec![("RATE_LIMIT_BYPASS_TOKEN", token.into())],
+        ..Default::default()
+    })
+    .await;
+    let (_, _, public) = setup(&app).await;
+    let client = app.client();
+    let form = client.get(&format!("{public}/sign")).await;
+    let started = input_value(&form.body, "started").unwrap();
+    let csrf = support::csrf_in(&form.body).unwrap();
+    app.clock.advance(Duration::seconds(5));
+    for n in 0..8 {
+        let body = format!(
+            "csrf_token={csrf}&started={started}&kind=organization&organization=Bench+{n}&city=X&size=local&contact_name=A&contact_title=B&email=b{n}%40example.org&authorized=on"
+        );
+        let r = client
+            .http
+            .post(app.url(&format!("{public}/sign")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-rate-limit-bypass", token)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name LIKE 'Bench %'")
+            .await,
+        8
+    );
+}
+
+#[tokio::test]
+async fn the_public_page_answers_if_none_match_with_304_and_changes_when_the_list_does() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    let first = app.client().get(&public).await;
+    let etag = first.header("etag").unwrap().to_owned();
+    let again = app
+        .client()
+        .http
+        .get(app.url(&public))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+
+    sign(&app, &public, &organization("Pending Org", "p@example.org")).await;
+    let still = app
+        .client()
+        .http
+        .get(app.url(&public))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status().as_u16(),
+        304,
+        "a pending signature changes nothing public"
+    );
+
+    confirm(&app, "p@example.org").await;
+    let changed = app
+        .client()
+        .http
+        .get(app.url(&public))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status().as_u16(), 200);
+    assert_ne!(
+        changed.headers().get("etag").unwrap().to_str().unwrap(),
+        etag
+    );
+}
+
+#[tokio::test]
+async fn the_public_page_has_sharing_tags_and_a_print_stylesheet() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    let page = app.client().get(&public).await;
+    for tag in [
+        "og:title\" content=\"Keep the water clean\"",
+        "og:description\" content=\"Clean water is a right · Polluters pay\"",
+        "og:url\" content=\"http",
+        "twitter:card\" content=\"summary\"",
+    ] {
+        assert!(page.body.contains(tag), "{tag}");
+    }
+    assert!(page
+        .body
+        .contains("<h2 id=\"points-heading\">Points of unity</h2>"));
+    assert!(page.body.contains("keep the river clean"), "the letter");
+    assert!(page.body.contains("class=\"join no-print\""));
+    let css = app.client().get("/static/style.css").await;
+    assert!(css.body.contains("@media print"));
+}
+
+#[tokio::test]
+async fn individuals_are_listed_separately_and_only_where_allowed() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (_, public) = open_campaign(&owner, "river", "water", &[]).await;
+    let r = sign(
+        &app,
+        &public,
+        &[
+            ("kind", "individual"),
+            ("name", "Ada Lovelace"),
+            ("email", "ada@example.org"),
+            ("city", "London"),
+            ("affiliation", "Analytical Society"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    confirm(&app, "ada@example.org").await;
+    let page = app.client().get(&public).await;
+    assert!(
+        !listed_names(&page.body).contains(&"Ada Lovelace".to_string()),
+        "not among organizations"
+    );
+    assert!(page.body.contains("And 1 individual"));
+    assert!(page
+        .body
+        .contains("Analytical Society (for identification only)"));
+
+    let (_, orgs_only) = open_campaign(&owner, "river", "orgs", &[("who", "organizations")]).await;
+    let form = app
+        .client()
+        .get(&format!("{orgs_only}/sign?as=individual"))
+        .await;
+    assert!(
+        form.body.contains("name=\"organization\""),
+        "organizations only: the organization form"
+    );
+    let r = sign(
+        &app,
+        &orgs_only,
+        &[
+            ("kind", "individual"),
+            ("name", "Bo"),
+            ("email", "bo@example.org"),
+            ("city", "X"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r.status, 422,
+        "an individual cannot sign an organizations-only letter"
+    );
+}
+
+#[tokio::test]
+async fn contacts_appear_publicly_only_when_they_ask_and_domains_are_checked() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let mut shown = organization("Lake Friends", "lee@lakefriends.org");
+    shown.retain(|(k, _)| *k != "website");
+    shown.push(("website", "https://www.lakefriends.org"));
+    shown.push(("show_contact", "on"));
+    shown.push(("phone", "555 0100"));
+    sign(&app, &public, &shown).await;
+    confirm(&app, "lee@lakefriends.org").await;
+    let mut hidden = organization("Hill Friends", "hill.friends@gmail.com");
+    hidden.retain(|(k, _)| *k != "website");
+    hidden.push(("website", "hillfriends.org"));
+    sign(&app, &public, &hidden).await;
+    confirm(&app, "hill.friends@gmail.com").await;
+
+    let page = app.client().get(&public).await;
+    assert!(page.body.contains("Lake Friends</span><span class=\"city\">, Springfield</span><span class=\"contact\"> — Pat Doe, Director"));
+    assert!(
+        page.body
+            .contains("Hill Friends</span><span class=\"city\">, Springfield</span></li>"),
+        "no contact unless asked"
+    );
+    assert!(
+        !page.body.contains("555 0100") && !page.body.contains("@"),
+        "no phone or email on the public page"
+    );
+
+    let dashboard = owner.get(&path).await;
+    assert!(dashboard.body.contains("domain matches"));
+    assert!(dashboard.body.contains("look closer"));
+    let matches: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT name, domain_matches FROM signatures WHERE source = 'form' ORDER BY name",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        matches,
+        [
+            ("Hill Friends".to_string(), false),
+            ("Lake Friends".to_string(), true)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn new_signers_suggest_who_else_to_contact() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    let link = confirm(&app, "lee@lakefriends.example").await;
+    let signer = app.client();
+    signer.get(&link).await;
+    let bad = signer
+        .post_form(
+            &format!("{link}/referrals"),
+            &[
+                ("referral_name", "Sam"),
+                ("referral_organization", ""),
+                ("referral_email", "nope"),
+                ("referral_name", ""),
+                ("referral_organization", ""),
+                ("referral_email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("is not an email address"));
+    assert!(bad.body.contains("value=\"Sam\""));
+    let good = signer
+        .post_form(
+            &format!("{link}/referrals"),
+            &[
+                ("referral_name", "Sam Rivera"),
+                ("referral_organization", "Hill Alliance"),
+                ("referral_email", "sam@hill.example"),
+                ("referral_name", ""),
+                ("referral_organization", "Valley Network"),
+                ("referral_email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, 303);
+    let list = owner.get(&format!("{path}/referrals")).await;
+    assert!(
+        list.body.contains("Sam Rivera")
+            && list.body.contains("Valley Network")
+            && list.body.contains("Lake Friends")
+    );
+}
+
+#[tokio::test]
+async fn draft_campaigns_and_unknown_links_answer_clearly() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    create_campaign(&owner, "river", "draft", &[]).await;
+    assert_eq!(app.client().get("/river/draft").await.status, 404);
+    assert_eq!(app.client().get("/river/draft/sign").await.status, 404);
+    assert_eq!(app.client().get("/river/nothing").await.status, 404);
+    assert_eq!(app.client().get("/nobody/nothing").await.status, 404);
+    let (_, public) = open_campaign(&owner, "river", "open", &[]).await;
+    assert_eq!(
+        app.client()
+            .get(&format!("{public}/signature/not-a-token"))
+            .await
+            .status,
+        410
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("{public}/revisions/99999999999999"))
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn moderation_holds_confirmed_signatures_until_approved() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (_, public) = open_campaign(&owner, "river", "water", &[("moderation", "on")]).await;
+    sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    let link = confirm(&app, "lee@lakefriends.example").await;
+    let page = app.client().get(&link).await;
+    assert!(page.body.contains("once the organizers approve it"));
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM signatures WHERE name = 'Lake Friends'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(state, "awaiting_approval");
+}
