@@ -89,7 +89,7 @@ async fn inviting_a_teammate_who_accepts_from_the_emailed_link() {
         sign_up(app, b, "Water Justice", "Ana Ruiz", "ana@water.example").await;
         b.click("nav.tenant a[href$='/members']").await;
         b.fill("#email", "cy@water.example").await;
-        b.click("input[name=role][value=organizer]").await;
+        b.check("input[name=role][value=organizer]").await;
         b.click("section.panel button[type=submit]").await;
         assert!(b.text(".notice").await.contains("Invitation sent"));
         b.click("nav.account button").await;
@@ -108,6 +108,129 @@ async fn inviting_a_teammate_who_accepts_from_the_emailed_link() {
             members.contains("Cy Teammate") && members.contains("Ana Ruiz"),
             "{members}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_organizer_opens_a_campaign_and_a_second_browser_signs_and_appears_in_order() {
+    let app = TestApp::spawn().await;
+    // Signers already on the list, to check the new one lands in the right place.
+    let owner = app.signup("water-justice", "ana@water.example").await;
+    let _ = owner;
+    in_browser(async |organizer| {
+        let app = &app;
+        organizer.goto(&app.url("/login")).await;
+        organizer.fill("#email", "ana@water.example").await;
+        organizer.fill("#password", PASSWORD).await;
+        organizer.click("main button[type=submit]").await;
+        organizer
+            .goto(&app.url("/app/water-justice/campaigns/new"))
+            .await;
+        organizer.fill("#title", "Clean Rivers Now").await;
+        organizer.fill("#point-1", "Clean water is a right").await;
+        organizer.fill("#point-2", "Polluters pay").await;
+        organizer.fill("#target", "25").await;
+        organizer
+            .fill(
+                "#letter",
+                "# Dear Governor\n\nWe ask you to protect our rivers.",
+            )
+            .await;
+        organizer.click("main button[type=submit]").await;
+        assert_eq!(
+            organizer.path().await,
+            "/app/water-justice/campaigns/clean-rivers-now"
+        );
+        assert!(organizer.text(".notice").await.contains("Campaign created"));
+
+        // Write a second draft of the letter, then open the campaign.
+        organizer.click("nav.subnav a[href$='/letter']").await;
+        organizer
+            .fill(
+                "#body",
+                "# Dear Governor\n\nWe ask you to protect our rivers and lakes.",
+            )
+            .await;
+        organizer.click("button[value=save]").await;
+        assert!(organizer.text(".notice").await.contains("new revision"));
+        organizer
+            .click("nav.subnav a[href$='/clean-rivers-now']")
+            .await;
+        organizer.click("button[value=open]").await;
+        assert!(organizer
+            .text(".notice")
+            .await
+            .contains("The campaign is open"));
+
+        for (name, email) in [
+            ("Alder Network", "a@alder.example"),
+            ("Zeta Org", "z@zeta.example"),
+        ] {
+            let r = support::campaigns::sign(
+                app,
+                "/water-justice/clean-rivers-now",
+                &support::campaigns::organization(name, email),
+            )
+            .await;
+            assert_eq!(r.status, 303);
+            support::campaigns::confirm(app, email).await;
+        }
+
+        in_browser(async |signer| {
+            signer
+                .goto(&app.url("/water-justice/clean-rivers-now"))
+                .await;
+            assert!(
+                signer.text(".letter").await.contains("rivers and lakes"),
+                "the current revision is shown"
+            );
+            signer.click(".join a.button").await;
+            assert_eq!(signer.path().await, "/water-justice/clean-rivers-now/sign");
+            signer.fill("#organization", "The Marsh Collective").await;
+            signer.fill("#website", "marsh.example").await;
+            signer.fill("#city", "Baton Rouge").await;
+            signer.check("input[name=size][value=regional]").await;
+            signer.fill("#contact_name", "Mo Marsh").await;
+            signer.fill("#contact_title", "Coordinator").await;
+            signer.fill("#email", "mo@marsh.example").await;
+            signer.check("input[name=authorized]").await;
+            app.clock.advance(time::Duration::seconds(10));
+            signer.click(".sign-form button[type=submit]").await;
+            assert_eq!(
+                signer.path().await,
+                "/water-justice/clean-rivers-now/sign/sent"
+            );
+            assert_eq!(signer.text("h1").await, "Check your email");
+
+            let link = app.link_mailed_to("mo@marsh.example", "/signature/").await;
+            signer.goto(&app.url(&link)).await;
+            signer.click("main form button[type=submit]").await;
+            assert_eq!(signer.text("h1").await, "Thank you for signing");
+
+            signer
+                .goto(&app.url("/water-justice/clean-rivers-now"))
+                .await;
+            let names = signer
+                .client
+                .find_all(fantoccini::Locator::Css(".signer-list .name"))
+                .await
+                .unwrap();
+            let mut listed = Vec::new();
+            for name in names {
+                listed.push(name.text().await.unwrap());
+            }
+            assert_eq!(
+                listed,
+                [
+                    "Alder Network",
+                    "Group water-justice",
+                    "The Marsh Collective",
+                    "Zeta Org"
+                ]
+            );
+        })
+        .await;
     })
     .await;
 }

@@ -76,11 +76,41 @@ impl Browser {
         field.send_keys(value).await.unwrap();
     }
 
+    /// Clicks something that loads a new page, and waits until the new page is there.
     pub async fn click(&self, css: &str) {
+        let old_page = self.client.find(Locator::Css("html")).await.unwrap();
         self.client
             .find(Locator::Css(css))
             .await
             .unwrap_or_else(|_| panic!("nothing to click at {css}"))
+            .click()
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            if old_page.tag_name().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        for _ in 0..200 {
+            let ready = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await
+                .ok();
+            if ready.as_ref().and_then(|v| v.as_str()) == Some("complete") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Ticks a box or picks a radio button (no new page).
+    pub async fn check(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing to tick at {css}"))
             .click()
             .await
             .unwrap();
