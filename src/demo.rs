@@ -3,8 +3,100 @@
 
 use sqlx::PgPool;
 
+use sqlx::PgConnection;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
 use crate::auth::{passwords, store as auth_store};
-use crate::tenants::{store as tenant_store, Role, TenantSlug};
+use crate::campaigns::store::{self as campaigns, CampaignInput};
+use crate::campaigns::Status;
+use crate::signing::store::{self as signatures, NewSignature};
+use crate::tenants::{store as tenant_store, Role, TenantId, TenantSlug};
+
+pub const CAMPAIGN: &str = "clean-rivers";
+
+const LETTER: &str = "# Dear Governor\n\nWe, the undersigned organizations, ask you to protect the rivers our communities drink from.\n\n\
+Three things would make the difference this year:\n\n- publish every discharge permit online;\n- fine polluters what the clean-up costs;\n\
+- let affected communities take part in every decision.\n\nWe look forward to your answer.";
+
+const SIGNERS: &[(&str, &str)] = &[
+    ("Clean Water Coalition", "Springfield"),
+    ("The Alder Network", "Portland"),
+    ("2 Rivers Collective", "Minneapolis"),
+    ("10 Acres Farm Alliance", "Fresno"),
+    ("Émile Zola Society", "New Orleans"),
+    ("ACLU of the Valley", "Sacramento"),
+    ("apple growers union", "Wenatchee"),
+    ("Riverkeepers United", "Pittsburgh"),
+    ("Zeta Youth Climate", "Denver"),
+];
+
+/// An open campaign with a letter and a few confirmed signers, so the public page and the
+/// dashboard have something to show.
+async fn demo_campaign(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    owner_id: Uuid,
+) -> anyhow::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let at_five = |days: i64| (now + Duration::days(days)).replace_time(time::macros::time!(22:00));
+    let input = CampaignInput {
+        slug: CAMPAIGN.into(),
+        title: "Clean Rivers for Everyone".into(),
+        points: vec![
+            "Clean water is a right".into(),
+            "Polluters pay for the clean-up".into(),
+            "Communities have a say".into(),
+        ],
+        target: 25,
+        allow_individuals: true,
+        moderation: false,
+        time_zone: "America/New_York".into(),
+        // 17:00 in New York.
+        soft_deadline: at_five(10),
+        hard_deadline: at_five(17),
+    };
+    let id = campaigns::create(conn, tenant, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo campaign: {e}"))?;
+    let (revision, _) =
+        campaigns::add_revision(conn, tenant, id, LETTER, (owner_id, "Dana Organizer"), now)
+            .await?;
+    for (n, (name, city)) in SIGNERS.iter().enumerate() {
+        let signature = NewSignature {
+            kind: "organization",
+            name: (*name).into(),
+            city: (*city).into(),
+            size: "local".into(),
+            contact_name: format!("Contact {}", n + 1),
+            contact_title: "Director".into(),
+            email: format!("signer{}@demo.undersigned.example", n + 1),
+            source: if n == 0 { "host" } else { "import" },
+            state: signatures::CONFIRMED,
+            revision_id: Some(revision),
+            ..NewSignature::default()
+        };
+        if let signatures::Inserted::Created(signature_id) =
+            signatures::insert(conn, tenant.uuid(), id, &signature, now).await?
+        {
+            let event = signatures::Event {
+                from: None,
+                to: signatures::CONFIRMED,
+                actor: "demo data",
+                actor_user_id: None,
+                reason: "loaded by undersigned demo",
+            };
+            signatures::record_event(conn, tenant.uuid(), signature_id, event, now).await?;
+        }
+    }
+    sqlx::query("UPDATE campaigns SET status = $2, published_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(Status::Published.as_str())
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
 
 pub const EMAIL: &str = "organizer@demo.undersigned.example";
 pub const PASSWORD: &str = "demo-organizer-2026";
@@ -30,6 +122,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
         Err(tenant_store::CreateTenantError::SlugTaken) => return Ok(Loaded { created: false }),
         Err(tenant_store::CreateTenantError::Database(e)) => return Err(e.into()),
     };
+    let mut owner_id = None;
     for (email, name, hash, role) in [
         (EMAIL, "Dana Organizer", &password_hash, Role::Owner),
         (TEAMMATE_EMAIL, "Vic Viewer", &teammate_hash, Role::Viewer),
@@ -45,7 +138,10 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
             Err(auth_store::CreateUserError::Database(e)) => return Err(e.into()),
         };
         tenant_store::add_member(&mut tx, tenant, user_id, role).await?;
+        owner_id.get_or_insert(user_id);
     }
+    let owner_id = owner_id.expect("the demo has an owner");
+    demo_campaign(&mut tx, tenant, owner_id).await?;
     tx.commit().await?;
     Ok(Loaded { created: true })
 }

@@ -80,6 +80,12 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
         .await
         .unwrap();
     assert_eq!(counts, (1, 2, 2), "nothing duplicated");
+    let signers: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM signatures WHERE state = 'confirmed'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(signers, 9, "the demo letter has its signers, once");
 }
 
 /// The demo account really logs in on a served app.
