@@ -133,10 +133,13 @@ pub async fn decide(
             &mut tx,
             member.tenant_id.uuid(),
             signature.id,
-            from,
-            to,
-            (&actor, Some(member.user.user_id)),
-            reason,
+            signatures::Transition {
+                from,
+                to,
+                actor: &actor,
+                actor_user_id: Some(member.user.user_id),
+                reason,
+            },
             state.clock.now(),
         )
         .await?

@@ -483,10 +483,13 @@ pub async fn submit(
                         &mut tx,
                         campaign.tenant_uuid,
                         existing.id,
-                        &[store::WITHDRAWN],
-                        store::PENDING,
-                        ("signer", None),
-                        "signed again on the public form",
+                        store::Transition {
+                            from: &[store::WITHDRAWN],
+                            to: store::PENDING,
+                            actor: "signer",
+                            actor_user_id: None,
+                            reason: "signed again on the public form",
+                        },
                         now,
                     )
                     .await?;

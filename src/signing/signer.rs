@@ -203,10 +203,13 @@ pub async fn confirm(
         &mut tx,
         found.signature.tenant_uuid,
         found.signature.id,
-        &[store::PENDING],
-        to,
-        ("signer", None),
-        "confirmed through the emailed link",
+        store::Transition {
+            from: &[store::PENDING],
+            to,
+            actor: "signer",
+            actor_user_id: None,
+            reason: "confirmed through the emailed link",
+        },
         state.clock.now(),
     )
     .await?;
@@ -322,10 +325,13 @@ pub async fn withdraw(
         &mut tx,
         found.signature.tenant_uuid,
         found.signature.id,
-        &[store::PENDING, store::AWAITING_APPROVAL, store::CONFIRMED],
-        store::WITHDRAWN,
-        ("signer", None),
-        "withdrawn by the signer",
+        store::Transition {
+            from: &[store::PENDING, store::AWAITING_APPROVAL, store::CONFIRMED],
+            to: store::WITHDRAWN,
+            actor: "signer",
+            actor_user_id: None,
+            reason: "withdrawn by the signer",
+        },
         state.clock.now(),
     )
     .await?;

@@ -158,16 +158,22 @@ pub async fn record_event(
     Ok(())
 }
 
-/// Moves a signature from one of `from` to `to` and records who did it; returns the
-/// previous state, or `None` when the signature was not in any of `from`.
+/// A requested change of state: allowed only from one of `from`.
+pub struct Transition<'a> {
+    pub from: &'a [&'a str],
+    pub to: &'a str,
+    pub actor: &'a str,
+    pub actor_user_id: Option<Uuid>,
+    pub reason: &'a str,
+}
+
+/// Moves a signature along `transition` and records who did it; returns the previous
+/// state, or `None` when the signature was not in any of the allowed states.
 pub async fn change_state(
     conn: &mut PgConnection,
     tenant_uuid: Uuid,
     signature_id: Uuid,
-    from: &[&str],
-    to: &str,
-    actor: (&str, Option<Uuid>),
-    reason: &str,
+    transition: Transition<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<String>> {
     let previous: Option<String> = sqlx::query_scalar(
@@ -177,7 +183,7 @@ pub async fn change_state(
     .bind(signature_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(previous) = previous.filter(|p| from.contains(&p.as_str())) else {
+    let Some(previous) = previous.filter(|p| transition.from.contains(&p.as_str())) else {
         return Ok(None);
     };
     sqlx::query(
@@ -187,24 +193,18 @@ pub async fn change_state(
     )
     .bind(tenant_uuid)
     .bind(signature_id)
-    .bind(to)
+    .bind(transition.to)
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    record_event(
-        conn,
-        tenant_uuid,
-        signature_id,
-        Event {
-            from: Some(&previous),
-            to,
-            actor: actor.0,
-            actor_user_id: actor.1,
-            reason,
-        },
-        now,
-    )
-    .await?;
+    let event = Event {
+        from: Some(&previous),
+        to: transition.to,
+        actor: transition.actor,
+        actor_user_id: transition.actor_user_id,
+        reason: transition.reason,
+    };
+    record_event(conn, tenant_uuid, signature_id, event, now).await?;
     Ok(Some(previous))
 }
 
