@@ -959,3 +959,61 @@ async fn moderation_holds_confirmed_signatures_until_approved() {
             .unwrap();
     assert_eq!(state, "awaiting_approval");
 }
+
+/// Posts a signature with an `X-Forwarded-For` header, as it would arrive through a proxy.
+async fn sign_forwarded(app: &TestApp, public: &str, n: usize, forwarded_for: &str) -> u16 {
+    let client = app.client();
+    let form = client.get(&format!("{public}/sign")).await;
+    let started = input_value(&form.body, "started").unwrap();
+    let csrf = support::csrf_in(&form.body).unwrap();
+    app.clock.advance(Duration::seconds(5));
+    let body = format!(
+        "csrf_token={csrf}&started={started}&kind=organization&organization=Proxy+{n}&city=X&size=local&contact_name=A&contact_title=B&email=p{n}%40example.org&authorized=on"
+    );
+    let r = client
+        .http
+        .post(app.url(&format!("{public}/sign")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    r.status().as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_rate_limited() {
+    let app = TestApp::spawn_with(Options {
+        env: vec![("TRUSTED_PROXY", "127.0.0.1".into())],
+        ..Default::default()
+    })
+    .await;
+    let (_, _, public) = setup(&app).await;
+    for n in 0..5 {
+        assert_eq!(sign_forwarded(&app, &public, n, "198.51.100.7").await, 303);
+    }
+    assert_eq!(sign_forwarded(&app, &public, 5, "198.51.100.7").await, 429);
+    assert_eq!(
+        sign_forwarded(&app, &public, 6, "198.51.100.8").await,
+        303,
+        "another client behind the proxy"
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    for n in 0..5 {
+        assert_eq!(
+            sign_forwarded(&app, &public, n, &format!("203.0.113.{n}")).await,
+            303
+        );
+    }
+    assert_eq!(
+        sign_forwarded(&app, &public, 5, "203.0.113.99").await,
+        429,
+        "the socket address counts"
+    );
+}

@@ -394,6 +394,7 @@ struct DashboardPage {
     filter: String,
     can_edit: bool,
     problem: Option<&'static str>,
+    truncated: bool,
 }
 
 const SHOWN_SIGNATURES: i64 = 500;
@@ -438,6 +439,7 @@ async fn dashboard_page(
         closed_by_deadline: campaign.closed_by_deadline(now),
         soft_days_left: time_zones::days_left(now, campaign.soft_deadline),
         hard_days_left: time_zones::days_left(now, campaign.hard_deadline),
+        truncated: list.len() as i64 == SHOWN_SIGNATURES,
         signatures: list,
         filter: filter.unwrap_or_default(),
         can_edit: member.role.can_edit(),
