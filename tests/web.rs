@@ -286,6 +286,11 @@ async fn unknown_ids_and_huge_numbers_are_404_not_500() {
             .status,
         404
     );
+    for path in ["/login?next=%FF%FE", "/login?next=%ZZ&next=x", "/app/river?notice=%FF", "/?notice=<script>"] {
+        let r = owner.get(path).await;
+        assert!(r.status < 500, "{path}: {}", r.status);
+        assert!(!r.body.contains("<script>"), "{path}");
+    }
     assert_eq!(app.client().get("/invite/garbage").await.status, 410);
     assert_eq!(
         app.client().get("/password/reset/garbage").await.status,

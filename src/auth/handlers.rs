@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -17,8 +17,8 @@ use crate::tenants::store as tenant_store;
 use crate::tenants::{Role, TenantSlug};
 use crate::tokens;
 use crate::web::{
-    render, safe_next, Form, FormErrors, Layout, Path, RequestContext, Visitor, DEVICE_COOKIE,
-    SESSION_COOKIE,
+    render, safe_next, Form, FormErrors, Layout, Path, Query, RequestContext, Visitor,
+    DEVICE_COOKIE, SESSION_COOKIE,
 };
 
 const RESET_VALID_FOR: Duration = Duration::hours(1);

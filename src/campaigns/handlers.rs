@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::signing::store::{self as signatures, NewSignature, Signature};
 use crate::tenants::{Member, TenantSlug};
-use crate::web::{render, Form, FormErrors, Layout, Path};
+use crate::web::{render, Form, FormErrors, Layout, Path, Query};
 
 /// The campaign named in the URL, within the member's tenant; 404 otherwise.
 pub async fn campaign_of(state: &AppState, member: &Member, slug: &str) -> AppResult<Campaign> {

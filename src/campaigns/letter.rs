@@ -2,7 +2,7 @@
 //! a readable diff between any two revisions.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use super::store::{self, Campaign, Revision};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::tenants::Member;
-use crate::web::{render, Form, FormErrors, Layout, Path};
+use crate::web::{render, Form, FormErrors, Layout, Path, Query};
 
 pub const MAX_LETTER_LENGTH: usize = 100_000;
 

@@ -3,7 +3,7 @@
 //! per-address rate limit, none of which a person filling the form notices.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hmac::{Hmac, Mac};
@@ -20,7 +20,7 @@ use crate::campaigns::store::{self as campaigns, Campaign, Revision};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, EmailAddress, MailMessage, Outgoing};
 use crate::tokens;
-use crate::web::{render, Form, FormErrors, Layout, Path, Visitor};
+use crate::web::{render, Form, FormErrors, Layout, Path, Query, Visitor};
 
 pub const SIZES: [(&str, &str); 4] = [
     ("local", "Local"),

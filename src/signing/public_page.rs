@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use crate::campaigns::letter::render_markdown;
 use crate::campaigns::store::{self as campaigns, Campaign};
 use crate::campaigns::Status;
 use crate::error::{AppError, AppResult};
-use crate::web::{Layout, Path};
+use crate::web::{Layout, Path, Query};
 
 struct CachedPage {
     version: i64,

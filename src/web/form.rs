@@ -56,6 +56,28 @@ where
     }
 }
 
+/// `axum::extract::Query` whose failures (bad percent-encoding, odd values) become our
+/// 400 page.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|_| {
+                AppError::BadRequest(
+                    "The address has a query string we could not read. Check the link.".into(),
+                )
+            })
+    }
+}
+
 /// Messages to show beside form fields, keyed by field name.
 #[derive(Debug, Default)]
 pub struct FormErrors(BTreeMap<&'static str, String>);

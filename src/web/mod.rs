@@ -12,7 +12,7 @@ pub use context::{
     SESSION_COOKIE, UPLOAD_BODY_LIMIT,
 };
 pub use extract::{CurrentUser, Visitor};
-pub use form::{Form, FormErrors, Path};
+pub use form::{Form, FormErrors, Path, Query};
 pub use headers::security_headers;
 pub use rate_limit::RateLimiter;
 
