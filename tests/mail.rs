@@ -490,3 +490,74 @@ async fn the_development_mailbox_is_off_when_mail_goes_out_by_smtp() {
     .await;
     assert_eq!(app.client().get("/dev/mail").await.status, 404);
 }
+
+/// The same guarantee with two real app processes (the release scenario), not just two
+/// workers in one process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_app_processes_never_send_the_same_row_twice() {
+    let url = support::fresh_database().await;
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO outbox (idempotency_key, recipient, message, send_at)
+         SELECT 'p' || i, 'member' || i || '@example.org',
+                '{\"kind\":\"bulletin\",\"sender\":\"Coalition\",\"subject\":\"Update\",\"body\":\"Hello\"}', now()
+         FROM generate_series(1, 300) AS i",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut children: Vec<std::process::Child> = dirs
+        .iter()
+        .map(|dir| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+                .env("DATABASE_URL", &url)
+                .env("APP_ADDR", format!("127.0.0.1:{port}"))
+                .env("DATA_DIR", dir.path())
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut pending = 300;
+    for _ in 0..200 {
+        pending =
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE status <> 'sent'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for child in &mut children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert_eq!(pending, 0, "both processes together sent everything");
+    let per_process: Vec<Vec<String>> = dirs
+        .iter()
+        .map(|d| recipients_in(&d.path().join("mail")))
+        .collect();
+    let all: Vec<&String> = per_process.iter().flatten().collect();
+    eprintln!(
+        "sent by each process: {} and {}",
+        per_process[0].len(),
+        per_process[1].len()
+    );
+    assert_eq!(all.len(), 300, "300 messages written in all");
+    assert_eq!(
+        all.iter().collect::<HashSet<_>>().len(),
+        300,
+        "no recipient got a second copy"
+    );
+}

@@ -286,7 +286,12 @@ async fn unknown_ids_and_huge_numbers_are_404_not_500() {
             .status,
         404
     );
-    for path in ["/login?next=%FF%FE", "/login?next=%ZZ&next=x", "/app/river?notice=%FF", "/?notice=<script>"] {
+    for path in [
+        "/login?next=%FF%FE",
+        "/login?next=%ZZ&next=x",
+        "/app/river?notice=%FF",
+        "/?notice=<script>",
+    ] {
         let r = owner.get(path).await;
         assert!(r.status < 500, "{path}: {}", r.status);
         assert!(!r.body.contains("<script>"), "{path}");
