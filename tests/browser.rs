@@ -115,9 +115,7 @@ async fn inviting_a_teammate_who_accepts_from_the_emailed_link() {
 #[tokio::test]
 async fn an_organizer_opens_a_campaign_and_a_second_browser_signs_and_appears_in_order() {
     let app = TestApp::spawn().await;
-    // Signers already on the list, to check the new one lands in the right place.
-    let owner = app.signup("water-justice", "ana@water.example").await;
-    let _ = owner;
+    app.signup("water-justice", "ana@water.example").await;
     in_browser(async |organizer| {
         let app = &app;
         organizer.goto(&app.url("/login")).await;

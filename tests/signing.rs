@@ -284,7 +284,7 @@ async fn the_form_closes_by_itself_at_the_hard_deadline() {
     assert!(!page.body.contains("Add your organization"));
 
     // Organizers can keep a letter open to new signers (logging in again: weeks passed).
-    let _ = owner;
+    drop(owner);
     let owner = app.client();
     owner
         .post_form(
