@@ -10,7 +10,7 @@ use super::{parse_points, time_zones, CampaignSlug, Status};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::signing::store::{self as signatures, NewSignature, Signature};
-use crate::tenants::{Member, TenantSlug};
+use crate::tenants::Member;
 use crate::web::{render, Form, FormErrors, Layout, Path, Query};
 
 /// The campaign named in the URL, within the member's tenant; 404 otherwise.
@@ -99,7 +99,7 @@ impl CampaignForm {
             errors.add("title", "Keep the title under 200 characters.");
         }
         let slug_source = if self.slug.trim().is_empty() {
-            TenantSlug::suggest(&title)
+            CampaignSlug::suggest(&title)
         } else {
             self.slug.clone()
         };

@@ -64,25 +64,16 @@ impl Status {
 pub struct CampaignSlug(String);
 
 impl CampaignSlug {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let slug = raw.trim().to_ascii_lowercase();
-        if slug.len() < 2 || slug.len() > 64 {
-            return Err("Use 2 to 64 characters.");
-        }
-        if !slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            return Err("Use only letters a–z, digits and hyphens.");
-        }
-        if slug.starts_with('-') || slug.ends_with('-') {
-            return Err("Start and end with a letter or digit.");
-        }
-        // These are the public page's own sub-paths.
-        if matches!(slug.as_str(), "sign" | "signature" | "revisions") {
-            return Err("This address is reserved; choose another.");
-        }
-        Ok(Self(slug))
+    pub const MAX_LEN: usize = 64;
+    /// The public page's own sub-paths.
+    const RESERVED: &[&str] = &["sign", "signature", "revisions"];
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        crate::web::slug::parse(raw, Self::MAX_LEN, Self::RESERVED).map(Self)
+    }
+
+    pub fn suggest(title: &str) -> String {
+        crate::web::slug::suggest(title, Self::MAX_LEN)
     }
 
     pub fn as_str(&self) -> &str {

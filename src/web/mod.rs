@@ -6,6 +6,7 @@ mod extract;
 mod form;
 mod headers;
 mod rate_limit;
+pub mod slug;
 
 pub use context::{
     context_layer, RequestContext, SessionUser, CSRF_FIELD, DEVICE_COOKIE, FORM_BODY_LIMIT,
