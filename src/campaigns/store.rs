@@ -156,28 +156,38 @@ fn slug_conflict(e: sqlx::Error) -> SaveError {
     }
 }
 
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds the campaign's fields as parameters $3 to $11 (after the two ids).
+fn bind_input<'q>(query: PgQuery<'q>, input: &'q CampaignInput) -> PgQuery<'q> {
+    query
+        .bind(&input.slug)
+        .bind(&input.title)
+        .bind(&input.points)
+        .bind(input.target)
+        .bind(input.allow_individuals)
+        .bind(input.moderation)
+        .bind(&input.time_zone)
+        .bind(input.soft_deadline)
+        .bind(input.hard_deadline)
+}
+
 pub async fn create(
     conn: &mut PgConnection,
     tenant: TenantId,
     input: &CampaignInput,
 ) -> Result<Uuid, SaveError> {
     let id = Uuid::new_v4();
+    bind_input(
     sqlx::query(
         "INSERT INTO campaigns (id, tenant_id, slug, title, points, target, allow_individuals, moderation, time_zone,
                                 soft_deadline, hard_deadline)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
-    .bind(tenant.uuid())
-    .bind(&input.slug)
-    .bind(&input.title)
-    .bind(&input.points)
-    .bind(input.target)
-    .bind(input.allow_individuals)
-    .bind(input.moderation)
-    .bind(&input.time_zone)
-    .bind(input.soft_deadline)
-    .bind(input.hard_deadline)
+    .bind(tenant.uuid()),
+    input,
+    )
     .execute(conn)
     .await
     .map_err(slug_conflict)?;
@@ -190,22 +200,16 @@ pub async fn update(
     id: Uuid,
     input: &CampaignInput,
 ) -> Result<(), SaveError> {
+    bind_input(
     sqlx::query(
         "UPDATE campaigns SET slug = $3, title = $4, points = $5, target = $6, allow_individuals = $7, moderation = $8,
                 time_zone = $9, soft_deadline = $10, hard_deadline = $11
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.uuid())
-    .bind(id)
-    .bind(&input.slug)
-    .bind(&input.title)
-    .bind(&input.points)
-    .bind(input.target)
-    .bind(input.allow_individuals)
-    .bind(input.moderation)
-    .bind(&input.time_zone)
-    .bind(input.soft_deadline)
-    .bind(input.hard_deadline)
+    .bind(id),
+    input,
+    )
     .execute(conn)
     .await
     .map_err(slug_conflict)?;
