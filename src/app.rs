@@ -123,10 +123,9 @@ struct HomePage {
 
 async fn home(visitor: Visitor) -> AppResult<Html<String>> {
     let logged_in = visitor.user().is_some();
-    web::render(HomePage {
-        layout: visitor.layout("Coalition sign-on letters, done well"),
-        logged_in,
-    })
+    let mut layout = visitor.layout("Coalition sign-on letters, done well");
+    layout.noindex = false;
+    web::render(HomePage { layout, logged_in })
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -112,8 +112,7 @@ pub async fn dev_mailbox(
         return Err(AppError::NotFound);
     }
     let entries = outbox::all_recent(&state.db, 200).await?;
-    let mut layout = visitor.layout("Development mailbox");
-    layout.noindex = true;
+    let layout = visitor.layout("Development mailbox");
     render(DevMailbox { layout, entries })
 }
 
@@ -130,8 +129,7 @@ pub async fn dev_message(
         .ok_or(AppError::NotFound)?;
     let read = read_file(&state, &entry).await;
     let lines = read.as_ref().map(|r| lines_of(&r.text)).unwrap_or_default();
-    let mut layout = visitor.layout("Development mailbox");
-    layout.noindex = true;
+    let layout = visitor.layout("Development mailbox");
     render(MessagePage {
         layout,
         back: "/dev/mail".into(),
@@ -164,8 +162,7 @@ pub async fn unsubscribe_page(
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
     let email = unsubscribe_email(&state, &token).await?;
-    let mut layout = visitor.layout("Stop these emails");
-    layout.noindex = true;
+    let layout = visitor.layout("Stop these emails");
     render(UnsubscribePage {
         layout,
         email,

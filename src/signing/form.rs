@@ -128,8 +128,7 @@ fn closed(
     page_path: String,
     now: OffsetDateTime,
 ) -> AppResult<Response> {
-    let mut layout = visitor.layout(format!("Signing has closed — {}", campaign.title));
-    layout.noindex = true;
+    let layout = visitor.layout(format!("Signing has closed — {}", campaign.title));
     let page = ClosedPage {
         layout,
         campaign,
@@ -165,10 +164,9 @@ impl FormContext<'_> {
         if !self.campaign.allow_individuals {
             form.kind = "organization".into();
         }
-        let mut layout = self
+        let layout = self
             .visitor
             .layout(format!("Sign: {}", self.campaign.title));
-        layout.noindex = true;
         let page = FormPage {
             layout,
             campaign: self.campaign,
@@ -539,8 +537,7 @@ fn already(
     state: String,
     resent: bool,
 ) -> AppResult<Response> {
-    let mut layout = visitor.layout(format!("Already signed — {}", campaign.title));
-    layout.noindex = true;
+    let layout = visitor.layout(format!("Already signed — {}", campaign.title));
     Ok(render(AlreadySignedPage {
         layout,
         campaign,
@@ -604,8 +601,7 @@ pub async fn sent(
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
     let (campaign, _) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    let mut layout = visitor.layout("Check your email");
-    layout.noindex = true;
+    let layout = visitor.layout("Check your email");
     render(SentPage {
         layout,
         page_path: format!("/{tenant_slug}/{}", campaign.slug),

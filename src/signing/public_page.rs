@@ -83,6 +83,12 @@ fn description(campaign: &Campaign) -> String {
     short
 }
 
+/// An open campaign's page works for anyone with the link but stays out of search
+/// engines until the coalition is announced.
+fn unlisted(campaign: &Campaign) -> bool {
+    campaign.status == Status::Open
+}
+
 async fn render_page(
     state: &AppState,
     campaign: &Campaign,
@@ -99,7 +105,7 @@ async fn render_page(
         Vec::new()
     };
     let mut layout = Layout::bare(&campaign.title);
-    layout.noindex = campaign.status != Status::Published && campaign.status != Status::Closed;
+    layout.noindex = unlisted(campaign);
     let page = PublicPage {
         layout,
         campaign,
@@ -139,7 +145,7 @@ pub async fn page(
     }
     let path = format!("/{tenant_slug}/{}", campaign.slug);
     let accepting = campaign.accepting_signatures(state.clock.now());
-    let noindex = campaign.status == Status::Open;
+    let noindex = unlisted(&campaign);
 
     // A link to an older revision shows the current text with a short notice; rare, so
     // not cached.

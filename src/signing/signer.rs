@@ -59,8 +59,7 @@ struct LinkGonePage {
 }
 
 fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
-    let mut layout = visitor.layout("This link no longer works");
-    layout.noindex = true;
+    let layout = visitor.layout("This link no longer works");
     Ok((
         StatusCode::GONE,
         render(LinkGonePage { layout, sign_path })?,
@@ -118,8 +117,7 @@ fn signer_page(
     referrals: ReferralForm,
     referral_errors: Vec<String>,
 ) -> SignerPage {
-    let mut layout = visitor.layout(found.campaign.title.clone());
-    layout.noindex = true;
+    let layout = visitor.layout(found.campaign.title.clone());
     SignerPage {
         layout,
         campaign: found.campaign,
@@ -300,8 +298,7 @@ pub async fn withdraw_page(
     if found.signature.state == store::WITHDRAWN {
         return Ok(Redirect::to(&found.own_path).into_response());
     }
-    let mut layout = visitor.layout("Withdraw your signature");
-    layout.noindex = true;
+    let layout = visitor.layout("Withdraw your signature");
     let page = WithdrawPage {
         layout,
         campaign: found.campaign,

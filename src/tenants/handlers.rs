@@ -42,7 +42,6 @@ pub async fn choose_tenant(
         .collect();
     let mut layout = current.visitor.layout("Your groups");
     layout.tenants = tenants.clone();
-    layout.noindex = true;
     Ok(render(ChoosePage { layout, tenants })?.into_response())
 }
 

@@ -63,8 +63,7 @@ async fn page(
     errors: FormErrors,
 ) -> AppResult<InvitationPage> {
     let account_exists = auth_store::email_taken(&state.db, &invitation.email).await?;
-    let mut layout = visitor.layout(format!("Join {}", invitation.tenant_name));
-    layout.noindex = true;
+    let layout = visitor.layout(format!("Join {}", invitation.tenant_name));
     Ok(InvitationPage {
         layout,
         logged_in_as: visitor.user().map(|u| format!("{} ({})", u.name, u.email)),

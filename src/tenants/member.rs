@@ -25,7 +25,6 @@ impl Member {
         let mut layout = self.visitor.layout(title);
         layout.tenant = Some(self.tenant.clone());
         layout.tenants = self.memberships.clone();
-        layout.noindex = true;
         layout
     }
 

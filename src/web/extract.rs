@@ -45,7 +45,8 @@ impl Visitor {
             csrf_token: self.context.csrf_token(),
             notice: self.notice,
             dev_mailbox: self.dev_mailbox,
-            noindex: false,
+            // Only the home page and published campaign pages are for search engines.
+            noindex: true,
         }
     }
 
