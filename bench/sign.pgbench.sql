@@ -1,10 +1,12 @@
 -- The database work of one signature submission, as the app does it: look up the
--- campaign, then in one transaction insert the signature, its first event and the
+-- campaign (with its current revision, which the form posted back), then in one transaction insert the signature, its first event and the
 -- confirmation email's outbox row.
 \set n random(1, 2000000000)
-SELECT c.id, c.tenant_id, c.status, c.hard_deadline, c.public_version, t.name
+SELECT c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, c.time_zone,
+       c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version,
+       (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id,
+       t.name AS tenant_name
   FROM campaigns c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'bench' AND c.slug = 'signing';
-SELECT number FROM letter_revisions WHERE campaign_id = '00000000-0000-0000-0000-00000000c002' AND id = (SELECT id FROM letter_revisions WHERE campaign_id = '00000000-0000-0000-0000-00000000c002' LIMIT 1);
 BEGIN;
 WITH s AS (
   INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, website, city, size,

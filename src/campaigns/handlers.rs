@@ -426,9 +426,7 @@ async fn dashboard_page(
         SHOWN_SIGNATURES,
     )
     .await?;
-    let has_letter = store::current_revision(&state.db, campaign.id)
-        .await?
-        .is_some();
+    let has_letter = campaign.current_revision_id.is_some();
     render(DashboardPage {
         layout: member.layout(campaign.title.clone()),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
@@ -472,9 +470,7 @@ pub async fn change_status(
 ) -> AppResult<Response> {
     let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
-    let has_letter = store::current_revision(&state.db, campaign.id)
-        .await?
-        .is_some();
+    let has_letter = campaign.current_revision_id.is_some();
     let current = campaign.status;
     let (status, keep_open, notice) = match form.action.as_str() {
         "open" if matches!(current, Status::Draft) => (

@@ -25,6 +25,8 @@ pub struct Campaign {
     pub open_after_deadline: bool,
     pub published_at: Option<OffsetDateTime>,
     pub public_version: i64,
+    /// The newest revision of the letter: what the public page and the form show.
+    pub current_revision_id: Option<Uuid>,
 }
 
 impl Campaign {
@@ -51,7 +53,8 @@ impl Campaign {
 }
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, \
-     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version";
+     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, \
+     (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
 fn campaign(r: &PgRow) -> Campaign {
     Campaign {
@@ -70,6 +73,7 @@ fn campaign(r: &PgRow) -> Campaign {
         open_after_deadline: r.get("open_after_deadline"),
         published_at: r.get("published_at"),
         public_version: r.get("public_version"),
+        current_revision_id: r.get("current_revision_id"),
     }
 }
 

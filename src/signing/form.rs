@@ -416,7 +416,9 @@ pub async fn submit(
                 .await
         }
     };
+    // The revision the signer read: usually the current one, which costs no query.
     signature.revision_id = match Uuid::parse_str(form.revision.trim()) {
+        Ok(id) if Some(id) == campaign.current_revision_id => Some(id),
         Ok(id)
             if campaigns::revision_number_of(&state.db, campaign.id, id)
                 .await?
@@ -424,9 +426,7 @@ pub async fn submit(
         {
             Some(id)
         }
-        _ => campaigns::current_revision(&state.db, campaign.id)
-            .await?
-            .map(|r| r.id),
+        _ => campaign.current_revision_id,
     };
 
     let token = tokens::new_token();
