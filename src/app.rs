@@ -1,4 +1,5 @@
-//! Application state, router assembly and middleware.
+//! The top of the stack: the router assembled from every area, each given the state it
+//! takes, with the middleware around it. Nothing imports this module but `main.rs`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,49 +21,40 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::SharedClock;
-use crate::config::Config;
-use crate::error::{error_page, AppError, AppResult};
-use crate::mail::Transport;
-use crate::web::{self, Layout, Visitor};
+use crate::config::{Config, SettingError};
+use crate::error::{AppError, AppResult};
+use crate::mail::{MailKinds, MailState, Transport};
+use crate::signing::SigningState;
+use crate::state::{AppState, Notices};
+use crate::web::{self, error_page, Layout, Visitor};
 
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    pub config: Arc<Config>,
-    pub clock: SharedClock,
-    pub transport: Transport,
-    /// Signs values the app hands out and must recognise later (the sign-on form's start time).
-    pub secret: Arc<Vec<u8>>,
-    pub public_pages: Arc<crate::signing::PublicPageCache>,
-    pub sign_limiter: Arc<web::RateLimiter>,
+/// The notices of every area, for `?notice=` keys after a redirect.
+pub fn notices() -> Notices {
+    Notices::new(&[
+        crate::auth::NOTICES,
+        crate::tenants::NOTICES,
+        crate::mail::NOTICES,
+        crate::campaigns::NOTICES,
+        crate::signing::NOTICES,
+    ])
 }
 
-impl AppState {
-    pub fn new(
-        db: PgPool,
-        config: Arc<Config>,
-        clock: SharedClock,
-        transport: Transport,
-    ) -> Result<Self, crate::config::SettingError> {
-        let secret = crate::config::load_secret(&config)?;
-        Ok(Self {
-            db,
-            config,
-            clock,
-            transport,
-            secret: Arc::new(secret),
-            public_pages: Arc::new(crate::signing::PublicPageCache::default()),
-            sign_limiter: Arc::new(web::RateLimiter::new(
-                crate::signing::SIGNATURES_PER_ADDRESS,
-                crate::signing::SIGNATURE_WINDOW,
-            )),
-        })
-    }
+/// Every kind of email the areas send, for the mail worker.
+pub fn mail_kinds() -> MailKinds {
+    MailKinds::new()
+        .with::<crate::auth::PasswordReset>()
+        .with::<crate::tenants::Invitation>()
+        .with::<crate::signatures::ConfirmSignature>()
+        .with::<crate::signatures::Bulletin>()
+}
 
-    /// Whether sent mail can be read back in the browser (file transport).
-    pub fn mail_files_readable(&self) -> bool {
-        matches!(self.transport, Transport::Files { .. })
-    }
+/// The shared state with every area's notices.
+pub fn state(
+    db: PgPool,
+    config: Arc<Config>,
+    clock: SharedClock,
+) -> Result<AppState, SettingError> {
+    AppState::new(db, config, clock, notices())
 }
 
 /// The stylesheet and scripts: `./static` when run from the repository, else the copy
@@ -76,8 +68,13 @@ fn static_dir() -> PathBuf {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The whole application; `transport` lets the mail pages read written mail back.
+pub fn router(state: AppState, transport: Transport) -> Router {
     let https = state.config.is_https();
+    let mail = MailState {
+        app: state.clone(),
+        transport,
+    };
     let static_files = Router::new()
         .fallback_service(ServeDir::new(static_dir()))
         .layer(SetResponseHeaderLayer::overriding(
@@ -90,9 +87,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(crate::auth::router())
         .merge(crate::tenants::router())
-        .merge(crate::mail::router())
+        .merge(crate::mail::router().with_state(mail))
         .merge(crate::campaigns::router())
-        .merge(crate::signing::router())
+        .merge(crate::signing::router().with_state(SigningState::new(state.clone())))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), web::context_layer))
         .nest_service("/static", static_files)
@@ -152,16 +149,20 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(state: AppState, addr: SocketAddr) -> std::io::Result<Self> {
+    pub async fn build(
+        state: AppState,
+        transport: Transport,
+        addr: SocketAddr,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Self::with_listener(state, listener))
+        Ok(Self::with_listener(state, transport, listener))
     }
 
     /// For tests, which bind port 0 first so the configuration can name the real address.
-    pub fn with_listener(state: AppState, listener: TcpListener) -> Self {
+    pub fn with_listener(state: AppState, transport: Transport, listener: TcpListener) -> Self {
         Self {
             listener,
-            router: router(state),
+            router: router(state, transport),
         }
     }
 
@@ -182,5 +183,18 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_notice_key_means_one_thing() {
+        assert_eq!(super::notices().duplicate_keys(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn every_email_kind_is_registered_once() {
+        assert_eq!(super::mail_kinds().kinds().count(), 4);
     }
 }

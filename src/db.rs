@@ -197,3 +197,70 @@ pub async fn migrate(pool: &PgPool) -> Result<(), SettingError> {
         .await
         .map_err(|e| SettingError::new("DATABASE_URL", format!("migrations failed ({e})")))
 }
+
+/// Declares an enum stored in a `text` column: `ALL`, `as_str`, `parse` and sqlx's
+/// encoding. Reading a value the enum does not know is an error, never a silent default,
+/// so a state added in the database without the code (or a typo in SQL) cannot pass for
+/// another one. Read such columns with `try_get`, which returns that error.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$variant_meta])* $variant ),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::sqlx::Type<::sqlx::Postgres> for $name {
+            fn type_info() -> ::sqlx::postgres::PgTypeInfo {
+                <&str as ::sqlx::Type<::sqlx::Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &::sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as ::sqlx::Type<::sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'q> ::sqlx::Encode<'q, ::sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut ::sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<::sqlx::encode::IsNull, ::sqlx::error::BoxDynError> {
+                <&str as ::sqlx::Encode<'q, ::sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> ::sqlx::Decode<'r, ::sqlx::Postgres> for $name {
+            fn decode(
+                value: ::sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, ::sqlx::error::BoxDynError> {
+                let raw = <&str as ::sqlx::Decode<'r, ::sqlx::Postgres>>::decode(value)?;
+                Self::parse(raw).ok_or_else(|| {
+                    format!("unknown {} {raw:?} read from the database", stringify!($name)).into()
+                })
+            }
+        }
+    };
+}
+pub(crate) use text_enum;

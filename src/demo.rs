@@ -10,8 +10,9 @@ use uuid::Uuid;
 use crate::auth::{passwords, store as auth_store};
 use crate::campaigns::store::{self as campaigns, CampaignInput};
 use crate::campaigns::Status;
-use crate::signing::store::{self as signatures, NewSignature};
-use crate::tenants::{store as tenant_store, Role, TenantId, TenantSlug};
+use crate::signatures::store::{self as signatures, Actor, NewSignature};
+use crate::signatures::{SignatureKind, SignatureSource};
+use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
 
 pub const CAMPAIGN: &str = "clean-rivers";
 
@@ -62,36 +63,32 @@ async fn demo_campaign(
     let (revision, _) =
         campaigns::add_revision(conn, tenant, id, LETTER, (owner_id, "Dana Organizer"), now)
             .await?;
+    let by = Actor {
+        name: "demo data",
+        user_id: None,
+        reason: "loaded by undersigned demo",
+    };
     for (n, (name, city)) in SIGNERS.iter().enumerate() {
+        let source = if n == 0 {
+            SignatureSource::Host
+        } else {
+            SignatureSource::Import
+        };
         let signature = NewSignature {
-            kind: "organization",
             name: (*name).into(),
             city: (*city).into(),
             size: "local".into(),
             contact_name: format!("Contact {}", n + 1),
             contact_title: "Director".into(),
             email: format!("signer{}@demo.undersigned.example", n + 1),
-            source: if n == 0 { "host" } else { "import" },
-            state: signatures::CONFIRMED,
             revision_id: Some(revision),
-            ..NewSignature::default()
+            ..NewSignature::new(SignatureKind::Organization, source)
         };
-        if let signatures::Inserted::Created(signature_id) =
-            signatures::insert(conn, tenant.uuid(), id, &signature, now).await?
-        {
-            let event = signatures::Event {
-                from: None,
-                to: signatures::CONFIRMED,
-                actor: "demo data",
-                actor_user_id: None,
-                reason: "loaded by undersigned demo",
-            };
-            signatures::record_event(conn, tenant.uuid(), signature_id, event, now).await?;
-        }
+        signatures::insert(conn, tenant, id, &signature, &by, now).await?;
     }
     sqlx::query("UPDATE campaigns SET status = $2, published_at = $3 WHERE id = $1")
         .bind(id)
-        .bind(Status::Published.as_str())
+        .bind(Status::Published)
         .bind(now)
         .execute(conn)
         .await?;
@@ -109,18 +106,18 @@ pub struct Loaded {
 }
 
 pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
-    if tenant_store::tenant_by_slug(db, SLUG).await?.is_some() {
+    if tenancy::slug_taken(db, SLUG).await? {
         return Ok(Loaded { created: false });
     }
     let slug = TenantSlug::parse(SLUG).map_err(|e| anyhow::anyhow!(e))?;
     let password_hash = passwords::hash(PASSWORD.into()).await?;
     let teammate_hash = passwords::hash("demo-viewer-2026".into()).await?;
     let mut tx = db.begin().await?;
-    let tenant = match tenant_store::create_tenant(&mut tx, &slug, GROUP).await {
+    let tenant = match tenancy::create_tenant(&mut tx, &slug, GROUP).await {
         Ok(tenant) => tenant,
         // Another run got there first.
-        Err(tenant_store::CreateTenantError::SlugTaken) => return Ok(Loaded { created: false }),
-        Err(tenant_store::CreateTenantError::Database(e)) => return Err(e.into()),
+        Err(CreateTenantError::SlugTaken) => return Ok(Loaded { created: false }),
+        Err(CreateTenantError::Database(e)) => return Err(e.into()),
     };
     let mut owner_id = None;
     for (email, name, hash, role) in [
@@ -137,7 +134,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
             }
             Err(auth_store::CreateUserError::Database(e)) => return Err(e.into()),
         };
-        tenant_store::add_member(&mut tx, tenant, user_id, role).await?;
+        tenancy::add_member(&mut tx, tenant, user_id, role).await?;
         owner_id.get_or_insert(user_id);
     }
     let owner_id = owner_id.expect("the demo has an owner");

@@ -1,10 +1,8 @@
-//! The one error type of the web layer. Every failure becomes a friendly page with the
-//! right status; internal errors are logged (inside the request's span, which carries the
-//! request id) and never shown.
+//! The one error type of the web layer and what each failure tells the visitor. `web`
+//! renders it as a friendly page with the right status; internal errors are logged
+//! (inside the request's span, which carries the request id) and never shown.
 
-use askama::Template;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -40,17 +38,9 @@ impl From<askama::Error> for AppError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    layout: crate::web::Layout,
-    status: u16,
-    heading: &'static str,
-    message: String,
-}
-
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    /// Status, heading and message of the page that tells the visitor what went wrong.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -78,45 +68,4 @@ impl AppError {
             ),
         }
     }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        match &self {
-            AppError::LoginRequired { next } => {
-                let target = format!(
-                    "/login?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                );
-                return Redirect::to(&target).into_response();
-            }
-            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
-            _ => {}
-        }
-        let (status, heading, message) = self.parts();
-        error_page(status, heading, message)
-    }
-}
-
-/// Renders the error page; also used for rejections produced outside handlers.
-pub fn error_page(status: StatusCode, heading: &'static str, message: String) -> Response {
-    let page = ErrorPage {
-        layout: crate::web::Layout::bare(heading),
-        status: status.as_u16(),
-        heading,
-        message,
-    };
-    let mut response = match page.render() {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => {
-            tracing::error!(error = ?e, "error page failed to render");
-            (status, heading).into_response()
-        }
-    };
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
-    }
-    response
 }

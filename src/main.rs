@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use undersigned::app::{AppState, Application};
+use undersigned::app::{self, Application};
 use undersigned::clock::SystemClock;
 use undersigned::config::{Config, SettingError};
 use undersigned::mail::{Transport, Worker};
@@ -99,14 +99,9 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
     let transport = Transport::from_config(&config)?;
     auth::passwords::warm_up();
     let config = Arc::new(config);
-    let state = AppState::new(
-        pool.clone(),
-        config.clone(),
-        Arc::new(SystemClock),
-        transport.clone(),
-    )?;
+    let state = app::state(pool.clone(), config.clone(), Arc::new(SystemClock))?;
 
-    let application = Application::build(state.clone(), config.app_addr)
+    let application = Application::build(state.clone(), transport.clone(), config.app_addr)
         .await
         .map_err(|e| {
             SettingError::new(
@@ -117,7 +112,14 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
 
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(
-        Worker::new(pool, transport, state.clock.clone(), config.clone()).run(worker_stopped),
+        Worker::new(
+            pool,
+            transport,
+            state.clock.clone(),
+            config.clone(),
+            Arc::new(app::mail_kinds()),
+        )
+        .run(worker_stopped),
     );
 
     match &config.smtp_url {

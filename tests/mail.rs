@@ -9,23 +9,25 @@ use std::sync::Arc;
 use support::smtp::SmtpSink;
 use support::{Options, TestApp};
 use time::Duration;
+use undersigned::auth::PasswordReset;
 use undersigned::mail::outbox::{self, LEASE};
 use undersigned::mail::worker::{backoff, MAX_ATTEMPTS};
-use undersigned::mail::{enqueue, MailMessage, Outgoing, Transport, Worker};
+use undersigned::mail::{enqueue, Email, Outgoing, Transport, Worker};
+use undersigned::signatures::Bulletin;
 
-fn bulletin(n: usize) -> MailMessage {
-    MailMessage::Bulletin {
+fn bulletin(n: usize) -> Bulletin {
+    Bulletin {
         sender: "Clean Water Coalition".into(),
         subject: format!("Update {n}"),
         body: "We delivered the letter.\n\nThank you!".into(),
     }
 }
 
-async fn enqueue_one(
+async fn enqueue_one<E: Email>(
     app: &TestApp,
     key: &str,
     to: &str,
-    message: MailMessage,
+    message: E,
     bulk: bool,
     after: Duration,
 ) -> bool {
@@ -262,6 +264,7 @@ fn worker_for(app: &TestApp, pool: sqlx::PgPool, dir: &std::path::Path) -> Worke
         Transport::files(dir).unwrap(),
         Arc::new(app.clock.clone()),
         app.config.clone(),
+        Arc::new(undersigned::app::mail_kinds()),
     )
 }
 
@@ -406,7 +409,7 @@ async fn bulk_mail_carries_a_working_one_click_unsubscribe() {
         &app,
         "reset:1",
         "ana@example.org",
-        MailMessage::PasswordReset {
+        PasswordReset {
             name: "Ana".into(),
             link: "http://x/y".into(),
         },

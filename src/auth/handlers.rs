@@ -8,17 +8,16 @@ use sqlx::PgConnection;
 use time::Duration;
 use uuid::Uuid;
 
+use super::emails::PasswordReset;
 use super::throttle::{self, Verdict};
-use super::{passwords, sessions, store};
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
-use crate::mail::{self, EmailAddress, MailMessage, Outgoing};
-use crate::tenants::store as tenant_store;
-use crate::tenants::{Role, TenantSlug};
+use super::{passwords, store};
+use crate::error::AppResult;
+use crate::mail::{self, EmailAddress, Outgoing};
+use crate::state::AppState;
 use crate::tokens;
 use crate::web::{
-    render, safe_next, Form, FormErrors, Layout, Path, Query, RequestContext, Visitor,
-    DEVICE_COOKIE, SESSION_COOKIE,
+    render, render_with, safe_next, sessions, unprocessable, Form, FormErrors, Layout, Path, Query,
+    RequestContext, Visitor, DEVICE_COOKIE, SESSION_COOKIE,
 };
 
 const RESET_VALID_FOR: Duration = Duration::hours(1);
@@ -33,10 +32,7 @@ pub async fn start_session(
     now: time::OffsetDateTime,
 ) -> sqlx::Result<CookieJar> {
     if let Some(previous) = &context.user {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(&previous.session_hash)
-            .execute(&mut *conn)
-            .await?;
+        sessions::delete(&mut *conn, &previous.session_hash).await?;
     }
     let token = sessions::create(conn, user_id, now).await?;
     let device = tokens::new_token();
@@ -49,159 +45,6 @@ pub async fn start_session(
     let mut device_cookie = context.cookie(DEVICE_COOKIE, device.token);
     device_cookie.set_max_age(time::Duration::days(365));
     Ok(CookieJar::new().add(session_cookie).add(device_cookie))
-}
-
-// ---------------------------------------------------------------- sign-up
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SignupForm {
-    pub group_name: String,
-    pub slug: String,
-    pub name: String,
-    pub email: String,
-    pub password: String,
-}
-
-#[derive(Template)]
-#[template(path = "auth/signup.html")]
-struct SignupPage {
-    layout: Layout,
-    form: SignupForm,
-    errors: FormErrors,
-    logged_in: bool,
-}
-
-pub async fn signup_page(visitor: Visitor) -> AppResult<Html<String>> {
-    let logged_in = visitor.user().is_some();
-    let title = if logged_in {
-        "Start another organizing group"
-    } else {
-        "Start your organizing group"
-    };
-    render(SignupPage {
-        layout: visitor.layout(title),
-        form: SignupForm::default(),
-        errors: FormErrors::new(),
-        logged_in,
-    })
-}
-
-pub async fn signup(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Form(mut form): Form<SignupForm>,
-) -> AppResult<Response> {
-    let user = visitor.user().cloned();
-    let mut errors = FormErrors::new();
-
-    let group_name = form.group_name.trim().to_owned();
-    if group_name.is_empty() {
-        errors.add("group_name", "Enter your group's name.");
-    } else if group_name.chars().count() > 120 {
-        errors.add("group_name", "Use at most 120 characters.");
-    }
-    if form.slug.trim().is_empty() {
-        form.slug = TenantSlug::suggest(&group_name);
-    }
-    let slug = match TenantSlug::parse(&form.slug) {
-        Ok(slug) => Some(slug),
-        Err(message) => {
-            errors.add("slug", message);
-            None
-        }
-    };
-    if let Some(slug) = &slug {
-        if tenant_store::tenant_by_slug(&state.db, slug.as_str())
-            .await?
-            .is_some()
-        {
-            errors.add(
-                "slug",
-                "Another group already uses this address; choose another.",
-            );
-        }
-    }
-
-    let mut email = None;
-    if user.is_none() {
-        if form.name.trim().is_empty() {
-            errors.add("name", "Enter your name.");
-        } else if form.name.trim().chars().count() > 120 {
-            errors.add("name", "Use at most 120 characters.");
-        }
-        match EmailAddress::parse(&form.email) {
-            Ok(parsed) => {
-                if store::email_taken(&state.db, parsed.as_str()).await? {
-                    errors.add("email", "An account with this email already exists. Log in, or reset your password.");
-                }
-                email = Some(parsed);
-            }
-            Err(message) => errors.add("email", message),
-        }
-        if let Err(message) = passwords::check_new(&form.password, &form.email) {
-            errors.add("password", message);
-        }
-    }
-
-    let rerender = |form: SignupForm, errors: FormErrors| -> AppResult<Response> {
-        let page = SignupPage {
-            layout: visitor.layout("Start your organizing group"),
-            form: SignupForm {
-                password: String::new(),
-                ..form
-            },
-            errors,
-            logged_in: user.is_some(),
-        };
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
-    };
-    let Some(slug) = slug.filter(|_| errors.is_empty()) else {
-        return rerender(form, errors);
-    };
-
-    let now = state.clock.now();
-    let password_hash = match &user {
-        None => Some(passwords::hash(form.password.clone()).await?),
-        Some(_) => None,
-    };
-    let mut tx = state.db.begin().await?;
-    let (user_id, cookies) = match (&user, email, password_hash) {
-        (Some(user), _, _) => (user.user_id, CookieJar::new()),
-        (None, Some(email), Some(hash)) => {
-            let user_id = match store::create_user(&mut tx, email.as_str(), form.name.trim(), &hash)
-                .await
-            {
-                Ok(id) => id,
-                Err(store::CreateUserError::EmailTaken) => {
-                    errors.add("email", "An account with this email already exists. Log in, or reset your password.");
-                    return rerender(form, errors);
-                }
-                Err(store::CreateUserError::Database(e)) => return Err(e.into()),
-            };
-            let cookies = start_session(&mut tx, &visitor.context, user_id, now).await?;
-            (user_id, cookies)
-        }
-        _ => return Err(AppError::Internal(anyhow::anyhow!("sign-up without email"))),
-    };
-    let tenant = match tenant_store::create_tenant(&mut tx, &slug, &group_name).await {
-        Ok(tenant) => tenant,
-        Err(tenant_store::CreateTenantError::SlugTaken) => {
-            errors.add(
-                "slug",
-                "Another group already uses this address; choose another.",
-            );
-            return rerender(form, errors);
-        }
-        Err(tenant_store::CreateTenantError::Database(e)) => return Err(e.into()),
-    };
-    tenant_store::add_member(&mut tx, tenant, user_id, Role::Owner).await?;
-    tx.commit().await?;
-    Ok((
-        cookies,
-        Redirect::to(&format!("/app/{}?notice=welcome", slug.as_str())),
-    )
-        .into_response())
 }
 
 // ---------------------------------------------------------------- login and logout
@@ -260,16 +103,15 @@ pub async fn login(
             password: String::new(),
             ..form
         };
-        Ok((
+        render_with(
             status,
-            render(LoginPage {
+            LoginPage {
                 layout: visitor.layout("Log in"),
                 form,
                 errors,
                 problem,
-            })?,
+            },
         )
-            .into_response())
     };
 
     let mut errors = FormErrors::new();
@@ -376,12 +218,11 @@ pub async fn forgot(
         Err(message) => {
             let mut errors = FormErrors::new();
             errors.add("email", message);
-            let page = ForgotPage {
+            return unprocessable(ForgotPage {
                 layout: visitor.layout("Reset your password"),
                 form,
                 errors,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+            });
         }
     };
     let now = state.clock.now();
@@ -397,9 +238,9 @@ pub async fn forgot(
                 &mut tx,
                 Outgoing {
                     tenant: None,
-                    idempotency_key: format!("password-reset:{}", hex(&token.hash)),
+                    idempotency_key: format!("password-reset:{}", tokens::hex(&token.hash)),
                     recipient: &user.email,
-                    message: MailMessage::PasswordReset {
+                    message: PasswordReset {
                         name: user.name.clone(),
                         link: state
                             .config
@@ -414,10 +255,6 @@ pub async fn forgot(
         }
     }
     Ok(Redirect::to("/login?notice=reset-sent").into_response())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -450,7 +287,7 @@ fn reset_link_expired(visitor: &Visitor) -> AppResult<Response> {
         next_step: "Ask for a new link",
         next_link: "/password/forgot",
     };
-    Ok((StatusCode::GONE, render(page)?).into_response())
+    render_with(StatusCode::GONE, page)
 }
 
 pub async fn reset_page(
@@ -493,12 +330,11 @@ pub async fn reset(
     if let Err(message) = passwords::check_new(&form.password, &email) {
         let mut errors = FormErrors::new();
         errors.add("password", message);
-        let page = ResetPage {
+        return unprocessable(ResetPage {
             layout: visitor.layout("Choose a new password"),
             email,
             errors,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+        });
     }
     let password_hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;

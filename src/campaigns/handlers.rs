@@ -1,23 +1,51 @@
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
-use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError, StateCounts};
+use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError};
 use super::{parse_points, time_zones, CampaignSlug, Status};
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::signing::store::{self as signatures, NewSignature, Signature};
-use crate::tenants::Member;
-use crate::web::{render, Form, FormErrors, Layout, Path, Query};
+use crate::mail::outbox;
+use crate::signatures::store::{self as signatures, Actor, NewSignature, Signature, StateCounts};
+use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
+use crate::state::AppState;
+use crate::tenancy::{Member, Role};
+use crate::tenants::store as tenants;
+use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path, Query};
 
 /// The campaign named in the URL, within the member's tenant; 404 otherwise.
 pub async fn campaign_of(state: &AppState, member: &Member, slug: &str) -> AppResult<Campaign> {
     store::by_slug(&state.db, member.tenant_id, slug)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    member_count: i64,
+    failed_mail: i64,
+    role: Role,
+    base: String,
+    campaigns: Vec<CampaignSummary>,
+}
+
+/// `/app/{tenant}`: the group's home, with its campaigns.
+pub async fn overview(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
+    let member_count = tenants::count_members(&state.db, member.tenant_id).await?;
+    let failed_mail = outbox::failed_count(&state.db, member.tenant_id).await?;
+    let campaigns = store::list(&state.db, member.tenant_id).await?;
+    render(OverviewPage {
+        layout: member.layout(member.tenant.name.clone()),
+        member_count,
+        failed_mail,
+        role: member.role,
+        base: member.path(""),
+        campaigns,
+    })
 }
 
 #[derive(Template)]
@@ -231,11 +259,7 @@ pub async fn create(
     let input = form.validate(&mut errors);
     let action = member.path("/campaigns/new");
     let Some(input) = input else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(form_page(&member, form, errors, action, true))?,
-        )
-            .into_response());
+        return unprocessable(form_page(&member, form, errors, action, true));
     };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -246,11 +270,7 @@ pub async fn create(
                 "slug",
                 "Another campaign of this group uses this address; choose another.",
             );
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(form_page(&member, form, errors, action, true))?,
-            )
-                .into_response());
+            return unprocessable(form_page(&member, form, errors, action, true));
         }
         Err(SaveError::Database(e)) => return Err(e.into()),
     };
@@ -290,28 +310,19 @@ async fn sign_on_host(
     now: OffsetDateTime,
 ) -> AppResult<()> {
     let host = NewSignature {
-        kind: "organization",
         name: member.tenant.name.clone(),
         contact_name: member.user.name.clone(),
         email: member.user.email.clone(),
-        source: "host",
-        state: signatures::CONFIRMED,
         revision_id,
-        ..NewSignature::default()
+        ..NewSignature::new(SignatureKind::Organization, SignatureSource::Host)
     };
-    if let signatures::Inserted::Created(id) =
-        signatures::insert(conn, member.tenant_id.uuid(), campaign_id, &host, now).await?
-    {
-        let actor = format!("organizer {}", member.user.name);
-        let event = signatures::Event {
-            from: None,
-            to: signatures::CONFIRMED,
-            actor: &actor,
-            actor_user_id: Some(member.user.user_id),
-            reason: "the host organization signed on when the campaign was created",
-        };
-        signatures::record_event(conn, member.tenant_id.uuid(), id, event, now).await?;
-    }
+    let actor = member.actor();
+    let by = Actor {
+        name: &actor,
+        user_id: Some(member.user.user_id),
+        reason: "the host organization signed on when the campaign was created",
+    };
+    signatures::insert(conn, member.tenant_id, campaign_id, &host, &by, now).await?;
     Ok(())
 }
 
@@ -343,11 +354,7 @@ pub async fn update_settings(
     let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
     let mut errors = FormErrors::new();
     let Some(input) = form.validate(&mut errors) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(form_page(&member, form, errors, action, false))?,
-        )
-            .into_response());
+        return unprocessable(form_page(&member, form, errors, action, false));
     };
     let mut tx = state.db.begin().await?;
     match store::update(&mut tx, member.tenant_id, campaign.id, &input).await {
@@ -357,11 +364,7 @@ pub async fn update_settings(
                 "slug",
                 "Another campaign of this group uses this address; choose another.",
             );
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(form_page(&member, form, errors, action, false))?,
-            )
-                .into_response());
+            return unprocessable(form_page(&member, form, errors, action, false));
         }
         Err(SaveError::Database(e)) => return Err(e.into()),
     }
@@ -391,7 +394,7 @@ struct DashboardPage {
     soft_days_left: Option<i64>,
     hard_days_left: Option<i64>,
     signatures: Vec<Signature>,
-    filter: String,
+    filter: Option<SignatureState>,
     can_edit: bool,
     problem: Option<&'static str>,
     truncated: bool,
@@ -403,31 +406,21 @@ async fn dashboard_page(
     state: &AppState,
     member: &Member,
     campaign: Campaign,
-    filter: Option<String>,
+    filter: Option<SignatureState>,
     problem: Option<&'static str>,
-) -> AppResult<Html<String>> {
+) -> AppResult<DashboardPage> {
     let now = state.clock.now();
-    let filter = filter.filter(|f| {
-        [
-            signatures::PENDING,
-            signatures::AWAITING_APPROVAL,
-            signatures::CONFIRMED,
-            signatures::REJECTED,
-            signatures::WITHDRAWN,
-        ]
-        .contains(&f.as_str())
-    });
-    let counts = store::counts_by_state(&state.db, member.tenant_id, campaign.id).await?;
+    let counts = signatures::counts_by_state(&state.db, member.tenant_id, campaign.id).await?;
     let list = signatures::for_campaign(
         &state.db,
-        member.tenant_id.uuid(),
+        member.tenant_id,
         campaign.id,
-        filter.as_deref(),
+        filter,
         SHOWN_SIGNATURES,
     )
     .await?;
     let has_letter = campaign.current_revision_id.is_some();
-    render(DashboardPage {
+    Ok(DashboardPage {
         layout: member.layout(campaign.title.clone()),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         public_path: format!("/{}/{}", member.tenant.slug, campaign.slug),
@@ -439,7 +432,7 @@ async fn dashboard_page(
         hard_days_left: time_zones::days_left(now, campaign.hard_deadline),
         truncated: list.len() as i64 == SHOWN_SIGNATURES,
         signatures: list,
-        filter: filter.unwrap_or_default(),
+        filter,
         can_edit: member.role.can_edit(),
         problem,
         campaign,
@@ -453,7 +446,8 @@ pub async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> AppResult<Html<String>> {
     let campaign = campaign_of(&state, &member, &slug).await?;
-    dashboard_page(&state, &member, campaign, query.state, None).await
+    let filter = query.state.as_deref().and_then(SignatureState::parse);
+    render(dashboard_page(&state, &member, campaign, filter, None).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -501,20 +495,18 @@ pub async fn change_status(
             (current, false, "campaign-deadline-restored")
         }
         _ => {
-            let page = dashboard_page(
-                &state,
-                &member,
-                campaign,
-                None,
-                Some("That change is not possible from the campaign's current status."),
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            let problem = "That change is not possible from the campaign's current status.";
+            return unprocessable(
+                dashboard_page(&state, &member, campaign, None, Some(problem)).await?,
+            );
         }
     };
     if matches!(status, Status::Open | Status::Published) && !has_letter {
-        let page = dashboard_page(&state, &member, campaign, None, Some("Write the letter before opening the campaign: signers need to read what they sign.")).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        let problem =
+            "Write the letter before opening the campaign: signers need to read what they sign.";
+        return unprocessable(
+            dashboard_page(&state, &member, campaign, None, Some(problem)).await?,
+        );
     }
     store::set_status(
         &state.db,

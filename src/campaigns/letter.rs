@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 use super::handlers::campaign_of;
 use super::store::{self, Campaign, Revision};
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::tenants::Member;
-use crate::web::{render, Form, FormErrors, Layout, Path, Query};
+use crate::state::AppState;
+use crate::tenancy::Member;
+use crate::web::{render, render_with, Form, FormErrors, Layout, Path, Query};
 
 pub const MAX_LETTER_LENGTH: usize = 100_000;
 
@@ -75,7 +75,7 @@ pub async fn edit_page(
 ) -> AppResult<Html<String>> {
     let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
-    let current = store::current_revision(&state.db, campaign.id).await?;
+    let current = store::current_revision(&state.db, member.tenant_id, campaign.id).await?;
     render(LetterPage {
         layout: member.layout(format!("Letter — {}", campaign.title)),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
@@ -95,7 +95,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
-    let current = store::current_revision(&state.db, campaign.id).await?;
+    let current = store::current_revision(&state.db, member.tenant_id, campaign.id).await?;
     let mut errors = FormErrors::new();
     let body = form.body.replace("\r\n", "\n");
     if body.trim().is_empty() {
@@ -123,7 +123,7 @@ pub async fn save(
             errors,
             preview,
         };
-        return Ok((status, render(page)?).into_response());
+        return render_with(status, page);
     }
     if current.as_ref().is_some_and(|r| r.body == body) {
         return Ok(
@@ -188,7 +188,7 @@ pub async fn show_revision(
     let revision = store::revision_by_number(&state.db, member.tenant_id, campaign.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
-    let latest = store::current_revision(&state.db, campaign.id)
+    let latest = store::current_revision(&state.db, member.tenant_id, campaign.id)
         .await?
         .map(|r| r.number)
         .unwrap_or(0);

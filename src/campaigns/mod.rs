@@ -1,50 +1,84 @@
-//! Campaigns: points of unity, versioned letter drafts, deadlines and status, the
-//! organizers' campaign dashboard with moderation, and signer export and import.
+//! Campaigns as organizers run them: the group's overview, points of unity, versioned
+//! letter drafts, deadlines and status, and the campaign dashboard with moderation,
+//! referrals, and signer export and import (the signatures themselves belong to
+//! `crate::signatures`).
 
 mod handlers;
 mod import;
 pub mod letter;
-mod signatures;
+mod signature_pages;
 pub mod store;
 pub mod time_zones;
 
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
-/// Where a campaign is in its life. Only `open` and `published` accept signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Nothing public yet.
-    Draft,
-    /// The sign-on link works; the page is unlisted (`noindex`).
-    Open,
-    /// The public page lists everyone and may be indexed.
-    Published,
-    /// The form is closed; the page stays.
-    Closed,
+pub const NOTICES: &[(&str, &str)] = &[
+    (
+        "campaign-created",
+        "Campaign created. It is a draft: nothing is public until you open it.",
+    ),
+    ("campaign-saved", "Campaign settings saved."),
+    (
+        "campaign-opened",
+        "The campaign is open: the sign-on link works and the page is unlisted.",
+    ),
+    (
+        "campaign-published",
+        "Published: the public page lists everyone who signed.",
+    ),
+    (
+        "campaign-closed",
+        "Closed: the form takes no more signatures; the page stays.",
+    ),
+    (
+        "campaign-reopened",
+        "Reopened: the form takes signatures again.",
+    ),
+    (
+        "campaign-kept-open",
+        "The letter stays open to new signers after the hard deadline.",
+    ),
+    (
+        "campaign-deadline-restored",
+        "The form closes again at the hard deadline.",
+    ),
+    (
+        "letter-saved",
+        "Letter saved as a new revision. The public page and the form show it now.",
+    ),
+    (
+        "letter-unchanged",
+        "The letter was not changed, so no new revision was made.",
+    ),
+    (
+        "signature-approved",
+        "Signature approved: it counts and is listed publicly.",
+    ),
+    (
+        "signature-rejected",
+        "Signature rejected. The reason is kept in its history.",
+    ),
+    ("imported", "Signatures imported."),
+];
+
+crate::db::text_enum! {
+    /// Where a campaign is in its life. Only `open` and `published` accept signatures.
+    pub enum Status {
+        /// Nothing public yet.
+        Draft = "draft",
+        /// The sign-on link works; the page is unlisted (`noindex`).
+        Open = "open",
+        /// The public page lists everyone and may be indexed.
+        Published = "published",
+        /// The form is closed; the page stays.
+        Closed = "closed",
+    }
 }
 
 impl Status {
-    pub fn parse(raw: &str) -> Status {
-        match raw {
-            "open" => Status::Open,
-            "published" => Status::Published,
-            "closed" => Status::Closed,
-            _ => Status::Draft,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Open => "open",
-            Status::Published => "published",
-            Status::Closed => "closed",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Status::Draft => "Draft",
@@ -111,6 +145,7 @@ pub fn parse_points(raw: &[String]) -> Result<Vec<String>, String> {
 pub fn router() -> Router<AppState> {
     let c = "/app/{tenant}/campaigns/{campaign}";
     Router::new()
+        .route("/app/{tenant}", get(handlers::overview))
         .route("/app/{tenant}/campaigns", get(handlers::list))
         .route(
             "/app/{tenant}/campaigns/new",
@@ -132,13 +167,16 @@ pub fn router() -> Router<AppState> {
             get(letter::show_revision),
         )
         .route(&format!("{c}/diff"), get(letter::diff))
-        .route(&format!("{c}/signatures/{{id}}"), get(signatures::detail))
+        .route(
+            &format!("{c}/signatures/{{id}}"),
+            get(signature_pages::detail),
+        )
         .route(
             &format!("{c}/signatures/{{id}}/decide"),
-            post(signatures::decide),
+            post(signature_pages::decide),
         )
-        .route(&format!("{c}/referrals"), get(signatures::referrals))
-        .route(&format!("{c}/export.csv"), get(signatures::export))
+        .route(&format!("{c}/referrals"), get(signature_pages::referrals))
+        .route(&format!("{c}/export.csv"), get(signature_pages::export))
         .route(
             &format!("{c}/import"),
             get(import::page).post(import::upload),
@@ -159,6 +197,14 @@ mod tests {
         );
         let four: Vec<String> = (1..=4).map(|n| format!("point {n}")).collect();
         assert!(parse_points(&four).unwrap_err().contains("at most three"));
+    }
+
+    #[test]
+    fn statuses_read_back_only_known_values() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()), Some(*status));
+        }
+        assert_eq!(Status::parse("archived"), None);
     }
 
     #[test]

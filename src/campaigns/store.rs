@@ -1,4 +1,5 @@
-//! SQL for campaigns and letter revisions. Organizer-side functions take a `TenantId`.
+//! SQL for campaigns and letter revisions. Organizer-side functions take a `TenantId`;
+//! the public lookup by URL gives a `PublicTenantId`.
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
@@ -6,12 +7,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Status;
-use crate::tenants::TenantId;
+use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
 
 #[derive(Clone, Debug)]
 pub struct Campaign {
     pub id: Uuid,
-    pub tenant_uuid: Uuid,
     pub slug: String,
     pub title: String,
     pub points: Vec<String>,
@@ -56,25 +56,24 @@ const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c
      c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, \
      (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
-fn campaign(r: &PgRow) -> Campaign {
-    Campaign {
-        id: r.get("id"),
-        tenant_uuid: r.get("tenant_id"),
-        slug: r.get("slug"),
-        title: r.get("title"),
-        points: r.get("points"),
-        target: r.get("target"),
-        allow_individuals: r.get("allow_individuals"),
-        moderation: r.get("moderation"),
-        time_zone: r.get("time_zone"),
-        soft_deadline: r.get("soft_deadline"),
-        hard_deadline: r.get("hard_deadline"),
-        status: Status::parse(r.get("status")),
-        open_after_deadline: r.get("open_after_deadline"),
-        published_at: r.get("published_at"),
-        public_version: r.get("public_version"),
-        current_revision_id: r.get("current_revision_id"),
-    }
+fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
+    Ok(Campaign {
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        title: r.try_get("title")?,
+        points: r.try_get("points")?,
+        target: r.try_get("target")?,
+        allow_individuals: r.try_get("allow_individuals")?,
+        moderation: r.try_get("moderation")?,
+        time_zone: r.try_get("time_zone")?,
+        soft_deadline: r.try_get("soft_deadline")?,
+        hard_deadline: r.try_get("hard_deadline")?,
+        status: r.try_get("status")?,
+        open_after_deadline: r.try_get("open_after_deadline")?,
+        published_at: r.try_get("published_at")?,
+        public_version: r.try_get("public_version")?,
+        current_revision_id: r.try_get("current_revision_id")?,
+    })
 }
 
 pub struct CampaignSummary {
@@ -93,14 +92,15 @@ pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSum
     .bind(tenant.uuid())
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| CampaignSummary {
-            campaign: campaign(r),
-            confirmed: r.get("confirmed"),
-            pending: r.get("pending"),
+    rows.iter()
+        .map(|r| {
+            Ok(CampaignSummary {
+                campaign: campaign(r)?,
+                confirmed: r.try_get("confirmed")?,
+                pending: r.try_get("pending")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn by_slug(db: &PgPool, tenant: TenantId, slug: &str) -> sqlx::Result<Option<Campaign>> {
@@ -111,15 +111,23 @@ pub async fn by_slug(db: &PgPool, tenant: TenantId, slug: &str) -> sqlx::Result<
     .bind(slug)
     .fetch_optional(db)
     .await?;
-    Ok(row.as_ref().map(campaign))
+    row.as_ref().map(campaign).transpose()
 }
 
-/// A campaign as the public finds it, with its group's name.
+/// A campaign as the public finds it through its URL, with its group.
+pub struct PublicCampaign {
+    pub campaign: Campaign,
+    pub tenant: PublicTenantId,
+    pub group_name: String,
+}
+
+/// The public lookup: the only maker of a `PublicTenantId`, which opens to the public
+/// side what the public may do with this group's campaign.
 pub async fn public_by_slugs(
     db: &PgPool,
     tenant_slug: &str,
     campaign_slug: &str,
-) -> sqlx::Result<Option<(Campaign, String)>> {
+) -> sqlx::Result<Option<PublicCampaign>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, t.name AS tenant_name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
          WHERE t.slug = $1 AND c.slug = $2"
@@ -128,7 +136,14 @@ pub async fn public_by_slugs(
     .bind(campaign_slug)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| (campaign(&r), r.get("tenant_name"))))
+    row.map(|r| {
+        Ok(PublicCampaign {
+            campaign: campaign(&r)?,
+            tenant: PublicTenantId::found_by_public_url(r.try_get("tenant_id")?),
+            group_name: r.try_get("tenant_name")?,
+        })
+    })
+    .transpose()
 }
 
 pub struct CampaignInput {
@@ -235,46 +250,12 @@ pub async fn set_status(
     )
     .bind(tenant.uuid())
     .bind(id)
-    .bind(status.as_str())
+    .bind(status)
     .bind(open_after_deadline)
     .bind(now)
     .execute(db)
     .await?;
     Ok(())
-}
-
-#[derive(Default, Debug)]
-pub struct StateCounts {
-    pub pending: i64,
-    pub awaiting_approval: i64,
-    pub confirmed: i64,
-    pub rejected: i64,
-    pub withdrawn: i64,
-}
-
-pub async fn counts_by_state(
-    db: &PgPool,
-    tenant: TenantId,
-    campaign_id: Uuid,
-) -> sqlx::Result<StateCounts> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, count(*) FROM signatures WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY state")
-            .bind(tenant.uuid())
-            .bind(campaign_id)
-            .fetch_all(db)
-            .await?;
-    let mut counts = StateCounts::default();
-    for (state, n) in rows {
-        match state.as_str() {
-            "pending" => counts.pending = n,
-            "awaiting_approval" => counts.awaiting_approval = n,
-            "confirmed" => counts.confirmed = n,
-            "rejected" => counts.rejected = n,
-            "withdrawn" => counts.withdrawn = n,
-            _ => {}
-        }
-    }
-    Ok(counts)
 }
 
 #[derive(Clone, Debug)]
@@ -286,14 +267,14 @@ pub struct Revision {
     pub created_at: OffsetDateTime,
 }
 
-fn revision(r: &PgRow) -> Revision {
-    Revision {
-        id: r.get("id"),
-        number: r.get("number"),
-        body: r.get("body"),
-        author_name: r.get("author_name"),
-        created_at: r.get("created_at"),
-    }
+fn revision(r: &PgRow) -> sqlx::Result<Revision> {
+    Ok(Revision {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        body: r.try_get("body")?,
+        author_name: r.try_get("author_name")?,
+        created_at: r.try_get("created_at")?,
+    })
 }
 
 /// Saves the letter as a new, immutable revision; returns its id and number.
@@ -330,15 +311,20 @@ pub async fn add_revision(
 }
 
 /// The newest revision: the one the public page and the form show.
-pub async fn current_revision(db: &PgPool, campaign_id: Uuid) -> sqlx::Result<Option<Revision>> {
+pub async fn current_revision(
+    db: &PgPool,
+    tenant: impl TenantScope,
+    campaign_id: Uuid,
+) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query(
         "SELECT id, number, body, author_name, created_at FROM letter_revisions
-         WHERE campaign_id = $1 ORDER BY number DESC LIMIT 1",
+         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC LIMIT 1",
     )
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.as_ref().map(revision))
+    row.as_ref().map(revision).transpose()
 }
 
 pub async fn revisions(
@@ -354,7 +340,7 @@ pub async fn revisions(
     .bind(campaign_id)
     .fetch_all(db)
     .await?;
-    Ok(rows.iter().map(revision).collect())
+    rows.iter().map(revision).collect()
 }
 
 pub async fn revision_by_number(
@@ -372,18 +358,22 @@ pub async fn revision_by_number(
     .bind(number)
     .fetch_optional(db)
     .await?;
-    Ok(row.as_ref().map(revision))
+    row.as_ref().map(revision).transpose()
 }
 
 /// Whether `revision_id` is a revision of this campaign (for the form's hidden field).
 pub async fn revision_number_of(
     db: &PgPool,
+    tenant: impl TenantScope,
     campaign_id: Uuid,
     revision_id: Uuid,
 ) -> sqlx::Result<Option<i32>> {
-    sqlx::query_scalar("SELECT number FROM letter_revisions WHERE campaign_id = $1 AND id = $2")
-        .bind(campaign_id)
-        .bind(revision_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT number FROM letter_revisions WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(revision_id)
+    .fetch_optional(db)
+    .await
 }

@@ -3,10 +3,9 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::outbox::{self, OutboxEntry};
-use super::{read_eml, ReadMessage};
-use crate::app::AppState;
+use super::{read_eml, MailState, ReadMessage};
 use crate::error::{AppError, AppResult};
-use crate::tenants::Member;
+use crate::tenancy::Member;
 use crate::tokens;
 use crate::web::{render, Layout, Path, Visitor};
 
@@ -37,15 +36,15 @@ struct OutboxPage {
 }
 
 pub async fn tenant_outbox(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     member: Member,
 ) -> AppResult<Html<String>> {
-    let entries = outbox::for_tenant(&state.db, member.tenant_id, 200).await?;
+    let entries = outbox::for_tenant(&state.app.db, member.tenant_id, 200).await?;
     render(OutboxPage {
         layout: member.layout("Email"),
         base: member.path("/mail"),
         can_edit: member.role.can_edit(),
-        readable: state.mail_files_readable(),
+        readable: state.files_readable(),
         entries,
     })
 }
@@ -60,18 +59,18 @@ struct MessagePage {
     back: String,
 }
 
-async fn read_file(state: &AppState, entry: &OutboxEntry) -> Option<ReadMessage> {
+async fn read_file(state: &MailState, entry: &OutboxEntry) -> Option<ReadMessage> {
     let path = state.transport.file_of(entry.transport_id.as_deref()?)?;
     let raw = tokio::fs::read(path).await.ok()?;
     read_eml(&raw)
 }
 
 pub async fn tenant_message(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     member: Member,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Html<String>> {
-    let entry = outbox::one_for_tenant(&state.db, member.tenant_id, id)
+    let entry = outbox::one_for_tenant(&state.app.db, member.tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let read = read_file(&state, &entry).await;
@@ -86,12 +85,12 @@ pub async fn tenant_message(
 }
 
 pub async fn retry(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     member: Member,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     member.require_editor()?;
-    if !outbox::retry(&state.db, member.tenant_id, id, state.clock.now()).await? {
+    if !outbox::retry(&state.app.db, member.tenant_id, id, state.app.clock.now()).await? {
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to(&member.path("/mail?notice=retried")).into_response())
@@ -105,26 +104,26 @@ struct DevMailbox {
 }
 
 pub async fn dev_mailbox(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     visitor: Visitor,
 ) -> AppResult<Html<String>> {
-    if !state.config.dev_mailbox {
+    if !state.app.config.dev_mailbox {
         return Err(AppError::NotFound);
     }
-    let entries = outbox::all_recent(&state.db, 200).await?;
+    let entries = outbox::all_recent(&state.app.db, 200).await?;
     let layout = visitor.layout("Development mailbox");
     render(DevMailbox { layout, entries })
 }
 
 pub async fn dev_message(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     visitor: Visitor,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    if !state.config.dev_mailbox {
+    if !state.app.config.dev_mailbox {
         return Err(AppError::NotFound);
     }
-    let entry = outbox::one(&state.db, id)
+    let entry = outbox::one(&state.app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let read = read_file(&state, &entry).await;
@@ -147,17 +146,17 @@ struct UnsubscribePage {
     token: String,
 }
 
-async fn unsubscribe_email(state: &AppState, token: &str) -> AppResult<String> {
+async fn unsubscribe_email(state: &MailState, token: &str) -> AppResult<String> {
     if !tokens::looks_like_token(token) {
         return Err(AppError::NotFound);
     }
-    outbox::unsubscribe_target(&state.db, &tokens::hash_token(token))
+    outbox::unsubscribe_target(&state.app.db, &tokens::hash_token(token))
         .await?
         .ok_or(AppError::NotFound)
 }
 
 pub async fn unsubscribe_page(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     visitor: Visitor,
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
@@ -172,10 +171,10 @@ pub async fn unsubscribe_page(
 
 /// Both the button on our page and mail programs' one-click unsubscribe post here.
 pub async fn unsubscribe(
-    State(state): State<AppState>,
+    State(state): State<MailState>,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let email = unsubscribe_email(&state, &token).await?;
-    outbox::suppress(&state.db, &email, state.clock.now()).await?;
+    outbox::suppress(&state.app.db, &email, state.app.clock.now()).await?;
     Ok(Redirect::to("/?notice=unsubscribed").into_response())
 }

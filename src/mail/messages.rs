@@ -1,38 +1,13 @@
-//! Every kind of email the product sends, stored in the outbox as JSON and rendered by
-//! the worker into subject, text and HTML from askama templates in `templates/mail/`.
+//! What an email is to the outbox. Each area declares its own kinds of email (a struct
+//! implementing `Email`, with subject, text and HTML from its own askama templates) and
+//! the assembly registers them in `MailKinds`; the outbox stores a message as JSON tagged
+//! with its kind, and the worker renders it through the registry. Mail itself knows no
+//! product area.
 
-use askama::Template;
-use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum MailMessage {
-    Invitation {
-        tenant_name: String,
-        inviter_name: String,
-        role: String,
-        link: String,
-        expires: String,
-    },
-    PasswordReset {
-        name: String,
-        link: String,
-    },
-    /// Asks a signer to confirm their signature: it counts only after this.
-    ConfirmSignature {
-        campaign_title: String,
-        group_name: String,
-        signer_name: String,
-        link: String,
-        expires: String,
-    },
-    /// A plain update from organizers to many people (coalition news); always bulk mail.
-    Bulletin {
-        sender: String,
-        subject: String,
-        body: String,
-    },
-}
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 pub struct RenderedMail {
     pub subject: String,
@@ -41,213 +16,84 @@ pub struct RenderedMail {
 }
 
 /// What every email ends with: why the reader got it and, for bulk mail, how to stop it.
+/// Area templates extend `mail/email_base.txt` and `mail/email_base.html`, which print it.
 pub struct Footer {
     pub reason: &'static str,
     pub unsubscribe_link: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "mail/invitation.txt")]
-struct InvitationText<'a> {
-    tenant_name: &'a str,
-    inviter_name: &'a str,
-    role: &'a str,
-    link: &'a str,
-    expires: &'a str,
-    footer: &'a Footer,
+pub trait Email: Serialize + DeserializeOwned {
+    /// Stored with every message of this kind: never rename one that was ever used.
+    const KIND: &'static str;
+    /// Why the reader got this email: the footer's first line.
+    const REASON: &'static str;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error>;
 }
 
-#[derive(Template)]
-#[template(path = "mail/invitation.html")]
-struct InvitationHtml<'a> {
-    tenant_name: &'a str,
-    inviter_name: &'a str,
-    role: &'a str,
-    link: &'a str,
-    expires: &'a str,
-    footer: &'a Footer,
-}
-
-#[derive(Template)]
-#[template(path = "mail/password_reset.txt")]
-struct PasswordResetText<'a> {
-    name: &'a str,
-    link: &'a str,
-    footer: &'a Footer,
-}
-
-#[derive(Template)]
-#[template(path = "mail/password_reset.html")]
-struct PasswordResetHtml<'a> {
-    name: &'a str,
-    link: &'a str,
-    footer: &'a Footer,
-}
-
-#[derive(Template)]
-#[template(path = "mail/confirm_signature.txt")]
-struct ConfirmText<'a> {
-    campaign_title: &'a str,
-    group_name: &'a str,
-    signer_name: &'a str,
-    link: &'a str,
-    expires: &'a str,
-    footer: &'a Footer,
-}
-
-#[derive(Template)]
-#[template(path = "mail/confirm_signature.html")]
-struct ConfirmHtml<'a> {
-    campaign_title: &'a str,
-    group_name: &'a str,
-    signer_name: &'a str,
-    link: &'a str,
-    expires: &'a str,
-    footer: &'a Footer,
-}
-
-#[derive(Template)]
-#[template(path = "mail/bulletin.txt")]
-struct BulletinText<'a> {
-    sender: &'a str,
-    body: &'a str,
-    footer: &'a Footer,
-}
-
-#[derive(Template)]
-#[template(path = "mail/bulletin.html")]
-struct BulletinHtml<'a> {
-    sender: &'a str,
-    paragraphs: Vec<&'a str>,
-    footer: &'a Footer,
-}
-
-impl MailMessage {
-    pub fn render(&self, unsubscribe_link: Option<String>) -> Result<RenderedMail, askama::Error> {
-        Ok(match self {
-            MailMessage::Invitation {
-                tenant_name,
-                inviter_name,
-                role,
-                link,
-                expires,
-            } => {
-                let footer = Footer { reason: "Someone you may know invited this address to an organizing group on Undersigned.", unsubscribe_link };
-                RenderedMail {
-                    subject: format!("{inviter_name} invited you to {tenant_name} on Undersigned"),
-                    text: InvitationText {
-                        tenant_name,
-                        inviter_name,
-                        role,
-                        link,
-                        expires,
-                        footer: &footer,
-                    }
-                    .render()?,
-                    html: InvitationHtml {
-                        tenant_name,
-                        inviter_name,
-                        role,
-                        link,
-                        expires,
-                        footer: &footer,
-                    }
-                    .render()?,
-                }
-            }
-            MailMessage::PasswordReset { name, link } => {
-                let footer = Footer { reason: "Someone asked to reset the password of your Undersigned account. If it was not you, ignore this email: nothing changes.", unsubscribe_link };
-                RenderedMail {
-                    subject: "Choose a new password for Undersigned".into(),
-                    text: PasswordResetText {
-                        name,
-                        link,
-                        footer: &footer,
-                    }
-                    .render()?,
-                    html: PasswordResetHtml {
-                        name,
-                        link,
-                        footer: &footer,
-                    }
-                    .render()?,
-                }
-            }
-            MailMessage::ConfirmSignature {
-                campaign_title,
-                group_name,
-                signer_name,
-                link,
-                expires,
-            } => {
-                let footer = Footer { reason: "This address was given on a sign-on form. If you did not sign, ignore this email: nothing is published without your confirmation.", unsubscribe_link };
-                RenderedMail {
-                    subject: format!("Confirm your signature: {campaign_title}"),
-                    text: ConfirmText {
-                        campaign_title,
-                        group_name,
-                        signer_name,
-                        link,
-                        expires,
-                        footer: &footer,
-                    }
-                    .render()?,
-                    html: ConfirmHtml {
-                        campaign_title,
-                        group_name,
-                        signer_name,
-                        link,
-                        expires,
-                        footer: &footer,
-                    }
-                    .render()?,
-                }
-            }
-            MailMessage::Bulletin {
-                sender,
-                subject,
-                body,
-            } => {
-                let footer = Footer { reason: "You receive updates from this coalition because your organization signed on.", unsubscribe_link };
-                RenderedMail {
-                    subject: subject.clone(),
-                    text: BulletinText {
-                        sender,
-                        body,
-                        footer: &footer,
-                    }
-                    .render()?,
-                    html: BulletinHtml {
-                        sender,
-                        paragraphs: body.split("\n\n").collect(),
-                        footer: &footer,
-                    }
-                    .render()?,
-                }
-            }
-        })
+/// The JSON stored in the outbox: the message's fields and its `kind`.
+pub fn stored<E: Email>(message: &E) -> serde_json::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(message)?;
+    if let serde_json::Value::Object(fields) = &mut value {
+        fields.insert("kind".into(), E::KIND.into());
     }
+    Ok(value)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+type RenderStored = fn(&serde_json::Value, Option<String>) -> Result<RenderedMail, String>;
 
-    #[test]
-    fn html_parts_escape_what_people_typed() {
-        let message = MailMessage::Invitation {
-            tenant_name: "<script>alert(1)</script>".into(),
-            inviter_name: "Ann".into(),
-            role: "organizer".into(),
-            link: "http://x/invite/abc".into(),
-            expires: "2 December 2026".into(),
-        };
-        let rendered = message.render(None).unwrap();
-        assert!(!rendered.html.contains("<script>"));
+fn render_stored<E: Email>(
+    stored: &serde_json::Value,
+    unsubscribe_link: Option<String>,
+) -> Result<RenderedMail, String> {
+    let message: E = serde_json::from_value(stored.clone())
+        .map_err(|e| format!("unreadable {} message: {e}", E::KIND))?;
+    let footer = Footer {
+        reason: E::REASON,
+        unsubscribe_link,
+    };
+    message
+        .render(&footer)
+        .map_err(|e| format!("template of {}: {e}", E::KIND))
+}
+
+/// Every kind of email the worker can render, registered by the assembly.
+#[derive(Default)]
+pub struct MailKinds(HashMap<&'static str, RenderStored>);
+
+impl MailKinds {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `E`; a kind registered twice is a programming error caught at start-up.
+    pub fn with<E: Email>(mut self) -> Self {
+        let previous = self.0.insert(E::KIND, render_stored::<E>);
         assert!(
-            rendered.text.contains("<script>alert(1)</script>"),
-            "plain text stays verbatim"
+            previous.is_none(),
+            "email kind {:?} registered twice",
+            E::KIND
         );
-        assert!(rendered.text.contains("http://x/invite/abc"));
+        self
+    }
+
+    pub fn render(
+        &self,
+        stored: &serde_json::Value,
+        unsubscribe_link: Option<String>,
+    ) -> Result<RenderedMail, String> {
+        let kind = stored
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .ok_or("outbox message without a kind")?;
+        let render = self
+            .0
+            .get(kind)
+            .ok_or_else(|| format!("no email kind {kind:?} is registered"))?;
+        render(stored, unsubscribe_link)
+    }
+
+    pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.keys().copied()
     }
 }

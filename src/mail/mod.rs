@@ -1,6 +1,7 @@
-//! The email outbox: one mechanism for every email the product sends. Areas enqueue
-//! messages in their own transactions (`outbox::enqueue`), the worker sends them, and
-//! organizers see what happened to their group's mail.
+//! The email outbox: one mechanism for every email the product sends. Areas declare their
+//! kinds of email (`Email`) and enqueue them in their own transactions (`enqueue`), the
+//! worker sends them, and organizers see what happened to their group's mail. Knows no
+//! product area.
 
 pub mod address;
 mod handlers;
@@ -9,18 +10,47 @@ pub mod outbox;
 pub mod transport;
 pub mod worker;
 
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 
 pub use address::EmailAddress;
-pub use messages::MailMessage;
+pub use messages::{Email, Footer, MailKinds, RenderedMail};
 pub use outbox::{enqueue, Outgoing};
 pub use transport::Transport;
 pub use worker::Worker;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub const NOTICES: &[(&str, &str)] = &[
+    (
+        "unsubscribed",
+        "Done: no more bulk email will go to that address.",
+    ),
+    ("retried", "The email will be tried again within a minute."),
+];
+
+/// The mail pages need the shared state and, to read back written mail, the transport.
+#[derive(Clone)]
+pub struct MailState {
+    pub app: AppState,
+    pub transport: Transport,
+}
+
+impl FromRef<MailState> for AppState {
+    fn from_ref(state: &MailState) -> Self {
+        state.app.clone()
+    }
+}
+
+impl MailState {
+    /// Whether sent mail can be read back in the browser (file transport).
+    pub fn files_readable(&self) -> bool {
+        matches!(self.transport, Transport::Files { .. })
+    }
+}
+
+pub fn router() -> Router<MailState> {
     Router::new()
         .route("/app/{tenant}/mail", get(handlers::tenant_outbox))
         .route("/app/{tenant}/mail/{id}", get(handlers::tenant_message))

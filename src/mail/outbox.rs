@@ -4,16 +4,16 @@
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 
-use super::messages::MailMessage;
-use crate::tenants::TenantId;
+use super::messages::{stored, Email};
+use crate::tenancy::TenantId;
 
-pub struct Outgoing<'a> {
+pub struct Outgoing<'a, E: Email> {
     /// The tenant whose organizers see this email (and its failures) on their Email page.
     pub tenant: Option<uuid::Uuid>,
     /// Names the logical email ("invite:<id>"): enqueueing the same key again does nothing.
     pub idempotency_key: String,
     pub recipient: &'a str,
-    pub message: MailMessage,
+    pub message: E,
     /// When to send: now, or later for reminders and deadlines (the scheduler).
     pub send_at: OffsetDateTime,
     /// Bulk mail carries `List-Unsubscribe` and is never sent to suppressed addresses.
@@ -21,8 +21,11 @@ pub struct Outgoing<'a> {
 }
 
 /// Returns false when an email with the same idempotency key was already enqueued.
-pub async fn enqueue(conn: &mut PgConnection, outgoing: Outgoing<'_>) -> anyhow::Result<bool> {
-    let message = serde_json::to_value(&outgoing.message)?;
+pub async fn enqueue<E: Email>(
+    conn: &mut PgConnection,
+    outgoing: Outgoing<'_, E>,
+) -> anyhow::Result<bool> {
+    let message = stored(&outgoing.message)?;
     let inserted = sqlx::query(
         "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",

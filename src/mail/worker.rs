@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use time::Duration;
 use tokio::sync::watch;
 
-use super::messages::MailMessage;
+use super::messages::MailKinds;
 use super::outbox::{self, Claimed};
 use super::transport::Transport;
 use crate::clock::SharedClock;
@@ -38,6 +38,7 @@ pub struct Worker {
     transport: Transport,
     clock: SharedClock,
     config: Arc<Config>,
+    kinds: Arc<MailKinds>,
 }
 
 #[derive(Clone)]
@@ -82,12 +83,19 @@ enum Outcome {
 }
 
 impl Worker {
-    pub fn new(db: PgPool, transport: Transport, clock: SharedClock, config: Arc<Config>) -> Self {
+    pub fn new(
+        db: PgPool,
+        transport: Transport,
+        clock: SharedClock,
+        config: Arc<Config>,
+        kinds: Arc<MailKinds>,
+    ) -> Self {
         Self {
             db,
             transport,
             clock,
             config,
+            kinds,
         }
     }
 
@@ -135,10 +143,6 @@ impl Worker {
     }
 
     async fn attempt(&self, row: &Claimed) -> Outcome {
-        let message: MailMessage = match serde_json::from_value(row.message.clone()) {
-            Ok(m) => m,
-            Err(e) => return Outcome::Permanent(format!("unreadable outbox message: {e}")),
-        };
         let to: Mailbox = match row.recipient.parse() {
             Ok(to) => to,
             Err(_) => {
@@ -162,9 +166,9 @@ impl Worker {
         } else {
             None
         };
-        let rendered = match message.render(unsubscribe_link.clone()) {
+        let rendered = match self.kinds.render(&row.message, unsubscribe_link.clone()) {
             Ok(r) => r,
-            Err(e) => return Outcome::Permanent(format!("template: {e}")),
+            Err(e) => return Outcome::Permanent(e),
         };
         let mut builder = Message::builder()
             .from(self.config.mail_from.clone())

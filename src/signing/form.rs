@@ -12,15 +12,17 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::names::{domain_matches, normalize_website};
-use super::store::{self, Inserted, NewSignature};
-use super::{CONFIRMATION_VALID_FOR, MIN_FILL_TIME};
-use crate::app::AppState;
-use crate::campaigns::store::{self as campaigns, Campaign, Revision};
-use crate::error::{AppError, AppResult};
-use crate::mail::{self, EmailAddress, MailMessage, Outgoing};
+use super::{public_campaign, SigningState, CONFIRMATION_VALID_FOR, MIN_FILL_TIME};
+use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign, Revision};
+use crate::error::AppResult;
+use crate::mail::{self, EmailAddress, Outgoing};
+use crate::signatures::names::{domain_matches, normalize_website};
+use crate::signatures::store::{self as store, Actor, Inserted, NewSignature};
+use crate::signatures::{Action, ConfirmSignature, SignatureKind, SignatureSource, SignatureState};
+use crate::state::AppState;
+use crate::tenancy::{PublicTenantId, TenantScope};
 use crate::tokens;
-use crate::web::{render, Form, FormErrors, Layout, Path, Query, Visitor};
+use crate::web::{render, render_with, Form, FormErrors, Layout, Path, Query, Visitor};
 
 pub const SIZES: [(&str, &str); 4] = [
     ("local", "Local"),
@@ -62,12 +64,7 @@ impl SignForm {
 fn mac(secret: &[u8], timestamp: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(format!("sign-form-started:{timestamp}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    tokens::hex(&mac.finalize().into_bytes()[..16])
 }
 
 /// When the form was handed out, signed so it cannot be forged.
@@ -107,21 +104,6 @@ struct ClosedPage<'a> {
     by_deadline: bool,
 }
 
-/// The campaign behind a public URL: drafts do not exist publicly.
-async fn public_campaign(
-    state: &AppState,
-    tenant_slug: &str,
-    campaign_slug: &str,
-) -> AppResult<(Campaign, String)> {
-    let (campaign, group) = campaigns::public_by_slugs(&state.db, tenant_slug, campaign_slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !campaign.status.is_public() {
-        return Err(AppError::NotFound);
-    }
-    Ok((campaign, group))
-}
-
 fn closed(
     visitor: &Visitor,
     campaign: &Campaign,
@@ -135,13 +117,14 @@ fn closed(
         page_path,
         by_deadline: campaign.closed_by_deadline(now),
     };
-    Ok((StatusCode::GONE, render(page)?).into_response())
+    render_with(StatusCode::GONE, page)
 }
 
 struct FormContext<'a> {
     state: &'a AppState,
     visitor: &'a Visitor,
     campaign: &'a Campaign,
+    tenant: PublicTenantId,
     group_name: &'a str,
     page_path: String,
 }
@@ -154,7 +137,8 @@ impl FormContext<'_> {
         errors: FormErrors,
         problem: Option<&'static str>,
     ) -> AppResult<Response> {
-        let revision = campaigns::current_revision(&self.state.db, self.campaign.id).await?;
+        let revision =
+            campaigns::current_revision(&self.state.db, self.tenant, self.campaign.id).await?;
         form.revision = revision
             .as_ref()
             .map(|r| r.id.to_string())
@@ -182,7 +166,7 @@ impl FormContext<'_> {
             problem,
             sizes: SIZES,
         };
-        Ok((status, render(page)?).into_response())
+        render_with(status, page)
     }
 }
 
@@ -198,7 +182,11 @@ pub async fn page(
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
     Query(query): Query<FormQuery>,
 ) -> AppResult<Response> {
-    let (campaign, group_name) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    let PublicCampaign {
+        campaign,
+        tenant,
+        group_name,
+    } = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
     let now = state.clock.now();
     if !campaign.accepting_signatures(now) {
@@ -217,6 +205,7 @@ pub async fn page(
         state: &state,
         visitor: &visitor,
         campaign: &campaign,
+        tenant,
         group_name: &group_name,
         page_path,
     };
@@ -260,7 +249,6 @@ fn validate(form: &SignForm, campaign: &Campaign) -> Result<NewSignature, FormEr
     };
     let mut signature = if individual {
         NewSignature {
-            kind: "individual",
             name: required(&form.name, 200, "name", "Enter your name.", &mut errors),
             city: required(
                 &form.city,
@@ -270,7 +258,7 @@ fn validate(form: &SignForm, campaign: &Campaign) -> Result<NewSignature, FormEr
                 &mut errors,
             ),
             affiliation: limit(&form.affiliation, 200, "affiliation", &mut errors),
-            ..NewSignature::default()
+            ..NewSignature::new(SignatureKind::Individual, SignatureSource::Form)
         }
     } else {
         let website = normalize_website(&form.website).unwrap_or_else(|message| {
@@ -294,7 +282,6 @@ fn validate(form: &SignForm, campaign: &Campaign) -> Result<NewSignature, FormEr
             );
         }
         NewSignature {
-            kind: "organization",
             name: required(
                 &form.organization,
                 200,
@@ -335,15 +322,13 @@ fn validate(form: &SignForm, campaign: &Campaign) -> Result<NewSignature, FormEr
             phone,
             show_contact: form.show_contact == "on",
             comment: limit(&form.comment, 2000, "comment", &mut errors),
-            ..NewSignature::default()
+            ..NewSignature::new(SignatureKind::Organization, SignatureSource::Form)
         }
     };
     if !errors.is_empty() {
         return Err(errors);
     }
     signature.email = email;
-    signature.source = "form";
-    signature.state = store::PENDING;
     Ok(signature)
 }
 
@@ -354,32 +339,38 @@ struct AlreadySignedPage<'a> {
     campaign: &'a Campaign,
     page_path: String,
     name: String,
-    state: String,
+    state: SignatureState,
     resent: bool,
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(signing): State<SigningState>,
     visitor: Visitor,
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
     Form(form): Form<SignForm>,
 ) -> AppResult<Response> {
-    let (campaign, group_name) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    let state = &signing.app;
+    let PublicCampaign {
+        campaign,
+        tenant,
+        group_name,
+    } = public_campaign(state, &tenant_slug, &campaign_slug).await?;
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
     let now = state.clock.now();
     if !campaign.accepting_signatures(now) {
         return closed(&visitor, &campaign, page_path, now);
     }
     let context = FormContext {
-        state: &state,
+        state,
         visitor: &visitor,
         campaign: &campaign,
+        tenant,
         group_name: &group_name,
         page_path: page_path.clone(),
     };
 
     if !visitor.context.rate_limit_exempt
-        && !state.sign_limiter.allow(visitor.context.client_ip, now)
+        && !signing.sign_limiter.allow(visitor.context.client_ip, now)
     {
         let problem = "Several signatures were sent from your network in the last few minutes. Please wait five minutes, then send this form again: what you typed is kept below.";
         return context
@@ -420,7 +411,7 @@ pub async fn submit(
     signature.revision_id = match Uuid::parse_str(form.revision.trim()) {
         Ok(id) if Some(id) == campaign.current_revision_id => Some(id),
         Ok(id)
-            if campaigns::revision_number_of(&state.db, campaign.id, id)
+            if campaigns::revision_number_of(&state.db, tenant, campaign.id, id)
                 .await?
                 .is_some() =>
         {
@@ -432,39 +423,33 @@ pub async fn submit(
     let token = tokens::new_token();
     signature.token_hash = Some(token.hash.clone());
     signature.token_expires_at = Some(now + CONFIRMATION_VALID_FOR);
+    let confirmation = Confirmation {
+        state,
+        campaign: &campaign,
+        tenant,
+        group_name: &group_name,
+        page_path: &page_path,
+        token: &token.token,
+        now,
+    };
     let mut tx = state.db.begin().await?;
-    match store::insert(&mut tx, campaign.tenant_uuid, campaign.id, &signature, now).await? {
+    let by = Actor::signer("signed on the public form");
+    match store::insert(&mut tx, tenant, campaign.id, &signature, &by, now).await? {
         Inserted::Created(id) => {
-            let event = store::Event {
-                from: None,
-                to: store::PENDING,
-                actor: "signer",
-                actor_user_id: None,
-                reason: "signed on the public form",
-            };
-            store::record_event(&mut tx, campaign.tenant_uuid, id, event, now).await?;
-            enqueue_confirmation(
-                &state,
-                &mut tx,
-                &campaign,
-                &group_name,
-                &page_path,
-                id,
-                1,
-                &signature.email,
-                &signature.name,
-                &token.token,
-                now,
-            )
-            .await?;
+            confirmation
+                .enqueue(&mut tx, id, 1, &signature.email, &signature.name)
+                .await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
         }
         Inserted::Duplicate(existing) => {
             let mut resent = false;
-            let mut shown_state = existing.state.clone();
-            if existing.state == store::PENDING || existing.state == store::WITHDRAWN {
-                if existing.state == store::WITHDRAWN {
+            let mut shown_state = existing.state;
+            if matches!(
+                existing.state,
+                SignatureState::Pending | SignatureState::Withdrawn
+            ) {
+                if existing.state == SignatureState::Withdrawn {
                     if existing.email.to_lowercase() != signature.email.to_lowercase() {
                         // Someone else's withdrawn signature for this organization.
                         tx.rollback().await?;
@@ -477,43 +462,22 @@ pub async fn submit(
                             false,
                         );
                     }
-                    store::change_state(
-                        &mut tx,
-                        campaign.tenant_uuid,
-                        existing.id,
-                        store::Transition {
-                            from: &[store::WITHDRAWN],
-                            to: store::PENDING,
-                            actor: "signer",
-                            actor_user_id: None,
-                            reason: "signed again on the public form",
-                        },
-                        now,
-                    )
-                    .await?;
-                    shown_state = store::PENDING.into();
+                    let by = Actor::signer("signed again on the public form");
+                    store::change_state(&mut tx, tenant, existing.id, Action::SignAgain, &by, now)
+                        .await?;
+                    shown_state = SignatureState::Pending;
                 }
                 let sent = store::renew_token(
                     &mut tx,
+                    tenant,
                     existing.id,
                     &token.hash,
                     now + CONFIRMATION_VALID_FOR,
                 )
                 .await?;
-                enqueue_confirmation(
-                    &state,
-                    &mut tx,
-                    &campaign,
-                    &group_name,
-                    &page_path,
-                    existing.id,
-                    sent,
-                    &existing.email,
-                    &signature.name,
-                    &token.token,
-                    now,
-                )
-                .await?;
+                confirmation
+                    .enqueue(&mut tx, existing.id, sent, &existing.email, &signature.name)
+                    .await?;
                 resent = true;
             }
             tx.commit().await?;
@@ -534,7 +498,7 @@ fn already(
     campaign: &Campaign,
     page_path: String,
     name: String,
-    state: String,
+    state: SignatureState,
     resent: bool,
 ) -> AppResult<Response> {
     let layout = visitor.layout(format!("Already signed — {}", campaign.title));
@@ -549,42 +513,54 @@ fn already(
     .into_response())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn enqueue_confirmation(
-    state: &AppState,
-    conn: &mut sqlx::PgConnection,
-    campaign: &Campaign,
-    group_name: &str,
-    page_path: &str,
-    signature_id: Uuid,
-    sequence: i32,
-    email: &str,
-    name: &str,
-    token: &str,
+/// What the confirmation email of one submission needs to know.
+struct Confirmation<'a> {
+    state: &'a AppState,
+    campaign: &'a Campaign,
+    tenant: PublicTenantId,
+    group_name: &'a str,
+    page_path: &'a str,
+    token: &'a str,
     now: OffsetDateTime,
-) -> AppResult<()> {
-    mail::enqueue(
-        conn,
-        Outgoing {
-            tenant: Some(campaign.tenant_uuid),
-            idempotency_key: format!("confirm-signature:{signature_id}:{sequence}"),
-            recipient: email,
-            message: MailMessage::ConfirmSignature {
-                campaign_title: campaign.title.clone(),
-                group_name: group_name.to_owned(),
-                signer_name: name.to_owned(),
-                link: state.config.link(&format!("{page_path}/signature/{token}")),
-                expires: crate::campaigns::time_zones::display(
-                    now + CONFIRMATION_VALID_FOR,
-                    &campaign.time_zone,
-                ),
+}
+
+impl Confirmation<'_> {
+    /// Enqueues confirmation email number `sequence` for the signature.
+    async fn enqueue(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        signature_id: Uuid,
+        sequence: i32,
+        email: &str,
+        name: &str,
+    ) -> AppResult<()> {
+        let (campaign, page_path, token) = (self.campaign, self.page_path, self.token);
+        mail::enqueue(
+            conn,
+            Outgoing {
+                tenant: Some(self.tenant.uuid()),
+                idempotency_key: format!("confirm-signature:{signature_id}:{sequence}"),
+                recipient: email,
+                message: ConfirmSignature {
+                    campaign_title: campaign.title.clone(),
+                    group_name: self.group_name.to_owned(),
+                    signer_name: name.to_owned(),
+                    link: self
+                        .state
+                        .config
+                        .link(&format!("{page_path}/signature/{token}")),
+                    expires: crate::campaigns::time_zones::display(
+                        self.now + CONFIRMATION_VALID_FOR,
+                        &campaign.time_zone,
+                    ),
+                },
+                send_at: self.now,
+                bulk: false,
             },
-            send_at: now,
-            bulk: false,
-        },
-    )
-    .await?;
-    Ok(())
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 #[derive(Template)]
@@ -600,7 +576,8 @@ pub async fn sent(
     visitor: Visitor,
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
-    let (campaign, _) = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    let PublicCampaign { campaign, .. } =
+        public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     let layout = visitor.layout("Check your email");
     render(SentPage {
         layout,

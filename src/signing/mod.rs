@@ -1,19 +1,22 @@
 //! The public side of a campaign: its page with the alphabetized signer list, the
-//! sign-on form, email confirmation, referrals and withdrawal.
+//! sign-on form, email confirmation, referrals and withdrawal. The signatures themselves
+//! (states, store, names) belong to `crate::signatures`.
 
 mod form;
-pub mod names;
 mod public_page;
 mod signer;
-pub mod store;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
 
 pub use public_page::PublicPageCache;
 
-use crate::app::AppState;
+use crate::state::AppState;
+use crate::web::RateLimiter;
 
 /// The sign-on form's per-address limit: this many submissions per window.
 pub const SIGNATURES_PER_ADDRESS: usize = 5;
@@ -23,7 +26,44 @@ pub const CONFIRMATION_VALID_FOR: Duration = Duration::days(7);
 /// Forms sent back faster than a person could fill them are asked to try again.
 pub const MIN_FILL_TIME: Duration = Duration::seconds(3);
 
-pub fn router() -> Router<AppState> {
+pub const NOTICES: &[(&str, &str)] = &[
+    ("confirmed", "Thank you: your signature is confirmed."),
+    (
+        "withdrawn",
+        "Your signature has been withdrawn. It no longer appears anywhere public.",
+    ),
+    (
+        "referrals-thanks",
+        "Thank you for the suggestions: the organizers will reach out.",
+    ),
+];
+
+/// The shared state plus what only the public pages keep: the rendered pages and the
+/// sign-on form's per-address limit (both in this process's memory).
+#[derive(Clone)]
+pub struct SigningState {
+    pub app: AppState,
+    pub pages: Arc<PublicPageCache>,
+    pub sign_limiter: Arc<RateLimiter>,
+}
+
+impl SigningState {
+    pub fn new(app: AppState) -> Self {
+        Self {
+            app,
+            pages: Arc::new(PublicPageCache::default()),
+            sign_limiter: Arc::new(RateLimiter::new(SIGNATURES_PER_ADDRESS, SIGNATURE_WINDOW)),
+        }
+    }
+}
+
+impl FromRef<SigningState> for AppState {
+    fn from_ref(state: &SigningState) -> Self {
+        state.app.clone()
+    }
+}
+
+pub fn router() -> Router<SigningState> {
     Router::new()
         .route("/{tenant}/{campaign}", get(public_page::page))
         .route(
@@ -48,4 +88,19 @@ pub fn router() -> Router<AppState> {
             "/{tenant}/{campaign}/signature/{token}/withdraw",
             get(signer::withdraw_page).post(signer::withdraw),
         )
+}
+
+/// The campaign behind a public URL; drafts do not exist publicly.
+async fn public_campaign(
+    state: &AppState,
+    tenant_slug: &str,
+    campaign_slug: &str,
+) -> crate::error::AppResult<crate::campaigns::store::PublicCampaign> {
+    let found = crate::campaigns::store::public_by_slugs(&state.db, tenant_slug, campaign_slug)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    if !found.campaign.status.is_public() {
+        return Err(crate::error::AppError::NotFound);
+    }
+    Ok(found)
 }

@@ -13,12 +13,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::store::{self, PublicSigner};
-use crate::app::AppState;
+use super::{public_campaign, SigningState};
 use crate::campaigns::letter::render_markdown;
-use crate::campaigns::store::{self as campaigns, Campaign};
+use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
 use crate::campaigns::Status;
 use crate::error::{AppError, AppResult};
+use crate::signatures::store::{self as store, PublicSigner};
+use crate::signatures::SignatureKind;
+use crate::state::AppState;
+use crate::tenancy::PublicTenantId;
 use crate::web::{Layout, Path, Query};
 
 struct CachedPage {
@@ -92,15 +95,17 @@ fn unlisted(campaign: &Campaign) -> bool {
 async fn render_page(
     state: &AppState,
     campaign: &Campaign,
+    tenant: PublicTenantId,
     group_name: &str,
     path: &str,
     accepting: bool,
     older_revision: Option<i32>,
 ) -> AppResult<String> {
-    let revision = campaigns::current_revision(&state.db, campaign.id).await?;
-    let organizations = store::public_list(&state.db, campaign.id, "organization").await?;
+    let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
+    let organizations =
+        store::public_list(&state.db, tenant, campaign.id, SignatureKind::Organization).await?;
     let individuals = if campaign.allow_individuals {
-        store::public_list(&state.db, campaign.id, "individual").await?
+        store::public_list(&state.db, tenant, campaign.id, SignatureKind::Individual).await?
     } else {
         Vec::new()
     };
@@ -131,18 +136,17 @@ pub struct PageQuery {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(signing): State<SigningState>,
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let (campaign, group_name) =
-        campaigns::public_by_slugs(&state.db, &tenant_slug, &campaign_slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    if !campaign.status.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let state = &signing.app;
+    let PublicCampaign {
+        campaign,
+        tenant,
+        group_name,
+    } = public_campaign(state, &tenant_slug, &campaign_slug).await?;
     let path = format!("/{tenant_slug}/{}", campaign.slug);
     let accepting = campaign.accepting_signatures(state.clock.now());
     let noindex = unlisted(&campaign);
@@ -152,8 +156,9 @@ pub async fn page(
     let older_revision = query.revision.and_then(|r| r.parse::<i32>().ok());
     if older_revision.is_some() {
         let body = render_page(
-            &state,
+            state,
             &campaign,
+            tenant,
             &group_name,
             &path,
             accepting,
@@ -183,16 +188,25 @@ pub async fn page(
         return Ok(response);
     }
 
-    let body = match state
-        .public_pages
+    let body = match signing
+        .pages
         .get(campaign.id, campaign.public_version, accepting)
     {
         Some(body) => body,
         None => {
             let body = Bytes::from(
-                render_page(&state, &campaign, &group_name, &path, accepting, None).await?,
+                render_page(
+                    state,
+                    &campaign,
+                    tenant,
+                    &group_name,
+                    &path,
+                    accepting,
+                    None,
+                )
+                .await?,
             );
-            state.public_pages.put(
+            signing.pages.put(
                 campaign.id,
                 campaign.public_version,
                 accepting,
@@ -232,12 +246,8 @@ pub async fn old_revision(
     State(state): State<AppState>,
     Path((tenant_slug, campaign_slug, number)): Path<(String, String, i32)>,
 ) -> AppResult<Response> {
-    let (campaign, _) = campaigns::public_by_slugs(&state.db, &tenant_slug, &campaign_slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !campaign.status.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let PublicCampaign { campaign, .. } =
+        public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     Ok(Redirect::to(&format!(
         "/{tenant_slug}/{}?revision={number}",
         campaign.slug

@@ -7,16 +7,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::store::{self, Signature};
-use crate::app::AppState;
-use crate::campaigns::store::{self as campaigns, Campaign};
+use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
 use crate::error::{AppError, AppResult};
 use crate::mail::EmailAddress;
+use crate::signatures::store::{self as store, Actor, Signature};
+use crate::signatures::{Action, SignatureState};
+use crate::state::AppState;
+use crate::tenancy::PublicTenantId;
 use crate::tokens;
-use crate::web::{render, Form, Layout, Path, Visitor};
+use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
 struct Found {
     campaign: Campaign,
+    tenant: PublicTenantId,
     signature: Signature,
     page_path: String,
     own_path: String,
@@ -28,8 +31,9 @@ async fn find(
     campaign_slug: &str,
     token: &str,
 ) -> AppResult<Option<Found>> {
-    let Some((campaign, _)) =
-        campaigns::public_by_slugs(&state.db, tenant_slug, campaign_slug).await?
+    let Some(PublicCampaign {
+        campaign, tenant, ..
+    }) = campaigns::public_by_slugs(&state.db, tenant_slug, campaign_slug).await?
     else {
         return Err(AppError::NotFound);
     };
@@ -37,7 +41,7 @@ async fn find(
         return Ok(None);
     }
     let Some(signature) =
-        store::by_token(&state.db, campaign.id, &tokens::hash_token(token)).await?
+        store::by_token(&state.db, tenant, campaign.id, &tokens::hash_token(token)).await?
     else {
         return Ok(None);
     };
@@ -45,6 +49,7 @@ async fn find(
     let own_path = format!("{page_path}/signature/{token}");
     Ok(Some(Found {
         campaign,
+        tenant,
         signature,
         page_path,
         own_path,
@@ -60,11 +65,7 @@ struct LinkGonePage {
 
 fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
     let layout = visitor.layout("This link no longer works");
-    Ok((
-        StatusCode::GONE,
-        render(LinkGonePage { layout, sign_path })?,
-    )
-        .into_response())
+    render_with(StatusCode::GONE, LinkGonePage { layout, sign_path })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,7 +132,7 @@ fn signer_page(
 }
 
 fn is_expired(state: &AppState, signature: &Signature) -> bool {
-    signature.state == store::PENDING
+    signature.state == SignatureState::Pending
         && signature
             .token_expires_at
             .is_none_or(|at| at <= state.clock.now())
@@ -154,17 +155,16 @@ pub async fn page(
     } else {
         StatusCode::OK
     };
-    Ok((
+    render_with(
         status,
-        render(signer_page(
+        signer_page(
             &visitor,
             found,
             expired,
             ReferralForm::default(),
             Vec::new(),
-        ))?,
+        ),
     )
-        .into_response())
 }
 
 pub async fn confirm(
@@ -179,35 +179,24 @@ pub async fn confirm(
         );
     };
     if is_expired(&state, &found.signature) {
-        return Ok((
+        return render_with(
             StatusCode::GONE,
-            render(signer_page(
-                &visitor,
-                found,
-                true,
-                ReferralForm::default(),
-                Vec::new(),
-            ))?,
-        )
-            .into_response());
+            signer_page(&visitor, found, true, ReferralForm::default(), Vec::new()),
+        );
     }
-    let to = if found.campaign.moderation {
-        store::AWAITING_APPROVAL
+    let action = if found.campaign.moderation {
+        Action::ConfirmForApproval
     } else {
-        store::CONFIRMED
+        Action::Confirm
     };
+    let by = Actor::signer("confirmed through the emailed link");
     let mut tx = state.db.begin().await?;
     store::change_state(
         &mut tx,
-        found.signature.tenant_uuid,
+        found.tenant,
         found.signature.id,
-        store::Transition {
-            from: &[store::PENDING],
-            to,
-            actor: "signer",
-            actor_user_id: None,
-            reason: "confirmed through the emailed link",
-        },
+        action,
+        &by,
         state.clock.now(),
     )
     .await?;
@@ -224,7 +213,7 @@ pub async fn referrals(
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(&visitor, None);
     };
-    if ![store::CONFIRMED, store::AWAITING_APPROVAL].contains(&found.signature.state.as_str()) {
+    if !found.signature.state.signer_confirmed() {
         return Err(AppError::Forbidden(
             "Suggestions can be sent once your signature is confirmed.",
         ));
@@ -266,8 +255,7 @@ pub async fn referrals(
         errors.push("Send at most 20 suggestions at a time.".into());
     }
     if !errors.is_empty() {
-        let page = signer_page(&visitor, found, false, form, errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+        return unprocessable(signer_page(&visitor, found, false, form, errors));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -295,7 +283,7 @@ pub async fn withdraw_page(
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(&visitor, None);
     };
-    if found.signature.state == store::WITHDRAWN {
+    if found.signature.state == SignatureState::Withdrawn {
         return Ok(Redirect::to(&found.own_path).into_response());
     }
     let layout = visitor.layout("Withdraw your signature");
@@ -317,18 +305,14 @@ pub async fn withdraw(
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(&visitor, None);
     };
+    let by = Actor::signer("withdrawn by the signer");
     let mut tx = state.db.begin().await?;
     store::change_state(
         &mut tx,
-        found.signature.tenant_uuid,
+        found.tenant,
         found.signature.id,
-        store::Transition {
-            from: &[store::PENDING, store::AWAITING_APPROVAL, store::CONFIRMED],
-            to: store::WITHDRAWN,
-            actor: "signer",
-            actor_user_id: None,
-            reason: "withdrawn by the signer",
-        },
+        Action::Withdraw,
+        &by,
         state.clock.now(),
     )
     .await?;

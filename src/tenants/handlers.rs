@@ -1,18 +1,18 @@
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Duration;
 use uuid::Uuid;
 
+use super::emails::Invitation;
 use super::store::{self, InvitationRow, MemberRow, MembershipChangeError, NewInvitation};
-use super::{Member, Role};
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, outbox, EmailAddress, MailMessage, Outgoing};
+use crate::mail::{self, EmailAddress, Outgoing};
+use crate::state::AppState;
+use crate::tenancy::{self, Member, Membership, Role};
 use crate::tokens;
-use crate::web::{render, CurrentUser, Form, FormErrors, Layout, Path, TenantNav};
+use crate::web::{render, unprocessable, CurrentUser, Form, FormErrors, Layout, Path};
 
 pub const INVITATION_VALID_FOR: Duration = Duration::days(7);
 
@@ -20,7 +20,7 @@ pub const INVITATION_VALID_FOR: Duration = Duration::days(7);
 #[template(path = "tenants/choose.html")]
 struct ChoosePage {
     layout: Layout,
-    tenants: Vec<TenantNav>,
+    tenants: Vec<Membership>,
 }
 
 /// `/app`: straight to the only group, or a list to choose from.
@@ -28,46 +28,13 @@ pub async fn choose_tenant(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> AppResult<Response> {
-    let rows = store::memberships_of(&state.db, current.user.user_id).await?;
-    if rows.len() == 1 {
-        return Ok(Redirect::to(&format!("/app/{}", rows[0].slug)).into_response());
+    let tenants = tenancy::memberships_of(&state.db, current.user.user_id).await?;
+    if tenants.len() == 1 {
+        return Ok(Redirect::to(&format!("/app/{}", tenants[0].slug)).into_response());
     }
-    let tenants: Vec<TenantNav> = rows
-        .into_iter()
-        .map(|m| TenantNav {
-            slug: m.slug,
-            name: m.name,
-            role: m.role,
-        })
-        .collect();
     let mut layout = current.visitor.layout("Your groups");
-    layout.tenants = tenants.clone();
+    layout.tenants = tenants.iter().map(Membership::link).collect();
     Ok(render(ChoosePage { layout, tenants })?.into_response())
-}
-
-#[derive(Template)]
-#[template(path = "tenants/dashboard.html")]
-struct DashboardPage {
-    layout: Layout,
-    member_count: i64,
-    failed_mail: i64,
-    role: Role,
-    base: String,
-    campaigns: Vec<crate::campaigns::store::CampaignSummary>,
-}
-
-pub async fn dashboard(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
-    let member_count = store::count_members(&state.db, member.tenant_id).await?;
-    let failed_mail = outbox::failed_count(&state.db, member.tenant_id).await?;
-    let campaigns = crate::campaigns::store::list(&state.db, member.tenant_id).await?;
-    render(DashboardPage {
-        layout: member.layout(member.tenant.name.clone()),
-        member_count,
-        failed_mail,
-        role: member.role,
-        base: member.path(""),
-        campaigns,
-    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,7 +55,7 @@ struct MembersPage {
     base: String,
     form: InviteForm,
     errors: FormErrors,
-    roles: [Role; 3],
+    roles: &'static [Role],
 }
 
 async fn members_page(
@@ -96,11 +63,11 @@ async fn members_page(
     member: &Member,
     form: InviteForm,
     errors: FormErrors,
-) -> AppResult<Html<String>> {
+) -> AppResult<MembersPage> {
     let members = store::members(&state.db, member.tenant_id).await?;
     let invitations =
         store::pending_invitations(&state.db, member.tenant_id, state.clock.now()).await?;
-    render(MembersPage {
+    Ok(MembersPage {
         layout: member.layout(format!("Members of {}", member.tenant.name)),
         members,
         invitations,
@@ -118,7 +85,7 @@ pub async fn members(State(state): State<AppState>, member: Member) -> AppResult
         role: Role::Organizer.as_str().into(),
         ..InviteForm::default()
     };
-    members_page(&state, &member, form, FormErrors::new()).await
+    render(members_page(&state, &member, form, FormErrors::new()).await?)
 }
 
 pub async fn invite(
@@ -145,8 +112,7 @@ pub async fn invite(
         }
     }
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
-        let page = members_page(&state, &member, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return unprocessable(members_page(&state, &member, form, errors).await?);
     };
 
     let now = state.clock.now();
@@ -172,7 +138,7 @@ pub async fn invite(
             tenant: Some(member.tenant_id.uuid()),
             idempotency_key: format!("invitation:{invitation_id}"),
             recipient: email.as_str(),
-            message: MailMessage::Invitation {
+            message: Invitation {
                 tenant_name: member.tenant.name.clone(),
                 inviter_name: member.user.name.clone(),
                 role: role.as_str().into(),
@@ -208,7 +174,7 @@ struct MemberPage {
     is_owner: bool,
     is_me: bool,
     base: String,
-    roles: [Role; 3],
+    roles: &'static [Role],
     error: Option<&'static str>,
 }
 
@@ -260,7 +226,7 @@ pub async fn change_role(
     match store::change_role(&mut tx, member.tenant_id, user_id, role).await {
         Ok(()) => {}
         Err(MembershipChangeError::LastOwner) => {
-            let page = MemberPage {
+            return unprocessable(MemberPage {
                 layout: member.layout(person.name.clone()),
                 is_me: person.user_id == member.user.user_id,
                 person,
@@ -268,8 +234,7 @@ pub async fn change_role(
                 base: member.path(""),
                 roles: Role::ALL,
                 error: Some(LAST_OWNER),
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+            });
         }
         Err(MembershipChangeError::NotMember) => return Err(AppError::NotFound),
         Err(MembershipChangeError::Database(e)) => return Err(e.into()),
@@ -324,14 +289,13 @@ pub async fn remove_member(
     match store::remove_member(&mut tx, member.tenant_id, user_id).await {
         Ok(()) => {}
         Err(MembershipChangeError::LastOwner) => {
-            let page = ConfirmRemovePage {
+            return unprocessable(ConfirmRemovePage {
                 layout: member.layout("Remove a member"),
                 is_me: person.user_id == member.user.user_id,
                 person,
                 base: member.path(""),
                 error: Some(LAST_OWNER),
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+            });
         }
         Err(MembershipChangeError::NotMember) => return Err(AppError::NotFound),
         Err(MembershipChangeError::Database(e)) => return Err(e.into()),

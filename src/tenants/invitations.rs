@@ -8,11 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::store::{self, InvitationByToken};
-use crate::app::AppState;
-use crate::auth::{passwords, start_session, store as auth_store};
+use crate::auth::{passwords, start_session, store as auth_store, LinkExpiredPage};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::tokens;
-use crate::web::{render, CurrentUser, Form, FormErrors, Layout, Path, Visitor};
+use crate::web::{
+    render, render_with, unprocessable, CurrentUser, Form, FormErrors, Layout, Path, Visitor,
+};
 
 #[derive(Template)]
 #[template(path = "tenants/invitation.html")]
@@ -34,13 +36,13 @@ pub struct NewAccountForm {
 }
 
 fn expired(visitor: &Visitor) -> AppResult<Response> {
-    let page = crate::auth::LinkExpiredPage {
+    let page = LinkExpiredPage {
         layout: visitor.layout("This invitation no longer works"),
         what: "This invitation has expired, was withdrawn or was already used. Invitations work once, for 7 days.",
         next_step: "Ask the person who invited you to send a new invitation, or go to the home page",
         next_link: "/",
     };
-    Ok((StatusCode::GONE, render(page)?).into_response())
+    render_with(StatusCode::GONE, page)
 }
 
 async fn find(state: &AppState, token: &str) -> AppResult<Option<InvitationByToken>> {
@@ -151,7 +153,7 @@ pub async fn accept_with_new_account(
             ..form
         };
         let page = page(&state, &visitor, invitation, token, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+        return unprocessable(page);
     }
 
     let now = state.clock.now();

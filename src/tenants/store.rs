@@ -1,95 +1,11 @@
-//! SQL for tenants, memberships and invitations. Everything tenant-owned is read and
-//! written through a `TenantId`.
+//! SQL for members and invitations. Everything tenant-owned is read and written through
+//! a `TenantId`; an invitation found by its emailed token names its group itself.
 
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Role, TenantId, TenantSlug};
-
-pub struct MembershipRow {
-    pub tenant_id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub role: Role,
-}
-
-fn role_of(raw: &str) -> Role {
-    Role::parse(raw).unwrap_or(Role::Viewer)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CreateTenantError {
-    #[error("slug taken")]
-    SlugTaken,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-pub async fn create_tenant(
-    conn: &mut PgConnection,
-    slug: &TenantSlug,
-    name: &str,
-) -> Result<TenantId, CreateTenantError> {
-    let id = Uuid::new_v4();
-    let inserted = sqlx::query(
-        "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING",
-    )
-    .bind(id)
-    .bind(slug.as_str())
-    .bind(name)
-    .execute(conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
-        return Err(CreateTenantError::SlugTaken);
-    }
-    Ok(TenantId(id))
-}
-
-pub async fn tenant_by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<(TenantId, String)>> {
-    let row = sqlx::query("SELECT id, name FROM tenants WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(|r| (TenantId(r.get("id")), r.get("name"))))
-}
-
-pub async fn add_member(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user_id: Uuid,
-    role: Role,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, user_id) DO NOTHING",
-    )
-    .bind(tenant.0)
-    .bind(user_id)
-    .bind(role.as_str())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn memberships_of(db: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<MembershipRow>> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-         WHERE m.user_id = $1 ORDER BY lower(t.name), t.slug",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| MembershipRow {
-            tenant_id: r.get("id"),
-            slug: r.get("slug"),
-            name: r.get("name"),
-            role: role_of(r.get("role")),
-        })
-        .collect())
-}
+use crate::tenancy::{Role, TenantId};
 
 pub struct MemberRow {
     pub user_id: Uuid,
@@ -101,14 +17,14 @@ pub struct MemberRow {
 
 const MEMBER_COLUMNS: &str = "u.id, u.name, u.email::text AS email, m.role, m.created_at";
 
-fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {
-    MemberRow {
-        user_id: r.get("id"),
-        name: r.get("name"),
-        email: r.get("email"),
-        role: role_of(r.get("role")),
-        joined: r.get("created_at"),
-    }
+fn member_row(r: sqlx::postgres::PgRow) -> sqlx::Result<MemberRow> {
+    Ok(MemberRow {
+        user_id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        role: r.try_get("role")?,
+        joined: r.try_get("created_at")?,
+    })
 }
 
 pub async fn members(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<MemberRow>> {
@@ -116,10 +32,10 @@ pub async fn members(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<MemberRo
         "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.tenant_id = $1 ORDER BY lower(u.name), u.email"
     ))
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(member_row).collect())
+    rows.into_iter().map(member_row).collect()
 }
 
 pub async fn member(
@@ -131,11 +47,11 @@ pub async fn member(
         "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.tenant_id = $1 AND m.user_id = $2"
     ))
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(member_row))
+    row.map(member_row).transpose()
 }
 
 pub async fn is_member_email(db: &PgPool, tenant: TenantId, email: &str) -> sqlx::Result<bool> {
@@ -143,7 +59,7 @@ pub async fn is_member_email(db: &PgPool, tenant: TenantId, email: &str) -> sqlx
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
                         WHERE m.tenant_id = $1 AND u.email = $2::citext)",
     )
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .bind(email)
     .fetch_one(db)
     .await
@@ -166,13 +82,12 @@ async fn lock_members(
     tenant: TenantId,
 ) -> sqlx::Result<Vec<(Uuid, Role)>> {
     let rows = sqlx::query("SELECT user_id, role FROM memberships WHERE tenant_id = $1 FOR UPDATE")
-        .bind(tenant.0)
+        .bind(tenant.uuid())
         .fetch_all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.get("user_id"), role_of(r.get("role"))))
-        .collect())
+    rows.into_iter()
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("role")?)))
+        .collect()
 }
 
 fn would_leave_no_owner(
@@ -198,9 +113,9 @@ pub async fn change_role(
         return Err(MembershipChangeError::LastOwner);
     }
     sqlx::query("UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2")
-        .bind(tenant.0)
+        .bind(tenant.uuid())
         .bind(user_id)
-        .bind(role.as_str())
+        .bind(role)
         .execute(conn)
         .await?;
     Ok(())
@@ -216,7 +131,7 @@ pub async fn remove_member(
         return Err(MembershipChangeError::LastOwner);
     }
     sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
-        .bind(tenant.0)
+        .bind(tenant.uuid())
         .bind(user_id)
         .execute(conn)
         .await?;
@@ -242,20 +157,21 @@ pub async fn pending_invitations(
          WHERE i.tenant_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
          ORDER BY i.created_at DESC",
     )
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .bind(now)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| InvitationRow {
-            id: r.get("id"),
-            email: r.get("email"),
-            role: role_of(r.get("role")),
-            invited_by: r.get("invited_by"),
-            expires_at: r.get("expires_at"),
+    rows.into_iter()
+        .map(|r| {
+            Ok(InvitationRow {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                role: r.try_get("role")?,
+                invited_by: r.try_get("invited_by")?,
+                expires_at: r.try_get("expires_at")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub struct NewInvitation<'a> {
@@ -278,7 +194,7 @@ pub async fn create_invitation(
         "UPDATE invitations SET revoked_at = $3
          WHERE tenant_id = $1 AND email = $2::citext AND accepted_at IS NULL AND revoked_at IS NULL",
     )
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .bind(new.email)
     .bind(new.now)
     .execute(&mut *conn)
@@ -289,9 +205,9 @@ pub async fn create_invitation(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .bind(new.email)
-    .bind(new.role.as_str())
+    .bind(new.role)
     .bind(new.token_hash)
     .bind(new.invited_by)
     .bind(new.now)
@@ -311,7 +227,7 @@ pub async fn revoke_invitation(
         "UPDATE invitations SET revoked_at = $3
          WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
     )
-    .bind(tenant.0)
+    .bind(tenant.uuid())
     .bind(id)
     .bind(now)
     .execute(db)
@@ -322,7 +238,7 @@ pub async fn revoke_invitation(
 /// An invitation as its emailed link finds it, before we know who is accepting.
 pub struct InvitationByToken {
     pub id: Uuid,
-    pub tenant_id: TenantId,
+    tenant_uuid: Uuid,
     pub tenant_slug: String,
     pub tenant_name: String,
     pub email: String,
@@ -344,15 +260,18 @@ pub async fn invitation_by_token(
     .bind(now)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| InvitationByToken {
-        id: r.get("id"),
-        tenant_id: TenantId(r.get("tenant_id")),
-        tenant_slug: r.get("slug"),
-        tenant_name: r.get("name"),
-        email: r.get("email"),
-        role: role_of(r.get("role")),
-        usable: r.get("usable"),
-    }))
+    row.map(|r| {
+        Ok(InvitationByToken {
+            id: r.try_get("id")?,
+            tenant_uuid: r.try_get("tenant_id")?,
+            tenant_slug: r.try_get("slug")?,
+            tenant_name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            role: r.try_get("role")?,
+            usable: r.try_get("usable")?,
+        })
+    })
+    .transpose()
 }
 
 /// Uses the invitation up (once) and makes `user_id` a member; false when it was already
@@ -383,9 +302,9 @@ pub async fn accept_invitation(
                 WHEN memberships.role = 'organizer' OR EXCLUDED.role = 'organizer' THEN 'organizer'
                 ELSE 'viewer' END",
     )
-    .bind(invitation.tenant_id.0)
+    .bind(invitation.tenant_uuid)
     .bind(user_id)
-    .bind(invitation.role.as_str())
+    .bind(invitation.role)
     .execute(conn)
     .await?;
     Ok(true)
@@ -393,7 +312,7 @@ pub async fn accept_invitation(
 
 pub async fn count_members(db: &PgPool, tenant: TenantId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM memberships WHERE tenant_id = $1")
-        .bind(tenant.0)
+        .bind(tenant.uuid())
         .fetch_one(db)
         .await
 }

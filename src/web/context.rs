@@ -12,9 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
-use crate::app::AppState;
-use crate::auth::sessions;
+use super::sessions;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::tokens;
 
 pub const SESSION_COOKIE: &str = "us_session";

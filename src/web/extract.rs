@@ -1,23 +1,25 @@
-//! Extractors for who is asking: any visitor, or a logged-in person.
+//! Extractors for who is asking: any visitor, or a logged-in person. They work in every
+//! area's router, whatever its state, as long as that state holds the shared `AppState`.
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRef, FromRequestParts, Query};
 use axum::http::request::Parts;
 
-use super::{context::SessionUser, notice, Layout, RequestContext};
-use crate::app::AppState;
+use super::{context::SessionUser, Layout, RequestContext};
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(serde::Deserialize)]
 struct NoticeQuery {
     notice: Option<String>,
 }
 
-fn notice_of(parts: &mut Parts) -> Option<&'static str> {
+fn notice_of(parts: &Parts, state: &AppState) -> Option<&'static str> {
     Query::<NoticeQuery>::try_from_uri(&parts.uri)
         .ok()
-        .and_then(|Query(q)| notice(q.notice.as_deref()))
+        .and_then(|Query(q)| q.notice)
+        .and_then(|key| state.notices.text(&key))
 }
 
 fn context_of(parts: &Parts) -> Result<RequestContext, AppError> {
@@ -55,16 +57,18 @@ impl Visitor {
     }
 }
 
-impl FromRequestParts<AppState> for Visitor {
+impl<S> FromRequestParts<S> for Visitor
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
         Ok(Visitor {
             context: context_of(parts)?,
-            notice: notice_of(parts),
+            notice: notice_of(parts, &state),
             dev_mailbox: state.config.dev_mailbox,
         })
     }
@@ -76,13 +80,14 @@ pub struct CurrentUser {
     pub visitor: Visitor,
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         match visitor.context.user.clone() {
             Some(user) => Ok(CurrentUser { user, visitor }),

@@ -15,7 +15,7 @@ use tempfile::TempDir;
 use time::macros::datetime;
 use tokio::net::TcpListener;
 use tokio::sync::OnceCell;
-use undersigned::app::{AppState, Application};
+use undersigned::app::{self, Application};
 use undersigned::clock::ManualClock;
 use undersigned::config::Config;
 use undersigned::mail::{read_eml, ReadMessage, Transport, Worker};
@@ -29,11 +29,11 @@ static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 async fn template_database() -> String {
     TEMPLATE
         .get_or_init(|| async {
-            let checksum: String = undersigned::db::MIGRATOR
+            let checksum: Vec<u8> = undersigned::db::MIGRATOR
                 .iter()
                 .flat_map(|m| m.checksum.iter().take(4).copied().collect::<Vec<u8>>())
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>();
+                .collect::<Vec<u8>>();
+            let checksum = undersigned::tokens::hex(&checksum);
             let name = format!("undersigned_tpl_{}", &checksum[..checksum.len().min(40)]);
             let mut admin = PgConnection::connect(ADMIN_URL)
                 .await
@@ -141,22 +141,17 @@ impl TestApp {
         let db = undersigned::db::connect(&database_url).await.unwrap();
         let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
         let transport = Transport::from_config(&config).unwrap();
-        let state = AppState::new(
-            db.clone(),
-            config.clone(),
-            Arc::new(clock.clone()),
-            transport.clone(),
-        )
-        .unwrap();
+        let state = app::state(db.clone(), config.clone(), Arc::new(clock.clone())).unwrap();
         let worker = Worker::new(
             db.clone(),
-            transport,
+            transport.clone(),
             Arc::new(clock.clone()),
             config.clone(),
+            Arc::new(app::mail_kinds()),
         );
 
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let application = Application::with_listener(state, listener);
+        let application = Application::with_listener(state, transport, listener);
         tokio::spawn(application.serve(async {
             let _ = stopped.await;
         }));

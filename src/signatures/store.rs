@@ -1,31 +1,39 @@
-//! SQL for signatures, their state history and referrals.
+//! SQL for signatures, their state history and referrals. Organizer-side functions take a
+//! `TenantId`; what the public side uses takes a `PublicTenantId`; both kinds work where
+//! both sides write (`impl TenantScope`).
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Signature states. Only `confirmed` counts and is shown publicly.
-pub const PENDING: &str = "pending";
-pub const AWAITING_APPROVAL: &str = "awaiting_approval";
-pub const CONFIRMED: &str = "confirmed";
-pub const REJECTED: &str = "rejected";
-pub const WITHDRAWN: &str = "withdrawn";
+use super::lifecycle::{
+    initial_state, next_state, Action, SignatureKind, SignatureSource, SignatureState,
+};
+use super::names;
+use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
 
-pub fn state_label(state: &str) -> &'static str {
-    match state {
-        PENDING => "Pending confirmation",
-        AWAITING_APPROVAL => "Awaiting approval",
-        CONFIRMED => "Confirmed",
-        REJECTED => "Rejected",
-        WITHDRAWN => "Withdrawn",
-        _ => "Unknown",
+/// Who did something to a signature, and why: every change is recorded with it.
+pub struct Actor<'a> {
+    /// "signer", "organizer Dana", "demo data".
+    pub name: &'a str,
+    pub user_id: Option<Uuid>,
+    pub reason: &'a str,
+}
+
+impl<'a> Actor<'a> {
+    pub fn signer(reason: &'a str) -> Self {
+        Actor {
+            name: "signer",
+            user_id: None,
+            reason,
+        }
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct NewSignature {
-    pub kind: &'static str,
+    pub kind: SignatureKind,
     pub name: String,
     pub website: String,
     pub city: String,
@@ -39,17 +47,41 @@ pub struct NewSignature {
     pub affiliation: String,
     pub comment: String,
     pub domain_matches: bool,
-    pub source: &'static str,
-    pub state: &'static str,
+    pub source: SignatureSource,
     pub revision_id: Option<Uuid>,
     pub token_hash: Option<Vec<u8>>,
     pub token_expires_at: Option<OffsetDateTime>,
 }
 
+impl NewSignature {
+    pub fn new(kind: SignatureKind, source: SignatureSource) -> Self {
+        NewSignature {
+            kind,
+            name: String::new(),
+            website: String::new(),
+            city: String::new(),
+            size: String::new(),
+            parent_organization: String::new(),
+            contact_name: String::new(),
+            contact_title: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            show_contact: false,
+            affiliation: String::new(),
+            comment: String::new(),
+            domain_matches: false,
+            source,
+            revision_id: None,
+            token_hash: None,
+            token_expires_at: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Existing {
     pub id: Uuid,
-    pub state: String,
+    pub state: SignatureState,
     pub email: String,
 }
 
@@ -59,14 +91,17 @@ pub enum Inserted {
     Duplicate(Existing),
 }
 
+/// Stores a new signature in the state its source starts in and records who added it.
 pub async fn insert(
     conn: &mut PgConnection,
-    tenant_uuid: Uuid,
+    tenant: impl TenantScope,
     campaign_id: Uuid,
     new: &NewSignature,
+    by: &Actor<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<Inserted> {
-    let name_key = super::names::name_key(&new.name);
+    let name_key = names::name_key(&new.name);
+    let state = initial_state(new.source);
     let id = Uuid::new_v4();
     let created: Option<Uuid> = sqlx::query_scalar(
         "INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, website, city, size,
@@ -79,12 +114,12 @@ pub async fn insert(
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(id)
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(new.kind)
     .bind(&new.name)
     .bind(&name_key)
-    .bind(super::names::sort_key(&new.name))
+    .bind(names::sort_key(&new.name))
     .bind(&new.website)
     .bind(&new.city)
     .bind(&new.size)
@@ -98,7 +133,7 @@ pub async fn insert(
     .bind(&new.comment)
     .bind(new.domain_matches)
     .bind(new.source)
-    .bind(new.state)
+    .bind(state)
     .bind(new.revision_id)
     .bind(&new.token_hash)
     .bind(new.token_expires_at)
@@ -106,13 +141,16 @@ pub async fn insert(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = created {
+        record_event(conn, tenant, id, None, state, by, now).await?;
         return Ok(Inserted::Created(id));
     }
     let row = sqlx::query(
         "SELECT id, state, email::text AS email FROM signatures
-         WHERE campaign_id = $1 AND (email = $2::citext OR (kind = 'organization' AND $3 = 'organization' AND name_key = $4))
-         ORDER BY (email = $2::citext) DESC LIMIT 1",
+         WHERE tenant_id = $1 AND campaign_id = $2
+           AND (email = $3::citext OR (kind = 'organization' AND $4 = 'organization' AND name_key = $5))
+         ORDER BY (email = $3::citext) DESC LIMIT 1",
     )
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(&new.email)
     .bind(new.kind)
@@ -120,70 +158,67 @@ pub async fn insert(
     .fetch_one(conn)
     .await?;
     Ok(Inserted::Duplicate(Existing {
-        id: row.get("id"),
-        state: row.get("state"),
-        email: row.get("email"),
+        id: row.try_get("id")?,
+        state: row.try_get("state")?,
+        email: row.try_get("email")?,
     }))
 }
 
-pub struct Event<'a> {
-    pub from: Option<&'a str>,
-    pub to: &'a str,
-    pub actor: &'a str,
-    pub actor_user_id: Option<Uuid>,
-    pub reason: &'a str,
-}
-
-pub async fn record_event(
+async fn record_event(
     conn: &mut PgConnection,
-    tenant_uuid: Uuid,
+    tenant: impl TenantScope,
     signature_id: Uuid,
-    event: Event<'_>,
+    from: Option<SignatureState>,
+    to: SignatureState,
+    by: &Actor<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO signature_events (tenant_id, signature_id, from_state, to_state, actor, actor_user_id, reason, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(signature_id)
-    .bind(event.from)
-    .bind(event.to)
-    .bind(event.actor)
-    .bind(event.actor_user_id)
-    .bind(event.reason)
+    .bind(from)
+    .bind(to)
+    .bind(by.name)
+    .bind(by.user_id)
+    .bind(by.reason)
     .bind(now)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// A requested change of state: allowed only from one of `from`.
-pub struct Transition<'a> {
-    pub from: &'a [&'a str],
-    pub to: &'a str,
-    pub actor: &'a str,
-    pub actor_user_id: Option<Uuid>,
-    pub reason: &'a str,
+/// A state change that happened: from where to where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Changed {
+    pub from: SignatureState,
+    pub to: SignatureState,
 }
 
-/// Moves a signature along `transition` and records who did it; returns the previous
-/// state, or `None` when the signature was not in any of the allowed states.
+/// Applies `action` to a signature if the lifecycle allows it from the state it is in
+/// now (read under a row lock), and records who did it. `None`: not allowed from that
+/// state, or no such signature in this tenant.
 pub async fn change_state(
     conn: &mut PgConnection,
-    tenant_uuid: Uuid,
+    tenant: impl TenantScope,
     signature_id: Uuid,
-    transition: Transition<'_>,
+    action: Action,
+    by: &Actor<'_>,
     now: OffsetDateTime,
-) -> sqlx::Result<Option<String>> {
-    let previous: Option<String> = sqlx::query_scalar(
+) -> sqlx::Result<Option<Changed>> {
+    let current: Option<SignatureState> = sqlx::query_scalar(
         "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
     )
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(signature_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(previous) = previous.filter(|p| transition.from.contains(&p.as_str())) else {
+    let Some(from) = current else {
+        return Ok(None);
+    };
+    let Some(to) = next_state(from, action) else {
         return Ok(None);
     };
     sqlx::query(
@@ -191,35 +226,30 @@ pub async fn change_state(
                 confirmed_at = CASE WHEN $3 = 'confirmed' THEN coalesce(confirmed_at, $4) ELSE confirmed_at END
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(signature_id)
-    .bind(transition.to)
+    .bind(to)
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let event = Event {
-        from: Some(&previous),
-        to: transition.to,
-        actor: transition.actor,
-        actor_user_id: transition.actor_user_id,
-        reason: transition.reason,
-    };
-    record_event(conn, tenant_uuid, signature_id, event, now).await?;
-    Ok(Some(previous))
+    record_event(conn, tenant, signature_id, Some(from), to, by, now).await?;
+    Ok(Some(Changed { from, to }))
 }
 
 /// A new confirmation link for an unconfirmed signature (a resend); returns how many
 /// confirmation emails this makes.
 pub async fn renew_token(
     conn: &mut PgConnection,
+    tenant: impl TenantScope,
     signature_id: Uuid,
     token_hash: &[u8],
     expires_at: OffsetDateTime,
 ) -> sqlx::Result<i32> {
     sqlx::query_scalar(
-        "UPDATE signatures SET token_hash = $2, token_expires_at = $3, confirmations_sent = confirmations_sent + 1
-         WHERE id = $1 RETURNING confirmations_sent",
+        "UPDATE signatures SET token_hash = $3, token_expires_at = $4, confirmations_sent = confirmations_sent + 1
+         WHERE tenant_id = $1 AND id = $2 RETURNING confirmations_sent",
     )
+    .bind(tenant.uuid())
     .bind(signature_id)
     .bind(token_hash)
     .bind(expires_at)
@@ -230,9 +260,9 @@ pub async fn renew_token(
 #[derive(Clone, Debug)]
 pub struct Signature {
     pub id: Uuid,
-    pub tenant_uuid: Uuid,
+    tenant_uuid: Uuid,
     pub campaign_id: Uuid,
-    pub kind: String,
+    pub kind: SignatureKind,
     pub name: String,
     pub website: String,
     pub city: String,
@@ -246,8 +276,8 @@ pub struct Signature {
     pub affiliation: String,
     pub comment: String,
     pub domain_matches: bool,
-    pub source: String,
-    pub state: String,
+    pub source: SignatureSource,
+    pub state: SignatureState,
     pub revision_number: Option<i32>,
     pub token_expires_at: Option<OffsetDateTime>,
     pub confirmed_at: Option<OffsetDateTime>,
@@ -256,11 +286,21 @@ pub struct Signature {
 
 impl Signature {
     pub fn state_label(&self) -> &'static str {
-        state_label(&self.state)
+        self.state.label()
     }
 
     pub fn is_organization(&self) -> bool {
-        self.kind == "organization"
+        self.kind == SignatureKind::Organization
+    }
+
+    /// Whether the lifecycle lets `action` happen to this signature now.
+    pub fn allows(&self, action: Action) -> bool {
+        next_state(self.state, action).is_some()
+    }
+
+    /// Came in through the public form (so its domain check means something).
+    pub fn from_form(&self) -> bool {
+        self.source == SignatureSource::Form
     }
 }
 
@@ -268,53 +308,56 @@ const COLUMNS: &str = "s.id, s.tenant_id, s.campaign_id, s.kind, s.name, s.websi
      s.contact_name, s.contact_title, s.email::text AS email, s.phone, s.show_contact, s.affiliation, s.comment, \
      s.domain_matches, s.source, s.state, r.number AS revision_number, s.token_expires_at, s.confirmed_at, s.created_at";
 
-fn signature(r: &PgRow) -> Signature {
-    Signature {
-        id: r.get("id"),
-        tenant_uuid: r.get("tenant_id"),
-        campaign_id: r.get("campaign_id"),
-        kind: r.get("kind"),
-        name: r.get("name"),
-        website: r.get("website"),
-        city: r.get("city"),
-        size: r.get("size"),
-        parent_organization: r.get("parent_organization"),
-        contact_name: r.get("contact_name"),
-        contact_title: r.get("contact_title"),
-        email: r.get("email"),
-        phone: r.get("phone"),
-        show_contact: r.get("show_contact"),
-        affiliation: r.get("affiliation"),
-        comment: r.get("comment"),
-        domain_matches: r.get("domain_matches"),
-        source: r.get("source"),
-        state: r.get("state"),
-        revision_number: r.get("revision_number"),
-        token_expires_at: r.get("token_expires_at"),
-        confirmed_at: r.get("confirmed_at"),
-        created_at: r.get("created_at"),
-    }
+fn signature(r: &PgRow) -> sqlx::Result<Signature> {
+    Ok(Signature {
+        id: r.try_get("id")?,
+        tenant_uuid: r.try_get("tenant_id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        website: r.try_get("website")?,
+        city: r.try_get("city")?,
+        size: r.try_get("size")?,
+        parent_organization: r.try_get("parent_organization")?,
+        contact_name: r.try_get("contact_name")?,
+        contact_title: r.try_get("contact_title")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        show_contact: r.try_get("show_contact")?,
+        affiliation: r.try_get("affiliation")?,
+        comment: r.try_get("comment")?,
+        domain_matches: r.try_get("domain_matches")?,
+        source: r.try_get("source")?,
+        state: r.try_get("state")?,
+        revision_number: r.try_get("revision_number")?,
+        token_expires_at: r.try_get("token_expires_at")?,
+        confirmed_at: r.try_get("confirmed_at")?,
+        created_at: r.try_get("created_at")?,
+    })
 }
 
+/// The signature an emailed link names.
 pub async fn by_token(
     db: &PgPool,
+    tenant: PublicTenantId,
     campaign_id: Uuid,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<Signature>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
-         WHERE s.campaign_id = $1 AND s.token_hash = $2"
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.token_hash = $3"
     ))
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(token_hash)
     .fetch_optional(db)
     .await?;
-    Ok(row.as_ref().map(signature))
+    row.as_ref().map(signature).transpose()
 }
 
 pub async fn by_id(
     db: &PgPool,
-    tenant_uuid: Uuid,
+    tenant: TenantId,
     campaign_id: Uuid,
     id: Uuid,
 ) -> sqlx::Result<Option<Signature>> {
@@ -322,20 +365,20 @@ pub async fn by_id(
         "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.id = $3"
     ))
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(id)
     .fetch_optional(db)
     .await?;
-    Ok(row.as_ref().map(signature))
+    row.as_ref().map(signature).transpose()
 }
 
 /// Signatures for organizers, newest first; `state` narrows to one state.
 pub async fn for_campaign(
     db: &PgPool,
-    tenant_uuid: Uuid,
+    tenant: TenantId,
     campaign_id: Uuid,
-    state: Option<&str>,
+    state: Option<SignatureState>,
     limit: i64,
 ) -> sqlx::Result<Vec<Signature>> {
     let rows = sqlx::query(&format!(
@@ -343,19 +386,19 @@ pub async fn for_campaign(
          WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND ($3::text IS NULL OR s.state = $3)
          ORDER BY s.created_at DESC, s.id LIMIT $4"
     ))
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(state)
     .bind(limit)
     .fetch_all(db)
     .await?;
-    Ok(rows.iter().map(signature).collect())
+    rows.iter().map(signature).collect()
 }
 
 /// Every signature, in public order, for the CSV export.
 pub async fn all_for_export(
     db: &PgPool,
-    tenant_uuid: Uuid,
+    tenant: TenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<Signature>> {
     let rows = sqlx::query(&format!(
@@ -363,16 +406,74 @@ pub async fn all_for_export(
          WHERE s.tenant_id = $1 AND s.campaign_id = $2
          ORDER BY s.kind DESC, s.sort_key COLLATE signer_order, s.id"
     ))
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
     .await?;
-    Ok(rows.iter().map(signature).collect())
+    rows.iter().map(signature).collect()
+}
+
+#[derive(Default, Debug)]
+pub struct StateCounts {
+    pub pending: i64,
+    pub awaiting_approval: i64,
+    pub confirmed: i64,
+    pub rejected: i64,
+    pub withdrawn: i64,
+}
+
+pub async fn counts_by_state(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<StateCounts> {
+    let rows: Vec<(SignatureState, i64)> = sqlx::query_as(
+        "SELECT state, count(*) FROM signatures WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY state",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await?;
+    let mut counts = StateCounts::default();
+    for (state, n) in rows {
+        *match state {
+            SignatureState::Pending => &mut counts.pending,
+            SignatureState::AwaitingApproval => &mut counts.awaiting_approval,
+            SignatureState::Confirmed => &mut counts.confirmed,
+            SignatureState::Rejected => &mut counts.rejected,
+            SignatureState::Withdrawn => &mut counts.withdrawn,
+        } = n;
+    }
+    Ok(counts)
+}
+
+/// What a new row must not repeat: `email:<lowercased>` for every signature and
+/// `name:<folded>` for every organization (the keys of the CSV import's duplicate check).
+pub async fn existing_keys(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<std::collections::HashSet<String>> {
+    let rows: Vec<(SignatureKind, String, String)> = sqlx::query_as(
+        "SELECT kind, lower(email::text), name_key FROM signatures WHERE tenant_id = $1 AND campaign_id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await?;
+    let mut keys = std::collections::HashSet::new();
+    for (kind, email, name) in rows {
+        keys.insert(format!("email:{email}"));
+        if kind == SignatureKind::Organization {
+            keys.insert(format!("name:{name}"));
+        }
+    }
+    Ok(keys)
 }
 
 pub struct EventRow {
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<SignatureState>,
+    pub to_state: SignatureState,
     pub actor: String,
     pub reason: String,
     pub at: OffsetDateTime,
@@ -380,27 +481,28 @@ pub struct EventRow {
 
 pub async fn events(
     db: &PgPool,
-    tenant_uuid: Uuid,
+    tenant: TenantId,
     signature_id: Uuid,
 ) -> sqlx::Result<Vec<EventRow>> {
     let rows = sqlx::query(
         "SELECT from_state, to_state, actor, reason, at FROM signature_events
          WHERE tenant_id = $1 AND signature_id = $2 ORDER BY at, id",
     )
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(signature_id)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| EventRow {
-            from_state: r.get("from_state"),
-            to_state: r.get("to_state"),
-            actor: r.get("actor"),
-            reason: r.get("reason"),
-            at: r.get("at"),
+    rows.iter()
+        .map(|r| {
+            Ok(EventRow {
+                from_state: r.try_get("from_state")?,
+                to_state: r.try_get("to_state")?,
+                actor: r.try_get("actor")?,
+                reason: r.try_get("reason")?,
+                at: r.try_get("at")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A confirmed signer as the public page lists them.
@@ -411,26 +513,28 @@ pub struct PublicSigner {
     pub affiliation: String,
 }
 
+/// Confirmed signers of one kind in `signer_order`, straight off the partial index.
 pub async fn public_list(
     db: &PgPool,
+    tenant: PublicTenantId,
     campaign_id: Uuid,
-    kind: &str,
+    kind: SignatureKind,
 ) -> sqlx::Result<Vec<PublicSigner>> {
     let rows = sqlx::query(
         "SELECT name, city, contact_name, contact_title, show_contact, affiliation FROM signatures
-         WHERE campaign_id = $1 AND kind = $2 AND state = 'confirmed'
+         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1
          ORDER BY sort_key COLLATE signer_order, id",
     )
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(kind)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
-            let contact_name: String = r.get("contact_name");
-            let contact_title: String = r.get("contact_title");
-            let show: bool = r.get("show_contact");
+            let contact_name: String = r.try_get("contact_name")?;
+            let contact_title: String = r.try_get("contact_title")?;
+            let show: bool = r.try_get("show_contact")?;
             let contact = (show && !contact_name.is_empty()).then(|| {
                 if contact_title.is_empty() {
                     contact_name.clone()
@@ -438,14 +542,14 @@ pub async fn public_list(
                     format!("{contact_name}, {contact_title}")
                 }
             });
-            PublicSigner {
-                name: r.get("name"),
-                city: r.get("city"),
+            Ok(PublicSigner {
+                name: r.try_get("name")?,
+                city: r.try_get("city")?,
                 contact,
-                affiliation: r.get("affiliation"),
-            }
+                affiliation: r.try_get("affiliation")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub struct Referral {
@@ -456,6 +560,7 @@ pub struct Referral {
     pub created_at: OffsetDateTime,
 }
 
+/// A signer's suggestion of whom else to ask; kept with the signature that made it.
 pub async fn add_referral(
     conn: &mut PgConnection,
     signature: &Signature,
@@ -481,7 +586,7 @@ pub async fn add_referral(
 
 pub async fn referrals(
     db: &PgPool,
-    tenant_uuid: Uuid,
+    tenant: TenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<Referral>> {
     let rows = sqlx::query(
@@ -489,18 +594,19 @@ pub async fn referrals(
          FROM referrals f JOIN signatures s ON s.id = f.signature_id
          WHERE f.tenant_id = $1 AND f.campaign_id = $2 ORDER BY f.created_at DESC",
     )
-    .bind(tenant_uuid)
+    .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Referral {
-            name: r.get("name"),
-            organization: r.get("organization"),
-            email: r.get("email"),
-            referred_by: r.get("referred_by"),
-            created_at: r.get("created_at"),
+    rows.iter()
+        .map(|r| {
+            Ok(Referral {
+                name: r.try_get("name")?,
+                organization: r.try_get("organization")?,
+                email: r.try_get("email")?,
+                referred_by: r.try_get("referred_by")?,
+                created_at: r.try_get("created_at")?,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -1,12 +1,13 @@
 //! Server-side sessions in PostgreSQL, so several app instances share them. The cookie
-//! holds a random token; the table holds only its hash.
+//! holds a random token; the table holds only its hash. The request context loads them;
+//! accounts start and end them.
 
 use sqlx::{PgConnection, PgPool, Row};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::context::SessionUser;
 use crate::tokens;
-use crate::web::SessionUser;
 
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
@@ -80,7 +81,7 @@ pub async fn create(
     Ok(session.token)
 }
 
-pub async fn delete(db: &PgPool, id_hash: &[u8]) -> sqlx::Result<()> {
+pub async fn delete<'c>(db: impl sqlx::PgExecutor<'c>, id_hash: &[u8]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
         .execute(db)

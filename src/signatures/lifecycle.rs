@@ -1,0 +1,170 @@
+//! A signature's life, written down once: its states, who may move it how, and the one
+//! table of allowed transitions. The store applies a transition only when this table
+//! allows it from the state it reads (under a row lock); nothing else changes a state.
+
+use std::fmt;
+
+crate::db::text_enum! {
+    /// Only `Confirmed` counts and is shown publicly.
+    pub enum SignatureState {
+        /// Signed on the form; waits for the signer's emailed confirmation.
+        Pending = "pending",
+        /// The signer confirmed; the campaign moderates, so organizers decide.
+        AwaitingApproval = "awaiting_approval",
+        /// Counts and is listed publicly.
+        Confirmed = "confirmed",
+        /// Organizers declined it.
+        Rejected = "rejected",
+        /// The signer took it back.
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl SignatureState {
+    pub fn label(self) -> &'static str {
+        match self {
+            SignatureState::Pending => "Pending confirmation",
+            SignatureState::AwaitingApproval => "Awaiting approval",
+            SignatureState::Confirmed => "Confirmed",
+            SignatureState::Rejected => "Rejected",
+            SignatureState::Withdrawn => "Withdrawn",
+        }
+    }
+
+    /// Confirmed by the signer, whether or not organizers have approved it yet.
+    pub fn signer_confirmed(self) -> bool {
+        matches!(
+            self,
+            SignatureState::Confirmed | SignatureState::AwaitingApproval
+        )
+    }
+}
+
+impl fmt::Display for SignatureState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+crate::db::text_enum! {
+    pub enum SignatureKind {
+        Organization = "organization",
+        Individual = "individual",
+    }
+}
+
+impl fmt::Display for SignatureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+crate::db::text_enum! {
+    /// How a signature came in.
+    pub enum SignatureSource {
+        /// The public sign-on form, confirmed by email.
+        Form = "form",
+        /// The host organization, signed on by its organizer when creating the campaign.
+        Host = "host",
+        /// Gathered by phone or email and imported from CSV by organizers.
+        Import = "import",
+    }
+}
+
+impl fmt::Display for SignatureSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can happen to an existing signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The signer confirms from the emailed link (campaign without moderation).
+    Confirm,
+    /// The signer confirms; the campaign moderates, so it waits for organizers.
+    ConfirmForApproval,
+    /// Organizers approve a signature.
+    Approve,
+    /// Organizers decline a signature.
+    Reject,
+    /// The signer withdraws.
+    Withdraw,
+    /// The signer of a withdrawn signature signs again on the form.
+    SignAgain,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Confirm,
+        Action::ConfirmForApproval,
+        Action::Approve,
+        Action::Reject,
+        Action::Withdraw,
+        Action::SignAgain,
+    ];
+}
+
+use Action::*;
+use SignatureState::*;
+
+/// The allowed transitions: (from, action, to). Anything not here is refused.
+pub const TRANSITIONS: &[(SignatureState, Action, SignatureState)] = &[
+    (Pending, Confirm, Confirmed),
+    (Pending, ConfirmForApproval, AwaitingApproval),
+    (AwaitingApproval, Approve, Confirmed),
+    (Rejected, Approve, Confirmed),
+    (Pending, Reject, Rejected),
+    (AwaitingApproval, Reject, Rejected),
+    (Confirmed, Reject, Rejected),
+    (Pending, Withdraw, Withdrawn),
+    (AwaitingApproval, Withdraw, Withdrawn),
+    (Confirmed, Withdraw, Withdrawn),
+    (Withdrawn, SignAgain, Pending),
+];
+
+/// The state a new signature starts in. Only the form's signatures wait for the signer's
+/// emailed confirmation; the host organization is signed on by its own organizer, and
+/// imported signatures were gathered by phone or email before they were entered.
+pub fn initial_state(source: SignatureSource) -> SignatureState {
+    match source {
+        SignatureSource::Form => Pending,
+        SignatureSource::Host | SignatureSource::Import => Confirmed,
+    }
+}
+
+/// Where `action` takes a signature in state `from`, if it is allowed at all.
+pub fn next_state(from: SignatureState, action: Action) -> Option<SignatureState> {
+    TRANSITIONS
+        .iter()
+        .find(|(f, a, _)| *f == from && *a == action)
+        .map(|(_, _, to)| *to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_state_and_action_has_at_most_one_outcome() {
+        for from in SignatureState::ALL {
+            for action in Action::ALL {
+                let outcomes = TRANSITIONS
+                    .iter()
+                    .filter(|(f, a, _)| f == from && *a == action)
+                    .count();
+                assert!(outcomes <= 1, "{from:?} + {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn states_read_back_only_known_values() {
+        for state in SignatureState::ALL {
+            assert_eq!(SignatureState::parse(state.as_str()), Some(*state));
+        }
+        assert_eq!(SignatureState::parse("approved"), None);
+        assert_eq!(SignatureKind::parse("company"), None);
+        assert_eq!(SignatureSource::parse("api"), None);
+    }
+}
