@@ -477,20 +477,30 @@ async fn viewers_read_campaigns_but_cannot_change_them() {
 }
 
 /// Every campaign URL of tenant A, read and write, answers 404 to an organizer of
-/// tenant B and changes nothing.
+/// tenant B and changes nothing; each URL is first shown to work for A's owner, so the
+/// 404 means "not yours", not "no such page". B's own campaign does not open A's
+/// signatures either, while B's own signature there works for B.
 #[tokio::test]
 async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
     let app = TestApp::spawn().await;
     let owner = app.signup("tenant-a", "ana@a.example").await;
     let (path, public) = open_campaign(&owner, "tenant-a", "water", &[]).await;
     sign_and_confirm(&app, &public, "Lake Friends", "lee@lake.example").await;
-    let signature: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Lake Friends'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let signature_of = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM signatures WHERE name = $1")
+                .bind(name)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let signature = signature_of("Lake Friends").await;
     let intruder = app.signup("tenant-b", "eve@b.example").await;
-    create_campaign(&intruder, "tenant-b", "other", &[]).await;
+    let (own_path, own_public) = open_campaign(&intruder, "tenant-b", "other", &[]).await;
+    sign_and_confirm(&app, &own_public, "Hill Friends", "hal@hill.example").await;
+    let own_signature = signature_of("Hill Friends").await;
 
     let snapshot = || async {
         sqlx::query_scalar::<_, String>(
@@ -503,76 +513,75 @@ async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
     };
     let before = snapshot().await;
 
-    let own = "/app/tenant-b/campaigns/water";
-    for base in [path.as_str(), own] {
-        for suffix in [
-            "",
-            "/settings",
-            "/letter",
-            "/revisions",
-            "/revisions/1",
-            "/diff?from=1&to=1",
-            "/referrals",
-            "/export.csv",
-            "/import",
-            &format!("/signatures/{signature}"),
-        ] {
-            let url = format!("{base}{suffix}");
-            let r = intruder.get(&url).await;
-            assert_eq!(r.status, 404, "GET {url}");
-            assert!(!r.body.contains("Lake Friends"), "GET {url} leaks");
-        }
-        let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
-            (
-                format!("{base}/settings"),
-                campaign_fields("Hijacked", "water"),
-            ),
-            (format!("{base}/status"), vec![("action", "close")]),
-            (
-                format!("{base}/letter"),
-                vec![("body", "Hijacked"), ("action", "save")],
-            ),
-            (
-                format!("{base}/signatures/{signature}/decide"),
-                vec![("decision", "reject"), ("reason", "x")],
-            ),
-            (
-                format!("{base}/import/confirm"),
-                vec![("csv", "name,email\nX,x@example.org\n")],
-            ),
-        ];
-        for (url, fields) in &writes {
-            assert_eq!(
-                intruder.post_form(url, fields).await.status,
-                404,
-                "POST {url}"
-            );
-        }
+    for suffix in [
+        "",
+        "/settings",
+        "/letter",
+        "/revisions",
+        "/revisions/1",
+        "/diff?from=1&to=1",
+        "/referrals",
+        "/export.csv",
+        "/import",
+        &format!("/signatures/{signature}"),
+    ] {
+        let url = format!("{path}{suffix}");
+        assert_eq!(owner.get(&url).await.status, 200, "the owner's GET {url}");
+        let r = intruder.get(&url).await;
+        assert_eq!(r.status, 404, "GET {url}");
+        assert!(!r.body.contains("Lake Friends"), "GET {url} leaks");
+    }
+    let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            format!("{path}/settings"),
+            campaign_fields("Hijacked", "water"),
+        ),
+        (format!("{path}/status"), vec![("action", "close")]),
+        (
+            format!("{path}/letter"),
+            vec![("body", "Hijacked"), ("action", "save")],
+        ),
+        (
+            format!("{path}/signatures/{signature}/decide"),
+            vec![("decision", "reject"), ("reason", "x")],
+        ),
+        (
+            format!("{path}/import/confirm"),
+            vec![("csv", "name,email\nX,x@example.org\n")],
+        ),
+    ];
+    for (url, fields) in &writes {
         assert_eq!(
-            intruder
-                .upload(
-                    &format!("{base}/import"),
-                    "pasted",
-                    "name,email\nX,x@example.org\n"
-                )
-                .await
-                .status,
-            404
+            intruder.post_form(url, fields).await.status,
+            404,
+            "POST {url}"
         );
     }
     assert_eq!(
         intruder
-            .get(&format!(
-                "/app/tenant-b/campaigns/other/signatures/{signature}"
-            ))
+            .upload(
+                &format!("{path}/import"),
+                "pasted",
+                "name,email\nX,x@example.org\n"
+            )
             .await
             .status,
         404
     );
+
+    // B's own campaign path with A's signature: 404; with B's own signature: 200.
+    let mine = format!("{own_path}/signatures/{own_signature}");
+    assert_eq!(
+        intruder.get(&mine).await.status,
+        200,
+        "B reads its own signature"
+    );
+    let theirs = format!("{own_path}/signatures/{signature}");
+    assert_eq!(intruder.get(&theirs).await.status, 404);
     assert_eq!(
         intruder
             .post_form(
-                &format!("/app/tenant-b/campaigns/other/signatures/{signature}/decide"),
+                &format!("{theirs}/decide"),
                 &[("decision", "reject"), ("reason", "x")]
             )
             .await
@@ -582,4 +591,70 @@ async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
     assert_eq!(snapshot().await, before, "nothing changed");
     let list = intruder.get("/app/tenant-b/campaigns").await;
     assert!(!unescape(&list.body).contains("Keep the water clean"));
+
+    // The same writes by the rightful owner go through (so the 404s above were refusals).
+    assert_eq!(
+        owner
+            .upload(
+                &format!("{path}/import"),
+                "pasted",
+                "name,email\nX,x@example.org\n"
+            )
+            .await
+            .status,
+        200,
+        "the owner's import preview"
+    );
+    for (url, fields) in &writes {
+        let status = owner.post_form(url, fields).await.status;
+        assert_eq!(status, 303, "the owner's POST {url}");
+    }
+    assert_ne!(
+        snapshot().await,
+        before,
+        "the owner's writes changed the campaign"
+    );
+}
+
+/// A status, role or signature state the code does not know is an error when read,
+/// never a silent default (a stray value once read as "Draft" and "Viewer").
+#[tokio::test]
+async fn unknown_values_in_the_database_are_errors_not_defaults() {
+    use undersigned::campaigns::Status;
+    use undersigned::signatures::SignatureState;
+    use undersigned::tenancy::Role;
+
+    let app = TestApp::spawn().await;
+    let read = |sql: &'static str| {
+        let db = app.db.clone();
+        async move { sqlx::query(sql).fetch_one(&db).await.unwrap() }
+    };
+    use sqlx::Row;
+    let row = read("SELECT 'published' AS s, 'owner' AS r, 'awaiting_approval' AS g").await;
+    assert_eq!(row.try_get::<Status, _>("s").unwrap(), Status::Published);
+    assert_eq!(row.try_get::<Role, _>("r").unwrap(), Role::Owner);
+    assert_eq!(
+        row.try_get::<SignatureState, _>("g").unwrap(),
+        SignatureState::AwaitingApproval
+    );
+    let row = read("SELECT 'archived' AS s, 'admin' AS r, 'approved' AS g").await;
+    assert!(row.try_get::<Status, _>("s").is_err());
+    assert!(row.try_get::<Role, _>("r").is_err());
+    assert!(row.try_get::<SignatureState, _>("g").is_err());
+
+    // Through a page: a campaign whose stored status is unknown is not shown as a draft.
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+    assert_eq!(owner.get(&path).await.status, 200);
+    sqlx::query("ALTER TABLE campaigns DROP CONSTRAINT campaigns_status_check")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE campaigns SET status = 'archived'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = owner.get(&path).await;
+    assert_eq!(page.status, 500);
+    assert!(!page.body.contains("Draft"));
 }
