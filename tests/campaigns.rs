@@ -658,3 +658,109 @@ async fn unknown_values_in_the_database_are_errors_not_defaults() {
     assert_eq!(page.status, 500);
     assert!(!page.body.contains("Draft"));
 }
+
+/// The consent repair: rejecting a signature its signer never confirmed and then
+/// approving it must not make it public. Approval is refused; undoing the rejection
+/// returns it to "pending confirmation"; a click on the old confirmation link after the
+/// rejection is told the truth; only the signer's own confirmation (and then approval,
+/// under moderation) lists the name, with `confirmed_at` the signer's time.
+#[tokio::test]
+async fn organizers_cannot_approve_what_the_signer_never_confirmed() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[("moderation", "on")]).await;
+    let r = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lake.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let lake: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Lake Friends'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let state = || async {
+        sqlx::query_as::<_, (String, Option<time::OffsetDateTime>)>(
+            "SELECT state, confirmed_at FROM signatures WHERE name = 'Lake Friends'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    let decide = |decision: &'static str, reason: &'static str| {
+        let url = format!("{path}/signatures/{lake}/decide");
+        let owner = &owner;
+        async move {
+            owner
+                .post_form(&url, &[("decision", decision), ("reason", reason)])
+                .await
+        }
+    };
+
+    // Pending: the organizer can neither approve it nor restore it.
+    assert_eq!(decide("approve", "").await.status, 422);
+    assert_eq!(state().await.0, "pending");
+    let detail = owner.get(&format!("{path}/signatures/{lake}")).await;
+    assert!(
+        !detail.body.contains("value=\"approve\""),
+        "no Approve button while pending"
+    );
+
+    assert_eq!(decide("reject", "looks like spam").await.status, 303);
+    assert_eq!(state().await.0, "rejected");
+    let approve = decide("approve", "").await;
+    assert_eq!(
+        approve.status, 422,
+        "approval needs the signer's confirmation"
+    );
+    assert!(approve.body.contains("cannot change that way"));
+    assert_eq!(state().await, ("rejected".to_string(), None));
+    assert!(!listed_names(&app.client().get(&public).await.body).contains(&"Lake Friends".into()));
+
+    // The signer clicks the old link now: told the organizers declined, not thanked.
+    let link = app.link_mailed_to("lee@lake.example", "/signature/").await;
+    let signer = app.client();
+    let confirm = signer.post_form(&format!("{link}/confirm"), &[]).await;
+    assert_eq!(confirm.status, 303);
+    assert!(!confirm
+        .location()
+        .unwrap_or_default()
+        .contains("notice=confirmed"));
+    let text = unescape(&signer.get(&link).await.body);
+    assert!(
+        text.contains("organizers declined this signature"),
+        "{text}"
+    );
+    assert!(!text.contains("your signature is confirmed"));
+    assert_eq!(state().await.0, "rejected");
+
+    // Undoing the rejection goes back to where it was: pending, never further.
+    assert_eq!(decide("restore", "").await.status, 303);
+    assert_eq!(state().await, ("pending".to_string(), None));
+    assert_eq!(decide("approve", "").await.status, 422);
+
+    // The signer confirms; now (and only now) the organizer can approve.
+    let confirmed = signer.post_form(&format!("{link}/confirm"), &[]).await;
+    assert!(confirmed
+        .location()
+        .unwrap_or_default()
+        .contains("notice=confirmed"));
+    let (now_state, confirmed_at) = state().await;
+    assert_eq!(now_state, "awaiting_approval");
+    let confirmed_at = confirmed_at.expect("the signer's confirmation time is kept");
+    app.clock.advance(time::Duration::hours(2));
+    assert_eq!(decide("approve", "").await.status, 303);
+    assert_eq!(
+        state().await,
+        ("confirmed".to_string(), Some(confirmed_at)),
+        "approval does not restamp the signer's confirmation time"
+    );
+    assert!(listed_names(&app.client().get(&public).await.body).contains(&"Lake Friends".into()));
+
+    // A rejection of a confirmed signature is undone back to confirmed.
+    assert_eq!(decide("reject", "wrong org").await.status, 303);
+    assert_eq!(decide("restore", "").await.status, 303);
+    assert_eq!(state().await.0, "confirmed");
+}

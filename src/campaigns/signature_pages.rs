@@ -13,7 +13,7 @@ use super::store::Campaign;
 use crate::error::{AppError, AppResult};
 use crate::signatures::csv::export_csv;
 use crate::signatures::store::{self as signatures, Actor, EventRow, Referral, Signature};
-use crate::signatures::{Action, SignatureState};
+use crate::signatures::Action;
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, unprocessable, Form, Layout, Path};
@@ -78,8 +78,9 @@ pub struct DecisionForm {
     reason: String,
 }
 
-/// Approve or reject. Organizers may approve what awaits approval, reject anything not
-/// yet rejected or withdrawn, and restore a rejected signature.
+/// Approve, reject, or undo a rejection, as far as the signature's lifecycle allows:
+/// organizers approve only what its signer confirmed, and undoing a rejection returns
+/// the signature to the state it had.
 pub async fn decide(
     State(state): State<AppState>,
     member: Member,
@@ -95,7 +96,7 @@ pub async fn decide(
         "reject" if reason.is_empty() => {
             Some("Say why you reject this signature; the note stays in its history.")
         }
-        "approve" | "reject" => None,
+        "approve" | "reject" | "restore" => None,
         _ => Some(NOT_THAT_WAY),
     };
     if let Some(problem) = problem {
@@ -103,10 +104,10 @@ pub async fn decide(
             detail_page(&state, &member, campaign, signature, Some(problem)).await?,
         );
     }
-    let action = if form.decision == "approve" {
-        Action::Approve
-    } else {
-        Action::Reject
+    let action = match form.decision.as_str() {
+        "approve" => Action::Approve,
+        "restore" => Action::Restore,
+        _ => Action::Reject,
     };
     let actor = member.actor();
     let by = Actor {
@@ -124,17 +125,17 @@ pub async fn decide(
         state.clock.now(),
     )
     .await?;
-    let Some(changed) = changed else {
+    if changed.is_none() {
         drop(tx);
         return unprocessable(
             detail_page(&state, &member, campaign, signature, Some(NOT_THAT_WAY)).await?,
         );
-    };
+    }
     tx.commit().await?;
-    let notice = if changed.to == SignatureState::Confirmed {
-        "signature-approved"
-    } else {
-        "signature-rejected"
+    let notice = match action {
+        Action::Approve => "signature-approved",
+        Action::Restore => "signature-restored",
+        _ => "signature-rejected",
     };
     Ok(Redirect::to(&member.path(&format!(
         "/campaigns/{}/signatures/{}?notice={notice}",

@@ -84,10 +84,12 @@ pub enum Action {
     Confirm,
     /// The signer confirms; the campaign moderates, so it waits for organizers.
     ConfirmForApproval,
-    /// Organizers approve a signature.
+    /// Organizers approve a signature its signer confirmed (campaigns with moderation).
     Approve,
     /// Organizers decline a signature.
     Reject,
+    /// Organizers undo their rejection: the signature goes back to the state it had.
+    Restore,
     /// The signer withdraws.
     Withdraw,
     /// The signer of a withdrawn signature signs again on the form.
@@ -95,32 +97,53 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Confirm,
         Action::ConfirmForApproval,
         Action::Approve,
         Action::Reject,
+        Action::Restore,
         Action::Withdraw,
         Action::SignAgain,
     ];
+
+    /// Whether this is the signer's own confirmation of the text (what makes a name
+    /// public; no organizer action is one).
+    pub fn is_signer_confirmation(self) -> bool {
+        matches!(self, Action::Confirm | Action::ConfirmForApproval)
+    }
+}
+
+/// Where a transition leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    To(SignatureState),
+    /// Back to the state the signature had before it was rejected (read from its history),
+    /// never further: undoing a rejection cannot confirm anything.
+    StateBeforeRejection,
 }
 
 use Action::*;
 use SignatureState::*;
+use Target::*;
 
-/// The allowed transitions: (from, action, to). Anything not here is refused.
-pub const TRANSITIONS: &[(SignatureState, Action, SignatureState)] = &[
-    (Pending, Confirm, Confirmed),
-    (Pending, ConfirmForApproval, AwaitingApproval),
-    (AwaitingApproval, Approve, Confirmed),
-    (Rejected, Approve, Confirmed),
-    (Pending, Reject, Rejected),
-    (AwaitingApproval, Reject, Rejected),
-    (Confirmed, Reject, Rejected),
-    (Pending, Withdraw, Withdrawn),
-    (AwaitingApproval, Withdraw, Withdrawn),
-    (Confirmed, Withdraw, Withdrawn),
-    (Withdrawn, SignAgain, Pending),
+/// The allowed transitions: (from, action, where to). Anything not here is refused.
+/// Only the signer's own confirmation leads out of `Pending` towards the public list;
+/// organizers can approve only what the signer confirmed, and undoing a rejection
+/// returns to the earlier state, so no organizer click stands in for consent.
+pub const TRANSITIONS: &[(SignatureState, Action, Target)] = &[
+    (Pending, Confirm, To(Confirmed)),
+    (Pending, ConfirmForApproval, To(AwaitingApproval)),
+    (AwaitingApproval, Approve, To(Confirmed)),
+    (Pending, Reject, To(Rejected)),
+    (AwaitingApproval, Reject, To(Rejected)),
+    (Confirmed, Reject, To(Rejected)),
+    (Rejected, Restore, StateBeforeRejection),
+    (Pending, Withdraw, To(Withdrawn)),
+    (AwaitingApproval, Withdraw, To(Withdrawn)),
+    (Confirmed, Withdraw, To(Withdrawn)),
+    (Rejected, Withdraw, To(Withdrawn)),
+    (Withdrawn, SignAgain, To(Pending)),
 ];
 
 /// The state a new signature starts in. Only the form's signatures wait for the signer's
@@ -134,11 +157,16 @@ pub fn initial_state(source: SignatureSource) -> SignatureState {
 }
 
 /// Where `action` takes a signature in state `from`, if it is allowed at all.
-pub fn next_state(from: SignatureState, action: Action) -> Option<SignatureState> {
+pub fn target(from: SignatureState, action: Action) -> Option<Target> {
     TRANSITIONS
         .iter()
         .find(|(f, a, _)| *f == from && *a == action)
         .map(|(_, _, to)| *to)
+}
+
+/// Whether `action` is allowed from `from`.
+pub fn allowed(from: SignatureState, action: Action) -> bool {
+    target(from, action).is_some()
 }
 
 #[cfg(test)]
@@ -154,6 +182,18 @@ mod tests {
                     .filter(|(f, a, _)| f == from && *a == action)
                     .count();
                 assert!(outcomes <= 1, "{from:?} + {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_organizer_action_leads_to_confirmed_from_an_unconfirmed_state() {
+        for (from, action, to) in TRANSITIONS {
+            if *to == To(Confirmed) && !action.is_signer_confirmation() {
+                assert!(
+                    from.signer_confirmed(),
+                    "{action:?} confirms a signature its signer never confirmed ({from:?})"
+                );
             }
         }
     }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lifecycle::{
-    initial_state, next_state, Action, SignatureKind, SignatureSource, SignatureState,
+    allowed, initial_state, target, Action, SignatureKind, SignatureSource, SignatureState, Target,
 };
 use super::names;
 use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
@@ -218,18 +218,37 @@ pub async fn change_state(
     let Some(from) = current else {
         return Ok(None);
     };
-    let Some(to) = next_state(from, action) else {
-        return Ok(None);
+    let to = match target(from, action) {
+        None => return Ok(None),
+        Some(Target::To(to)) => to,
+        Some(Target::StateBeforeRejection) => {
+            let before: Option<Option<SignatureState>> = sqlx::query_scalar(
+                "SELECT from_state FROM signature_events
+                 WHERE tenant_id = $1 AND signature_id = $2 AND to_state = 'rejected'
+                 ORDER BY at DESC, id DESC LIMIT 1",
+            )
+            .bind(tenant.uuid())
+            .bind(signature_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match before.flatten() {
+                Some(before) => before,
+                // No recorded rejection (imported data, say): nothing to go back to.
+                None => return Ok(None),
+            }
+        }
     };
+    // `confirmed_at` is when the signer confirmed, never when organizers acted.
     sqlx::query(
         "UPDATE signatures SET state = $3,
-                confirmed_at = CASE WHEN $3 = 'confirmed' THEN coalesce(confirmed_at, $4) ELSE confirmed_at END
+                confirmed_at = CASE WHEN $5 THEN coalesce(confirmed_at, $4) ELSE confirmed_at END
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
     .bind(to)
     .bind(now)
+    .bind(action.is_signer_confirmation())
     .execute(&mut *conn)
     .await?;
     record_event(conn, tenant, signature_id, Some(from), to, by, now).await?;
@@ -295,7 +314,7 @@ impl Signature {
 
     /// Whether the lifecycle lets `action` happen to this signature now.
     pub fn allows(&self, action: Action) -> bool {
-        next_state(self.state, action).is_some()
+        allowed(self.state, action)
     }
 
     /// Came in through the public form (so its domain check means something).

@@ -107,11 +107,16 @@ struct SignerPage {
     page_path: String,
     own_path: String,
     expired: bool,
+    /// The form no longer takes signatures (deadline or organizers); a pending signature
+    /// made before that can still be confirmed while its link works.
+    form_closed: bool,
+    link_expires: String,
     referrals: ReferralForm,
     referral_errors: Vec<String>,
 }
 
 fn signer_page(
+    state: &AppState,
     visitor: &Visitor,
     found: Found,
     expired: bool,
@@ -120,6 +125,12 @@ fn signer_page(
 ) -> SignerPage {
     let layout = visitor.layout(found.campaign.title.clone());
     SignerPage {
+        form_closed: !found.campaign.accepting_signatures(state.clock.now()),
+        link_expires: found
+            .signature
+            .token_expires_at
+            .map(|at| crate::campaigns::time_zones::display(at, &found.campaign.time_zone))
+            .unwrap_or_default(),
         layout,
         campaign: found.campaign,
         signature: found.signature,
@@ -158,6 +169,7 @@ pub async fn page(
     render_with(
         status,
         signer_page(
+            &state,
             &visitor,
             found,
             expired,
@@ -181,7 +193,14 @@ pub async fn confirm(
     if is_expired(&state, &found.signature) {
         return render_with(
             StatusCode::GONE,
-            signer_page(&visitor, found, true, ReferralForm::default(), Vec::new()),
+            signer_page(
+                &state,
+                &visitor,
+                found,
+                true,
+                ReferralForm::default(),
+                Vec::new(),
+            ),
         );
     }
     let action = if found.campaign.moderation {
@@ -191,7 +210,7 @@ pub async fn confirm(
     };
     let by = Actor::signer("confirmed through the emailed link");
     let mut tx = state.db.begin().await?;
-    store::change_state(
+    let changed = store::change_state(
         &mut tx,
         found.tenant,
         found.signature.id,
@@ -201,7 +220,14 @@ pub async fn confirm(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("{}?notice=confirmed", found.own_path)).into_response())
+    // Only a confirmation that happened is thanked; otherwise the page says where the
+    // signature stands (declined by the organizers, withdrawn, already confirmed).
+    let notice = if changed.is_some() {
+        "?notice=confirmed"
+    } else {
+        ""
+    };
+    Ok(Redirect::to(&format!("{}{notice}", found.own_path)).into_response())
 }
 
 pub async fn referrals(
@@ -255,7 +281,7 @@ pub async fn referrals(
         errors.push("Send at most 20 suggestions at a time.".into());
     }
     if !errors.is_empty() {
-        return unprocessable(signer_page(&visitor, found, false, form, errors));
+        return unprocessable(signer_page(&state, &visitor, found, false, form, errors));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -307,7 +333,7 @@ pub async fn withdraw(
     };
     let by = Actor::signer("withdrawn by the signer");
     let mut tx = state.db.begin().await?;
-    store::change_state(
+    let changed = store::change_state(
         &mut tx,
         found.tenant,
         found.signature.id,
@@ -317,5 +343,10 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("{}?notice=withdrawn", found.own_path)).into_response())
+    let notice = if changed.is_some() {
+        "?notice=withdrawn"
+    } else {
+        ""
+    };
+    Ok(Redirect::to(&format!("{}{notice}", found.own_path)).into_response())
 }

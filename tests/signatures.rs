@@ -1,0 +1,213 @@
+//! The signature lifecycle through the real store and database: every (state, action)
+//! pair ends where the consent rules say, or is refused and changes nothing.
+
+mod support;
+
+use support::TestApp;
+use time::macros::datetime;
+use undersigned::campaigns::store::{self as campaigns, CampaignInput};
+use undersigned::signatures::store::{self, Actor, Inserted, NewSignature};
+use undersigned::signatures::{Action, SignatureKind, SignatureSource, SignatureState};
+use undersigned::tenancy::{self, TenantId, TenantSlug};
+use uuid::Uuid;
+
+use Action::*;
+use SignatureState::*;
+
+/// What each pair must do, written out here rather than read from the code's table.
+/// `None`: refused. Rejections are listed by the state they were rejected from, since
+/// undoing one must go back exactly there.
+fn expected(from: Start, action: Action) -> Option<SignatureState> {
+    match (from, action) {
+        (Start::Is(Pending), Confirm) => Some(Confirmed),
+        (Start::Is(Pending), ConfirmForApproval) => Some(AwaitingApproval),
+        (Start::Is(Pending), Reject) => Some(Rejected),
+        (Start::Is(Pending), Withdraw) => Some(Withdrawn),
+        (Start::Is(AwaitingApproval), Approve) => Some(Confirmed),
+        (Start::Is(AwaitingApproval), Reject) => Some(Rejected),
+        (Start::Is(AwaitingApproval), Withdraw) => Some(Withdrawn),
+        (Start::Is(Confirmed), Reject) => Some(Rejected),
+        (Start::Is(Confirmed), Withdraw) => Some(Withdrawn),
+        (Start::RejectedFrom(before), Restore) => Some(before),
+        (Start::RejectedFrom(_), Withdraw) => Some(Withdrawn),
+        (Start::Is(Withdrawn), SignAgain) => Some(Pending),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Start {
+    Is(SignatureState),
+    RejectedFrom(SignatureState),
+}
+
+const STARTS: [Start; 7] = [
+    Start::Is(Pending),
+    Start::Is(AwaitingApproval),
+    Start::Is(Confirmed),
+    Start::Is(Withdrawn),
+    Start::RejectedFrom(Pending),
+    Start::RejectedFrom(AwaitingApproval),
+    Start::RejectedFrom(Confirmed),
+];
+
+/// The real steps that bring a new form signature to `start`.
+fn path_to(start: Start) -> Vec<Action> {
+    match start {
+        Start::Is(Pending) => vec![],
+        Start::Is(AwaitingApproval) => vec![ConfirmForApproval],
+        Start::Is(Confirmed) => vec![Confirm],
+        Start::Is(Withdrawn) => vec![Withdraw],
+        Start::Is(Rejected) => unreachable!("rejections are listed by their earlier state"),
+        Start::RejectedFrom(before) => {
+            let mut steps = path_to(Start::Is(before));
+            steps.push(Reject);
+            steps
+        }
+    }
+}
+
+struct Row {
+    state: SignatureState,
+    confirmed: bool,
+    events: i64,
+}
+
+async fn row(app: &TestApp, id: Uuid) -> Row {
+    let (state, confirmed, events): (String, bool, i64) = sqlx::query_as(
+        "SELECT state, confirmed_at IS NOT NULL,
+                (SELECT count(*) FROM signature_events e WHERE e.signature_id = s.id)
+         FROM signatures s WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    Row {
+        state: SignatureState::parse(&state).unwrap(),
+        confirmed,
+        events,
+    }
+}
+
+#[tokio::test]
+async fn every_state_and_action_ends_where_the_consent_rules_say() {
+    let app = TestApp::spawn().await;
+    let now = datetime!(2026-11-25 12:00 UTC);
+    let mut conn = app.db.acquire().await.unwrap();
+    let tenant: TenantId =
+        tenancy::create_tenant(&mut conn, &TenantSlug::parse("river").unwrap(), "River")
+            .await
+            .unwrap();
+    let input = CampaignInput {
+        slug: "water".into(),
+        title: "Water".into(),
+        points: vec!["Clean water".into()],
+        target: 10,
+        allow_individuals: false,
+        moderation: false,
+        time_zone: "UTC".into(),
+        soft_deadline: now + time::Duration::days(7),
+        hard_deadline: now + time::Duration::days(14),
+    };
+    let campaign = campaigns::create(&mut conn, tenant, &input).await.unwrap();
+    let organizer = Actor {
+        name: "organizer Test",
+        user_id: None,
+        reason: "test",
+    };
+    let signer = Actor::signer("test");
+    let by = |action: Action| match action {
+        Approve | Reject | Restore => &organizer,
+        _ => &signer,
+    };
+
+    let mut checked = 0;
+    for (n, start) in STARTS.into_iter().enumerate() {
+        for (m, action) in Action::ALL.into_iter().enumerate() {
+            let signature = NewSignature {
+                name: format!("Org {n}-{m}"),
+                email: format!("s{n}-{m}@example.org"),
+                ..NewSignature::new(SignatureKind::Organization, SignatureSource::Form)
+            };
+            let Inserted::Created(id) =
+                store::insert(&mut conn, tenant, campaign, &signature, &signer, now)
+                    .await
+                    .unwrap()
+            else {
+                panic!("fresh names make fresh signatures")
+            };
+            for step in path_to(start) {
+                let done = store::change_state(&mut conn, tenant, id, step, by(step), now)
+                    .await
+                    .unwrap();
+                assert!(done.is_some(), "setting up {start:?}: {step:?} refused");
+            }
+            let before = row(&app, id).await;
+            let result = store::change_state(&mut conn, tenant, id, action, by(action), now)
+                .await
+                .unwrap();
+            let after = row(&app, id).await;
+            match expected(start, action) {
+                Some(to) => {
+                    assert_eq!(result.map(|c| c.to), Some(to), "{start:?} + {action:?}");
+                    assert_eq!(after.state, to, "{start:?} + {action:?}");
+                    assert_eq!(
+                        after.events,
+                        before.events + 1,
+                        "recorded: {start:?} + {action:?}"
+                    );
+                }
+                None => {
+                    assert_eq!(result, None, "{start:?} + {action:?} must be refused");
+                    assert_eq!(
+                        after.state, before.state,
+                        "{start:?} + {action:?} changed it"
+                    );
+                    assert_eq!(after.events, before.events, "{start:?} + {action:?}");
+                }
+            }
+            // Public only with the signer's own confirmation behind it.
+            if after.state == Confirmed {
+                assert!(
+                    after.confirmed,
+                    "{start:?} + {action:?}: listed without confirmation"
+                );
+            }
+            let signer_confirmed = path_to(start)
+                .iter()
+                .chain(expected(start, action).map(|_| &action))
+                .any(|a| a.is_signer_confirmation());
+            assert_eq!(
+                after.confirmed, signer_confirmed,
+                "{start:?} + {action:?}: confirmed_at"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, STARTS.len() * Action::ALL.len());
+
+    // Another group's id opens nothing.
+    let mut conn2 = app.db.acquire().await.unwrap();
+    let other = tenancy::create_tenant(&mut conn2, &TenantSlug::parse("lake").unwrap(), "Lake")
+        .await
+        .unwrap();
+    let any: Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE state = 'pending' LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::change_state(&mut conn2, other, any, Confirm, &signer, now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store::change_state(&mut conn2, tenant, any, Confirm, &signer, now)
+            .await
+            .unwrap()
+            .map(|c| c.to),
+        Some(Confirmed),
+        "the rightful tenant can"
+    );
+}
