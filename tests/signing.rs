@@ -137,8 +137,12 @@ async fn signing_counts_only_after_the_emailed_confirmation() {
     assert_eq!(events, ["pending", "confirmed"]);
 }
 
+/// Re-submitting the form with a name or email that already signed makes no second row,
+/// never replaces the real signer's link, tells nobody which state that signature is in,
+/// and sends the signer at most one reminder an hour. (This used to replace the link and
+/// mail the signer on every re-submission.)
 #[tokio::test]
-async fn signing_twice_makes_no_second_row_and_resends_the_link_if_unconfirmed() {
+async fn signing_again_never_replaces_the_link_reveals_nothing_and_reminds_at_most_hourly() {
     let app = TestApp::spawn().await;
     let (_, _, public) = setup(&app).await;
     sign(
@@ -147,75 +151,112 @@ async fn signing_twice_makes_no_second_row_and_resends_the_link_if_unconfirmed()
         &organization("Lake Friends", "lee@lakefriends.example"),
     )
     .await;
-    let again = sign(
+    sign_and_confirm(&app, &public, "Hill Friends", "hal@hill.example").await;
+    let first_link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+
+    // A stranger, right away, with the same organization after normalization.
+    let stranger = sign(
+        &app,
+        &public,
+        &organization("the lake  friends!", "eve@elsewhere.example"),
+    )
+    .await;
+    assert_eq!(stranger.status, 200);
+    assert!(stranger.body.contains("has already signed"));
+    // The same answer whatever the state: pending (Lake) or confirmed (Hill).
+    let confirmed = sign(
+        &app,
+        &public,
+        &organization("Hill Friends", "eve@elsewhere.example"),
+    )
+    .await;
+    assert_eq!(confirmed.status, 200);
+    assert_eq!(
+        stranger.body.replace("the lake  friends!", "X"),
+        confirmed.body.replace("Hill Friends", "X"),
+        "the page does not tell pending from confirmed"
+    );
+    for word in [
+        "is confirmed",
+        "not confirmed yet",
+        "sent the confirmation link again",
+    ] {
+        assert!(!stranger.body.contains(word), "{word}");
+    }
+    // The same person again, right away.
+    sign(
         &app,
         &public,
         &organization("Lake Friends", "lee@lakefriends.example"),
     )
     .await;
-    assert_eq!(again.status, 200);
-    assert!(again.body.contains("has already signed"));
-    assert!(again.body.contains("sent the confirmation link again"));
-    // The same organization after normalization, from another address.
-    let other = sign(
-        &app,
-        &public,
-        &organization("the lake  friends!", "other@lakefriends.example"),
-    )
-    .await;
-    assert!(other.body.contains("has already signed"));
     assert_eq!(
         app.count("SELECT count(*) FROM signatures WHERE name ILIKE '%lake%'")
             .await,
         1
     );
-
     app.dispatch_mail().await;
     assert_eq!(
         app.mail_to("lee@lakefriends.example").len(),
-        3,
-        "first link and two resends to the original address"
+        1,
+        "no reminder within the hour of the first email"
     );
-    assert!(
-        app.mail_to("other@lakefriends.example").is_empty(),
-        "nothing goes to the other address"
-    );
+    assert!(app.mail_to("eve@elsewhere.example").is_empty());
 
-    // Only the newest link works.
-    let newest = app
+    // An hour later one reminder goes out, however many re-submissions come.
+    app.clock.advance(Duration::minutes(61));
+    for _ in 0..3 {
+        sign(
+            &app,
+            &public,
+            &organization("Lake Friends", "eve@elsewhere.example"),
+        )
+        .await;
+    }
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.mail_to("lee@lakefriends.example").len(),
+        2,
+        "one reminder"
+    );
+    let reminder = app
         .link_mailed_to("lee@lakefriends.example", "/signature/")
         .await;
-    let older: Vec<String> = app
-        .mail_to("lee@lakefriends.example")
-        .iter()
-        .flat_map(|m| support::links_in(&m.text))
-        .filter(|l| l.contains("/signature/"))
-        .map(|l| l.strip_prefix(&app.address).unwrap().to_owned())
-        .filter(|l| *l != newest)
-        .collect();
-    assert_eq!(older.len(), 2);
-    for link in older {
-        assert_eq!(
-            app.client().get(&link).await.status,
-            410,
-            "a replaced link no longer works"
-        );
-    }
-    assert_eq!(app.client().get(&newest).await.status, 200);
+    assert_ne!(reminder, first_link);
+    assert_eq!(
+        app.client().get(&first_link).await.status,
+        200,
+        "the first link still works"
+    );
+    assert_eq!(app.client().get(&reminder).await.status, 200);
 
-    confirm(&app, "lee@lakefriends.example").await;
-    let confirmed_again = sign(
+    // Confirming from the first link; re-submissions then send nothing at all.
+    let signer = app.client();
+    signer
+        .post_form(&format!("{first_link}/confirm"), &[])
+        .await;
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM signatures WHERE state = 'confirmed' AND name = 'Lake Friends'"
+        )
+        .await,
+        1
+    );
+    app.clock.advance(Duration::hours(2));
+    let after = sign(
         &app,
         &public,
         &organization("Lake Friends", "lee@lakefriends.example"),
     )
     .await;
-    assert!(confirmed_again.body.contains("The signature is confirmed"));
+    assert!(after.body.contains("has already signed"));
     app.dispatch_mail().await;
     assert_eq!(
         app.mail_to("lee@lakefriends.example").len(),
-        3,
-        "no new link once confirmed"
+        2,
+        "no link once confirmed"
     );
 }
 
@@ -354,7 +395,13 @@ async fn confirmation_links_expire_after_seven_days_and_can_be_renewed() {
         &organization("Lake Friends", "lee@lakefriends.example"),
     )
     .await;
-    assert!(again.body.contains("sent the confirmation link again"));
+    assert!(again.body.contains("has already signed"));
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.mail_to("lee@lakefriends.example").len(),
+        2,
+        "a new link, days later"
+    );
     confirm(&app, "lee@lakefriends.example").await;
     assert_eq!(
         app.count(

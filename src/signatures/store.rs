@@ -255,25 +255,54 @@ pub async fn change_state(
     Ok(Some(Changed { from, to }))
 }
 
-/// A new confirmation link for an unconfirmed signature (a resend); returns how many
-/// confirmation emails this makes.
-pub async fn renew_token(
+/// One confirmation email per this long, however often the form is re-submitted.
+pub const REMINDER_GAP: time::Duration = time::Duration::hours(1);
+
+/// Adds a further confirmation link to an unconfirmed signature (the earlier ones keep
+/// working) unless one was sent less than `REMINDER_GAP` ago; returns the number of this
+/// confirmation email, or `None` when it is too soon.
+pub async fn add_link(
     conn: &mut PgConnection,
     tenant: impl TenantScope,
     signature_id: Uuid,
     token_hash: &[u8],
+    now: OffsetDateTime,
     expires_at: OffsetDateTime,
-) -> sqlx::Result<i32> {
+) -> sqlx::Result<Option<i32>> {
+    // The row lock makes two re-submissions at once send one email, not two.
+    let last_sent: Option<OffsetDateTime> = sqlx::query_scalar(
+        "SELECT greatest(s.created_at,
+                         (SELECT max(l.created_at) FROM signature_links l WHERE l.signature_id = s.id))
+         FROM signatures s WHERE s.tenant_id = $1 AND s.id = $2 FOR UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(signature_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match last_sent {
+        Some(at) if now - at >= REMINDER_GAP => {}
+        _ => return Ok(None),
+    }
+    sqlx::query(
+        "INSERT INTO signature_links (token_hash, tenant_id, signature_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(tenant.uuid())
+    .bind(signature_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query_scalar(
-        "UPDATE signatures SET token_hash = $3, token_expires_at = $4, confirmations_sent = confirmations_sent + 1
+        "UPDATE signatures SET confirmations_sent = confirmations_sent + 1
          WHERE tenant_id = $1 AND id = $2 RETURNING confirmations_sent",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
-    .bind(token_hash)
-    .bind(expires_at)
     .fetch_one(conn)
     .await
+    .map(Some)
 }
 
 #[derive(Clone, Debug)]
@@ -355,16 +384,23 @@ fn signature(r: &PgRow) -> sqlx::Result<Signature> {
     })
 }
 
-/// The signature an emailed link names.
+/// The signature an emailed link names: the first link, or one sent again later (then
+/// with that link's own expiry).
 pub async fn by_token(
     db: &PgPool,
     tenant: PublicTenantId,
     campaign_id: Uuid,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<Signature>> {
+    let columns = COLUMNS.replace(
+        "s.token_expires_at",
+        "coalesce(l.expires_at, s.token_expires_at) AS token_expires_at",
+    );
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
-         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.token_hash = $3"
+        "SELECT {columns} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
+         LEFT JOIN signature_links l ON l.token_hash = $3 AND l.signature_id = s.id
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2
+           AND (s.token_hash = $3 OR l.token_hash IS NOT NULL)"
     ))
     .bind(tenant.uuid())
     .bind(campaign_id)

@@ -339,8 +339,6 @@ struct AlreadySignedPage<'a> {
     campaign: &'a Campaign,
     page_path: String,
     name: String,
-    state: SignatureState,
-    resent: bool,
 }
 
 pub async fn submit(
@@ -443,52 +441,35 @@ pub async fn submit(
             Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
         }
         Inserted::Duplicate(existing) => {
-            let mut resent = false;
-            let mut shown_state = existing.state;
-            if matches!(
-                existing.state,
-                SignatureState::Pending | SignatureState::Withdrawn
-            ) {
-                if existing.state == SignatureState::Withdrawn {
-                    if existing.email.to_lowercase() != signature.email.to_lowercase() {
-                        // Someone else's withdrawn signature for this organization.
-                        tx.rollback().await?;
-                        return already(
-                            &visitor,
-                            &campaign,
-                            page_path,
-                            signature.name,
-                            existing.state,
-                            false,
-                        );
-                    }
-                    let by = Actor::signer("signed again on the public form");
-                    store::change_state(&mut tx, tenant, existing.id, Action::SignAgain, &by, now)
-                        .await?;
-                    shown_state = SignatureState::Pending;
-                }
-                let sent = store::renew_token(
-                    &mut tx,
-                    tenant,
-                    existing.id,
-                    &token.hash,
-                    now + CONFIRMATION_VALID_FOR,
-                )
-                .await?;
-                confirmation
-                    .enqueue(&mut tx, existing.id, sent, &existing.email, &signature.name)
+            // Whoever sent this may not be the signer: the answer is the same whatever
+            // state the signature is in, the first link is never replaced, and the
+            // signer's address gets at most one reminder an hour.
+            let same_signer = existing.email.to_lowercase() == signature.email.to_lowercase();
+            if existing.state == SignatureState::Withdrawn && same_signer {
+                let by = Actor::signer("signed again on the public form");
+                store::change_state(&mut tx, tenant, existing.id, Action::SignAgain, &by, now)
                     .await?;
-                resent = true;
+            }
+            let waiting = existing.state == SignatureState::Pending
+                || (existing.state == SignatureState::Withdrawn && same_signer);
+            if waiting {
+                let expires = now + CONFIRMATION_VALID_FOR;
+                let sent = store::add_link(&mut tx, tenant, existing.id, &token.hash, now, expires)
+                    .await?;
+                if let Some(sequence) = sent {
+                    confirmation
+                        .enqueue(
+                            &mut tx,
+                            existing.id,
+                            sequence,
+                            &existing.email,
+                            &signature.name,
+                        )
+                        .await?;
+                }
             }
             tx.commit().await?;
-            already(
-                &visitor,
-                &campaign,
-                page_path,
-                signature.name,
-                shown_state,
-                resent,
-            )
+            already(&visitor, &campaign, page_path, signature.name)
         }
     }
 }
@@ -498,8 +479,6 @@ fn already(
     campaign: &Campaign,
     page_path: String,
     name: String,
-    state: SignatureState,
-    resent: bool,
 ) -> AppResult<Response> {
     let layout = visitor.layout(format!("Already signed — {}", campaign.title));
     Ok(render(AlreadySignedPage {
@@ -507,8 +486,6 @@ fn already(
         campaign,
         page_path,
         name,
-        state,
-        resent,
     })?
     .into_response())
 }
