@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Client, TestApp, PASSWORD};
+use support::{unescape, Client, TestApp, PASSWORD};
 use time::Duration;
 
 async fn invite(owner: &Client, slug: &str, email: &str, role: &str) -> support::Response {
@@ -406,4 +406,57 @@ async fn organizer_pages_need_a_login() {
         )
         .await;
     assert_eq!(login.location(), Some("/app/river/members"));
+}
+
+/// An invitation is accepted only by the invited address: a viewer of the group (or
+/// anyone else) who opens an owner invitation is told it was sent to someone else, and
+/// nothing changes; the invited person can still accept it afterwards.
+#[tokio::test]
+async fn an_invitation_is_accepted_only_by_the_invited_address() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let viewer = join(&app, &owner, "river", "vic@river.example", "viewer").await;
+    invite(&owner, "river", "bo@river.example", "owner").await;
+    let link = app.link_mailed_to("bo@river.example", "/invite/").await;
+    let role = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'vic@river.example'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+
+    let page = viewer.get(&link).await;
+    assert_eq!(page.status, 200);
+    let text = unescape(&page.body);
+    assert!(text.contains("sent to bo@river.example"), "{text}");
+    assert!(!text.contains("Join as"), "no button to accept as the wrong account");
+    let refused = viewer.post_form(&link, &[]).await;
+    assert_eq!(refused.status, 403);
+    assert!(unescape(&refused.body).contains("nothing was changed"));
+    assert_eq!(role().await, "viewer", "a viewer never becomes owner this way");
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations WHERE accepted_at IS NULL").await,
+        1,
+        "the invitation is still there for bo"
+    );
+
+    // The invited address accepts it (creating an account), as the owner meant.
+    let bo = app.client();
+    let joined = bo
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Bo"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(joined.status, 303, "{}", joined.body);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE u.email = 'bo@river.example' AND m.role = 'owner'"
+        )
+        .await,
+        1
+    );
 }

@@ -23,6 +23,8 @@ struct InvitationPage {
     invitation: InvitationByToken,
     token: String,
     logged_in_as: Option<String>,
+    /// Logged in under another address than the one invited: nothing can be accepted.
+    wrong_account: bool,
     account_exists: bool,
     form: NewAccountForm,
     errors: FormErrors,
@@ -69,12 +71,20 @@ async fn page(
     Ok(InvitationPage {
         layout,
         logged_in_as: visitor.user().map(|u| format!("{} ({})", u.name, u.email)),
+        wrong_account: visitor
+            .user()
+            .is_some_and(|u| !is_invited(&invitation, &u.email)),
         invitation,
         token,
         account_exists,
         form,
         errors,
     })
+}
+
+/// An invitation is for the address it was sent to, and only that address's account.
+fn is_invited(invitation: &InvitationByToken, email: &str) -> bool {
+    invitation.email.to_lowercase() == email.trim().to_lowercase()
 }
 
 pub async fn show(
@@ -106,6 +116,18 @@ pub async fn accept(
     let Some(invitation) = find(&state, &token).await? else {
         return expired(&current.visitor);
     };
+    if !is_invited(&invitation, &current.user.email) {
+        let page = page(
+            &state,
+            &current.visitor,
+            invitation,
+            token,
+            NewAccountForm::default(),
+            FormErrors::new(),
+        )
+        .await?;
+        return render_with(StatusCode::FORBIDDEN, page);
+    }
     let mut tx = state.db.begin().await?;
     if !store::accept_invitation(
         &mut tx,

@@ -294,13 +294,11 @@ pub async fn accept_invitation(
     if taken.rows_affected() == 0 {
         return Ok(false);
     }
-    // Someone already in the group keeps the higher of the two roles.
+    // Someone already in the group keeps the role they have: roles change only on the
+    // members page, by an owner.
     sqlx::query(
         "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, user_id) DO UPDATE SET role =
-           CASE WHEN memberships.role = 'owner' OR EXCLUDED.role = 'owner' THEN 'owner'
-                WHEN memberships.role = 'organizer' OR EXCLUDED.role = 'organizer' THEN 'organizer'
-                ELSE 'viewer' END",
+         ON CONFLICT (tenant_id, user_id) DO NOTHING",
     )
     .bind(invitation.tenant_uuid)
     .bind(user_id)
