@@ -74,6 +74,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
     let mail = MailState {
         app: state.clone(),
         transport,
+        kinds: Arc::new(mail_kinds()),
     };
     let static_files = Router::new()
         .fallback_service(ServeDir::new(static_dir()))

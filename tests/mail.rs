@@ -448,31 +448,52 @@ async fn bulk_mail_carries_a_working_one_click_unsubscribe() {
     );
 }
 
+/// The group's Email page shows what was sent, to whom and when; only owners read
+/// bodies, and never a recipient's secret link (here an invitation's). Once sent, the
+/// outbox's own copy no longer holds the link either. The development mailbox (an
+/// explicit developer setting) shows everything.
 #[tokio::test]
-async fn organizers_and_developers_read_written_mail_in_the_browser() {
+async fn the_email_page_never_shows_a_recipients_secret_link() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     owner
         .post_form(
             "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "viewer")],
+            &[("email", "bo@river.example"), ("role", "organizer")],
         )
         .await;
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM outbox")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let (id, stored): (i64, serde_json::Value) =
+        sqlx::query_as("SELECT id, message FROM outbox WHERE recipient = 'bo@river.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(!stored.to_string().contains(&token), "the kept copy forgot the link: {stored}");
+    assert_eq!(stored["kind"], "invitation");
 
     let list = owner.get("/app/river/mail").await;
-    assert!(list.body.contains("Sent"));
+    assert!(list.body.contains("Sent") && list.body.contains("bo@river.example"));
     let read = owner.get(&format!("/app/river/mail/{id}")).await;
     assert_eq!(read.status, 200);
-    assert!(
-        read.body
-            .contains(&format!("<a href=\"{}{}\">", app.address, link)),
-        "links are clickable"
-    );
+    assert!(read.body.contains("invited you to join"), "the owner reads the body");
+    assert!(!read.body.contains(&token), "but not the link");
+    assert!(support::unescape(&read.body).contains("(the recipient's own link, not shown)"));
+
+    // Bo joins as organizer: sees the list, not the bodies.
+    let bo = app.client();
+    let joined = bo
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Bo"), ("password", support::PASSWORD)],
+        )
+        .await;
+    assert_eq!(joined.status, 303);
+    let list = bo.get("/app/river/mail").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("bo@river.example"));
+    assert!(!list.body.contains(&format!("/app/river/mail/{id}\"")), "no Read link");
+    assert_eq!(bo.get(&format!("/app/river/mail/{id}")).await.status, 403);
 
     let dev = app.client().get("/dev/mail").await;
     assert_eq!(dev.status, 200);

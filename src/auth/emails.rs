@@ -31,6 +31,8 @@ impl Email for PasswordReset {
     const KIND: &'static str = "password_reset";
     const REASON: &'static str = "Someone asked to reset the password of your Undersigned account. If it was not you, ignore this email: nothing changes.";
 
+    const CARRIES_SECRET_LINK: bool = true;
+
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
         let (name, link) = (self.name.as_str(), self.link.as_str());
         Ok(RenderedMail {
@@ -38,5 +40,9 @@ impl Email for PasswordReset {
             text: PasswordResetText { name, link, footer }.render()?,
             html: PasswordResetHtml { name, link, footer }.render()?,
         })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
     }
 }

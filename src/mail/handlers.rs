@@ -25,6 +25,33 @@ fn lines_of(text: &str) -> Vec<TextLine> {
         .collect()
 }
 
+const HIDDEN_LINK: &str = "(the recipient's own link, not shown)";
+
+/// A sent message as organizers may see it: links to this site that are the recipient's
+/// secret (in messages that carry one, and every unsubscribe link) are hidden.
+fn redacted(mut read: ReadMessage, base: &str, carries_secret: bool) -> ReadMessage {
+    let hide = |word: &str| {
+        let word = word.trim_matches(|c| c == '<' || c == '>');
+        word.starts_with(base) && (carries_secret || word.contains("/mail/unsubscribe/"))
+    };
+    read.text = read
+        .text
+        .lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| if hide(word) { HIDDEN_LINK } else { word })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    read.html = String::new();
+    if read.list_unsubscribe.is_some() {
+        read.list_unsubscribe = Some(HIDDEN_LINK.into());
+    }
+    read
+}
+
 #[derive(Template)]
 #[template(path = "mail/outbox.html")]
 struct OutboxPage {
@@ -44,7 +71,8 @@ pub async fn tenant_outbox(
         layout: member.layout("Email"),
         base: member.path("/mail"),
         can_edit: member.role.can_edit(),
-        readable: state.files_readable(),
+        // Bodies are for owners only: they are what a signer or teammate received.
+        readable: state.files_readable() && member.role.is_owner(),
         entries,
     })
 }
@@ -73,7 +101,16 @@ pub async fn tenant_message(
     let entry = outbox::one_for_tenant(&state.app.db, member.tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let read = read_file(&state, &entry).await;
+    if !member.role.is_owner() {
+        return Err(AppError::Forbidden(
+            "Only the group's owners can read the emails it sent; the list shows what went to whom and when.",
+        ));
+    }
+    let base = state.app.config.link("");
+    let carries_secret = state.kinds.carries_secret_link(&entry.message);
+    let read = read_file(&state, &entry)
+        .await
+        .map(|r| redacted(r, &base, carries_secret));
     let lines = read.as_ref().map(|r| lines_of(&r.text)).unwrap_or_default();
     render(MessagePage {
         layout: member.layout("Email"),

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use address::EmailAddress;
-pub use messages::{Email, Footer, MailKinds, RenderedMail};
+pub use messages::{Email, Footer, MailKinds, RenderedMail, LINK_REMOVED};
 pub use outbox::{enqueue, Outgoing};
 pub use transport::Transport;
 pub use worker::Worker;
@@ -35,6 +35,8 @@ pub const NOTICES: &[(&str, &str)] = &[
 pub struct MailState {
     pub app: AppState,
     pub transport: Transport,
+    /// To know which messages carry a recipient's secret link.
+    pub kinds: std::sync::Arc<MailKinds>,
 }
 
 impl FromRef<MailState> for AppState {

@@ -259,15 +259,18 @@ pub async fn mark_sent(
     now: OffsetDateTime,
     subject: &str,
     transport_id: &str,
+    kept_message: &serde_json::Value,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = $2, subject = $3, transport_id = $4, lease_until = NULL, last_error = NULL
+        "UPDATE outbox SET status = 'sent', sent_at = $2, subject = $3, transport_id = $4, lease_until = NULL, last_error = NULL,
+                message = $5
          WHERE id = $1",
     )
     .bind(id)
     .bind(now)
     .bind(subject)
     .bind(transport_id)
+    .bind(kept_message)
     .execute(db)
     .await?;
     Ok(())

@@ -125,8 +125,18 @@ impl Worker {
                 subject,
                 transport_id,
             } => {
-                outbox::mark_sent(&self.db, row.id, self.clock.now(), &subject, &transport_id)
-                    .await?
+                // The kept copy loses its secret links: from now on only the recipient
+                // has them. A kind that cannot be read back keeps the row as it was.
+                let kept = self.kinds.redact(&row.message).unwrap_or_else(|_| row.message.clone());
+                outbox::mark_sent(
+                    &self.db,
+                    row.id,
+                    self.clock.now(),
+                    &subject,
+                    &transport_id,
+                    &kept,
+                )
+                .await?
             }
             Outcome::Suppressed => outbox::mark_suppressed(&self.db, row.id).await?,
             Outcome::Permanent(error) => {

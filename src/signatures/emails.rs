@@ -33,12 +33,18 @@ impl Email for ConfirmSignature {
     const KIND: &'static str = "confirm_signature";
     const REASON: &'static str = "This address was given on a sign-on form. If you did not sign, ignore this email: nothing is published without your confirmation.";
 
+    const CARRIES_SECRET_LINK: bool = true;
+
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
         Ok(RenderedMail {
             subject: format!("Confirm your signature: {}", self.campaign_title),
             text: ConfirmText { m: self, footer }.render()?,
             html: ConfirmHtml { m: self, footer }.render()?,
         })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
     }
 }
 

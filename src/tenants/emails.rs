@@ -33,6 +33,8 @@ impl Email for Invitation {
     const REASON: &'static str =
         "Someone you may know invited this address to an organizing group on Undersigned.";
 
+    const CARRIES_SECRET_LINK: bool = true;
+
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
         Ok(RenderedMail {
             subject: format!(
@@ -42,6 +44,10 @@ impl Email for Invitation {
             text: InvitationText { m: self, footer }.render()?,
             html: InvitationHtml { m: self, footer }.render()?,
         })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
     }
 }
 
