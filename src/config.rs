@@ -35,7 +35,7 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     /// Requests from this address may name the client in `X-Forwarded-For`.
     pub trusted_proxy: Option<IpAddr>,
-    /// Shows every written email at `/dev/mail`; only ever on for file mail on a loopback address.
+    /// Shows every written email at `/dev/mail` (no login): only with `DEV_MAILBOX=on`.
     pub dev_mailbox: bool,
     /// A benchmark presenting this token in `X-Rate-Limit-Bypass` is not rate limited.
     pub rate_limit_bypass_token: Option<String>,
@@ -146,7 +146,24 @@ impl Config {
             None => None,
         };
 
-        let dev_mailbox = smtp_url.is_none() && app_addr.ip().is_loopback();
+        // The development mailbox needs no login, so it is on only when asked for by name:
+        // an app behind a proxy on a loopback address must not expose it.
+        let dev_mailbox = match get("DEV_MAILBOX").as_deref().map(str::trim) {
+            None | Some("") | Some("off") => false,
+            Some("on") if smtp_url.is_none() => true,
+            Some("on") => {
+                return Err(SettingError::new(
+                    "DEV_MAILBOX",
+                    "is for mail written to files; unset SMTP_URL or turn DEV_MAILBOX off",
+                ))
+            }
+            Some(other) => {
+                return Err(SettingError::new(
+                    "DEV_MAILBOX",
+                    format!("{other:?} is neither on nor off"),
+                ))
+            }
+        };
 
         let rate_limit_bypass_token = match get("RATE_LIMIT_BYPASS_TOKEN") {
             Some(t) if t.len() < 16 => {
@@ -248,7 +265,8 @@ mod tests {
         let config = with(&[]).unwrap();
         assert_eq!(config.app_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.base_url.as_str(), "http://127.0.0.1:3000/");
-        assert!(config.dev_mailbox);
+        assert!(!config.dev_mailbox, "the development mailbox is opt-in");
+        assert!(with(&[("DEV_MAILBOX", "on")]).unwrap().dev_mailbox);
         assert_eq!(config.link("/login"), "http://127.0.0.1:3000/login");
     }
 
@@ -262,6 +280,7 @@ mod tests {
             ("SMTP_URL", "http://mail"),
             ("MAIL_FROM", "nobody"),
             ("TRUSTED_PROXY", "proxy.local"),
+            ("DEV_MAILBOX", "yes please"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.name, name, "{value}");

@@ -124,10 +124,14 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
 
     match &config.smtp_url {
         Some(_) => println!("Mail goes out through SMTP_URL."),
-        None => println!(
+        None if config.dev_mailbox => println!(
             "Mail is written to {} (no SMTP_URL); read it at {}",
             config.mail_dir().display(),
             config.link("/dev/mail")
+        ),
+        None => println!(
+            "Mail is written to {} (no SMTP_URL); start with DEV_MAILBOX=on to read it in the browser",
+            config.mail_dir().display()
         ),
     }
     println!("Undersigned is running at {}", config.base_url);

@@ -454,7 +454,11 @@ async fn bulk_mail_carries_a_working_one_click_unsubscribe() {
 /// explicit developer setting) shows everything.
 #[tokio::test]
 async fn the_email_page_never_shows_a_recipients_secret_link() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(Options {
+        env: vec![("DEV_MAILBOX", "on".into())],
+        ..Default::default()
+    })
+    .await;
     let owner = app.signup("river", "ana@river.example").await;
     owner
         .post_form(
@@ -502,6 +506,16 @@ async fn the_email_page_never_shows_a_recipients_secret_link() {
         app.client().get(&format!("/dev/mail/{id}")).await.status,
         200
     );
+}
+
+/// File mail on a loopback address is not enough: the operator must ask for it.
+#[tokio::test]
+async fn the_development_mailbox_is_off_unless_asked_for() {
+    let app = TestApp::spawn().await;
+    assert!(app.config.app_addr.ip().is_loopback());
+    assert_eq!(app.client().get("/dev/mail").await.status, 404);
+    assert_eq!(app.client().get("/dev/mail/1").await.status, 404);
+    assert!(!app.client().get("/").await.body.contains("/dev/mail"));
 }
 
 #[tokio::test]
