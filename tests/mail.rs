@@ -599,3 +599,65 @@ async fn two_app_processes_never_send_the_same_row_twice() {
         "no recipient got a second copy"
     );
 }
+
+/// Unsubscribing from one group's bulk mail stops that group's, not another group's.
+#[tokio::test]
+async fn unsubscribing_from_one_group_leaves_other_groups_mail_alone() {
+    let app = TestApp::spawn().await;
+    app.signup("river", "ana@river.example").await;
+    app.signup("air", "bo@air.example").await;
+    let tenant = |slug: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM tenants WHERE slug = $1")
+                .bind(slug)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let (river, air) = (tenant("river").await, tenant("air").await);
+    let send = |key: &'static str, group: uuid::Uuid| {
+        let app = &app;
+        async move {
+            let mut tx = app.db.begin().await.unwrap();
+            enqueue(
+                &mut tx,
+                Outgoing {
+                    tenant: Some(group),
+                    idempotency_key: key.into(),
+                    recipient: "member@example.org",
+                    message: bulletin(1),
+                    send_at: app.clock.now_utc(),
+                    bulk: true,
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            app.dispatch_mail().await;
+        }
+    };
+    send("river:1", river).await;
+    let link = app.mail_to("member@example.org").pop().unwrap().list_unsubscribe.unwrap();
+    let path = link.trim_matches(['<', '>']).strip_prefix(&app.address).unwrap().to_owned();
+    let page = app.client().get(&path).await;
+    assert!(page.body.contains("Group river"), "the page names the group");
+    assert_eq!(app.client().post_raw(&path, "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click").await.status, 303);
+
+    send("river:2", river).await;
+    send("air:1", air).await;
+    let status = |key: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT status FROM outbox WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(status("river:2").await, "suppressed");
+    assert_eq!(status("air:1").await, "sent", "another group's mail still arrives");
+    assert_eq!(app.mail_to("member@example.org").len(), 2);
+}

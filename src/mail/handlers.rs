@@ -2,7 +2,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::outbox::{self, OutboxEntry};
+use super::outbox::{self, OutboxEntry, UnsubscribeTarget};
 use super::{read_eml, MailState, ReadMessage};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::Member;
@@ -179,11 +179,11 @@ pub async fn dev_message(
 #[template(path = "mail/unsubscribe.html")]
 struct UnsubscribePage {
     layout: Layout,
-    email: String,
+    target: UnsubscribeTarget,
     token: String,
 }
 
-async fn unsubscribe_email(state: &MailState, token: &str) -> AppResult<String> {
+async fn unsubscribe_target(state: &MailState, token: &str) -> AppResult<UnsubscribeTarget> {
     if !tokens::looks_like_token(token) {
         return Err(AppError::NotFound);
     }
@@ -197,11 +197,11 @@ pub async fn unsubscribe_page(
     visitor: Visitor,
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
-    let email = unsubscribe_email(&state, &token).await?;
+    let target = unsubscribe_target(&state, &token).await?;
     let layout = visitor.layout("Stop these emails");
     render(UnsubscribePage {
         layout,
-        email,
+        target,
         token,
     })
 }
@@ -211,7 +211,13 @@ pub async fn unsubscribe(
     State(state): State<MailState>,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let email = unsubscribe_email(&state, &token).await?;
-    outbox::suppress(&state.app.db, &email, state.app.clock.now()).await?;
+    let target = unsubscribe_target(&state, &token).await?;
+    outbox::suppress(
+        &state.app.db,
+        target.tenant,
+        &target.email,
+        state.app.clock.now(),
+    )
+    .await?;
     Ok(Redirect::to("/?notice=unsubscribed").into_response())
 }

@@ -176,18 +176,45 @@ pub async fn retry(
     Ok(done.rows_affected() == 1)
 }
 
-/// The address a bulk email's unsubscribe link was made for.
-pub async fn unsubscribe_target(db: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT recipient FROM outbox WHERE unsubscribe_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(db)
-        .await
+/// Whom a bulk email's unsubscribe link stops mail to, and for which group.
+pub struct UnsubscribeTarget {
+    pub email: String,
+    pub tenant: Option<uuid::Uuid>,
+    pub group_name: Option<String>,
 }
 
-pub async fn suppress(db: &PgPool, email: &str, now: OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO mail_suppressions (email, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+pub async fn unsubscribe_target(
+    db: &PgPool,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<UnsubscribeTarget>> {
+    let row = sqlx::query(
+        "SELECT o.recipient, o.tenant_id, t.name FROM outbox o LEFT JOIN tenants t ON t.id = o.tenant_id
+         WHERE o.unsubscribe_hash = $1",
     )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(UnsubscribeTarget {
+            email: r.try_get("recipient")?,
+            tenant: r.try_get("tenant_id")?,
+            group_name: r.try_get("name")?,
+        })
+    })
+    .transpose()
+}
+
+/// No more bulk mail from `tenant` (or from anyone, for mail no group sent) to `email`.
+pub async fn suppress(
+    db: &PgPool,
+    tenant: Option<uuid::Uuid>,
+    email: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO mail_suppressions (tenant_id, email, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant)
     .bind(email)
     .bind(now)
     .execute(db)
@@ -198,6 +225,7 @@ pub async fn suppress(db: &PgPool, email: &str, now: OffsetDateTime) -> sqlx::Re
 /// Delivery of one claimed row, as the worker knows it.
 pub struct Claimed {
     pub id: i64,
+    pub tenant: Option<uuid::Uuid>,
     pub recipient: String,
     pub message: serde_json::Value,
     pub bulk: bool,
@@ -218,7 +246,7 @@ pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Re
              WHERE status = 'pending' AND send_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
              ORDER BY send_at, id LIMIT $2
              FOR UPDATE SKIP LOCKED)
-         RETURNING id, recipient, message, bulk, attempts",
+         RETURNING id, tenant_id, recipient, message, bulk, attempts",
     )
     .bind(now)
     .bind(limit)
@@ -229,6 +257,7 @@ pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Re
         .into_iter()
         .map(|r| Claimed {
             id: r.get("id"),
+            tenant: r.get("tenant_id"),
             recipient: r.get("recipient"),
             message: r.get("message"),
             bulk: r.get("bulk"),
@@ -237,8 +266,17 @@ pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Re
         .collect())
 }
 
-pub async fn is_suppressed(db: &PgPool, email: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_suppressions WHERE email = $1::citext)")
+/// Whether `email` unsubscribed from this group's bulk mail (or from all bulk mail).
+pub async fn is_suppressed(
+    db: &PgPool,
+    tenant: Option<uuid::Uuid>,
+    email: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM mail_suppressions
+                        WHERE email = $2::citext AND (tenant_id IS NULL OR tenant_id = $1))",
+    )
+        .bind(tenant)
         .bind(email)
         .fetch_one(db)
         .await

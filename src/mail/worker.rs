@@ -160,7 +160,7 @@ impl Worker {
             }
         };
         let unsubscribe_link = if row.bulk {
-            match outbox::is_suppressed(&self.db, &row.recipient).await {
+            match outbox::is_suppressed(&self.db, row.tenant, &row.recipient).await {
                 Ok(true) => return Outcome::Suppressed,
                 Ok(false) => {}
                 Err(e) => return Outcome::Temporary(format!("database: {e}")),
