@@ -4,6 +4,7 @@
 mod support;
 
 use support::campaigns::*;
+use support::PASSWORD;
 use support::{unescape, TestApp};
 
 #[tokio::test]
@@ -763,4 +764,61 @@ async fn organizers_cannot_approve_what_the_signer_never_confirmed() {
     assert_eq!(decide("reject", "wrong org").await.status, 303);
     assert_eq!(decide("restore", "").await.status, 303);
     assert_eq!(state().await.0, "confirmed");
+}
+
+/// Two organizers acting at once: one closes the campaign while the other (on a page
+/// that still shows it published) keeps it open after the deadline. Each change applies
+/// only to the state its page showed, so the outcome is always one of the two serial
+/// orders, and the one that lost is told to choose again: a stale "keep open" never
+/// brings the campaign back from closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_status_changes_cannot_resurrect_a_stale_setting() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, _) = open_campaign(&owner, "river", "water", &[]).await;
+    let second = app.client();
+    second
+        .post_form(
+            "/login",
+            &[("email", "ana@river.example"), ("password", PASSWORD)],
+        )
+        .await;
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..15 {
+        sqlx::query("UPDATE campaigns SET status = 'open', open_after_deadline = false")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let (close, keep) = tokio::join!(
+            set_status(&owner, &path, "close"),
+            set_status(&second, &path, "keep_open"),
+        );
+        let (status, kept_open): (String, bool) =
+            sqlx::query_as("SELECT status, open_after_deadline FROM campaigns")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        let seen = (close.status, keep.status, status.clone(), kept_open);
+        match (close.status, keep.status) {
+            // Closed last (or alone): closed, and not kept open.
+            (303, _) => assert_eq!(
+                (status.as_str(), kept_open),
+                ("closed", false),
+                "round {round}: {seen:?}"
+            ),
+            // Only "keep open" went through: still open, kept open.
+            (422, 303) => assert_eq!(
+                (status.as_str(), kept_open),
+                ("open", true),
+                "round {round}: {seen:?}"
+            ),
+            _ => panic!("round {round}: {seen:?}"),
+        }
+        if close.status == 422 {
+            assert!(unescape(&close.body)
+                .contains("changed this campaign's status while you were looking"));
+        }
+        *outcomes.entry((close.status, keep.status)).or_insert(0) += 1;
+    }
+    println!("outcomes (close, keep open): {outcomes:?}");
 }

@@ -473,14 +473,20 @@ async fn the_email_page_never_shows_a_recipients_secret_link() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert!(!stored.to_string().contains(&token), "the kept copy forgot the link: {stored}");
+    assert!(
+        !stored.to_string().contains(&token),
+        "the kept copy forgot the link: {stored}"
+    );
     assert_eq!(stored["kind"], "invitation");
 
     let list = owner.get("/app/river/mail").await;
     assert!(list.body.contains("Sent") && list.body.contains("bo@river.example"));
     let read = owner.get(&format!("/app/river/mail/{id}")).await;
     assert_eq!(read.status, 200);
-    assert!(read.body.contains("invited you to join"), "the owner reads the body");
+    assert!(
+        read.body.contains("invited you to join"),
+        "the owner reads the body"
+    );
     assert!(!read.body.contains(&token), "but not the link");
     assert!(support::unescape(&read.body).contains("(the recipient's own link, not shown)"));
 
@@ -496,7 +502,10 @@ async fn the_email_page_never_shows_a_recipients_secret_link() {
     let list = bo.get("/app/river/mail").await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("bo@river.example"));
-    assert!(!list.body.contains(&format!("/app/river/mail/{id}\"")), "no Read link");
+    assert!(
+        !list.body.contains(&format!("/app/river/mail/{id}\"")),
+        "no Read link"
+    );
     assert_eq!(bo.get(&format!("/app/river/mail/{id}")).await.status, 403);
 
     let dev = app.client().get("/dev/mail").await;
@@ -639,11 +648,33 @@ async fn unsubscribing_from_one_group_leaves_other_groups_mail_alone() {
         }
     };
     send("river:1", river).await;
-    let link = app.mail_to("member@example.org").pop().unwrap().list_unsubscribe.unwrap();
-    let path = link.trim_matches(['<', '>']).strip_prefix(&app.address).unwrap().to_owned();
+    let link = app
+        .mail_to("member@example.org")
+        .pop()
+        .unwrap()
+        .list_unsubscribe
+        .unwrap();
+    let path = link
+        .trim_matches(['<', '>'])
+        .strip_prefix(&app.address)
+        .unwrap()
+        .to_owned();
     let page = app.client().get(&path).await;
-    assert!(page.body.contains("Group river"), "the page names the group");
-    assert_eq!(app.client().post_raw(&path, "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click").await.status, 303);
+    assert!(
+        page.body.contains("Group river"),
+        "the page names the group"
+    );
+    assert_eq!(
+        app.client()
+            .post_raw(
+                &path,
+                "application/x-www-form-urlencoded",
+                "List-Unsubscribe=One-Click"
+            )
+            .await
+            .status,
+        303
+    );
 
     send("river:2", river).await;
     send("air:1", air).await;
@@ -658,6 +689,10 @@ async fn unsubscribing_from_one_group_leaves_other_groups_mail_alone() {
         }
     };
     assert_eq!(status("river:2").await, "suppressed");
-    assert_eq!(status("air:1").await, "sent", "another group's mail still arrives");
+    assert_eq!(
+        status("air:1").await,
+        "sent",
+        "another group's mail still arrives"
+    );
     assert_eq!(app.mail_to("member@example.org").len(), 2);
 }

@@ -431,13 +431,21 @@ async fn an_invitation_is_accepted_only_by_the_invited_address() {
     assert_eq!(page.status, 200);
     let text = unescape(&page.body);
     assert!(text.contains("sent to bo@river.example"), "{text}");
-    assert!(!text.contains("Join as"), "no button to accept as the wrong account");
+    assert!(
+        !text.contains("Join as"),
+        "no button to accept as the wrong account"
+    );
     let refused = viewer.post_form(&link, &[]).await;
     assert_eq!(refused.status, 403);
     assert!(unescape(&refused.body).contains("nothing was changed"));
-    assert_eq!(role().await, "viewer", "a viewer never becomes owner this way");
     assert_eq!(
-        app.count("SELECT count(*) FROM invitations WHERE accepted_at IS NULL").await,
+        role().await,
+        "viewer",
+        "a viewer never becomes owner this way"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations WHERE accepted_at IS NULL")
+            .await,
         1,
         "the invitation is still there for bo"
     );

@@ -508,15 +508,20 @@ pub async fn change_status(
             dashboard_page(&state, &member, campaign, None, Some(problem)).await?,
         );
     }
-    store::set_status(
+    let changed = store::set_status(
         &state.db,
         member.tenant_id,
-        campaign.id,
+        &campaign,
         status,
         keep_open,
         state.clock.now(),
     )
     .await?;
+    if !changed {
+        let problem = "Someone changed this campaign's status while you were looking: here it is as it is now. Choose again if you still want to.";
+        let fresh = campaign_of(&state, &member, &slug).await?;
+        return unprocessable(dashboard_page(&state, &member, fresh, None, Some(problem)).await?);
+    }
     Ok(
         Redirect::to(&member.path(&format!("/campaigns/{}?notice={notice}", campaign.slug)))
             .into_response(),

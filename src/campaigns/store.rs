@@ -235,27 +235,32 @@ pub async fn update(
     Ok(())
 }
 
+/// Moves a campaign from the status (and keep-open setting) the organizer saw to a new
+/// one; false when it changed in between (another organizer acted first), so a stale
+/// page cannot bring back a setting someone else just changed.
 pub async fn set_status(
     db: &PgPool,
     tenant: TenantId,
-    id: Uuid,
+    campaign: &Campaign,
     status: Status,
     open_after_deadline: bool,
     now: OffsetDateTime,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
         "UPDATE campaigns SET status = $3, open_after_deadline = $4,
                 published_at = CASE WHEN $3 = 'published' THEN coalesce(published_at, $5) ELSE published_at END
-         WHERE tenant_id = $1 AND id = $2",
+         WHERE tenant_id = $1 AND id = $2 AND status = $6 AND open_after_deadline = $7",
     )
     .bind(tenant.uuid())
-    .bind(id)
+    .bind(campaign.id)
     .bind(status)
     .bind(open_after_deadline)
     .bind(now)
+    .bind(campaign.status)
+    .bind(campaign.open_after_deadline)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 #[derive(Clone, Debug)]

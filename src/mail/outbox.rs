@@ -276,10 +276,10 @@ pub async fn is_suppressed(
         "SELECT EXISTS (SELECT 1 FROM mail_suppressions
                         WHERE email = $2::citext AND (tenant_id IS NULL OR tenant_id = $1))",
     )
-        .bind(tenant)
-        .bind(email)
-        .fetch_one(db)
-        .await
+    .bind(tenant)
+    .bind(email)
+    .fetch_one(db)
+    .await
 }
 
 pub async fn set_unsubscribe_hash(db: &PgPool, id: i64, hash: &[u8]) -> sqlx::Result<()> {

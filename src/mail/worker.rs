@@ -127,7 +127,10 @@ impl Worker {
             } => {
                 // The kept copy loses its secret links: from now on only the recipient
                 // has them. A kind that cannot be read back keeps the row as it was.
-                let kept = self.kinds.redact(&row.message).unwrap_or_else(|_| row.message.clone());
+                let kept = self
+                    .kinds
+                    .redact(&row.message)
+                    .unwrap_or_else(|_| row.message.clone());
                 outbox::mark_sent(
                     &self.db,
                     row.id,
