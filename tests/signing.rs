@@ -959,6 +959,64 @@ async fn new_signers_suggest_who_else_to_contact() {
     );
 }
 
+/// Thousands of empty suggestion rows (under 1 MB) used to come back as a 39 MB page:
+/// more than 20 rows are refused with a clear 422 before anything is rendered.
+#[tokio::test]
+async fn a_flood_of_suggestion_rows_is_refused_before_rendering() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    let link = confirm(&app, "lee@lakefriends.example").await;
+    let signer = app.client();
+    signer.get(&link).await;
+    let mut fields = vec![("referral_name", "Sam Rivera")];
+    for _ in 0..10_000 {
+        fields.extend([
+            ("referral_name", ""),
+            ("referral_organization", ""),
+            ("referral_email", ""),
+        ]);
+    }
+    let flood = signer
+        .post_form(&format!("{link}/referrals"), &fields)
+        .await;
+    assert_eq!(flood.status, 422);
+    assert!(flood.body.contains("at most 20 suggestions"));
+    assert!(
+        flood.body.len() < 200_000,
+        "the page stays small: {} bytes",
+        flood.body.len()
+    );
+    assert_eq!(flood.body.matches("name=\"referral_name\"").count(), 20);
+    assert!(
+        flood.body.contains("value=\"Sam Rivera\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 0);
+    // Twenty are fine.
+    let mut twenty = Vec::new();
+    for _ in 0..20 {
+        twenty.extend([
+            ("referral_name", "Sam"),
+            ("referral_organization", ""),
+            ("referral_email", ""),
+        ]);
+    }
+    assert_eq!(
+        signer
+            .post_form(&format!("{link}/referrals"), &twenty)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 20);
+}
+
 #[tokio::test]
 async fn draft_campaigns_and_unknown_links_answer_clearly() {
     let app = TestApp::spawn().await;

@@ -76,15 +76,22 @@ pub struct ReferralForm {
     pub referral_email: Vec<String>,
 }
 
+/// Suggestions one form may send; more are refused before anything is rendered.
+pub const MAX_REFERRALS: usize = 20;
+
 impl ReferralForm {
-    /// Three rows to show, filled with what was typed.
-    pub fn rows(&self) -> Vec<(String, String, String)> {
-        let n = self
-            .referral_name
+    /// How many rows were sent (the longest of the three columns).
+    fn submitted_rows(&self) -> usize {
+        self.referral_name
             .len()
             .max(self.referral_organization.len())
             .max(self.referral_email.len())
-            .max(3);
+    }
+
+    /// The rows to show, filled with what was typed: at least three, at most
+    /// `MAX_REFERRALS`, however many were sent.
+    pub fn rows(&self) -> Vec<(String, String, String)> {
+        let n = self.submitted_rows().clamp(3, MAX_REFERRALS);
         let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
         (0..n)
             .map(|i| {
@@ -244,6 +251,12 @@ pub async fn referrals(
             "Suggestions can be sent once your signature is confirmed.",
         ));
     }
+    if form.submitted_rows() > MAX_REFERRALS {
+        let errors = vec![format!(
+            "Send at most {MAX_REFERRALS} suggestions at a time; the first {MAX_REFERRALS} are kept below."
+        )];
+        return unprocessable(signer_page(&state, &visitor, found, false, form, errors));
+    }
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     for (i, (name, organization, email)) in form.rows().into_iter().enumerate() {
@@ -276,9 +289,6 @@ pub async fn referrals(
     }
     if rows.is_empty() {
         errors.push("Add at least one person or organization.".into());
-    }
-    if rows.len() > 20 {
-        errors.push("Send at most 20 suggestions at a time.".into());
     }
     if !errors.is_empty() {
         return unprocessable(signer_page(&state, &visitor, found, false, form, errors));
