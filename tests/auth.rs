@@ -188,6 +188,20 @@ async fn login_refuses_open_redirects() {
         )
         .await;
     assert_eq!(login.location(), Some("/app"));
+
+    // Already logged in, the login page forwards at once: a tab (which browsers drop,
+    // leaving //evil.example) or CR/LF (once a 500) in `next` lead home, not off-site.
+    for (next, expected) in [
+        ("/%09/evil.example/x", "/app"),
+        ("/%5Cevil.example", "/app"),
+        ("/x%0D%0ASet-Cookie:%20a=b", "/app"),
+        ("https://evil.example/", "/app"),
+        ("/app/river/members?x=1", "/app/river/members?x=1"),
+    ] {
+        let r = client.get(&format!("/login?next={next}")).await;
+        assert_eq!(r.status, 303, "{next}: {}", r.status);
+        assert_eq!(r.location(), Some(expected), "{next}");
+    }
 }
 
 #[tokio::test]

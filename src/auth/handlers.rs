@@ -71,12 +71,16 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(visitor: Visitor, Query(query): Query<NextQuery>) -> AppResult<Response> {
+pub async fn login_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
     if visitor.user().is_some() {
-        return Ok(Redirect::to(&safe_next(query.next.as_deref())).into_response());
+        return Ok(Redirect::to(&safe_next(&state.config.base_url, query.next.as_deref())).into_response());
     }
     let form = LoginForm {
-        next: safe_next(query.next.as_deref()),
+        next: safe_next(&state.config.base_url, query.next.as_deref()),
         ..LoginForm::default()
     };
     Ok(render(LoginPage {
@@ -167,7 +171,7 @@ pub async fn login(
     let mut tx = state.db.begin().await?;
     let cookies = start_session(&mut tx, &visitor.context, user.id, now).await?;
     tx.commit().await?;
-    Ok((cookies, Redirect::to(&safe_next(Some(&form.next)))).into_response())
+    Ok((cookies, Redirect::to(&safe_next(&state.config.base_url, Some(&form.next)))).into_response())
 }
 
 pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {

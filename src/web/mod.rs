@@ -43,17 +43,50 @@ pub fn render_with(status: StatusCode, template: impl Template) -> AppResult<Res
     Ok((status, render(template)?).into_response())
 }
 
-/// Where to go after logging in: only paths on this site, never another host.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && n.len() < 2000 =>
-        {
-            n.to_owned()
+/// Where to go after logging in: a path on this site, never another host. `next` is read
+/// as a URL relative to `base` and must keep its origin; control characters (a tab that
+/// browsers drop to make `//host`, a CR or LF that would break the header) are refused
+/// outright. Anything else sends the person to their groups.
+pub fn safe_next(base: &url::Url, next: Option<&str>) -> String {
+    const HOME: &str = "/app";
+    let Some(next) = next else {
+        return HOME.into();
+    };
+    if next.len() > 2000 || !next.starts_with('/') || next.chars().any(char::is_control) {
+        return HOME.into();
+    }
+    match base.join(next) {
+        Ok(url) if url.origin() == base.origin() && !next.starts_with("//") && !next.contains('\\') => {
+            match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            }
         }
-        _ => "/app".to_owned(),
+        _ => HOME.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        let base = url::Url::parse("http://127.0.0.1:3000/").unwrap();
+        let next = |n: &str| safe_next(&base, Some(n));
+        assert_eq!(next("/app/river/campaigns?state=pending"), "/app/river/campaigns?state=pending");
+        assert_eq!(next("/invite/abc"), "/invite/abc");
+        for bad in [
+            "//evil.example/x",
+            "/\t/evil.example/x",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/x\r\nSet-Cookie: a=b",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(next(bad), "/app", "{bad:?}");
+        }
+        assert_eq!(safe_next(&base, None), "/app");
     }
 }
