@@ -822,3 +822,33 @@ async fn concurrent_status_changes_cannot_resurrect_a_stale_setting() {
     }
     println!("outcomes (close, keep open): {outcomes:?}");
 }
+
+/// A campaign cannot take a web address an organizer route already uses: "new" would
+/// have shadowed its own dashboard with the new-campaign form.
+#[tokio::test]
+async fn a_campaign_cannot_be_named_like_an_organizer_route() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let refused = owner
+        .post_form(
+            "/app/river/campaigns/new",
+            &campaign_fields("New things", "new"),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("reserved"));
+    assert!(
+        refused.body.contains("New things"),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM campaigns").await, 0);
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+    let rename = owner
+        .post_form(
+            &format!("{path}/settings"),
+            &campaign_fields("Water", "new"),
+        )
+        .await;
+    assert_eq!(rename.status, 422);
+    assert_eq!(owner.get(&path).await.status, 200, "still at its address");
+}

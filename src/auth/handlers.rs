@@ -77,7 +77,9 @@ pub async fn login_page(
     Query(query): Query<NextQuery>,
 ) -> AppResult<Response> {
     if visitor.user().is_some() {
-        return Ok(Redirect::to(&safe_next(&state.config.base_url, query.next.as_deref())).into_response());
+        return Ok(
+            Redirect::to(&safe_next(&state.config.base_url, query.next.as_deref())).into_response(),
+        );
     }
     let form = LoginForm {
         next: safe_next(&state.config.base_url, query.next.as_deref()),
@@ -171,7 +173,11 @@ pub async fn login(
     let mut tx = state.db.begin().await?;
     let cookies = start_session(&mut tx, &visitor.context, user.id, now).await?;
     tx.commit().await?;
-    Ok((cookies, Redirect::to(&safe_next(&state.config.base_url, Some(&form.next)))).into_response())
+    Ok((
+        cookies,
+        Redirect::to(&safe_next(&state.config.base_url, Some(&form.next))),
+    )
+        .into_response())
 }
 
 pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {

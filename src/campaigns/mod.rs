@@ -99,11 +99,9 @@ pub struct CampaignSlug(String);
 
 impl CampaignSlug {
     pub const MAX_LEN: usize = 64;
-    /// The public page's own sub-paths.
-    const RESERVED: &[&str] = &["sign", "signature", "revisions"];
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        crate::web::slug::parse(raw, Self::MAX_LEN, Self::RESERVED).map(Self)
+        crate::web::slug::parse(raw, Self::MAX_LEN, &reserved_slugs()).map(Self)
     }
 
     pub fn suggest(title: &str) -> String {
@@ -142,46 +140,88 @@ pub fn parse_points(raw: &[String]) -> Result<Vec<String>, String> {
     Ok(points)
 }
 
+/// The area's routes, kept with their paths so the words the router uses where a
+/// campaign's slug goes are reserved from the routes themselves.
+struct Routes {
+    router: Router<AppState>,
+    paths: Vec<String>,
+}
+
+impl Routes {
+    fn route(mut self, path: &str, handler: axum::routing::MethodRouter<AppState>) -> Self {
+        self.paths.push(path.to_owned());
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+const CAMPAIGNS: &str = "/app/{tenant}/campaigns";
+
+fn routes() -> Routes {
+    let c = &format!("{CAMPAIGNS}/{{campaign}}");
+    Routes {
+        router: Router::new(),
+        paths: Vec::new(),
+    }
+    .route("/app/{tenant}", get(handlers::overview))
+    .route(CAMPAIGNS, get(handlers::list))
+    .route(
+        &format!("{CAMPAIGNS}/new"),
+        get(handlers::new_page).post(handlers::create),
+    )
+    .route(c, get(handlers::dashboard))
+    .route(
+        &format!("{c}/settings"),
+        get(handlers::settings_page).post(handlers::update_settings),
+    )
+    .route(&format!("{c}/status"), post(handlers::change_status))
+    .route(
+        &format!("{c}/letter"),
+        get(letter::edit_page).post(letter::save),
+    )
+    .route(&format!("{c}/revisions"), get(letter::history))
+    .route(
+        &format!("{c}/revisions/{{number}}"),
+        get(letter::show_revision),
+    )
+    .route(&format!("{c}/diff"), get(letter::diff))
+    .route(
+        &format!("{c}/signatures/{{id}}"),
+        get(signature_pages::detail),
+    )
+    .route(
+        &format!("{c}/signatures/{{id}}/decide"),
+        post(signature_pages::decide),
+    )
+    .route(&format!("{c}/referrals"), get(signature_pages::referrals))
+    .route(&format!("{c}/export.csv"), get(signature_pages::export))
+    .route(
+        &format!("{c}/import"),
+        get(import::page).post(import::upload),
+    )
+    .route(&format!("{c}/import/confirm"), post(import::confirm))
+}
+
 pub fn router() -> Router<AppState> {
-    let c = "/app/{tenant}/campaigns/{campaign}";
-    Router::new()
-        .route("/app/{tenant}", get(handlers::overview))
-        .route("/app/{tenant}/campaigns", get(handlers::list))
-        .route(
-            "/app/{tenant}/campaigns/new",
-            get(handlers::new_page).post(handlers::create),
-        )
-        .route(c, get(handlers::dashboard))
-        .route(
-            &format!("{c}/settings"),
-            get(handlers::settings_page).post(handlers::update_settings),
-        )
-        .route(&format!("{c}/status"), post(handlers::change_status))
-        .route(
-            &format!("{c}/letter"),
-            get(letter::edit_page).post(letter::save),
-        )
-        .route(&format!("{c}/revisions"), get(letter::history))
-        .route(
-            &format!("{c}/revisions/{{number}}"),
-            get(letter::show_revision),
-        )
-        .route(&format!("{c}/diff"), get(letter::diff))
-        .route(
-            &format!("{c}/signatures/{{id}}"),
-            get(signature_pages::detail),
-        )
-        .route(
-            &format!("{c}/signatures/{{id}}/decide"),
-            post(signature_pages::decide),
-        )
-        .route(&format!("{c}/referrals"), get(signature_pages::referrals))
-        .route(&format!("{c}/export.csv"), get(signature_pages::export))
-        .route(
-            &format!("{c}/import"),
-            get(import::page).post(import::upload),
-        )
-        .route(&format!("{c}/import/confirm"), post(import::confirm))
+    routes().router
+}
+
+/// The fixed words of this area's routes right where a campaign's slug goes
+/// (`/app/{tenant}/campaigns/new`): a campaign named so would be shadowed.
+fn reserved_slugs() -> Vec<String> {
+    static RESERVED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    RESERVED
+        .get_or_init(|| {
+            routes()
+                .paths
+                .iter()
+                .filter_map(|path| path.strip_prefix(CAMPAIGNS)?.strip_prefix('/'))
+                .filter_map(|rest| rest.split('/').next())
+                .filter(|word| !word.starts_with('{'))
+                .map(str::to_owned)
+                .collect()
+        })
+        .clone()
 }
 
 #[cfg(test)]
@@ -209,7 +249,8 @@ mod tests {
 
     #[test]
     fn campaign_slugs() {
-        assert!(CampaignSlug::parse("sign").is_err());
+        assert_eq!(reserved_slugs(), ["new"], "taken from the routes");
+        assert!(CampaignSlug::parse("new").is_err());
         assert!(CampaignSlug::parse("x").is_err());
         assert_eq!(
             CampaignSlug::parse("Clean-Water-2027").unwrap().as_str(),

@@ -56,7 +56,9 @@ pub fn safe_next(base: &url::Url, next: Option<&str>) -> String {
         return HOME.into();
     }
     match base.join(next) {
-        Ok(url) if url.origin() == base.origin() && !next.starts_with("//") && !next.contains('\\') => {
+        Ok(url)
+            if url.origin() == base.origin() && !next.starts_with("//") && !next.contains('\\') =>
+        {
             match url.query() {
                 Some(query) => format!("{}?{query}", url.path()),
                 None => url.path().to_owned(),
@@ -74,7 +76,10 @@ mod tests {
     fn next_stays_on_this_site() {
         let base = url::Url::parse("http://127.0.0.1:3000/").unwrap();
         let next = |n: &str| safe_next(&base, Some(n));
-        assert_eq!(next("/app/river/campaigns?state=pending"), "/app/river/campaigns?state=pending");
+        assert_eq!(
+            next("/app/river/campaigns?state=pending"),
+            "/app/river/campaigns?state=pending"
+        );
         assert_eq!(next("/invite/abc"), "/invite/abc");
         for bad in [
             "//evil.example/x",

@@ -5,7 +5,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Checks a typed slug (case and surrounding spaces forgiven); `reserved` are paths the
 /// app itself uses at that place.
-pub fn parse(raw: &str, max_len: usize, reserved: &[&str]) -> Result<String, String> {
+pub fn parse(raw: &str, max_len: usize, reserved: &[impl AsRef<str>]) -> Result<String, String> {
     let slug = raw.trim().to_ascii_lowercase();
     if slug.len() < 2 || slug.len() > max_len {
         return Err(format!("Use 2 to {max_len} characters."));
@@ -19,7 +19,7 @@ pub fn parse(raw: &str, max_len: usize, reserved: &[&str]) -> Result<String, Str
     if slug.starts_with('-') || slug.ends_with('-') {
         return Err("Start and end with a letter or digit.".into());
     }
-    if reserved.contains(&slug.as_str()) {
+    if reserved.iter().any(|r| r.as_ref() == slug) {
         return Err("This address is reserved by Undersigned; choose another.".into());
     }
     Ok(slug)
@@ -48,14 +48,16 @@ pub fn suggest(name: &str, max_len: usize) -> String {
 mod tests {
     use super::*;
 
+    const NONE: &[&str] = &[];
+
     #[test]
     fn slugs_are_checked() {
         assert!(parse("static", 48, &["static"]).is_err());
-        assert!(parse("a", 48, &[]).is_err());
-        assert!(parse("-abc", 48, &[]).is_err());
-        assert!(parse("a b", 48, &[]).is_err());
+        assert!(parse("a", 48, NONE).is_err());
+        assert!(parse("-abc", 48, NONE).is_err());
+        assert!(parse("a b", 48, NONE).is_err());
         assert_eq!(
-            parse(" Clean-Air-2030 ", 48, &[]).unwrap(),
+            parse(" Clean-Air-2030 ", 48, NONE).unwrap(),
             "clean-air-2030"
         );
     }
