@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::{passwords, store as auth_store};
 use crate::campaigns::store::{self as campaigns, CampaignInput};
-use crate::campaigns::Status;
+use crate::campaigns::{time_zones, Status};
 use crate::signatures::store::{self as signatures, Actor, NewSignature};
 use crate::signatures::{SignatureKind, SignatureSource};
 use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
@@ -40,7 +40,13 @@ async fn demo_campaign(
     owner_id: Uuid,
 ) -> anyhow::Result<()> {
     let now = OffsetDateTime::now_utc();
-    let at_five = |days: i64| (now + Duration::days(days)).replace_time(time::macros::time!(22:00));
+    let zone = "America/New_York";
+    // 17:00 in New York on the day `days` from now, whatever the season's offset.
+    let at_five = |days: i64| -> anyhow::Result<OffsetDateTime> {
+        let day = time_zones::to_local_input(now + Duration::days(days), zone);
+        let day = day.split('T').next().unwrap_or_default();
+        time_zones::parse_local(&format!("{day}T17:00"), zone).map_err(|e| anyhow::anyhow!(e))
+    };
     let input = CampaignInput {
         slug: CAMPAIGN.into(),
         title: "Clean Rivers for Everyone".into(),
@@ -52,10 +58,9 @@ async fn demo_campaign(
         target: 25,
         allow_individuals: true,
         moderation: false,
-        time_zone: "America/New_York".into(),
-        // 17:00 in New York.
-        soft_deadline: at_five(10),
-        hard_deadline: at_five(17),
+        time_zone: zone.into(),
+        soft_deadline: at_five(10)?,
+        hard_deadline: at_five(17)?,
     };
     let id = campaigns::create(conn, tenant, &input)
         .await

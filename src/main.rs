@@ -30,8 +30,10 @@ async fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return setting_failed(e),
     };
+    // Colour codes only for a person at a terminal, never in a file or a pipe.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log_filter))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
 
     match run(&command, config).await {

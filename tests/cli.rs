@@ -86,6 +86,46 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
             .await
             .unwrap();
     assert_eq!(signers, 9, "the demo letter has its signers, once");
+    let local: Vec<String> = sqlx::query_scalar(
+        "SELECT to_char(d AT TIME ZONE time_zone, 'HH24:MI') FROM campaigns,
+                LATERAL (VALUES (soft_deadline), (hard_deadline)) AS v(d)",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(local, ["17:00", "17:00"], "deadlines at 17:00 in the campaign's zone");
+}
+
+/// `demo` prints the address the app really uses, and logs written to a pipe carry no
+/// terminal colour codes.
+#[tokio::test]
+async fn demo_prints_the_real_address_and_logs_have_no_colour_codes() {
+    let url = support::fresh_database().await;
+    let data = tempfile::tempdir().unwrap();
+    let output = undersigned(
+        &[
+            ("DATABASE_URL", &url),
+            ("APP_ADDR", "127.0.0.1:3999"),
+            ("DATA_DIR", &data.path().display().to_string()),
+            ("RUST_LOG", "debug"),
+        ],
+        &["demo"],
+    );
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("http://127.0.0.1:3999/login"), "{stdout}");
+    assert!(!stdout.contains("3000"), "{stdout}");
+    let everything = [output.stdout.as_slice(), output.stderr.as_slice()].concat();
+    assert!(!everything.contains(&0x1b), "no escape codes in piped output");
+    let with_base = undersigned(
+        &[
+            ("DATABASE_URL", &url),
+            ("BASE_URL", "https://letters.example"),
+            ("DATA_DIR", &data.path().display().to_string()),
+        ],
+        &["demo"],
+    );
+    assert!(String::from_utf8_lossy(&with_base.stdout).contains("https://letters.example/login"));
 }
 
 /// The demo account really logs in on a served app.
