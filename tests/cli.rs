@@ -93,7 +93,11 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     .fetch_all(&db)
     .await
     .unwrap();
-    assert_eq!(local, ["17:00", "17:00"], "deadlines at 17:00 in the campaign's zone");
+    assert_eq!(
+        local,
+        ["17:00", "17:00"],
+        "deadlines at 17:00 in the campaign's zone"
+    );
 }
 
 /// `demo` prints the address the app really uses, and logs written to a pipe carry no
@@ -116,7 +120,10 @@ async fn demo_prints_the_real_address_and_logs_have_no_colour_codes() {
     assert!(stdout.contains("http://127.0.0.1:3999/login"), "{stdout}");
     assert!(!stdout.contains("3000"), "{stdout}");
     let everything = [output.stdout.as_slice(), output.stderr.as_slice()].concat();
-    assert!(!everything.contains(&0x1b), "no escape codes in piped output");
+    assert!(
+        !everything.contains(&0x1b),
+        "no escape codes in piped output"
+    );
     let with_base = undersigned(
         &[
             ("DATABASE_URL", &url),

@@ -211,3 +211,84 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
         "the rightful tenant can"
     );
 }
+
+/// The schema itself refuses rows that point across campaigns, whatever the code does.
+#[tokio::test]
+async fn no_row_can_point_across_campaigns() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    for slug in ["water", "air"] {
+        let mut fields = support::campaigns::campaign_fields("Letter", slug);
+        fields.retain(|(k, _)| *k != "host_signs");
+        let r = owner.post_form("/app/river/campaigns/new", &fields).await;
+        assert_eq!(r.status, 303);
+    }
+    let id_of = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let water = id_of("SELECT id FROM campaigns WHERE slug = 'water'").await;
+    let air_revision = id_of(
+        "SELECT r.id FROM letter_revisions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.slug = 'air'",
+    )
+    .await;
+    let water_revision = id_of(
+        "SELECT r.id FROM letter_revisions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.slug = 'water'",
+    )
+    .await;
+    let insert = |revision: Uuid, email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, email, state, revision_id, created_at)
+                 SELECT $1, tenant_id, id, 'organization', $4, $4, $4, $4, 'pending', $3, now() FROM campaigns WHERE id = $2",
+            )
+            .bind(Uuid::new_v4())
+            .bind(water)
+            .bind(revision)
+            .bind(email)
+            .execute(&db)
+            .await
+        }
+    };
+    let across = insert(air_revision, "x@example.org").await.unwrap_err();
+    assert!(
+        across
+            .to_string()
+            .contains("signatures_campaign_revision_fk"),
+        "{across}"
+    );
+    insert(water_revision, "y@example.org")
+        .await
+        .expect("its own campaign's revision");
+
+    let signature = id_of("SELECT id FROM signatures WHERE email = 'y@example.org'").await;
+    let air = id_of("SELECT id FROM campaigns WHERE slug = 'air'").await;
+    let referral = |campaign: Uuid| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO referrals (id, tenant_id, campaign_id, signature_id, name, organization, email, created_at)
+                 SELECT $1, tenant_id, $2, $3, 'Sam', '', '', now() FROM campaigns WHERE id = $2",
+            )
+            .bind(Uuid::new_v4())
+            .bind(campaign)
+            .bind(signature)
+            .execute(&db)
+            .await
+        }
+    };
+    let across = referral(air).await.unwrap_err();
+    assert!(
+        across
+            .to_string()
+            .contains("referrals_campaign_signature_fk"),
+        "{across}"
+    );
+    referral(water).await.expect("its own signature's campaign");
+}

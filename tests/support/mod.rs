@@ -29,12 +29,14 @@ static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 async fn template_database() -> String {
     TEMPLATE
         .get_or_init(|| async {
-            let checksum: Vec<u8> = undersigned::db::MIGRATOR
-                .iter()
-                .flat_map(|m| m.checksum.iter().take(4).copied().collect::<Vec<u8>>())
-                .collect::<Vec<u8>>();
-            let checksum = undersigned::tokens::hex(&checksum);
-            let name = format!("undersigned_tpl_{}", &checksum[..checksum.len().min(40)]);
+            // One name per migration set (all of them, however many): a digest of every
+            // migration's checksum.
+            let mut digest = <sha2::Sha256 as sha2::Digest>::new();
+            for migration in undersigned::db::MIGRATOR.iter() {
+                sha2::Digest::update(&mut digest, &migration.checksum);
+            }
+            let checksum = undersigned::tokens::hex(&sha2::Digest::finalize(digest));
+            let name = format!("undersigned_tpl_{}", &checksum[..32]);
             let mut admin = PgConnection::connect(ADMIN_URL)
                 .await
                 .expect("PostgreSQL answers on 127.0.0.1:5432");
