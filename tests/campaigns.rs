@@ -852,3 +852,47 @@ async fn a_campaign_cannot_be_named_like_an_organizer_route() {
     assert_eq!(rename.status, 422);
     assert_eq!(owner.get(&path).await.status, 200, "still at its address");
 }
+
+/// The diff of two 100,000-character letters of one-character lines used to take 15 s
+/// on the async threads (and /healthz waited for it). Now it is summarized, off the
+/// runtime, and the app keeps answering meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_diff_is_summarized_and_does_not_stall_the_app() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+    for letter in ["a\n".repeat(50_000), "b\n".repeat(50_000)] {
+        let r = owner
+            .post_form(
+                &format!("{path}/letter"),
+                &[("body", &letter), ("action", "save")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.status);
+    }
+    let health = app.client();
+    let started = std::time::Instant::now();
+    let (forward, backward) = (
+        format!("{path}/diff?from=2&to=3"),
+        format!("{path}/diff?from=3&to=2"),
+    );
+    let (diff_a, diff_b, healthz) =
+        tokio::join!(owner.get(&forward), owner.get(&backward), async {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let at = std::time::Instant::now();
+            let r = health.get("/healthz").await;
+            (r.status, at.elapsed())
+        },);
+    assert_eq!(healthz.0, 200);
+    assert!(
+        healthz.1 < std::time::Duration::from_secs(2),
+        "healthz waited {:?}",
+        healthz.1
+    );
+    for diff in [diff_a, diff_b] {
+        assert_eq!(diff.status, 200);
+        assert!(diff.body.contains("too long to compare line by line"));
+        assert!(diff.body.len() < 100_000, "a summary, not 100,000 lines");
+    }
+    println!("two huge diffs answered in {:?}", started.elapsed());
+}

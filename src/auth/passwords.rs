@@ -134,7 +134,10 @@ mod tests {
         }
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let most = MOST_AT_ONCE.load(std::sync::atomic::Ordering::SeqCst);
-        assert!((1..=cores).contains(&most), "{most} at once with {cores} cores");
+        assert!(
+            (1..=cores).contains(&most),
+            "{most} at once with {cores} cores"
+        );
     }
 
     #[test]

@@ -36,7 +36,42 @@ pub struct DiffLine {
 }
 
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
-    similar::TextDiff::from_lines(old, new)
+    diff_within(old, new, DIFF_TIMEOUT).lines
+}
+
+/// A line diff may take this long; then the comparison is summarized instead.
+pub const DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+/// Revisions with more lines than this (both together) are summarized, not diffed.
+pub const MAX_DIFF_LINES: usize = 20_000;
+
+/// The changes between two revisions, or a summary when they are too large or too
+/// different to compare line by line within the time limit.
+pub struct Comparison {
+    pub lines: Vec<DiffLine>,
+    pub summary: Option<String>,
+}
+
+fn diff_within(old: &str, new: &str, timeout: std::time::Duration) -> Comparison {
+    let (old_lines, new_lines) = (old.lines().count(), new.lines().count());
+    let too_big = |why: &str| {
+        Comparison {
+        lines: Vec::new(),
+        summary: Some(format!(
+            "{why} Revision sizes: {old_lines} lines before, {new_lines} lines after. Open each revision to read it whole."
+        )),
+    }
+    };
+    if old_lines + new_lines > MAX_DIFF_LINES {
+        return too_big("These revisions are too long to compare line by line here.");
+    }
+    let started = std::time::Instant::now();
+    let diff = similar::TextDiff::configure()
+        .timeout(timeout)
+        .diff_lines(old, new);
+    if started.elapsed() >= timeout {
+        return too_big("These revisions differ too much to compare line by line quickly.");
+    }
+    let lines = diff
         .iter_all_changes()
         .map(|change| DiffLine {
             change: match change.tag() {
@@ -46,7 +81,19 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
             },
             text: change.value().trim_end_matches('\n').to_owned(),
         })
-        .collect()
+        .collect();
+    Comparison {
+        lines,
+        summary: None,
+    }
+}
+
+/// Compares two revisions off the async runtime, within `DIFF_TIMEOUT`: a request for a
+/// huge diff must not hold the threads that answer everyone else.
+pub async fn compare(old: String, new: String) -> AppResult<Comparison> {
+    tokio::task::spawn_blocking(move || diff_within(&old, &new, DIFF_TIMEOUT))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 #[derive(Template)]
@@ -216,7 +263,7 @@ struct DiffPage {
     base: String,
     from: Revision,
     to: Revision,
-    lines: Vec<DiffLine>,
+    comparison: Comparison,
     numbers: Vec<i32>,
 }
 
@@ -249,10 +296,11 @@ pub async fn diff(
             .find(|r| r.number < to.number)
             .or(revisions.last()),
     )?;
+    let comparison = compare(from.body.clone(), to.body.clone()).await?;
     render(DiffPage {
         layout: member.layout(format!("Changes — {}", campaign.title)),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
-        lines: diff_lines(&from.body, &to.body),
+        comparison,
         numbers: revisions.iter().map(|r| r.number).collect(),
         campaign,
         from,
@@ -272,6 +320,18 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn huge_or_slow_diffs_are_summarized() {
+        let a = "a\n".repeat(50_000);
+        let b = "b\n".repeat(50_000);
+        let big = diff_within(&a, &b, DIFF_TIMEOUT);
+        assert!(big.lines.is_empty());
+        assert!(big.summary.unwrap().contains("too long"));
+        let (a, b) = ("a\n".repeat(9_000), "b\n".repeat(9_000));
+        let slow = diff_within(&a, &b, std::time::Duration::ZERO);
+        assert!(slow.summary.unwrap().contains("differ too much"));
     }
 
     #[test]
