@@ -28,6 +28,42 @@ struct CachedPage {
     version: i64,
     accepting: bool,
     body: Bytes,
+    /// The number of the revision the page shows (0: no letter yet).
+    revision: i32,
+}
+
+/// Where a link to an older revision gets its notice; an HTML comment in every page.
+const NOTICE_MARKER: &str = "<!--older-revision-notice-->";
+
+/// A page from the cache, and what it shows.
+#[derive(Clone)]
+struct Rendered {
+    body: Bytes,
+    revision: i32,
+}
+
+impl Rendered {
+    /// The page with a notice that the link named an earlier draft: spliced into the
+    /// cached page, so such links cost no render (and any number works, without a query).
+    fn with_older_revision_notice(&self, number: i32) -> Bytes {
+        let notice = format!(
+            "<p class=\"notice\" role=\"status\">You followed a link to an earlier draft (revision {number}). The letter has changed since: this is its current text.</p>"
+        );
+        let body = &self.body[..];
+        match body
+            .windows(NOTICE_MARKER.len())
+            .position(|w| w == NOTICE_MARKER.as_bytes())
+        {
+            Some(at) => {
+                let mut out = Vec::with_capacity(body.len() + notice.len());
+                out.extend_from_slice(&body[..at]);
+                out.extend_from_slice(notice.as_bytes());
+                out.extend_from_slice(&body[at + NOTICE_MARKER.len()..]);
+                Bytes::from(out)
+            }
+            None => self.body.clone(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -36,15 +72,18 @@ pub struct PublicPageCache {
 }
 
 impl PublicPageCache {
-    fn get(&self, id: Uuid, version: i64, accepting: bool) -> Option<Bytes> {
+    fn get(&self, id: Uuid, version: i64, accepting: bool) -> Option<Rendered> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         pages
             .get(&id)
             .filter(|p| p.version == version && p.accepting == accepting)
-            .map(|p| p.body.clone())
+            .map(|p| Rendered {
+                body: p.body.clone(),
+                revision: p.revision,
+            })
     }
 
-    fn put(&self, id: Uuid, version: i64, accepting: bool, body: Bytes) {
+    fn put(&self, id: Uuid, version: i64, accepting: bool, page: Rendered) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         if pages.len() >= 512 && !pages.contains_key(&id) {
             pages.clear();
@@ -54,7 +93,8 @@ impl PublicPageCache {
             Arc::new(CachedPage {
                 version,
                 accepting,
-                body,
+                body: page.body,
+                revision: page.revision,
             }),
         );
     }
@@ -74,7 +114,6 @@ struct PublicPage<'a> {
     sign_path: String,
     page_url: String,
     description: String,
-    older_revision: Option<i32>,
 }
 
 fn description(campaign: &Campaign) -> String {
@@ -99,8 +138,7 @@ async fn render_page(
     group_name: &str,
     path: &str,
     accepting: bool,
-    older_revision: Option<i32>,
-) -> AppResult<String> {
+) -> AppResult<Rendered> {
     let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
     let organizations =
         store::public_list(&state.db, tenant, campaign.id, SignatureKind::Organization).await?;
@@ -115,8 +153,8 @@ async fn render_page(
         layout,
         campaign,
         group_name,
-        older_revision: older_revision.filter(|n| revision.as_ref().is_some_and(|r| *n < r.number)),
         letter_html: revision
+            .as_ref()
             .map(|r| render_markdown(&r.body))
             .unwrap_or_default(),
         organizations,
@@ -127,7 +165,10 @@ async fn render_page(
         page_url: state.config.link(path),
         description: description(campaign),
     };
-    Ok(page.render()?)
+    Ok(Rendered {
+        body: Bytes::from(page.render()?),
+        revision: revision.map_or(0, |r| r.number),
+    })
 }
 
 #[derive(Deserialize)]
@@ -151,22 +192,8 @@ pub async fn page(
     let accepting = campaign.accepting_signatures(state.clock.now());
     let noindex = unlisted(&campaign);
 
-    // A link to an older revision shows the current text with a short notice; rare, so
-    // not cached.
-    let older_revision = query.revision.and_then(|r| r.parse::<i32>().ok());
-    if older_revision.is_some() {
-        let body = render_page(
-            state,
-            &campaign,
-            tenant,
-            &group_name,
-            &path,
-            accepting,
-            older_revision,
-        )
-        .await?;
-        return Ok(respond(body.into(), None, noindex));
-    }
+    // A link to an older revision shows the current text with a short notice.
+    let older_revision = query.revision.and_then(|r| r.trim().parse::<i32>().ok());
 
     let etag = format!(
         "\"v{}-{}-{}\"",
@@ -188,34 +215,30 @@ pub async fn page(
         return Ok(response);
     }
 
-    let body = match signing
+    let page = match signing
         .pages
         .get(campaign.id, campaign.public_version, accepting)
     {
-        Some(body) => body,
+        Some(page) => page,
         None => {
-            let body = Bytes::from(
-                render_page(
-                    state,
-                    &campaign,
-                    tenant,
-                    &group_name,
-                    &path,
-                    accepting,
-                    None,
-                )
-                .await?,
-            );
+            let page = render_page(state, &campaign, tenant, &group_name, &path, accepting).await?;
             signing.pages.put(
                 campaign.id,
                 campaign.public_version,
                 accepting,
-                body.clone(),
+                page.clone(),
             );
-            body
+            page
         }
     };
-    Ok(respond(body, Some(etag_header), noindex))
+    match older_revision {
+        Some(number) if (1..page.revision).contains(&number) => Ok(respond(
+            page.with_older_revision_notice(number),
+            None,
+            noindex,
+        )),
+        _ => Ok(respond(page.body, Some(etag_header), noindex)),
+    }
 }
 
 fn respond(body: Bytes, etag: Option<HeaderValue>, noindex: bool) -> Response {
