@@ -896,3 +896,46 @@ async fn a_huge_diff_is_summarized_and_does_not_stall_the_app() {
     }
     println!("two huge diffs answered in {:?}", started.elapsed());
 }
+
+/// A large import moves the public page's version once, not once per row (20,000 rows
+/// once held one transaction for 17 s), and the page shows every imported name after.
+#[tokio::test]
+async fn a_large_import_moves_the_page_version_once() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    let mut csv = String::from("name,email,city\n");
+    for n in 0..5_000 {
+        csv.push_str(&format!(
+            "Imported Org {n},org{n}@example.org,Springfield\n"
+        ));
+    }
+    let version = || async {
+        sqlx::query_scalar::<_, i64>("SELECT public_version FROM campaigns")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    assert!(app.client().get(&public).await.body.contains("Group river"));
+    let before = version().await;
+    let started = std::time::Instant::now();
+    let done = owner
+        .post_form(&format!("{path}/import/confirm"), &[("csv", &csv)])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.status);
+    println!("5,000 rows imported in {:?}", started.elapsed());
+    assert_eq!(version().await, before + 1, "one move for the whole import");
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE source = 'import'")
+            .await,
+        5_000
+    );
+    let page = app.client().get(&public).await;
+    assert!(
+        page.body.contains("Imported Org 4999"),
+        "the page shows the import"
+    );
+    // Single changes still move it one by one.
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lake.example").await;
+    assert_eq!(version().await, before + 2);
+}

@@ -167,6 +167,7 @@ pub async fn confirm(
         reason: "imported from CSV: signature gathered by phone or email",
     };
     let mut tx = state.db.begin().await?;
+    signatures::defer_public_version(&mut tx).await?;
     for row in &rows {
         match signatures::insert(
             &mut tx,
@@ -186,6 +187,7 @@ pub async fn confirm(
             }
         }
     }
+    signatures::move_public_version(&mut tx, member.tenant_id, campaign.id).await?;
     tx.commit().await?;
     Ok(
         Redirect::to(&member.path(&format!("/campaigns/{}?notice=imported", campaign.slug)))

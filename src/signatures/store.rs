@@ -164,6 +164,31 @@ pub async fn insert(
     }))
 }
 
+/// For many inserts in one transaction (a CSV import): the public page's version is not
+/// moved per row; call `move_public_version` once before committing.
+pub async fn defer_public_version(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT set_config('undersigned.defer_public_version', 'on', true)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the campaign's public version on once (see `defer_public_version`).
+pub async fn move_public_version(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE campaigns SET public_version = public_version + 1 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 async fn record_event(
     conn: &mut PgConnection,
     tenant: impl TenantScope,
