@@ -543,3 +543,39 @@ async fn a_logged_in_person_can_start_another_group_and_switch_between_them() {
     assert!(page.body.contains("Switch group"));
     assert!(page.body.contains("href=\"/app/river\""));
 }
+
+/// Sixty guesses sent at once used to be checked all sixty (none got 429): the attempt
+/// is now counted before the password is, so no more than the limit reach a check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_cannot_outrun_the_throttle() {
+    let app = TestApp::spawn().await;
+    app.signup("river", "ana@river.example").await;
+    let guesses: Vec<_> = (0..60)
+        .map(|n| {
+            let client = app.client();
+            tokio::spawn(async move {
+                client
+                    .post_form(
+                        "/login",
+                        &[
+                            ("email", "ana@river.example"),
+                            ("password", &format!("guess {n} guess")),
+                        ],
+                    )
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::new();
+    for guess in guesses {
+        *statuses.entry(guess.await.unwrap()).or_insert(0) += 1;
+    }
+    let checked = statuses.get(&422).copied().unwrap_or(0);
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert_eq!(
+        checked + statuses.get(&429).copied().unwrap_or(0),
+        60,
+        "{statuses:?}"
+    );
+}

@@ -143,16 +143,17 @@ pub async fn login(
         }
         _ => false,
     };
-    if let Verdict::Throttled(message) =
-        throttle::check(&state.db, &email, ip, trusted_device, now).await?
-    {
-        return reply(
-            StatusCode::TOO_MANY_REQUESTS,
-            form,
-            FormErrors::new(),
-            Some(message.to_owned()),
-        );
-    }
+    let attempt = match throttle::attempt(&state.db, &email, ip, trusted_device, now).await? {
+        Verdict::Allowed(attempt) => attempt,
+        Verdict::Throttled(message) => {
+            return reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                form,
+                FormErrors::new(),
+                Some(message.to_owned()),
+            );
+        }
+    };
 
     let user = store::user_by_email(&state.db, &email).await?;
     let valid = passwords::verify(
@@ -161,7 +162,7 @@ pub async fn login(
     )
     .await?;
     let Some(user) = user.filter(|_| valid) else {
-        throttle::record_failure(&state.db, &email, ip, now).await?;
+        throttle::forget_old(&state.db, now).await?;
         return reply(
             StatusCode::UNPROCESSABLE_ENTITY,
             form,
@@ -169,6 +170,7 @@ pub async fn login(
             Some("Email or password is wrong.".into()),
         );
     };
+    throttle::succeeded(&state.db, attempt).await?;
 
     let mut tx = state.db.begin().await?;
     let cookies = start_session(&mut tx, &visitor.context, user.id, now).await?;

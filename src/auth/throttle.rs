@@ -16,17 +16,34 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
 pub enum Verdict {
-    Allowed,
+    /// Go on and verify the password; the attempt is counted until `succeeded` removes it.
+    Allowed(Attempt),
     Throttled(&'static str),
 }
 
-pub async fn check(
+/// A login attempt, counted as a failure from before the password is checked.
+pub struct Attempt {
+    id: i64,
+}
+
+/// Counts this attempt as a failure first, then checks the limits with it included: of
+/// any number of guesses sent at once, no more than the limit get to a password check,
+/// since each one's count includes every attempt recorded before it.
+pub async fn attempt(
     db: &PgPool,
     email: &str,
     ip: IpAddr,
     trusted_device: bool,
     now: OffsetDateTime,
 ) -> sqlx::Result<Verdict> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO login_failures (email, client_ip, failed_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(email)
+    .bind(IpNetwork::from(ip))
+    .bind(now)
+    .fetch_one(db)
+    .await?;
     let since = now - WINDOW;
     let (by_account, by_address): (i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE email = $1::citext), count(*) FILTER (WHERE client_ip = $2)
@@ -37,31 +54,30 @@ pub async fn check(
     .bind(since)
     .fetch_one(db)
     .await?;
-    if by_address >= MAX_FAILURES_PER_ADDRESS {
+    if by_address > MAX_FAILURES_PER_ADDRESS {
         return Ok(Verdict::Throttled(
             "Too many failed logins from your network. Wait 15 minutes, or reset your password by email.",
         ));
     }
-    if by_account >= MAX_FAILURES_PER_ACCOUNT && !trusted_device {
+    if by_account > MAX_FAILURES_PER_ACCOUNT && !trusted_device {
         return Ok(Verdict::Throttled(
             "Too many failed logins for this account. Wait 15 minutes, or reset your password by email.",
         ));
     }
-    Ok(Verdict::Allowed)
+    Ok(Verdict::Allowed(Attempt { id }))
 }
 
-pub async fn record_failure(
-    db: &PgPool,
-    email: &str,
-    ip: IpAddr,
-    now: OffsetDateTime,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_failures (email, client_ip, failed_at) VALUES ($1, $2, $3)")
-        .bind(email)
-        .bind(IpNetwork::from(ip))
-        .bind(now)
+/// The password was right: this attempt was no failure after all.
+pub async fn succeeded(db: &PgPool, attempt: Attempt) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(attempt.id)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Old failures fall out of every window; forgotten after a wrong password.
+pub async fn forget_old(db: &PgPool, now: OffsetDateTime) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
         .bind(now - WINDOW)
         .execute(db)
