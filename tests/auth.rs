@@ -579,3 +579,28 @@ async fn parallel_guesses_cannot_outrun_the_throttle() {
         "{statuses:?}"
     );
 }
+
+/// Twenty reset requests sent at once make at most three links (the hourly limit), as
+/// one at a time would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_reset_requests_respect_the_hourly_limit() {
+    let app = TestApp::spawn().await;
+    app.signup("river", "ana@river.example").await;
+    let requests: Vec<_> = (0..20)
+        .map(|_| {
+            let client = app.client();
+            tokio::spawn(async move {
+                client
+                    .post_form("/password/forgot", &[("email", "ana@river.example")])
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(request.await.unwrap(), 303);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM password_resets").await, 3);
+    app.dispatch_mail().await;
+    assert_eq!(app.mail_to("ana@river.example").len(), 3);
+}

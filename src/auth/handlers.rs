@@ -240,11 +240,13 @@ pub async fn forgot(
     let now = state.clock.now();
     // The answer is the same whether or not the account exists.
     if let Some(user) = store::user_by_email(&state.db, email.as_str()).await? {
-        if store::recent_resets(&state.db, user.id, now - Duration::hours(1)).await?
-            < MAX_RESETS_PER_HOUR
-        {
+        // The limit is checked in the transaction that records the request, under a lock
+        // on the account, so requests sent at once cannot all pass it.
+        let mut tx = state.db.begin().await?;
+        let recent =
+            store::recent_resets_locked(&mut tx, user.id, now - Duration::hours(1)).await?;
+        if recent < MAX_RESETS_PER_HOUR {
             let token = tokens::new_token();
-            let mut tx = state.db.begin().await?;
             store::create_reset(&mut tx, user.id, &token.hash, now, now + RESET_VALID_FOR).await?;
             mail::enqueue(
                 &mut tx,

@@ -93,13 +93,23 @@ pub async fn create_reset(
     Ok(())
 }
 
-pub async fn recent_resets(db: &PgPool, user_id: Uuid, since: OffsetDateTime) -> sqlx::Result<i64> {
+/// How many resets the account asked for since `since`, with the account locked until
+/// the transaction ends (so the count stays true until the new request is recorded).
+pub async fn recent_resets_locked(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    since: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query_scalar(
         "SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",
     )
     .bind(user_id)
     .bind(since)
-    .fetch_one(db)
+    .fetch_one(conn)
     .await
 }
 
