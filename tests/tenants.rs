@@ -105,19 +105,46 @@ async fn invitations_expire_after_seven_days_and_changing_nothing() {
     assert_eq!(app.count("SELECT count(*) FROM memberships").await, 1);
 }
 
+/// Inviting an address again within the hour sends nothing more (the live invitation
+/// takes the newest role); after an hour it goes out again with a fresh link, and the
+/// older link stops working. A withdrawn invitation no longer works.
 #[tokio::test]
 async fn a_withdrawn_or_replaced_invitation_no_longer_works() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     invite(&owner, "river", "bo@river.example", "organizer").await;
     let first = app.link_mailed_to("bo@river.example", "/invite/").await;
+    let again = invite(&owner, "river", "bo@river.example", "viewer").await;
+    assert_eq!(
+        again.location(),
+        Some("/app/river/members?notice=invite-recently-sent")
+    );
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.mail_to("bo@river.example").len(),
+        1,
+        "no second email within the hour"
+    );
+    let page = app.client().get(&first).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<strong>Viewer</strong>"),
+        "the newest role"
+    );
+
+    app.clock.advance(Duration::minutes(61));
     invite(&owner, "river", "bo@river.example", "viewer").await;
     let second = app.link_mailed_to("bo@river.example", "/invite/").await;
     assert_ne!(first, second);
     assert_eq!(
         app.client().get(&first).await.status,
         410,
-        "the newer invitation replaces the older"
+        "the newer link replaces the older"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations").await,
+        1,
+        "one invitation, sent twice"
     );
 
     let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations WHERE revoked_at IS NULL")
@@ -129,6 +156,59 @@ async fn a_withdrawn_or_replaced_invitation_no_longer_works() {
         .await;
     assert_eq!(revoked.status, 303);
     assert_eq!(app.client().get(&second).await.status, 410);
+}
+
+/// An unverified, hostile or careless owner cannot flood addresses: ten invitations to
+/// one address send one email; a group sends at most 20 invitations an hour; two owners
+/// inviting the same address at once make one invitation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn invitations_are_limited_and_never_duplicated() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    for _ in 0..10 {
+        invite(&owner, "river", "target@example.org", "organizer").await;
+    }
+    app.dispatch_mail().await;
+    assert_eq!(app.mail_to("target@example.org").len(), 1);
+
+    let second_owner = join(&app, &owner, "river", "cy@river.example", "owner").await;
+    let (a, b) = tokio::join!(
+        invite(&owner, "river", "dee@example.org", "viewer"),
+        invite(&second_owner, "river", "dee@example.org", "organizer"),
+    );
+    assert_eq!((a.status, b.status), (303, 303));
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations WHERE email = 'dee@example.org'")
+            .await,
+        1,
+        "one live invitation per address"
+    );
+
+    // 3 sent so far this hour (target, cy, dee); 17 more are fine, the next is refused.
+    for n in 0..17 {
+        let r = invite(&owner, "river", &format!("p{n}@example.org"), "viewer").await;
+        assert_eq!(r.status, 303, "invitation {n}");
+    }
+    let refused = invite(&owner, "river", "one-too-many@example.org", "viewer").await;
+    assert_eq!(refused.status, 429);
+    assert!(unescape(&refused.body).contains("sent 20 invitations in the last hour"));
+    assert!(
+        refused.body.contains("one-too-many@example.org"),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM invitations WHERE email = 'one-too-many@example.org'")
+            .await,
+        0
+    );
+    app.clock.advance(Duration::minutes(61));
+    assert_eq!(
+        invite(&owner, "river", "one-too-many@example.org", "viewer")
+            .await
+            .status,
+        303,
+        "an hour later it goes"
+    );
 }
 
 #[tokio::test]

@@ -6,13 +6,14 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::emails::Invitation;
-use super::store::{self, InvitationRow, MemberRow, MembershipChangeError, NewInvitation};
+use super::store::{self, InvitationRow, Invited, MemberRow, MembershipChangeError, NewInvitation};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, EmailAddress, Outgoing};
 use crate::state::AppState;
 use crate::tenancy::{self, Member, Membership, Role};
 use crate::tokens;
-use crate::web::{render, unprocessable, CurrentUser, Form, FormErrors, Layout, Path};
+use crate::web::{render, render_with, unprocessable, CurrentUser, Form, FormErrors, Layout, Path};
+use axum::http::StatusCode;
 
 pub const INVITATION_VALID_FOR: Duration = Duration::days(7);
 
@@ -119,7 +120,7 @@ pub async fn invite(
     let expires_at = now + INVITATION_VALID_FOR;
     let token = tokens::new_token();
     let mut tx = state.db.begin().await?;
-    let invitation_id = store::create_invitation(
+    let invited = store::invite(
         &mut tx,
         member.tenant_id,
         NewInvitation {
@@ -132,11 +133,35 @@ pub async fn invite(
         },
     )
     .await?;
+    let (invitation_id, sequence) = match invited {
+        Invited::Send { id, sequence } => (id, sequence),
+        Invited::RecentlySent => {
+            tx.commit().await?;
+            return Ok(
+                Redirect::to(&member.path("/members?notice=invite-recently-sent")).into_response(),
+            );
+        }
+        Invited::HourlyLimit => {
+            drop(tx);
+            let mut errors = FormErrors::new();
+            errors.add(
+                "email",
+                format!(
+                    "This group has sent {} invitations in the last hour; wait a while before sending more.",
+                    store::INVITATIONS_PER_HOUR
+                ),
+            );
+            return render_with(
+                StatusCode::TOO_MANY_REQUESTS,
+                members_page(&state, &member, form, errors).await?,
+            );
+        }
+    };
     mail::enqueue(
         &mut tx,
         Outgoing {
             tenant: Some(member.tenant_id.uuid()),
-            idempotency_key: format!("invitation:{invitation_id}"),
+            idempotency_key: format!("invitation:{invitation_id}:{sequence}"),
             recipient: email.as_str(),
             message: Invitation {
                 tenant_name: member.tenant.name.clone(),

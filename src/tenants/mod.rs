@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 pub const NOTICES: &[(&str, &str)] = &[
     ("invite-sent", "Invitation sent. It stays valid for 7 days."),
+    ("invite-recently-sent", "That address was invited less than an hour ago, so no second email went out; the invitation now offers the role you chose. It can be sent again after an hour."),
     ("invite-revoked", "Invitation withdrawn."),
     ("role-changed", "Role changed."),
     ("member-removed", "Member removed."),

@@ -183,38 +183,109 @@ pub struct NewInvitation<'a> {
     pub expires_at: OffsetDateTime,
 }
 
-/// Creates an invitation, withdrawing any still-open one for the same address so only the
-/// newest link works.
-pub async fn create_invitation(
+/// A group may send this many invitation emails an hour.
+pub const INVITATIONS_PER_HOUR: i64 = 20;
+/// An invitation is emailed again at most this often.
+pub const RESEND_GAP: time::Duration = time::Duration::hours(1);
+
+pub enum Invited {
+    /// Sent (new, or the live one sent again with a fresh link): email it.
+    Send { id: Uuid, sequence: i64 },
+    /// The live invitation was sent less than an hour ago: its role is updated, no email.
+    RecentlySent,
+    /// The group sent `INVITATIONS_PER_HOUR` in the last hour.
+    HourlyLimit,
+}
+
+/// Invites `email`: creates the one live invitation for it, or updates the live one (the
+/// newest role wins) and sends it again with a fresh link once its last email is an hour
+/// old. The group row is locked, so concurrent owners are counted one after the other;
+/// the partial unique index `invitations_one_live` backs this up.
+pub async fn invite(
     conn: &mut PgConnection,
     tenant: TenantId,
     new: NewInvitation<'_>,
-) -> sqlx::Result<Uuid> {
-    sqlx::query(
-        "UPDATE invitations SET revoked_at = $3
+) -> sqlx::Result<Invited> {
+    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+        .bind(tenant.uuid())
+        .execute(&mut *conn)
+        .await?;
+    let live = sqlx::query(
+        "SELECT id, last_sent_at, expires_at FROM invitations
          WHERE tenant_id = $1 AND email = $2::citext AND accepted_at IS NULL AND revoked_at IS NULL",
     )
     .bind(tenant.uuid())
     .bind(new.email)
-    .bind(new.now)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    let live: Option<(Uuid, OffsetDateTime, OffsetDateTime)> = match live {
+        Some(r) => Some((
+            r.try_get("id")?,
+            r.try_get("last_sent_at")?,
+            r.try_get("expires_at")?,
+        )),
+        None => None,
+    };
+    if let Some((id, last_sent, expires)) = live {
+        if new.now - last_sent < RESEND_GAP && expires > new.now {
+            sqlx::query("UPDATE invitations SET role = $2, invited_by = $3 WHERE id = $1")
+                .bind(id)
+                .bind(new.role)
+                .bind(new.invited_by)
+                .execute(&mut *conn)
+                .await?;
+            return Ok(Invited::RecentlySent);
+        }
+    }
+    let sent_last_hour: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invitations WHERE tenant_id = $1 AND last_sent_at > $2",
     )
-    .bind(id)
     .bind(tenant.uuid())
-    .bind(new.email)
-    .bind(new.role)
-    .bind(new.token_hash)
-    .bind(new.invited_by)
-    .bind(new.now)
-    .bind(new.expires_at)
-    .execute(conn)
+    .bind(new.now - RESEND_GAP)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(id)
+    if sent_last_hour >= INVITATIONS_PER_HOUR {
+        return Ok(Invited::HourlyLimit);
+    }
+    let id = match live {
+        Some((id, _, _)) => {
+            sqlx::query(
+                "UPDATE invitations SET role = $2, invited_by = $3, token_hash = $4, expires_at = $5, last_sent_at = $6
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(new.role)
+            .bind(new.invited_by)
+            .bind(new.token_hash)
+            .bind(new.expires_at)
+            .bind(new.now)
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+        None => {
+            let id = Uuid::new_v4();
+            sqlx::query(
+                "INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at, last_sent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7)",
+            )
+            .bind(id)
+            .bind(tenant.uuid())
+            .bind(new.email)
+            .bind(new.role)
+            .bind(new.token_hash)
+            .bind(new.invited_by)
+            .bind(new.now)
+            .bind(new.expires_at)
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+    };
+    Ok(Invited::Send {
+        id,
+        sequence: new.now.unix_timestamp(),
+    })
 }
 
 pub async fn revoke_invitation(
