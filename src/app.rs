@@ -44,6 +44,8 @@ pub fn mail_kinds() -> MailKinds {
     MailKinds::new()
         .with::<crate::auth::PasswordReset>()
         .with::<crate::tenants::Invitation>()
+        .with::<crate::tenants::ConfirmSignup>()
+        .with::<crate::tenants::SignupWithExistingAccount>()
         .with::<crate::signatures::ConfirmSignature>()
         .with::<crate::signatures::Bulletin>()
 }
@@ -196,6 +198,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 4);
+        assert_eq!(super::mail_kinds().kinds().count(), 6);
     }
 }

@@ -5,8 +5,11 @@ mod support;
 use support::{TestApp, PASSWORD};
 use time::Duration;
 
+/// Sign-up proves the address first: nothing exists until the emailed link is used,
+/// then the group and its owner are created, logged in, on the dashboard. The link
+/// works once.
 #[tokio::test]
-async fn signing_up_creates_the_group_and_lands_on_its_dashboard() {
+async fn signing_up_confirms_the_address_then_creates_the_group() {
     let app = TestApp::spawn().await;
     let client = app.client();
     let response = client
@@ -22,8 +25,37 @@ async fn signing_up_creates_the_group_and_lands_on_its_dashboard() {
         )
         .await;
     assert_eq!(response.status, 303);
+    assert_eq!(response.location(), Some("/signup/sent"));
+    assert!(client
+        .get("/signup/sent")
+        .await
+        .body
+        .contains("Check your email"));
     assert_eq!(
-        response.location(),
+        app.count("SELECT count(*) FROM users").await,
+        0,
+        "nothing yet"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM tenants").await, 0);
+    assert_eq!(client.get("/app").await.status, 303, "not logged in");
+
+    let link = app
+        .link_mailed_to("ana@river.example", "/signup/confirm/")
+        .await;
+    let mail = app.mail_to("ana@river.example").pop().unwrap();
+    assert!(mail.subject.contains("Friends of the River"));
+    let page = client.get(&link).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Create Friends of the River"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM users").await,
+        0,
+        "opening the link creates nothing"
+    );
+    let created = client.post_form(&link, &[]).await;
+    assert_eq!(created.status, 303);
+    assert_eq!(
+        created.location(),
         Some("/app/friends-of-the-river?notice=welcome")
     );
     let dashboard = client.get("/app/friends-of-the-river").await;
@@ -35,10 +67,16 @@ async fn signing_up_creates_the_group_and_lands_on_its_dashboard() {
         .await
         .unwrap();
     assert_eq!(role, "owner");
+    assert_eq!(
+        app.client().post_form(&link, &[]).await.status,
+        410,
+        "once only"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM tenants").await, 1);
 }
 
 #[tokio::test]
-async fn a_taken_email_or_slug_is_a_friendly_form_error_and_keeps_what_was_typed() {
+async fn a_taken_slug_is_a_friendly_form_error_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
     app.signup("river", "ana@river.example").await;
 
@@ -59,9 +97,12 @@ async fn a_taken_email_or_slug_is_a_friendly_form_error_and_keeps_what_was_typed
     assert!(response
         .body
         .contains("Another group already uses this address"));
-    assert!(response
-        .body
-        .contains("An account with this email already exists"));
+    assert!(
+        !response
+            .body
+            .contains("An account with this email already exists"),
+        "the form never says whether an address has an account"
+    );
     assert!(
         response.body.contains("value=\"Another River\""),
         "typed input is kept"
@@ -72,6 +113,92 @@ async fn a_taken_email_or_slug_is_a_friendly_form_error_and_keeps_what_was_typed
     );
     assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM tenants").await, 1);
+}
+
+/// Signing up with an address that has an account answers exactly as for a new one;
+/// the account's owner gets an email saying how to log in, and nothing is created.
+/// Repeated sign-ups send one address at most three emails an hour, and one network
+/// at most ten sign-ups in 15 minutes.
+#[tokio::test]
+async fn sign_up_reveals_no_account_and_cannot_flood_an_inbox() {
+    let app = TestApp::spawn().await;
+    app.signup("river", "ana@river.example").await;
+    let fields = |email: &'static str, slug: &'static str| {
+        vec![
+            ("group_name", "Lake Group"),
+            ("slug", slug),
+            ("name", "Someone"),
+            ("email", email),
+            ("password", PASSWORD),
+        ]
+    };
+    let existing = app
+        .client()
+        .post_form("/signup", &fields("ana@river.example", "lake"))
+        .await;
+    let fresh = app
+        .client()
+        .post_form("/signup", &fields("new@lake.example", "lake"))
+        .await;
+    assert_eq!(
+        (existing.status, existing.location()),
+        (fresh.status, fresh.location())
+    );
+    let existing_page = app.client().get("/signup/sent").await;
+    assert!(!existing_page.body.contains("ana@river.example"));
+    app.dispatch_mail().await;
+    let told = app.mail_to("ana@river.example");
+    assert_eq!(told.len(), 1);
+    assert!(told[0]
+        .subject
+        .contains("already have an Undersigned account"));
+    assert!(
+        !told[0].text.contains("/signup/confirm/"),
+        "no way to a second account"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
+
+    for _ in 0..4 {
+        app.client()
+            .post_form("/signup", &fields("target@example.org", "lake"))
+            .await;
+    }
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.mail_to("target@example.org").len(),
+        3,
+        "three an hour at most"
+    );
+
+    // 7 sign-ups from this address so far (the first group, the two above, the four to
+    // target); 3 more fit in the window of ten, the next waits.
+    for _ in 0..3 {
+        let r = app
+            .client()
+            .post_form("/signup", &fields("x@example.org", "lake"))
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let throttled = app
+        .client()
+        .post_form("/signup", &fields("y@example.org", "lake"))
+        .await;
+    assert_eq!(throttled.status, 429);
+    assert!(throttled
+        .body
+        .contains("Many sign-ups came from your network"));
+    assert!(
+        throttled.body.contains("value=\"Lake Group\""),
+        "what was typed is kept"
+    );
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(
+        app.client()
+            .post_form("/signup", &fields("y@example.org", "lake"))
+            .await
+            .status,
+        303
+    );
 }
 
 #[tokio::test]
@@ -212,7 +339,7 @@ async fn sessions_cookies_are_secure_under_https() {
     })
     .await;
     let client = app.client();
-    let response = client
+    client
         .post_form(
             "/signup",
             &[
@@ -224,6 +351,9 @@ async fn sessions_cookies_are_secure_under_https() {
             ],
         )
         .await;
+    let link = app.signup_link("n@example.org").await;
+    let response = client.post_form(&link, &[]).await;
+    assert_eq!(response.status, 303, "{}", response.body);
     let cookie = response
         .set_cookies()
         .into_iter()

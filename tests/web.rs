@@ -97,6 +97,9 @@ async fn script_in_every_text_field_renders_inert() {
         )
         .await;
     assert_eq!(r.status, 303);
+    let confirm_link = app.signup_link("ana@river.example").await;
+    let confirm_page = owner.get(&confirm_link).await;
+    assert_eq!(owner.post_form(&confirm_link, &[]).await.status, 303);
     owner
         .post_form(
             "/app/river/members/invite",
@@ -117,6 +120,7 @@ async fn script_in_every_text_field_renders_inert() {
             .unwrap();
 
     let pages = [
+        confirm_page,
         owner.get("/app/river").await,
         owner.get("/app/river/members").await,
         owner.get(&format!("/app/river/members/{bo_id}")).await,
@@ -154,7 +158,7 @@ async fn script_in_every_text_field_renders_inert() {
         assert!(!page.body.contains("<script>alert"), "{}", page.body);
         assert!(!page.body.contains("<img src=x"), "{}", page.body);
     }
-    assert!(unescape(&pages[1].body).contains(XSS), "shown as text");
+    assert!(unescape(&pages[2].body).contains(XSS), "shown as text");
 
     // The invitation email's HTML part escapes the group's name too.
     let invitation = &app.mail_to("bo@river.example")[0];
@@ -184,6 +188,8 @@ async fn sql_metacharacters_are_stored_and_shown_verbatim() {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let confirm_link = app.signup_link("o'brien@example.org").await;
+    assert_eq!(owner.post_form(&confirm_link, &[]).await.status, 303);
     let stored: (String, String, String) =
         sqlx::query_as("SELECT t.name, u.name, u.email::text FROM tenants t, users u")
             .fetch_one(&app.db)

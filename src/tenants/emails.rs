@@ -51,6 +51,81 @@ impl Email for Invitation {
     }
 }
 
+/// The link that creates the group and its owner's account: it proves the address.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConfirmSignup {
+    pub name: String,
+    pub group_name: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "tenants/emails/confirm_signup.txt")]
+struct ConfirmSignupText<'a> {
+    m: &'a ConfirmSignup,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "tenants/emails/confirm_signup.html")]
+struct ConfirmSignupHtml<'a> {
+    m: &'a ConfirmSignup,
+    footer: &'a Footer,
+}
+
+impl Email for ConfirmSignup {
+    const KIND: &'static str = "confirm_signup";
+    const REASON: &'static str = "This address was given to start an organizing group on Undersigned. If it was not you, ignore this email: nothing is created without this link.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: format!("Confirm your address to create {}", self.group_name),
+            text: ConfirmSignupText { m: self, footer }.render()?,
+            html: ConfirmSignupHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}
+
+/// Someone asked to start a group with an address that already has an account: its
+/// owner hears about it (the form told the asker nothing).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SignupWithExistingAccount {
+    pub login_link: String,
+    pub reset_link: String,
+}
+
+#[derive(Template)]
+#[template(path = "tenants/emails/signup_existing.txt")]
+struct SignupExistingText<'a> {
+    m: &'a SignupWithExistingAccount,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "tenants/emails/signup_existing.html")]
+struct SignupExistingHtml<'a> {
+    m: &'a SignupWithExistingAccount,
+    footer: &'a Footer,
+}
+
+impl Email for SignupWithExistingAccount {
+    const KIND: &'static str = "signup_existing_account";
+    const REASON: &'static str = "This address was given to start an organizing group on Undersigned, and it already has an account.";
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: "You already have an Undersigned account".into(),
+            text: SignupExistingText { m: self, footer }.render()?,
+            html: SignupExistingHtml { m: self, footer }.render()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ pub mod store;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use emails::Invitation;
+pub use emails::{ConfirmSignup, Invitation, SignupWithExistingAccount};
 
 use crate::state::AppState;
 
@@ -29,6 +29,11 @@ pub const NOTICES: &[(&str, &str)] = &[
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/signup", get(signup::signup_page).post(signup::signup))
+        .route("/signup/sent", get(signup::sent))
+        .route(
+            "/signup/confirm/{token}",
+            get(signup::confirm_page).post(signup::confirm),
+        )
         .route("/app", get(handlers::choose_tenant))
         .route("/app/{tenant}/members", get(handlers::members))
         .route("/app/{tenant}/members/invite", post(handlers::invite))

@@ -1,18 +1,35 @@
-//! Starting an organizing group: a new group with its first owner, and a new account for
-//! that owner unless they are logged in already.
+//! Starting an organizing group. Someone logged in starts one at once. Anyone else asks
+//! for it and gets an email: the group and its owner's account are created only from the
+//! link in that email, so an address is proven before the group can email anyone else.
+//! The answer is the same whether or not the address already has an account (that
+//! account's owner is told instead), and sign-ups are limited per client address and
+//! per email address.
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
+use sqlx::types::ipnetwork::IpNetwork;
+use sqlx::Row;
+use time::Duration;
 
-use crate::auth::{passwords, start_session, store as auth_store};
+use super::emails::{ConfirmSignup, SignupWithExistingAccount};
+use crate::auth::{passwords, start_session, store as auth_store, LinkExpiredPage};
 use crate::error::{AppError, AppResult};
-use crate::mail::EmailAddress;
+use crate::mail::{self, EmailAddress, Outgoing};
 use crate::state::AppState;
 use crate::tenancy::{self, CreateTenantError, Role, TenantSlug};
-use crate::web::{render, unprocessable, Form, FormErrors, Layout, Visitor};
+use crate::tokens;
+use crate::web::{render, render_with, unprocessable, Form, FormErrors, Layout, Path, Visitor};
+
+/// The emailed link works this long.
+pub const SIGNUP_LINK_VALID_FOR: Duration = Duration::hours(24);
+/// Sign-ups one client address may ask for in `SIGNUP_WINDOW`.
+pub const SIGNUPS_PER_ADDRESS: i64 = 10;
+pub const SIGNUP_WINDOW: Duration = Duration::minutes(15);
+/// Sign-up emails one email address receives in an hour, however often it is typed.
+pub const SIGNUP_EMAILS_PER_HOUR: i64 = 3;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -31,6 +48,7 @@ struct SignupPage {
     form: SignupForm,
     errors: FormErrors,
     logged_in: bool,
+    problem: Option<&'static str>,
 }
 
 pub async fn signup_page(visitor: Visitor) -> AppResult<Html<String>> {
@@ -45,8 +63,11 @@ pub async fn signup_page(visitor: Visitor) -> AppResult<Html<String>> {
         form: SignupForm::default(),
         errors: FormErrors::new(),
         logged_in,
+        problem: None,
     })
 }
+
+const SLUG_TAKEN: &str = "Another group already uses this address; choose another.";
 
 pub async fn signup(
     State(state): State<AppState>,
@@ -74,10 +95,7 @@ pub async fn signup(
     };
     if let Some(slug) = &slug {
         if tenancy::slug_taken(&state.db, slug.as_str()).await? {
-            errors.add(
-                "slug",
-                "Another group already uses this address; choose another.",
-            );
+            errors.add("slug", SLUG_TAKEN);
         }
     }
 
@@ -89,12 +107,7 @@ pub async fn signup(
             errors.add("name", "Use at most 120 characters.");
         }
         match EmailAddress::parse(&form.email) {
-            Ok(parsed) => {
-                if auth_store::email_taken(&state.db, parsed.as_str()).await? {
-                    errors.add("email", "An account with this email already exists. Log in, or reset your password.");
-                }
-                email = Some(parsed);
-            }
+            Ok(parsed) => email = Some(parsed),
             Err(message) => errors.add("email", message),
         }
         if let Err(message) = passwords::check_new(&form.password, &form.email) {
@@ -102,62 +115,299 @@ pub async fn signup(
         }
     }
 
-    let rerender = |form: SignupForm, errors: FormErrors| -> AppResult<Response> {
-        unprocessable(SignupPage {
-            layout: visitor.layout("Start your organizing group"),
-            form: SignupForm {
-                password: String::new(),
-                ..form
+    let rerender = |status: StatusCode,
+                    form: SignupForm,
+                    errors: FormErrors,
+                    problem: Option<&'static str>|
+     -> AppResult<Response> {
+        render_with(
+            status,
+            SignupPage {
+                layout: visitor.layout("Start your organizing group"),
+                form: SignupForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+                logged_in: user.is_some(),
+                problem,
             },
-            errors,
-            logged_in: user.is_some(),
-        })
+        )
     };
     let Some(slug) = slug.filter(|_| errors.is_empty()) else {
-        return rerender(form, errors);
+        return rerender(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None);
     };
 
-    let now = state.clock.now();
-    let password_hash = match &user {
-        None => Some(passwords::hash(form.password.clone()).await?),
-        Some(_) => None,
+    let Some(user) = &user else {
+        let Some(email) = email else {
+            return Err(AppError::Internal(anyhow::anyhow!("sign-up without email")));
+        };
+        return request(&state, &visitor, form, group_name, slug, email, rerender).await;
     };
+
+    // Logged in: the account's address was proven when it was made.
     let mut tx = state.db.begin().await?;
-    let (user_id, cookies) = match (&user, email, password_hash) {
-        (Some(user), _, _) => (user.user_id, CookieJar::new()),
-        (None, Some(email), Some(hash)) => {
-            let user_id = match auth_store::create_user(
-                &mut tx,
-                email.as_str(),
-                form.name.trim(),
-                &hash,
-            )
-            .await
-            {
-                Ok(id) => id,
-                Err(auth_store::CreateUserError::EmailTaken) => {
-                    errors.add("email", "An account with this email already exists. Log in, or reset your password.");
-                    return rerender(form, errors);
-                }
-                Err(auth_store::CreateUserError::Database(e)) => return Err(e.into()),
-            };
-            let cookies = start_session(&mut tx, &visitor.context, user_id, now).await?;
-            (user_id, cookies)
-        }
-        _ => return Err(AppError::Internal(anyhow::anyhow!("sign-up without email"))),
-    };
     let tenant = match tenancy::create_tenant(&mut tx, &slug, &group_name).await {
         Ok(tenant) => tenant,
         Err(CreateTenantError::SlugTaken) => {
-            errors.add(
-                "slug",
-                "Another group already uses this address; choose another.",
-            );
-            return rerender(form, errors);
+            errors.add("slug", SLUG_TAKEN);
+            return rerender(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None);
         }
         Err(CreateTenantError::Database(e)) => return Err(e.into()),
     };
+    tenancy::add_member(&mut tx, tenant, user.user_id, Role::Owner).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/app/{}?notice=welcome", slug.as_str())).into_response())
+}
+
+/// Someone not logged in asks for a group: record the request and email the address,
+/// with the same answer whatever happens next.
+async fn request(
+    state: &AppState,
+    visitor: &Visitor,
+    form: SignupForm,
+    group_name: String,
+    slug: TenantSlug,
+    email: EmailAddress,
+    rerender: impl Fn(StatusCode, SignupForm, FormErrors, Option<&'static str>) -> AppResult<Response>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let ip = IpNetwork::from(visitor.context.client_ip);
+    let from_address: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM signup_requests WHERE client_ip = $1 AND created_at > $2",
+    )
+    .bind(ip)
+    .bind(now - SIGNUP_WINDOW)
+    .fetch_one(&state.db)
+    .await?;
+    if from_address >= SIGNUPS_PER_ADDRESS && !visitor.context.rate_limit_exempt {
+        let problem = "Many sign-ups came from your network in the last minutes. Please wait 15 minutes and send the form again: what you typed is kept.";
+        return rerender(
+            StatusCode::TOO_MANY_REQUESTS,
+            form,
+            FormErrors::new(),
+            Some(problem),
+        );
+    }
+
+    let password_hash = passwords::hash(form.password.clone()).await?;
+    let token = tokens::new_token();
+    let name = form.name.trim().to_owned();
+    let mut tx = state.db.begin().await?;
+    // Counted under a lock on nothing shared: two requests for one address at once may
+    // both send, which the hourly bound tolerates.
+    let to_this_email: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM signup_requests WHERE email = $1::citext AND created_at > $2",
+    )
+    .bind(email.as_str())
+    .bind(now - Duration::hours(1))
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO signup_requests (token_hash, email, name, password_hash, group_name, slug, client_ip, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&token.hash)
+    .bind(email.as_str())
+    .bind(&name)
+    .bind(&password_hash)
+    .bind(&group_name)
+    .bind(slug.as_str())
+    .bind(ip)
+    .bind(now)
+    .bind(now + SIGNUP_LINK_VALID_FOR)
+    .execute(&mut *tx)
+    .await?;
+    if to_this_email < SIGNUP_EMAILS_PER_HOUR {
+        let key = format!("signup:{}", tokens::hex(&token.hash));
+        if auth_store::email_taken(&state.db, email.as_str()).await? {
+            let message = SignupWithExistingAccount {
+                login_link: state.config.link("/login"),
+                reset_link: state.config.link("/password/forgot"),
+            };
+            enqueue(&mut tx, key, &email, message, now).await?;
+        } else {
+            let message = ConfirmSignup {
+                name,
+                group_name,
+                link: state
+                    .config
+                    .link(&format!("/signup/confirm/{}", token.token)),
+            };
+            enqueue(&mut tx, key, &email, message, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/signup/sent").into_response())
+}
+
+async fn enqueue<E: mail::Email>(
+    conn: &mut sqlx::PgConnection,
+    idempotency_key: String,
+    email: &EmailAddress,
+    message: E,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    mail::enqueue(
+        conn,
+        Outgoing {
+            tenant: None,
+            idempotency_key,
+            recipient: email.as_str(),
+            message,
+            send_at: now,
+            bulk: false,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "tenants/signup_sent.html")]
+struct SentPage {
+    layout: Layout,
+}
+
+/// The same page for every sign-up request, whoever owns the address.
+pub async fn sent(visitor: Visitor) -> AppResult<Html<String>> {
+    render(SentPage {
+        layout: visitor.layout("Check your email"),
+    })
+}
+
+/// A sign-up request as its emailed link finds it.
+struct Pending {
+    email: String,
+    name: String,
+    password_hash: String,
+    group_name: String,
+    slug: String,
+}
+
+async fn pending(
+    conn: impl sqlx::PgExecutor<'_>,
+    token: &str,
+    now: time::OffsetDateTime,
+    take: bool,
+) -> AppResult<Option<Pending>> {
+    if !tokens::looks_like_token(token) {
+        return Ok(None);
+    }
+    let sql = if take {
+        "UPDATE signup_requests SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+         RETURNING email::text AS email, name, password_hash, group_name, slug"
+    } else {
+        "SELECT email::text AS email, name, password_hash, group_name, slug FROM signup_requests
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
+    };
+    let row = sqlx::query(sql)
+        .bind(tokens::hash_token(token))
+        .bind(now)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| {
+        Ok(Pending {
+            email: r.try_get("email")?,
+            name: r.try_get("name")?,
+            password_hash: r.try_get("password_hash")?,
+            group_name: r.try_get("group_name")?,
+            slug: r.try_get("slug")?,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| e.into())
+}
+
+fn link_gone(visitor: &Visitor, what: &'static str) -> AppResult<Response> {
+    render_with(
+        StatusCode::GONE,
+        LinkExpiredPage {
+            layout: visitor.layout("This link no longer works"),
+            what,
+            next_step: "Start again",
+            next_link: "/signup",
+        },
+    )
+}
+
+const EXPIRED: &str =
+    "This sign-up link has expired or was already used. Links work once, for 24 hours.";
+
+#[derive(Template)]
+#[template(path = "tenants/signup_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    token: String,
+    email: String,
+    name: String,
+    group_name: String,
+    slug: String,
+}
+
+/// The emailed link: a page with one button (a link alone creates nothing, so mail
+/// scanners that open links do not).
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(pending) = pending(&state.db, &token, state.clock.now(), false).await? else {
+        return link_gone(&visitor, EXPIRED);
+    };
+    Ok(render(ConfirmPage {
+        layout: visitor.layout(format!("Create {}", pending.group_name)),
+        token,
+        email: pending.email,
+        name: pending.name,
+        group_name: pending.group_name,
+        slug: pending.slug,
+    })?
+    .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(pending) = pending(&mut *tx, &token, now, true).await? else {
+        return link_gone(&visitor, EXPIRED);
+    };
+    let user_id = match auth_store::create_user(
+        &mut tx,
+        &pending.email,
+        &pending.name,
+        &pending.password_hash,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(auth_store::CreateUserError::EmailTaken) => {
+            return link_gone(
+                &visitor,
+                "An account with this address exists now: log in, then start the group from your account.",
+            )
+        }
+        Err(auth_store::CreateUserError::Database(e)) => return Err(e.into()),
+    };
+    let slug =
+        TenantSlug::parse(&pending.slug).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let tenant = match tenancy::create_tenant(&mut tx, &slug, &pending.group_name).await {
+        Ok(tenant) => tenant,
+        Err(CreateTenantError::SlugTaken) => return unprocessable(LinkExpiredPage {
+            layout: visitor.layout("Choose another web address"),
+            what:
+                "Another group took this web address after you asked for it. Nothing was created.",
+            next_step: "Start again with another address",
+            next_link: "/signup",
+        }),
+        Err(CreateTenantError::Database(e)) => return Err(e.into()),
+    };
     tenancy::add_member(&mut tx, tenant, user_id, Role::Owner).await?;
+    let cookies = start_session(&mut tx, &visitor.context, user_id, now).await?;
     tx.commit().await?;
     Ok((
         cookies,
