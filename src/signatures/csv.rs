@@ -27,6 +27,15 @@ pub fn parse(
     if text.trim().is_empty() {
         return Err("The file is empty.".into());
     }
+    if let Some(line) = text
+        .lines()
+        .position(|line| line.chars().any(crate::web::is_forbidden_control))
+    {
+        return Err(format!(
+            "Line {} contains an invisible control character (such as a NUL byte) that cannot be stored. Remove it in your spreadsheet and try again.",
+            line + 1
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)

@@ -202,6 +202,8 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
     Ok(response)
 }
 
+pub const CONTROL_CHARACTERS: &str = "What you sent contains an invisible control character (such as a NUL byte, often pasted from another program) that cannot be stored. Go back: what you typed is still in the form; retype the field you pasted into and send it again.";
+
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -222,6 +224,10 @@ async fn check_csrf(context: &RequestContext, request: Request) -> Result<Reques
         return Err(AppError::BadRequest(
             "The form contained characters that are not UTF-8. Go back, check what you typed and send it again.".into(),
         ));
+    }
+    // Every form passes here, so each new form is covered without doing anything.
+    if is_form && has_forbidden_controls(&bytes) {
+        return Err(AppError::BadRequest(CONTROL_CHARACTERS.into()));
     }
     if csrf_exempt(parts.uri.path()) {
         return Ok(Request::from_parts(parts, Body::from(bytes)));
@@ -248,16 +254,15 @@ fn find_field(encoded: &[u8]) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// Whether every name and value of a urlencoded body decodes to UTF-8. The usual parsers
-/// replace bad bytes silently; we would rather say so than store mangled text.
-fn form_is_utf8(encoded: &[u8]) -> bool {
-    encoded.split(|b| *b == b'&').all(|pair| {
-        let mut decoded = Vec::with_capacity(pair.len());
+/// Each name and value of a urlencoded body, percent-decoded to bytes.
+fn decoded_parts(encoded: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    encoded.split(|b| *b == b'&' || *b == b'=').map(|part| {
+        let mut decoded = Vec::with_capacity(part.len());
         let mut i = 0;
-        while i < pair.len() {
-            match pair[i] {
-                b'%' if i + 2 < pair.len() => {
-                    let hex = std::str::from_utf8(&pair[i + 1..i + 3])
+        while i < part.len() {
+            match part[i] {
+                b'%' if i + 2 < part.len() => {
+                    let hex = std::str::from_utf8(&part[i + 1..i + 3])
                         .ok()
                         .and_then(|h| u8::from_str_radix(h, 16).ok());
                     match hex {
@@ -274,18 +279,47 @@ fn form_is_utf8(encoded: &[u8]) -> bool {
             }
             i += 1;
         }
-        std::str::from_utf8(&decoded).is_ok()
+        decoded
+    })
+}
+
+/// Whether every name and value of a urlencoded body decodes to UTF-8. The usual parsers
+/// replace bad bytes silently; we would rather say so than store mangled text.
+fn form_is_utf8(encoded: &[u8]) -> bool {
+    decoded_parts(encoded).all(|part| std::str::from_utf8(&part).is_ok())
+}
+
+/// Characters no text field may hold: NUL (PostgreSQL refuses it in text) and the other
+/// control characters, except tab and line breaks, which people type.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Whether any name or value of a urlencoded body holds a forbidden control character.
+pub fn has_forbidden_controls(encoded: &[u8]) -> bool {
+    decoded_parts(encoded).any(|part| {
+        String::from_utf8_lossy(&part)
+            .chars()
+            .any(is_forbidden_control)
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::form_is_utf8;
+    use super::{form_is_utf8, has_forbidden_controls};
 
     #[test]
     fn form_bodies_must_decode_to_utf8() {
         assert!(form_is_utf8(b"name=%C3%89mile&x=a+b&y=100%"));
         assert!(!form_is_utf8(b"name=%FF%FE"));
         assert!(!form_is_utf8(&[b'n', b'=', 0xff]));
+    }
+
+    #[test]
+    fn control_characters_are_found_wherever_they_hide() {
+        assert!(has_forbidden_controls(b"body=a%00b"));
+        assert!(has_forbidden_controls(b"na%1Bme=x"));
+        assert!(has_forbidden_controls(&[b'a', b'=', 0x00]));
+        assert!(!has_forbidden_controls(b"body=line%0D%0Anext%09tab&x=100%"));
     }
 }

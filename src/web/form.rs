@@ -45,6 +45,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // A control character (a NUL, say) names nothing we could have stored.
+        if super::context::has_forbidden_controls(parts.uri.path().as_bytes()) {
+            return Err(AppError::NotFound);
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(PathRejection::FailedToDeserializePathParams(_)) => Err(AppError::NotFound),
@@ -68,6 +72,12 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        if super::context::has_forbidden_controls(query.as_bytes()) {
+            return Err(AppError::BadRequest(
+                super::context::CONTROL_CHARACTERS.into(),
+            ));
+        }
         axum::extract::Query::<T>::try_from_uri(&parts.uri)
             .map(|axum::extract::Query(value)| Query(value))
             .map_err(|_| {

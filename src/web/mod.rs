@@ -12,8 +12,8 @@ pub mod sessions;
 pub mod slug;
 
 pub use context::{
-    context_layer, RequestContext, SessionUser, CSRF_FIELD, DEVICE_COOKIE, FORM_BODY_LIMIT,
-    SESSION_COOKIE, UPLOAD_BODY_LIMIT,
+    context_layer, is_forbidden_control, RequestContext, SessionUser, CSRF_FIELD, DEVICE_COOKIE,
+    FORM_BODY_LIMIT, SESSION_COOKIE, UPLOAD_BODY_LIMIT,
 };
 pub use error_page::error_page;
 pub use extract::{CurrentUser, Visitor};
