@@ -20,15 +20,44 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("login required")]
     LoginRequired { next: String },
+    /// The database cannot be reached (restarting, failing over): try again shortly.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Whether an error means the database is away (not that a query was wrong): the pool
+/// could not get a connection, a connection broke, or the server is shutting down,
+/// starting up or refusing connections.
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "55000"
+        }),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(e.into())
+        if database_unavailable(&e) {
+            AppError::Unavailable(e.to_string())
+        } else {
+            AppError::Internal(e.into())
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast_ref::<sqlx::Error>() {
+            Some(db) if database_unavailable(db) => AppError::Unavailable(db.to_string()),
+            _ => AppError::Internal(e),
+        }
     }
 }
 
@@ -61,6 +90,11 @@ impl AppError {
             ),
             AppError::TooManyRequests(why) => (StatusCode::TOO_MANY_REQUESTS, "Please wait a moment", why.clone()),
             AppError::LoginRequired { .. } => (StatusCode::UNAUTHORIZED, "Please log in", String::new()),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Back in a moment",
+                "We cannot reach our database right now, so nothing was saved or changed. Please try again in a few seconds; if you were sending a form, go back: what you typed is still there.".into(),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side",

@@ -516,3 +516,91 @@ async fn control_characters_anywhere_get_a_clear_answer_not_a_500() {
         .await;
     assert_eq!(letter.status, 303);
 }
+
+/// While the database refuses connections (restarting, failing over), pages answer 503
+/// with Retry-After and a friendly page instead of 500, /healthz says so, and the app
+/// recovers by itself when the database is back. Simulated on this test's own database
+/// (connections cut and refused), so other tests running beside it are not touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_answers_503_and_recovers_by_itself() {
+    use support::campaigns::{open_campaign, organization, sign};
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    assert_eq!(owner.get(&path).await.status, 200);
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let admin = sqlx::PgPool::connect(support::ADMIN_URL).await.unwrap();
+    let cut = |allow: bool| {
+        let admin = admin.clone();
+        let name = name.clone();
+        async move {
+            sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}"))
+                .execute(&admin)
+                .await
+                .unwrap();
+            if !allow {
+                sqlx::query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                )
+                .bind(&name)
+                .execute(&admin)
+                .await
+                .unwrap();
+            }
+        }
+    };
+    // A form already loaded before the outage.
+    let form = app.client();
+    let loaded = form.get(&format!("{public}/sign")).await;
+    assert_eq!(loaded.status, 200);
+
+    cut(false).await;
+    for page in [
+        owner.get(&path).await,
+        app.client().get(&public).await,
+        owner.get("/app").await,
+    ] {
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert_eq!(page.header("retry-after"), Some("5"));
+        assert!(page.body.contains("Back in a moment"));
+    }
+    assert_eq!(app.client().get("/healthz").await.status, 503);
+    let started = support::campaigns::input_value(&loaded.body, "started").unwrap();
+    let revision = support::campaigns::input_value(&loaded.body, "revision").unwrap();
+    app.clock.advance(time::Duration::seconds(5));
+    let mut fields = vec![
+        ("started", started.as_str()),
+        ("revision", revision.as_str()),
+    ];
+    fields.extend(organization("Outage Org", "out@example.org"));
+    let signed = form.post_form(&format!("{public}/sign"), &fields).await;
+    assert_eq!(
+        signed.status, 503,
+        "a form sent meanwhile is refused cleanly"
+    );
+    assert!(signed.body.contains("what you typed is still there"));
+
+    cut(true).await;
+    let mut back = false;
+    for _ in 0..50 {
+        if app.client().get("/healthz").await.status == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(back, "the app recovered by itself");
+    assert_eq!(owner.get(&path).await.status, 200, "the session survived");
+    let again = sign(
+        &app,
+        &public,
+        &organization("Outage Org", "out@example.org"),
+    )
+    .await;
+    assert_eq!(again.status, 303, "the same form goes through now");
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Outage Org'")
+            .await,
+        1
+    );
+}

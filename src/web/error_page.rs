@@ -27,6 +27,7 @@ impl IntoResponse for AppError {
                 return Redirect::to(&target).into_response();
             }
             AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
             _ => {}
         }
         let (status, heading, message) = self.parts();
@@ -53,6 +54,11 @@ pub fn error_page(status: StatusCode, heading: &'static str, message: String) ->
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
     response
 }
