@@ -1174,3 +1174,68 @@ async fn without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing() {
         "the socket address counts"
     );
 }
+
+/// An IPv6 client picks new addresses from its /64 at will: the per-address limit counts
+/// the /64, while another /64 is another client.
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64() {
+    let app = TestApp::spawn_with(Options {
+        env: vec![("TRUSTED_PROXY", "127.0.0.1".into())],
+        ..Default::default()
+    })
+    .await;
+    let (_, _, public) = setup(&app).await;
+    for n in 0..5 {
+        let address = format!("2001:db8:7:7::{:x}", n + 1);
+        assert_eq!(sign_forwarded(&app, &public, n, &address).await, 303);
+    }
+    assert_eq!(
+        sign_forwarded(&app, &public, 5, "2001:db8:7:7:ffff::1").await,
+        429,
+        "a sixth address from the same /64"
+    );
+    assert_eq!(
+        sign_forwarded(&app, &public, 6, "2001:db8:7:8::1").await,
+        303
+    );
+}
+
+/// The form's signed start time belongs to one campaign and lasts a day: a form fetched
+/// once cannot be replayed on another campaign, or forever.
+#[tokio::test]
+async fn a_fetched_form_cannot_be_replayed_forever_or_elsewhere() {
+    let app = TestApp::spawn().await;
+    let (owner, _, public) = setup(&app).await;
+    let (_, other) = open_campaign(&owner, "river", "other", &[]).await;
+    let client = app.client();
+    let form = client.get(&format!("{public}/sign")).await;
+    let started = input_value(&form.body, "started").unwrap();
+    app.clock.advance(Duration::seconds(5));
+    let send = |to: String, started: String| {
+        let client = &client;
+        async move {
+            let mut fields = vec![("started", started.as_str())];
+            fields.extend(organization("Replay Org", "replay@example.org"));
+            client.post_form(&format!("{to}/sign"), &fields).await
+        }
+    };
+    let elsewhere = send(other.clone(), started.clone()).await;
+    assert_eq!(elsewhere.status, 422, "another campaign's form");
+    app.clock.advance(Duration::hours(25));
+    let stale = send(public.clone(), started).await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.body.contains("more than a day ago"));
+    assert!(
+        stale.body.contains("value=\"Replay Org\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Replay Org'")
+            .await,
+        0
+    );
+    // The page it answered with carries a fresh start time: sending that works.
+    let fresh = input_value(&stale.body, "started").unwrap();
+    app.clock.advance(Duration::seconds(5));
+    assert_eq!(send(public, fresh).await.status, 303);
+}

@@ -136,7 +136,7 @@ pub async fn login(
     }
 
     let now = state.clock.now();
-    let ip = visitor.context.client_ip;
+    let ip = visitor.context.rate_key();
     let trusted_device = match jar.get(DEVICE_COOKIE).map(|c| c.value().to_owned()) {
         Some(token) if tokens::looks_like_token(&token) => {
             store::device_is_trusted_for(&state.db, &tokens::hash_token(&token), &email).await?

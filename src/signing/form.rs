@@ -61,23 +61,40 @@ impl SignForm {
     }
 }
 
-fn mac(secret: &[u8], timestamp: i64) -> String {
+fn mac(secret: &[u8], campaign_id: Uuid, timestamp: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("sign-form-started:{timestamp}").as_bytes());
+    mac.update(format!("sign-form-started:{campaign_id}:{timestamp}").as_bytes());
     tokens::hex(&mac.finalize().into_bytes()[..16])
 }
 
-/// When the form was handed out, signed so it cannot be forged.
-fn started_token(secret: &[u8], now: OffsetDateTime) -> String {
+/// How long a fetched form may be sent back: one fetched form cannot be replayed forever.
+pub const FORM_VALID_FOR: time::Duration = time::Duration::days(1);
+
+/// When the form of this campaign was handed out, signed so it cannot be forged or moved
+/// to another campaign.
+fn started_token(secret: &[u8], campaign_id: Uuid, now: OffsetDateTime) -> String {
     let timestamp = now.unix_timestamp();
-    format!("{timestamp}.{}", mac(secret, timestamp))
+    format!("{timestamp}.{}", mac(secret, campaign_id, timestamp))
 }
 
-fn started_at(secret: &[u8], token: &str) -> Option<OffsetDateTime> {
+fn started_at(secret: &[u8], campaign_id: Uuid, token: &str) -> Option<OffsetDateTime> {
     let (timestamp, given) = token.split_once('.')?;
     let timestamp: i64 = timestamp.parse().ok()?;
-    tokens::constant_time_eq(mac(secret, timestamp).as_bytes(), given.as_bytes())
-        .then(|| OffsetDateTime::from_unix_timestamp(timestamp).ok())?
+    tokens::constant_time_eq(
+        mac(secret, campaign_id, timestamp).as_bytes(),
+        given.as_bytes(),
+    )
+    .then(|| OffsetDateTime::from_unix_timestamp(timestamp).ok())?
+}
+
+/// Why a returned form cannot be taken as it is, if it cannot.
+fn fill_time_problem(started: Option<OffsetDateTime>, now: OffsetDateTime) -> Option<&'static str> {
+    match started {
+        Some(at) if now - at < MIN_FILL_TIME => Some("Please check your details and send the form again: it came back faster than we expected a person to fill it."),
+        Some(at) if now - at > FORM_VALID_FOR => Some("This form was opened more than a day ago. Please check your details and send it again: what you typed is kept below."),
+        Some(_) => None,
+        None => Some("Please check your details and send the form again: we could not read when it was opened."),
+    }
 }
 
 #[derive(Template)]
@@ -143,7 +160,7 @@ impl FormContext<'_> {
             .as_ref()
             .map(|r| r.id.to_string())
             .unwrap_or_default();
-        form.started = started_token(&self.state.secret, self.state.clock.now());
+        form.started = started_token(&self.state.secret, self.campaign.id, self.state.clock.now());
         form.nickname = String::new();
         if !self.campaign.allow_individuals {
             form.kind = "organization".into();
@@ -368,7 +385,7 @@ pub async fn submit(
     };
 
     if !visitor.context.rate_limit_exempt
-        && !signing.sign_limiter.allow(visitor.context.client_ip, now)
+        && !signing.sign_limiter.allow(visitor.context.rate_key(), now)
     {
         let problem = "Several signatures were sent from your network in the last few minutes. Please wait five minutes, then send this form again: what you typed is kept below.";
         return context
@@ -385,9 +402,8 @@ pub async fn submit(
     if !form.nickname.is_empty() {
         return Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response());
     }
-    let started = started_at(&state.secret, &form.started);
-    if started.is_none_or(|at| now - at < MIN_FILL_TIME) {
-        let problem = "Please check your details and send the form again: it came back faster than we expected a person to fill it.";
+    let started = started_at(&state.secret, campaign.id, &form.started);
+    if let Some(problem) = fill_time_problem(started, now) {
         return context
             .render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -569,17 +585,30 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
-    fn start_times_are_signed() {
+    fn start_times_are_signed_and_bound_to_their_campaign() {
         let secret = b"0123456789abcdef0123456789abcdef";
+        let (water, air) = (Uuid::new_v4(), Uuid::new_v4());
         let now = datetime!(2026-11-25 12:00 UTC);
-        let token = started_token(secret, now);
-        assert_eq!(started_at(secret, &token), Some(now));
+        let token = started_token(secret, water, now);
+        assert_eq!(started_at(secret, water, &token), Some(now));
+        assert_eq!(
+            started_at(secret, air, &token),
+            None,
+            "not for another campaign"
+        );
         let forged = format!(
             "{}.{}",
             now.unix_timestamp() - 60,
             token.split_once('.').unwrap().1
         );
-        assert_eq!(started_at(secret, &forged), None);
-        assert_eq!(started_at(secret, "garbage"), None);
+        assert_eq!(started_at(secret, water, &forged), None);
+        assert_eq!(started_at(secret, water, "garbage"), None);
+        assert!(fill_time_problem(Some(now), now + time::Duration::seconds(5)).is_none());
+        assert!(fill_time_problem(Some(now), now + time::Duration::seconds(1)).is_some());
+        assert!(
+            fill_time_problem(Some(now), now + time::Duration::hours(25))
+                .unwrap()
+                .contains("more than a day ago")
+        );
     }
 }

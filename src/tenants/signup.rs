@@ -172,7 +172,7 @@ async fn request(
     rerender: impl Fn(StatusCode, SignupForm, FormErrors, Option<&'static str>) -> AppResult<Response>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let ip = IpNetwork::from(visitor.context.client_ip);
+    let ip = IpNetwork::from(visitor.context.rate_key());
     let from_address: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM signup_requests WHERE client_ip = $1 AND created_at > $2",
     )

@@ -56,6 +56,12 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// The client as rate limits count it: an IPv6 client by its /64, since one host
+    /// usually has a whole /64 to pick addresses from.
+    pub fn rate_key(&self) -> IpAddr {
+        rate_key(self.client_ip)
+    }
+
     /// The token to put in a form's hidden `csrf_token` field.
     pub fn csrf_token(&self) -> String {
         match &self.user {
@@ -74,6 +80,20 @@ impl RequestContext {
         cookie.set_path("/");
         cookie.set_secure(self.secure_cookies);
         cookie
+    }
+}
+
+pub fn rate_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+        v4 => v4,
     }
 }
 
@@ -313,6 +333,23 @@ mod tests {
         assert!(form_is_utf8(b"name=%C3%89mile&x=a+b&y=100%"));
         assert!(!form_is_utf8(b"name=%FF%FE"));
         assert!(!form_is_utf8(&[b'n', b'=', 0xff]));
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        use super::rate_key;
+        let a: std::net::IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: std::net::IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: std::net::IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(rate_key(a), rate_key(b));
+        assert_ne!(rate_key(a), rate_key(other));
+        let mapped: std::net::IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(
+            rate_key(mapped),
+            "192.0.2.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        let v4: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(rate_key(v4), v4);
     }
 
     #[test]
