@@ -340,9 +340,15 @@ async fn a_worker_killed_mid_batch_loses_no_message() {
         .await;
     }
     // A worker claims the batch and dies before sending anything.
-    let claimed = outbox::claim_due(&app.db, app.clock.now_utc(), 25)
-        .await
-        .unwrap();
+    let claimed = outbox::claim_due(
+        &app.db,
+        app.clock.now_utc(),
+        25,
+        LEASE,
+        uuid::Uuid::new_v4(),
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 5);
     drop(claimed);
     assert_eq!(
@@ -695,4 +701,134 @@ async fn unsubscribing_from_one_group_leaves_other_groups_mail_alone() {
         "another group's mail still arrives"
     );
     assert_eq!(app.mail_to("member@example.org").len(), 2);
+}
+
+/// Two workers, a lease much shorter than sending a batch takes, and a slow SMTP server
+/// (each message takes longer than the whole lease): every message still arrives exactly
+/// once. A row's lease is renewed right before and during its own send, and marks apply
+/// only while the worker still holds the row; a worker that lost a row leaves it alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
+    let sink = SmtpSink::start_with(support::smtp::SinkOptions {
+        delay: std::time::Duration::from_millis(150),
+        ..Default::default()
+    })
+    .await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(sink.url()),
+        ..Default::default()
+    })
+    .await;
+    for n in 0..12 {
+        enqueue_one(
+            &app,
+            &format!("slow{n}"),
+            &format!("m{n}@example.org"),
+            bulletin(n),
+            false,
+            Duration::ZERO,
+        )
+        .await;
+    }
+    // The clock runs 20 times faster than real time: a 150 ms send lasts 3 clock seconds,
+    // a 2-second lease runs out in 100 ms; renewals come every 20 ms.
+    let clock = app.clock.clone();
+    let ticking = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            clock.advance(Duration::milliseconds(200));
+        }
+    });
+    let worker = |pool: sqlx::PgPool| {
+        Worker::new(
+            pool,
+            Transport::from_config(&app.config).unwrap(),
+            Arc::new(app.clock.clone()),
+            app.config.clone(),
+            Arc::new(undersigned::app::mail_kinds()),
+        )
+        .with_lease(Duration::seconds(2), std::time::Duration::from_millis(20))
+    };
+    let (a, b) = (
+        worker(undersigned::db::connect(&app.database_url).await.unwrap()),
+        worker(undersigned::db::connect(&app.database_url).await.unwrap()),
+    );
+    let (sent_a, sent_b) = tokio::join!(
+        tokio::spawn(async move { a.process_due().await.unwrap() }),
+        tokio::spawn(async move { b.process_due().await.unwrap() }),
+    );
+    ticking.abort();
+    let (sent_a, sent_b) = (sent_a.unwrap(), sent_b.unwrap());
+    let mut recipients: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
+    recipients.sort();
+    let unique: HashSet<&String> = recipients.iter().collect();
+    assert_eq!(recipients.len(), 12, "each message once: {recipients:?}");
+    assert_eq!(unique.len(), 12);
+    assert_eq!(sent_a + sent_b, 12, "{sent_a} + {sent_b}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        12
+    );
+    println!("worker a sent {sent_a}, worker b {sent_b}");
+}
+
+/// SMTP answers are classified: a 5xx (no such mailbox) fails at once and is not
+/// retried; a 4xx (try later) is retried with backoff.
+#[tokio::test]
+async fn permanent_smtp_refusals_are_not_retried_temporary_ones_are() {
+    let sink = SmtpSink::start_with(support::smtp::SinkOptions {
+        refuse: vec![
+            (
+                "gone@example.org".into(),
+                "550 5.1.1 no such mailbox".into(),
+            ),
+            (
+                "busy@example.org".into(),
+                "451 4.3.0 try again later".into(),
+            ),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(sink.url()),
+        ..Default::default()
+    })
+    .await;
+    for (key, to) in [
+        ("gone", "gone@example.org"),
+        ("busy", "busy@example.org"),
+        ("fine", "fine@example.org"),
+    ] {
+        enqueue_one(&app, key, to, bulletin(1), false, Duration::ZERO).await;
+    }
+    app.dispatch_mail().await;
+    let state = |key: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_as::<_, (String, i32)>(
+                "SELECT status, attempts FROM outbox WHERE idempotency_key = $1",
+            )
+            .bind(key)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        state("gone").await,
+        ("failed".to_string(), 1),
+        "5xx: given up at once"
+    );
+    assert_eq!(
+        state("busy").await,
+        ("pending".to_string(), 1),
+        "4xx: tried again later"
+    );
+    assert_eq!(state("fine").await.0, "sent");
+    app.clock.advance(backoff(1));
+    app.dispatch_mail().await;
+    assert_eq!(state("busy").await, ("pending".to_string(), 2));
+    assert_eq!(state("gone").await.1, 1, "never tried again");
 }

@@ -225,6 +225,8 @@ pub async fn suppress(
 /// Delivery of one claimed row, as the worker knows it.
 pub struct Claimed {
     pub id: i64,
+    /// This worker's claim: marks apply only while the row still carries it.
+    pub token: uuid::Uuid,
     pub tenant: Option<uuid::Uuid>,
     pub recipient: String,
     pub message: serde_json::Value,
@@ -232,15 +234,23 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
-/// How long a claimed row stays with the worker that claimed it. A worker that dies
-/// mid-batch holds its rows only this long; then another worker sends them.
+/// How long a claimed row stays with the worker that claimed it without being renewed.
+/// A worker renews a row's lease right before and while sending it; one that dies holds
+/// its rows only this long, then another worker sends them.
 pub const LEASE: time::Duration = time::Duration::minutes(2);
 
-/// Claims up to `limit` due rows for this worker. `SKIP LOCKED` lets workers claim side by
-/// side; the lease written in the same statement keeps a row from being claimed twice.
-pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Result<Vec<Claimed>> {
+/// Claims up to `limit` due rows for this worker under `token`. `SKIP LOCKED` lets workers
+/// claim side by side; the lease written in the same statement keeps a row from being
+/// claimed twice while it lasts.
+pub async fn claim_due(
+    db: &PgPool,
+    now: OffsetDateTime,
+    limit: i64,
+    lease: time::Duration,
+    token: uuid::Uuid,
+) -> sqlx::Result<Vec<Claimed>> {
     let rows = sqlx::query(
-        "UPDATE outbox SET lease_until = $1 + $3, attempts = attempts + 1
+        "UPDATE outbox SET lease_until = $1 + $3, lease_token = $4
          WHERE id IN (
              SELECT id FROM outbox
              WHERE status = 'pending' AND send_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
@@ -250,7 +260,8 @@ pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Re
     )
     .bind(now)
     .bind(limit)
-    .bind(LEASE)
+    .bind(lease)
+    .bind(token)
     .fetch_all(db)
     .await?;
     Ok(rows
@@ -262,8 +273,32 @@ pub async fn claim_due(db: &PgPool, now: OffsetDateTime, limit: i64) -> sqlx::Re
             message: r.get("message"),
             bulk: r.get("bulk"),
             attempts: r.get("attempts"),
+            token,
         })
         .collect())
+}
+
+/// Extends the lease of a row this worker still holds, counting the attempt the first
+/// time (`starting`); false when another worker has it now (or it is no longer pending).
+pub async fn renew_lease(
+    db: &PgPool,
+    row: &Claimed,
+    now: OffsetDateTime,
+    lease: time::Duration,
+    starting: bool,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "UPDATE outbox SET lease_until = $3 + $4, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END
+         WHERE id = $1 AND lease_token = $2 AND status = 'pending'
+         RETURNING attempts",
+    )
+    .bind(row.id)
+    .bind(row.token)
+    .bind(now)
+    .bind(lease)
+    .bind(starting)
+    .fetch_optional(db)
+    .await
 }
 
 /// Whether `email` unsubscribed from this group's bulk mail (or from all bulk mail).
@@ -291,54 +326,60 @@ pub async fn set_unsubscribe_hash(db: &PgPool, id: i64, hash: &[u8]) -> sqlx::Re
     Ok(())
 }
 
+/// Marks a row sent; false when this worker no longer held it.
 pub async fn mark_sent(
     db: &PgPool,
-    id: i64,
+    row: &Claimed,
     now: OffsetDateTime,
     subject: &str,
     transport_id: &str,
     kept_message: &serde_json::Value,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $2, subject = $3, transport_id = $4, lease_until = NULL, last_error = NULL,
                 message = $5
-         WHERE id = $1",
+         WHERE id = $1 AND lease_token = $6",
     )
-    .bind(id)
+    .bind(row.id)
     .bind(now)
     .bind(subject)
     .bind(transport_id)
     .bind(kept_message)
+    .bind(row.token)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_suppressed(db: &PgPool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'suppressed', lease_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
+pub async fn mark_suppressed(db: &PgPool, row: &Claimed) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'suppressed', lease_until = NULL WHERE id = $1 AND lease_token = $2",
+    )
+    .bind(row.id)
+    .bind(row.token)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or given up on when `None`.
 pub async fn mark_failed_attempt(
     db: &PgPool,
-    id: i64,
+    row: &Claimed,
     error: &str,
     retry_at: Option<OffsetDateTime>,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
         "UPDATE outbox SET last_error = $2, lease_until = NULL,
                 status = CASE WHEN $3::timestamptz IS NULL THEN 'failed' ELSE status END,
                 send_at = coalesce($3, send_at)
-         WHERE id = $1",
+         WHERE id = $1 AND lease_token = $4",
     )
-    .bind(id)
+    .bind(row.id)
     .bind(error)
     .bind(retry_at)
+    .bind(row.token)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }

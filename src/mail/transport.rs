@@ -7,6 +7,13 @@ use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, SettingError};
 
+/// Why a message did not go out: for good, or for now.
+#[derive(Debug)]
+pub enum SendError {
+    Permanent(String),
+    Temporary(String),
+}
+
 #[derive(Clone)]
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -44,17 +51,25 @@ impl Transport {
 
     /// Sends one message; returns an id to find it again (the file's name, or the
     /// SMTP server's answer).
-    pub async fn send(&self, message: Message) -> Result<String, String> {
+    pub async fn send(&self, message: Message) -> Result<String, SendError> {
         match self {
             Transport::Smtp(smtp) => smtp
                 .send(message)
                 .await
                 .map(|response| response.message().collect::<Vec<_>>().join(" "))
-                .map_err(|e| format!("SMTP: {e}")),
+                .map_err(|e| {
+                    // 5xx: the server refuses this message for good (no such mailbox, say);
+                    // 4xx, timeouts and broken connections may pass later.
+                    if e.is_permanent() {
+                        SendError::Permanent(format!("SMTP: {e}"))
+                    } else {
+                        SendError::Temporary(format!("SMTP: {e}"))
+                    }
+                }),
             Transport::Files { transport, .. } => transport
                 .send(message)
                 .await
-                .map_err(|e| format!("writing the file: {e}")),
+                .map_err(|e| SendError::Temporary(format!("writing the file: {e}"))),
         }
     }
 

@@ -17,7 +17,7 @@ use tokio::sync::watch;
 
 use super::messages::MailKinds;
 use super::outbox::{self, Claimed};
-use super::transport::Transport;
+use super::transport::{SendError, Transport};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::tokens;
@@ -39,6 +39,10 @@ pub struct Worker {
     clock: SharedClock,
     config: Arc<Config>,
     kinds: Arc<MailKinds>,
+    /// How long a claim lasts without renewal (clock time), and how often a send in
+    /// progress renews it (real time).
+    lease: Duration,
+    renew_every: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -96,7 +100,16 @@ impl Worker {
             clock,
             config,
             kinds,
+            lease: outbox::LEASE,
+            renew_every: std::time::Duration::from_secs(30),
         }
+    }
+
+    /// A shorter lease, for tests of what happens when leases run out.
+    pub fn with_lease(mut self, lease: Duration, renew_every: std::time::Duration) -> Self {
+        self.lease = lease;
+        self.renew_every = renew_every;
+        self
     }
 
     pub fn transport(&self) -> &Transport {
@@ -107,20 +120,45 @@ impl Worker {
     pub async fn process_due(&self) -> anyhow::Result<usize> {
         let mut handled = 0;
         loop {
-            let claimed = outbox::claim_due(&self.db, self.clock.now(), BATCH).await?;
+            let token = uuid::Uuid::new_v4();
+            let claimed =
+                outbox::claim_due(&self.db, self.clock.now(), BATCH, self.lease, token).await?;
             if claimed.is_empty() {
                 return Ok(handled);
             }
-            handled += claimed.len();
             for row in claimed {
-                self.deliver(row).await?;
+                if self.deliver(row).await? {
+                    handled += 1;
+                }
             }
         }
     }
 
-    async fn deliver(&self, row: Claimed) -> anyhow::Result<()> {
-        let outcome = self.attempt(&row).await;
-        match outcome {
+    /// Sends one claimed row if this worker still holds it; true if it did.
+    async fn deliver(&self, mut row: Claimed) -> anyhow::Result<bool> {
+        // The claim covered the whole batch; this renewal makes the lease cover this
+        // row's send. Lost: another worker took the row when the batch ran long.
+        let Some(attempts) =
+            outbox::renew_lease(&self.db, &row, self.clock.now(), self.lease, true).await?
+        else {
+            return Ok(false);
+        };
+        row.attempts = attempts;
+        let outcome = {
+            let send = self.attempt(&row);
+            tokio::pin!(send);
+            let mut renew = tokio::time::interval(self.renew_every);
+            renew.tick().await;
+            loop {
+                tokio::select! {
+                    outcome = &mut send => break outcome,
+                    _ = renew.tick() => {
+                        let _ = outbox::renew_lease(&self.db, &row, self.clock.now(), self.lease, false).await;
+                    }
+                }
+            }
+        };
+        let held = match outcome {
             Outcome::Sent {
                 subject,
                 transport_id,
@@ -133,7 +171,7 @@ impl Worker {
                     .unwrap_or_else(|_| row.message.clone());
                 outbox::mark_sent(
                     &self.db,
-                    row.id,
+                    &row,
                     self.clock.now(),
                     &subject,
                     &transport_id,
@@ -141,18 +179,25 @@ impl Worker {
                 )
                 .await?
             }
-            Outcome::Suppressed => outbox::mark_suppressed(&self.db, row.id).await?,
+            Outcome::Suppressed => outbox::mark_suppressed(&self.db, &row).await?,
             Outcome::Permanent(error) => {
-                outbox::mark_failed_attempt(&self.db, row.id, &error, None).await?
+                tracing::warn!(outbox_id = row.id, %error, "email refused for good");
+                outbox::mark_failed_attempt(&self.db, &row, &error, None).await?
             }
             Outcome::Temporary(error) => {
                 tracing::warn!(outbox_id = row.id, attempts = row.attempts, %error, "email not sent");
                 let retry_at =
                     (row.attempts < MAX_ATTEMPTS).then(|| self.clock.now() + backoff(row.attempts));
-                outbox::mark_failed_attempt(&self.db, row.id, &error, retry_at).await?
+                outbox::mark_failed_attempt(&self.db, &row, &error, retry_at).await?
             }
+        };
+        if !held {
+            tracing::warn!(
+                outbox_id = row.id,
+                "lease lost while sending: another worker has the row"
+            );
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn attempt(&self, row: &Claimed) -> Outcome {
@@ -205,7 +250,8 @@ impl Worker {
                 subject: rendered.subject,
                 transport_id,
             },
-            Err(e) => Outcome::Temporary(e),
+            Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            Err(SendError::Temporary(e)) => Outcome::Temporary(e),
         }
     }
 

@@ -18,8 +18,21 @@ pub struct SmtpSink {
     pub received: Arc<Mutex<Vec<Received>>>,
 }
 
+/// How the sink misbehaves, for fault tests.
+#[derive(Clone, Default)]
+pub struct SinkOptions {
+    /// Waits this long before accepting each message.
+    pub delay: std::time::Duration,
+    /// Answers RCPT TO for these recipients with this reply (`550 …`, `451 …`).
+    pub refuse: Vec<(String, String)>,
+}
+
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        Self::start_with(SinkOptions::default()).await
+    }
+
+    pub async fn start_with(options: SinkOptions) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -27,6 +40,7 @@ impl SmtpSink {
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let store = store.clone();
+                let options = options.clone();
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut lines = BufReader::new(read);
@@ -47,7 +61,19 @@ impl SmtpSink {
                             from = line[10..].trim().to_owned();
                             b"250 OK\r\n"
                         } else if upper.starts_with("RCPT TO") {
-                            to.push(line[8..].trim().to_owned());
+                            let recipient = line[8..].trim().to_owned();
+                            if let Some((_, reply)) = options
+                                .refuse
+                                .iter()
+                                .find(|(r, _)| recipient.contains(r.as_str()))
+                            {
+                                let reply = format!("{reply}\r\n");
+                                if write.write_all(reply.as_bytes()).await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                            to.push(recipient);
                             b"250 OK\r\n"
                         } else if upper.starts_with("DATA") {
                             let _ = write.write_all(b"354 go ahead\r\n").await;
@@ -66,6 +92,7 @@ impl SmtpSink {
                                     .unwrap_or(&l);
                                 data.extend_from_slice(l.as_bytes());
                             }
+                            tokio::time::sleep(options.delay).await;
                             store.lock().unwrap().push(Received {
                                 from: from.clone(),
                                 to: std::mem::take(&mut to),
