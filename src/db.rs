@@ -72,10 +72,29 @@ fn postgres_bin_dir() -> Option<PathBuf> {
     })
 }
 
+/// Whether this process runs as root (initdb refuses to).
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// A PostgreSQL program, run as the `postgres` system user when we are root (PostgreSQL
+/// refuses to run as root), else as ourselves.
+fn postgres_command(bin: &Path, program: &str, as_postgres: bool) -> Command {
+    if as_postgres {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(bin.join(program));
+        command
+    } else {
+        Command::new(bin.join(program))
+    }
+}
+
 fn start_private_cluster(bin: &Path, dir: &Path) -> Result<String, SettingError> {
     let fail = |message: String| SettingError::new("DATABASE_URL", message);
     let dir = std::path::absolute(dir)
         .map_err(|e| fail(format!("cannot use {} ({e})", dir.display())))?;
+    let as_postgres = running_as_root();
     if !dir.join("PG_VERSION").exists() {
         println!(
             "No PostgreSQL answers on 127.0.0.1:5432: creating a private cluster in {}",
@@ -83,7 +102,21 @@ fn start_private_cluster(bin: &Path, dir: &Path) -> Result<String, SettingError>
         );
         std::fs::create_dir_all(&dir)
             .map_err(|e| fail(format!("cannot create {} ({e})", dir.display())))?;
-        let output = Command::new(bin.join("initdb"))
+        if as_postgres {
+            // Started as root: the cluster belongs to the postgres system user.
+            let owned = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .is_ok_and(|s| s.success());
+            if !owned {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(fail(
+                    "not set, no PostgreSQL answers on 127.0.0.1:5432, and running as root there is no postgres system user to run a private cluster. Run ./scripts/run, start PostgreSQL or set DATABASE_URL".into(),
+                ));
+            }
+        }
+        let output = postgres_command(bin, "initdb", as_postgres)
             .args([
                 "-U",
                 "postgres",
@@ -108,7 +141,7 @@ fn start_private_cluster(bin: &Path, dir: &Path) -> Result<String, SettingError>
             )));
         }
     }
-    let running = Command::new(bin.join("pg_ctl"))
+    let running = postgres_command(bin, "pg_ctl", as_postgres)
         .arg("status")
         .arg("-D")
         .arg(&dir)
@@ -116,7 +149,7 @@ fn start_private_cluster(bin: &Path, dir: &Path) -> Result<String, SettingError>
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !running {
-        let output = Command::new(bin.join("pg_ctl"))
+        let output = postgres_command(bin, "pg_ctl", as_postgres)
             .arg("-D")
             .arg(&dir)
             .arg("-l")
