@@ -83,7 +83,9 @@ fn running_as_root() -> bool {
 fn postgres_command(bin: &Path, program: &str, as_postgres: bool) -> Command {
     if as_postgres {
         let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(bin.join(program));
+        command
+            .args(["-u", "postgres", "--"])
+            .arg(bin.join(program));
         command
     } else {
         Command::new(bin.join(program))

@@ -113,6 +113,21 @@ pub async fn upload(
     preview(&state, &member, campaign, text).await
 }
 
+/// Reads and checks a file off the async runtime: 20,000 rows are real work, and the
+/// threads that answer everyone else must not wait for it.
+async fn parse_off_runtime(
+    text: String,
+    allow_individuals: bool,
+    existing: std::collections::HashSet<String>,
+) -> AppResult<(String, Result<Vec<ImportRow>, String>)> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = parse(&text, allow_individuals, &existing);
+        (text, parsed)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
 async fn preview(
     state: &AppState,
     member: &Member,
@@ -120,7 +135,8 @@ async fn preview(
     text: String,
 ) -> AppResult<Response> {
     let existing = signatures::existing_keys(&state.db, member.tenant_id, campaign.id).await?;
-    match parse(&text, campaign.allow_individuals, &existing) {
+    let (text, parsed) = parse_off_runtime(text, campaign.allow_individuals, existing).await?;
+    match parsed {
         Ok(rows) => {
             let status = if rows.iter().any(|r| !r.errors.is_empty()) {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -155,9 +171,10 @@ pub async fn confirm(
     let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let existing = signatures::existing_keys(&state.db, member.tenant_id, campaign.id).await?;
-    let rows = match parse(&form.csv, campaign.allow_individuals, &existing) {
+    let (csv, parsed) = parse_off_runtime(form.csv, campaign.allow_individuals, existing).await?;
+    let rows = match parsed {
         Ok(rows) if rows.iter().all(|r| r.errors.is_empty()) => rows,
-        _ => return preview(&state, &member, campaign, form.csv).await,
+        _ => return preview(&state, &member, campaign, csv).await,
     };
     let now = state.clock.now();
     let actor = member.actor();
@@ -183,7 +200,7 @@ pub async fn confirm(
             // Someone signed while the preview was open: import nothing, show why.
             Inserted::Duplicate(_) => {
                 drop(tx);
-                return preview(&state, &member, campaign, form.csv).await;
+                return preview(&state, &member, campaign, csv).await;
             }
         }
     }
