@@ -25,6 +25,8 @@ pub struct Campaign {
     pub open_after_deadline: bool,
     pub published_at: Option<OffsetDateTime>,
     pub public_version: i64,
+    /// Moves on whenever a listed name leaves the list (withdrawn, rejected).
+    pub public_removals: i64,
     /// The newest revision of the letter: what the public page and the form show.
     pub current_revision_id: Option<Uuid>,
 }
@@ -53,7 +55,7 @@ impl Campaign {
 }
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, \
-     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, \
+     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, c.public_removals, \
      (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
 fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
@@ -72,6 +74,7 @@ fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
         open_after_deadline: r.try_get("open_after_deadline")?,
         published_at: r.try_get("published_at")?,
         public_version: r.try_get("public_version")?,
+        public_removals: r.try_get("public_removals")?,
         current_revision_id: r.try_get("current_revision_id")?,
     })
 }

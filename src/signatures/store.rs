@@ -593,21 +593,26 @@ pub struct PublicSigner {
     pub affiliation: String,
 }
 
-/// Confirmed signers of one kind in `signer_order`, straight off the partial index.
+/// Confirmed signers of one kind in `signer_order`, straight off the partial index:
+/// `limit` of them from `offset` (all of them with `i64::MAX`).
 pub async fn public_list(
     db: &PgPool,
     tenant: PublicTenantId,
     campaign_id: Uuid,
     kind: SignatureKind,
+    offset: i64,
+    limit: i64,
 ) -> sqlx::Result<Vec<PublicSigner>> {
     let rows = sqlx::query(
         "SELECT name, city, contact_name, contact_title, show_contact, affiliation FROM signatures
          WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1
-         ORDER BY sort_key COLLATE signer_order, id",
+         ORDER BY sort_key COLLATE signer_order, id OFFSET $4 LIMIT $5",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(kind)
+    .bind(offset)
+    .bind(limit)
     .fetch_all(db)
     .await?;
     rows.iter()
@@ -630,6 +635,24 @@ pub async fn public_list(
             })
         })
         .collect()
+}
+
+/// How many confirmed signers of one kind a campaign has.
+pub async fn public_count(
+    db: &PgPool,
+    tenant: PublicTenantId,
+    campaign_id: Uuid,
+    kind: SignatureKind,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM signatures
+         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(kind)
+    .fetch_one(db)
+    .await
 }
 
 pub struct Referral {

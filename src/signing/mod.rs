@@ -3,6 +3,8 @@
 //! (states, store, names) belong to `crate::signatures`.
 
 mod form;
+mod individuals;
+pub mod page_cache;
 mod public_page;
 mod signer;
 
@@ -13,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
 
-pub use public_page::PublicPageCache;
+pub use page_cache::PageCache;
 
 use crate::state::AppState;
 use crate::web::RateLimiter;
@@ -43,7 +45,7 @@ pub const NOTICES: &[(&str, &str)] = &[
 #[derive(Clone)]
 pub struct SigningState {
     pub app: AppState,
-    pub pages: Arc<PublicPageCache>,
+    pub pages: Arc<PageCache>,
     pub sign_limiter: Arc<RateLimiter>,
 }
 
@@ -51,7 +53,7 @@ impl SigningState {
     pub fn new(app: AppState) -> Self {
         Self {
             app,
-            pages: Arc::new(PublicPageCache::default()),
+            pages: Arc::new(PageCache::default()),
             sign_limiter: Arc::new(RateLimiter::new(SIGNATURES_PER_ADDRESS, SIGNATURE_WINDOW)),
         }
     }
@@ -66,6 +68,7 @@ impl FromRef<SigningState> for AppState {
 pub fn router() -> Router<SigningState> {
     Router::new()
         .route("/{tenant}/{campaign}", get(public_page::page))
+        .route("/{tenant}/{campaign}/individuals", get(individuals::page))
         .route(
             "/{tenant}/{campaign}/revisions/{number}",
             get(public_page::old_revision),

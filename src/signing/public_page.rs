@@ -1,9 +1,8 @@
-//! The public campaign page. It is rendered once per (campaign, public version, form
-//! open or not) and served from memory; the signer list comes from the database already
-//! in `signer_order`, straight off an index. `If-None-Match` gets 304.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! The public campaign page, served from memory (`page_cache`): plain, gzip or brotli as
+//! the client accepts, with an `ETag` (304 on `If-None-Match`). The signer list comes
+//! from the database already in `signer_order`, straight off an index; organizations are
+//! listed in full, individuals up to `INDIVIDUALS_ON_PAGE` (beyond that, by number with
+//! a link to browse them page by page).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -11,8 +10,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use uuid::Uuid;
 
+use super::page_cache::{CachedPage, Lookup};
 use super::{public_campaign, SigningState};
 use crate::campaigns::letter::render_markdown;
 use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
@@ -24,79 +23,31 @@ use crate::state::AppState;
 use crate::tenancy::PublicTenantId;
 use crate::web::{Layout, Path, Query};
 
-struct CachedPage {
-    version: i64,
-    accepting: bool,
-    body: Bytes,
-    /// The number of the revision the page shows (0: no letter yet).
-    revision: i32,
-}
-
 /// Where a link to an older revision gets its notice; an HTML comment in every page.
 const NOTICE_MARKER: &str = "<!--older-revision-notice-->";
 
-/// A page from the cache, and what it shows.
-#[derive(Clone)]
-struct Rendered {
-    body: Bytes,
-    revision: i32,
-}
+/// Individuals listed on the page itself; beyond that, the page gives their number and
+/// a link to browse them page by page.
+pub const INDIVIDUALS_ON_PAGE: i64 = 500;
 
-impl Rendered {
-    /// The page with a notice that the link named an earlier draft: spliced into the
-    /// cached page, so such links cost no render (and any number works, without a query).
-    fn with_older_revision_notice(&self, number: i32) -> Bytes {
-        let notice = format!(
-            "<p class=\"notice\" role=\"status\">You followed a link to an earlier draft (revision {number}). The letter has changed since: this is its current text.</p>"
-        );
-        let body = &self.body[..];
-        match body
-            .windows(NOTICE_MARKER.len())
-            .position(|w| w == NOTICE_MARKER.as_bytes())
-        {
-            Some(at) => {
-                let mut out = Vec::with_capacity(body.len() + notice.len());
-                out.extend_from_slice(&body[..at]);
-                out.extend_from_slice(notice.as_bytes());
-                out.extend_from_slice(&body[at + NOTICE_MARKER.len()..]);
-                Bytes::from(out)
-            }
-            None => self.body.clone(),
+/// The page with a notice that the link named an earlier draft: spliced into the cached
+/// page, so such links cost no render (and any number works, without a query).
+fn with_older_revision_notice(plain: &Bytes, number: i32) -> Bytes {
+    let notice = format!(
+        "<p class=\"notice\" role=\"status\">You followed a link to an earlier draft (revision {number}). The letter has changed since: this is its current text.</p>"
+    );
+    match plain
+        .windows(NOTICE_MARKER.len())
+        .position(|w| w == NOTICE_MARKER.as_bytes())
+    {
+        Some(at) => {
+            let mut out = Vec::with_capacity(plain.len() + notice.len());
+            out.extend_from_slice(&plain[..at]);
+            out.extend_from_slice(notice.as_bytes());
+            out.extend_from_slice(&plain[at + NOTICE_MARKER.len()..]);
+            Bytes::from(out)
         }
-    }
-}
-
-#[derive(Default)]
-pub struct PublicPageCache {
-    pages: Mutex<HashMap<Uuid, Arc<CachedPage>>>,
-}
-
-impl PublicPageCache {
-    fn get(&self, id: Uuid, version: i64, accepting: bool) -> Option<Rendered> {
-        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        pages
-            .get(&id)
-            .filter(|p| p.version == version && p.accepting == accepting)
-            .map(|p| Rendered {
-                body: p.body.clone(),
-                revision: p.revision,
-            })
-    }
-
-    fn put(&self, id: Uuid, version: i64, accepting: bool, page: Rendered) {
-        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        if pages.len() >= 512 && !pages.contains_key(&id) {
-            pages.clear();
-        }
-        pages.insert(
-            id,
-            Arc::new(CachedPage {
-                version,
-                accepting,
-                body: page.body,
-                revision: page.revision,
-            }),
-        );
+        None => plain.clone(),
     }
 }
 
@@ -109,6 +60,8 @@ struct PublicPage<'a> {
     letter_html: String,
     organizations: Vec<PublicSigner>,
     individuals: Vec<PublicSigner>,
+    individual_count: i64,
+    individuals_path: String,
     accepting: bool,
     closed_by_deadline: bool,
     sign_path: String,
@@ -131,50 +84,148 @@ fn unlisted(campaign: &Campaign) -> bool {
     campaign.status == Status::Open
 }
 
-async fn render_page(
-    state: &AppState,
-    campaign: &Campaign,
+/// What one render needs, owned, so it can run apart from the request that started it.
+struct RenderJob {
+    state: AppState,
+    campaign: Campaign,
     tenant: PublicTenantId,
-    group_name: &str,
-    path: &str,
+    group_name: String,
+    path: String,
     accepting: bool,
-) -> AppResult<Rendered> {
-    let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
-    let organizations =
-        store::public_list(&state.db, tenant, campaign.id, SignatureKind::Organization).await?;
-    let individuals = if campaign.allow_individuals {
-        store::public_list(&state.db, tenant, campaign.id, SignatureKind::Individual).await?
-    } else {
-        Vec::new()
-    };
-    let mut layout = Layout::bare(&campaign.title);
-    layout.noindex = unlisted(campaign);
-    let page = PublicPage {
-        layout,
+}
+
+/// Reads the page's data (signers straight off the partial index, in order), then
+/// renders and compresses it off the async runtime.
+async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
+    let RenderJob {
+        state,
         campaign,
+        tenant,
         group_name,
-        letter_html: revision
-            .as_ref()
-            .map(|r| render_markdown(&r.body))
-            .unwrap_or_default(),
-        organizations,
-        individuals,
+        path,
         accepting,
-        closed_by_deadline: campaign.closed_by_deadline(state.clock.now()),
-        sign_path: format!("{path}/sign"),
-        page_url: state.config.link(path),
-        description: description(campaign),
+    } = job;
+    let (version, removals) = (campaign.public_version, campaign.public_removals);
+    let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
+    let organizations = store::public_list(
+        &state.db,
+        tenant,
+        campaign.id,
+        SignatureKind::Organization,
+        0,
+        i64::MAX,
+    )
+    .await?;
+    let (individuals, individual_count) = if campaign.allow_individuals {
+        let first = store::public_list(
+            &state.db,
+            tenant,
+            campaign.id,
+            SignatureKind::Individual,
+            0,
+            INDIVIDUALS_ON_PAGE + 1,
+        )
+        .await?;
+        let count = if (first.len() as i64) <= INDIVIDUALS_ON_PAGE {
+            first.len() as i64
+        } else {
+            store::public_count(&state.db, tenant, campaign.id, SignatureKind::Individual).await?
+        };
+        (first, count)
+    } else {
+        (Vec::new(), 0)
     };
-    Ok(Rendered {
-        body: Bytes::from(page.render()?),
-        revision: revision.map_or(0, |r| r.number),
+    let closed_by_deadline = campaign.closed_by_deadline(state.clock.now());
+    let page_url = state.config.link(&path);
+    tokio::task::spawn_blocking(move || {
+        let mut layout = Layout::bare(&campaign.title);
+        layout.noindex = unlisted(&campaign);
+        let individuals = if individual_count <= INDIVIDUALS_ON_PAGE {
+            individuals
+        } else {
+            Vec::new()
+        };
+        let page = PublicPage {
+            layout,
+            campaign: &campaign,
+            group_name: &group_name,
+            letter_html: revision
+                .as_ref()
+                .map(|r| render_markdown(&r.body))
+                .unwrap_or_default(),
+            organizations,
+            individuals,
+            individual_count,
+            individuals_path: format!("{path}/individuals"),
+            accepting,
+            closed_by_deadline,
+            sign_path: format!("{path}/sign"),
+            page_url,
+            description: description(&campaign),
+        };
+        let plain = Bytes::from(page.render()?);
+        Ok(CachedPage::new(
+            version,
+            removals,
+            accepting,
+            revision.map_or(0, |r| r.number),
+            plain,
+        ))
     })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
 }
 
 #[derive(Deserialize)]
 pub struct PageQuery {
     revision: Option<String>,
 }
+
+/// Which bytes of a page a client takes.
+#[derive(Clone, Copy, PartialEq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Plain,
+}
+
+fn encoding(headers: &HeaderMap) -> Encoding {
+    let accepted = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let name = pieces.next()?.trim().to_ascii_lowercase();
+            let refused = pieces.any(|q| q.trim().replace(' ', "") == "q=0");
+            (!refused).then_some(name)
+        })
+        .collect::<Vec<_>>();
+    if accepted.iter().any(|e| e == "br") {
+        Encoding::Brotli
+    } else if accepted.iter().any(|e| e == "gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Plain
+    }
+}
+
+fn etag(version: i64, accepting: bool, encoding: Encoding) -> String {
+    let suffix = match encoding {
+        Encoding::Brotli => "-br",
+        Encoding::Gzip => "-gz",
+        Encoding::Plain => "",
+    };
+    format!(
+        "\"v{version}-{}-{}{suffix}\"",
+        u8::from(accepting),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// How long a reader with no page to serve waits for the one render, at most.
+const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn page(
     State(signing): State<SigningState>,
@@ -191,57 +242,104 @@ pub async fn page(
     let path = format!("/{tenant_slug}/{}", campaign.slug);
     let accepting = campaign.accepting_signatures(state.clock.now());
     let noindex = unlisted(&campaign);
-
     // A link to an older revision shows the current text with a short notice.
     let older_revision = query.revision.and_then(|r| r.trim().parse::<i32>().ok());
+    let encoding = encoding(&headers);
 
-    let etag = format!(
-        "\"v{}-{}-{}\"",
-        campaign.public_version,
-        u8::from(accepting),
-        env!("CARGO_PKG_VERSION")
-    );
-    let etag_header = HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?;
+    let job = || RenderJob {
+        state: state.clone(),
+        campaign: campaign.clone(),
+        tenant,
+        group_name: group_name.clone(),
+        path: path.clone(),
+        accepting,
+    };
+    let deadline = tokio::time::Instant::now() + RENDER_WAIT;
+    let page = loop {
+        let waiting = match signing.pages.lookup(
+            campaign.id,
+            campaign.public_version,
+            campaign.public_removals,
+            accepting,
+        ) {
+            Lookup::Serve(page) => break page,
+            Lookup::ServeAndRender(page, ticket) => {
+                let job = job();
+                tokio::spawn(async move {
+                    match render_page(job).await {
+                        Ok(rendered) => ticket.finish(rendered),
+                        Err(e) => tracing::warn!(error = ?e, "public page render failed"),
+                    }
+                });
+                break page;
+            }
+            Lookup::RenderAndWait(ticket) => {
+                // The render runs apart from this request (and owns the ticket), so a
+                // reader who leaves does not waste it for the others.
+                let job = job();
+                let render = tokio::spawn(async move {
+                    let page = render_page(job).await?;
+                    ticket.finish(page);
+                    Ok::<(), AppError>(())
+                });
+                match render.await {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(e)) => return Err(e),
+                    Err(e) => return Err(AppError::Internal(e.into())),
+                }
+            }
+            Lookup::Wait(rendered) => rendered,
+        };
+        if tokio::time::timeout_at(deadline, async {
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(50), waiting.notified())
+                .await;
+        })
+        .await
+        .is_err()
+        {
+            return Err(AppError::Unavailable(
+                "the public page took too long to render".into(),
+            ));
+        }
+    };
+
+    if let Some(number) = older_revision.filter(|n| (1..page.revision).contains(n)) {
+        return Ok(respond(
+            with_older_revision_notice(&page.plain, number),
+            Encoding::Plain,
+            None,
+            noindex,
+        ));
+    }
+    let served = etag(page.version, page.accepting, encoding);
+    let current = etag(campaign.public_version, accepting, encoding);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+            v.split(',').any(|tag| {
+                let tag = tag.trim().trim_start_matches("W/");
+                tag == served || tag == current
+            })
         });
+    let etag_header = HeaderValue::from_str(&served).map_err(|e| AppError::Internal(e.into()))?;
     if matches {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         response.headers_mut().insert(header::ETAG, etag_header);
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         return Ok(response);
     }
-
-    let page = match signing
-        .pages
-        .get(campaign.id, campaign.public_version, accepting)
-    {
-        Some(page) => page,
-        None => {
-            let page = render_page(state, &campaign, tenant, &group_name, &path, accepting).await?;
-            signing.pages.put(
-                campaign.id,
-                campaign.public_version,
-                accepting,
-                page.clone(),
-            );
-            page
-        }
+    let body = match encoding {
+        Encoding::Brotli => page.brotli.clone(),
+        Encoding::Gzip => page.gzip.clone(),
+        Encoding::Plain => page.plain.clone(),
     };
-    match older_revision {
-        Some(number) if (1..page.revision).contains(&number) => Ok(respond(
-            page.with_older_revision_notice(number),
-            None,
-            noindex,
-        )),
-        _ => Ok(respond(page.body, Some(etag_header), noindex)),
-    }
+    Ok(respond(body, encoding, Some(etag_header), noindex))
 }
 
-fn respond(body: Bytes, etag: Option<HeaderValue>, noindex: bool) -> Response {
+fn respond(body: Bytes, encoding: Encoding, etag: Option<HeaderValue>, noindex: bool) -> Response {
     let mut response = (
         [(
             header::CONTENT_TYPE,
@@ -255,6 +353,16 @@ fn respond(body: Bytes, etag: Option<HeaderValue>, noindex: bool) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=0, must-revalidate"),
     );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    match encoding {
+        Encoding::Brotli => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        }
+        Encoding::Gzip => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        Encoding::Plain => {}
+    }
     if let Some(etag) = etag {
         headers.insert(header::ETAG, etag);
     }

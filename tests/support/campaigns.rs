@@ -158,3 +158,22 @@ pub fn input_textarea(html: &str, name: &str) -> String {
     let close = html[open_end..].find("</textarea>").unwrap() + open_end;
     super::unescape(&html[open_end..close])
 }
+
+/// The public page once it shows what `ready` looks for. New confirmations reach the
+/// cached page within a moment (the page is rendered once while readers get the
+/// previous one; see `signing::page_cache`), so tests of additions wait up to 3 s.
+/// Removals are never served late: tests of those read the page once.
+pub async fn public_page_once(
+    app: &TestApp,
+    public_path: &str,
+    ready: impl Fn(&Response) -> bool,
+) -> Response {
+    let started = std::time::Instant::now();
+    loop {
+        let page = app.client().get(public_path).await;
+        if ready(&page) || started.elapsed() > std::time::Duration::from_secs(3) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
