@@ -39,6 +39,8 @@ pub struct Config {
     pub dev_mailbox: bool,
     /// A benchmark presenting this token in `X-Rate-Limit-Bypass` is not rate limited.
     pub rate_limit_bypass_token: Option<String>,
+    /// How many emails the worker sends at once (over that many SMTP connections).
+    pub mail_concurrency: usize,
     pub log_filter: String,
     /// `SECRET_KEY`; when unset, a key kept in `DATA_DIR/secret_key` (made on first start).
     pub secret_key: Option<String>,
@@ -165,6 +167,19 @@ impl Config {
             }
         };
 
+        let mail_concurrency = match get("MAIL_CONCURRENCY") {
+            None => 8,
+            Some(raw) => match raw.trim().parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => n,
+                _ => {
+                    return Err(SettingError::new(
+                        "MAIL_CONCURRENCY",
+                        format!("{raw:?} is not a number from 1 to 64"),
+                    ))
+                }
+            },
+        };
+
         let rate_limit_bypass_token = match get("RATE_LIMIT_BYPASS_TOKEN") {
             Some(t) if t.len() < 16 => {
                 return Err(SettingError::new(
@@ -200,6 +215,7 @@ impl Config {
             trusted_proxy,
             dev_mailbox,
             rate_limit_bypass_token,
+            mail_concurrency,
             log_filter,
         })
     }
@@ -281,6 +297,8 @@ mod tests {
             ("MAIL_FROM", "nobody"),
             ("TRUSTED_PROXY", "proxy.local"),
             ("DEV_MAILBOX", "yes please"),
+            ("MAIL_CONCURRENCY", "0"),
+            ("MAIL_CONCURRENCY", "many"),
         ] {
             let err = with(&[(name, value)]).unwrap_err();
             assert_eq!(err.name, name, "{value}");

@@ -29,9 +29,13 @@ impl Transport {
             Some(url) => {
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| SettingError::new("SMTP_URL", format!("cannot be used ({e})")))?;
+                // One pooled connection per message the worker may send at once.
+                let pool = lettre::transport::smtp::PoolConfig::new()
+                    .max_size(config.mail_concurrency as u32);
                 Ok(Transport::Smtp(
                     builder
                         .timeout(Some(std::time::Duration::from_secs(20)))
+                        .pool_config(pool)
                         .build(),
                 ))
             }

@@ -23,7 +23,8 @@ use crate::config::Config;
 use crate::tokens;
 
 pub const MAX_ATTEMPTS: i32 = 8;
-const BATCH: i64 = 25;
+/// Rows claimed at a time; each one's lease is renewed when its own send starts.
+const BATCH: i64 = 64;
 
 /// Wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, … up to 6 hours.
 pub fn backoff(attempts: i32) -> Duration {
@@ -126,11 +127,14 @@ impl Worker {
             if claimed.is_empty() {
                 return Ok(handled);
             }
-            for row in claimed {
-                if self.deliver(row).await? {
-                    handled += 1;
-                }
-            }
+            // Up to `mail_concurrency` sends at once, each over its own pooled connection.
+            use futures::stream::{self, StreamExt, TryStreamExt};
+            let sent: Vec<bool> = stream::iter(claimed)
+                .map(|row| self.deliver(row))
+                .buffer_unordered(self.config.mail_concurrency)
+                .try_collect()
+                .await?;
+            handled += sent.into_iter().filter(|s| *s).count();
         }
     }
 
