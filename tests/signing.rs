@@ -1342,3 +1342,49 @@ async fn many_individuals_are_counted_on_the_page_and_browsed_by_pages() {
         );
     }
 }
+
+/// The sign form's per-address limit lives in PostgreSQL: two app instances on one
+/// database count one client together.
+#[tokio::test]
+async fn two_instances_share_the_per_address_limit() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    let second = app.another_instance().await;
+    for n in 0..5 {
+        let instance = if n % 2 == 0 {
+            app.address.clone()
+        } else {
+            second.clone()
+        };
+        let client = support::Client::new(&instance);
+        let r = sign_with(
+            &app,
+            &client,
+            &public,
+            &organization(&format!("Org {n}"), &format!("o{n}@example.org")),
+        )
+        .await;
+        assert_eq!(r.status, 303, "signature {n} through {instance}");
+    }
+    for instance in [&app.address, &second] {
+        let client = support::Client::new(instance);
+        let r = sign_with(
+            &app,
+            &client,
+            &public,
+            &organization("Org 6", "o6@example.org"),
+        )
+        .await;
+        assert_eq!(r.status, 429, "the sixth through {instance}");
+    }
+    app.clock.advance(Duration::minutes(5));
+    let client = support::Client::new(&second);
+    let r = sign_with(
+        &app,
+        &client,
+        &public,
+        &organization("Org 6", "o6@example.org"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "the window slides");
+}

@@ -385,7 +385,9 @@ pub async fn submit(
     };
 
     if !visitor.context.rate_limit_exempt
-        && !signing.sign_limiter.allow(visitor.context.rate_key(), now)
+        && !super::SIGN_LIMIT
+            .allow(&state.db, visitor.context.rate_key(), now)
+            .await?
     {
         let problem = "Several signatures were sent from your network in the last few minutes. Please wait five minutes, then send this form again: what you typed is kept below.";
         return context

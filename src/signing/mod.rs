@@ -18,11 +18,14 @@ use time::Duration;
 pub use page_cache::PageCache;
 
 use crate::state::AppState;
-use crate::web::RateLimiter;
+use crate::web::RateLimit;
 
-/// The sign-on form's per-address limit: this many submissions per window.
-pub const SIGNATURES_PER_ADDRESS: usize = 5;
-pub const SIGNATURE_WINDOW: Duration = Duration::minutes(5);
+/// The sign-on form's per-address limit, shared by every instance on the database.
+pub const SIGN_LIMIT: RateLimit = RateLimit {
+    scope: "sign",
+    max: 5,
+    window: Duration::minutes(5),
+};
 /// A confirmation link works this long.
 pub const CONFIRMATION_VALID_FOR: Duration = Duration::days(7);
 /// Forms sent back faster than a person could fill them are asked to try again.
@@ -40,13 +43,12 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The shared state plus what only the public pages keep: the rendered pages and the
-/// sign-on form's per-address limit (both in this process's memory).
+/// The shared state plus what only the public pages keep: the rendered pages (in this
+/// process's memory).
 #[derive(Clone)]
 pub struct SigningState {
     pub app: AppState,
     pub pages: Arc<PageCache>,
-    pub sign_limiter: Arc<RateLimiter>,
 }
 
 impl SigningState {
@@ -54,7 +56,6 @@ impl SigningState {
         Self {
             app,
             pages: Arc::new(PageCache::default()),
-            sign_limiter: Arc::new(RateLimiter::new(SIGNATURES_PER_ADDRESS, SIGNATURE_WINDOW)),
         }
     }
 }

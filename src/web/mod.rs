@@ -20,7 +20,7 @@ pub use extract::{CurrentUser, Visitor};
 pub use form::{Form, FormErrors, Path, Query};
 pub use headers::security_headers;
 pub use layout::{format_date, format_datetime, Layout, TenantLink};
-pub use rate_limit::RateLimiter;
+pub use rate_limit::RateLimit;
 
 use askama::Template;
 use axum::http::StatusCode;

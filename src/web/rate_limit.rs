@@ -1,60 +1,62 @@
-//! A per-address rate limit kept in this process's memory: cheap enough for the signing
-//! hot path. Each app instance counts separately.
+//! Per-client rate limits kept in PostgreSQL, so every app instance on one database
+//! counts together (the sign-on form's per-address limit; the login throttle has its
+//! own table). A sliding window: a hit counts if fewer than `max` hits of the same
+//! client and scope were allowed in the last `window`.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
 
+use sqlx::types::ipnetwork::IpNetwork;
+use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
-pub struct RateLimiter {
-    max: usize,
-    window: Duration,
-    hits: Mutex<HashMap<IpAddr, VecDeque<OffsetDateTime>>>,
+pub struct RateLimit {
+    pub scope: &'static str,
+    pub max: i64,
+    pub window: Duration,
 }
 
-impl RateLimiter {
-    pub fn new(max: usize, window: Duration) -> Self {
-        Self {
-            max,
-            window,
-            hits: Mutex::new(HashMap::new()),
+impl RateLimit {
+    /// Counts one attempt from `client` at `now`; false when it is over the limit (and then
+    /// it is not counted). Attempts of one client are counted one after the other (a
+    /// transaction-scoped advisory lock), so simultaneous ones cannot slip past together.
+    pub async fn allow(
+        &self,
+        db: &PgPool,
+        client: IpAddr,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<bool> {
+        let client = IpNetwork::from(client);
+        let mut tx = db.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::text, 0))")
+            .bind(self.scope)
+            .bind(client)
+            .execute(&mut *tx)
+            .await?;
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM rate_limit_hits WHERE scope = $1 AND client = $2 AND at > $3",
+        )
+        .bind(self.scope)
+        .bind(client)
+        .bind(now - self.window)
+        .fetch_one(&mut *tx)
+        .await?;
+        if recent >= self.max {
+            return Ok(false);
         }
-    }
-
-    /// Counts one attempt from `ip` at `now`; false when the address is over its limit.
-    pub fn allow(&self, ip: IpAddr, now: OffsetDateTime) -> bool {
-        let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
-        if hits.len() > 100_000 {
-            let window = self.window;
-            hits.retain(|_, times| times.back().is_some_and(|t| now - *t < window));
-        }
-        let times = hits.entry(ip).or_default();
-        while times.front().is_some_and(|t| now - *t >= self.window) {
-            times.pop_front();
-        }
-        if times.len() >= self.max {
-            return false;
-        }
-        times.push_back(now);
-        true
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn limits_per_address_within_the_window() {
-        let limiter = RateLimiter::new(2, Duration::minutes(5));
-        let (a, b) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
-        let now = datetime!(2026-11-25 12:00 UTC);
-        assert!(limiter.allow(a, now));
-        assert!(limiter.allow(a, now));
-        assert!(!limiter.allow(a, now));
-        assert!(limiter.allow(b, now), "other addresses are not affected");
-        assert!(limiter.allow(a, now + Duration::minutes(5)));
+        sqlx::query("INSERT INTO rate_limit_hits (scope, client, at) VALUES ($1, $2, $3)")
+            .bind(self.scope)
+            .bind(client)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        // Old hits of this client go as new ones come; nobody else's are touched.
+        sqlx::query("DELETE FROM rate_limit_hits WHERE scope = $1 AND client = $2 AND at <= $3")
+            .bind(self.scope)
+            .bind(client)
+            .bind(now - self.window)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -173,6 +173,20 @@ impl TestApp {
         Client::new(&self.address)
     }
 
+    /// A second app instance on the same database (its own pool and memory, the same
+    /// settings and secret key), as a second process would be; returns its address.
+    pub async fn another_instance(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let db = undersigned::db::connect(&self.database_url).await.unwrap();
+        let state = app::state(db, self.config.clone(), Arc::new(self.clock.clone())).unwrap();
+        let transport = Transport::from_config(&self.config).unwrap();
+        tokio::spawn(
+            Application::with_listener(state, transport, listener).serve(std::future::pending()),
+        );
+        address
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
