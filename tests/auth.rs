@@ -320,6 +320,8 @@ async fn login_refuses_open_redirects() {
     // leaving //evil.example) or CR/LF (once a 500) in `next` lead home, not off-site.
     for (next, expected) in [
         ("/%09/evil.example/x", "/app"),
+        ("/..//evil.example/phish", "/app"),
+        ("/%2e%2e//evil.example", "/app"),
         ("/%5Cevil.example", "/app"),
         ("/x%0D%0ASet-Cookie:%20a=b", "/app"),
         ("https://evil.example/", "/app"),

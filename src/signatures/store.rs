@@ -247,10 +247,11 @@ pub async fn change_state(
         None => return Ok(None),
         Some(Target::To(to)) => to,
         Some(Target::StateBeforeRejection) => {
+            // The latest rejection by insertion order (clocks of instances may disagree).
             let before: Option<Option<SignatureState>> = sqlx::query_scalar(
                 "SELECT from_state FROM signature_events
                  WHERE tenant_id = $1 AND signature_id = $2 AND to_state = 'rejected'
-                 ORDER BY at DESC, id DESC LIMIT 1",
+                 ORDER BY id DESC LIMIT 1",
             )
             .bind(tenant.uuid())
             .bind(signature_id)

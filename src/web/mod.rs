@@ -56,8 +56,12 @@ pub fn safe_next(base: &url::Url, next: Option<&str>) -> String {
         return HOME.into();
     }
     match base.join(next) {
+        // Checked on the result too: dot-segments can turn /..//host into //host.
         Ok(url)
-            if url.origin() == base.origin() && !next.starts_with("//") && !next.contains('\\') =>
+            if url.origin() == base.origin()
+                && !next.starts_with("//")
+                && !next.contains('\\')
+                && !url.path().starts_with("//") =>
         {
             match url.query() {
                 Some(query) => format!("{}?{query}", url.path()),
@@ -85,6 +89,9 @@ mod tests {
             "//evil.example/x",
             "/\t/evil.example/x",
             "/\\evil.example",
+            "/..//evil.example/x",
+            "/.//evil.example",
+            "/%2e%2e//evil.example",
             "https://evil.example/",
             "/x\r\nSet-Cookie: a=b",
             "evil.example",
