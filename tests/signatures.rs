@@ -29,7 +29,6 @@ fn expected(from: Start, action: Action) -> Option<SignatureState> {
         (Start::Is(Confirmed), Reject) => Some(Rejected),
         (Start::Is(Confirmed), Withdraw) => Some(Withdrawn),
         (Start::RejectedFrom(before), Restore) => Some(before),
-        (Start::RejectedFrom(_), Withdraw) => Some(Withdrawn),
         (Start::Is(Withdrawn), SignAgain) => Some(Pending),
         _ => None,
     }

@@ -142,7 +142,6 @@ pub const TRANSITIONS: &[(SignatureState, Action, Target)] = &[
     (Pending, Withdraw, To(Withdrawn)),
     (AwaitingApproval, Withdraw, To(Withdrawn)),
     (Confirmed, Withdraw, To(Withdrawn)),
-    (Rejected, Withdraw, To(Withdrawn)),
     (Withdrawn, SignAgain, To(Pending)),
 ];
 

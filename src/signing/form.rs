@@ -18,7 +18,7 @@ use crate::error::AppResult;
 use crate::mail::{self, EmailAddress, Outgoing};
 use crate::signatures::names::{domain_matches, normalize_website};
 use crate::signatures::store::{self as store, Actor, Inserted, NewSignature};
-use crate::signatures::{Action, ConfirmSignature, SignatureKind, SignatureSource, SignatureState};
+use crate::signatures::{ConfirmSignature, SignatureKind, SignatureSource, SignatureState};
 use crate::state::AppState;
 use crate::tenancy::{PublicTenantId, TenantScope};
 use crate::tokens;
@@ -349,15 +349,6 @@ fn validate(form: &SignForm, campaign: &Campaign) -> Result<NewSignature, FormEr
     Ok(signature)
 }
 
-#[derive(Template)]
-#[template(path = "signing/already.html")]
-struct AlreadySignedPage<'a> {
-    layout: Layout,
-    campaign: &'a Campaign,
-    page_path: String,
-    name: String,
-}
-
 pub async fn submit(
     State(signing): State<SigningState>,
     visitor: Visitor,
@@ -459,15 +450,11 @@ pub async fn submit(
             Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
         }
         Inserted::Duplicate(existing) => {
-            // Whoever sent this may not be the signer: the answer is the same whatever
-            // state the signature is in, the first link is never replaced, and the
-            // signer's address gets at most one reminder an hour.
+            // Whoever sent this may not be the signer: the answer is the one a new
+            // signature gets, nothing changes state here, the first link is never
+            // replaced, and the signer's address gets at most one email an hour. A
+            // withdrawn signer who signs again gets a link; signing again happens there.
             let same_signer = existing.email.to_lowercase() == signature.email.to_lowercase();
-            if existing.state == SignatureState::Withdrawn && same_signer {
-                let by = Actor::signer("signed again on the public form");
-                store::change_state(&mut tx, tenant, existing.id, Action::SignAgain, &by, now)
-                    .await?;
-            }
             let waiting = existing.state == SignatureState::Pending
                 || (existing.state == SignatureState::Withdrawn && same_signer);
             if waiting {
@@ -487,25 +474,9 @@ pub async fn submit(
                 }
             }
             tx.commit().await?;
-            already(&visitor, &campaign, page_path, signature.name)
+            Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
         }
     }
-}
-
-fn already(
-    visitor: &Visitor,
-    campaign: &Campaign,
-    page_path: String,
-    name: String,
-) -> AppResult<Response> {
-    let layout = visitor.layout(format!("Already signed — {}", campaign.title));
-    Ok(render(AlreadySignedPage {
-        layout,
-        campaign,
-        page_path,
-        name,
-    })?
-    .into_response())
 }
 
 /// What the confirmation email of one submission needs to know.

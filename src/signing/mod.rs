@@ -89,6 +89,10 @@ pub fn router() -> Router<SigningState> {
             post(signer::referrals),
         )
         .route(
+            "/{tenant}/{campaign}/signature/{token}/sign-again",
+            post(signer::sign_again),
+        )
+        .route(
             "/{tenant}/{campaign}/signature/{token}/withdraw",
             get(signer::withdraw_page).post(signer::withdraw),
         )

@@ -332,6 +332,34 @@ pub async fn withdraw_page(
     Ok(render(page)?.into_response())
 }
 
+/// A withdrawn signer signs again from their own link (never from the form, which anyone
+/// can fill with their address): the signature is pending again, to be confirmed.
+pub async fn sign_again(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
+        return link_gone(&visitor, None);
+    };
+    if !found.campaign.accepting_signatures(state.clock.now()) {
+        return Ok(Redirect::to(&found.own_path).into_response());
+    }
+    let by = Actor::signer("signed again through the emailed link");
+    let mut tx = state.db.begin().await?;
+    store::change_state(
+        &mut tx,
+        found.tenant,
+        found.signature.id,
+        Action::SignAgain,
+        &by,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&found.own_path).into_response())
+}
+
 /// Takes effect at once: the next public page no longer lists the signer.
 pub async fn withdraw(
     State(state): State<AppState>,
