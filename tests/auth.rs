@@ -52,7 +52,13 @@ async fn signing_up_confirms_the_address_then_creates_the_group() {
         0,
         "opening the link creates nothing"
     );
-    let created = client.post_form(&link, &[]).await;
+    let short = client.post_form(&link, &[("password", "short")]).await;
+    assert_eq!(
+        short.status, 422,
+        "the password is chosen here, with the usual checks"
+    );
+    assert!(short.body.contains("id=\"password-error\""));
+    let created = client.post_form(&link, &[("password", PASSWORD)]).await;
     assert_eq!(created.status, 303);
     assert_eq!(
         created.location(),
@@ -246,7 +252,6 @@ async fn sign_up_errors_sit_beside_their_fields() {
         "slug-error",
         "name-error",
         "email-error",
-        "password-error",
     ] {
         assert!(response.body.contains(&format!("id=\"{id}\"")), "{id}");
     }
@@ -354,7 +359,7 @@ async fn sessions_cookies_are_secure_under_https() {
         )
         .await;
     let link = app.signup_link("n@example.org").await;
-    let response = client.post_form(&link, &[]).await;
+    let response = client.post_form(&link, &[("password", PASSWORD)]).await;
     assert_eq!(response.status, 303, "{}", response.body);
     let cookie = response
         .set_cookies()
@@ -735,4 +740,49 @@ async fn parallel_reset_requests_respect_the_hourly_limit() {
     assert_eq!(app.count("SELECT count(*) FROM password_resets").await, 3);
     app.dispatch_mail().await;
     assert_eq!(app.mail_to("ana@river.example").len(), 3);
+}
+
+/// Whoever asks for a sign-up with someone else's address never learns or sets the
+/// password of the account its owner then creates: the password is chosen only on the
+/// page the emailed link opens.
+#[tokio::test]
+async fn a_sign_up_asked_for_by_someone_else_gives_them_no_way_in() {
+    let app = TestApp::spawn().await;
+    let attacker = app.client();
+    let asked = attacker
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", "Victim Group"),
+                ("slug", "victim"),
+                ("name", "Victim"),
+                ("email", "victim@example.org"),
+                ("password", "attacker chosen password"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303);
+    // The owner of the address follows the genuine email and chooses a password.
+    let link = app
+        .link_mailed_to("victim@example.org", "/signup/confirm/")
+        .await;
+    let victim = app.client();
+    assert_eq!(
+        victim
+            .post_form(&link, &[("password", PASSWORD)])
+            .await
+            .status,
+        303
+    );
+    let tried = app
+        .client()
+        .post_form(
+            "/login",
+            &[
+                ("email", "victim@example.org"),
+                ("password", "attacker chosen password"),
+            ],
+        )
+        .await;
+    assert_eq!(tried.status, 422, "the attacker's password opens nothing");
 }

@@ -23,12 +23,12 @@ async fn sign_up(app: &TestApp, b: &Browser, group: &str, name: &str, email: &st
     b.fill("#group_name", group).await;
     b.fill("#name", name).await;
     b.fill("#email", email).await;
-    b.fill("#password", PASSWORD).await;
     b.click("main button[type=submit]").await;
     assert_eq!(b.path().await, "/signup/sent");
     assert!(b.text("h1").await.contains("Check your email"));
     let link = app.link_mailed_to(email, "/signup/confirm/").await;
     b.goto(&app.url(&link)).await;
+    b.fill("#password", PASSWORD).await;
     b.click("main button[type=submit]").await;
 }
 

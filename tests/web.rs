@@ -99,7 +99,13 @@ async fn script_in_every_text_field_renders_inert() {
     assert_eq!(r.status, 303);
     let confirm_link = app.signup_link("ana@river.example").await;
     let confirm_page = owner.get(&confirm_link).await;
-    assert_eq!(owner.post_form(&confirm_link, &[]).await.status, 303);
+    assert_eq!(
+        owner
+            .post_form(&confirm_link, &[("password", PASSWORD)])
+            .await
+            .status,
+        303
+    );
     owner
         .post_form(
             "/app/river/members/invite",
@@ -189,7 +195,13 @@ async fn sql_metacharacters_are_stored_and_shown_verbatim() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let confirm_link = app.signup_link("o'brien@example.org").await;
-    assert_eq!(owner.post_form(&confirm_link, &[]).await.status, 303);
+    assert_eq!(
+        owner
+            .post_form(&confirm_link, &[("password", PASSWORD)])
+            .await
+            .status,
+        303
+    );
     let stored: (String, String, String) =
         sqlx::query_as("SELECT t.name, u.name, u.email::text FROM tenants t, users u")
             .fetch_one(&app.db)

@@ -38,7 +38,6 @@ pub struct SignupForm {
     pub slug: String,
     pub name: String,
     pub email: String,
-    pub password: String,
 }
 
 #[derive(Template)]
@@ -77,7 +76,7 @@ pub async fn signup(
     let user = visitor.user().cloned();
     let mut errors = FormErrors::new();
 
-    let group_name = form.group_name.trim().to_owned();
+    let group_name = single_line(&form.group_name);
     if group_name.is_empty() {
         errors.add("group_name", "Enter your group's name.");
     } else if group_name.chars().count() > 120 {
@@ -101,17 +100,15 @@ pub async fn signup(
 
     let mut email = None;
     if user.is_none() {
-        if form.name.trim().is_empty() {
+        let name = single_line(&form.name);
+        if name.is_empty() {
             errors.add("name", "Enter your name.");
-        } else if form.name.trim().chars().count() > 120 {
+        } else if name.chars().count() > 120 {
             errors.add("name", "Use at most 120 characters.");
         }
         match EmailAddress::parse(&form.email) {
             Ok(parsed) => email = Some(parsed),
             Err(message) => errors.add("email", message),
-        }
-        if let Err(message) = passwords::check_new(&form.password, &form.email) {
-            errors.add("password", message);
         }
     }
 
@@ -124,10 +121,7 @@ pub async fn signup(
             status,
             SignupPage {
                 layout: visitor.layout("Start your organizing group"),
-                form: SignupForm {
-                    password: String::new(),
-                    ..form
-                },
+                form,
                 errors,
                 logged_in: user.is_some(),
                 problem,
@@ -190,32 +184,31 @@ async fn request(
         );
     }
 
-    let password_hash = passwords::hash(form.password.clone()).await?;
     let token = tokens::new_token();
-    let name = form.name.trim().to_owned();
+    let name = single_line(&form.name);
     let mut tx = state.db.begin().await?;
-    // Counted under a lock on nothing shared: two requests for one address at once may
-    // both send, which the hourly bound tolerates.
+    // Only emails that went out count, so requests that were not emailed cannot use up
+    // an address's hourly bound. Two requests for one address at once may both send.
     let to_this_email: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM signup_requests WHERE email = $1::citext AND created_at > $2",
+        "SELECT count(*) FROM signup_requests WHERE email = $1::citext AND created_at > $2 AND emailed",
     )
     .bind(email.as_str())
     .bind(now - Duration::hours(1))
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO signup_requests (token_hash, email, name, password_hash, group_name, slug, client_ip, created_at, expires_at)
+        "INSERT INTO signup_requests (token_hash, email, name, group_name, slug, client_ip, created_at, expires_at, emailed)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&token.hash)
     .bind(email.as_str())
     .bind(&name)
-    .bind(&password_hash)
     .bind(&group_name)
     .bind(slug.as_str())
     .bind(ip)
     .bind(now)
     .bind(now + SIGNUP_LINK_VALID_FOR)
+    .bind(to_this_email < SIGNUP_EMAILS_PER_HOUR)
     .execute(&mut *tx)
     .await?;
     if to_this_email < SIGNUP_EMAILS_PER_HOUR {
@@ -276,11 +269,19 @@ pub async fn sent(visitor: Visitor) -> AppResult<Html<String>> {
     })
 }
 
+/// Text for a one-line field: line breaks and other control characters become spaces.
+fn single_line(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 /// A sign-up request as its emailed link finds it.
 struct Pending {
     email: String,
     name: String,
-    password_hash: String,
     group_name: String,
     slug: String,
 }
@@ -296,9 +297,9 @@ async fn pending(
     }
     let sql = if take {
         "UPDATE signup_requests SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING email::text AS email, name, password_hash, group_name, slug"
+         RETURNING email::text AS email, name, group_name, slug"
     } else {
-        "SELECT email::text AS email, name, password_hash, group_name, slug FROM signup_requests
+        "SELECT email::text AS email, name, group_name, slug FROM signup_requests
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
     };
     let row = sqlx::query(sql)
@@ -310,7 +311,6 @@ async fn pending(
         Ok(Pending {
             email: r.try_get("email")?,
             name: r.try_get("name")?,
-            password_hash: r.try_get("password_hash")?,
             group_name: r.try_get("group_name")?,
             slug: r.try_get("slug")?,
         })
@@ -343,10 +343,28 @@ struct ConfirmPage {
     name: String,
     group_name: String,
     slug: String,
+    errors: FormErrors,
 }
 
-/// The emailed link: a page with one button (a link alone creates nothing, so mail
-/// scanners that open links do not).
+fn confirm_page_for(
+    visitor: &Visitor,
+    token: String,
+    pending: Pending,
+    errors: FormErrors,
+) -> ConfirmPage {
+    ConfirmPage {
+        layout: visitor.layout(format!("Create {}", pending.group_name)),
+        token,
+        email: pending.email,
+        name: pending.name,
+        group_name: pending.group_name,
+        slug: pending.slug,
+        errors,
+    }
+}
+
+/// The emailed link: the address is proven; the person chooses their password here (a
+/// link alone creates nothing, so mail scanners that open links do not).
 pub async fn confirm_page(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -355,34 +373,43 @@ pub async fn confirm_page(
     let Some(pending) = pending(&state.db, &token, state.clock.now(), false).await? else {
         return link_gone(&visitor, EXPIRED);
     };
-    Ok(render(ConfirmPage {
-        layout: visitor.layout(format!("Create {}", pending.group_name)),
+    Ok(render(confirm_page_for(
+        &visitor,
         token,
-        email: pending.email,
-        name: pending.name,
-        group_name: pending.group_name,
-        slug: pending.slug,
-    })?
+        pending,
+        FormErrors::new(),
+    ))?
     .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    pub password: String,
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(token): Path<String>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
+    let Some(peek) = pending(&state.db, &token, now, false).await? else {
+        return link_gone(&visitor, EXPIRED);
+    };
+    if let Err(message) = passwords::check_new(&form.password, &peek.email) {
+        let mut errors = FormErrors::new();
+        errors.add("password", message);
+        return unprocessable(confirm_page_for(&visitor, token, peek, errors));
+    }
+    let password_hash = passwords::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
     let Some(pending) = pending(&mut *tx, &token, now, true).await? else {
         return link_gone(&visitor, EXPIRED);
     };
-    let user_id = match auth_store::create_user(
-        &mut tx,
-        &pending.email,
-        &pending.name,
-        &pending.password_hash,
-    )
-    .await
+    let user_id = match auth_store::create_user(&mut tx, &pending.email, &pending.name, &password_hash)
+        .await
     {
         Ok(id) => id,
         Err(auth_store::CreateUserError::EmailTaken) => {

@@ -277,7 +277,7 @@ impl TestApp {
         assert_eq!(response.status, 303, "sign-up failed: {}", response.body);
         assert_eq!(response.location(), Some("/signup/sent"));
         let link = self.signup_link(email).await;
-        let created = client.post_form(&link, &[]).await;
+        let created = client.post_form(&link, &[("password", PASSWORD)]).await;
         assert_eq!(
             created.status, 303,
             "sign-up not confirmed: {}",
