@@ -365,12 +365,23 @@ async fn pages_work_without_javascript_and_load_only_local_assets() {
         !page.body.contains("http://") && !page.body.contains("https://"),
         "nothing fetched from elsewhere"
     );
-    for field in ["group_name", "slug", "name", "email", "password"] {
+    for field in ["group_name", "slug", "name", "email"] {
         assert!(
             page.body.contains(&format!("<label for=\"{field}\">")),
             "{field} has a label"
         );
     }
+    // The password is chosen on the page the emailed link opens; labelled there too.
+    app.client()
+        .post_form(
+            "/signup",
+            &[("group_name", "G"), ("slug", "gg"), ("name", "N"), ("email", "n@example.org")],
+        )
+        .await;
+    let link = app.signup_link("n@example.org").await;
+    let confirm = app.client().get(&link).await;
+    assert!(confirm.body.contains("<label for=\"password\">"));
+    assert!(!confirm.body.contains("<script"));
     let css = app.client().get("/static/style.css").await;
     assert_eq!(css.status, 200);
     assert!(
