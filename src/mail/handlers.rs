@@ -27,12 +27,13 @@ fn lines_of(text: &str) -> Vec<TextLine> {
 
 const HIDDEN_LINK: &str = "(the recipient's own link, not shown)";
 
-/// A sent message as organizers may see it: links to this site that are the recipient's
-/// secret (in messages that carry one, and every unsubscribe link) are hidden.
-fn redacted(mut read: ReadMessage, base: &str, carries_secret: bool) -> ReadMessage {
+/// A sent message as organizers may see it: in a message that carries its recipient's
+/// secret link, every link is hidden (whatever the site's address was when it went out,
+/// and however the link is wrapped); in any message, unsubscribe links are hidden.
+fn redacted(mut read: ReadMessage, carries_secret: bool) -> ReadMessage {
     let hide = |word: &str| {
-        let word = word.trim_matches(|c| c == '<' || c == '>');
-        word.starts_with(base) && (carries_secret || word.contains("/mail/unsubscribe/"))
+        let is_link = word.contains("http://") || word.contains("https://");
+        is_link && (carries_secret || word.contains("/mail/unsubscribe/"))
     };
     read.text = read
         .text
@@ -106,11 +107,10 @@ pub async fn tenant_message(
             "Only the group's owners can read the emails it sent; the list shows what went to whom and when.",
         ));
     }
-    let base = state.app.config.link("");
     let carries_secret = state.kinds.carries_secret_link(&entry.message);
     let read = read_file(&state, &entry)
         .await
-        .map(|r| redacted(r, &base, carries_secret));
+        .map(|r| redacted(r, carries_secret));
     let lines = read.as_ref().map(|r| lines_of(&r.text)).unwrap_or_default();
     render(MessagePage {
         layout: member.layout("Email"),
@@ -220,4 +220,36 @@ pub async fn unsubscribe(
     )
     .await?;
     Ok(Redirect::to("/?notice=unsubscribed").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str) -> ReadMessage {
+        ReadMessage {
+            subject: String::new(),
+            from: String::new(),
+            to: String::new(),
+            text: text.into(),
+            html: "<a href=\"x\">x</a>".into(),
+            list_unsubscribe: Some("<https://any.example/mail/unsubscribe/t>".into()),
+        }
+    }
+
+    #[test]
+    fn secret_links_are_hidden_wherever_they_point_and_however_wrapped() {
+        let text = "Confirm: https://old-host.example/r/w/signature/TOKEN\n(http://localhost:3000/invite/T2), or read https://example.org/about";
+        let shown = redacted(message(text), true);
+        assert!(!shown.text.contains("TOKEN") && !shown.text.contains("T2"));
+        assert!(!shown.text.contains("http"), "{}", shown.text);
+        assert!(shown.html.is_empty());
+        assert_eq!(shown.list_unsubscribe.as_deref(), Some(HIDDEN_LINK));
+        let bulletin = redacted(
+            message("Read https://example.org/news\nStop: https://h.example/mail/unsubscribe/U"),
+            false,
+        );
+        assert!(bulletin.text.contains("https://example.org/news"));
+        assert!(!bulletin.text.contains("/mail/unsubscribe/U"));
+    }
 }
