@@ -11,7 +11,7 @@ use crate::auth::{passwords, store as auth_store};
 use crate::campaigns::store::{self as campaigns, CampaignInput};
 use crate::campaigns::{time_zones, Status};
 use crate::signatures::store::{self as signatures, Actor, NewSignature};
-use crate::signatures::{SignatureKind, SignatureSource};
+use crate::signatures::{Action, SignatureKind, SignatureSource};
 use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
 
 pub const CAMPAIGN: &str = "clean-rivers";
@@ -89,7 +89,12 @@ async fn demo_campaign(
             revision_id: Some(revision),
             ..NewSignature::new(SignatureKind::Organization, source)
         };
-        signatures::insert(conn, tenant, id, &signature, &by, now).await?;
+        // Fictional signers: the demo plays their confirmation too.
+        if let signatures::Inserted::Created(signature_id) =
+            signatures::insert(conn, tenant, id, &signature, &by, now).await?
+        {
+            signatures::change_state(conn, tenant, signature_id, Action::Confirm, &by, now).await?;
+        }
     }
     sqlx::query("UPDATE campaigns SET status = $2, published_at = $3 WHERE id = $1")
         .bind(id)

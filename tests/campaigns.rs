@@ -404,11 +404,11 @@ async fn import_previews_per_row_errors_and_imports_all_or_none() {
         .post_form(&format!("{path}/import/confirm"), &[("csv", &csv)])
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
+    // Imported signatures wait for their signers, like the form's: nobody is listed on
+    // an organizer's word.
     assert_eq!(
-        app.count(
-            "SELECT count(*) FROM signatures WHERE source = 'import' AND state = 'confirmed'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM signatures WHERE source = 'import' AND state = 'pending'")
+            .await,
         2
     );
     assert_eq!(
@@ -417,7 +417,29 @@ async fn import_previews_per_row_errors_and_imports_all_or_none() {
         2
     );
     let page = app.client().get(&public).await;
+    assert!(!listed_names(&page.body).contains(&"River Keepers".to_string()));
+    let link = app
+        .link_mailed_to("keep@river.example", "/signature/")
+        .await;
+    let mail = app.mail_to("keep@river.example").pop().unwrap();
+    assert!(mail.subject.contains("Confirm your signature"));
+    let signer = app.client();
+    assert_eq!(
+        signer
+            .post_form(&format!("{link}/confirm"), &[])
+            .await
+            .status,
+        303
+    );
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).contains(&"River Keepers".to_string())
+    })
+    .await;
     assert!(listed_names(&page.body).contains(&"River Keepers".to_string()));
+    assert!(
+        !listed_names(&page.body).contains(&"Ada Lovelace".to_string()),
+        "not yet confirmed"
+    );
 
     // Importing the same rows again would duplicate them: refused, nothing changes.
     let again = owner
@@ -902,7 +924,7 @@ async fn a_huge_diff_is_summarized_and_does_not_stall_the_app() {
 }
 
 /// A large import moves the public page's version once, not once per row (20,000 rows
-/// once held one transaction for 17 s), and the page shows every imported name after.
+/// once held one transaction for 17 s); each imported signer is emailed to confirm.
 #[tokio::test]
 async fn a_large_import_moves_the_page_version_once() {
     let app = TestApp::spawn().await;
@@ -934,10 +956,16 @@ async fn a_large_import_moves_the_page_version_once() {
             .await,
         5_000
     );
-    let page = public_page_once(&app, &public, |p| p.body.contains("Imported Org 4999")).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'confirm-signature:%'")
+            .await,
+        5_000,
+        "each imported signer is asked to confirm"
+    );
+    let page = app.client().get(&public).await;
     assert!(
-        page.body.contains("Imported Org 4999"),
-        "the page shows the import"
+        !page.body.contains("Imported Org 4999"),
+        "listed only once confirmed"
     );
     // Single changes still move it one by one.
     sign_and_confirm(&app, &public, "Lake Friends", "lee@lake.example").await;

@@ -375,7 +375,12 @@ async fn pages_work_without_javascript_and_load_only_local_assets() {
     app.client()
         .post_form(
             "/signup",
-            &[("group_name", "G"), ("slug", "gg"), ("name", "N"), ("email", "n@example.org")],
+            &[
+                ("group_name", "G"),
+                ("slug", "gg"),
+                ("name", "N"),
+                ("email", "n@example.org"),
+            ],
         )
         .await;
     let link = app.signup_link("n@example.org").await;

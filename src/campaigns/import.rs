@@ -1,5 +1,9 @@
 //! The import page: signatures gathered by phone or email, from a CSV file. A preview
-//! with per-row errors first, then all rows or none.
+//! with per-row errors first, then all rows or none. Imported signatures wait, like the
+//! form's, for each signer's own confirmation from an emailed link.
+
+/// An imported signer's confirmation link works as long as the form's.
+const CONFIRMATION_VALID_FOR: time::Duration = time::Duration::days(7);
 
 use askama::Template;
 use axum::extract::{Multipart, State};
@@ -9,11 +13,15 @@ use serde::Deserialize;
 
 use super::handlers::campaign_of;
 use super::store::Campaign;
+use super::time_zones;
 use crate::error::{AppError, AppResult};
+use crate::mail::{self, Outgoing};
 use crate::signatures::csv::{parse, ImportRow};
-use crate::signatures::store::{self as signatures, Actor, Inserted};
+use crate::signatures::store::{self as signatures, Actor, Inserted, NewSignature};
+use crate::signatures::ConfirmSignature;
 use crate::state::AppState;
 use crate::tenancy::Member;
+use crate::tokens;
 use crate::web::{render, render_with, unprocessable, Form, Layout, Path};
 
 #[derive(Template)]
@@ -181,22 +189,47 @@ pub async fn confirm(
     let by = Actor {
         name: &actor,
         user_id: Some(member.user.user_id),
-        reason: "imported from CSV: signature gathered by phone or email",
+        reason:
+            "imported from CSV: gathered by phone or email, waits for the signer's confirmation",
     };
+    let page_path = format!("/{}/{}", member.tenant.slug, campaign.slug);
+    let expires_at = now + CONFIRMATION_VALID_FOR;
     let mut tx = state.db.begin().await?;
     signatures::defer_public_version(&mut tx).await?;
-    for row in &rows {
-        match signatures::insert(
-            &mut tx,
-            member.tenant_id,
-            campaign.id,
-            &row.signature,
-            &by,
-            now,
-        )
-        .await?
+    for row in rows {
+        // Each signer confirms the text from a link of their own, as on the form.
+        let token = tokens::new_token();
+        let signature = NewSignature {
+            token_hash: Some(token.hash.clone()),
+            token_expires_at: Some(expires_at),
+            revision_id: campaign.current_revision_id,
+            ..row.signature
+        };
+        match signatures::insert(&mut tx, member.tenant_id, campaign.id, &signature, &by, now)
+            .await?
         {
-            Inserted::Created(_) => {}
+            Inserted::Created(id) => {
+                mail::enqueue(
+                    &mut tx,
+                    Outgoing {
+                        tenant: Some(member.tenant_id.uuid()),
+                        idempotency_key: format!("confirm-signature:{id}:1"),
+                        recipient: &signature.email,
+                        message: ConfirmSignature {
+                            campaign_title: campaign.title.clone(),
+                            group_name: member.tenant.name.clone(),
+                            signer_name: signature.name.clone(),
+                            link: state
+                                .config
+                                .link(&format!("{page_path}/signature/{}", token.token)),
+                            expires: time_zones::display(expires_at, &campaign.time_zone),
+                        },
+                        send_at: now,
+                        bulk: false,
+                    },
+                )
+                .await?;
+            }
             // Someone signed while the preview was open: import nothing, show why.
             Inserted::Duplicate(_) => {
                 drop(tx);

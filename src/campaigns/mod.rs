@@ -61,7 +61,7 @@ pub const NOTICES: &[(&str, &str)] = &[
         "signature-rejected",
         "Signature rejected. The reason is kept in its history.",
     ),
-    ("imported", "Signatures imported."),
+    ("imported", "Signatures imported. Each signer was emailed a link to confirm; their names appear once they do."),
 ];
 
 crate::db::text_enum! {

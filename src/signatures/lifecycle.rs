@@ -66,7 +66,8 @@ crate::db::text_enum! {
         Form = "form",
         /// The host organization, signed on by its organizer when creating the campaign.
         Host = "host",
-        /// Gathered by phone or email and imported from CSV by organizers.
+        /// Gathered by phone or email and imported from CSV by organizers; confirmed by
+        /// the signer from an emailed link like any other.
         Import = "import",
     }
 }
@@ -145,13 +146,14 @@ pub const TRANSITIONS: &[(SignatureState, Action, Target)] = &[
     (Withdrawn, SignAgain, To(Pending)),
 ];
 
-/// The state a new signature starts in. Only the form's signatures wait for the signer's
-/// emailed confirmation; the host organization is signed on by its own organizer, and
-/// imported signatures were gathered by phone or email before they were entered.
+/// The state a new signature starts in. Signatures from the form and from a CSV import
+/// wait for their signer's emailed confirmation (an organizer's list of who said yes by
+/// phone is not the signer's own confirmation of the text); only the host organization,
+/// signed on by its own organizer when creating the campaign, starts confirmed.
 pub fn initial_state(source: SignatureSource) -> SignatureState {
     match source {
-        SignatureSource::Form => Pending,
-        SignatureSource::Host | SignatureSource::Import => Confirmed,
+        SignatureSource::Form | SignatureSource::Import => Pending,
+        SignatureSource::Host => Confirmed,
     }
 }
 
