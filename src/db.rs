@@ -226,6 +226,20 @@ pub async fn connect(url: &str) -> Result<PgPool, SettingError> {
         .map_err(|e| SettingError::new("DATABASE_URL", format!("cannot connect ({e})")))
 }
 
+/// The mail worker's own pool: its bookkeeping (leases, sent marks) commits without
+/// waiting for the disk. Other sessions see each commit at once, so workers never claim
+/// or send a row twice; a crash of the database server can lose the last fraction of a
+/// second of marks, and those messages then go out again (the at-least-once guarantee).
+pub async fn connect_for_worker(url: &str) -> Result<PgPool, SettingError> {
+    let options = options(url)?.options([("synchronous_commit", "off")]);
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|e| SettingError::new("DATABASE_URL", format!("cannot connect ({e})")))
+}
+
 pub async fn migrate(pool: &PgPool) -> Result<(), SettingError> {
     MIGRATOR
         .run(pool)

@@ -93,11 +93,11 @@ async fn run(command: &str, config: Config) -> Result<(), Failure> {
             );
             Ok(())
         }
-        _ => serve(config, pool).await,
+        _ => serve(config, pool, &url).await,
     }
 }
 
-async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
+async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Failure> {
     let transport = Transport::from_config(&config)?;
     auth::passwords::warm_up();
     let config = Arc::new(config);
@@ -113,9 +113,10 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), Failure> {
         })?;
 
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker_pool = db::connect_for_worker(url).await?;
     let worker = tokio::spawn(
         Worker::new(
-            pool,
+            worker_pool,
             transport,
             state.clock.clone(),
             config.clone(),

@@ -418,15 +418,20 @@ pub async fn by_token(
     campaign_id: Uuid,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<Signature>> {
+    // Two index lookups (the first link on the signature, later ones in signature_links),
+    // never a scan of the campaign's signatures.
     let columns = COLUMNS.replace(
         "s.token_expires_at",
-        "coalesce(l.expires_at, s.token_expires_at) AS token_expires_at",
+        "coalesce((SELECT l.expires_at FROM signature_links l WHERE l.token_hash = $3 AND l.signature_id = s.id),
+                  s.token_expires_at) AS token_expires_at",
     );
     let row = sqlx::query(&format!(
         "SELECT {columns} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
-         LEFT JOIN signature_links l ON l.token_hash = $3 AND l.signature_id = s.id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2
-           AND (s.token_hash = $3 OR l.token_hash IS NOT NULL)"
+           AND s.id = (SELECT id FROM signatures WHERE token_hash = $3
+                       UNION ALL
+                       SELECT signature_id FROM signature_links WHERE token_hash = $3
+                       LIMIT 1)"
     ))
     .bind(tenant.uuid())
     .bind(campaign_id)

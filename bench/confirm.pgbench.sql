@@ -1,0 +1,24 @@
+-- The database work of one confirmation from its emailed link, as the app does it: find
+-- the campaign, find the signature by its link, then in one transaction lock it, confirm
+-- it (the triggers move the page's version) and record the event.
+\set n random(1, 150000)
+SELECT c.id, c.status, c.public_version, t.name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
+ WHERE t.slug = 'bench' AND c.slug = 'confirm-pg';
+SELECT s.id, s.state,
+       coalesce((SELECT l.expires_at FROM signature_links l
+                  WHERE l.token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8')) AND l.signature_id = s.id),
+                s.token_expires_at)
+  FROM signatures s
+ WHERE s.tenant_id = '00000000-0000-0000-0000-00000000b001' AND s.campaign_id = '00000000-0000-0000-0000-00000000c006'
+   AND s.id = (SELECT id FROM signatures WHERE token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'))
+               UNION ALL
+               SELECT signature_id FROM signature_links WHERE token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'))
+               LIMIT 1);
+BEGIN;
+SELECT state FROM signatures WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8')) FOR UPDATE;
+UPDATE signatures SET state = 'confirmed', confirmed_at = coalesce(confirmed_at, now())
+ WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));
+INSERT INTO signature_events (tenant_id, signature_id, from_state, to_state, actor, reason, at)
+SELECT tenant_id, id, 'pending', 'confirmed', 'signer', 'confirmed through the emailed link', now()
+  FROM signatures WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));
+COMMIT;
