@@ -2,6 +2,7 @@
 local csrf = os.getenv("BENCH_CSRF")
 local started = os.getenv("BENCH_STARTED")
 local revision = os.getenv("BENCH_REVISION")
+local prefix = os.getenv("BENCH_PREFIX") or "a"
 local threads = 0
 
 function setup(thread)
@@ -14,9 +15,9 @@ local counter = 0
 request = function()
   counter = counter + 1
   local body = string.format(
-    "csrf_token=%s&started=%s&revision=%s&kind=organization&organization=Bench+Org+%d+%d&website=&city=Springfield" ..
-    "&size=local&parent_organization=&contact_name=Pat+Doe&contact_title=Director&email=bench%d-%d%%40example.org" ..
+    "csrf_token=%s&started=%s&revision=%s&kind=organization&organization=Bench+Org+%s+%d+%d&website=&city=Springfield" ..
+    "&size=local&parent_organization=&contact_name=Pat+Doe&contact_title=Director&email=bench%s%d-%d%%40example.org" ..
     "&phone=&authorized=on&comment=&nickname=",
-    csrf, started, revision, thread_id, counter, thread_id, counter)
+    csrf, started, revision, prefix, thread_id, counter, prefix, thread_id, counter)
   return wrk.format("POST", nil, nil, body)
 end

@@ -168,7 +168,7 @@ impl Config {
         };
 
         let mail_concurrency = match get("MAIL_CONCURRENCY") {
-            None => 8,
+            None => 32,
             Some(raw) => match raw.trim().parse::<usize>() {
                 Ok(n) if (1..=64).contains(&n) => n,
                 _ => {

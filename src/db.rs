@@ -230,10 +230,10 @@ pub async fn connect(url: &str) -> Result<PgPool, SettingError> {
 /// waiting for the disk. Other sessions see each commit at once, so workers never claim
 /// or send a row twice; a crash of the database server can lose the last fraction of a
 /// second of marks, and those messages then go out again (the at-least-once guarantee).
-pub async fn connect_for_worker(url: &str) -> Result<PgPool, SettingError> {
+pub async fn connect_for_worker(url: &str, sends: usize) -> Result<PgPool, SettingError> {
     let options = options(url)?.options([("synchronous_commit", "off")]);
     PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(sends as u32 + 2)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await

@@ -113,7 +113,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Fail
         })?;
 
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
-    let worker_pool = db::connect_for_worker(url).await?;
+    let worker_pool = db::connect_for_worker(url, config.mail_concurrency).await?;
     let worker = tokio::spawn(
         Worker::new(
             worker_pool,

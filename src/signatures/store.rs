@@ -144,11 +144,16 @@ pub async fn insert(
         record_event(conn, tenant, id, None, state, by, now).await?;
         return Ok(Inserted::Created(id));
     }
+    // Two index lookups (the same email first, then the same organization), never a scan
+    // of the campaign's signatures: a stranger re-submitting the form must stay cheap.
     let row = sqlx::query(
-        "SELECT id, state, email::text AS email FROM signatures
-         WHERE tenant_id = $1 AND campaign_id = $2
-           AND (email = $3::citext OR (kind = 'organization' AND $4 = 'organization' AND name_key = $5))
-         ORDER BY (email = $3::citext) DESC LIMIT 1",
+        "(SELECT id, state, email::text AS email FROM signatures
+           WHERE tenant_id = $1 AND campaign_id = $2 AND email = $3::citext)
+         UNION ALL
+         (SELECT id, state, email::text AS email FROM signatures
+           WHERE tenant_id = $1 AND campaign_id = $2 AND kind = 'organization' AND $4 = 'organization'
+             AND name_key = $5)
+         LIMIT 1",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
