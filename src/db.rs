@@ -232,8 +232,10 @@ pub async fn connect(url: &str) -> Result<PgPool, SettingError> {
 /// second of marks, and those messages then go out again (the at-least-once guarantee).
 pub async fn connect_for_worker(url: &str, sends: usize) -> Result<PgPool, SettingError> {
     let options = options(url)?.options([("synchronous_commit", "off")]);
+    // A send holds a connection only for its short lease and mark statements, so a few
+    // serve many sends (and instances stay well within PostgreSQL's max_connections).
     PgPoolOptions::new()
-        .max_connections(sends as u32 + 2)
+        .max_connections((sends as u32).clamp(2, 8))
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
