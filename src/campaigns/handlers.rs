@@ -4,9 +4,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
+use super::lookup::campaign_of;
 use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError};
 use super::{parse_points, time_zones, CampaignSlug, Status};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::mail::outbox;
 use crate::signatures::store::{self as signatures, Actor, NewSignature, Signature, StateCounts};
 use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
@@ -14,13 +15,6 @@ use crate::state::AppState;
 use crate::tenancy::{Member, Role};
 use crate::tenants::store as tenants;
 use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path, Query};
-
-/// The campaign named in the URL, within the member's tenant; 404 otherwise.
-pub async fn campaign_of(state: &AppState, member: &Member, slug: &str) -> AppResult<Campaign> {
-    store::by_slug(&state.db, member.tenant_id, slug)
-        .await?
-        .ok_or(AppError::NotFound)
-}
 
 #[derive(Template)]
 #[template(path = "campaigns/overview.html")]

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::handlers::campaign_of;
+use super::lookup::campaign_of;
 use super::store::Campaign;
 use super::time_zones;
 use crate::error::{AppError, AppResult};

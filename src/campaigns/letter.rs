@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::handlers::campaign_of;
+use super::lookup::campaign_of;
 use super::store::{self, Campaign, Revision};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

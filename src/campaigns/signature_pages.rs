@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::handlers::campaign_of;
+use super::lookup::campaign_of;
 use super::store::Campaign;
 use crate::error::{AppError, AppResult};
 use crate::signatures::csv::export_csv;

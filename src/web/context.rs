@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
-use super::sessions;
+use super::sessions::{self, SessionUser};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tokens;
@@ -25,16 +25,6 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// Ordinary forms are small; only CSV uploads may be larger.
 pub const FORM_BODY_LIMIT: usize = 1024 * 1024;
 pub const UPLOAD_BODY_LIMIT: usize = 10 * 1024 * 1024;
-
-/// The logged-in person behind a valid session.
-#[derive(Clone, Debug)]
-pub struct SessionUser {
-    pub session_hash: Vec<u8>,
-    pub user_id: uuid::Uuid,
-    pub email: String,
-    pub name: String,
-    pub csrf_token: String,
-}
 
 /// A CSRF token for a visitor without a session, kept in a cookie. The cookie is only
 /// set when a page actually rendered a form, so cached public pages stay cookie-free.

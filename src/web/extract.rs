@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts, Query};
 use axum::http::request::Parts;
 
-use super::{context::SessionUser, Layout, RequestContext};
+use super::{Layout, RequestContext, SessionUser};
 use crate::error::AppError;
 use crate::state::AppState;
 

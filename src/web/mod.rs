@@ -12,7 +12,7 @@ pub mod sessions;
 pub mod slug;
 
 pub use context::{
-    context_layer, is_forbidden_control, RequestContext, SessionUser, CSRF_FIELD, DEVICE_COOKIE,
+    context_layer, is_forbidden_control, RequestContext, CSRF_FIELD, DEVICE_COOKIE,
     FORM_BODY_LIMIT, SESSION_COOKIE, UPLOAD_BODY_LIMIT,
 };
 pub use error_page::error_page;
@@ -21,6 +21,7 @@ pub use form::{Form, FormErrors, Path, Query};
 pub use headers::security_headers;
 pub use layout::{format_date, format_datetime, Layout, TenantLink};
 pub use rate_limit::RateLimit;
+pub use sessions::SessionUser;
 
 use askama::Template;
 use axum::http::StatusCode;

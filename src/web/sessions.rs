@@ -6,8 +6,17 @@ use sqlx::{PgConnection, PgPool, Row};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::context::SessionUser;
 use crate::tokens;
+
+/// The logged-in person behind a valid session.
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    pub session_hash: Vec<u8>,
+    pub user_id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub csrf_token: String,
+}
 
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
