@@ -3,10 +3,10 @@
 -- rate (pgbench -R 50) while wrk reads the page.
 \set n random(1, 20000)
 BEGIN;
-SELECT state FROM signatures WHERE campaign_id = '00000000-0000-0000-0000-00000000c001' AND email = 'stream' || :n || '@example.org' FOR UPDATE;
+SELECT state FROM signatures WHERE campaign_id = '00000000-0000-0000-0000-00000000c001' AND email = ('stream' || :n || '@example.org')::citext FOR UPDATE;
 UPDATE signatures SET state = 'confirmed', confirmed_at = coalesce(confirmed_at, now())
- WHERE campaign_id = '00000000-0000-0000-0000-00000000c001' AND email = 'stream' || :n || '@example.org' AND state = 'pending';
+ WHERE campaign_id = '00000000-0000-0000-0000-00000000c001' AND email = ('stream' || :n || '@example.org')::citext AND state = 'pending';
 INSERT INTO signature_events (tenant_id, signature_id, from_state, to_state, actor, reason, at)
 SELECT tenant_id, id, 'pending', 'confirmed', 'signer', 'confirmed through the emailed link', now()
-  FROM signatures WHERE campaign_id = '00000000-0000-0000-0000-00000000c001' AND email = 'stream' || :n || '@example.org';
+  FROM signatures WHERE campaign_id = '00000000-0000-0000-0000-00000000c001' AND email = ('stream' || :n || '@example.org')::citext;
 COMMIT;
