@@ -424,13 +424,7 @@ async fn import_previews_per_row_errors_and_imports_all_or_none() {
     let mail = app.mail_to("keep@river.example").pop().unwrap();
     assert!(mail.subject.contains("Confirm your signature"));
     let signer = app.client();
-    assert_eq!(
-        signer
-            .post_form(&format!("{link}/confirm"), &[])
-            .await
-            .status,
-        303
-    );
+    assert_eq!(confirm_from(&signer, &link).await.status, 303);
     let page = public_page_once(&app, &public, |p| {
         listed_names(&p.body).contains(&"River Keepers".to_string())
     })
@@ -748,7 +742,7 @@ async fn organizers_cannot_approve_what_the_signer_never_confirmed() {
     // The signer clicks the old link now: told the organizers declined, not thanked.
     let link = app.link_mailed_to("lee@lake.example", "/signature/").await;
     let signer = app.client();
-    let confirm = signer.post_form(&format!("{link}/confirm"), &[]).await;
+    let confirm = confirm_from(&signer, &link).await;
     assert_eq!(confirm.status, 303);
     assert!(!confirm
         .location()
@@ -768,7 +762,7 @@ async fn organizers_cannot_approve_what_the_signer_never_confirmed() {
     assert_eq!(decide("approve", "").await.status, 422);
 
     // The signer confirms; now (and only now) the organizer can approve.
-    let confirmed = signer.post_form(&format!("{link}/confirm"), &[]).await;
+    let confirmed = confirm_from(&signer, &link).await;
     assert!(confirmed
         .location()
         .unwrap_or_default()

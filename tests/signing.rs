@@ -123,7 +123,7 @@ async fn signing_counts_only_after_the_emailed_confirmation() {
         !listed_names(&page.body).contains(&"Lake Friends".to_string()),
         "opening the link alone confirms nothing"
     );
-    signer.post_form(&format!("{link}/confirm"), &[]).await;
+    confirm_from(&signer, &link).await;
     let thanks = signer.get(&link).await;
     assert!(thanks.body.contains("Thank you for signing"));
     assert!(thanks.body.contains("Who else should we contact?"));
@@ -238,9 +238,7 @@ async fn signing_again_never_replaces_the_link_reveals_nothing_and_reminds_at_mo
 
     // Confirming from the first link; re-submissions then send nothing at all.
     let signer = app.client();
-    signer
-        .post_form(&format!("{first_link}/confirm"), &[])
-        .await;
+    confirm_from(&signer, &first_link).await;
     assert_eq!(
         app.count(
             "SELECT count(*) FROM signatures WHERE state = 'confirmed' AND name = 'Lake Friends'"
@@ -378,13 +376,7 @@ async fn confirmation_links_expire_after_seven_days_and_can_be_renewed() {
     let expired = signer.get(&link).await;
     assert_eq!(expired.status, 410);
     assert!(expired.body.contains("expired"));
-    assert_eq!(
-        signer
-            .post_form(&format!("{link}/confirm"), &[])
-            .await
-            .status,
-        410
-    );
+    assert_eq!(confirm_from(&signer, &link).await.status, 410);
     assert_eq!(
         app.count(
             "SELECT count(*) FROM signatures WHERE state = 'confirmed' AND name = 'Lake Friends'"
@@ -1441,13 +1433,7 @@ async fn only_the_signer_undoes_a_withdrawal_and_a_rejection_stays() {
         303
     );
     assert_eq!(state().await, "pending");
-    assert_eq!(
-        signer
-            .post_form(&format!("{fresh}/confirm"), &[])
-            .await
-            .status,
-        303
-    );
+    assert_eq!(confirm_from(&signer, &fresh).await.status, 303);
     assert_eq!(state().await, "confirmed");
 
     // Rejected, the signer cannot withdraw and sign again to be listed.
@@ -1465,6 +1451,70 @@ async fn only_the_signer_undoes_a_withdrawal_and_a_rejection_stays() {
     assert_eq!(rejected.status, 303);
     signer.post_form(&format!("{fresh}/withdraw"), &[]).await;
     signer.post_form(&format!("{fresh}/sign-again"), &[]).await;
-    signer.post_form(&format!("{fresh}/confirm"), &[]).await;
+    confirm_from(&signer, &fresh).await;
     assert_eq!(state().await, "rejected");
+}
+
+/// A confirmation confirms the text the signer's page showed: the page shows the letter
+/// and its revision, and if organizers save a new revision before the signer clicks,
+/// nothing is confirmed; the signer is shown the new text to confirm instead. The
+/// signature records the revision confirmed.
+#[tokio::test]
+async fn a_confirmation_is_of_the_text_shown() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lake.example"),
+    )
+    .await;
+    let link = app.link_mailed_to("lee@lake.example", "/signature/").await;
+    let signer = app.client();
+    let page = signer.get(&link).await;
+    assert!(page.body.contains("The text you confirm (revision 1)"));
+    assert!(
+        page.body.contains("keep the river clean"),
+        "the letter itself is shown"
+    );
+    let shown = input_value(&page.body, "revision").unwrap();
+
+    owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", "# Dear Mayor\n\nA stronger second draft."),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    let stale = signer
+        .post_form(&format!("{link}/confirm"), &[("revision", &shown)])
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(unescape(&stale.body).contains("The letter has changed since this page was opened"));
+    assert!(stale.body.contains("A stronger second draft."));
+    assert!(stale.body.contains("(revision 2)"));
+    let state = || async {
+        sqlx::query_as::<_, (String, Option<i32>)>(
+            "SELECT s.state, r.number FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
+             WHERE s.email = 'lee@lake.example'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(state().await.0, "pending", "nothing was confirmed");
+    let blind = signer.post_form(&format!("{link}/confirm"), &[]).await;
+    assert_eq!(
+        blind.status, 409,
+        "a confirmation that names no text confirms nothing"
+    );
+
+    assert_eq!(confirm_from(&signer, &link).await.status, 303);
+    assert_eq!(
+        state().await,
+        ("confirmed".to_string(), Some(2)),
+        "the revision confirmed"
+    );
 }

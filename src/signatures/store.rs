@@ -286,6 +286,22 @@ pub async fn change_state(
     Ok(Some(Changed { from, to }))
 }
 
+/// Records the revision of the letter the signer confirmed (shown to them on their page).
+pub async fn set_confirmed_revision(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    signature_id: Uuid,
+    revision_id: Option<Uuid>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE signatures SET revision_id = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.uuid())
+        .bind(signature_id)
+        .bind(revision_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// One confirmation email per this long, however often the form is re-submitted.
 pub const REMINDER_GAP: time::Duration = time::Duration::hours(1);
 

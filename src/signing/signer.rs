@@ -6,8 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use uuid::Uuid;
 
-use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
+use crate::campaigns::letter::render_markdown;
+use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign, Revision};
 use crate::error::{AppError, AppResult};
 use crate::mail::EmailAddress;
 use crate::signatures::store::{self as store, Actor, Signature};
@@ -21,6 +23,8 @@ struct Found {
     campaign: Campaign,
     tenant: PublicTenantId,
     signature: Signature,
+    /// The letter as it stands: what a confirmation confirms.
+    revision: Option<Revision>,
     page_path: String,
     own_path: String,
 }
@@ -47,10 +51,12 @@ async fn find(
     };
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
     let own_path = format!("{page_path}/signature/{token}");
+    let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
     Ok(Some(Found {
         campaign,
         tenant,
         signature,
+        revision,
         page_path,
         own_path,
     }))
@@ -120,6 +126,11 @@ struct SignerPage {
     link_expires: String,
     referrals: ReferralForm,
     referral_errors: Vec<String>,
+    /// The text a confirmation confirms, shown above the button, and its revision.
+    letter_html: String,
+    revision_id: String,
+    revision_number: Option<i32>,
+    problem: Option<&'static str>,
 }
 
 fn signer_page(
@@ -131,7 +142,20 @@ fn signer_page(
     referral_errors: Vec<String>,
 ) -> SignerPage {
     let layout = visitor.layout(found.campaign.title.clone());
+    let letter_html = found
+        .revision
+        .as_ref()
+        .map(|r| render_markdown(&r.body))
+        .unwrap_or_default();
     SignerPage {
+        letter_html,
+        revision_id: found
+            .revision
+            .as_ref()
+            .map(|r| r.id.to_string())
+            .unwrap_or_default(),
+        revision_number: found.revision.as_ref().map(|r| r.number),
+        problem: None,
         form_closed: !found.campaign.accepting_signatures(state.clock.now()),
         link_expires: found
             .signature
@@ -186,10 +210,21 @@ pub async fn page(
     )
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    /// The revision of the letter the page showed the signer.
+    pub revision: String,
+}
+
+/// The signer confirms the text their page showed them: if the letter changed since,
+/// they are shown the new text to confirm instead, and the signature records the
+/// revision confirmed.
 pub async fn confirm(
     State(state): State<AppState>,
     visitor: Visitor,
     Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(
@@ -210,6 +245,20 @@ pub async fn confirm(
             ),
         );
     }
+    let shown = Uuid::parse_str(form.revision.trim()).ok();
+    let current = found.revision.as_ref().map(|r| r.id);
+    if found.signature.state == SignatureState::Pending && shown != current {
+        let mut page = signer_page(
+            &state,
+            &visitor,
+            found,
+            false,
+            ReferralForm::default(),
+            Vec::new(),
+        );
+        page.problem = Some("The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.");
+        return render_with(StatusCode::CONFLICT, page);
+    }
     let action = if found.campaign.moderation {
         Action::ConfirmForApproval
     } else {
@@ -226,6 +275,9 @@ pub async fn confirm(
         state.clock.now(),
     )
     .await?;
+    if changed.is_some() {
+        store::set_confirmed_revision(&mut tx, found.tenant, found.signature.id, current).await?;
+    }
     tx.commit().await?;
     // Only a confirmation that happened is thanked; otherwise the page says where the
     // signature stands (declined by the organizers, withdrawn, already confirmed).

@@ -131,9 +131,18 @@ pub async fn confirm(app: &TestApp, email: &str) -> String {
     let signer = app.client();
     let page = signer.get(&link).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let r = signer.post_form(&format!("{link}/confirm"), &[]).await;
+    let r = confirm_from(&signer, &link).await;
     assert_eq!(r.status, 303, "{}", r.body);
     link
+}
+
+/// Opens the signer's page and confirms the text it shows, as the button does.
+pub async fn confirm_from(signer: &Client, link: &str) -> Response {
+    let page = signer.get(link).await;
+    let revision = input_value(&page.body, "revision").unwrap_or_default();
+    signer
+        .post_form(&format!("{link}/confirm"), &[("revision", &revision)])
+        .await
 }
 
 /// The organization names on the public page, in the order shown.
