@@ -100,7 +100,7 @@ pub async fn recent_resets_locked(
     user_id: Uuid,
     since: OffsetDateTime,
 ) -> sqlx::Result<i64> {
-    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE")
         .bind(user_id)
         .execute(&mut *conn)
         .await?;

@@ -295,7 +295,7 @@ pub async fn add_revision(
     now: OffsetDateTime,
 ) -> sqlx::Result<(Uuid, i32)> {
     // Locking the campaign row numbers concurrent saves one after the other.
-    sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+    sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
         .bind(tenant.uuid())
         .bind(campaign_id)
         .execute(&mut *conn)

@@ -239,7 +239,7 @@ pub async fn change_state(
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<Changed>> {
     let current: Option<SignatureState> = sqlx::query_scalar(
-        "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+        "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
@@ -320,7 +320,7 @@ pub async fn add_link(
     let last_sent: Option<OffsetDateTime> = sqlx::query_scalar(
         "SELECT greatest(s.created_at,
                          (SELECT max(l.created_at) FROM signature_links l WHERE l.signature_id = s.id))
-         FROM signatures s WHERE s.tenant_id = $1 AND s.id = $2 FOR UPDATE",
+         FROM signatures s WHERE s.tenant_id = $1 AND s.id = $2 FOR NO KEY UPDATE",
     )
     .bind(tenant.uuid())
     .bind(signature_id)

@@ -23,8 +23,6 @@ struct Found {
     campaign: Campaign,
     tenant: PublicTenantId,
     signature: Signature,
-    /// The letter as it stands: what a confirmation confirms.
-    revision: Option<Revision>,
     page_path: String,
     own_path: String,
 }
@@ -51,12 +49,10 @@ async fn find(
     };
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
     let own_path = format!("{page_path}/signature/{token}");
-    let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
     Ok(Some(Found {
         campaign,
         tenant,
         signature,
-        revision,
         page_path,
         own_path,
     }))
@@ -133,28 +129,28 @@ struct SignerPage {
     problem: Option<&'static str>,
 }
 
-fn signer_page(
+/// The signer's page, with the letter as it stands (what a confirmation confirms).
+async fn signer_page(
     state: &AppState,
     visitor: &Visitor,
     found: Found,
     expired: bool,
     referrals: ReferralForm,
     referral_errors: Vec<String>,
-) -> SignerPage {
+) -> AppResult<SignerPage> {
     let layout = visitor.layout(found.campaign.title.clone());
-    let letter_html = found
-        .revision
-        .as_ref()
-        .map(|r| render_markdown(&r.body))
-        .unwrap_or_default();
-    SignerPage {
-        letter_html,
-        revision_id: found
-            .revision
+    let revision: Option<Revision> =
+        campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
+    Ok(SignerPage {
+        letter_html: revision
+            .as_ref()
+            .map(|r| render_markdown(&r.body))
+            .unwrap_or_default(),
+        revision_id: revision
             .as_ref()
             .map(|r| r.id.to_string())
             .unwrap_or_default(),
-        revision_number: found.revision.as_ref().map(|r| r.number),
+        revision_number: revision.as_ref().map(|r| r.number),
         problem: None,
         form_closed: !found.campaign.accepting_signatures(state.clock.now()),
         link_expires: found
@@ -170,7 +166,29 @@ fn signer_page(
         expired,
         referrals,
         referral_errors,
-    }
+    })
+}
+
+/// Applies the signer's own `action` to the signature their link names.
+async fn act(
+    state: &AppState,
+    found: &Found,
+    action: Action,
+    reason: &str,
+) -> AppResult<Option<store::Changed>> {
+    let by = Actor::signer(reason);
+    let mut tx = state.db.begin().await?;
+    let changed = store::change_state(
+        &mut tx,
+        found.tenant,
+        found.signature.id,
+        action,
+        &by,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 fn is_expired(state: &AppState, signature: &Signature) -> bool {
@@ -206,7 +224,8 @@ pub async fn page(
             expired,
             ReferralForm::default(),
             Vec::new(),
-        ),
+        )
+        .await?,
     )
 }
 
@@ -242,11 +261,12 @@ pub async fn confirm(
                 true,
                 ReferralForm::default(),
                 Vec::new(),
-            ),
+            )
+            .await?,
         );
     }
     let shown = Uuid::parse_str(form.revision.trim()).ok();
-    let current = found.revision.as_ref().map(|r| r.id);
+    let current = found.campaign.current_revision_id;
     if found.signature.state == SignatureState::Pending && shown != current {
         let mut page = signer_page(
             &state,
@@ -255,7 +275,8 @@ pub async fn confirm(
             false,
             ReferralForm::default(),
             Vec::new(),
-        );
+        )
+        .await?;
         page.problem = Some("The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.");
         return render_with(StatusCode::CONFLICT, page);
     }
@@ -307,7 +328,7 @@ pub async fn referrals(
         let errors = vec![format!(
             "Send at most {MAX_REFERRALS} suggestions at a time; the first {MAX_REFERRALS} are kept below."
         )];
-        return unprocessable(signer_page(&state, &visitor, found, false, form, errors));
+        return unprocessable(signer_page(&state, &visitor, found, false, form, errors).await?);
     }
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -343,7 +364,7 @@ pub async fn referrals(
         errors.push("Add at least one person or organization.".into());
     }
     if !errors.is_empty() {
-        return unprocessable(signer_page(&state, &visitor, found, false, form, errors));
+        return unprocessable(signer_page(&state, &visitor, found, false, form, errors).await?);
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -397,18 +418,13 @@ pub async fn sign_again(
     if !found.campaign.accepting_signatures(state.clock.now()) {
         return Ok(Redirect::to(&found.own_path).into_response());
     }
-    let by = Actor::signer("signed again through the emailed link");
-    let mut tx = state.db.begin().await?;
-    store::change_state(
-        &mut tx,
-        found.tenant,
-        found.signature.id,
+    act(
+        &state,
+        &found,
         Action::SignAgain,
-        &by,
-        state.clock.now(),
+        "signed again through the emailed link",
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&found.own_path).into_response())
 }
 
@@ -421,18 +437,7 @@ pub async fn withdraw(
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(&visitor, None);
     };
-    let by = Actor::signer("withdrawn by the signer");
-    let mut tx = state.db.begin().await?;
-    let changed = store::change_state(
-        &mut tx,
-        found.tenant,
-        found.signature.id,
-        Action::Withdraw,
-        &by,
-        state.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
+    let changed = act(&state, &found, Action::Withdraw, "withdrawn by the signer").await?;
     let notice = if changed.is_some() {
         "?notice=withdrawn"
     } else {

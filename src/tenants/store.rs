@@ -206,7 +206,7 @@ pub async fn invite(
     tenant: TenantId,
     new: NewInvitation<'_>,
 ) -> sqlx::Result<Invited> {
-    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE")
         .bind(tenant.uuid())
         .execute(&mut *conn)
         .await?;
