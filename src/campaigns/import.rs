@@ -4,6 +4,9 @@
 
 /// An imported signer's confirmation link works as long as the form's.
 const CONFIRMATION_VALID_FOR: time::Duration = time::Duration::days(7);
+/// Each imported signer is emailed, so imports are bounded like invitations: a group may
+/// import this many signers in 24 hours.
+pub const IMPORTS_PER_DAY: i64 = 2_000;
 
 use askama::Template;
 use axum::extract::{Multipart, State};
@@ -195,6 +198,23 @@ pub async fn confirm(
     let page_path = format!("/{}/{}", member.tenant.slug, campaign.slug);
     let expires_at = now + CONFIRMATION_VALID_FOR;
     let mut tx = state.db.begin().await?;
+    let recent =
+        signatures::imported_since(&mut tx, member.tenant_id, now - time::Duration::days(1))
+            .await?;
+    if recent + rows.len() as i64 > IMPORTS_PER_DAY {
+        drop(tx);
+        let problem = format!(
+            "Each imported signer gets an email, so a group imports at most {IMPORTS_PER_DAY} signers a day. This group imported {recent} in the last 24 hours; import at most {} now, or the rest tomorrow. Nothing was imported.",
+            (IMPORTS_PER_DAY - recent).max(0)
+        );
+        return unprocessable(import_page(
+            &member,
+            campaign,
+            Some(problem),
+            Vec::new(),
+            csv,
+        ));
+    }
     signatures::defer_public_version(&mut tx).await?;
     for row in rows {
         // Each signer confirms the text from a link of their own, as on the form.

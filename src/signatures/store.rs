@@ -169,6 +169,26 @@ pub async fn insert(
     }))
 }
 
+/// How many signatures the group imported since `since`, with the group locked until the
+/// transaction ends (so concurrent imports are counted in turn).
+pub async fn imported_since(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    since: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(tenant.uuid())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar(
+        "SELECT count(*) FROM signatures WHERE tenant_id = $1 AND source = 'import' AND created_at > $2",
+    )
+    .bind(tenant.uuid())
+    .bind(since)
+    .fetch_one(conn)
+    .await
+}
+
 /// For many inserts in one transaction (a CSV import): the public page's version is not
 /// moved per row; call `move_public_version` once before committing.
 pub async fn defer_public_version(conn: &mut PgConnection) -> sqlx::Result<()> {
