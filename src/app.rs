@@ -36,6 +36,7 @@ pub fn notices() -> Notices {
         crate::mail::NOTICES,
         crate::campaigns::NOTICES,
         crate::signing::NOTICES,
+        crate::outreach::NOTICES,
     ])
 }
 
@@ -48,6 +49,11 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::tenants::SignupWithExistingAccount>()
         .with::<crate::signatures::ConfirmSignature>()
         .with::<crate::signatures::Bulletin>()
+        .with::<crate::outreach::Ask>()
+        .with::<crate::outreach::DeadlineReminder>()
+        .with::<crate::outreach::LastCall>()
+        .with::<crate::outreach::OrganizerAlert>()
+        .with::<crate::outreach::DailyDigest>()
 }
 
 /// The shared state with every area's notices.
@@ -93,6 +99,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .merge(crate::mail::router().with_state(mail))
         .merge(crate::campaigns::router())
         .merge(crate::signing::router().with_state(SigningState::new(state.clone())))
+        .merge(crate::outreach::router())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), web::context_layer))
         .nest_service("/static", static_files)
@@ -198,6 +205,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 6);
+        assert_eq!(super::mail_kinds().kinds().count(), 11);
     }
 }

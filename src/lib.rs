@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod mail;
+pub mod outreach;
 pub mod signatures;
 pub mod signing;
 pub mod state;

@@ -9,7 +9,7 @@ use undersigned::{auth, db, demo};
 
 const USAGE: &str = "usage: undersigned [serve | migrate | demo]
 
-  serve    (default) run the web app and the mail worker
+  serve    (default) run the web app, the mail worker and the outreach scheduler
   migrate  create the database if missing and run the migrations
   demo     load a demo group with an organizer you can log in as
 
@@ -122,7 +122,11 @@ async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Fail
             config.clone(),
             Arc::new(app::mail_kinds()),
         )
-        .run(worker_stopped),
+        .run(worker_stopped.clone()),
+    );
+    // Deadline reminders, last calls, summaries and digests, through the outbox.
+    let scheduler = tokio::spawn(
+        undersigned::outreach::Scheduler::new(state.clone()).run(worker_stopped),
     );
 
     match &config.smtp_url {
@@ -146,5 +150,6 @@ async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Fail
         .map_err(|e| Failure::Other(e.into()))?;
     let _ = stop_worker.send(true);
     let _ = worker.await;
+    let _ = scheduler.await;
     Ok(())
 }

@@ -38,6 +38,7 @@ const LAYERS: &[&[&str]] = &[
     &["signatures"],      // signatures, their state machine and events, referrals, names, CSV
     &["campaigns"],       // campaigns, letters, the organizer's campaign pages
     &["signing"],         // the public sign-on pages
+    &["outreach"],        // prospects, asks, follow-ups, deadline emails (opens the sign form)
     &["app", "demo"],     // router assembly, the demo loader
 ];
 

@@ -6,7 +6,7 @@
 mod handlers;
 mod import;
 pub mod letter;
-mod lookup;
+pub mod lookup;
 mod signature_pages;
 pub mod store;
 pub mod time_zones;

@@ -85,6 +85,21 @@ pub fn display(at: OffsetDateTime, zone: &str) -> String {
     }
 }
 
+/// The calendar day `at` falls on in `zone` (UTC if the zone is unknown): what "today"
+/// means for a campaign's follow-ups and holds.
+pub fn local_date(at: OffsetDateTime, zone: &str) -> time::Date {
+    let date = match TimeZone::get(zone) {
+        Ok(tz) => to_jiff(at).to_zoned(tz).date(),
+        Err(_) => return at.date(),
+    };
+    time::Date::from_calendar_date(
+        i32::from(date.year()),
+        time::Month::try_from(date.month() as u8).unwrap_or(time::Month::January),
+        date.day() as u8,
+    )
+    .unwrap_or(at.date())
+}
+
 /// Whole days until `deadline` ("3 days left"), or `None` once it has passed.
 pub fn days_left(now: OffsetDateTime, deadline: OffsetDateTime) -> Option<i64> {
     let left = deadline - now;

@@ -41,6 +41,39 @@ pub async fn enqueue<E: Email>(
     Ok(inserted.rows_affected() == 1)
 }
 
+/// Enqueues many emails of one tenant in one statement (an organizer's ask to a
+/// thousand contacts returns at once). Returns the idempotency keys that were new.
+pub async fn enqueue_many<E: Email>(
+    conn: &mut PgConnection,
+    tenant: Option<uuid::Uuid>,
+    messages: Vec<(String, String, E)>,
+    send_at: OffsetDateTime,
+    bulk: bool,
+) -> anyhow::Result<Vec<String>> {
+    let mut keys = Vec::with_capacity(messages.len());
+    let mut recipients = Vec::with_capacity(messages.len());
+    let mut bodies = Vec::with_capacity(messages.len());
+    for (key, recipient, message) in messages {
+        keys.push(key);
+        recipients.push(recipient);
+        bodies.push(stored(&message)?);
+    }
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at)
+         SELECT $1, key, recipient, message, $5, $6 FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS m(key, recipient, message)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+    )
+    .bind(tenant)
+    .bind(&keys)
+    .bind(&recipients)
+    .bind(&bodies)
+    .bind(bulk)
+    .bind(send_at)
+    .fetch_all(conn)
+    .await?;
+    Ok(inserted)
+}
+
 /// Withdraws a scheduled email that has not gone out yet; true if there was one.
 pub async fn cancel(conn: &mut PgConnection, idempotency_key: &str) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM outbox WHERE idempotency_key = $1 AND status = 'pending' AND lease_until IS NULL")
@@ -362,23 +395,27 @@ pub async fn mark_suppressed(db: &PgPool, row: &Claimed) -> sqlx::Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Records a failed attempt: tried again at `retry_at`, or given up on when `None`.
+/// Records a failed attempt: tried again at `retry_at`, or given up on when `None`;
+/// `bounced` when the server refused the address for good (areas that keep addresses,
+/// such as outreach contacts, stop writing to it).
 pub async fn mark_failed_attempt(
     db: &PgPool,
     row: &Claimed,
     error: &str,
     retry_at: Option<OffsetDateTime>,
+    bounced: bool,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET last_error = $2, lease_until = NULL,
                 status = CASE WHEN $3::timestamptz IS NULL THEN 'failed' ELSE status END,
-                send_at = coalesce($3, send_at)
+                send_at = coalesce($3, send_at), bounced = $5
          WHERE id = $1 AND lease_token = $4",
     )
     .bind(row.id)
     .bind(error)
     .bind(retry_at)
     .bind(row.token)
+    .bind(bounced)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)

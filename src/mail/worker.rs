@@ -82,8 +82,10 @@ enum Outcome {
         transport_id: String,
     },
     Suppressed,
-    /// Will not work however often it is tried (a malformed address, say).
+    /// The address was refused for good (SMTP 5xx, or not an address at all).
     Permanent(String),
+    /// The message could not be made (an unreadable stored message): not the address's fault.
+    Unsendable(String),
     Temporary(String),
 }
 
@@ -186,13 +188,17 @@ impl Worker {
             Outcome::Suppressed => outbox::mark_suppressed(&self.db, &row).await?,
             Outcome::Permanent(error) => {
                 tracing::warn!(outbox_id = row.id, %error, "email refused for good");
-                outbox::mark_failed_attempt(&self.db, &row, &error, None).await?
+                outbox::mark_failed_attempt(&self.db, &row, &error, None, true).await?
+            }
+            Outcome::Unsendable(error) => {
+                tracing::error!(outbox_id = row.id, %error, "email could not be built");
+                outbox::mark_failed_attempt(&self.db, &row, &error, None, false).await?
             }
             Outcome::Temporary(error) => {
                 tracing::warn!(outbox_id = row.id, attempts = row.attempts, %error, "email not sent");
                 let retry_at =
                     (row.attempts < MAX_ATTEMPTS).then(|| self.clock.now() + backoff(row.attempts));
-                outbox::mark_failed_attempt(&self.db, &row, &error, retry_at).await?
+                outbox::mark_failed_attempt(&self.db, &row, &error, retry_at, false).await?
             }
         };
         if !held {
@@ -230,7 +236,7 @@ impl Worker {
         };
         let rendered = match self.kinds.render(&row.message, unsubscribe_link.clone()) {
             Ok(r) => r,
-            Err(e) => return Outcome::Permanent(e),
+            Err(e) => return Outcome::Unsendable(e),
         };
         let mut builder = Message::builder()
             .from(self.config.mail_from.clone())
@@ -247,7 +253,7 @@ impl Worker {
             rendered.html,
         )) {
             Ok(email) => email,
-            Err(e) => return Outcome::Permanent(format!("building the message: {e}")),
+            Err(e) => return Outcome::Unsendable(format!("building the message: {e}")),
         };
         match self.transport.send(email).await {
             Ok(transport_id) => Outcome::Sent {

@@ -199,16 +199,7 @@ pub async fn page(
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
     Query(query): Query<FormQuery>,
 ) -> AppResult<Response> {
-    let PublicCampaign {
-        campaign,
-        tenant,
-        group_name,
-    } = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    let page_path = format!("/{tenant_slug}/{}", campaign.slug);
-    let now = state.clock.now();
-    if !campaign.accepting_signatures(now) {
-        return closed(&visitor, &campaign, page_path, now);
-    }
+    let found = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     let kind = if query.signing_as.as_deref() == Some("individual") {
         "individual"
     } else {
@@ -218,9 +209,31 @@ pub async fn page(
         kind: kind.into(),
         ..SignForm::default()
     };
+    prefilled(&state, &visitor, &tenant_slug, found, form).await
+}
+
+/// The form with the current letter, filled in ahead with `form` (a personal link from
+/// outreach knows the organization and its contact); the closed page once signing ended.
+pub async fn prefilled(
+    state: &AppState,
+    visitor: &Visitor,
+    tenant_slug: &str,
+    found: PublicCampaign,
+    form: SignForm,
+) -> AppResult<Response> {
+    let PublicCampaign {
+        campaign,
+        tenant,
+        group_name,
+    } = found;
+    let page_path = format!("/{tenant_slug}/{}", campaign.slug);
+    let now = state.clock.now();
+    if !campaign.accepting_signatures(now) {
+        return closed(visitor, &campaign, page_path, now);
+    }
     let context = FormContext {
-        state: &state,
-        visitor: &visitor,
+        state,
+        visitor,
         campaign: &campaign,
         tenant,
         group_name: &group_name,

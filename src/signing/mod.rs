@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
 
+pub use form::{prefilled as prefilled_form, SignForm};
 pub use page_cache::PageCache;
 
 use crate::state::AppState;
@@ -99,7 +100,7 @@ pub fn router() -> Router<SigningState> {
 }
 
 /// The campaign behind a public URL; drafts do not exist publicly.
-async fn public_campaign(
+pub async fn public_campaign(
     state: &AppState,
     tenant_slug: &str,
     campaign_slug: &str,

@@ -1,0 +1,307 @@
+//! The outreach dashboard: the funnel, asked against signed, signers over time (an SVG
+//! drawn here, with its numbers as a table), large organizations not yet contacted,
+//! overdue follow-ups, failed and bounced emails, who brought in whom, and the banner
+//! with the last-call button once the soft deadline passed short of the target.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use sqlx::Row;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::scheduler::absorb_referrals;
+use super::store::{self, Prospect};
+use super::Stage;
+use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::store::Campaign;
+use crate::campaigns::time_zones;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::tenancy::Member;
+use crate::web::{render, Layout, Path};
+
+/// One day of the signers chart.
+pub struct Day {
+    pub date: Date,
+    pub new: i64,
+    pub total: i64,
+}
+
+/// The chart's geometry, worked out here so the template only prints it.
+pub struct Chart {
+    pub width: i64,
+    pub height: i64,
+    /// "x,y x,y …" of the running total.
+    pub line: String,
+    /// The target's height, if it fits.
+    pub target_y: i64,
+    pub max: i64,
+    pub first: String,
+    pub last: String,
+    pub bars: Vec<(i64, i64, i64)>,
+}
+
+const WIDTH: i64 = 640;
+const HEIGHT: i64 = 220;
+const PAD: i64 = 30;
+
+pub fn chart(days: &[Day], target: i64) -> Option<Chart> {
+    let (first, last) = (days.first()?, days.last()?);
+    let max = days.iter().map(|d| d.total).max().unwrap_or(0).max(target).max(1);
+    let span = (last.date - first.date).whole_days().max(1);
+    let x = |date: Date| PAD + (date - first.date).whole_days() * (WIDTH - 2 * PAD) / span;
+    let y = |value: i64| HEIGHT - PAD - value * (HEIGHT - 2 * PAD) / max;
+    let line = days
+        .iter()
+        .map(|d| format!("{},{}", x(d.date), y(d.total)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let bar_width = ((WIDTH - 2 * PAD) / (span + 1)).clamp(2, 24);
+    Some(Chart {
+        width: WIDTH,
+        height: HEIGHT,
+        line,
+        target_y: y(target),
+        max,
+        first: first.date.to_string(),
+        last: last.date.to_string(),
+        bars: days
+            .iter()
+            .map(|d| (x(d.date) - bar_width / 2, y(d.new), bar_width))
+            .collect(),
+    })
+}
+
+pub struct Referral {
+    pub prospect_id: Uuid,
+    pub name: String,
+    pub referred_by: String,
+    pub stage: Stage,
+}
+
+pub struct Bounced {
+    pub prospect_id: Uuid,
+    pub organization: String,
+    pub contact: String,
+    pub email: String,
+    pub reason: String,
+}
+
+pub struct Failed {
+    pub id: i64,
+    pub recipient: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    base: String,
+    campaign: Campaign,
+    funnel: Vec<(Stage, i64)>,
+    total: i64,
+    asked: i64,
+    signed: i64,
+    confirmed: i64,
+    days: Vec<Day>,
+    chart: Option<Chart>,
+    large_not_contacted: Vec<Prospect>,
+    overdue: Vec<Prospect>,
+    bounced: Vec<Bounced>,
+    failed: Vec<Failed>,
+    referrals: Vec<Referral>,
+    soft_missed: bool,
+    last_call_sent: bool,
+    can_edit: bool,
+    mail_path: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, campaign_slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
+    absorb_referrals(&state, Some(campaign.id)).await?;
+    let db = &state.db;
+    let now = state.clock.now();
+    let today = time_zones::local_date(now, &campaign.time_zone);
+    let funnel = store::stage_counts(db, member.tenant_id, campaign.id, today).await?;
+    let total: i64 = funnel.iter().map(|(_, n)| n).sum();
+    let count = |stage: Stage| funnel.iter().find(|(s, _)| *s == stage).map_or(0, |(_, n)| *n);
+    let signed = count(Stage::Signed);
+    let asked = total - count(Stage::NotContacted);
+
+    let per_day: Vec<(Date, i64)> = sqlx::query_as(
+        "SELECT (confirmed_at AT TIME ZONE $3)::date AS day, count(*) FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_at IS NOT NULL
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(campaign.id)
+    .bind(zone_for_sql(&campaign.time_zone))
+    .fetch_all(db)
+    .await?;
+    let mut running = 0;
+    let days: Vec<Day> = per_day
+        .into_iter()
+        .map(|(date, new)| {
+            running += new;
+            Day {
+                date,
+                new,
+                total: running,
+            }
+        })
+        .collect();
+
+    let large_not_contacted = store::list(
+        db,
+        member.tenant_id,
+        campaign.id,
+        &store::Filter {
+            stage: Some(Stage::NotContacted),
+            sort: store::Sort::Priority,
+            limit: 10,
+            ..store::Filter::default()
+        },
+        today,
+    )
+    .await?
+    .prospects
+    .into_iter()
+    .filter(Prospect::approach_early)
+    .collect();
+    let mut overdue = store::follow_ups(db, member.tenant_id, campaign.id, None, today).await?;
+    overdue.truncate(10);
+
+    let bounced = sqlx::query(
+        "SELECT p.id, p.name, c.name AS contact, c.email::text AS email, c.bounce_reason FROM prospect_contacts c
+         JOIN prospects p ON p.id = c.prospect_id
+         WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND c.bounced_at IS NOT NULL
+         ORDER BY c.bounced_at DESC LIMIT 20",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(campaign.id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Bounced {
+            prospect_id: r.try_get("id")?,
+            organization: r.try_get("name")?,
+            contact: r.try_get("contact")?,
+            email: r.try_get::<Option<String>, _>("email")?.unwrap_or_default(),
+            reason: r.try_get("bounce_reason")?,
+        })
+    })
+    .collect::<sqlx::Result<Vec<_>>>()?;
+    let failed = sqlx::query(
+        "SELECT id, recipient, coalesce(last_error, '') AS error FROM outbox
+         WHERE tenant_id = $1 AND status = 'failed' AND message ->> 'kind' LIKE 'outreach_%'
+         ORDER BY id DESC LIMIT 20",
+    )
+    .bind(member.tenant_id.uuid())
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Failed {
+            id: r.try_get("id")?,
+            recipient: r.try_get("recipient")?,
+            error: r.try_get("error")?,
+        })
+    })
+    .collect::<sqlx::Result<Vec<_>>>()?;
+
+    let referral_rows: Vec<(Uuid, String, String, Option<Uuid>, String, Option<Date>, String)> = sqlx::query_as(
+        "SELECT id, name, referred_by, signed_signature_id, hold_reason, hold_until, status FROM prospects
+         WHERE tenant_id = $1 AND campaign_id = $2 AND referred_by <> ''
+         ORDER BY referred_by, sort_key COLLATE signer_order LIMIT 200",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(campaign.id)
+    .fetch_all(db)
+    .await?;
+    let referrals = referral_rows
+        .into_iter()
+        .map(|(id, name, referred_by, signed, hold_reason, hold_until, status)| Referral {
+            prospect_id: id,
+            name,
+            referred_by,
+            stage: if signed.is_some() {
+                Stage::Signed
+            } else if !hold_reason.is_empty() && hold_until.is_none_or(|d| d > today) {
+                Stage::OnHold
+            } else {
+                super::PipelineStatus::parse(&status).map_or(Stage::NotContacted, Stage::from)
+            },
+        })
+        .collect();
+
+    let moments: Vec<(String, OffsetDateTime)> = sqlx::query_as(
+        "SELECT stage, deadline FROM outreach_campaign_log WHERE campaign_id = $1",
+    )
+    .bind(campaign.id)
+    .fetch_all(db)
+    .await?;
+    let confirmed = days.last().map_or(0, |d| d.total);
+    let soft_missed = now >= campaign.soft_deadline
+        && now < campaign.hard_deadline
+        && confirmed < i64::from(campaign.target);
+    let last_call_sent = moments
+        .iter()
+        .any(|(stage, deadline)| stage == "last_call" && *deadline == campaign.hard_deadline);
+
+    render(DashboardPage {
+        layout: member.layout(format!("Outreach — {}", campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        chart: chart(&days, i64::from(campaign.target)),
+        campaign,
+        funnel,
+        total,
+        asked,
+        signed,
+        confirmed,
+        days,
+        large_not_contacted,
+        overdue,
+        bounced,
+        failed,
+        referrals,
+        soft_missed,
+        last_call_sent,
+        can_edit: member.role.can_edit(),
+        mail_path: member.path("/mail"),
+    })
+}
+
+/// PostgreSQL knows the IANA zones the campaign form accepts; anything else reads as UTC.
+fn zone_for_sql(zone: &str) -> &str {
+    if time_zones::valid_zone(zone) {
+        zone
+    } else {
+        "UTC"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_chart_spans_the_days_and_the_target() {
+        let days = vec![
+            Day { date: date!(2026 - 11 - 20), new: 2, total: 2 },
+            Day { date: date!(2026 - 11 - 22), new: 3, total: 5 },
+        ];
+        let chart = chart(&days, 10).unwrap();
+        assert_eq!(chart.max, 10);
+        assert_eq!(chart.line, "30,160 610,130");
+        assert_eq!(chart.target_y, 30);
+        assert!(super::chart(&[], 10).is_none());
+    }
+}

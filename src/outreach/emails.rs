@@ -1,0 +1,242 @@
+//! Outreach's emails. Asks, deadline reminders and last calls go to prospects' contacts
+//! (bulk mail: one-click unsubscribe, never to an unsubscribed address) and carry the
+//! contact's personal link; alerts and digests go to organizers.
+
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use crate::mail::{Email, Footer, RenderedMail, LINK_REMOVED};
+
+#[derive(Template)]
+#[template(path = "outreach/emails/message.txt")]
+struct Text<'a> {
+    paragraphs: &'a [String],
+    items: &'a [String],
+    link: Option<(&'a str, &'a str)>,
+    signature: &'a str,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/emails/message.html")]
+struct Html<'a> {
+    paragraphs: &'a [String],
+    items: &'a [String],
+    link: Option<(&'a str, &'a str)>,
+    signature: &'a str,
+    footer: &'a Footer,
+}
+
+fn render(
+    subject: String,
+    paragraphs: &[String],
+    items: &[String],
+    link: Option<(&str, &str)>,
+    signature: &str,
+    footer: &Footer,
+) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        subject,
+        text: Text {
+            paragraphs,
+            items,
+            link,
+            signature,
+            footer,
+        }
+        .render()?,
+        html: Html {
+            paragraphs,
+            items,
+            link,
+            signature,
+            footer,
+        }
+        .render()?,
+    })
+}
+
+/// An organizer's personal ask (or follow-up), written from the campaign's template.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Ask {
+    pub subject: String,
+    /// The merged template: paragraphs separated by blank lines.
+    pub body: String,
+    pub group_name: String,
+    pub link: String,
+}
+
+impl Email for Ask {
+    const KIND: &'static str = "outreach_ask";
+    const REASON: &'static str = "You receive this because organizers of this coalition wrote to you about their letter. You will not be written to more than a few times.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        let paragraphs: Vec<String> = self
+            .body
+            .split("\n\n")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        render(
+            self.subject.clone(),
+            &paragraphs,
+            &[],
+            Some(("Read the letter and sign", &self.link)),
+            &self.group_name,
+            footer,
+        )
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = LINK_REMOVED.into();
+    }
+}
+
+/// Before the soft deadline, to contacts who were asked and have not signed. Names the
+/// soft deadline only: the hard one is kept for the last call.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DeadlineReminder {
+    pub campaign_title: String,
+    pub group_name: String,
+    pub contact_name: String,
+    pub organization: String,
+    pub soft_deadline: String,
+    pub link: String,
+}
+
+impl Email for DeadlineReminder {
+    const KIND: &'static str = "outreach_reminder";
+    const REASON: &'static str = "You receive this because organizers of this coalition asked your organization to sign their letter.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        let paragraphs = vec![
+            format!("Dear {},", self.contact_name),
+            format!(
+                "A short reminder: we are gathering signatures for \"{}\" until {}. We would be glad to count {} among the signers.",
+                self.campaign_title, self.soft_deadline, self.organization
+            ),
+            "The link below opens the letter as it stands today, with the form filled in for you.".into(),
+        ];
+        render(
+            format!("Reminder: {} — sign by {}", self.campaign_title, self.soft_deadline),
+            &paragraphs,
+            &[],
+            Some(("Read the letter and sign", &self.link)),
+            &self.group_name,
+            footer,
+        )
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = LINK_REMOVED.into();
+    }
+}
+
+/// After the soft deadline passed short of the target: the last chance, naming the hard
+/// deadline.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LastCall {
+    pub campaign_title: String,
+    pub group_name: String,
+    pub contact_name: String,
+    pub organization: String,
+    pub hard_deadline: String,
+    pub link: String,
+}
+
+impl Email for LastCall {
+    const KIND: &'static str = "outreach_last_call";
+    const REASON: &'static str = "You receive this because organizers of this coalition asked your organization to sign their letter.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        let paragraphs = vec![
+            format!("Dear {},", self.contact_name),
+            format!(
+                "Last call: \"{}\" closes for good on {}. If {} wants to be on it, this is the moment.",
+                self.campaign_title, self.hard_deadline, self.organization
+            ),
+            "The link below opens the letter as it stands today, with the form filled in for you.".into(),
+        ];
+        render(
+            format!("Last call: {} closes {}", self.campaign_title, self.hard_deadline),
+            &paragraphs,
+            &[],
+            Some(("Read the letter and sign", &self.link)),
+            &self.group_name,
+            footer,
+        )
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = LINK_REMOVED.into();
+    }
+}
+
+/// To the group's organizers: the soft deadline passed short of the target, or the hard
+/// deadline's summary.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OrganizerAlert {
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    pub items: Vec<String>,
+    pub link_label: String,
+    pub link: String,
+}
+
+impl Email for OrganizerAlert {
+    const KIND: &'static str = "outreach_organizer_alert";
+    const REASON: &'static str =
+        "You receive this because you organize this campaign in Undersigned.";
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        render(
+            self.subject.clone(),
+            &self.paragraphs,
+            &self.items,
+            Some((&self.link_label, &self.link)),
+            "Undersigned",
+            footer,
+        )
+    }
+}
+
+/// Each organizer's morning summary: follow-ups due, new signers, failed or bounced mail.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DailyDigest {
+    pub group_name: String,
+    pub day: String,
+    pub follow_ups: Vec<String>,
+    pub new_signers: Vec<String>,
+    pub failed_mail: Vec<String>,
+    pub link: String,
+}
+
+impl Email for DailyDigest {
+    const KIND: &'static str = "outreach_digest";
+    const REASON: &'static str =
+        "You receive this daily summary because you organize campaigns of this group in Undersigned.";
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        let mut items = Vec::new();
+        let section = |title: &str, lines: &[String], items: &mut Vec<String>| {
+            if !lines.is_empty() {
+                items.push(format!("{title} ({}):", lines.len()));
+                items.extend(lines.iter().map(|l| format!("    {l}")));
+            }
+        };
+        section("Follow-ups due", &self.follow_ups, &mut items);
+        section("New signers", &self.new_signers, &mut items);
+        section("Failed or bounced emails", &self.failed_mail, &mut items);
+        render(
+            format!("{}: your day, {}", self.group_name, self.day),
+            &[format!("Good morning. Here is where {} stands today.", self.group_name)],
+            &items,
+            Some(("Open your follow-ups", &self.link)),
+            "Undersigned",
+            footer,
+        )
+    }
+}

@@ -1,0 +1,781 @@
+//! The background half of outreach: deadline reminders, the soft deadline's alert and
+//! last call, the hard deadline's summary, each organizer's daily digest, and referrals
+//! turned into prospects. Every email goes through the outbox.
+//!
+//! Nothing is scheduled ahead: each tick works out from the campaign as it is now which
+//! stage is due, so a moved deadline leaves nothing behind for the old date. A send log
+//! keyed by contact, stage and deadline (written in the transaction that enqueues the
+//! email) makes each reminder go at most once, however many instances tick at once.
+
+use sqlx::{PgConnection, Row};
+use time::{Date, Duration, OffsetDateTime};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::asks::personal_link;
+use super::emails::{DailyDigest, DeadlineReminder, LastCall, OrganizerAlert};
+use super::store::{self, NewActivity, Origin, ProspectInput};
+use super::ActivityKind;
+use crate::campaigns::time_zones;
+use crate::mail::{self, Outgoing};
+use crate::state::AppState;
+
+/// How often the background task looks for due work.
+pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+/// Digests go out from this hour (UTC) on.
+pub const DIGEST_HOUR: u8 = 8;
+
+#[derive(Clone)]
+pub struct Scheduler {
+    state: AppState,
+}
+
+/// What one tick did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub reminders: usize,
+    pub last_calls: usize,
+    pub skipped: usize,
+    pub alerts: usize,
+    pub digests: usize,
+    pub referrals: usize,
+}
+
+/// A campaign as the scheduler needs it.
+#[derive(Clone, Debug)]
+pub struct DueCampaign {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub tenant_slug: String,
+    pub group_name: String,
+    pub slug: String,
+    pub title: String,
+    pub time_zone: String,
+    pub soft_deadline: OffsetDateTime,
+    pub hard_deadline: OffsetDateTime,
+    pub open_after_deadline: bool,
+    pub target: i32,
+    pub confirmed: i64,
+    pub settings: store::Settings,
+}
+
+impl DueCampaign {
+    pub fn missed_target(&self) -> bool {
+        self.confirmed < i64::from(self.target)
+    }
+
+    /// The reminder stage due at `now`: the shortest lead time already reached before
+    /// the soft deadline (a stage missed while nothing ran is not sent late).
+    pub fn due_reminder(&self, now: OffsetDateTime) -> Option<i32> {
+        if now >= self.soft_deadline {
+            return None;
+        }
+        self.settings
+            .reminder_lead_days
+            .iter()
+            .copied()
+            .filter(|days| now >= self.soft_deadline - Duration::days(i64::from(*days)))
+            .min()
+    }
+}
+
+/// Which automated email to a contact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactStage {
+    /// `n` days before the soft deadline.
+    Reminder(i32),
+    LastCall,
+}
+
+impl ContactStage {
+    fn key(self) -> String {
+        match self {
+            ContactStage::Reminder(days) => format!("reminder_{days}d"),
+            ContactStage::LastCall => "last_call".into(),
+        }
+    }
+}
+
+const DUE_CAMPAIGNS: &str = "SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS group_name, c.slug, c.title,
+        c.time_zone, c.soft_deadline, c.hard_deadline, c.open_after_deadline, c.target,
+        (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed') AS confirmed,
+        o.campaign_id IS NOT NULL AS has_settings, o.min_days_between, o.max_touches, o.reminder_lead_days,
+        o.auto_last_call, o.ask_subject, o.ask_body
+    FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
+    LEFT JOIN outreach_settings o ON o.campaign_id = c.id";
+
+fn due_campaign(r: &sqlx::postgres::PgRow) -> sqlx::Result<DueCampaign> {
+    let has_settings: bool = r.try_get("has_settings")?;
+    let settings = if has_settings {
+        let mut lead: Vec<i32> = r.try_get("reminder_lead_days")?;
+        lead.sort_unstable_by(|a, b| b.cmp(a));
+        store::Settings {
+            min_days_between: r.try_get("min_days_between")?,
+            max_touches: r.try_get("max_touches")?,
+            reminder_lead_days: lead,
+            auto_last_call: r.try_get("auto_last_call")?,
+            ask_subject: r.try_get("ask_subject")?,
+            ask_body: r.try_get("ask_body")?,
+        }
+    } else {
+        store::Settings::default()
+    };
+    Ok(DueCampaign {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        tenant_slug: r.try_get("tenant_slug")?,
+        group_name: r.try_get("group_name")?,
+        slug: r.try_get("slug")?,
+        title: r.try_get("title")?,
+        time_zone: r.try_get("time_zone")?,
+        soft_deadline: r.try_get("soft_deadline")?,
+        hard_deadline: r.try_get("hard_deadline")?,
+        open_after_deadline: r.try_get("open_after_deadline")?,
+        target: r.try_get("target")?,
+        confirmed: r.try_get("confirmed")?,
+        settings,
+    })
+}
+
+/// One campaign by id, for the organizers' "send the last call" button.
+pub async fn due_campaign_by_id(
+    db: &sqlx::PgPool,
+    campaign_id: Uuid,
+) -> sqlx::Result<Option<DueCampaign>> {
+    let sql = format!("{DUE_CAMPAIGNS} WHERE c.id = $1");
+    let row = sqlx::query(&sql).bind(campaign_id).fetch_optional(db).await?;
+    row.as_ref().map(due_campaign).transpose()
+}
+
+/// The contacts an automated email may go to: asked (by an ask or follow-up), not
+/// signed (nor waiting to confirm), not held, declined or issuing their own statement,
+/// not bounced, not unsubscribed. Each gets a send-log row saying whether the touch
+/// limits let the email go ($5 touches at most, $6 days apart), unless one exists.
+const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contact_id, stage, deadline, outcome, reason, at)
+    SELECT $1, c.id, $2, $3,
+        CASE WHEN c.touches >= $5 OR c.last_touch_at > $4 - make_interval(days => $6) THEN 'skipped' ELSE 'sent' END,
+        CASE WHEN c.touches >= $5 THEN format('already touched %s times (the limit is %s)', c.touches, $5::int)
+             WHEN c.last_touch_at > $4 - make_interval(days => $6)
+                 THEN format('last touched on %s (at least %s days must pass)', to_char(c.last_touch_at, 'YYYY-MM-DD'), $6::int)
+             ELSE '' END,
+        $4
+    FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
+    WHERE c.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
+      AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation')
+      AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $7))
+      AND EXISTS (SELECT 1 FROM outreach_activities a WHERE a.contact_id = c.id AND a.kind IN ('ask', 'follow_up'))
+      AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email
+                      AND s.state IN ('pending', 'awaiting_approval', 'confirmed'))
+      AND NOT EXISTS (SELECT 1 FROM mail_suppressions m WHERE m.email = c.email
+                      AND (m.tenant_id IS NULL OR m.tenant_id = c.tenant_id))
+    ON CONFLICT DO NOTHING
+    RETURNING contact_id, outcome, reason";
+
+impl Scheduler {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    /// Everything due now, once.
+    pub async fn tick(&self) -> anyhow::Result<Report> {
+        let now = self.state.clock.now();
+        let mut report = Report {
+            referrals: absorb_referrals(&self.state, None).await?,
+            ..Report::default()
+        };
+        let sql = format!(
+            "{DUE_CAMPAIGNS} WHERE c.status IN ('open', 'published') AND c.hard_deadline > $1 - interval '7 days'"
+        );
+        let campaigns: Vec<DueCampaign> = sqlx::query(&sql)
+            .bind(now)
+            .fetch_all(&self.state.db)
+            .await?
+            .iter()
+            .map(due_campaign)
+            .collect::<sqlx::Result<_>>()?;
+        for campaign in &campaigns {
+            if let Some(days) = campaign.due_reminder(now) {
+                let (sent, skipped) = self
+                    .contact_stage(campaign, ContactStage::Reminder(days), now)
+                    .await?;
+                report.reminders += sent;
+                report.skipped += skipped;
+            }
+            if now >= campaign.soft_deadline
+                && now < campaign.hard_deadline
+                && campaign.missed_target()
+                && self.soft_deadline_missed(campaign, now).await?
+            {
+                report.alerts += 1;
+                if campaign.settings.auto_last_call {
+                    let (sent, skipped) = self.last_call(campaign).await?;
+                    report.last_calls += sent;
+                    report.skipped += skipped;
+                }
+            }
+            if now >= campaign.hard_deadline
+                && !campaign.open_after_deadline
+                && self.hard_deadline_summary(campaign, now).await?
+            {
+                report.alerts += 1;
+            }
+        }
+        report.digests = self.digests(now).await?;
+        Ok(report)
+    }
+
+    /// The last call to asked-but-unsigned contacts, naming the hard deadline; once per
+    /// contact and hard deadline. Returns (sent, not sent because of the touch limits).
+    pub async fn last_call(&self, campaign: &DueCampaign) -> anyhow::Result<(usize, usize)> {
+        let now = self.state.clock.now();
+        sqlx::query(
+            "INSERT INTO outreach_campaign_log (campaign_id, stage, deadline, at) VALUES ($1, 'last_call', $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(campaign.id)
+        .bind(campaign.hard_deadline)
+        .bind(now)
+        .execute(&self.state.db)
+        .await?;
+        self.contact_stage(campaign, ContactStage::LastCall, now).await
+    }
+
+    async fn contact_stage(
+        &self,
+        campaign: &DueCampaign,
+        stage: ContactStage,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<(usize, usize)> {
+        let deadline = match stage {
+            ContactStage::Reminder(_) => campaign.soft_deadline,
+            ContactStage::LastCall => campaign.hard_deadline,
+        };
+        let today = time_zones::local_date(now, &campaign.time_zone);
+        let mut tx = self.state.db.begin().await?;
+        let claimed: Vec<(Uuid, String, String)> = sqlx::query_as(CLAIM_CONTACTS)
+            .bind(campaign.id)
+            .bind(stage.key())
+            .bind(deadline)
+            .bind(now)
+            .bind(campaign.settings.max_touches)
+            .bind(campaign.settings.min_days_between)
+            .bind(today)
+            .fetch_all(&mut *tx)
+            .await?;
+        if claimed.is_empty() {
+            tx.commit().await?;
+            return Ok((0, 0));
+        }
+        let ids: Vec<Uuid> = claimed.iter().map(|(id, _, _)| *id).collect();
+        let details: Vec<(Uuid, Uuid, String, String, String)> = sqlx::query_as(
+            "SELECT c.id, c.prospect_id, c.name, c.email::text, p.name FROM prospect_contacts c
+             JOIN prospects p ON p.id = c.prospect_id WHERE c.id = ANY ($1)",
+        )
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?;
+        let (mut sent, mut skipped) = (0, 0);
+        for (contact_id, outcome, reason) in &claimed {
+            let Some((_, prospect_id, name, email, organization)) =
+                details.iter().find(|d| d.0 == *contact_id)
+            else {
+                continue;
+            };
+            let link = personal_link(
+                &self.state,
+                &campaign.tenant_slug,
+                &campaign.slug,
+                *contact_id,
+            );
+            let (kind, body) = if outcome == "sent" {
+                let key = format!(
+                    "outreach:{}:{}:{}:{contact_id}",
+                    stage.key(),
+                    campaign.id,
+                    deadline.unix_timestamp()
+                );
+                match stage {
+                    ContactStage::Reminder(_) => {
+                        enqueue(
+                            &mut tx,
+                            campaign,
+                            key,
+                            email,
+                            DeadlineReminder {
+                                campaign_title: campaign.title.clone(),
+                                group_name: campaign.group_name.clone(),
+                                contact_name: name.clone(),
+                                organization: organization.clone(),
+                                soft_deadline: time_zones::display(deadline, &campaign.time_zone),
+                                link,
+                            },
+                            now,
+                        )
+                        .await?
+                    }
+                    ContactStage::LastCall => {
+                        enqueue(
+                            &mut tx,
+                            campaign,
+                            key,
+                            email,
+                            LastCall {
+                                campaign_title: campaign.title.clone(),
+                                group_name: campaign.group_name.clone(),
+                                contact_name: name.clone(),
+                                organization: organization.clone(),
+                                hard_deadline: time_zones::display(deadline, &campaign.time_zone),
+                                link,
+                            },
+                            now,
+                        )
+                        .await?
+                    }
+                }
+                sent += 1;
+                let kind = match stage {
+                    ContactStage::Reminder(_) => ActivityKind::Reminder,
+                    ContactStage::LastCall => ActivityKind::LastCall,
+                };
+                (kind, format!("to {email}"))
+            } else {
+                skipped += 1;
+                let what = match stage {
+                    ContactStage::Reminder(days) => format!("The {days}-day deadline reminder"),
+                    ContactStage::LastCall => "The last call".into(),
+                };
+                (
+                    ActivityKind::Skipped,
+                    format!("{what} to {email} was not sent: {reason}."),
+                )
+            };
+            store::record(
+                &mut tx,
+                campaign.tenant_id,
+                campaign.id,
+                &NewActivity {
+                    prospect_id: *prospect_id,
+                    contact_id: Some(*contact_id),
+                    kind,
+                    outcome: "",
+                    body: &body,
+                    author_id: None,
+                    author_name: "Scheduler",
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((sent, skipped))
+    }
+
+    /// Claims a campaign-wide moment; true for the one instance that should act on it.
+    async fn claim(
+        conn: &mut PgConnection,
+        campaign: &DueCampaign,
+        stage: &str,
+        deadline: OffsetDateTime,
+        now: OffsetDateTime,
+        detail: &str,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO outreach_campaign_log (campaign_id, stage, deadline, at, detail) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(campaign.id)
+        .bind(stage)
+        .bind(deadline)
+        .bind(now)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn soft_deadline_missed(
+        &self,
+        campaign: &DueCampaign,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.state.db.begin().await?;
+        let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
+        if !Self::claim(&mut tx, campaign, "soft_missed", campaign.soft_deadline, now, &detail).await? {
+            return Ok(false);
+        }
+        let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
+        let outreach = self.state.config.link(&format!(
+            "/app/{}/campaigns/{}/outreach",
+            campaign.tenant_slug, campaign.slug
+        ));
+        let message = OrganizerAlert {
+            subject: format!("Soft deadline passed: {} has {} of {}", campaign.title, campaign.confirmed, campaign.target),
+            paragraphs: vec![
+                format!(
+                    "The soft deadline of \"{}\" passed with {} confirmed signatures; the target is {}.",
+                    campaign.title, campaign.confirmed, campaign.target
+                ),
+                if campaign.settings.auto_last_call {
+                    format!("As the campaign says, a last call naming the hard deadline ({}) is going to the contacts who were asked and have not signed.", time_zones::display(campaign.hard_deadline, &campaign.time_zone))
+                } else {
+                    format!("You can send a last call naming the hard deadline ({}) to the contacts who were asked and have not signed, with one click on the outreach page.", time_zones::display(campaign.hard_deadline, &campaign.time_zone))
+                },
+            ],
+            items: vec![
+                format!("{asked} organizations asked, {signed} of them signed"),
+            ],
+            link_label: "Open the outreach page".into(),
+            link: outreach,
+        };
+        self.alert_organizers(&mut tx, campaign, "soft_missed", campaign.soft_deadline, message, now)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn hard_deadline_summary(
+        &self,
+        campaign: &DueCampaign,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.state.db.begin().await?;
+        let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
+        if !Self::claim(&mut tx, campaign, "hard_summary", campaign.hard_deadline, now, &detail).await? {
+            return Ok(false);
+        }
+        let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM signatures WHERE campaign_id = $1 AND state IN ('pending', 'awaiting_approval')",
+        )
+        .bind(campaign.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let dashboard = self.state.config.link(&format!(
+            "/app/{}/campaigns/{}",
+            campaign.tenant_slug, campaign.slug
+        ));
+        let reached = if campaign.missed_target() {
+            "short of the target"
+        } else {
+            "the target reached"
+        };
+        let message = OrganizerAlert {
+            subject: format!("Signing closed: {} ends with {} signatures", campaign.title, campaign.confirmed),
+            paragraphs: vec![format!(
+                "The hard deadline of \"{}\" passed and the sign-on form is closed: {} confirmed signatures, {}.",
+                campaign.title, campaign.confirmed, reached
+            )],
+            items: vec![
+                format!("{} confirmed of a target of {}", campaign.confirmed, campaign.target),
+                format!("{pending} signatures submitted before the deadline still await confirmation or approval (their links keep working)"),
+                format!("{asked} organizations asked, {signed} of them signed"),
+            ],
+            link_label: "Open the campaign".into(),
+            link: dashboard,
+        };
+        self.alert_organizers(&mut tx, campaign, "hard_summary", campaign.hard_deadline, message, now)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn alert_organizers(
+        &self,
+        conn: &mut PgConnection,
+        campaign: &DueCampaign,
+        stage: &str,
+        deadline: OffsetDateTime,
+        message: OrganizerAlert,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let organizers: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT u.id, u.email::text FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.tenant_id = $1 AND m.role IN ('owner', 'organizer')",
+        )
+        .bind(campaign.tenant_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (user_id, email) in organizers {
+            mail::enqueue(
+                conn,
+                Outgoing {
+                    tenant: Some(campaign.tenant_id),
+                    idempotency_key: format!(
+                        "outreach:{stage}:{}:{}:{user_id}",
+                        campaign.id,
+                        deadline.unix_timestamp()
+                    ),
+                    recipient: &email,
+                    message: message.clone(),
+                    send_at: now,
+                    bulk: false,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// One digest per organizer, group and day (UTC), from `DIGEST_HOUR` on; nothing is
+    /// sent on a day with nothing to say.
+    async fn digests(&self, now: OffsetDateTime) -> anyhow::Result<usize> {
+        if now.hour() < DIGEST_HOUR {
+            return Ok(0);
+        }
+        let day = now.date();
+        let members: Vec<(Uuid, String, String, Uuid, String)> = sqlx::query_as(
+            "SELECT t.id, t.slug, t.name, u.id, u.email::text FROM tenants t
+             JOIN memberships m ON m.tenant_id = t.id AND m.role IN ('owner', 'organizer')
+             JOIN users u ON u.id = m.user_id
+             WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.tenant_id = t.id AND c.status IN ('open', 'published'))
+               AND NOT EXISTS (SELECT 1 FROM outreach_digests d WHERE d.tenant_id = t.id AND d.user_id = u.id AND d.day = $1)",
+        )
+        .bind(day)
+        .fetch_all(&self.state.db)
+        .await?;
+        let mut sent = 0;
+        for (tenant_id, tenant_slug, group_name, user_id, email) in members {
+            let mut tx = self.state.db.begin().await?;
+            let claimed = sqlx::query(
+                "INSERT INTO outreach_digests (tenant_id, user_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant_id)
+            .bind(user_id)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 0 {
+                continue;
+            }
+            let digest = digest_for(&mut tx, tenant_id, user_id, &group_name, day, now).await?;
+            if !(digest.follow_ups.is_empty()
+                && digest.new_signers.is_empty()
+                && digest.failed_mail.is_empty())
+            {
+                mail::enqueue(
+                    &mut tx,
+                    Outgoing {
+                        tenant: Some(tenant_id),
+                        idempotency_key: format!("outreach:digest:{tenant_id}:{user_id}:{day}"),
+                        recipient: &email,
+                        message: DailyDigest {
+                            link: self.state.config.link(&format!("/app/{tenant_slug}")),
+                            ..digest
+                        },
+                        send_at: now,
+                        bulk: false,
+                    },
+                )
+                .await?;
+                sent += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(sent)
+    }
+
+    /// Runs a tick now and every `TICK_EVERY` until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.tick().await {
+                tracing::warn!(error = %e, "outreach scheduler tick failed; trying again shortly");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(TICK_EVERY) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
+async fn enqueue<E: crate::mail::Email>(
+    conn: &mut PgConnection,
+    campaign: &DueCampaign,
+    key: String,
+    email: &str,
+    message: E,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    mail::enqueue(
+        conn,
+        Outgoing {
+            tenant: Some(campaign.tenant_id),
+            idempotency_key: key,
+            recipient: email,
+            message,
+            send_at: now,
+            bulk: true,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Prospects asked at some point, and how many of those signed.
+async fn asked_and_signed(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status <> 'not_contacted' OR signed_signature_id IS NOT NULL),
+                count(*) FILTER (WHERE signed_signature_id IS NOT NULL)
+         FROM prospects WHERE campaign_id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(conn)
+    .await
+}
+
+async fn digest_for(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    group_name: &str,
+    day: Date,
+    now: OffsetDateTime,
+) -> sqlx::Result<DailyDigest> {
+    let follow_ups: Vec<(String, String, Date)> = sqlx::query_as(
+        "SELECT p.name, c.title, p.next_follow_up FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+         WHERE p.tenant_id = $1 AND p.owner_id = $2 AND p.next_follow_up <= $3 AND c.status IN ('open', 'published')
+           AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
+         ORDER BY p.next_follow_up, p.sort_key LIMIT 50",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let new_signers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.name, c.title FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.tenant_id = $1 AND s.state = 'confirmed' AND s.confirmed_at > $2 - interval '1 day'
+         ORDER BY s.confirmed_at LIMIT 50",
+    )
+    .bind(tenant_id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let failed: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT recipient, last_error FROM outbox
+         WHERE tenant_id = $1 AND status = 'failed' AND created_at > $2 - interval '1 day'
+         ORDER BY id LIMIT 50",
+    )
+    .bind(tenant_id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(DailyDigest {
+        group_name: group_name.to_owned(),
+        day: crate::web::format_date(&day.midnight().assume_utc()),
+        follow_ups: follow_ups
+            .into_iter()
+            .map(|(name, title, due)| {
+                if due < day {
+                    format!("{name} ({title}), overdue since {due}")
+                } else {
+                    format!("{name} ({title})")
+                }
+            })
+            .collect(),
+        new_signers: new_signers
+            .into_iter()
+            .map(|(name, title)| format!("{name} signed {title}"))
+            .collect(),
+        failed_mail: failed
+            .into_iter()
+            .map(|(to, error)| format!("to {to}: {}", error.unwrap_or_default()))
+            .collect(),
+        link: String::new(),
+    })
+}
+
+/// Referrals left by signers become prospects marked "referred by" their signer's
+/// organization (once each: the prospect keeps the referral's id). `campaign` limits it
+/// to one campaign, as the outreach pages do before they read.
+pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let referrals: Vec<(Uuid, Uuid, Uuid, String, String, String, String)> = sqlx::query_as(
+        "SELECT f.id, f.tenant_id, f.campaign_id, f.name, f.organization, f.email, s.name
+         FROM referrals f JOIN signatures s ON s.id = f.signature_id
+         WHERE ($1::uuid IS NULL OR f.campaign_id = $1)
+           AND NOT EXISTS (SELECT 1 FROM prospects p WHERE p.referral_id = f.id)
+         ORDER BY f.created_at LIMIT 1000",
+    )
+    .bind(campaign)
+    .fetch_all(&state.db)
+    .await?;
+    let mut absorbed = 0;
+    for (referral_id, tenant_id, campaign_id, name, organization, email, referrer) in referrals {
+        let prospect_name = [&organization, &name, &email]
+            .into_iter()
+            .find(|s| !s.trim().is_empty())
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_else(|| "Suggested organization".into());
+        let mut tx = state.db.begin().await?;
+        // Another instance may absorb the same referral at the same moment.
+        let taken: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM referrals WHERE id = $1 FOR UPDATE",
+        )
+        .bind(referral_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let already: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM prospects WHERE referral_id = $1)")
+                .bind(referral_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if taken.is_none() || already {
+            continue;
+        }
+        let prospect_id = store::insert(
+            &mut tx,
+            tenant_id,
+            campaign_id,
+            &ProspectInput {
+                name: prospect_name,
+                ..ProspectInput::default()
+            },
+            &Origin {
+                referral_id: Some(referral_id),
+                referred_by: referrer.clone(),
+                referral_note: String::new(),
+            },
+            now,
+        )
+        .await?;
+        let email = crate::mail::EmailAddress::parse(&email)
+            .ok()
+            .map(|e| e.as_str().to_owned());
+        if email.is_some() || !name.trim().is_empty() {
+            store::add_contact(
+                &mut tx,
+                tenant_id,
+                campaign_id,
+                prospect_id,
+                &store::ContactInput {
+                    name: name.trim().to_owned(),
+                    email,
+                    ..store::ContactInput::default()
+                },
+                now,
+            )
+            .await?;
+        }
+        store::record(
+            &mut tx,
+            tenant_id,
+            campaign_id,
+            &NewActivity {
+                prospect_id,
+                contact_id: None,
+                kind: ActivityKind::Note,
+                outcome: "",
+                body: &format!("Suggested by {referrer}, who signed."),
+                author_id: None,
+                author_name: "Referral",
+            },
+            now,
+        )
+        .await?;
+        store::match_confirmed_signatures(&mut tx, campaign_id, now).await?;
+        tx.commit().await?;
+        absorbed += 1;
+    }
+    Ok(absorbed)
+}

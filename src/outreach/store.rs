@@ -1,0 +1,1063 @@
+//! SQL for prospects, contacts, activities and outreach settings. Organizer-side
+//! reads take a `TenantId`; writes the scheduler shares take the tenant of a campaign
+//! already found for it (the composite foreign keys keep tenant and campaign together).
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{ActivityKind, PipelineStatus, Size, Stage};
+use crate::signatures::names;
+use crate::tenancy::TenantId;
+
+/// A campaign's outreach rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub min_days_between: i32,
+    pub max_touches: i32,
+    /// Days before the soft deadline when asked contacts are reminded, largest first.
+    pub reminder_lead_days: Vec<i32>,
+    pub auto_last_call: bool,
+    pub ask_subject: String,
+    pub ask_body: String,
+}
+
+pub const DEFAULT_ASK_SUBJECT: &str = "Will {organization} sign on? {campaign}";
+pub const DEFAULT_ASK_BODY: &str = "Dear {contact_name},
+
+{referral}We are gathering organizations to sign a short letter, \"{campaign}\". We would be glad to count {organization} among them.
+
+The link below opens the letter as it stands today and a form already filled in for you. Signing takes two minutes; we hope to hear from you by {soft_deadline}.
+
+With thanks,
+{organizer_name}";
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_days_between: 3,
+            max_touches: 4,
+            reminder_lead_days: vec![3, 1],
+            auto_last_call: false,
+            ask_subject: DEFAULT_ASK_SUBJECT.into(),
+            ask_body: DEFAULT_ASK_BODY.into(),
+        }
+    }
+}
+
+fn settings_row(r: &PgRow) -> sqlx::Result<Settings> {
+    let subject: String = r.try_get("ask_subject")?;
+    let body: String = r.try_get("ask_body")?;
+    let mut lead: Vec<i32> = r.try_get("reminder_lead_days")?;
+    lead.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(Settings {
+        min_days_between: r.try_get("min_days_between")?,
+        max_touches: r.try_get("max_touches")?,
+        reminder_lead_days: lead,
+        auto_last_call: r.try_get("auto_last_call")?,
+        ask_subject: if subject.is_empty() { DEFAULT_ASK_SUBJECT.into() } else { subject },
+        ask_body: if body.is_empty() { DEFAULT_ASK_BODY.into() } else { body },
+    })
+}
+
+/// The campaign's rules, or the defaults when organizers never changed them.
+pub async fn settings(db: &PgPool, campaign_id: Uuid) -> sqlx::Result<Settings> {
+    let row = sqlx::query("SELECT * FROM outreach_settings WHERE campaign_id = $1")
+        .bind(campaign_id)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(r) => settings_row(&r),
+        None => Ok(Settings::default()),
+    }
+}
+
+pub async fn save_settings(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    s: &Settings,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO outreach_settings (campaign_id, tenant_id, min_days_between, max_touches, reminder_lead_days,
+                                        auto_last_call, ask_subject, ask_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (campaign_id) DO UPDATE SET min_days_between = $3, max_touches = $4, reminder_lead_days = $5,
+                auto_last_call = $6, ask_subject = $7, ask_body = $8",
+    )
+    .bind(campaign_id)
+    .bind(tenant.uuid())
+    .bind(s.min_days_between)
+    .bind(s.max_touches)
+    .bind(&s.reminder_lead_days)
+    .bind(s.auto_last_call)
+    .bind(&s.ask_subject)
+    .bind(&s.ask_body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
+pub struct Prospect {
+    pub id: Uuid,
+    pub name: String,
+    pub website: String,
+    pub size: Option<Size>,
+    pub parent_id: Option<Uuid>,
+    pub parent_name: Option<String>,
+    pub tags: Vec<String>,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub sensitivity: String,
+    pub hold_reason: String,
+    pub hold_until: Option<Date>,
+    pub status: PipelineStatus,
+    pub signed_signature_id: Option<Uuid>,
+    pub matched_signature_id: Option<Uuid>,
+    pub referred_by: String,
+    pub referral_note: String,
+    pub possible_duplicate_of: Option<Uuid>,
+    pub duplicate_name: Option<String>,
+    pub next_follow_up: Option<Date>,
+    pub last_touch_at: Option<OffsetDateTime>,
+    pub contact_count: i64,
+    pub created_at: OffsetDateTime,
+}
+
+impl Prospect {
+    pub fn held(&self, today: Date) -> bool {
+        !self.hold_reason.is_empty() && self.hold_until.is_none_or(|until| until > today)
+    }
+
+    pub fn stage(&self, today: Date) -> Stage {
+        if self.signed_signature_id.is_some() {
+            Stage::Signed
+        } else if self.held(today) {
+            Stage::OnHold
+        } else {
+            self.status.into()
+        }
+    }
+
+    /// National and international organizations not yet contacted come first.
+    pub fn approach_early(&self) -> bool {
+        self.size.is_some_and(Size::approach_early)
+            && self.status == PipelineStatus::NotContacted
+            && self.signed_signature_id.is_none()
+    }
+
+    pub fn size_label(&self) -> &'static str {
+        self.size.map_or("", Size::label)
+    }
+
+    pub fn tags_text(&self) -> String {
+        self.tags.join(", ")
+    }
+}
+
+const PROSPECT_COLUMNS: &str = "p.id, p.name, p.website, p.size, p.parent_id, parent.name AS parent_name, p.tags,
+    p.owner_id, owner.name AS owner_name, p.sensitivity, p.hold_reason, p.hold_until, p.status,
+    p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.possible_duplicate_of,
+    dup.name AS duplicate_name, p.next_follow_up, p.last_touch_at, p.created_at,
+    (SELECT count(*) FROM prospect_contacts pc WHERE pc.prospect_id = p.id) AS contact_count";
+
+const PROSPECT_JOINS: &str = "FROM prospects p
+    LEFT JOIN prospects parent ON parent.id = p.parent_id
+    LEFT JOIN prospects dup ON dup.id = p.possible_duplicate_of
+    LEFT JOIN users owner ON owner.id = p.owner_id";
+
+fn prospect(r: &PgRow) -> sqlx::Result<Prospect> {
+    let size: String = r.try_get("size")?;
+    Ok(Prospect {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        website: r.try_get("website")?,
+        size: Size::parse(&size),
+        parent_id: r.try_get("parent_id")?,
+        parent_name: r.try_get("parent_name")?,
+        tags: r.try_get("tags")?,
+        owner_id: r.try_get("owner_id")?,
+        owner_name: r.try_get("owner_name")?,
+        sensitivity: r.try_get("sensitivity")?,
+        hold_reason: r.try_get("hold_reason")?,
+        hold_until: r.try_get("hold_until")?,
+        status: r.try_get("status")?,
+        signed_signature_id: r.try_get("signed_signature_id")?,
+        matched_signature_id: r.try_get("matched_signature_id")?,
+        referred_by: r.try_get("referred_by")?,
+        referral_note: r.try_get("referral_note")?,
+        possible_duplicate_of: r.try_get("possible_duplicate_of")?,
+        duplicate_name: r.try_get("duplicate_name")?,
+        next_follow_up: r.try_get("next_follow_up")?,
+        last_touch_at: r.try_get("last_touch_at")?,
+        contact_count: r.try_get("contact_count")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// SQL for "the prospect's hold lasts on `$today`", as `Prospect::held`.
+const HELD: &str = "(p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Approach-early organizations not yet contacted first, then by name.
+    #[default]
+    Priority,
+    Name,
+    LastTouch,
+    FollowUp,
+}
+
+impl Sort {
+    pub const ALL: [(Sort, &'static str, &'static str); 4] = [
+        (Sort::Priority, "priority", "Large organizations first"),
+        (Sort::Name, "name", "Name"),
+        (Sort::LastTouch, "last_touch", "Oldest touch first"),
+        (Sort::FollowUp, "follow_up", "Next follow-up"),
+    ];
+
+    pub fn parse(raw: &str) -> Self {
+        Self::ALL
+            .iter()
+            .find(|(_, key, _)| *key == raw)
+            .map_or(Sort::Priority, |(sort, _, _)| *sort)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            Sort::Priority => "(p.size IN ('national', 'international') AND p.status = 'not_contacted' AND p.signed_signature_id IS NULL) DESC, p.sort_key COLLATE signer_order, p.id",
+            Sort::Name => "p.sort_key COLLATE signer_order, p.id",
+            Sort::LastTouch => "p.last_touch_at ASC NULLS FIRST, p.sort_key COLLATE signer_order, p.id",
+            Sort::FollowUp => "p.next_follow_up ASC NULLS LAST, p.sort_key COLLATE signer_order, p.id",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub search: String,
+    pub stage: Option<Stage>,
+    pub size: Option<Size>,
+    pub tag: String,
+    /// `Some(None)`: prospects nobody owns.
+    pub owner: Option<Option<Uuid>>,
+    pub sort: Sort,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub struct Page {
+    pub prospects: Vec<Prospect>,
+    pub total: i64,
+}
+
+fn stage_condition(stage: Stage) -> String {
+    let not_signed_nor_held = format!("p.signed_signature_id IS NULL AND NOT {HELD}");
+    match stage {
+        Stage::Signed => "p.signed_signature_id IS NOT NULL".into(),
+        Stage::OnHold => format!("p.signed_signature_id IS NULL AND {HELD}"),
+        other => format!("{not_signed_nor_held} AND p.status = '{}'", other.key()),
+    }
+}
+
+/// One page of a campaign's prospects, filtered and sorted, in one query.
+pub async fn list(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    filter: &Filter,
+    today: Date,
+) -> sqlx::Result<Page> {
+    let mut conditions = vec!["p.tenant_id = $1".to_owned(), "p.campaign_id = $2".to_owned()];
+    if let Some(stage) = filter.stage {
+        conditions.push(stage_condition(stage));
+    }
+    if filter.size.is_some() {
+        conditions.push("p.size = $4".into());
+    }
+    if !filter.tag.is_empty() {
+        conditions.push("$5 = ANY (p.tags)".into());
+    }
+    match filter.owner {
+        Some(Some(_)) => conditions.push("p.owner_id = $6".into()),
+        Some(None) => conditions.push("p.owner_id IS NULL".into()),
+        None => {}
+    }
+    if !filter.search.is_empty() {
+        conditions.push(
+            "(p.name ILIKE $7 OR p.website ILIKE $7 OR EXISTS (SELECT 1 FROM prospect_contacts sc
+               WHERE sc.prospect_id = p.id AND (sc.name ILIKE $7 OR sc.email::text ILIKE $7)))"
+                .into(),
+        );
+    }
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS}, count(*) OVER () AS total {PROSPECT_JOINS}
+         WHERE {} ORDER BY {} LIMIT $8 OFFSET $9",
+        conditions.join(" AND "),
+        filter.sort.order_by()
+    );
+    let pattern = format!(
+        "%{}%",
+        filter
+            .search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(today)
+        .bind(filter.size.map(Size::as_str).unwrap_or(""))
+        .bind(&filter.tag)
+        .bind(filter.owner.flatten())
+        .bind(pattern)
+        .bind(filter.limit)
+        .bind(filter.offset)
+        .fetch_all(db)
+        .await?;
+    let total = match rows.first() {
+        Some(r) => r.try_get("total")?,
+        None => 0,
+    };
+    Ok(Page {
+        prospects: rows.iter().map(prospect).collect::<sqlx::Result<_>>()?,
+        total,
+    })
+}
+
+pub async fn by_id(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Prospect>> {
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS} {PROSPECT_JOINS} WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3"
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(prospect).transpose()
+}
+
+/// Name and stage of each chapter of a prospect (and of its parent, if any) for the
+/// "shown both ways" links and the chapter warnings.
+#[derive(Clone, Debug)]
+pub struct Relative {
+    pub id: Uuid,
+    pub name: String,
+    pub status: PipelineStatus,
+    pub signed: bool,
+}
+
+impl Relative {
+    pub fn being_asked(&self) -> bool {
+        !self.signed
+            && matches!(
+                self.status,
+                PipelineStatus::Asked | PipelineStatus::InConversation
+            )
+    }
+
+    pub fn stage_label(&self) -> &'static str {
+        if self.signed {
+            Stage::Signed.label()
+        } else {
+            self.status.label()
+        }
+    }
+}
+
+pub async fn chapters(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    parent_id: Uuid,
+) -> sqlx::Result<Vec<Relative>> {
+    let rows = sqlx::query(
+        "SELECT id, name, status, signed_signature_id IS NOT NULL AS signed FROM prospects p
+         WHERE tenant_id = $1 AND campaign_id = $2 AND parent_id = $3 ORDER BY sort_key COLLATE signer_order",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(parent_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(relative).collect()
+}
+
+fn relative(r: &PgRow) -> sqlx::Result<Relative> {
+    Ok(Relative {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        status: r.try_get("status")?,
+        signed: r.try_get("signed")?,
+    })
+}
+
+/// Every prospect's id and name, for the parent picker.
+pub async fn names(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT id, name FROM prospects WHERE tenant_id = $1 AND campaign_id = $2
+         ORDER BY sort_key COLLATE signer_order, id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await
+}
+
+/// What organizers type about a prospect.
+#[derive(Clone, Debug, Default)]
+pub struct ProspectInput {
+    pub name: String,
+    pub website: String,
+    pub size: Option<Size>,
+    pub parent_id: Option<Uuid>,
+    pub tags: Vec<String>,
+    pub owner_id: Option<Uuid>,
+    pub sensitivity: String,
+    pub hold_reason: String,
+    pub hold_until: Option<Date>,
+}
+
+/// The website's host without `www.`: two prospects with one domain are one organization.
+pub fn domain_of(website: &str) -> String {
+    url::Url::parse(website)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_lowercase()))
+        .unwrap_or_default()
+}
+
+/// An existing prospect with the same folded name or website domain.
+pub async fn find_duplicate(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    name: &str,
+    website: &str,
+    except: Option<Uuid>,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    let domain = domain_of(website);
+    sqlx::query_as(
+        "SELECT id, name FROM prospects
+         WHERE campaign_id = $1 AND (name_key = $2 OR ($3 <> '' AND domain = $3)) AND id IS DISTINCT FROM $4
+         ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(campaign_id)
+    .bind(names::name_key(name))
+    .bind(domain)
+    .bind(except)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Where a new prospect came from, beyond what organizers typed.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    pub referral_id: Option<Uuid>,
+    pub referred_by: String,
+    pub referral_note: String,
+}
+
+/// Adds a prospect, flagged when it looks like one already on the list.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    campaign_id: Uuid,
+    input: &ProspectInput,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> sqlx::Result<Uuid> {
+    let duplicate = find_duplicate(conn, campaign_id, &input.name, &input.website, None).await?;
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO prospects (id, tenant_id, campaign_id, name, name_key, sort_key, website, domain, size, parent_id,
+                                tags, owner_id, sensitivity, hold_reason, hold_until, referral_id, referred_by,
+                                referral_note, possible_duplicate_of, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    )
+    .bind(id)
+    .bind(tenant)
+    .bind(campaign_id)
+    .bind(&input.name)
+    .bind(names::name_key(&input.name))
+    .bind(names::sort_key(&input.name))
+    .bind(&input.website)
+    .bind(domain_of(&input.website))
+    .bind(input.size.map(Size::as_str).unwrap_or(""))
+    .bind(input.parent_id)
+    .bind(&input.tags)
+    .bind(input.owner_id)
+    .bind(&input.sensitivity)
+    .bind(&input.hold_reason)
+    .bind(input.hold_until)
+    .bind(origin.referral_id)
+    .bind(&origin.referred_by)
+    .bind(&origin.referral_note)
+    .bind(duplicate.map(|(id, _)| id))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+    input: &ProspectInput,
+) -> sqlx::Result<bool> {
+    let duplicate =
+        find_duplicate(conn, campaign_id, &input.name, &input.website, Some(id)).await?;
+    let done = sqlx::query(
+        "UPDATE prospects SET name = $4, name_key = $5, sort_key = $6, website = $7, domain = $8, size = $9,
+                parent_id = $10, tags = $11, owner_id = $12, sensitivity = $13, hold_reason = $14, hold_until = $15,
+                possible_duplicate_of = $16
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .bind(&input.name)
+    .bind(names::name_key(&input.name))
+    .bind(names::sort_key(&input.name))
+    .bind(&input.website)
+    .bind(domain_of(&input.website))
+    .bind(input.size.map(Size::as_str).unwrap_or(""))
+    .bind(input.parent_id)
+    .bind(&input.tags)
+    .bind(input.owner_id)
+    .bind(&input.sensitivity)
+    .bind(&input.hold_reason)
+    .bind(input.hold_until)
+    .bind(duplicate.map(|(id, _)| id))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Would making `parent_id` the parent of `id` make a loop (a chapter of its own chapter)?
+pub async fn would_loop(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    id: Uuid,
+    parent_id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id, depth) AS (
+             SELECT id, parent_id, 0 FROM prospects WHERE campaign_id = $1 AND id = $3
+             UNION ALL
+             SELECT p.id, p.parent_id, up.depth + 1 FROM prospects p JOIN up ON p.id = up.parent_id WHERE up.depth < 100)
+         SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)",
+    )
+    .bind(campaign_id)
+    .bind(id)
+    .bind(parent_id)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_status(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+    status: PipelineStatus,
+) -> sqlx::Result<Option<PipelineStatus>> {
+    sqlx::query_scalar(
+        "UPDATE prospects p SET status = $4 FROM prospects old
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND old.id = p.id
+         RETURNING old.status",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .bind(status)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_follow_up(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+    on: Option<Date>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE prospects SET next_follow_up = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.uuid())
+        .bind(id)
+        .bind(on)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub id: Uuid,
+    pub prospect_id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub email: Option<String>,
+    pub phone: String,
+    pub bounced_at: Option<OffsetDateTime>,
+    pub bounce_reason: String,
+    pub touches: i32,
+    pub last_touch_at: Option<OffsetDateTime>,
+}
+
+fn contact(r: &PgRow) -> sqlx::Result<Contact> {
+    Ok(Contact {
+        id: r.try_get("id")?,
+        prospect_id: r.try_get("prospect_id")?,
+        name: r.try_get("name")?,
+        role: r.try_get("role")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        bounced_at: r.try_get("bounced_at")?,
+        bounce_reason: r.try_get("bounce_reason")?,
+        touches: r.try_get("touches")?,
+        last_touch_at: r.try_get("last_touch_at")?,
+    })
+}
+
+const CONTACT_COLUMNS: &str = "c.id, c.prospect_id, c.name, c.role, c.email::text AS email, c.phone, c.bounced_at,
+    c.bounce_reason, c.touches, c.last_touch_at";
+
+pub async fn contacts_of(
+    db: &PgPool,
+    tenant: TenantId,
+    prospect_id: Uuid,
+) -> sqlx::Result<Vec<Contact>> {
+    let sql = format!(
+        "SELECT {CONTACT_COLUMNS} FROM prospect_contacts c WHERE c.tenant_id = $1 AND c.prospect_id = $2
+         ORDER BY c.created_at, c.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(prospect_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(contact).collect()
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ContactInput {
+    pub name: String,
+    pub role: String,
+    pub email: Option<String>,
+    pub phone: String,
+}
+
+pub async fn add_contact(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    campaign_id: Uuid,
+    prospect_id: Uuid,
+    input: &ContactInput,
+    now: OffsetDateTime,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO prospect_contacts (id, tenant_id, campaign_id, prospect_id, name, role, email, phone, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(tenant)
+    .bind(campaign_id)
+    .bind(prospect_id)
+    .bind(&input.name)
+    .bind(&input.role)
+    .bind(&input.email)
+    .bind(&input.phone)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn remove_contact(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "DELETE FROM prospect_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 RETURNING prospect_id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn clear_bounce(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "UPDATE prospect_contacts SET bounced_at = NULL, bounce_reason = ''
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 RETURNING prospect_id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Prospects whose contact's email already confirmed a signature become signed (a
+/// prospect added after its organization signed). The trigger covers later confirmations.
+pub async fn match_confirmed_signatures(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "WITH found AS (
+             SELECT DISTINCT ON (p.id) p.id, p.tenant_id, s.id AS signature_id, s.name
+             FROM prospects p
+             JOIN prospect_contacts c ON c.prospect_id = p.id
+             JOIN signatures s ON s.campaign_id = p.campaign_id AND s.email = c.email AND s.state = 'confirmed'
+             WHERE p.campaign_id = $1 AND p.signed_signature_id IS NULL
+             ORDER BY p.id, s.confirmed_at),
+         signed AS (
+             UPDATE prospects p SET signed_signature_id = found.signature_id FROM found
+             WHERE p.id = found.id RETURNING p.id, p.tenant_id, found.name)
+         INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, kind, body, author_name, at)
+         SELECT tenant_id, $1, id, 'signed', 'Had already signed as ' || name, 'The signer', $2 FROM signed",
+    )
+    .bind(campaign_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A confirmed organization signature with the prospect's folded name that is not yet
+/// anyone's match: organizers confirm it before it counts.
+#[derive(Clone, Debug)]
+pub struct SuggestedMatch {
+    pub signature_id: Uuid,
+    pub name: String,
+    pub contact_name: String,
+}
+
+pub async fn suggested_match(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    prospect_id: Uuid,
+) -> sqlx::Result<Option<SuggestedMatch>> {
+    let row = sqlx::query(
+        "SELECT s.id, s.name, s.contact_name FROM prospects p
+         JOIN signatures s ON s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
+              AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%'))
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
+           AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)
+         ORDER BY s.confirmed_at LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(prospect_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(SuggestedMatch {
+            signature_id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            contact_name: r.try_get("contact_name")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records the organizers' word that `signature_id` is this prospect's; the prospect is
+/// signed while that signature stays confirmed.
+pub async fn confirm_match(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    prospect_id: Uuid,
+    signature_id: Uuid,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE prospects p SET matched_signature_id = s.id, signed_signature_id = s.id
+         FROM signatures s
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
+           AND s.tenant_id = $1 AND s.campaign_id = $2 AND s.id = $4 AND s.state = 'confirmed'",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(prospect_id)
+    .bind(signature_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Clone, Debug)]
+pub struct Activity {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub contact_name: Option<String>,
+    pub outcome: String,
+    pub body: String,
+    pub author_name: String,
+    pub at: OffsetDateTime,
+    pub answered_by_revision: Option<i32>,
+}
+
+/// One line for the activity log. `at` is always the app clock's time.
+pub struct NewActivity<'a> {
+    pub prospect_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub kind: ActivityKind,
+    pub outcome: &'a str,
+    pub body: &'a str,
+    pub author_id: Option<Uuid>,
+    pub author_name: &'a str,
+}
+
+pub async fn record(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    campaign_id: Uuid,
+    activity: &NewActivity<'_>,
+    at: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, outcome, body,
+                                          author_id, author_name, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(tenant)
+    .bind(campaign_id)
+    .bind(activity.prospect_id)
+    .bind(activity.contact_id)
+    .bind(activity.kind)
+    .bind(activity.outcome)
+    .bind(activity.body)
+    .bind(activity.author_id)
+    .bind(activity.author_name)
+    .bind(at)
+    .fetch_one(conn)
+    .await
+}
+
+/// The newest activities of a prospect (a long relationship shows its last 200 lines).
+pub async fn activities(
+    db: &PgPool,
+    tenant: TenantId,
+    prospect_id: Uuid,
+) -> sqlx::Result<Vec<Activity>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.kind, c.name AS contact_name, a.outcome, a.body, a.author_name, a.at, r.number AS revision_number
+         FROM outreach_activities a
+         LEFT JOIN prospect_contacts c ON c.id = a.contact_id
+         LEFT JOIN letter_revisions r ON r.id = a.answered_by_revision_id
+         WHERE a.tenant_id = $1 AND a.prospect_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 200",
+    )
+    .bind(tenant.uuid())
+    .bind(prospect_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Activity {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                contact_name: r.try_get("contact_name")?,
+                outcome: r.try_get("outcome")?,
+                body: r.try_get("body")?,
+                author_name: r.try_get("author_name")?,
+                at: r.try_get("at")?,
+                answered_by_revision: r.try_get("revision_number")?,
+            })
+        })
+        .collect()
+}
+
+/// Links a requested change to the revision that answered it.
+pub async fn answer_change(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    activity_id: i64,
+    revision_id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "UPDATE outreach_activities a SET answered_by_revision_id = r.id
+         FROM letter_revisions r
+         WHERE a.tenant_id = $1 AND a.campaign_id = $2 AND a.id = $3 AND a.kind = 'change_request'
+           AND r.tenant_id = $1 AND r.campaign_id = $2 AND r.id = $4
+         RETURNING a.prospect_id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(activity_id)
+    .bind(revision_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Members who may own relationships (owners and organizers), for the owner picker.
+pub async fn organizers(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 AND m.role IN ('owner', 'organizer') ORDER BY u.name, u.id",
+    )
+    .bind(tenant.uuid())
+    .fetch_all(db)
+    .await
+}
+
+/// Contacts chosen for an ask, with what decides whether each may be written to.
+#[derive(Clone, Debug)]
+pub struct Recipient {
+    pub contact: Contact,
+    pub prospect_id: Uuid,
+    pub organization: String,
+    pub status: PipelineStatus,
+    pub signed: bool,
+    pub held: bool,
+    pub unsubscribed: bool,
+    pub referred_by: String,
+    pub parent_id: Option<Uuid>,
+}
+
+/// The contacts named, plus every contact of the prospects named, in this campaign only.
+pub async fn recipients(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    contact_ids: &[Uuid],
+    prospect_ids: &[Uuid],
+    today: Date,
+) -> sqlx::Result<Vec<Recipient>> {
+    let sql = format!(
+        "SELECT {CONTACT_COLUMNS}, p.name AS organization, p.status, p.signed_signature_id IS NOT NULL AS signed,
+                {HELD} AS held, p.referred_by, p.parent_id,
+                EXISTS (SELECT 1 FROM mail_suppressions m WHERE m.email = c.email
+                        AND (m.tenant_id IS NULL OR m.tenant_id = c.tenant_id)) AS unsubscribed
+         FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
+         WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND (c.id = ANY ($4) OR c.prospect_id = ANY ($5))
+         ORDER BY p.sort_key COLLATE signer_order, p.id, c.created_at, c.id
+         LIMIT 5001"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(today)
+        .bind(contact_ids)
+        .bind(prospect_ids)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Recipient {
+                contact: contact(r)?,
+                prospect_id: r.try_get("prospect_id")?,
+                organization: r.try_get("organization")?,
+                status: r.try_get("status")?,
+                signed: r.try_get("signed")?,
+                held: r.try_get("held")?,
+                unsubscribed: r.try_get("unsubscribed")?,
+                referred_by: r.try_get("referred_by")?,
+                parent_id: r.try_get("parent_id")?,
+            })
+        })
+        .collect()
+}
+
+/// Prospects related to the given ones (their parents and chapters) that are being
+/// asked: "chapters often need their parent's decision".
+pub async fn relatives_being_asked(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    prospect_ids: &[Uuid],
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT p.name, r.name FROM prospects p
+         JOIN prospects r ON r.campaign_id = p.campaign_id AND (r.id = p.parent_id OR r.parent_id = p.id)
+         WHERE p.campaign_id = $1 AND p.id = ANY ($2)
+           AND (r.id = ANY ($2) OR (r.status IN ('asked', 'in_conversation') AND r.signed_signature_id IS NULL))
+         ORDER BY p.sort_key COLLATE signer_order, r.sort_key COLLATE signer_order",
+    )
+    .bind(campaign_id)
+    .bind(prospect_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// Counts of prospects by stage, for the funnel.
+pub async fn stage_counts(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    today: Date,
+) -> sqlx::Result<Vec<(Stage, i64)>> {
+    let sql = format!(
+        "SELECT CASE WHEN p.signed_signature_id IS NOT NULL THEN 'signed'
+                     WHEN {HELD} THEN 'on_hold' ELSE p.status END AS stage, count(*)
+         FROM prospects p WHERE p.tenant_id = $1 AND p.campaign_id = $2 GROUP BY 1"
+    );
+    let rows: Vec<(String, i64)> = sqlx::query_as(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(today)
+        .fetch_all(db)
+        .await?;
+    Ok(Stage::ALL
+        .into_iter()
+        .map(|stage| {
+            let count = rows
+                .iter()
+                .find(|(key, _)| key == stage.key())
+                .map_or(0, |(_, n)| *n);
+            (stage, count)
+        })
+        .collect())
+}
+
+/// The follow-up queue: an organizer's prospects due today or overdue, large
+/// organizations first, then the ones touched longest ago.
+pub async fn follow_ups(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    owner_id: Option<Uuid>,
+    today: Date,
+) -> sqlx::Result<Vec<Prospect>> {
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS} {PROSPECT_JOINS}
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.next_follow_up <= $3
+           AND ($4::uuid IS NULL OR p.owner_id = $4)
+           AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement') AND NOT {HELD}
+         ORDER BY CASE p.size WHEN 'international' THEN 0 WHEN 'national' THEN 1 WHEN 'regional' THEN 2 ELSE 3 END,
+                  p.last_touch_at ASC NULLS FIRST, p.next_follow_up, p.id
+         LIMIT 500"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(today)
+        .bind(owner_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(prospect).collect()
+}
