@@ -347,7 +347,7 @@ pub async fn preview(
         form.body = settings.ask_body.clone();
     }
     if form.batch.is_empty() {
-        form.batch = tokens::new_token().token[..24].to_owned();
+        form.batch = Uuid::new_v4().simple().to_string();
     }
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;

@@ -19,6 +19,7 @@ use undersigned::app::{self, Application};
 use undersigned::clock::ManualClock;
 use undersigned::config::Config;
 use undersigned::mail::{read_eml, ReadMessage, Transport, Worker};
+use undersigned::outreach::Scheduler;
 
 pub const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const PASSWORD: &str = "a long enough password";
@@ -106,6 +107,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub config: Arc<Config>,
     pub worker: Worker,
+    pub scheduler: Scheduler,
     pub data_dir: TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -152,6 +154,7 @@ impl TestApp {
             Arc::new(app::mail_kinds()),
         );
 
+        let scheduler = Scheduler::new(state.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let application = Application::with_listener(state, transport, listener);
         tokio::spawn(application.serve(async {
@@ -164,6 +167,7 @@ impl TestApp {
             clock,
             config,
             worker,
+            scheduler,
             data_dir,
             stop: Some(stop),
         }
@@ -189,6 +193,17 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// Runs the outreach scheduler once, as the background task does every 30 s.
+    pub async fn run_scheduler(&self) -> undersigned::outreach::scheduler::Report {
+        self.scheduler.tick().await.expect("the scheduler runs")
+    }
+
+    /// A scheduler of a second process: its own pool on the same database.
+    pub async fn another_scheduler(&self) -> Scheduler {
+        let db = undersigned::db::connect(&self.database_url).await.unwrap();
+        Scheduler::new(app::state(db, self.config.clone(), Arc::new(self.clock.clone())).unwrap())
     }
 
     /// Runs the mail worker once, as the background task would.
@@ -303,6 +318,17 @@ impl TestApp {
         .expect("a sign-up email waits in the outbox");
         let base = self.config.base_url.as_str().trim_end_matches('/');
         link.strip_prefix(base).unwrap_or(&link).to_owned()
+    }
+
+    /// A fresh login (sessions end after 12 idle hours: tests that move the clock by days
+    /// log in again, as the organizer would).
+    pub async fn log_in(&self, email: &str) -> Client {
+        let client = self.client();
+        let r = client
+            .post_form("/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status, 303, "login failed: {}", r.body);
+        client
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

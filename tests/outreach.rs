@@ -1,0 +1,719 @@
+//! Outreach: prospects and contacts, asks whose personal link opens the current letter,
+//! a prospect signed exactly while its organization's confirmed signature stands, touch
+//! limits across every channel, the scheduler's deadline emails (time moved, never slept),
+//! and tenant isolation of every outreach URL.
+
+mod support;
+
+use support::campaigns::{
+    campaign_fields, confirm, input_textarea, input_value, open_campaign, organization, sign,
+    sign_and_confirm,
+};
+use support::smtp::{SinkOptions, SmtpSink};
+use support::{Client, Options, TestApp};
+use time::macros::datetime;
+
+/// A group "river" with an open campaign "water": soft deadline 9 December 17:00 UTC,
+/// hard deadline 16 December 17:00 UTC, target 10 (the host organization has signed).
+async fn setup(app: &TestApp) -> (Client, String, String) {
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    (owner, path, public)
+}
+
+/// Moves the clock and logs the organizer in again (sessions end after 12 idle hours).
+async fn at(app: &TestApp, when: time::OffsetDateTime) -> Client {
+    app.clock.set(when);
+    app.log_in("ana@river.example").await
+}
+
+/// Adds a prospect with one contact through the form; returns its id.
+async fn add_prospect(owner: &Client, path: &str, name: &str, email: &str) -> String {
+    add_prospect_with(owner, path, &[("name", name), ("contact_name", "Sam Lee"), ("contact_email", email)]).await
+}
+
+async fn add_prospect_with(owner: &Client, path: &str, fields: &[(&str, &str)]) -> String {
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/new"), fields)
+        .await;
+    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
+    let location = r.location().unwrap();
+    let id = location
+        .split("/prospects/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    id.to_owned()
+}
+
+/// The value of the input named `name`, whatever the order of its attributes.
+fn field_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let start = html.find(&marker)?;
+    let tag_end = html[start..].find('>')? + start;
+    let tag = &html[start..tag_end];
+    let value = tag.find("value=\"")? + "value=\"".len();
+    let end = tag[value..].find('"')?;
+    Some(support::unescape(&tag[value..value + end]))
+}
+
+/// Every `name="contact" value="…"` in a page.
+fn contact_ids(html: &str) -> Vec<String> {
+    html.split("name=\"contact\" value=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// Previews an ask to these prospects and sends it as the preview shows it.
+async fn ask(owner: &Client, path: &str, prospects: &[&str], include_warned: bool) -> support::Response {
+    let mut fields: Vec<(&str, &str)> = prospects.iter().map(|p| ("prospect", *p)).collect();
+    fields.push(("kind", "ask"));
+    let preview = owner.post_form(&format!("{path}/outreach/ask"), &fields).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    send_preview(owner, path, &preview.body, include_warned).await
+}
+
+async fn send_preview(owner: &Client, path: &str, preview: &str, include_warned: bool) -> support::Response {
+    let batch = input_value(preview, "batch").unwrap_or_else(|| panic!("no batch in {preview}"));
+    let subject = field_value(preview, "subject").unwrap();
+    let body = input_textarea(preview, "body");
+    let ids = contact_ids(preview);
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("batch", &batch),
+        ("kind", "ask"),
+        ("subject", &subject),
+        ("body", &body),
+    ];
+    if include_warned {
+        fields.push(("include_warned", "on"));
+    }
+    for id in &ids {
+        fields.push(("contact", id));
+    }
+    let sent = owner.post_form(&format!("{path}/outreach/ask/send"), &fields).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    sent
+}
+
+async fn outreach_settings(owner: &Client, path: &str, min_days: &str, max: &str, leads: &str, auto: bool) {
+    let page = owner.get(&format!("{path}/outreach/settings")).await;
+    let subject = field_value(&page.body, "ask_subject").unwrap();
+    let body = input_textarea(&page.body, "ask_body");
+    let mut fields = vec![
+        ("min_days_between", min_days),
+        ("max_touches", max),
+        ("reminder_lead_days", leads),
+        ("ask_subject", subject.as_str()),
+        ("ask_body", body.as_str()),
+    ];
+    if auto {
+        fields.push(("auto_last_call", "on"));
+    }
+    let r = owner.post_form(&format!("{path}/outreach/settings"), &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+/// Recipients of the outbox's emails of one kind, sorted.
+async fn outbox_to(app: &TestApp, kind: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT recipient FROM outbox WHERE message ->> 'kind' = $1 ORDER BY recipient, id",
+    )
+    .bind(kind)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn outbox_texts(app: &TestApp, kind: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT message::text FROM outbox WHERE message ->> 'kind' = $1 ORDER BY id")
+        .bind(kind)
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    outreach_settings(&owner, &path, "1", "4", "3, 1", false).await;
+    let asked = add_prospect(&owner, &path, "Asked Alliance", "a@asked.example").await;
+    let held = add_prospect(&owner, &path, "Held Harbor", "b@held.example").await;
+    let declined = add_prospect(&owner, &path, "Declined Dunes", "c@declined.example").await;
+    let signed = add_prospect(&owner, &path, "Signed Springs", "d@signed.example").await;
+    let bounced = add_prospect(&owner, &path, "Bounced Bay", "e@bounced.example").await;
+    let _never_asked = add_prospect(&owner, &path, "Quiet Quarry", "f@quiet.example").await;
+    ask(&owner, &path, &[&asked, &held, &declined, &signed, &bounced], false).await;
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 5);
+    app.dispatch_mail().await;
+
+    // Hold, decline, sign, bounce.
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{held}"),
+            &[("name", "Held Harbor"), ("hold_reason", "Wait until their board meets")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{declined}/status"),
+            &[("status", "declined"), ("from", "asked")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    sign_and_confirm(&app, &public, "Signed Springs", "d@signed.example").await;
+    sqlx::query("UPDATE prospect_contacts SET bounced_at = now(), bounce_reason = '550 no such mailbox' WHERE email = 'e@bounced.example'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // Nothing before the first lead time.
+    assert_eq!(app.run_scheduler().await.reminders, 0);
+    app.clock.set(datetime!(2026-12-06 16:00 UTC));
+    assert_eq!(app.run_scheduler().await.reminders, 0, "3 days before is 6 December 17:00");
+
+    app.clock.set(datetime!(2026-12-06 18:00 UTC));
+    let report = app.run_scheduler().await;
+    assert_eq!(report.reminders, 1);
+    assert_eq!(outbox_to(&app, "outreach_reminder").await, ["a@asked.example"]);
+    assert_eq!(app.run_scheduler().await.reminders, 0, "once per stage");
+    let text = &outbox_texts(&app, "outreach_reminder").await[0];
+    assert!(text.contains("9 December 2026, 17:00"), "names the soft deadline: {text}");
+    assert!(!text.contains("16 December"), "never the hard deadline: {text}");
+
+    let owner = at(&app, datetime!(2026-12-08 18:00 UTC)).await;
+    assert_eq!(app.run_scheduler().await.reminders, 1, "the 1-day reminder");
+    assert_eq!(app.run_scheduler().await.reminders, 0);
+    assert_eq!(
+        outbox_to(&app, "outreach_reminder").await,
+        ["a@asked.example", "a@asked.example"]
+    );
+    // The reminder went out with the contact's personal link and is on the prospect's log.
+    app.dispatch_mail().await;
+    let page = owner.get(&format!("{path}/outreach/prospects/{asked}")).await;
+    assert!(page.body.contains("Deadline reminder sent"), "{}", page.body);
+    let link = app.link_mailed_to("a@asked.example", "/ask/").await;
+    assert!(link.starts_with("/river/water/ask/"));
+
+    app.clock.set(datetime!(2026-12-09 18:00 UTC));
+    assert_eq!(app.run_scheduler().await.reminders, 0, "none after the soft deadline");
+}
+
+#[tokio::test]
+async fn touch_limits_count_logged_calls_and_automated_emails_alike() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    outreach_settings(&owner, &path, "3", "3", "3", false).await;
+    let called = add_prospect(&owner, &path, "Called Creek", "a@called.example").await;
+    let plain = add_prospect(&owner, &path, "Plain Pond", "b@plain.example").await;
+    let busy = add_prospect(&owner, &path, "Busy Brook", "c@busy.example").await;
+    ask(&owner, &path, &[&called, &plain, &busy], false).await;
+
+    // Two calls to Busy Brook's contact: with the ask, three touches, the limit.
+    for day in [datetime!(2026-11-26 10:00 UTC), datetime!(2026-11-30 10:00 UTC)] {
+        let owner = at(&app, day).await;
+        let busy_page = owner.get(&format!("{path}/outreach/prospects/{busy}")).await;
+        let busy_contact = contact_ids(&busy_page.body)[0].clone();
+        let r = owner
+            .post_form(
+                &format!("{path}/outreach/prospects/{busy}/activities"),
+                &[("kind", "call"), ("contact", &busy_contact), ("outcome", "Will think about it")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    // A call with the whole organization of Called Creek a day before the reminder.
+    let owner = at(&app, datetime!(2026-12-05 10:00 UTC)).await;
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{called}/activities"),
+            &[("kind", "call"), ("contact", ""), ("outcome", "Board meets Monday")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let owner = at(&app, datetime!(2026-12-06 18:00 UTC)).await;
+    let report = app.run_scheduler().await;
+    assert_eq!((report.reminders, report.skipped), (1, 2));
+    assert_eq!(outbox_to(&app, "outreach_reminder").await, ["b@plain.example"]);
+    let page = owner.get(&format!("{path}/outreach/prospects/{called}")).await;
+    assert!(page.body.contains("was not sent: last touched on 2026-12-05 (at least 3 days must pass)"), "{}", page.body);
+    let page = owner.get(&format!("{path}/outreach/prospects/{busy}")).await;
+    assert!(page.body.contains("was not sent: already touched 3 times (the limit is 3)"));
+
+    // A manual follow-up warns first and sends only when told to.
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &called), ("kind", "follow_up")])
+        .await;
+    assert!(preview.body.contains("last touched 1 day ago (at least 3 days must pass)"), "{}", preview.body);
+    send_preview(&owner, &path, &preview.body, false).await;
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 3, "not sent without the organizer's word");
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &called), ("kind", "follow_up")])
+        .await;
+    send_preview(&owner, &path, &preview.body, true).await;
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 4);
+}
+
+#[tokio::test]
+async fn a_moved_deadline_rearms_the_reminders_for_the_new_date() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    outreach_settings(&owner, &path, "1", "4", "3", false).await;
+    let asked = add_prospect(&owner, &path, "Asked Alliance", "a@asked.example").await;
+    ask(&owner, &path, &[&asked], false).await;
+    let owner = at(&app, datetime!(2026-12-06 18:00 UTC)).await;
+    assert_eq!(app.run_scheduler().await.reminders, 1);
+
+    let title = "Keep the water clean";
+    let mut fields: Vec<(&str, &str)> = campaign_fields(title, "water")
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "letter" | "host_signs" | "soft_deadline"))
+        .collect();
+    fields.push(("soft_deadline", "2026-12-12T17:00"));
+    let r = owner.post_form(&format!("{path}/settings"), &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    assert_eq!(app.run_scheduler().await.reminders, 0, "the old date's reminder does nothing more");
+    app.clock.set(datetime!(2026-12-09 16:00 UTC));
+    assert_eq!(app.run_scheduler().await.reminders, 0);
+    app.clock.set(datetime!(2026-12-09 18:00 UTC));
+    assert_eq!(app.run_scheduler().await.reminders, 1, "re-armed for the new date");
+    let texts = outbox_texts(&app, "outreach_reminder").await;
+    assert_eq!(texts.len(), 2);
+    assert!(texts[1].contains("12 December 2026, 17:00"));
+}
+
+#[tokio::test]
+async fn the_last_call_names_the_hard_deadline_and_goes_only_when_the_target_was_missed() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let a = add_prospect(&owner, &path, "Asked Alliance", "a@asked.example").await;
+    let b = add_prospect(&owner, &path, "Second Stream", "b@second.example").await;
+    ask(&owner, &path, &[&a, &b], false).await;
+
+    // Before the soft deadline there is nothing to call for.
+    let early = owner.post_form(&format!("{path}/outreach/last-call"), &[]).await;
+    assert_eq!(early.status, 400);
+
+    let owner = at(&app, datetime!(2026-12-09 18:00 UTC)).await;
+    let report = app.run_scheduler().await;
+    assert_eq!((report.alerts, report.last_calls), (1, 0), "organizers are told; nothing goes by itself");
+    assert_eq!(outbox_to(&app, "outreach_organizer_alert").await, ["ana@river.example"]);
+    assert_eq!(app.run_scheduler().await.alerts, 0, "told once");
+    let dashboard = owner.get(&format!("{path}/outreach")).await;
+    assert!(dashboard.body.contains("The soft deadline passed short of the target"));
+    assert!(dashboard.body.contains("Send the last call"));
+
+    let r = owner.post_form(&format!("{path}/outreach/last-call"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = owner.post_form(&format!("{path}/outreach/last-call"), &[]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        outbox_to(&app, "outreach_last_call").await,
+        ["a@asked.example", "b@second.example"],
+        "once per contact, however often the button is pressed"
+    );
+    for text in outbox_texts(&app, "outreach_last_call").await {
+        assert!(text.contains("16 December 2026, 17:00"), "{text}");
+    }
+    let dashboard = owner.get(&format!("{path}/outreach")).await;
+    assert!(dashboard.body.contains("The last call went"));
+
+    // At the hard deadline the organizers get a summary, once.
+    app.clock.set(datetime!(2026-12-16 18:00 UTC));
+    assert_eq!(app.run_scheduler().await.alerts, 1);
+    assert_eq!(app.run_scheduler().await.alerts, 0);
+    let alerts = outbox_texts(&app, "outreach_organizer_alert").await;
+    assert!(alerts[1].contains("Signing closed"), "{}", alerts[1]);
+}
+
+#[tokio::test]
+async fn no_last_call_when_the_target_was_reached_and_an_automatic_one_when_asked_for() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    // Target 1: the host organization's own signature reaches it.
+    let (met, _) = open_campaign(&owner, "river", "met", &[("target", "1")]).await;
+    let a = add_prospect(&owner, &met, "Asked Alliance", "a@asked.example").await;
+    ask(&owner, &met, &[&a], false).await;
+    let (auto, _) = open_campaign(&owner, "river", "auto", &[]).await;
+    outreach_settings(&owner, &auto, "3", "4", "3, 1", true).await;
+    let b = add_prospect(&owner, &auto, "Second Stream", "b@second.example").await;
+    ask(&owner, &auto, &[&b], false).await;
+
+    let owner = at(&app, datetime!(2026-12-09 18:00 UTC)).await;
+    let report = app.run_scheduler().await;
+    assert_eq!((report.alerts, report.last_calls), (1, 1));
+    assert_eq!(outbox_to(&app, "outreach_last_call").await, ["b@second.example"]);
+    let refused = owner.post_form(&format!("{met}/outreach/last-call"), &[]).await;
+    assert_eq!(refused.status, 400, "the target was reached");
+    assert_eq!(outbox_to(&app, "outreach_last_call").await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_ask_sent_before_a_new_revision_opens_the_new_text_prefilled() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let id = add_prospect_with(
+        &owner,
+        &path,
+        &[
+            ("name", "Heron Watch"),
+            ("website", "heronwatch.example"),
+            ("size", "regional"),
+            ("contact_name", "Amira Haddad"),
+            ("contact_role", "Director"),
+            ("contact_email", "amira@heronwatch.example"),
+        ],
+    )
+    .await;
+    ask(&owner, &path, &[&id], false).await;
+    let link = app.link_mailed_to("amira@heronwatch.example", "/ask/").await;
+
+    let revised = "# Dear Mayor\n\nWe ask you to keep the river **and the estuary** clean.";
+    let r = owner
+        .post_form(&format!("{path}/letter"), &[("body", revised), ("action", "save")])
+        .await;
+    assert_eq!(r.status, 303);
+
+    let page = app.client().get(&link).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("and the estuary"), "the current letter");
+    assert!(page.body.contains("revision 2"));
+    assert_eq!(field_value(&page.body, "organization").as_deref(), Some("Heron Watch"));
+    assert_eq!(field_value(&page.body, "contact_name").as_deref(), Some("Amira Haddad"));
+    assert_eq!(field_value(&page.body, "email").as_deref(), Some("amira@heronwatch.example"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    let log = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
+    assert!(log.body.contains("Opened the personal link"));
+
+    // The link works only as it was sent: not altered, not on another campaign.
+    let mut forged = link.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    assert_eq!(app.client().get(&forged).await.status, 404);
+    let (_, _other_public) = open_campaign(&owner, "river", "lake", &[]).await;
+    let elsewhere = link.replace("/river/water/", "/river/lake/");
+    assert_eq!(app.client().get(&elsewhere).await.status, 404);
+}
+
+#[tokio::test]
+async fn a_confirmed_signature_flips_its_prospect_to_signed_and_a_withdrawal_flips_it_back() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let id = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    ask(&owner, &path, &[&id], false).await;
+    let prospect = format!("{path}/outreach/prospects/{id}");
+    let stage = |body: &str| -> String {
+        let start = body.find("class=\"badge stage-").unwrap() + "class=\"badge stage-".len();
+        body[start..start + body[start..].find('"').unwrap()].to_owned()
+    };
+    assert_eq!(stage(&owner.get(&prospect).await.body), "asked");
+
+    // Signing alone is not consent: pending confirmation, the prospect is still asked.
+    let r = sign(&app, &public, &organization("Heron Watch", "amira@heronwatch.example")).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(stage(&owner.get(&prospect).await.body), "asked");
+    let link = confirm(&app, "amira@heronwatch.example").await;
+    let page = owner.get(&prospect).await;
+    assert_eq!(stage(&page.body), "signed");
+    assert!(page.body.contains("Signed as Heron Watch"));
+
+    let signer = app.client();
+    let withdraw = signer.get(&format!("{link}/withdraw")).await;
+    assert_eq!(withdraw.status, 200);
+    let r = signer.post_form(&format!("{link}/withdraw"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = owner.get(&prospect).await;
+    assert_eq!(stage(&page.body), "asked", "back where it was");
+    assert!(page.body.contains("Signature withdrawn"));
+
+    // A signature under the organization's name from another address is only suggested,
+    // and counts once an organizer confirms the match.
+    let marsh = add_prospect(&owner, &path, "Marsh Keepers", "rosa@marsh.example").await;
+    let prospect = format!("{path}/outreach/prospects/{marsh}");
+    sign_and_confirm(&app, &public, "The Marsh Keepers", "office@marsh.example").await;
+    let page = owner.get(&prospect).await;
+    assert_eq!(stage(&page.body), "not_contacted");
+    assert!(page.body.contains("Did they sign?"));
+    let signature = input_value(&page.body, "signature").unwrap();
+    let r = owner
+        .post_form(&format!("{prospect}/match"), &[("signature", &signature)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(stage(&owner.get(&prospect).await.body), "signed");
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent() {
+    let sink = SmtpSink::start_with(SinkOptions {
+        refuse: vec![("gone@lost.example".into(), "550 5.1.1 no such mailbox".into())],
+        ..Default::default()
+    })
+    .await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(sink.url()),
+        ..Default::default()
+    })
+    .await;
+    let (owner, path, _) = setup(&app).await;
+    outreach_settings(&owner, &path, "1", "4", "3", false).await;
+    let id = add_prospect(&owner, &path, "Lost Lagoon", "gone@lost.example").await;
+    ask(&owner, &path, &[&id], false).await;
+    app.dispatch_mail().await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_contacts WHERE bounced_at IS NOT NULL").await,
+        1
+    );
+    let page = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
+    assert!(page.body.contains("bounced"));
+    let dashboard = owner.get(&format!("{path}/outreach")).await;
+    assert!(dashboard.body.contains("gone@lost.example"));
+
+    let owner = at(&app, datetime!(2026-12-06 18:00 UTC)).await;
+    assert_eq!(app.run_scheduler().await.reminders, 0, "no reminder to a bounced address");
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id), ("kind", "follow_up")])
+        .await;
+    assert!(preview.body.contains("not sent: email bounced"));
+
+    // Cleared by an organizer, the address may be written to again.
+    let contact = contact_ids(&page.body)[0].clone();
+    let r = owner
+        .post_form(&format!("{path}/outreach/contacts/{contact}/clear-bounce"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id), ("kind", "follow_up")])
+        .await;
+    assert!(!preview.body.contains("not sent: email bounced"));
+}
+
+#[tokio::test]
+async fn two_schedulers_never_send_the_same_reminder_twice() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(add_prospect(&owner, &path, &format!("Group {n}"), &format!("c{n}@groups.example")).await);
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ask(&owner, &path, &refs, false).await;
+    let other = app.another_scheduler().await;
+    app.clock.set(datetime!(2026-12-06 18:00 UTC));
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(app.scheduler.tick(), other.tick());
+        a.unwrap();
+        b.unwrap();
+    }
+    let sent = outbox_to(&app, "outreach_reminder").await;
+    assert_eq!(sent.len(), 30);
+    let mut unique = sent.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 30);
+}
+
+#[tokio::test]
+async fn referrals_become_prospects_introduced_by_their_referrer() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let r = app
+        .client()
+        .post_form(
+            &format!("{link}/referrals"),
+            &[
+                ("referral_name", "Rosa Vega"),
+                ("referral_organization", "Marsh Keepers"),
+                ("referral_email", "rosa@marsh.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let dashboard = owner.get(&format!("{path}/outreach")).await;
+    assert!(dashboard.body.contains("Who brought in whom"));
+    assert!(dashboard.body.contains("Marsh Keepers"));
+    let list = owner.get(&format!("{path}/outreach/prospects")).await;
+    assert!(list.body.contains("referred by Alder Network"));
+    assert_eq!(app.run_scheduler().await.referrals, 0, "absorbed once");
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM prospects WHERE name = 'Marsh Keepers'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id.to_string()), ("kind", "ask")])
+        .await;
+    assert!(preview.body.contains("Alder Network suggested we write to you."), "{}", preview.body);
+}
+
+#[tokio::test]
+async fn organizers_get_one_digest_a_day_with_their_follow_ups() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let id = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{id}/activities"),
+            &[("kind", "note"), ("body", "Call after the holiday"), ("next_follow_up", "2026-11-27")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The new prospect has no owner yet: make it the organizer's.
+    let owner_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'ana@river.example'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE prospects SET owner_id = $1").bind(owner_id).execute(&app.db).await.unwrap();
+
+    app.clock.set(datetime!(2026-11-27 07:00 UTC));
+    assert_eq!(app.run_scheduler().await.digests, 0, "not before the morning");
+    let owner = at(&app, datetime!(2026-11-27 08:30 UTC)).await;
+    assert_eq!(app.run_scheduler().await.digests, 1);
+    assert_eq!(app.run_scheduler().await.digests, 0, "one a day");
+    let digest = &outbox_texts(&app, "outreach_digest").await[0];
+    assert!(digest.contains("Heron Watch"), "{digest}");
+    let queue = owner.get(&format!("{path}/outreach/follow-ups")).await;
+    assert!(queue.body.contains("Heron Watch"));
+    assert!(queue.body.contains("Log a call"));
+}
+
+#[tokio::test]
+async fn a_possible_duplicate_is_flagged_and_added_only_when_the_organizer_says_so() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    add_prospect_with(&owner, &path, &[("name", "The Heron Watch"), ("website", "https://www.heronwatch.example")]).await;
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/new"), &[("name", "Heron Watch!"), ("contact_name", "Kim")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("looks like a prospect already on the list"));
+    assert_eq!(field_value(&r.body, "contact_name").as_deref(), Some("Kim"), "what was typed is kept");
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/new"), &[("name", "Herons of the Bay"), ("website", "heronwatch.example/bay")])
+        .await;
+    assert_eq!(r.status, 422, "same website domain");
+    add_prospect_with(&owner, &path, &[("name", "Heron Watch!"), ("add_anyway", "on")]).await;
+    let list = owner.get(&format!("{path}/outreach/prospects")).await;
+    assert!(list.body.contains("possible duplicate"));
+    assert_eq!(app.count("SELECT count(*) FROM prospects").await, 2);
+}
+
+/// Every outreach URL of the first group, and whether it writes.
+fn outreach_urls(path: &str, prospect: &str, contact: &str, activity: &str, revision: &str) -> Vec<(&'static str, String, Vec<(String, String)>)> {
+    let p = format!("{path}/outreach");
+    let s = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    vec![
+        ("GET", p.clone(), vec![]),
+        ("GET", format!("{p}/prospects"), vec![]),
+        ("GET", format!("{p}/prospects/new"), vec![]),
+        ("GET", format!("{p}/prospects/{prospect}"), vec![]),
+        ("GET", format!("{p}/follow-ups"), vec![]),
+        ("GET", format!("{p}/settings"), vec![]),
+        ("POST", format!("{p}/prospects/new"), s(&[("name", "Intruder Inc")])),
+        ("POST", format!("{p}/prospects/{prospect}"), s(&[("name", "Renamed")])),
+        ("POST", format!("{p}/prospects/{prospect}/contacts"), s(&[("name", "Mole"), ("email", "mole@x.example")])),
+        ("POST", format!("{p}/prospects/{prospect}/activities"), s(&[("kind", "note"), ("body", "hello")])),
+        ("POST", format!("{p}/prospects/{prospect}/status"), s(&[("status", "declined"), ("from", "asked")])),
+        ("POST", format!("{p}/prospects/{prospect}/snooze"), s(&[("days", "3")])),
+        ("POST", format!("{p}/contacts/{contact}/clear-bounce"), vec![]),
+        ("POST", format!("{p}/activities/{activity}/answered"), s(&[("revision", revision)])),
+        ("POST", format!("{p}/settings"), s(&[("min_days_between", "1"), ("max_touches", "9"), ("reminder_lead_days", "1"), ("ask_subject", "x"), ("ask_body", "y")])),
+        ("POST", format!("{p}/ask"), s(&[("prospect", prospect), ("kind", "ask")])),
+        ("POST", format!("{p}/ask/send"), s(&[("prospect", prospect), ("batch", "abcdefghijklmnopqrstuvwx"), ("subject", "x"), ("body", "y")])),
+        ("POST", format!("{p}/last-call"), vec![]),
+        ("POST", format!("{p}/contacts/{contact}/remove"), vec![]),
+    ]
+}
+
+async fn request(client: &Client, method: &str, url: &str, fields: &[(String, String)]) -> u16 {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    if method == "GET" {
+        client.get(url).await.status
+    } else {
+        client.post_form(url, &fields).await.status
+    }
+}
+
+#[tokio::test]
+async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let prospect = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    ask(&owner, &path, &[&prospect], false).await;
+    let page = owner.get(&format!("{path}/outreach/prospects/{prospect}")).await;
+    let contact = contact_ids(&page.body)[0].clone();
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{prospect}/activities"),
+            &[("kind", "change_request"), ("body", "Mention the estuary")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let activity: i64 = sqlx::query_scalar("SELECT id FROM outreach_activities WHERE kind = 'change_request'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let revision: uuid::Uuid = sqlx::query_scalar("SELECT id FROM letter_revisions").fetch_one(&app.db).await.unwrap();
+    let urls = outreach_urls(&path, &prospect, &contact, &activity.to_string(), &revision.to_string());
+
+    let stranger = app.signup("lake", "lou@lake.example").await;
+    let before = app.count("SELECT count(*) FROM outreach_activities").await
+        + app.count("SELECT count(*) FROM prospects").await
+        + app.count("SELECT count(*) FROM prospect_contacts").await
+        + app.count("SELECT count(*) FROM outbox").await;
+    for (method, url, fields) in &urls {
+        assert_eq!(request(&stranger, method, url, fields).await, 404, "{method} {url} answers 404 to another group");
+    }
+    let after = app.count("SELECT count(*) FROM outreach_activities").await
+        + app.count("SELECT count(*) FROM prospects").await
+        + app.count("SELECT count(*) FROM prospect_contacts").await
+        + app.count("SELECT count(*) FROM outbox").await;
+    assert_eq!(before, after, "nothing changed");
+    let name: String = sqlx::query_scalar("SELECT name FROM prospects").fetch_one(&app.db).await.unwrap();
+    assert_eq!(name, "Heron Watch");
+
+    // A viewer of the group reads but cannot change.
+    owner
+        .post_form("/app/river/members/invite", &[("email", "vic@river.example"), ("role", "viewer")])
+        .await;
+    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
+    let viewer = app.client();
+    viewer
+        .post_form(&format!("{link}/signup"), &[("name", "Vic"), ("password", support::PASSWORD)])
+        .await;
+    for (method, url, fields) in &urls {
+        let status = request(&viewer, method, url, fields).await;
+        if *method == "GET" && !url.ends_with("/new") {
+            assert_eq!(status, 200, "a viewer reads {url}");
+        } else {
+            assert_eq!(status, 403, "a viewer cannot {method} {url}");
+        }
+    }
+
+    // The rightful organizer's same writes go through (the refusals above were not
+    // refusals of the requests themselves).
+    for (method, url, fields) in &urls {
+        let status = request(&owner, method, url, fields).await;
+        let expected: &[u16] = if method == &"GET" {
+            &[200]
+        } else if url.ends_with("/last-call") {
+            &[400]
+        } else {
+            &[200, 303]
+        };
+        assert!(expected.contains(&status), "the owner's {method} {url} answered {status}");
+    }
+    assert_eq!(
+        sqlx::query_scalar::<_, String>("SELECT name FROM prospects WHERE id = $1::uuid")
+            .bind(&prospect)
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
+        "Renamed"
+    );
+}
