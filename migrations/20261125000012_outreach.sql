@@ -61,6 +61,7 @@ CREATE INDEX prospects_domain ON prospects (campaign_id, domain) WHERE domain <>
 CREATE INDEX prospects_parent ON prospects (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX prospects_follow_up ON prospects (campaign_id, owner_id, next_follow_up) WHERE next_follow_up IS NOT NULL;
 CREATE INDEX prospects_signed ON prospects (signed_signature_id) WHERE signed_signature_id IS NOT NULL;
+CREATE INDEX prospects_matched ON prospects (matched_signature_id) WHERE matched_signature_id IS NOT NULL;
 
 CREATE TABLE prospect_contacts (
     id             uuid PRIMARY KEY,
@@ -139,9 +140,11 @@ BEGIN
     IF NEW.state = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.state <> 'confirmed') THEN
         WITH signed AS (
             UPDATE prospects p SET signed_signature_id = NEW.id
-             WHERE p.campaign_id = NEW.campaign_id AND p.signed_signature_id IS NULL
-               AND (p.matched_signature_id = NEW.id
-                    OR EXISTS (SELECT 1 FROM prospect_contacts c WHERE c.prospect_id = p.id AND c.email = NEW.email))
+             WHERE p.signed_signature_id IS NULL
+               AND p.id IN (SELECT c.prospect_id FROM prospect_contacts c
+                             WHERE c.campaign_id = NEW.campaign_id AND c.email = NEW.email
+                            UNION ALL
+                            SELECT m.id FROM prospects m WHERE m.matched_signature_id = NEW.id)
             RETURNING p.id, p.tenant_id, p.campaign_id)
         INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, kind, body, author_name, at)
         SELECT tenant_id, campaign_id, id, 'signed', 'Signed as ' || NEW.name, 'The signer', coalesce(NEW.confirmed_at, moment)

@@ -300,7 +300,7 @@ mod tests {
         ];
         let chart = chart(&days, 10).unwrap();
         assert_eq!(chart.max, 10);
-        assert_eq!(chart.line, "30,160 610,130");
+        assert_eq!(chart.line, "30,158 610,110");
         assert_eq!(chart.target_y, 30);
         assert!(super::chart(&[], 10).is_none());
     }
