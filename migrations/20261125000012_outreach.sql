@@ -184,6 +184,9 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+-- The dashboard lists a group's failed emails; failures are rare among many sent.
+CREATE INDEX outbox_failed ON outbox (tenant_id, id DESC) WHERE status = 'failed';
+
 CREATE TRIGGER outbox_outreach_bounce AFTER UPDATE OF bounced ON outbox
     FOR EACH ROW EXECUTE FUNCTION outreach_mark_bounce();
 

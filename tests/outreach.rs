@@ -481,8 +481,18 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
         .await;
     assert!(preview.body.contains("not sent: email bounced"));
 
-    // Cleared by an organizer, the address may be written to again.
+    // A mistyped new address is refused with what was typed kept.
     let contact = contact_ids(&page.body)[0].clone();
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/contacts/{contact}"),
+            &[("name", "Sam Lee"), ("email", "sam@@lost")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("value=\"sam@@lost\""));
+
+    // Cleared by an organizer, the address may be written to again.
     let r = owner
         .post_form(&format!("{path}/outreach/contacts/{contact}/clear-bounce"), &[])
         .await;
@@ -491,6 +501,20 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
         .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id), ("kind", "follow_up")])
         .await;
     assert!(!preview.body.contains("not sent: email bounced"));
+
+    // A new address starts without the old one's bounce.
+    sqlx::query("UPDATE prospect_contacts SET bounced_at = now()").execute(&app.db).await.unwrap();
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/contacts/{contact}"),
+            &[("name", "Sam Lee"), ("role", "Chair"), ("email", "sam@found.example")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_contacts WHERE bounced_at IS NULL AND email = 'sam@found.example' AND role = 'Chair'").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -621,6 +645,7 @@ fn outreach_urls(path: &str, prospect: &str, contact: &str, activity: &str, revi
         ("POST", format!("{p}/prospects/{prospect}/status"), s(&[("status", "declined"), ("from", "asked")])),
         ("POST", format!("{p}/prospects/{prospect}/snooze"), s(&[("days", "3")])),
         ("POST", format!("{p}/contacts/{contact}/clear-bounce"), vec![]),
+        ("POST", format!("{p}/contacts/{contact}"), s(&[("name", "Mole"), ("email", "mole@x.example")])),
         ("POST", format!("{p}/activities/{activity}/answered"), s(&[("revision", revision)])),
         ("POST", format!("{p}/settings"), s(&[("min_days_between", "1"), ("max_touches", "9"), ("reminder_lead_days", "1"), ("ask_subject", "x"), ("ask_body", "y")])),
         ("POST", format!("{p}/ask"), s(&[("prospect", prospect), ("kind", "ask")])),

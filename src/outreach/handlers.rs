@@ -490,6 +490,32 @@ pub struct ContactRow {
     pub warning: Option<String>,
 }
 
+impl ContactRow {
+    /// The contact's edit form: as sent back with errors, else as stored.
+    pub fn edit_form(&self, edit: &Option<ContactEdit>) -> (ContactForm, bool) {
+        match edit {
+            Some(e) if e.id == self.contact.id => (
+                ContactForm {
+                    name: e.form.name.clone(),
+                    role: e.form.role.clone(),
+                    email: e.form.email.clone(),
+                    phone: e.form.phone.clone(),
+                },
+                true,
+            ),
+            _ => (
+                ContactForm {
+                    name: self.contact.name.clone(),
+                    role: self.contact.role.clone(),
+                    email: self.contact.email.clone().unwrap_or_default(),
+                    phone: self.contact.phone.clone(),
+                },
+                false,
+            ),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "outreach/prospect.html")]
 struct DetailPage {
@@ -502,6 +528,7 @@ struct DetailPage {
     errors: FormErrors,
     contact_form: ContactForm,
     contact_errors: FormErrors,
+    contact_edit: Option<ContactEdit>,
     contacts: Vec<ContactRow>,
     activities: Vec<Activity>,
     chapters: Vec<Relative>,
@@ -522,6 +549,14 @@ struct DetailInput {
     errors: FormErrors,
     contact_form: ContactForm,
     contact_errors: FormErrors,
+    contact_edit: Option<ContactEdit>,
+}
+
+/// A contact's edit form sent back with errors: shown open, with what was typed.
+pub struct ContactEdit {
+    pub id: Uuid,
+    pub form: ContactForm,
+    pub errors: FormErrors,
 }
 
 async fn detail_page(
@@ -562,6 +597,7 @@ async fn detail_page(
         errors: input.errors,
         contact_form: input.contact_form,
         contact_errors: input.contact_errors,
+        contact_edit: input.contact_edit,
         contacts,
         activities: store::activities(db, member.tenant_id, prospect.id).await?,
         chapters: store::chapters(db, member.tenant_id, campaign.id, prospect.id).await?,
@@ -601,6 +637,7 @@ pub async fn detail(
             errors: FormErrors::new(),
             contact_form: ContactForm::default(),
             contact_errors: FormErrors::new(),
+            contact_edit: None,
         },
     )
     .await?;
@@ -646,6 +683,7 @@ pub async fn update(
                 errors,
                 contact_form: ContactForm::default(),
                 contact_errors: FormErrors::new(),
+                contact_edit: None,
             },
         )
         .await?;
@@ -678,6 +716,7 @@ pub async fn add_contact(
                 errors: FormErrors::new(),
                 contact_form: form,
                 contact_errors: errors,
+                contact_edit: None,
             },
         )
         .await?;
@@ -689,6 +728,54 @@ pub async fn add_contact(
     store::match_confirmed_signatures(&mut tx, campaign.id, now).await?;
     tx.commit().await?;
     Ok(back_to(&member, &campaign, prospect.id, "contact-added"))
+}
+
+pub async fn edit_contact(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    Form(form): Form<ContactForm>,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
+    let contact_id = parse_id(&id)?;
+    let mut errors = FormErrors::new();
+    let input = form.validate(&mut errors, "");
+    if !errors.is_empty() {
+        let prospect_id: Uuid = sqlx::query_scalar(
+            "SELECT prospect_id FROM prospect_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+        )
+        .bind(member.tenant_id.uuid())
+        .bind(campaign.id)
+        .bind(contact_id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+        let prospect = prospect_of(&state, &member, &campaign, &prospect_id.to_string()).await?;
+        let page = detail_page(
+            &state,
+            &member,
+            campaign,
+            prospect,
+            DetailInput {
+                form: None,
+                errors: FormErrors::new(),
+                contact_form: ContactForm::default(),
+                contact_errors: FormErrors::new(),
+                contact_edit: Some(ContactEdit { id: contact_id, form, errors }),
+            },
+        )
+        .await?;
+        return unprocessable(page);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let prospect_id = store::update_contact(&mut tx, member.tenant_id, campaign.id, contact_id, &input)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::match_confirmed_signatures(&mut tx, campaign.id, now).await?;
+    tx.commit().await?;
+    Ok(back_to(&member, &campaign, prospect_id, "contact-saved"))
 }
 
 pub async fn remove_contact(

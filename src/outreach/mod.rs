@@ -26,6 +26,7 @@ pub const NOTICES: &[(&str, &str)] = &[
     ("prospect-saved", "Prospect saved."),
     ("contact-added", "Contact added."),
     ("contact-removed", "Contact removed."),
+    ("contact-saved", "Contact saved."),
     (
         "bounce-cleared",
         "The bounce is cleared: this address may be written to again.",
@@ -272,6 +273,7 @@ pub fn router() -> Router<AppState> {
             &format!("{o}/contacts/{{id}}/clear-bounce"),
             post(handlers::clear_bounce),
         )
+        .route(&format!("{o}/contacts/{{id}}"), post(handlers::edit_contact))
         .route(
             &format!("{o}/contacts/{{id}}/remove"),
             post(handlers::remove_contact),

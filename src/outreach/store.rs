@@ -687,6 +687,32 @@ pub async fn add_contact(
     Ok(id)
 }
 
+/// Saves a contact; a new address starts without the old one's bounce.
+pub async fn update_contact(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+    input: &ContactInput,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "UPDATE prospect_contacts SET name = $4, role = $5, phone = $7,
+                bounced_at = CASE WHEN email IS DISTINCT FROM $6::citext THEN NULL ELSE bounced_at END,
+                bounce_reason = CASE WHEN email IS DISTINCT FROM $6::citext THEN '' ELSE bounce_reason END,
+                email = $6
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 RETURNING prospect_id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .bind(&input.name)
+    .bind(&input.role)
+    .bind(&input.email)
+    .bind(&input.phone)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn remove_contact(
     conn: &mut PgConnection,
     tenant: TenantId,

@@ -116,4 +116,9 @@ impl FormErrors {
     pub fn count(&self) -> usize {
         self.0.len()
     }
+
+    /// Every message, for forms too small to show each beside its field.
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.0.values().map(String::as_str)
+    }
 }
