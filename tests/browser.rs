@@ -246,3 +246,172 @@ async fn an_organizer_opens_a_campaign_and_a_second_browser_signs_and_appears_in
     })
     .await;
 }
+
+/// Outreach from a spreadsheet to a signature: the organizer imports three prospects
+/// (upload, columns, confirm), asks two of them; one contact opens the personal link from
+/// the email, finds the form filled in for them, signs and confirms; the outreach
+/// dashboard then counts the organization as signed.
+#[tokio::test]
+async fn prospects_imported_from_a_spreadsheet_are_asked_and_one_signs() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, _) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::io::Write::write_all(
+        &mut file,
+        "Organization,Website,Size,Contact name,Role,Email
+River Trust,river.example,regional,Amira Haddad,Director,amira@river.example
+Lake Friends,lake.example,local,Lee Lake,Chair,lee@lake.example
+Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
+"
+        .as_bytes(),
+    )
+    .unwrap();
+    in_browser(async |organizer| {
+        let app = &app;
+        organizer.goto(&app.url("/login")).await;
+        organizer.fill("#email", "ana@river.example").await;
+        organizer.fill("#password", PASSWORD).await;
+        organizer.click("main button[type=submit]").await;
+
+        // Import: upload, check the guessed columns, see the rows, confirm.
+        organizer
+            .goto(&app.url(&format!("{path}/outreach/import")))
+            .await;
+        organizer
+            .client
+            .find(fantoccini::Locator::Css("#file"))
+            .await
+            .unwrap()
+            .send_keys(&file.path().display().to_string())
+            .await
+            .unwrap();
+        organizer.click("main form button[type=submit]").await;
+        assert!(organizer
+            .text("h1")
+            .await
+            .contains("what each column holds"));
+        let first_choice = organizer
+            .client
+            .find(fantoccini::Locator::Css("select[name=map]"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(first_choice.as_deref(), Some("name"));
+        organizer.click("main form button[type=submit]").await;
+        assert!(organizer.text("h1").await.contains("preview"));
+        assert!(organizer
+            .text("main")
+            .await
+            .contains("3 prospects with 3 contacts"));
+        organizer
+            .click("form[action$='/outreach/import/confirm'] button[type=submit]")
+            .await;
+        assert_eq!(
+            organizer.path().await,
+            "/app/river/campaigns/water/outreach/prospects"
+        );
+        assert!(organizer
+            .text(".notice")
+            .await
+            .contains("Prospects imported"));
+        let list = organizer.text("table.prospects").await;
+        assert!(
+            list.contains("River Trust")
+                && list.contains("Lake Friends")
+                && list.contains("Marsh Collective"),
+            "{list}"
+        );
+
+        // Ask two of them: preview, then send.
+        organizer
+            .check("input[name=prospect][aria-label='Select River Trust']")
+            .await;
+        organizer
+            .check("input[name=prospect][aria-label='Select Lake Friends']")
+            .await;
+        organizer
+            .click("form[action$='/outreach/ask'] .actions button[type=submit]")
+            .await;
+        assert!(organizer.text("h1").await.contains("Preview the ask"));
+        let recipients = organizer.text("main table.list").await;
+        assert!(
+            recipients.contains("amira@river.example")
+                && recipients.contains("lee@lake.example")
+                && !recipients.contains("mo@marsh.example"),
+            "{recipients}"
+        );
+        organizer.click("main .actions button[type=submit]").await;
+        assert!(organizer.text(".notice").await.contains("Asks queued"));
+        app.dispatch_mail().await;
+        assert_eq!(app.mail_to("lee@lake.example").len(), 1);
+
+        // The contact opens the personal link from the email: the form is filled in.
+        let link = app.link_mailed_to("amira@river.example", "/ask/").await;
+        in_browser(async |contact| {
+            contact.goto(&app.url(&link)).await;
+            let value = |css: &'static str| async move {
+                contact
+                    .client
+                    .find(fantoccini::Locator::Css(css))
+                    .await
+                    .unwrap_or_else(|_| panic!("no field {css}"))
+                    .prop("value")
+                    .await
+                    .unwrap()
+                    .unwrap_or_default()
+            };
+            assert_eq!(value("#organization").await, "River Trust");
+            assert_eq!(value("#contact_name").await, "Amira Haddad");
+            assert_eq!(value("#contact_title").await, "Director");
+            assert_eq!(value("#email").await, "amira@river.example");
+            contact.fill("#city", "Riverside").await;
+            contact.check("input[name=authorized]").await;
+            app.clock.advance(time::Duration::seconds(10));
+            contact.click(".sign-form button[type=submit]").await;
+            assert_eq!(contact.path().await, "/river/water/sign/sent");
+
+            let confirm = app
+                .link_mailed_to("amira@river.example", "/signature/")
+                .await;
+            contact.goto(&app.url(&confirm)).await;
+            contact.click("main form button[type=submit]").await;
+            assert_eq!(contact.text("h1").await, "Thank you for signing");
+        })
+        .await;
+
+        // The dashboard: one signed organization in the funnel, and the chart.
+        organizer.goto(&app.url(&format!("{path}/outreach"))).await;
+        assert_eq!(
+            organizer.text(".funnel .stage-signed .figure").await.trim(),
+            "1"
+        );
+        assert_eq!(
+            organizer.text(".funnel .stage-asked .figure").await.trim(),
+            "1",
+            "Lake Friends is still asked"
+        );
+        let title = organizer
+            .client
+            .find(fantoccini::Locator::Css("svg.chart title"))
+            .await
+            .expect("the chart is drawn")
+            .html(true)
+            .await
+            .unwrap();
+        assert!(title.contains("Confirmed signers"), "{title}");
+        let totals = organizer
+            .client
+            .find_all(fantoccini::Locator::Css(
+                "table.chart-data tbody tr td:last-child",
+            ))
+            .await
+            .unwrap();
+        let last = totals.last().expect("a day in the table");
+        let total: i64 = last.text().await.unwrap().trim().parse().unwrap();
+        assert!(total >= 1, "{total}");
+    })
+    .await;
+}
