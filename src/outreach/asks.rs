@@ -485,7 +485,7 @@ pub async fn send(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
-        "{}?notice=asks-sent&sent={}",
+        "{}?sent={}",
         member.path(&format!("/campaigns/{}/outreach/prospects", campaign.slug)),
         contacts.len()
     ))

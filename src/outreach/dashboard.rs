@@ -216,28 +216,23 @@ pub async fn page(
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
 
-    let referral_rows: Vec<(Uuid, String, String, Option<Uuid>, String, Option<Date>, String)> = sqlx::query_as(
-        "SELECT id, name, referred_by, signed_signature_id, hold_reason, hold_until, status FROM prospects
-         WHERE tenant_id = $1 AND campaign_id = $2 AND referred_by <> ''
-         ORDER BY referred_by, sort_key COLLATE signer_order LIMIT 200",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .fetch_all(db)
-    .await?;
+    let referral_rows: Vec<(Uuid, String, String, bool, String, Option<Date>, super::PipelineStatus)> =
+        sqlx::query_as(
+            "SELECT id, name, referred_by, signed_signature_id IS NOT NULL, hold_reason, hold_until, status FROM prospects
+             WHERE tenant_id = $1 AND campaign_id = $2 AND referred_by <> ''
+             ORDER BY referred_by, sort_key COLLATE signer_order LIMIT 200",
+        )
+        .bind(member.tenant_id.uuid())
+        .bind(campaign.id)
+        .fetch_all(db)
+        .await?;
     let referrals = referral_rows
         .into_iter()
         .map(|(id, name, referred_by, signed, hold_reason, hold_until, status)| Referral {
             prospect_id: id,
             name,
             referred_by,
-            stage: if signed.is_some() {
-                Stage::Signed
-            } else if !hold_reason.is_empty() && hold_until.is_none_or(|d| d > today) {
-                Stage::OnHold
-            } else {
-                super::PipelineStatus::parse(&status).map_or(Stage::NotContacted, Stage::from)
-            },
+            stage: Stage::of(status, signed, super::hold_lasts(&hold_reason, hold_until, today)),
         })
         .collect();
 

@@ -126,6 +126,8 @@ struct ListPage {
     sorts: [(Sort, &'static str, &'static str); 4],
     organizers: Vec<(Uuid, String)>,
     can_edit: bool,
+    /// After an ask: how many emails were queued.
+    sent: Option<usize>,
 }
 
 /// `GET …/outreach/prospects`: filtered, sorted, a hundred to a page, in one query.
@@ -147,10 +149,8 @@ pub async fn list(
     )
     .await?;
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
-    let mut layout = member.layout(format!("Prospects — {}", campaign.title));
-    if layout.notice.is_some() && !query.sent.is_empty() {
-        layout.notice = Some("Asks queued: each goes out from the outbox in the next few seconds.");
-    }
+    let layout = member.layout(format!("Prospects — {}", campaign.title));
+    let sent = query.sent.parse::<usize>().ok();
     render(ListPage {
         layout,
         base: base(&member, &campaign),
@@ -172,6 +172,7 @@ pub async fn list(
         sorts: Sort::ALL,
         organizers,
         can_edit: member.role.can_edit(),
+        sent,
     })
 }
 

@@ -1560,13 +1560,7 @@ fn stage_of(
     hold_until: Option<Date>,
     today: Date,
 ) -> Stage {
-    if signed {
-        Stage::Signed
-    } else if !hold_reason.is_empty() && hold_until.is_none_or(|until| until > today) {
-        Stage::OnHold
-    } else {
-        status.into()
-    }
+    Stage::of(status, signed, super::hold_lasts(hold_reason, hold_until, today))
 }
 
 /// `GET …/outreach/export.csv`: every prospect with its contacts (one row per contact,

@@ -42,7 +42,6 @@ pub const NOTICES: &[(&str, &str)] = &[
         "change-answered",
         "The requested change is linked to the revision that answered it.",
     ),
-    ("asks-sent", "Asks queued: each goes out from the outbox in the next few seconds."),
     (
         "last-call-sent",
         "Last call queued to the contacts who were asked and have not signed.",
@@ -86,7 +85,26 @@ pub enum Stage {
     OnHold,
 }
 
+/// Whether a hold with this reason and end date lasts on `today`: a hold needs a reason,
+/// and ends on its date.
+pub fn hold_lasts(reason: &str, until: Option<time::Date>, today: time::Date) -> bool {
+    !reason.is_empty() && until.is_none_or(|until| until > today)
+}
+
 impl Stage {
+    /// The one rule for what a prospect shows (the SQL in `store` mirrors it): signed
+    /// while a confirmed signature matches it, else on hold while a hold lasts, else its
+    /// pipeline status.
+    pub fn of(status: PipelineStatus, signed: bool, held: bool) -> Stage {
+        if signed {
+            Stage::Signed
+        } else if held {
+            Stage::OnHold
+        } else {
+            status.into()
+        }
+    }
+
     pub const ALL: [Stage; 7] = [
         Stage::NotContacted,
         Stage::Asked,

@@ -1,6 +1,6 @@
 //! Never overdo it: who may be written to at all, and when writing again would nag.
-//! The scheduler applies the same rules in SQL (`scheduler::TOUCH_RULE_SQL`); the tests
-//! below and in `tests/outreach.rs` hold both to this text.
+//! The scheduler applies the same rules in SQL (`scheduler::CLAIM_CONTACTS`); the tests
+//! below and in `tests/outreach.rs` hold both to the same wording.
 
 use time::{Duration, OffsetDateTime};
 

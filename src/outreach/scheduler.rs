@@ -107,16 +107,7 @@ const DUE_CAMPAIGNS: &str = "SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.
 fn due_campaign(r: &sqlx::postgres::PgRow) -> sqlx::Result<DueCampaign> {
     let has_settings: bool = r.try_get("has_settings")?;
     let settings = if has_settings {
-        let mut lead: Vec<i32> = r.try_get("reminder_lead_days")?;
-        lead.sort_unstable_by(|a, b| b.cmp(a));
-        store::Settings {
-            min_days_between: r.try_get("min_days_between")?,
-            max_touches: r.try_get("max_touches")?,
-            reminder_lead_days: lead,
-            auto_last_call: r.try_get("auto_last_call")?,
-            ask_subject: r.try_get("ask_subject")?,
-            ask_body: r.try_get("ask_body")?,
-        }
+        store::settings_row(r)?
     } else {
         store::Settings::default()
     };

@@ -46,7 +46,7 @@ impl Default for Settings {
     }
 }
 
-fn settings_row(r: &PgRow) -> sqlx::Result<Settings> {
+pub(super) fn settings_row(r: &PgRow) -> sqlx::Result<Settings> {
     let subject: String = r.try_get("ask_subject")?;
     let body: String = r.try_get("ask_body")?;
     let mut lead: Vec<i32> = r.try_get("reminder_lead_days")?;
@@ -128,17 +128,11 @@ pub struct Prospect {
 
 impl Prospect {
     pub fn held(&self, today: Date) -> bool {
-        !self.hold_reason.is_empty() && self.hold_until.is_none_or(|until| until > today)
+        super::hold_lasts(&self.hold_reason, self.hold_until, today)
     }
 
     pub fn stage(&self, today: Date) -> Stage {
-        if self.signed_signature_id.is_some() {
-            Stage::Signed
-        } else if self.held(today) {
-            Stage::OnHold
-        } else {
-            self.status.into()
-        }
+        Stage::of(self.status, self.signed_signature_id.is_some(), self.held(today))
     }
 
     /// National and international organizations not yet contacted come first.
@@ -197,7 +191,7 @@ fn prospect(r: &PgRow) -> sqlx::Result<Prospect> {
     })
 }
 
-/// SQL for "the prospect's hold lasts on `$today`", as `Prospect::held`.
+/// SQL for "the prospect's hold lasts on `$3`", as `outreach::hold_lasts`.
 const HELD: &str = "(p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -450,7 +444,7 @@ pub async fn find_duplicate(
     let domain = domain_of(website);
     sqlx::query_as(
         "SELECT id, name FROM prospects
-         WHERE campaign_id = $1 AND (name_key = $2 OR ($3 <> '' AND domain = $3)) AND id IS DISTINCT FROM $4
+         WHERE campaign_id = $1 AND (($2 <> '' AND name_key = $2) OR ($3 <> '' AND domain = $3)) AND id IS DISTINCT FROM $4
          ORDER BY created_at, id LIMIT 1",
     )
     .bind(campaign_id)
