@@ -53,14 +53,19 @@ CREATE TABLE prospects (
         REFERENCES prospects (campaign_id, id) ON DELETE SET NULL (parent_id),
     CONSTRAINT prospects_duplicate_fk FOREIGN KEY (campaign_id, possible_duplicate_of)
         REFERENCES prospects (campaign_id, id) ON DELETE SET NULL (possible_duplicate_of),
-    CONSTRAINT prospects_not_own_parent CHECK (parent_id IS DISTINCT FROM id)
+    CONSTRAINT prospects_not_own_parent CHECK (parent_id IS DISTINCT FROM id),
+    CONSTRAINT prospects_signed_fk FOREIGN KEY (tenant_id, signed_signature_id)
+        REFERENCES signatures (tenant_id, id) ON DELETE SET NULL (signed_signature_id),
+    CONSTRAINT prospects_matched_fk FOREIGN KEY (tenant_id, matched_signature_id)
+        REFERENCES signatures (tenant_id, id) ON DELETE SET NULL (matched_signature_id)
 );
 CREATE INDEX prospects_campaign_order ON prospects (campaign_id, (sort_key COLLATE signer_order), id);
 CREATE INDEX prospects_name_key ON prospects (campaign_id, name_key);
 CREATE INDEX prospects_domain ON prospects (campaign_id, domain) WHERE domain <> '';
 CREATE INDEX prospects_parent ON prospects (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX prospects_follow_up ON prospects (campaign_id, owner_id, next_follow_up) WHERE next_follow_up IS NOT NULL;
-CREATE INDEX prospects_signed ON prospects (signed_signature_id) WHERE signed_signature_id IS NOT NULL;
+-- One signature signs one prospect: it names one organization.
+CREATE UNIQUE INDEX prospects_signed ON prospects (signed_signature_id) WHERE signed_signature_id IS NOT NULL;
 CREATE INDEX prospects_matched ON prospects (matched_signature_id) WHERE matched_signature_id IS NOT NULL;
 
 CREATE TABLE prospect_contacts (
@@ -137,14 +142,22 @@ CREATE FUNCTION outreach_follow_signature() RETURNS trigger LANGUAGE plpgsql AS 
 DECLARE
     moment timestamptz := coalesce(nullif(current_setting('undersigned.now', true), '')::timestamptz, now());
 BEGIN
-    IF NEW.state = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.state <> 'confirmed') THEN
-        WITH signed AS (
-            UPDATE prospects p SET signed_signature_id = NEW.id
+    IF NEW.state = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.state <> 'confirmed') AND NEW.kind = 'organization' THEN
+        -- The one prospect this signature is: the one organizers matched to it, else one
+        -- with a contact at the signer's address (the same folded name first).
+        WITH target AS (
+            SELECT p.id FROM prospects p
              WHERE p.signed_signature_id IS NULL
                AND p.id IN (SELECT c.prospect_id FROM prospect_contacts c
                              WHERE c.campaign_id = NEW.campaign_id AND c.email = NEW.email
                             UNION ALL
                             SELECT m.id FROM prospects m WHERE m.matched_signature_id = NEW.id)
+             ORDER BY p.matched_signature_id = NEW.id DESC NULLS LAST, p.name_key = NEW.name_key DESC, p.created_at, p.id
+             LIMIT 1
+             FOR UPDATE),
+        signed AS (
+            UPDATE prospects p SET signed_signature_id = NEW.id FROM target
+             WHERE p.id = target.id
             RETURNING p.id, p.tenant_id, p.campaign_id)
         INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, kind, body, author_name, at)
         SELECT tenant_id, campaign_id, id, 'signed', 'Signed as ' || NEW.name, 'The signer', coalesce(NEW.confirmed_at, moment)
@@ -189,6 +202,11 @@ CREATE INDEX outbox_failed ON outbox (tenant_id, id DESC) WHERE status = 'failed
 
 CREATE TRIGGER outbox_outreach_bounce AFTER UPDATE OF bounced ON outbox
     FOR EACH ROW EXECUTE FUNCTION outreach_mark_bounce();
+
+-- Referrals become prospects once their signer's signature is confirmed; the flag keeps
+-- the scheduler's look for new ones to the few not yet taken in.
+ALTER TABLE referrals ADD COLUMN absorbed boolean NOT NULL DEFAULT false;
+CREATE INDEX referrals_waiting ON referrals (created_at) WHERE NOT absorbed;
 
 -- One automated email per contact, stage and deadline, however many schedulers run: the
 -- row is written in the transaction that enqueues the email (or records why it was not).

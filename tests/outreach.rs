@@ -98,6 +98,19 @@ async fn send_preview(owner: &Client, path: &str, preview: &str, include_warned:
     sent
 }
 
+/// Sends a preview as shown and returns the status (for refusals).
+async fn send_preview_status(owner: &Client, path: &str, preview: &str) -> u16 {
+    let batch = input_value(preview, "batch").unwrap();
+    let subject = field_value(preview, "subject").unwrap();
+    let body = input_textarea(preview, "body");
+    let ids = contact_ids(preview);
+    let mut fields: Vec<(&str, &str)> = vec![("batch", &batch), ("kind", "ask"), ("subject", &subject), ("body", &body)];
+    for id in &ids {
+        fields.push(("contact", id));
+    }
+    owner.post_form(&format!("{path}/outreach/ask/send"), &fields).await.status
+}
+
 async fn outreach_settings(owner: &Client, path: &str, min_days: &str, max: &str, leads: &str, auto: bool) {
     let page = owner.get(&format!("{path}/outreach/settings")).await;
     let subject = field_value(&page.body, "ask_subject").unwrap();
@@ -741,4 +754,89 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
             .unwrap(),
         "Renamed"
     );
+}
+
+#[tokio::test]
+async fn no_click_makes_a_prospect_signed_and_nobody_who_signed_or_withdrew_is_asked_again() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    outreach_settings(&owner, &path, "1", "4", "3", false).await;
+    let heron = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    let marsh = add_prospect(&owner, &path, "Marsh Keepers", "rosa@marsh.example").await;
+    ask(&owner, &path, &[&heron, &marsh], false).await;
+    // Alder Network signs: its signature is not Heron Watch's, whatever an organizer posts.
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let alder: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/{heron}/match"), &[("signature", &alder.to_string())])
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("SELECT count(*) FROM prospects WHERE signed_signature_id IS NOT NULL").await, 0);
+
+    // Marsh Keepers' contact signs, then withdraws: never asked or reminded again.
+    let link = {
+        sign_and_confirm(&app, &public, "Marsh Keepers", "rosa@marsh.example").await;
+        app.link_mailed_to("rosa@marsh.example", "/signature/").await
+    };
+    let signer = app.client();
+    signer.get(&format!("{link}/withdraw")).await;
+    assert_eq!(signer.post_form(&format!("{link}/withdraw"), &[]).await.status, 303);
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &marsh), ("kind", "follow_up")])
+        .await;
+    assert!(preview.body.contains("not sent: this address has signed, is confirming, withdrew or was declined"), "{}", preview.body);
+    app.clock.set(datetime!(2026-12-06 18:00 UTC));
+    app.run_scheduler().await;
+    assert_eq!(outbox_to(&app, "outreach_reminder").await, ["amira@heronwatch.example"]);
+
+    // An overlong ask is refused before anything is queued.
+    let owner = app.log_in("ana@river.example").await;
+    let long = "x".repeat(10_001);
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &heron), ("kind", "follow_up"), ("subject", "Hi"), ("body", &long)])
+        .await;
+    assert_eq!(preview.status, 422);
+    assert!(preview.body.contains("under 10,000"));
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/ask/send"),
+            &[("prospect", &heron), ("batch", "abcdefghijklmnopqrstuvwxyz"), ("subject", "Hi"), ("body", &long)],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 2);
+
+    // Once the form has closed, no ask is sent: its link would lead nowhere.
+    let owner = at(&app, datetime!(2026-12-17 09:00 UTC)).await;
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &heron), ("kind", "follow_up")])
+        .await;
+    let r = send_preview_status(&owner, &path, &preview.body).await;
+    assert_eq!(r, 400);
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_personal_link_stops_working_when_the_contact_gets_another_address() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let id = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    ask(&owner, &path, &[&id], false).await;
+    let link = app.link_mailed_to("amira@heronwatch.example", "/ask/").await;
+    assert_eq!(app.client().get(&link).await.status, 200);
+    let page = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
+    let contact = contact_ids(&page.body)[0].clone();
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/contacts/{contact}"),
+            &[("name", "Noor Haddad"), ("email", "noor@heronwatch.example")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let old = app.client().get(&link).await;
+    assert_eq!(old.status, 404, "the old recipient cannot read the new contact's details");
+    assert!(!old.body.contains("noor@heronwatch.example"));
 }

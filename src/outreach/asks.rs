@@ -33,36 +33,46 @@ use crate::web::{render, unprocessable, Form, Layout, Path, Visitor};
 /// At most this many contacts in one ask.
 pub const MAX_RECIPIENTS: usize = 5000;
 
-fn link_mac(secret: &[u8], contact_id: Uuid) -> String {
+/// Binds the link to the contact and the address it was sent to: when organizers give
+/// the contact another address (another person, often), links sent before stop working.
+fn link_mac(secret: &[u8], contact_id: Uuid, email: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("outreach-personal-link:{contact_id}").as_bytes());
+    mac.update(format!("outreach-personal-link:{contact_id}:{}", email.to_lowercase()).as_bytes());
     tokens::hex(&mac.finalize().into_bytes()[..16])
 }
 
-/// The contact's personal link: the same in every email (so an old ask still works), and
-/// nobody can make one for another contact without the secret key.
+/// The contact's personal link: the same in every email to that address (so an old ask
+/// still works), and nobody can make one for another contact without the secret key.
 pub fn personal_link(
     state: &AppState,
     tenant_slug: &str,
     campaign_slug: &str,
     contact_id: Uuid,
+    email: &str,
 ) -> String {
-    let token = format!("{}{}", contact_id.simple(), link_mac(&state.secret, contact_id));
+    let token = format!(
+        "{}{}",
+        contact_id.simple(),
+        link_mac(&state.secret, contact_id, email)
+    );
     state
         .config
         .link(&format!("/{tenant_slug}/{campaign_slug}/ask/{token}"))
 }
 
-fn contact_of_token(secret: &[u8], token: &str) -> Option<Uuid> {
+/// The contact a token names, before its MAC is checked against the stored address.
+fn parse_token(token: &str) -> Option<(Uuid, &str)> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let contact_id = Uuid::parse_str(&token[..32]).ok()?;
+    Some((Uuid::parse_str(&token[..32]).ok()?, &token[32..]))
+}
+
+fn mac_matches(secret: &[u8], contact_id: Uuid, email: &str, given: &str) -> bool {
     tokens::constant_time_eq(
-        link_mac(secret, contact_id).as_bytes(),
-        token[32..].to_ascii_lowercase().as_bytes(),
+        link_mac(secret, contact_id, email).as_bytes(),
+        given.to_ascii_lowercase().as_bytes(),
     )
-    .then_some(contact_id)
 }
 
 /// `GET /{group}/{campaign}/ask/{token}`: the sign-on form with the current letter,
@@ -72,7 +82,7 @@ pub async fn open_link(
     visitor: Visitor,
     Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let contact_id = contact_of_token(&state.secret, &token).ok_or(AppError::NotFound)?;
+    let (contact_id, given_mac) = parse_token(&token).ok_or(AppError::NotFound)?;
     let found = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     let row: Option<(Uuid, String, String, String, String, Option<String>, String, String)> =
         sqlx::query_as(
@@ -88,6 +98,10 @@ pub async fn open_link(
         .await?;
     let (prospect_id, organization, website, size, parent, email, name, role) =
         row.ok_or(AppError::NotFound)?;
+    let email = email.ok_or(AppError::NotFound)?;
+    if !mac_matches(&state.secret, contact_id, &email, given_mac) {
+        return Err(AppError::NotFound);
+    }
     let now = state.clock.now();
     // Opening is recorded once an hour at most (mail scanners and reloads open it too).
     sqlx::query(
@@ -112,7 +126,7 @@ pub async fn open_link(
         parent_organization: parent,
         contact_name: name,
         contact_title: role,
-        email: email.unwrap_or_default(),
+        email,
         ..SignForm::default()
     };
     let mut response = prefilled_form(&state, &visitor, &tenant_slug, found, form).await?;
@@ -205,6 +219,32 @@ fn values_for<'a>(
     }
 }
 
+pub const MAX_SUBJECT: usize = 200;
+pub const MAX_BODY: usize = 10_000;
+
+/// A template an ask may be sent with: not empty, not overlong, only known merge fields.
+pub fn check_template(subject: &str, body: &str) -> Result<(), String> {
+    if subject.trim().is_empty() || body.trim().is_empty() {
+        return Err("Write a subject and a text for the email.".into());
+    }
+    if subject.chars().count() > MAX_SUBJECT || body.chars().count() > MAX_BODY {
+        return Err(format!(
+            "Keep the subject under {MAX_SUBJECT} characters and the text under 10,000."
+        ));
+    }
+    let sample = MergeValues {
+        contact_name: "",
+        organization: "",
+        soft_deadline: "",
+        organizer_name: "",
+        campaign: "",
+        referral: String::new(),
+    };
+    merge(subject, &sample)?;
+    merge(body, &sample)?;
+    Ok(())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AskForm {
@@ -280,6 +320,7 @@ async fn evaluate(
     form: &AskForm,
     settings: &Settings,
     now: time::OffsetDateTime,
+    lock: bool,
 ) -> AppResult<Evaluated> {
     let today = time_zones::local_date(now, &campaign.time_zone);
     let recipients = store::recipients(
@@ -289,6 +330,7 @@ async fn evaluate(
         &AskForm::ids(&form.contact),
         &AskForm::ids(&form.prospect),
         today,
+        lock,
     )
     .await?;
     if recipients.len() > MAX_RECIPIENTS {
@@ -330,6 +372,18 @@ async fn evaluate(
     })
 }
 
+/// An ask leads to the sign-on form: while the form takes no signatures (a draft, a
+/// closed campaign, after the hard deadline) nothing is sent.
+fn refuse_unless_signing(campaign: &Campaign, now: time::OffsetDateTime) -> AppResult<()> {
+    if campaign.accepting_signatures(now) {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "The sign-on form takes no signatures now (open the campaign first, or it has closed), so the link in this email would lead nowhere. Nothing was sent.".into(),
+        ))
+    }
+}
+
 /// `POST …/outreach/ask`: the preview (also after the template was edited on it).
 pub async fn preview(
     State(state): State<AppState>,
@@ -351,15 +405,15 @@ pub async fn preview(
     }
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
-    let evaluated = evaluate(&mut conn, &member, &campaign, &form, &settings, now).await?;
+    let evaluated = evaluate(&mut conn, &member, &campaign, &form, &settings, now, false).await?;
     let soft = campaign.soft_deadline_display();
     let first = evaluated
         .recipients
         .iter()
         .zip(&evaluated.lines)
         .find(|(_, line)| line.excluded.is_none());
-    let mut error = None;
-    let example = match first {
+    let mut error = check_template(&form.subject, &form.body).err();
+    let example = match first.filter(|_| error.is_none()) {
         Some((recipient, line)) => {
             let values = values_for(recipient, &campaign, &soft, &member.user.name);
             match (merge(&form.subject, &values), merge(&form.body, &values)) {
@@ -415,15 +469,17 @@ pub async fn send(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let settings = store::settings(&state.db, campaign.id).await?;
-    if form.batch.len() < 16 || !form.batch.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !(16..=64).contains(&form.batch.len()) || !form.batch.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::BadRequest(
             "This ask was not previewed; open the preview and send from there.".into(),
         ));
     }
+    check_template(&form.subject, &form.body).map_err(AppError::BadRequest)?;
     let now = state.clock.now();
+    refuse_unless_signing(&campaign, now)?;
     let soft = campaign.soft_deadline_display();
     let mut tx = state.db.begin().await?;
-    let evaluated = evaluate(&mut tx, &member, &campaign, &form, &settings, now).await?;
+    let evaluated = evaluate(&mut tx, &member, &campaign, &form, &settings, now, true).await?;
     let include_warned = form.include_warned == "on";
     let mut messages = Vec::new();
     let mut sent_to = Vec::new();
@@ -445,7 +501,7 @@ pub async fn send(
                 subject,
                 body,
                 group_name: member.tenant.name.clone(),
-                link: personal_link(&state, &member.tenant.slug, &campaign.slug, recipient.contact.id),
+                link: personal_link(&state, &member.tenant.slug, &campaign.slug, recipient.contact.id, &line.email),
             },
         ));
     }
@@ -504,6 +560,7 @@ pub async fn last_call(
         .await?
         .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
+    refuse_unless_signing(&campaign, now)?;
     let outreach = member.path(&format!("/campaigns/{}/outreach", campaign.slug));
     if now < due.soft_deadline || now >= due.hard_deadline || !due.missed_target() {
         return Err(AppError::BadRequest(
@@ -539,12 +596,14 @@ mod tests {
     #[test]
     fn personal_links_cannot_be_made_without_the_key() {
         let id = Uuid::new_v4();
-        let token = format!("{}{}", id.simple(), link_mac(b"secret", id));
-        assert_eq!(contact_of_token(b"secret", &token), Some(id));
-        assert_eq!(contact_of_token(b"other", &token), None);
-        let other = Uuid::new_v4();
-        let forged = format!("{}{}", other.simple(), &token[32..]);
-        assert_eq!(contact_of_token(b"secret", &forged), None);
-        assert_eq!(contact_of_token(b"secret", "short"), None);
+        let token = format!("{}{}", id.simple(), link_mac(b"secret", id, "a@x.example"));
+        let (parsed, mac) = parse_token(&token).unwrap();
+        assert_eq!(parsed, id);
+        assert!(mac_matches(b"secret", id, "A@x.example", mac));
+        assert!(!mac_matches(b"other", id, "a@x.example", mac));
+        assert!(!mac_matches(b"secret", id, "b@x.example", mac), "another address");
+        assert!(!mac_matches(b"secret", Uuid::new_v4(), "a@x.example", mac), "another contact");
+        assert!(parse_token("short").is_none());
+        assert!(parse_token(&"é".repeat(32)).is_none());
     }
 }

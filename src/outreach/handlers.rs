@@ -227,6 +227,9 @@ impl ProspectForm {
         }
         let website = if self.website.trim().is_empty() {
             String::new()
+        } else if self.website.trim().chars().count() > 500 {
+            errors.add("website", "Keep the web address under 500 characters.");
+            String::new()
         } else {
             normalize_website(&self.website).unwrap_or_else(|message| {
                 errors.add("website", message);
@@ -476,7 +479,7 @@ pub async fn create(
     .await?;
     if let Some(contact) = contact {
         store::add_contact(&mut tx, member.tenant_id.uuid(), campaign.id, id, &contact, now).await?;
-        store::match_confirmed_signatures(&mut tx, campaign.id, now).await?;
+        store::match_confirmed_signatures(&mut tx, campaign.id, Some(id), now).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!(
@@ -726,7 +729,7 @@ pub async fn add_contact(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     store::add_contact(&mut tx, member.tenant_id.uuid(), campaign.id, prospect.id, &input, now).await?;
-    store::match_confirmed_signatures(&mut tx, campaign.id, now).await?;
+    store::match_confirmed_signatures(&mut tx, campaign.id, Some(prospect.id), now).await?;
     tx.commit().await?;
     Ok(back_to(&member, &campaign, prospect.id, "contact-added"))
 }
@@ -774,7 +777,7 @@ pub async fn edit_contact(
     let prospect_id = store::update_contact(&mut tx, member.tenant_id, campaign.id, contact_id, &input)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::match_confirmed_signatures(&mut tx, campaign.id, now).await?;
+    store::match_confirmed_signatures(&mut tx, campaign.id, Some(prospect_id), now).await?;
     tx.commit().await?;
     Ok(back_to(&member, &campaign, prospect_id, "contact-saved"))
 }
@@ -880,7 +883,7 @@ pub async fn log_activity(
         store::set_follow_up(&mut tx, member.tenant_id, prospect.id, next_follow_up).await?;
     }
     if kind.is_touch() && prospect.status == PipelineStatus::Asked {
-        store::set_status(&mut tx, member.tenant_id, campaign.id, prospect.id, PipelineStatus::InConversation).await?;
+        store::set_status(&mut tx, member.tenant_id, campaign.id, prospect.id, PipelineStatus::Asked, PipelineStatus::InConversation).await?;
     }
     tx.commit().await?;
     if form.back == "follow-ups" {
@@ -908,16 +911,20 @@ pub async fn change_status(
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let status = PipelineStatus::parse(&form.status)
         .ok_or_else(|| AppError::BadRequest("Choose a status from the list.".into()))?;
-    if PipelineStatus::parse(&form.from) != Some(prospect.status) {
+    let from = PipelineStatus::parse(&form.from)
+        .ok_or_else(|| AppError::BadRequest("Reload the page and choose again.".into()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if store::set_status(&mut tx, member.tenant_id, campaign.id, prospect.id, from, status)
+        .await?
+        .is_none()
+    {
         return Err(AppError::BadRequest(format!(
             "Someone changed this prospect's status to \"{}\" meanwhile. Go back, reload and choose again.",
             prospect.status.label()
         )));
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let before = store::set_status(&mut tx, member.tenant_id, campaign.id, prospect.id, status).await?;
-    if before.is_some_and(|before| before != status) {
+    if from != status {
         store::record(
             &mut tx,
             member.tenant_id.uuid(),
@@ -927,7 +934,7 @@ pub async fn change_status(
                 contact_id: None,
                 kind: ActivityKind::Status,
                 outcome: status.label(),
-                body: &format!("{} → {}", prospect.status.label(), status.label()),
+                body: &format!("{} → {}", from.label(), status.label()),
                 author_id: Some(member.user.user_id),
                 author_name: &member.user.name,
             },
@@ -1151,32 +1158,9 @@ impl SettingsForm {
             errors.add("reminder_lead_days", "At most five reminders.");
         }
         lead.sort_unstable_by(|a, b| b.cmp(a));
-        let blank = |v: &str| -> Option<&'static str> {
-            v.trim().is_empty().then_some("")
-        };
         let ask_subject = self.ask_subject.trim().to_owned();
         let ask_body = self.ask_body.trim().to_owned();
-        if blank(&ask_subject).is_some() {
-            errors.add("ask_subject", "Write the subject of the ask.");
-        }
-        if blank(&ask_body).is_some() {
-            errors.add("ask_body", "Write the text of the ask.");
-        }
-        if ask_subject.chars().count() > 200 || ask_body.chars().count() > 10_000 {
-            errors.add("ask_body", "Keep the subject under 200 characters and the text under 10,000.");
-        }
-        let sample = super::asks::MergeValues {
-            contact_name: "",
-            organization: "",
-            soft_deadline: "",
-            organizer_name: "",
-            campaign: "",
-            referral: String::new(),
-        };
-        if let Err(e) = super::asks::merge(&ask_subject, &sample) {
-            errors.add("ask_subject", e);
-        }
-        if let Err(e) = super::asks::merge(&ask_body, &sample) {
+        if let Err(e) = super::asks::check_template(&ask_subject, &ask_body) {
             errors.add("ask_body", e);
         }
         Settings {

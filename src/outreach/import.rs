@@ -1521,7 +1521,7 @@ pub async fn confirm(
         }
     }
     // Contacts whose email already confirmed a signature make their prospect signed.
-    store::match_confirmed_signatures(&mut tx, campaign.id, now).await?;
+    store::match_confirmed_signatures(&mut tx, campaign.id, None, now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&member.path(&format!(
         "/campaigns/{}/outreach/prospects?notice=prospects-imported",

@@ -10,6 +10,8 @@ use super::store::{Recipient, Settings};
 pub fn never_send(recipient: &Recipient) -> Option<&'static str> {
     if recipient.signed {
         Some("already signed")
+    } else if recipient.has_signature {
+        Some("this address has signed, is confirming, withdrew or was declined")
     } else if recipient.held {
         Some("on hold")
     } else if recipient.status == super::PipelineStatus::Declined {

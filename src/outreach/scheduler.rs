@@ -154,13 +154,33 @@ const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contac
     WHERE c.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
       AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation')
       AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $7))
+      AND NOT EXISTS (SELECT 1 FROM outreach_send_log l
+                      WHERE l.campaign_id = $1 AND l.contact_id = c.id AND l.stage = $2 AND l.deadline = $3)
       AND EXISTS (SELECT 1 FROM outreach_activities a WHERE a.contact_id = c.id AND a.kind IN ('ask', 'follow_up'))
-      AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email
-                      AND s.state IN ('pending', 'awaiting_approval', 'confirmed'))
+      AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email)
       AND NOT EXISTS (SELECT 1 FROM mail_suppressions m WHERE m.email = c.email
                       AND (m.tenant_id IS NULL OR m.tenant_id = c.tenant_id))
+    FOR UPDATE OF c
     ON CONFLICT DO NOTHING
     RETURNING contact_id, outcome, reason";
+
+/// Inside a stage's transaction: the campaign still takes signatures and still has the
+/// deadlines the stage was worked out from (an organizer may have moved one since the
+/// tick read it). Holding the row shares it with other readers but makes a deadline
+/// change wait for the stage to finish.
+async fn still_due(conn: &mut PgConnection, campaign: &DueCampaign) -> sqlx::Result<bool> {
+    let row: Option<(OffsetDateTime, OffsetDateTime, String)> = sqlx::query_as(
+        "SELECT soft_deadline, hard_deadline, status FROM campaigns WHERE id = $1 FOR SHARE",
+    )
+    .bind(campaign.id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some_and(|(soft, hard, status)| {
+        soft == campaign.soft_deadline
+            && hard == campaign.hard_deadline
+            && matches!(status.as_str(), "open" | "published")
+    }))
+}
 
 impl Scheduler {
     pub fn new(state: AppState) -> Self {
@@ -192,17 +212,18 @@ impl Scheduler {
                 report.reminders += sent;
                 report.skipped += skipped;
             }
-            if now >= campaign.soft_deadline
+            let soft_missed = now >= campaign.soft_deadline
                 && now < campaign.hard_deadline
-                && campaign.missed_target()
-                && self.soft_deadline_missed(campaign, now).await?
-            {
+                && campaign.missed_target();
+            if soft_missed && self.soft_deadline_missed(campaign, now).await? {
                 report.alerts += 1;
-                if campaign.settings.auto_last_call {
-                    let (sent, skipped) = self.last_call(campaign).await?;
-                    report.last_calls += sent;
-                    report.skipped += skipped;
-                }
+            }
+            // Every tick in the window, not only the one that raised the alert: a tick
+            // that failed in between leaves nobody out (the send log stops repeats).
+            if soft_missed && campaign.settings.auto_last_call {
+                let (sent, skipped) = self.last_call(campaign).await?;
+                report.last_calls += sent;
+                report.skipped += skipped;
             }
             if now >= campaign.hard_deadline
                 && !campaign.open_after_deadline
@@ -243,6 +264,9 @@ impl Scheduler {
         };
         let today = time_zones::local_date(now, &campaign.time_zone);
         let mut tx = self.state.db.begin().await?;
+        if !still_due(&mut tx, campaign).await? {
+            return Ok((0, 0));
+        }
         let claimed: Vec<(Uuid, String, String)> = sqlx::query_as(CLAIM_CONTACTS)
             .bind(campaign.id)
             .bind(stage.key())
@@ -277,6 +301,7 @@ impl Scheduler {
                 &campaign.tenant_slug,
                 &campaign.slug,
                 *contact_id,
+                email,
             );
             let (kind, body) = if outcome == "sent" {
                 let key = format!(
@@ -391,7 +416,9 @@ impl Scheduler {
     ) -> anyhow::Result<bool> {
         let mut tx = self.state.db.begin().await?;
         let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
-        if !Self::claim(&mut tx, campaign, "soft_missed", campaign.soft_deadline, now, &detail).await? {
+        if !still_due(&mut tx, campaign).await?
+            || !Self::claim(&mut tx, campaign, "soft_missed", campaign.soft_deadline, now, &detail).await?
+        {
             return Ok(false);
         }
         let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
@@ -431,7 +458,9 @@ impl Scheduler {
     ) -> anyhow::Result<bool> {
         let mut tx = self.state.db.begin().await?;
         let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
-        if !Self::claim(&mut tx, campaign, "hard_summary", campaign.hard_deadline, now, &detail).await? {
+        if !still_due(&mut tx, campaign).await?
+            || !Self::claim(&mut tx, campaign, "hard_summary", campaign.hard_deadline, now, &detail).await?
+        {
             return Ok(false);
         }
         let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
@@ -626,6 +655,7 @@ async fn digest_for(
         "SELECT p.name, c.title, p.next_follow_up FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
          WHERE p.tenant_id = $1 AND p.owner_id = $2 AND p.next_follow_up <= $3 AND c.status IN ('open', 'published')
            AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
+           AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))
          ORDER BY p.next_follow_up, p.sort_key LIMIT 50",
     )
     .bind(tenant_id)
@@ -684,8 +714,7 @@ pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyho
     let referrals: Vec<(Uuid, Uuid, Uuid, String, String, String, String)> = sqlx::query_as(
         "SELECT f.id, f.tenant_id, f.campaign_id, f.name, f.organization, f.email, s.name
          FROM referrals f JOIN signatures s ON s.id = f.signature_id
-         WHERE ($1::uuid IS NULL OR f.campaign_id = $1)
-           AND NOT EXISTS (SELECT 1 FROM prospects p WHERE p.referral_id = f.id)
+         WHERE NOT f.absorbed AND ($1::uuid IS NULL OR f.campaign_id = $1) AND s.state = 'confirmed'
          ORDER BY f.created_at LIMIT 1000",
     )
     .bind(campaign)
@@ -701,7 +730,7 @@ pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyho
         let mut tx = state.db.begin().await?;
         // Another instance may absorb the same referral at the same moment.
         let taken: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM referrals WHERE id = $1 FOR UPDATE",
+            "UPDATE referrals SET absorbed = true WHERE id = $1 AND NOT absorbed RETURNING id",
         )
         .bind(referral_id)
         .fetch_optional(&mut *tx)
@@ -764,7 +793,7 @@ pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyho
             now,
         )
         .await?;
-        store::match_confirmed_signatures(&mut tx, campaign_id, now).await?;
+        store::match_confirmed_signatures(&mut tx, campaign_id, Some(prospect_id), now).await?;
         tx.commit().await?;
         absorbed += 1;
     }

@@ -562,21 +562,25 @@ pub async fn would_loop(
     .await
 }
 
+/// Moves a prospect from the status `from` (what the organizer's page showed) to
+/// `status`; `None` when the prospect is not in `from` any more (someone else changed it).
 pub async fn set_status(
     conn: &mut PgConnection,
     tenant: TenantId,
     campaign_id: Uuid,
     id: Uuid,
+    from: PipelineStatus,
     status: PipelineStatus,
 ) -> sqlx::Result<Option<PipelineStatus>> {
     sqlx::query_scalar(
-        "UPDATE prospects p SET status = $4 FROM prospects old
-         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND old.id = p.id
-         RETURNING old.status",
+        "UPDATE prospects p SET status = $5
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.status = $4
+         RETURNING $4::text",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(id)
+    .bind(from)
     .bind(status)
     .fetch_optional(conn)
     .await
@@ -740,21 +744,42 @@ pub async fn clear_bounce(
     .await
 }
 
-/// Prospects whose contact's email already confirmed a signature become signed (a
-/// prospect added after its organization signed). The trigger covers later confirmations.
+/// Prospects whose contact's email already confirmed an organization's signature become
+/// signed (a prospect added after its organization signed); `prospect` limits it to one.
+/// The trigger on signatures covers later confirmations. The signatures are locked first,
+/// so a withdrawal cannot slip between reading one and linking it.
 pub async fn match_confirmed_signatures(
     conn: &mut PgConnection,
     campaign_id: Uuid,
+    prospect: Option<Uuid>,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
+    let locked: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT s.id FROM signatures s
+         JOIN prospect_contacts c ON c.campaign_id = s.campaign_id AND c.email = s.email
+         JOIN prospects p ON p.id = c.prospect_id
+         WHERE s.campaign_id = $1 AND s.kind = 'organization' AND s.state = 'confirmed'
+           AND p.signed_signature_id IS NULL AND ($2::uuid IS NULL OR p.id = $2)
+           AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)
+         FOR SHARE OF s",
+    )
+    .bind(campaign_id)
+    .bind(prospect)
+    .fetch_all(&mut *conn)
+    .await?;
+    if locked.is_empty() {
+        return Ok(0);
+    }
     let done = sqlx::query(
-        "WITH found AS (
+        "WITH per_prospect AS (
              SELECT DISTINCT ON (p.id) p.id, p.tenant_id, s.id AS signature_id, s.name
              FROM prospects p
              JOIN prospect_contacts c ON c.prospect_id = p.id
-             JOIN signatures s ON s.campaign_id = p.campaign_id AND s.email = c.email AND s.state = 'confirmed'
+             JOIN signatures s ON s.id = ANY ($3) AND s.email = c.email AND s.state = 'confirmed'
              WHERE p.campaign_id = $1 AND p.signed_signature_id IS NULL
-             ORDER BY p.id, s.confirmed_at),
+             ORDER BY p.id, s.confirmed_at, s.id),
+         found AS (
+             SELECT DISTINCT ON (signature_id) * FROM per_prospect ORDER BY signature_id, id),
          signed AS (
              UPDATE prospects p SET signed_signature_id = found.signature_id FROM found
              WHERE p.id = found.id RETURNING p.id, p.tenant_id, found.name)
@@ -763,6 +788,7 @@ pub async fn match_confirmed_signatures(
     )
     .bind(campaign_id)
     .bind(now)
+    .bind(&locked)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -783,19 +809,17 @@ pub async fn suggested_match(
     campaign_id: Uuid,
     prospect_id: Uuid,
 ) -> sqlx::Result<Option<SuggestedMatch>> {
-    let row = sqlx::query(
-        "SELECT s.id, s.name, s.contact_name FROM prospects p
-         JOIN signatures s ON s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
-              AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%'))
+    let sql = format!(
+        "SELECT s.id, s.name, s.contact_name FROM prospects p JOIN signatures s ON {MATCHES_PROSPECT}
          WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
-           AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)
-         ORDER BY s.confirmed_at LIMIT 1",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(prospect_id)
-    .fetch_optional(db)
-    .await?;
+         ORDER BY s.confirmed_at LIMIT 1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(prospect_id)
+        .fetch_optional(db)
+        .await?;
     row.map(|r| {
         Ok(SuggestedMatch {
             signature_id: r.try_get("id")?,
@@ -806,8 +830,15 @@ pub async fn suggested_match(
     .transpose()
 }
 
-/// Records the organizers' word that `signature_id` is this prospect's; the prospect is
-/// signed while that signature stays confirmed.
+/// The conditions of a suggested match, shared by the suggestion and its confirmation:
+/// a confirmed organization signature with the prospect's folded name or website domain
+/// that no prospect counts as its signature yet.
+const MATCHES_PROSPECT: &str = "s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
+    AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%'))
+    AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)";
+
+/// Records the organizers' word that `signature_id` is this prospect's, for a signature
+/// the page suggested (never any other); the prospect is signed while it stays confirmed.
 pub async fn confirm_match(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -815,18 +846,22 @@ pub async fn confirm_match(
     prospect_id: Uuid,
     signature_id: Uuid,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE prospects p SET matched_signature_id = s.id, signed_signature_id = s.id
-         FROM signatures s
-         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
-           AND s.tenant_id = $1 AND s.campaign_id = $2 AND s.id = $4 AND s.state = 'confirmed'",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(prospect_id)
-    .bind(signature_id)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "WITH candidate AS (
+             SELECT s.id FROM prospects p JOIN signatures s ON {MATCHES_PROSPECT}
+             WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
+               AND s.tenant_id = $1 AND s.id = $4
+             FOR SHARE OF s)
+         UPDATE prospects p SET matched_signature_id = candidate.id, signed_signature_id = candidate.id
+         FROM candidate WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3"
+    );
+    let done = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(prospect_id)
+        .bind(signature_id)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -956,11 +991,17 @@ pub struct Recipient {
     pub signed: bool,
     pub held: bool,
     pub unsubscribed: bool,
+    /// A signature by this address exists in the campaign (confirming, signed, withdrawn
+    /// or declined): they know the letter and are not asked again.
+    pub has_signature: bool,
+    /// The referrer's name while their signature stands: the ask may introduce them.
     pub referred_by: String,
     pub parent_id: Option<Uuid>,
 }
 
 /// The contacts named, plus every contact of the prospects named, in this campaign only.
+/// `lock` holds the contacts until the transaction ends, so two sends at once cannot both
+/// pass the touch limits.
 pub async fn recipients(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -968,16 +1009,21 @@ pub async fn recipients(
     contact_ids: &[Uuid],
     prospect_ids: &[Uuid],
     today: Date,
+    lock: bool,
 ) -> sqlx::Result<Vec<Recipient>> {
     let sql = format!(
         "SELECT {CONTACT_COLUMNS}, p.name AS organization, p.status, p.signed_signature_id IS NOT NULL AS signed,
-                {HELD} AS held, p.referred_by, p.parent_id,
+                {HELD} AS held, p.parent_id,
+                coalesce((SELECT s.name FROM referrals f JOIN signatures s ON s.id = f.signature_id
+                          WHERE f.id = p.referral_id AND s.state = 'confirmed'), '') AS referred_by,
+                EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email) AS has_signature,
                 EXISTS (SELECT 1 FROM mail_suppressions m WHERE m.email = c.email
                         AND (m.tenant_id IS NULL OR m.tenant_id = c.tenant_id)) AS unsubscribed
          FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
          WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND (c.id = ANY ($4) OR c.prospect_id = ANY ($5))
          ORDER BY p.sort_key COLLATE signer_order, p.id, c.created_at, c.id
-         LIMIT 5001"
+         LIMIT 5001 {}",
+        if lock { "FOR UPDATE OF c" } else { "" }
     );
     let rows = sqlx::query(&sql)
         .bind(tenant.uuid())
@@ -997,6 +1043,7 @@ pub async fn recipients(
                 signed: r.try_get("signed")?,
                 held: r.try_get("held")?,
                 unsubscribed: r.try_get("unsubscribed")?,
+                has_signature: r.try_get("has_signature")?,
                 referred_by: r.try_get("referred_by")?,
                 parent_id: r.try_get("parent_id")?,
             })
