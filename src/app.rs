@@ -49,6 +49,8 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::tenants::SignupWithExistingAccount>()
         .with::<crate::signatures::ConfirmSignature>()
         .with::<crate::signatures::Bulletin>()
+        .with::<crate::signatures::LetterChanged>()
+        .with::<crate::signatures::NameNotCarriedOver>()
         .with::<crate::outreach::Ask>()
         .with::<crate::outreach::DeadlineReminder>()
         .with::<crate::outreach::LastCall>()
@@ -205,6 +207,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 11);
+        assert_eq!(super::mail_kinds().kinds().count(), 13);
     }
 }

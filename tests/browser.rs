@@ -344,7 +344,7 @@ Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
             "{recipients}"
         );
         organizer.click("main .actions button[type=submit]").await;
-        assert!(organizer.text(".notice").await.contains("Asks queued"));
+        assert!(organizer.text(".notice").await.contains("queued in the outbox"));
         app.dispatch_mail().await;
         assert_eq!(app.mail_to("lee@lake.example").len(), 1);
 

@@ -559,7 +559,11 @@ async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
         (format!("{path}/status"), vec![("action", "close")]),
         (
             format!("{path}/letter"),
-            vec![("body", "Hijacked"), ("action", "save")],
+            vec![
+                ("body", "Hijacked"),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+            ],
         ),
         (
             format!("{path}/signatures/{signature}/decide"),

@@ -8,7 +8,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::lookup::campaign_of;
-use super::store::{self, Campaign, Revision};
+use super::letter_changes;
+use super::store::{self, Campaign, ChangeKind, Revision};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tenancy::Member;
@@ -113,6 +114,32 @@ struct LetterPage {
 pub struct LetterForm {
     body: String,
     action: String,
+    /// For a letter people signed: "minor" or "substantive", chosen with the diff shown.
+    change_kind: String,
+    /// Days signers have to withdraw (minor) or to confirm the new text (substantive).
+    days: String,
+    /// What changed, in the organizers' words, as signers are told.
+    note: String,
+}
+
+/// Days to respond to a change, when organizers do not say.
+pub const MINOR_DAYS: i64 = 7;
+pub const SUBSTANTIVE_DAYS: i64 = 14;
+
+#[derive(Template)]
+#[template(path = "campaigns/letter_change.html")]
+struct ChangePage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    body: String,
+    current_number: i32,
+    listed: i64,
+    comparison: Comparison,
+    change_kind: String,
+    days: String,
+    note: String,
+    errors: FormErrors,
 }
 
 pub async fn edit_page(
@@ -177,16 +204,79 @@ pub async fn save(
             Redirect::to(&format!("{base}/revisions?notice=letter-unchanged")).into_response(),
         );
     }
+    // Once people have signed, a new text is a change to what they agreed to: organizers
+    // say, with the diff in front of them, whether signers stay listed (minor) or must
+    // confirm it (substantive).
+    let listed = letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await?;
+    let now = state.clock.now();
+    if let (true, Some(current)) = (listed > 0, current.as_ref()) {
+        let kind = match form.change_kind.as_str() {
+            "minor" => Some(ChangeKind::Minor),
+            "substantive" => Some(ChangeKind::Substantive),
+            _ => None,
+        };
+        let mut errors = FormErrors::new();
+        let days: Option<i64> = match form.days.trim().parse::<i64>() {
+            Ok(d) if (1..=60).contains(&d) => Some(d),
+            _ if kind.is_none() => None,
+            _ if form.days.trim().is_empty() => Some(match kind {
+                Some(ChangeKind::Substantive) => SUBSTANTIVE_DAYS,
+                _ => MINOR_DAYS,
+            }),
+            _ => {
+                errors.add("days", "Give signers 1 to 60 days.");
+                None
+            }
+        };
+        if form.note.chars().count() > 2000 {
+            errors.add("note", "Keep the note under 2,000 characters.");
+        }
+        let (Some(kind), Some(days), true) = (kind, days, errors.is_empty()) else {
+            if kind.is_none() && form.action == "confirm_change" {
+                errors.add("change_kind", "Choose whether this change is minor or substantive.");
+            }
+            let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let comparison = compare(current.body.clone(), body.clone()).await?;
+            return render_with(
+                status,
+                ChangePage {
+                    layout: member.layout(format!("Change the letter — {}", campaign.title)),
+                    base,
+                    body,
+                    current_number: current.number,
+                    listed,
+                    comparison,
+                    change_kind: form.change_kind.clone(),
+                    days: if form.days.is_empty() { String::new() } else { form.days.clone() },
+                    note: form.note.clone(),
+                    errors,
+                    campaign,
+                },
+            );
+        };
+        let change = letter_changes::Change {
+            kind,
+            note: form.note.trim().to_owned(),
+            respond_by: now + time::Duration::days(days),
+        };
+        let told = letter_changes::save(&state, &member, &campaign, current, &body, &change).await?;
+        let notice = match kind {
+            ChangeKind::Substantive => "letter-saved-substantive",
+            _ => "letter-saved-minor",
+        };
+        return Ok(Redirect::to(&format!("{base}/revisions?notice={notice}&told={told}")).into_response());
+    }
     let mut tx = state.db.begin().await?;
-    store::add_revision(
+    let (revision_id, _) = store::add_revision(
         &mut tx,
         member.tenant_id,
         campaign.id,
         &body,
         (member.user.user_id, &member.user.name),
-        state.clock.now(),
+        now,
     )
     .await?;
+    letter_changes::host_follows(&mut tx, member.tenant_id, campaign.id, revision_id, now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{base}/revisions?notice=letter-saved")).into_response())
 }

@@ -6,6 +6,7 @@
 mod handlers;
 mod import;
 pub mod letter;
+pub mod letter_changes;
 pub mod lookup;
 mod signature_pages;
 pub mod store;
@@ -49,6 +50,14 @@ pub const NOTICES: &[(&str, &str)] = &[
     (
         "letter-saved",
         "Letter saved as a new revision. The public page and the form show it now.",
+    ),
+    (
+        "letter-saved-minor",
+        "Saved as a minor change: every listed signer was emailed the change and the new text, and stays listed unless they withdraw.",
+    ),
+    (
+        "letter-saved-substantive",
+        "Saved as a substantive change: signers are listed under the new text only once they confirm it; each was emailed a link to do so.",
     ),
     (
         "letter-unchanged",

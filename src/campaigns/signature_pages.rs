@@ -26,6 +26,7 @@ struct DetailPage {
     base: String,
     signature: Signature,
     events: Vec<EventRow>,
+    consents: Vec<signatures::ConsentLine>,
     can_decide: bool,
     error: Option<&'static str>,
 }
@@ -38,7 +39,9 @@ async fn detail_page(
     error: Option<&'static str>,
 ) -> AppResult<DetailPage> {
     let events = signatures::events(&state.db, member.tenant_id, signature.id).await?;
+    let consents = signatures::consent_trail(&state.db, member.tenant_id, signature.id).await?;
     Ok(DetailPage {
+        consents,
         layout: member.layout(signature.name.clone()),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         can_decide: member.role.can_edit(),

@@ -29,6 +29,9 @@ pub struct Campaign {
     pub public_removals: i64,
     /// The newest revision of the letter: what the public page and the form show.
     pub current_revision_id: Option<Uuid>,
+    /// The latest substantive revision's number: signers who confirmed an older text are
+    /// not listed until they confirm this one (or a later one).
+    pub consent_from_revision: i32,
 }
 
 impl Campaign {
@@ -55,7 +58,7 @@ impl Campaign {
 }
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, \
-     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, c.public_removals, \
+     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, c.public_removals, c.consent_from_revision, \
      (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
 fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
@@ -76,6 +79,7 @@ fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
         public_version: r.try_get("public_version")?,
         public_removals: r.try_get("public_removals")?,
         current_revision_id: r.try_get("current_revision_id")?,
+        consent_from_revision: r.try_get("consent_from_revision")?,
     })
 }
 
@@ -266,6 +270,28 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
+crate::db::text_enum! {
+    /// What a revision is to the people who already signed.
+    pub enum ChangeKind {
+        /// Written before anyone signed.
+        Initial = "initial",
+        /// Signers are told and may withdraw; they stay listed (consent carried over).
+        Minor = "minor",
+        /// Signers must confirm the new text to be listed under it.
+        Substantive = "substantive",
+    }
+}
+
+impl ChangeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Initial => "Before signatures",
+            ChangeKind::Minor => "Minor change",
+            ChangeKind::Substantive => "Substantive change",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Revision {
     pub id: Uuid,
@@ -273,7 +299,14 @@ pub struct Revision {
     pub body: String,
     pub author_name: String,
     pub created_at: OffsetDateTime,
+    pub change_kind: ChangeKind,
+    pub change_note: String,
+    /// Minor: signers may withdraw until then; substantive: may re-confirm until then.
+    pub respond_by: Option<OffsetDateTime>,
 }
+
+const REVISION_COLUMNS: &str =
+    "id, number, body, author_name, created_at, change_kind, change_note, respond_by";
 
 fn revision(r: &PgRow) -> sqlx::Result<Revision> {
     Ok(Revision {
@@ -282,6 +315,9 @@ fn revision(r: &PgRow) -> sqlx::Result<Revision> {
         body: r.try_get("body")?,
         author_name: r.try_get("author_name")?,
         created_at: r.try_get("created_at")?,
+        change_kind: r.try_get("change_kind")?,
+        change_note: r.try_get("change_note")?,
+        respond_by: r.try_get("respond_by")?,
     })
 }
 
@@ -294,6 +330,24 @@ pub async fn add_revision(
     author: (Uuid, &str),
     now: OffsetDateTime,
 ) -> sqlx::Result<(Uuid, i32)> {
+    add_changed_revision(conn, tenant, campaign_id, body, author, now, ChangeKind::Initial, "", None).await
+}
+
+/// Saves a revision of a letter people may have signed, saying what it is to them. A
+/// substantive one moves the campaign's consent floor: from this moment, only signers who
+/// confirm this text (or a later one) are listed.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_changed_revision(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    body: &str,
+    author: (Uuid, &str),
+    now: OffsetDateTime,
+    kind: ChangeKind,
+    note: &str,
+    respond_by: Option<OffsetDateTime>,
+) -> sqlx::Result<(Uuid, i32)> {
     // Locking the campaign row numbers concurrent saves one after the other.
     sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
         .bind(tenant.uuid())
@@ -301,9 +355,11 @@ pub async fn add_revision(
         .execute(&mut *conn)
         .await?;
     let id = Uuid::new_v4();
-    let number = sqlx::query_scalar(
-        "INSERT INTO letter_revisions (id, tenant_id, campaign_id, number, body, author_id, author_name, created_at)
-         VALUES ($1, $2, $3, (SELECT coalesce(max(number), 0) + 1 FROM letter_revisions WHERE campaign_id = $3), $4, $5, $6, $7)
+    let number: i32 = sqlx::query_scalar(
+        "INSERT INTO letter_revisions (id, tenant_id, campaign_id, number, body, author_id, author_name, created_at,
+                                       change_kind, change_note, respond_by)
+         VALUES ($1, $2, $3, (SELECT coalesce(max(number), 0) + 1 FROM letter_revisions WHERE campaign_id = $3),
+                 $4, $5, $6, $7, $8, $9, $10)
          RETURNING number",
     )
     .bind(id)
@@ -313,8 +369,19 @@ pub async fn add_revision(
     .bind(author.0)
     .bind(author.1)
     .bind(now)
-    .fetch_one(conn)
+    .bind(kind)
+    .bind(note)
+    .bind(respond_by)
+    .fetch_one(&mut *conn)
     .await?;
+    if kind == ChangeKind::Substantive {
+        sqlx::query("UPDATE campaigns SET consent_from_revision = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.uuid())
+            .bind(campaign_id)
+            .bind(number)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok((id, number))
 }
 
@@ -325,8 +392,8 @@ pub async fn current_revision(
     campaign_id: Uuid,
 ) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query(
-        "SELECT id, number, body, author_name, created_at FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC LIMIT 1",
+        &format!("SELECT {REVISION_COLUMNS} FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC LIMIT 1"),
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -341,8 +408,8 @@ pub async fn revisions(
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<Revision>> {
     let rows = sqlx::query(
-        "SELECT id, number, body, author_name, created_at FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC",
+        &format!("SELECT {REVISION_COLUMNS} FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC"),
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -353,13 +420,13 @@ pub async fn revisions(
 
 pub async fn revision_by_number(
     db: &PgPool,
-    tenant: TenantId,
+    tenant: impl TenantScope,
     campaign_id: Uuid,
     number: i32,
 ) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query(
-        "SELECT id, number, body, author_name, created_at FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 AND number = $3",
+        &format!("SELECT {REVISION_COLUMNS} FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 AND number = $3"),
     )
     .bind(tenant.uuid())
     .bind(campaign_id)

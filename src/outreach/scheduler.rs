@@ -1,6 +1,8 @@
 //! The background half of outreach: deadline reminders, the soft deadline's alert and
 //! last call, the hard deadline's summary, each organizer's daily digest, and referrals
-//! turned into prospects. Every email goes through the outbox.
+//! turned into prospects; also, for the letter, telling signers whose name a substantive
+//! change did not carry over (`campaigns::letter_changes`). Every email goes through the
+//! outbox.
 //!
 //! Nothing is scheduled ahead: each tick works out from the campaign as it is now which
 //! stage is due, so a moved deadline leaves nothing behind for the old date. A send log
@@ -39,6 +41,8 @@ pub struct Report {
     pub alerts: usize,
     pub digests: usize,
     pub referrals: usize,
+    /// Signers told a substantive change was not confirmed in time.
+    pub not_carried_over: usize,
 }
 
 /// A campaign as the scheduler needs it.
@@ -233,6 +237,8 @@ impl Scheduler {
             }
         }
         report.digests = self.digests(now).await?;
+        report.not_carried_over =
+            crate::campaigns::letter_changes::tell_names_not_carried_over(&self.state).await?;
         Ok(report)
     }
 

@@ -95,3 +95,100 @@ impl Email for Bulletin {
         })
     }
 }
+
+/// The letter a signer confirmed was changed: the diff, the whole new text, and what it
+/// means for their name (minor: stays listed unless they withdraw; substantive: listed
+/// under the new text only once they confirm it).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LetterChanged {
+    pub campaign_title: String,
+    pub group_name: String,
+    pub signer_name: String,
+    pub substantive: bool,
+    pub revision: i32,
+    pub note: String,
+    /// "+ line" / "- line", or one summary line for a change too large to show.
+    pub diff: Vec<String>,
+    pub new_text: String,
+    pub respond_by: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/letter_changed.txt")]
+struct LetterChangedText<'a> {
+    m: &'a LetterChanged,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/letter_changed.html")]
+struct LetterChangedHtml<'a> {
+    m: &'a LetterChanged,
+    footer: &'a Footer,
+}
+
+impl Email for LetterChanged {
+    const KIND: &'static str = "letter_changed";
+    const REASON: &'static str =
+        "You receive this because you signed this letter: it concerns what your name stands under.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: if self.substantive {
+                format!("Please confirm the changed letter: {}", self.campaign_title)
+            } else {
+                format!("A small change to the letter you signed: {}", self.campaign_title)
+            },
+            text: LetterChangedText { m: self, footer }.render()?,
+            html: LetterChangedHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}
+
+/// The date to confirm a substantive change passed without the signer's confirmation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NameNotCarriedOver {
+    pub campaign_title: String,
+    pub group_name: String,
+    pub signer_name: String,
+    pub revision: i32,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/not_carried_over.txt")]
+struct NotCarriedText<'a> {
+    m: &'a NameNotCarriedOver,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/not_carried_over.html")]
+struct NotCarriedHtml<'a> {
+    m: &'a NameNotCarriedOver,
+    footer: &'a Footer,
+}
+
+impl Email for NameNotCarriedOver {
+    const KIND: &'static str = "name_not_carried_over";
+    const REASON: &'static str = "You receive this because you signed an earlier version of this letter.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: format!("Your name was not carried over: {}", self.campaign_title),
+            text: NotCarriedText { m: self, footer }.render()?,
+            html: NotCarriedHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}

@@ -10,5 +10,5 @@ pub mod lifecycle;
 pub mod names;
 pub mod store;
 
-pub use emails::{Bulletin, ConfirmSignature};
+pub use emails::{Bulletin, ConfirmSignature, LetterChanged, NameNotCarriedOver};
 pub use lifecycle::{Action, SignatureKind, SignatureSource, SignatureState};

@@ -142,6 +142,17 @@ pub async fn insert(
     .await?;
     if let Some(id) = created {
         record_event(conn, tenant, id, None, state, by, now).await?;
+        if let (SignatureState::Confirmed, Some(revision_id)) = (state, new.revision_id) {
+            sqlx::query(
+                "INSERT INTO signature_consents (tenant_id, signature_id, revision_id, how, at) VALUES ($1, $2, $3, 'confirmed', $4)",
+            )
+            .bind(tenant.uuid())
+            .bind(id)
+            .bind(revision_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
         return Ok(Inserted::Created(id));
     }
     // Two index lookups (the same email first, then the same organization), never a scan
@@ -306,20 +317,171 @@ pub async fn change_state(
     Ok(Some(Changed { from, to }))
 }
 
-/// Records the revision of the letter the signer confirmed (shown to them on their page).
+crate::db::text_enum! {
+    /// A line of a signature's consent trail.
+    pub enum Consent {
+        /// The signer confirmed this revision.
+        Confirmed = "confirmed",
+        /// The signer confirmed this revision after a substantive change.
+        Reconfirmed = "reconfirmed",
+        /// A minor change: the signer's consent to the earlier text carries over.
+        CarriedOver = "carried_over",
+        /// A substantive change the signer did not confirm in time: not listed under it.
+        NotCarriedOver = "not_carried_over",
+    }
+}
+
+impl Consent {
+    pub fn label(self) -> &'static str {
+        match self {
+            Consent::Confirmed => "confirmed this text",
+            Consent::Reconfirmed => "confirmed this changed text",
+            Consent::CarriedOver => "consent carried over (minor change)",
+            Consent::NotCarriedOver => "did not confirm this changed text in time: not listed under it",
+        }
+    }
+}
+
+/// Records the revision of the letter the signer confirmed (shown to them on their
+/// page), in the signature and in its consent trail.
 pub async fn set_confirmed_revision(
     conn: &mut PgConnection,
     tenant: impl TenantScope,
     signature_id: Uuid,
     revision_id: Option<Uuid>,
+    how: Consent,
+    now: OffsetDateTime,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE signatures SET revision_id = $3 WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.uuid())
         .bind(signature_id)
         .bind(revision_id)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(revision_id) = revision_id {
+        sqlx::query(
+            "INSERT INTO signature_consents (tenant_id, signature_id, revision_id, how, at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(tenant.uuid())
+        .bind(signature_id)
+        .bind(revision_id)
+        .bind(how)
+        .bind(now)
         .execute(conn)
         .await?;
+    }
     Ok(())
+}
+
+/// A signer listed under the text as it stood before a change, to be told of it.
+pub struct Listed {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    /// The host organization's own signature.
+    pub host: bool,
+}
+
+/// Signers listed now (confirmed, consent covering revision `consent_from` or later).
+pub async fn listed(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    consent_from: i32,
+) -> sqlx::Result<Vec<Listed>> {
+    let rows: Vec<(Uuid, String, String, bool)> = sqlx::query_as(
+        "SELECT id, name, email::text, source = 'host' FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_revision >= $3
+         ORDER BY id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(consent_from)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email, host)| Listed { id, name, email, host })
+        .collect())
+}
+
+/// Writes one line of the same kind into the trail of many signatures at once.
+pub async fn record_consents(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    signature_ids: &[Uuid],
+    revision_id: Uuid,
+    how: Consent,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO signature_consents (tenant_id, signature_id, revision_id, how, at)
+         SELECT $1, id, $3, $4, $5 FROM unnest($2::uuid[]) AS id",
+    )
+    .bind(tenant.uuid())
+    .bind(signature_ids)
+    .bind(revision_id)
+    .bind(how)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Further links for many signatures at once (a letter change tells every signer, each
+/// with their own link), without the one-an-hour limit of re-submissions.
+pub async fn add_links(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    links: &[(Uuid, Vec<u8>)],
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    let ids: Vec<Uuid> = links.iter().map(|(id, _)| *id).collect();
+    let hashes: Vec<Vec<u8>> = links.iter().map(|(_, hash)| hash.clone()).collect();
+    sqlx::query(
+        "INSERT INTO signature_links (token_hash, tenant_id, signature_id, created_at, expires_at)
+         SELECT hash, $1, id, $4, $5 FROM unnest($2::uuid[], $3::bytea[]) AS l(id, hash)",
+    )
+    .bind(tenant.uuid())
+    .bind(&ids)
+    .bind(&hashes)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One line of a signature's consent trail, for the organizers' signature page.
+pub struct ConsentLine {
+    pub revision_number: i32,
+    pub how: Consent,
+    pub at: OffsetDateTime,
+}
+
+pub async fn consent_trail(
+    db: &PgPool,
+    tenant: TenantId,
+    signature_id: Uuid,
+) -> sqlx::Result<Vec<ConsentLine>> {
+    let rows = sqlx::query(
+        "SELECT r.number, c.how, c.at FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+         WHERE c.tenant_id = $1 AND c.signature_id = $2 ORDER BY c.id",
+    )
+    .bind(tenant.uuid())
+    .bind(signature_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ConsentLine {
+                revision_number: r.try_get("number")?,
+                how: r.try_get("how")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
 }
 
 /// One confirmation email per this long, however often the form is re-submitted.
@@ -642,17 +804,20 @@ pub struct PublicSigner {
 
 /// Confirmed signers of one kind in `signer_order`, straight off the partial index:
 /// `limit` of them from `offset` (all of them with `i64::MAX`).
+/// Only signers whose consent covers the text shown are listed: they confirmed revision
+/// `consent_from` (the latest substantive change) or a later one.
 pub async fn public_list(
     db: &PgPool,
     tenant: PublicTenantId,
     campaign_id: Uuid,
+    consent_from: i32,
     kind: SignatureKind,
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<PublicSigner>> {
     let rows = sqlx::query(
         "SELECT name, city, contact_name, contact_title, show_contact, affiliation FROM signatures
-         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1
+         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1 AND confirmed_revision >= $6
          ORDER BY sort_key COLLATE signer_order, id OFFSET $4 LIMIT $5",
     )
     .bind(tenant.uuid())
@@ -660,6 +825,7 @@ pub async fn public_list(
     .bind(kind)
     .bind(offset)
     .bind(limit)
+    .bind(consent_from)
     .fetch_all(db)
     .await?;
     rows.iter()
@@ -684,20 +850,22 @@ pub async fn public_list(
         .collect()
 }
 
-/// How many confirmed signers of one kind a campaign has.
+/// How many signers of one kind are listed (as `public_list`).
 pub async fn public_count(
     db: &PgPool,
     tenant: PublicTenantId,
     campaign_id: Uuid,
+    consent_from: i32,
     kind: SignatureKind,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT count(*) FROM signatures
-         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1",
+         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1 AND confirmed_revision >= $4",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(kind)
+    .bind(consent_from)
     .fetch_one(db)
     .await
 }

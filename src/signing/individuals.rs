@@ -50,7 +50,7 @@ pub async fn page(
         return Err(AppError::NotFound);
     }
     let count =
-        store::public_count(&state.db, tenant, campaign.id, SignatureKind::Individual).await?;
+        store::public_count(&state.db, tenant, campaign.id, campaign.consent_from_revision, SignatureKind::Individual).await?;
     let pages = ((count + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = match query.page.as_deref().map(str::trim) {
         None | Some("") => 1,
@@ -64,6 +64,7 @@ pub async fn page(
         &state.db,
         tenant,
         campaign.id,
+        campaign.consent_from_revision,
         SignatureKind::Individual,
         (page - 1) * PER_PAGE,
         PER_PAGE,

@@ -35,6 +35,10 @@ pub const MIN_FILL_TIME: Duration = Duration::seconds(3);
 pub const NOTICES: &[(&str, &str)] = &[
     ("confirmed", "Thank you: your signature is confirmed."),
     (
+        "reconfirmed",
+        "Thank you: your name is listed under the letter as it stands now.",
+    ),
+    (
         "withdrawn",
         "Your signature has been withdrawn. It no longer appears anywhere public.",
     ),

@@ -111,6 +111,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
         &state.db,
         tenant,
         campaign.id,
+        campaign.consent_from_revision,
         SignatureKind::Organization,
         0,
         i64::MAX,
@@ -121,6 +122,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
             &state.db,
             tenant,
             campaign.id,
+            campaign.consent_from_revision,
             SignatureKind::Individual,
             0,
             INDIVIDUALS_ON_PAGE + 1,
@@ -129,7 +131,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
         let count = if (first.len() as i64) <= INDIVIDUALS_ON_PAGE {
             first.len() as i64
         } else {
-            store::public_count(&state.db, tenant, campaign.id, SignatureKind::Individual).await?
+            store::public_count(&state.db, tenant, campaign.id, campaign.consent_from_revision, SignatureKind::Individual).await?
         };
         (first, count)
     } else {

@@ -12,7 +12,7 @@ use crate::campaigns::letter::render_markdown;
 use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign, Revision};
 use crate::error::{AppError, AppResult};
 use crate::mail::EmailAddress;
-use crate::signatures::store::{self as store, Actor, Signature};
+use crate::signatures::store::{self as store, Actor, Consent, Signature};
 use crate::signatures::{Action, SignatureState};
 use crate::state::AppState;
 use crate::tenancy::PublicTenantId;
@@ -127,6 +127,26 @@ struct SignerPage {
     revision_id: String,
     revision_number: Option<i32>,
     problem: Option<&'static str>,
+    /// The letter changed since this signer confirmed it.
+    change: Option<ChangeSince>,
+}
+
+/// How the letter changed since the signer confirmed it, as their page shows it.
+pub struct ChangeSince {
+    /// Their name is not listed under the current text until they confirm it.
+    pub needs_confirmation: bool,
+    pub confirmed_number: i32,
+    pub current_number: i32,
+    pub note: String,
+    pub respond_by: Option<String>,
+    pub diff: Vec<crate::campaigns::letter::DiffLine>,
+    pub diff_summary: Option<String>,
+}
+
+/// Whether a signer may still confirm a substantively changed text: until the date the
+/// organizers set, and after it while the form takes signatures (they could sign anew).
+fn may_reconfirm(campaign: &Campaign, respond_by: Option<time::OffsetDateTime>, now: time::OffsetDateTime) -> bool {
+    respond_by.is_some_and(|by| now < by) || campaign.accepting_signatures(now)
 }
 
 /// The signer's page, with the letter as it stands (what a confirmation confirms).
@@ -141,7 +161,9 @@ async fn signer_page(
     let layout = visitor.layout(found.campaign.title.clone());
     let revision: Option<Revision> =
         campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
+    let change = change_since(state, &found, revision.as_ref()).await?;
     Ok(SignerPage {
+        change,
         letter_html: revision
             .as_ref()
             .map(|r| render_markdown(&r.body))
@@ -167,6 +189,44 @@ async fn signer_page(
         referrals,
         referral_errors,
     })
+}
+
+/// For a confirmed signer whose text was revised since: what changed, and whether their
+/// name waits for their confirmation.
+async fn change_since(
+    state: &AppState,
+    found: &Found,
+    current: Option<&Revision>,
+) -> AppResult<Option<ChangeSince>> {
+    let (Some(current), Some(confirmed_number)) = (current, found.signature.revision_number) else {
+        return Ok(None);
+    };
+    if found.signature.state != SignatureState::Confirmed || confirmed_number >= current.number {
+        return Ok(None);
+    }
+    let Some(confirmed) =
+        campaigns::revision_by_number(&state.db, found.tenant, found.campaign.id, confirmed_number).await?
+    else {
+        return Ok(None);
+    };
+    let needs_confirmation = confirmed_number < found.campaign.consent_from_revision;
+    let respond_by = if needs_confirmation {
+        campaigns::revision_by_number(&state.db, found.tenant, found.campaign.id, found.campaign.consent_from_revision)
+            .await?
+            .and_then(|r| r.respond_by)
+    } else {
+        current.respond_by
+    };
+    let comparison = crate::campaigns::letter::compare(confirmed.body, current.body.clone()).await?;
+    Ok(Some(ChangeSince {
+        needs_confirmation,
+        confirmed_number,
+        current_number: current.number,
+        note: current.change_note.clone(),
+        respond_by: respond_by.map(|at| crate::campaigns::time_zones::display(at, &found.campaign.time_zone)),
+        diff: comparison.lines,
+        diff_summary: comparison.summary,
+    }))
 }
 
 /// Applies the signer's own `action` to the signature their link names.
@@ -267,6 +327,9 @@ pub async fn confirm(
     }
     let shown = Uuid::parse_str(form.revision.trim()).ok();
     let current = found.campaign.current_revision_id;
+    if found.signature.state == SignatureState::Confirmed {
+        return reconfirm(&state, &visitor, found, shown).await;
+    }
     if found.signature.state == SignatureState::Pending && shown != current {
         let mut page = signer_page(
             &state,
@@ -297,7 +360,15 @@ pub async fn confirm(
     )
     .await?;
     if changed.is_some() {
-        store::set_confirmed_revision(&mut tx, found.tenant, found.signature.id, current).await?;
+        store::set_confirmed_revision(
+            &mut tx,
+            found.tenant,
+            found.signature.id,
+            current,
+            Consent::Confirmed,
+            state.clock.now(),
+        )
+        .await?;
     }
     tx.commit().await?;
     // Only a confirmation that happened is thanked; otherwise the page says where the
@@ -308,6 +379,63 @@ pub async fn confirm(
         ""
     };
     Ok(Redirect::to(&format!("{}{notice}", found.own_path)).into_response())
+}
+
+/// A confirmed signer confirms the letter as it stands after a change: their name is
+/// listed under the new text from now on. Only the text their page showed is confirmed.
+async fn reconfirm(
+    state: &AppState,
+    visitor: &Visitor,
+    found: Found,
+    shown: Option<Uuid>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let current = campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
+    let Some(current) = current else {
+        return Ok(Redirect::to(&found.own_path).into_response());
+    };
+    if found.signature.revision_number.unwrap_or(0) >= current.number {
+        return Ok(Redirect::to(&found.own_path).into_response());
+    }
+    let consent_revision = campaigns::revision_by_number(
+        &state.db,
+        found.tenant,
+        found.campaign.id,
+        found.campaign.consent_from_revision,
+    )
+    .await?;
+    if shown != Some(current.id) {
+        let mut page = signer_page(state, visitor, found, false, ReferralForm::default(), Vec::new()).await?;
+        page.problem = Some("The letter has changed again since this page was opened. Read the text below as it stands now, and confirm it if you agree.");
+        return render_with(StatusCode::CONFLICT, page);
+    }
+    if !may_reconfirm(&found.campaign, consent_revision.and_then(|r| r.respond_by), now) {
+        let mut page = signer_page(state, visitor, found, false, ReferralForm::default(), Vec::new()).await?;
+        page.problem = Some("The date to confirm the changed text has passed and signing has closed, so your name cannot be added under it any more.");
+        return render_with(StatusCode::GONE, page);
+    }
+    let mut tx = state.db.begin().await?;
+    // Locked so a withdrawal at the same moment is not undone.
+    let still_confirmed: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM signatures WHERE id = $1 AND state = 'confirmed' FOR NO KEY UPDATE",
+    )
+    .bind(found.signature.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if still_confirmed.is_none() {
+        return Ok(Redirect::to(&found.own_path).into_response());
+    }
+    store::set_confirmed_revision(
+        &mut tx,
+        found.tenant,
+        found.signature.id,
+        Some(current.id),
+        Consent::Reconfirmed,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}?notice=reconfirmed", found.own_path)).into_response())
 }
 
 pub async fn referrals(

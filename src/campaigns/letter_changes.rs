@@ -1,0 +1,224 @@
+//! Changing a letter people have signed. A minor change tells every listed signer (the
+//! diff and the full new text) and carries their consent over; a substantive one takes
+//! the names off the text until each signer confirms it, and tells those who did not, once
+//! the date set has passed, that their name was not carried over. Nothing else happens to
+//! anyone: no name is added or kept without its signer's say.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::letter::compare;
+use super::store::{self, Campaign, ChangeKind, Revision};
+use crate::error::AppResult;
+use crate::mail::outbox;
+use crate::signatures::store::{self as signatures, Consent};
+use crate::signatures::{LetterChanged, NameNotCarriedOver};
+use crate::state::AppState;
+use crate::tenancy::{Member, TenantId};
+use crate::tokens;
+
+pub struct Change {
+    pub kind: ChangeKind,
+    pub note: String,
+    pub respond_by: OffsetDateTime,
+}
+
+/// Signers listed now, besides the host organization: a change to the text concerns them.
+pub async fn listed_count(db: &sqlx::PgPool, tenant: TenantId, campaign: &Campaign) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_revision >= $3
+           AND source <> 'host'",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign.id)
+    .bind(campaign.consent_from_revision)
+    .fetch_one(db)
+    .await
+}
+
+/// The host organization signs its own group's letter: the organizer who saves a new text
+/// speaks for it, so its signature follows the group's own revisions (in its trail as
+/// confirmed by that save).
+pub async fn host_follows(
+    conn: &mut sqlx::PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    revision_id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    let hosts: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE signatures SET revision_id = $3
+         WHERE tenant_id = $1 AND campaign_id = $2 AND source = 'host' AND state = 'confirmed' RETURNING id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(revision_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    signatures::record_consents(conn, tenant, &hosts, revision_id, Consent::Reconfirmed, now).await
+}
+
+/// Emails are written this many at a time (a large coalition is told in one transaction).
+const BATCH: usize = 1000;
+
+/// Saves the new text as a minor or substantive revision and tells every listed signer,
+/// each with their own link; returns how many were told.
+pub async fn save(
+    state: &AppState,
+    member: &Member,
+    campaign: &Campaign,
+    current: &Revision,
+    body: &str,
+    change: &Change,
+) -> AppResult<usize> {
+    let now = state.clock.now();
+    let comparison = compare(current.body.clone(), body.to_owned()).await?;
+    let diff: Vec<String> = match &comparison.summary {
+        Some(summary) => vec![summary.clone()],
+        None => comparison
+            .lines
+            .iter()
+            .filter(|l| l.change != "same")
+            .map(|l| format!("{} {}", if l.change == "added" { "+" } else { "-" }, l.text))
+            .collect(),
+    };
+    let mut tx = state.db.begin().await?;
+    // Read under the campaign's lock (taken by the revision): who is listed before the change.
+    let (revision_id, number) = store::add_changed_revision(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        body,
+        (member.user.user_id, &member.user.name),
+        now,
+        change.kind,
+        &change.note,
+        Some(change.respond_by),
+    )
+    .await?;
+    let listed: Vec<_> = signatures::listed(&mut tx, member.tenant_id, campaign.id, campaign.consent_from_revision)
+        .await?
+        .into_iter()
+        .filter(|s| !s.host)
+        .collect();
+    host_follows(&mut tx, member.tenant_id, campaign.id, revision_id, now).await?;
+    let ids: Vec<Uuid> = listed.iter().map(|s| s.id).collect();
+    if change.kind == ChangeKind::Minor {
+        signatures::record_consents(&mut tx, member.tenant_id, &ids, revision_id, Consent::CarriedOver, now).await?;
+    }
+    let respond_by = super::time_zones::display(change.respond_by, &campaign.time_zone);
+    for chunk in listed.chunks(BATCH) {
+        let mut links = Vec::with_capacity(chunk.len());
+        let mut messages = Vec::with_capacity(chunk.len());
+        for signer in chunk {
+            let token = tokens::new_token();
+            links.push((signer.id, token.hash.clone()));
+            messages.push((
+                format!("letter-change:{revision_id}:{}", signer.id),
+                signer.email.clone(),
+                LetterChanged {
+                    campaign_title: campaign.title.clone(),
+                    group_name: member.tenant.name.clone(),
+                    signer_name: signer.name.clone(),
+                    substantive: change.kind == ChangeKind::Substantive,
+                    revision: number,
+                    note: change.note.clone(),
+                    diff: diff.clone(),
+                    new_text: body.to_owned(),
+                    respond_by: respond_by.clone(),
+                    link: state.config.link(&format!(
+                        "/{}/{}/signature/{}",
+                        member.tenant.slug, campaign.slug, token.token
+                    )),
+                },
+            ));
+        }
+        signatures::add_links(&mut tx, member.tenant_id, &links, now, change.respond_by).await?;
+        outbox::enqueue_many(&mut tx, Some(member.tenant_id.uuid()), messages, now, false).await?;
+    }
+    tx.commit().await?;
+    Ok(listed.len())
+}
+
+/// After the date set for a substantive change, each signer who did not confirm it is
+/// told, once, that their name was not carried over (and it is written in their trail).
+/// Run by the scheduler.
+pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    // The latest substantive revision of each campaign whose date to respond has passed.
+    let due: Vec<(Uuid, Uuid, Uuid, i32, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.tenant_id, r.id, r.number, c.title, c.slug, c.time_zone, t.slug, t.name
+         FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
+         JOIN letter_revisions r ON r.campaign_id = c.id AND r.number = c.consent_from_revision
+         WHERE r.change_kind = 'substantive' AND r.respond_by <= $1 AND r.respond_by > $1 - interval '60 days'",
+    )
+    .bind(now)
+    .fetch_all(&state.db)
+    .await?;
+    let mut told = 0;
+    for (campaign_id, tenant_id, revision_id, number, title, slug, _zone, tenant_slug, group_name) in due {
+        let mut tx = state.db.begin().await?;
+        let signers: Vec<(Uuid, String, String)> = sqlx::query_as(
+            "WITH claimed AS (
+                 INSERT INTO consent_notices (signature_id, revision_id, stage, at)
+                 SELECT s.id, $2, 'not_carried_over', $3 FROM signatures s
+                  WHERE s.campaign_id = $1 AND s.state = 'confirmed' AND s.confirmed_revision < $4
+                 ON CONFLICT DO NOTHING RETURNING signature_id)
+             SELECT s.id, s.name, s.email::text FROM signatures s JOIN claimed ON claimed.signature_id = s.id",
+        )
+        .bind(campaign_id)
+        .bind(revision_id)
+        .bind(now)
+        .bind(number)
+        .fetch_all(&mut *tx)
+        .await?;
+        if signers.is_empty() {
+            continue;
+        }
+        let ids: Vec<Uuid> = signers.iter().map(|(id, _, _)| *id).collect();
+        sqlx::query(
+            "INSERT INTO signature_consents (tenant_id, signature_id, revision_id, how, at)
+             SELECT $1, id, $3, 'not_carried_over', $4 FROM unnest($2::uuid[]) AS id",
+        )
+        .bind(tenant_id)
+        .bind(&ids)
+        .bind(revision_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut links: Vec<(Uuid, Vec<u8>)> = Vec::new();
+        let mut messages = Vec::new();
+        for (id, name, email) in &signers {
+            let token = tokens::new_token();
+            links.push((*id, token.hash.clone()));
+            messages.push((
+                format!("not-carried-over:{revision_id}:{id}"),
+                email.clone(),
+                NameNotCarriedOver {
+                    campaign_title: title.clone(),
+                    group_name: group_name.clone(),
+                    signer_name: name.clone(),
+                    revision: number,
+                    link: state
+                        .config
+                        .link(&format!("/{tenant_slug}/{slug}/signature/{}", token.token)),
+                },
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO signature_links (token_hash, tenant_id, signature_id, created_at, expires_at)
+             SELECT hash, $1, id, $4, $4 + interval '30 days' FROM unnest($2::uuid[], $3::bytea[]) AS l(id, hash)",
+        )
+        .bind(tenant_id)
+        .bind(links.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(links.iter().map(|(_, h)| h.clone()).collect::<Vec<_>>())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        outbox::enqueue_many(&mut tx, Some(tenant_id), messages, now, false).await?;
+        tx.commit().await?;
+        told += signers.len();
+    }
+    Ok(told)
+}

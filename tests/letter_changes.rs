@@ -1,0 +1,157 @@
+//! Changing a letter people have signed: organizers choose minor or substantive with the
+//! diff in front of them; a minor change tells signers and keeps them listed, a
+//! substantive one lists a name under the new text only once its signer confirms it.
+
+mod support;
+
+use support::campaigns::{input_value, listed_names, open_campaign, public_page_once, sign_and_confirm};
+use support::{Client, TestApp};
+use time::macros::datetime;
+
+const REVISED: &str = "# Dear Mayor\n\nWe, the undersigned, ask you to keep the river **and the estuary** clean.\n\nSincerely,";
+
+async fn setup(app: &TestApp) -> (Client, String, String) {
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    sign_and_confirm(app, &public, "Alder Network", "lee@alder.example").await;
+    sign_and_confirm(app, &public, "Birch Collective", "kim@birch.example").await;
+    (owner, path, public)
+}
+
+async fn mail_of_kind(app: &TestApp, kind: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT recipient, message::text FROM outbox WHERE message ->> 'kind' = $1 ORDER BY recipient",
+    )
+    .bind(kind)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn organizers_choose_what_a_change_is_with_the_diff_in_front_of_them() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let page = owner
+        .post_form(&format!("{path}/letter"), &[("body", REVISED), ("action", "save")])
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("2 signers are listed"), "{}", page.body);
+    assert!(page.body.contains("and the estuary"), "the diff is shown");
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1, "nothing saved yet");
+    let refused = owner
+        .post_form(&format!("{path}/letter"), &[("body", REVISED), ("action", "confirm_change")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Choose whether this change is minor or substantive"));
+    assert!(refused.body.contains("and the estuary"), "the new text is kept");
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1);
+}
+
+#[tokio::test]
+async fn a_minor_change_tells_every_signer_and_keeps_them_listed() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let r = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+                ("days", "5"),
+                ("note", "We name the estuary too."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().unwrap().contains("letter-saved-minor"));
+    let told = mail_of_kind(&app, "letter_changed").await;
+    let recipients: Vec<&str> = told.iter().map(|(to, _)| to.as_str()).collect();
+    assert_eq!(recipients, ["kim@birch.example", "lee@alder.example"], "the host's own organizer is not emailed");
+    for (_, message) in &told {
+        assert!(message.contains("\"substantive\": false"));
+        assert!(message.contains("+ We, the undersigned, ask you to keep the river **and the estuary** clean."), "{message}");
+        assert!(message.contains("- We, the undersigned, ask you to keep the river clean."));
+        assert!(message.contains("We name the estuary too."));
+    }
+    let page = public_page_once(&app, &public, |p| p.body.contains("and the estuary")).await;
+    let names = listed_names(&page.body);
+    assert!(names.contains(&"Alder Network".to_owned()) && names.contains(&"Birch Collective".to_owned()), "{names:?}");
+
+    // The trail says why the name stands under revision 2; the signer's page shows the change.
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let detail = owner.get(&format!("{path}/signatures/{id}")).await;
+    assert!(detail.body.contains("consent carried over (minor change)"), "{}", detail.body);
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let signer_page = app.client().get(&link).await;
+    assert!(signer_page.body.contains("The letter has changed slightly"), "{}", signer_page.body);
+    assert!(signer_page.body.contains("and the estuary"));
+}
+
+#[tokio::test]
+async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_listed() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let r = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", REVISED), ("action", "confirm_change"), ("change_kind", "substantive")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The names leave the page at once (a removal is never served late).
+    let page = app.client().get(&public).await;
+    let names = listed_names(&page.body);
+    assert!(!names.contains(&"Alder Network".to_owned()), "{names:?}");
+    assert!(!names.contains(&"Birch Collective".to_owned()));
+    let told = mail_of_kind(&app, "letter_changed").await;
+    assert_eq!(told.len(), 2);
+    assert!(told[0].1.contains("\"substantive\": true"));
+
+    // Alder Network confirms the new text from the email; Birch Collective does not.
+    app.dispatch_mail().await;
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let signer = app.client();
+    let own = signer.get(&link).await;
+    assert!(own.body.contains("confirm the new text"), "{}", own.body);
+    assert!(own.body.contains("and the estuary"));
+    // A page showing an older text confirms nothing.
+    let stale = signer
+        .post_form(&format!("{link}/confirm"), &[("revision", "00000000-0000-0000-0000-000000000000")])
+        .await;
+    assert_eq!(stale.status, 409);
+    let revision = input_value(&own.body, "revision").unwrap();
+    let r = signer.post_form(&format!("{link}/confirm"), &[("revision", &revision)]).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().unwrap().contains("reconfirmed"));
+    let page = public_page_once(&app, &public, |p| listed_names(&p.body).contains(&"Alder Network".to_owned())).await;
+    let names = listed_names(&page.body);
+    assert!(names.contains(&"Alder Network".to_owned()), "{names:?}");
+    assert!(!names.contains(&"Birch Collective".to_owned()), "not listed without confirming the new text");
+
+    // Once the date passes, Birch Collective is told, once, and nothing else happens.
+    app.clock.set(datetime!(2026-12-09 13:00 UTC));
+    let report = app.run_scheduler().await;
+    assert_eq!(report.not_carried_over, 1);
+    assert_eq!(app.run_scheduler().await.not_carried_over, 0);
+    let notices = mail_of_kind(&app, "name_not_carried_over").await;
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].0, "kim@birch.example");
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE email = 'kim@birch.example' AND state = 'confirmed'").await,
+        1,
+        "the signature itself is untouched"
+    );
+    let owner = app.log_in("ana@river.example").await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'kim@birch.example'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let detail = owner.get(&format!("{path}/signatures/{id}")).await;
+    assert!(detail.body.contains("not listed now"), "{}", detail.body);
+    assert!(detail.body.contains("did not confirm this changed text in time"));
+}
