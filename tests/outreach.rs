@@ -840,3 +840,40 @@ async fn a_personal_link_stops_working_when_the_contact_gets_another_address() {
     assert_eq!(old.status, 404, "the old recipient cannot read the new contact's details");
     assert!(!old.body.contains("noor@heronwatch.example"));
 }
+
+#[tokio::test]
+async fn a_prospect_who_asked_for_a_change_is_told_when_a_revision_answers_it() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let id = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{id}/activities"),
+            &[("kind", "change_request"), ("body", "Name the estuary")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = owner
+        .post_form(&format!("{path}/letter"), &[("body", "# Dear Mayor\n\nKeep the river and the estuary clean."), ("action", "save")])
+        .await;
+    assert_eq!(r.status, 303, "only the host has signed: no choice to make");
+    let request: i64 = sqlx::query_scalar("SELECT id FROM outreach_activities WHERE kind = 'change_request'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let revision: uuid::Uuid = sqlx::query_scalar("SELECT id FROM letter_revisions WHERE number = 2")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let r = owner
+            .post_form(&format!("{path}/outreach/activities/{request}/answered"), &[("revision", &revision.to_string())])
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let texts = outbox_texts(&app, "outreach_ask").await;
+    assert_eq!(texts.len(), 1, "told once");
+    assert!(texts[0].contains("Your suggestion is in the letter"));
+    let page = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
+    assert!(page.body.contains("answered by revision 2"));
+}

@@ -548,6 +548,74 @@ pub async fn send(
     .into_response())
 }
 
+/// A prospect asked for a change and a revision answered it: its contacts are told (with
+/// their personal link to the text as it stands), once per request. Returns how many.
+pub async fn tell_change_answered(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    member: &Member,
+    campaign: &Campaign,
+    prospect_id: Uuid,
+    request_id: i64,
+    now: time::OffsetDateTime,
+) -> AppResult<usize> {
+    let today = time_zones::local_date(now, &campaign.time_zone);
+    let recipients = store::recipients(conn, member.tenant_id, campaign.id, &[], &[prospect_id], today, true).await?;
+    let mut messages = Vec::new();
+    let mut keys = Vec::new();
+    for r in &recipients {
+        // They asked: a signer, a bounced or unsubscribed address is still not written to.
+        let Some(email) = r.contact.email.clone() else { continue };
+        if r.contact.bounced_at.is_some() || r.unsubscribed || r.has_signature {
+            continue;
+        }
+        let key = format!("outreach:change-answered:{request_id}:{}", r.contact.id);
+        keys.push((key.clone(), r.contact.id));
+        messages.push((
+            key,
+            email.clone(),
+            Ask {
+                subject: format!("Your suggestion is in the letter: {}", campaign.title),
+                body: format!(
+                    "Dear {},\n\nYou asked us to change the letter \"{}\". The text now answers it: the link below opens the letter as it stands, with the form filled in for {}.\n\nWith thanks,\n{}",
+                    if r.contact.name.is_empty() { "colleague" } else { &r.contact.name },
+                    campaign.title,
+                    r.organization,
+                    member.user.name
+                ),
+                group_name: member.tenant.name.clone(),
+                link: personal_link(state, &member.tenant.slug, &campaign.slug, r.contact.id, &email),
+            },
+        ));
+    }
+    let new: BTreeSet<String> = outbox::enqueue_many(conn, Some(member.tenant_id.uuid()), messages, now, true)
+        .await?
+        .into_iter()
+        .collect();
+    let mut told = 0;
+    for (key, contact_id) in keys.into_iter().filter(|(k, _)| new.contains(k)) {
+        let _ = key;
+        store::record(
+            conn,
+            member.tenant_id.uuid(),
+            campaign.id,
+            &store::NewActivity {
+                prospect_id,
+                contact_id: Some(contact_id),
+                kind: ActivityKind::FollowUp,
+                outcome: "",
+                body: "Told that a revision answers their requested change",
+                author_id: Some(member.user.user_id),
+                author_name: &member.user.name,
+            },
+            now,
+        )
+        .await?;
+        told += 1;
+    }
+    Ok(told)
+}
+
 /// `POST …/outreach/last-call`: the organizers' one click after a missed soft deadline.
 pub async fn last_call(
     State(state): State<AppState>,

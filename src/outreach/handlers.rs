@@ -1037,11 +1037,14 @@ pub async fn answer_change(
     let activity_id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let revision_id = Uuid::parse_str(&form.revision)
         .map_err(|_| AppError::BadRequest("Choose the revision that answered the request.".into()))?;
-    let mut conn = state.db.acquire().await?;
-    let prospect_id = store::answer_change(&mut conn, member.tenant_id, campaign.id, activity_id, revision_id)
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let prospect_id = store::answer_change(&mut tx, member.tenant_id, campaign.id, activity_id, revision_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(back_to(&member, &campaign, prospect_id, "change-answered"))
+    let told = super::asks::tell_change_answered(&state, &mut tx, &member, &campaign, prospect_id, activity_id, now).await?;
+    tx.commit().await?;
+    Ok(back_to(&member, &campaign, prospect_id, if told > 0 { "change-answered-told" } else { "change-answered" }))
 }
 
 pub struct FollowUp {

@@ -43,6 +43,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "The requested change is linked to the revision that answered it.",
     ),
     (
+        "change-answered-told",
+        "The requested change is linked to the revision that answered it, and the prospect's contacts were told.",
+    ),
+    (
         "last-call-sent",
         "Last call queued to the contacts who were asked and have not signed.",
     ),
