@@ -415,3 +415,55 @@ Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_substantive_change_lists_only_the_signer_who_confirms_the_new_text() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (_, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    support::campaigns::sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    support::campaigns::sign_and_confirm(&app, &public, "Birch Collective", "kim@birch.example").await;
+    in_browser(async |b| {
+        let app = &app;
+        b.goto(&app.url("/login")).await;
+        b.fill("#email", "ana@river.example").await;
+        b.fill("#password", PASSWORD).await;
+        b.click("main button[type=submit]").await;
+        b.goto(&app.url("/app/river/campaigns/water/letter")).await;
+        b.fill(
+            "#body",
+            "# Dear Mayor\n\nWe ask you to keep the river and the estuary clean, and to publish the water tests.",
+        )
+        .await;
+        b.click("button[value=save]").await;
+        // The diff is in front of the organizer before anything is saved.
+        assert!(b.text("h1").await.contains("Change a letter people have signed"));
+        assert!(b.text(".diff").await.contains("publish the water tests"));
+        b.check("input[name=change_kind][value=substantive]").await;
+        b.fill("#note", "We now also ask for the water tests to be published.").await;
+        b.click("button[value=confirm_change]").await;
+        assert!(b.text(".notice").await.contains("Saved as a substantive change"));
+
+        // Alder Network confirms the new text from the email; Birch Collective does not.
+        let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+        b.goto(&app.url(&link)).await;
+        assert!(b.text("h1").await.contains("confirm the new text"));
+        assert!(b.text(".diff").await.contains("publish the water tests"));
+        b.click("form[action$='/confirm'] button").await;
+        assert!(b.text(".notice").await.contains("listed under the letter as it stands now"));
+
+        let mut names = String::new();
+        for _ in 0..60 {
+            b.goto(&app.url(&public)).await;
+            names = b.text(".signer-list").await;
+            if names.contains("Alder Network") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(b.text(".letter").await.contains("publish the water tests"));
+        assert!(names.contains("Alder Network"), "{names}");
+        assert!(!names.contains("Birch Collective"), "{names}");
+    })
+    .await;
+}
