@@ -31,6 +31,10 @@ FROM (
             || ' ' || i AS name
   FROM generate_series(1, 10000) AS i
 ) AS names;
+-- Every signature names the revision its signer saw (the public list shows a name only
+-- under a text its signer confirmed); the confirmation triggers read it from there.
+UPDATE signatures s SET revision_id = r.id FROM letter_revisions r
+ WHERE r.campaign_id = s.campaign_id AND s.revision_id IS NULL;
 ANALYZE;
 
 -- Launch-day figures: pages of 1,000 and 100,000 signers beside the 10,000 above (the
@@ -87,4 +91,8 @@ FROM (
   SELECT i, '00000000-0000-0000-0000-00000000c006'::uuid, 'Pg', 'pgt' || lpad(i::text, 40, '0')
   FROM generate_series(1, 150000) AS i
 ) AS pending;
+-- Every signature names the revision its signer saw (the public list shows a name only
+-- under a text its signer confirmed); the confirmation triggers read it from there.
+UPDATE signatures s SET revision_id = r.id FROM letter_revisions r
+ WHERE r.campaign_id = s.campaign_id AND s.revision_id IS NULL;
 ANALYZE;

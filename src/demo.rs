@@ -1,51 +1,835 @@
-//! `undersigned demo`: a demo tenant with an organizer a newcomer can log in as.
-//! Running it again changes nothing.
+//! `undersigned demo`: a demo tenant with an organizer a newcomer can log in as, a
+//! published letter whose signers confirmed over the past two weeks, and an outreach
+//! pipeline around it: prospects in every stage, their contacts, two weeks of asks, calls,
+//! meetings and notes, and follow-ups due today. Running it again changes nothing.
+//!
+//! The past is history only: asks recorded here queue no email. A prospect counts as
+//! signed only through a confirmed signature whose email is one of its contacts'.
+
+use std::collections::HashMap;
 
 use sqlx::PgPool;
 
 use sqlx::PgConnection;
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::auth::{passwords, store as auth_store};
 use crate::campaigns::store::{self as campaigns, CampaignInput};
 use crate::campaigns::{time_zones, Status};
+use crate::outreach::store::{self as outreach, ContactInput, NewActivity, Origin, ProspectInput};
+use crate::outreach::{ActivityKind, PipelineStatus, Size};
 use crate::signatures::store::{self as signatures, Actor, NewSignature};
 use crate::signatures::{Action, SignatureKind, SignatureSource};
 use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
 
 pub const CAMPAIGN: &str = "clean-rivers";
+const ZONE: &str = "America/New_York";
+const ORGANIZER: &str = "Dana Organizer";
 
-const LETTER: &str = "# Dear Governor\n\nWe, the undersigned organizations, ask you to protect the rivers our communities drink from.\n\n\
+/// The letter as first drafted, and as revised before anyone signed, after a coalition
+/// partner who reviewed the draft asked for downstream communities to be named (see
+/// `CHANGE_ANSWERED`).
+const FIRST_LETTER: &str = "# Dear Governor\n\nWe, the undersigned organizations, ask you to protect the rivers our communities drink from.\n\n\
 Three things would make the difference this year:\n\n- publish every discharge permit online;\n- fine polluters what the clean-up costs;\n\
 - let affected communities take part in every decision.\n\nWe look forward to your answer.";
+const LETTER: &str = "# Dear Governor\n\nWe, the undersigned organizations, ask you to protect the rivers our communities drink from, \
+and the communities downstream that live with what flows past them.\n\n\
+Three things would make the difference this year:\n\n- publish every discharge permit online;\n- fine polluters what the clean-up costs;\n\
+- let affected communities, upstream and downstream, take part in every decision.\n\nWe look forward to your answer.";
 
-const SIGNERS: &[(&str, &str)] = &[
-    ("Clean Water Coalition", "Springfield"),
-    ("The Alder Network", "Portland"),
-    ("2 Rivers Collective", "Minneapolis"),
-    ("10 Acres Farm Alliance", "Fresno"),
-    ("Émile Zola Society", "New Orleans"),
-    ("ACLU of the Valley", "Sacramento"),
-    ("apple growers union", "Wenatchee"),
-    ("Riverkeepers United", "Pittsburgh"),
-    ("Zeta Youth Climate", "Denver"),
+/// Signers: name, city, and how many days ago they confirmed (the first is the host,
+/// signed on once the letter was final).
+const SIGNERS: &[(&str, &str, i64)] = &[
+    ("Clean Water Coalition", "Springfield", 13),
+    ("The Alder Network", "Portland", 9),
+    ("2 Rivers Collective", "Minneapolis", 10),
+    ("10 Acres Farm Alliance", "Fresno", 5),
+    ("Émile Zola Society", "New Orleans", 12),
+    ("ACLU of the Valley", "Sacramento", 11),
+    ("apple growers union", "Wenatchee", 13),
+    ("Riverkeepers United", "Pittsburgh", 8),
+    ("Zeta Youth Climate", "Denver", 3),
 ];
 
-/// An open campaign with a letter and a few confirmed signers, so the public page and the
-/// dashboard have something to show.
+/// The email the `n`th signer (0-based) signed with.
+fn signer_email(n: usize) -> String {
+    format!("signer{}@demo.undersigned.example", n + 1)
+}
+
+/// When the letter was drafted and when it was revised, in days ago.
+const FIRST_REVISION_DAYS_AGO: i64 = 15;
+const SECOND_REVISION_DAYS_AGO: i64 = 13;
+
+// ---------------------------------------------------------------------------------------
+// The outreach pipeline
+
+enum Email {
+    None,
+    Address(&'static str),
+    /// The same address as this signer (index into `SIGNERS`): the prospect counts as
+    /// signed through that signer's confirmed signature.
+    Signer(usize),
+}
+
+struct Contact {
+    name: &'static str,
+    role: &'static str,
+    email: Email,
+    phone: &'static str,
+    /// Days ago an email to it bounced, and the mail server's answer.
+    bounced: Option<(i64, &'static str)>,
+}
+
+const fn contact(name: &'static str, role: &'static str, email: &'static str) -> Contact {
+    Contact {
+        name,
+        role,
+        email: if email.is_empty() {
+            Email::None
+        } else {
+            Email::Address(email)
+        },
+        phone: "",
+        bounced: None,
+    }
+}
+
+/// One line of a prospect's history: days ago, hour (campaign time), kind, which contact
+/// (index into the prospect's contacts; `None` for the organization as a whole),
+/// outcome, text. Asks and follow-ups without text get the ask's subject.
+type Log = (
+    i64,
+    u8,
+    ActivityKind,
+    Option<usize>,
+    &'static str,
+    &'static str,
+);
+
+struct Prospect {
+    name: &'static str,
+    website: &'static str,
+    size: Size,
+    tags: &'static [&'static str],
+    status: PipelineStatus,
+    /// Owned by the demo organizer (else by nobody).
+    owned: bool,
+    /// A prospect listed before this one.
+    parent: Option<&'static str>,
+    sensitivity: &'static str,
+    /// Why it is on hold, and until how many days from today.
+    hold: Option<(&'static str, i64)>,
+    /// Days from today (0 or less: due in the follow-up queue).
+    follow_up: Option<i64>,
+    /// Suggested by this signer (index into `SIGNERS`) after signing.
+    referred_by: Option<usize>,
+    contacts: &'static [Contact],
+    log: &'static [Log],
+}
+
+const P: Prospect = Prospect {
+    name: "",
+    website: "",
+    size: Size::Local,
+    tags: &[],
+    status: PipelineStatus::NotContacted,
+    owned: true,
+    parent: None,
+    sensitivity: "",
+    hold: None,
+    follow_up: None,
+    referred_by: None,
+    contacts: &[],
+    log: &[],
+};
+
+use ActivityKind::{Ask, Bounced, Call, ChangeRequest, FollowUp, Meeting, Note, Opened};
+use PipelineStatus::{Asked, Declined, InConversation, NotContacted, OwnStatement};
+
+/// The requested change that the second revision of the letter answered.
+const CHANGE_ANSWERED: &str =
+    "Name the communities downstream of the plants in the first paragraph: our congregations in Hartwell and Millbrook \
+     live with what the upstream permits allow.";
+
+const PROSPECTS: &[Prospect] = &[
+    // Signed: each has a contact whose email confirmed a signature.
+    Prospect {
+        name: "Riverkeepers United",
+        website: "https://riverkeepers-united.example",
+        size: Size::National,
+        tags: &["environmental"],
+        status: InConversation,
+        contacts: &[
+            Contact { email: Email::Signer(7), ..contact("Jordan Reyes", "Executive Director", "") },
+            contact("Priya Natarajan", "Campaigns Lead", "priya@riverkeepers-united.example"),
+        ],
+        log: &[
+            (13, 10, Ask, Some(0), "", ""),
+            (12, 15, Opened, Some(0), "", "Opened the personal link"),
+            (10, 14, Meeting, None, "Agreed to take it to their board", "Video call with Jordan and Priya. They like point 2 and want to see who else signed."),
+            (8, 9, Note, None, "", "Board approved at Monday's meeting; Jordan signs today."),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "The Alder Network",
+        website: "https://aldernetwork.example",
+        size: Size::Regional,
+        tags: &["environmental"],
+        status: InConversation,
+        contacts: &[Contact { email: Email::Signer(1), ..contact("Maya Chen", "Policy Director", "") }],
+        log: &[
+            (12, 11, Ask, Some(0), "", ""),
+            (10, 16, Call, Some(0), "Will sign", "Maya confirmed they will sign and suggested the canoe collective."),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "2 Rivers Collective",
+        website: "https://2rivers.example",
+        tags: &["environmental", "justice"],
+        status: Asked,
+        contacts: &[Contact { email: Email::Signer(2), ..contact("Luis Ortega", "Organizer", "") }],
+        log: &[(11, 10, Ask, Some(0), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "10 Acres Farm Alliance",
+        website: "https://10acres.example",
+        size: Size::Regional,
+        tags: &["farm"],
+        status: InConversation,
+        contacts: &[
+            Contact { email: Email::Signer(3), ..contact("Ruth Miller", "Board Chair", "") },
+            Contact { phone: "(559) 555-0182", ..contact("Ben Alvarez", "Field Organizer", "ben@10acres.example") },
+        ],
+        log: &[
+            (10, 9, Ask, Some(0), "", ""),
+            (7, 13, Call, Some(1), "Board votes Tuesday", "Ben says the farmers worry about point 2 costs landing on them; explained it targets permit holders."),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Zeta Youth Climate",
+        website: "https://zetayouth.example",
+        tags: &["youth", "environmental"],
+        status: Asked,
+        owned: false,
+        contacts: &[Contact { email: Email::Signer(8), ..contact("Sam Okafor", "Coordinator", "") }],
+        log: &[(6, 17, Ask, Some(0), "", "")],
+        ..P
+    },
+    // Chapters of a signed national: now free to sign.
+    Prospect {
+        name: "Riverkeepers United, Lower Valley Chapter",
+        website: "https://lowervalley.riverkeepers-united.example",
+        tags: &["environmental"],
+        status: Asked,
+        parent: Some("Riverkeepers United"),
+        follow_up: Some(0),
+        contacts: &[contact("Grace Whitfield", "Chapter Lead", "grace@lowervalley.riverkeepers-united.example")],
+        log: &[
+            (4, 11, Ask, Some(0), "", ""),
+            (3, 10, Note, None, "", "Grace says the chapter waits for the national office; the national has signed since."),
+        ],
+        ..P
+    },
+    // Not contacted yet, national and international ones first ("approach early").
+    Prospect {
+        name: "Global Rivers Network",
+        website: "https://globalrivers.example",
+        size: Size::International,
+        tags: &["environmental"],
+        contacts: &[contact("Ingrid Solberg", "Partnerships Manager", "ingrid.solberg@globalrivers.example")],
+        log: &[(14, 10, Note, None, "", "Their sign-on decisions go through a committee that meets monthly: ask early.")],
+        ..P
+    },
+    Prospect {
+        name: "Faith Alliance for Creation Care",
+        website: "https://faithcreationcare.example",
+        size: Size::National,
+        tags: &["faith"],
+        contacts: &[
+            contact("Rev. Thomas Greene", "Executive Director", "tgreene@faithcreationcare.example"),
+            contact("Hannah Weiss", "Program Associate", "hweiss@faithcreationcare.example"),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "National Nurses for Healthy Communities",
+        website: "https://nurseshealthy.example",
+        size: Size::National,
+        tags: &["health"],
+        owned: false,
+        contacts: &[
+            contact("Angela Brooks", "Advocacy Director", "abrooks@nurseshealthy.example"),
+            Contact { phone: "(202) 555-0143", ..contact("Front desk", "", "") },
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Labor Council for Climate Jobs",
+        website: "https://laborclimatejobs.example",
+        size: Size::National,
+        tags: &["labor"],
+        owned: false,
+        contacts: &[contact("Denise Walker", "Policy Director", "dwalker@laborclimatejobs.example")],
+        ..P
+    },
+    Prospect {
+        name: "Tenants Together Springfield",
+        website: "https://tenantstogether.example",
+        tags: &["tenant"],
+        owned: false,
+        contacts: &[contact("Keisha Johnson", "Lead Organizer", "keisha@tenantstogether.example")],
+        ..P
+    },
+    Prospect {
+        name: "Springfield Audubon Society",
+        website: "https://springfieldaudubon.example",
+        tags: &["environmental"],
+        contacts: &[contact("Martin Holloway", "President", "president@springfieldaudubon.example")],
+        ..P
+    },
+    Prospect {
+        name: "Harbor Kayak Club",
+        tags: &["recreation"],
+        owned: false,
+        contacts: &[Contact { phone: "(413) 555-0110", ..contact("Nate Burke", "Club Secretary", "") }],
+        ..P
+    },
+    Prospect {
+        name: "Eastside Mutual Aid",
+        tags: &["justice"],
+        owned: false,
+        contacts: &[contact("Rosa Jimenez", "Volunteer Coordinator", "eastsidemutualaid@demo-mail.example")],
+        ..P
+    },
+    Prospect {
+        name: "Public Health Students for Water Justice",
+        tags: &["health", "youth"],
+        contacts: &[contact("Aisha Rahman", "Chair", "aisha.rahman@phswj.example")],
+        ..P
+    },
+    Prospect {
+        name: "Cross-River Fishing Cooperative",
+        size: Size::Regional,
+        tags: &["recreation", "labor"],
+        contacts: &[Contact { phone: "(413) 555-0177", ..contact("Pete Sorensen", "Manager", "pete@crossriverfish.example") }],
+        ..P
+    },
+    // Asked, some of them due for a follow-up today or overdue.
+    Prospect {
+        name: "Springfield Building Trades Council",
+        website: "https://sbtc.example",
+        size: Size::Regional,
+        tags: &["labor"],
+        status: Asked,
+        follow_up: Some(-1),
+        contacts: &[
+            contact("Frank DeLuca", "President", "fdeluca@sbtc.example"),
+            contact("Donna Park", "Political Director", "dpark@sbtc.example"),
+        ],
+        log: &[(8, 10, Ask, Some(0), "", ""), (8, 10, Ask, Some(1), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "United Service Workers Local 32",
+        website: "https://usw32.example",
+        tags: &["labor"],
+        status: Asked,
+        follow_up: Some(0),
+        sensitivity: "Their members staff the Hartwell treatment plant: talk about the permits, never about plant staffing.",
+        contacts: &[contact("Marcus Bell", "Secretary-Treasurer", "mbell@usw32.example")],
+        log: &[(7, 14, Ask, Some(0), "", ""), (6, 9, Opened, Some(0), "", "Opened the personal link")],
+        ..P
+    },
+    Prospect {
+        name: "Parents for Clean Air & Water",
+        tags: &["health", "environmental"],
+        status: Asked,
+        follow_up: Some(-2),
+        contacts: &[contact("Emily Novak", "Co-founder", "emily@parentscleanair.example")],
+        log: &[(5, 20, Ask, Some(0), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "Northside Tenants Union",
+        tags: &["tenant"],
+        status: Asked,
+        follow_up: Some(-3),
+        contacts: &[
+            Contact {
+                bounced: Some((9, "550 5.1.1 <carlos@northsidetenants.example>: Recipient address rejected: mailbox unavailable")),
+                ..contact("Carlos Vega", "Chair", "carlos@northsidetenants.example")
+            },
+            contact("Alicia Romero", "Secretary", "alicia.romero@northsidetenants.example"),
+        ],
+        log: &[
+            (9, 10, Ask, Some(0), "", ""),
+            (6, 12, Ask, Some(1), "", ""),
+            (6, 12, Note, None, "", "Carlos left the union in the summer; Alicia handles letters now."),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "ACLU of the Valley",
+        website: "https://acluvalley.example",
+        size: Size::Regional,
+        tags: &["justice"],
+        status: Asked,
+        contacts: &[contact("Nora Feldman", "Legal Director", "legal@acluvalley.example")],
+        log: &[(13, 11, Ask, Some(0), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "Watershed Science Institute",
+        website: "https://watershedscience.example",
+        size: Size::National,
+        tags: &["science", "environmental"],
+        status: Asked,
+        follow_up: Some(4),
+        contacts: &[contact("Dr. Helen Park", "Director", "hpark@watershedscience.example")],
+        log: &[(3, 9, Ask, Some(0), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "Interfaith Council of Springfield",
+        tags: &["faith"],
+        status: Asked,
+        owned: false,
+        contacts: &[contact("Imam Yusuf Ali", "Convener", "convener@interfaithspringfield.example")],
+        log: &[(2, 15, Ask, Some(0), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "Bayview Community Health Center",
+        website: "https://bayviewhealth.example",
+        tags: &["health"],
+        status: Asked,
+        follow_up: Some(-1),
+        contacts: &[
+            contact("Dr. Olivia Grant", "Medical Director", "ogrant@bayviewhealth.example"),
+            Contact { phone: "(413) 555-0199", ..contact("Tom Reilly", "Community Liaison", "treilly@bayviewhealth.example") },
+        ],
+        log: &[
+            (10, 11, Ask, Some(0), "", ""),
+            (5, 11, FollowUp, Some(0), "", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Immigrant Workers Center",
+        tags: &["labor", "justice"],
+        status: Asked,
+        contacts: &[contact("Lucía Morales", "Director", "lucia@iwcenter.example")],
+        log: &[(4, 16, Ask, Some(0), "", "")],
+        ..P
+    },
+    Prospect {
+        name: "Friends of the Millrace",
+        tags: &["environmental"],
+        status: Asked,
+        owned: false,
+        contacts: &[contact("George Abbott", "Treasurer", "gabbott@millrace.example")],
+        log: &[(1, 10, Ask, Some(0), "", "")],
+        ..P
+    },
+    // In conversation.
+    Prospect {
+        name: "Valley Congregations United",
+        website: "https://valleycongregations.example",
+        size: Size::Regional,
+        tags: &["faith"],
+        status: InConversation,
+        follow_up: Some(0),
+        contacts: &[
+            contact("Rev. Alice Monroe", "Chair", "amonroe@valleycongregations.example"),
+            contact("David Kim", "Organizer", "dkim@valleycongregations.example"),
+        ],
+        log: &[
+            (14, 18, Meeting, None, "Supportive, with one change", "Reviewed the draft at First Church with Rev. Monroe and David."),
+            (14, 19, ChangeRequest, Some(0), "", CHANGE_ANSWERED),
+            (13, 10, Note, None, "", "Sent them revision 2, which names the downstream communities."),
+            (12, 10, Ask, Some(0), "", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Valley Congregations United, Millbrook",
+        tags: &["faith"],
+        status: InConversation,
+        parent: Some("Valley Congregations United"),
+        contacts: &[contact("Pastor Ken Adeyemi", "Pastor", "pastor@millbrookcongregation.example")],
+        log: &[(5, 12, Call, Some(0), "Waiting for the regional body", "Supports it personally; will sign once Valley Congregations United decides.")],
+        ..P
+    },
+    Prospect {
+        name: "Green Jobs Labor Network",
+        website: "https://greenjobslabor.example",
+        size: Size::National,
+        tags: &["labor"],
+        status: InConversation,
+        follow_up: Some(-1),
+        sensitivity: "Their national office asks that local affiliates not sign before it decides. Go through Rita only.",
+        contacts: &[contact("Rita Gomez", "Coalitions Director", "rgomez@greenjobslabor.example")],
+        log: &[
+            (11, 9, Ask, Some(0), "", ""),
+            (8, 15, Call, Some(0), "Interested; needs the national office's sign-off", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Valley Tenants' Rights Coalition",
+        size: Size::Regional,
+        tags: &["tenant", "justice"],
+        status: InConversation,
+        follow_up: Some(2),
+        contacts: &[
+            contact("Jamal Carter", "Director", "jamal@valleytenantsrights.example"),
+            contact("Sofia Rossi", "Organizer", "sofia@valleytenantsrights.example"),
+        ],
+        log: &[
+            (8, 10, Ask, Some(0), "", ""),
+            (4, 17, Call, Some(0), "Left a voicemail", ""),
+            (2, 11, Call, Some(1), "Will discuss at Thursday's meeting", ""),
+            (2, 11, ChangeRequest, Some(1), "", "Could point 3 say \"residents\" rather than \"communities\"? Renters often aren't counted as community members."),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Springfield Medical Society",
+        website: "https://springfieldmed.example",
+        size: Size::Regional,
+        tags: &["health"],
+        status: InConversation,
+        follow_up: Some(0),
+        contacts: &[contact("Dr. Raj Patel", "President", "rpatel@springfieldmed.example")],
+        log: &[
+            (7, 9, Ask, Some(0), "", ""),
+            (3, 13, Meeting, Some(0), "Positive; checking with their counsel", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Valley Youth Climate Strike",
+        tags: &["youth", "environmental"],
+        status: InConversation,
+        owned: false,
+        contacts: &[contact("Lily Tran", "Organizer", "lily@valleyclimatestrike.example")],
+        log: &[
+            (6, 16, Ask, Some(0), "", ""),
+            (4, 16, Call, Some(0), "Wants to bring it to their general meeting", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Environmental Justice Alliance of the Valley",
+        size: Size::Regional,
+        tags: &["justice", "environmental"],
+        status: InConversation,
+        contacts: &[contact("Andre Thompson", "Co-director", "andre@ejav.example")],
+        log: &[
+            (9, 14, Ask, Some(0), "", ""),
+            (7, 10, Meeting, Some(0), "Likes the letter; asking their members", ""),
+        ],
+        ..P
+    },
+    // Declined.
+    Prospect {
+        name: "Valley Anglers Association",
+        size: Size::Regional,
+        tags: &["recreation"],
+        status: Declined,
+        contacts: &[contact("Roy Hendricks", "President", "roy@valleyanglers.example")],
+        log: &[
+            (12, 9, Ask, Some(0), "", ""),
+            (6, 11, Call, Some(0), "Declined: their board stays out of political letters", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Hartwell Homeowners Association",
+        tags: &["neighborhood"],
+        status: Declined,
+        owned: false,
+        contacts: &[contact("Linda Carr", "Board Secretary", "board@hartwellhoa.example")],
+        log: &[(10, 15, Ask, Some(0), "", ""), (9, 8, Note, None, "", "Replied by email: not this year.")],
+        ..P
+    },
+    // Will issue their own statement.
+    Prospect {
+        name: "State Conservation Voters",
+        website: "https://conservationvoters.example",
+        size: Size::National,
+        tags: &["environmental"],
+        status: OwnStatement,
+        contacts: &[contact("Kevin O'Brien", "Government Relations", "kobrien@conservationvoters.example")],
+        log: &[
+            (11, 10, Ask, Some(0), "", ""),
+            (5, 14, Call, Some(0), "Will publish its own statement and link to ours", ""),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Physicians for a Safe Climate",
+        size: Size::National,
+        tags: &["health"],
+        status: OwnStatement,
+        owned: false,
+        contacts: &[contact("Dr. Amara Osei", "Executive Director", "aosei@safeclimatedocs.example")],
+        log: &[(9, 9, Ask, Some(0), "", ""), (7, 12, Note, None, "", "They issue their own statements only; will share ours.")],
+        ..P
+    },
+    // On hold.
+    Prospect {
+        name: "Diocese Office of Social Justice",
+        size: Size::Regional,
+        tags: &["faith"],
+        status: Asked,
+        hold: Some(("Waiting for the diocesan council, which meets next week", 9)),
+        contacts: &[contact("Sr. Mary Collins", "Director", "socialjustice@dioceseoffice.example")],
+        log: &[
+            (10, 10, Ask, Some(0), "", ""),
+            (8, 14, Call, Some(0), "Needs the council's approval", "Sister Mary will put it on the council's agenda."),
+        ],
+        ..P
+    },
+    Prospect {
+        name: "Springfield Teachers Association",
+        tags: &["labor"],
+        hold: Some(("Union elections this month: approach the new president", 20)),
+        contacts: &[contact("Office", "", "office@springfieldteachers.example")],
+        ..P
+    },
+    // Suggested by signers after they signed.
+    Prospect {
+        name: "Clearwater Canoe Collective",
+        tags: &["recreation"],
+        follow_up: Some(0),
+        referred_by: Some(1),
+        contacts: &[contact("Bea Larsen", "", "bea@clearwatercanoe.example")],
+        ..P
+    },
+    Prospect {
+        name: "Alder Creek Garden Club",
+        tags: &["environmental"],
+        status: Asked,
+        owned: false,
+        referred_by: Some(7),
+        contacts: &[contact("Walt Jensen", "President", "walt@aldercreekgardens.example")],
+        log: &[(6, 10, Ask, Some(0), "", "")],
+        ..P
+    },
+];
+
+/// `days` from today (negative: in the past) at `hour`:`minute` in the campaign's zone,
+/// never later than now.
+fn local_at(
+    now: OffsetDateTime,
+    days: i64,
+    hour: u8,
+    minute: u8,
+) -> anyhow::Result<OffsetDateTime> {
+    let day = time_zones::to_local_input(now + Duration::days(days), ZONE);
+    let day = day.split('T').next().unwrap_or_default();
+    let at = time_zones::parse_local(&format!("{day}T{hour:02}:{minute:02}"), ZONE)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(at.min(now - Duration::minutes(20)))
+}
+
+/// Adds the prospects and their contacts (before the signers confirm, so the signature
+/// trigger marks the signed ones). Returns each prospect's id and its contacts' ids.
+async fn demo_prospects(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    owner_id: Uuid,
+    now: OffsetDateTime,
+    today: Date,
+    referrals: Option<&HashMap<usize, Uuid>>,
+) -> anyhow::Result<HashMap<&'static str, (Uuid, Vec<Uuid>)>> {
+    let mut ids: HashMap<&'static str, (Uuid, Vec<Uuid>)> = HashMap::new();
+    for (n, p) in PROSPECTS.iter().enumerate() {
+        // The first pass adds the prospects organizers listed, the second (once the
+        // signers' referrals exist) those the signers suggested.
+        let (origin, created) = match (p.referred_by, referrals) {
+            (None, None) => (
+                Origin::default(),
+                local_at(
+                    now,
+                    -FIRST_REVISION_DAYS_AGO,
+                    10 + (n / 10) as u8,
+                    (n % 6 * 10) as u8,
+                )?,
+            ),
+            (Some(signer), Some(referrals)) => (
+                Origin {
+                    referral_id: Some(referrals[&signer]),
+                    referred_by: SIGNERS[signer].0.into(),
+                    referral_note: String::new(),
+                },
+                local_at(now, -SIGNERS[signer].2, 18, 0)?,
+            ),
+            _ => continue,
+        };
+        let input = ProspectInput {
+            name: p.name.into(),
+            website: p.website.into(),
+            size: Some(p.size),
+            parent_id: p.parent.map(|parent| ids[parent].0),
+            tags: p.tags.iter().map(|t| (*t).to_owned()).collect(),
+            owner_id: p.owned.then_some(owner_id),
+            sensitivity: p.sensitivity.into(),
+            hold_reason: p
+                .hold
+                .map(|(reason, _)| reason.to_owned())
+                .unwrap_or_default(),
+            hold_until: p.hold.map(|(_, days)| today + Duration::days(days)),
+        };
+        let id =
+            outreach::insert(conn, tenant.uuid(), campaign_id, &input, &origin, created).await?;
+        let mut contact_ids = Vec::new();
+        for c in p.contacts {
+            let email = match c.email {
+                Email::None => None,
+                Email::Address(address) => Some(address.to_owned()),
+                Email::Signer(signer) => Some(signer_email(signer)),
+            };
+            let contact_input = ContactInput {
+                name: c.name.into(),
+                role: c.role.into(),
+                email,
+                phone: c.phone.into(),
+            };
+            let contact_id = outreach::add_contact(
+                conn,
+                tenant.uuid(),
+                campaign_id,
+                id,
+                &contact_input,
+                created,
+            )
+            .await?;
+            contact_ids.push(contact_id);
+        }
+        if let Some(days) = p.follow_up {
+            outreach::set_follow_up(conn, tenant, id, Some(today + Duration::days(days))).await?;
+        }
+        if p.status != NotContacted {
+            outreach::set_status(conn, tenant, campaign_id, id, NotContacted, p.status).await?;
+        }
+        ids.insert(p.name, (id, contact_ids));
+    }
+    Ok(ids)
+}
+
+/// Each prospect's history, and the bounce that marks a contact.
+async fn demo_activities(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    owner_id: Uuid,
+    now: OffsetDateTime,
+    ids: &HashMap<&'static str, (Uuid, Vec<Uuid>)>,
+    second_revision: Uuid,
+) -> anyhow::Result<()> {
+    for (n, p) in PROSPECTS.iter().enumerate() {
+        let (prospect_id, contact_ids) = &ids[p.name];
+        if let Some(signer) = p.referred_by {
+            let body = format!("Suggested by {}, who signed.", SIGNERS[signer].0);
+            let activity = NewActivity {
+                prospect_id: *prospect_id,
+                contact_id: None,
+                kind: Note,
+                outcome: "",
+                body: &body,
+                author_id: None,
+                author_name: "Referral",
+            };
+            let at = local_at(now, -SIGNERS[signer].2, 18, 0)?;
+            outreach::record(conn, tenant.uuid(), campaign_id, &activity, at).await?;
+        }
+        for (line, &(days, hour, kind, contact, outcome, body)) in p.log.iter().enumerate() {
+            let subject;
+            let body = if body.is_empty() && matches!(kind, Ask | FollowUp) {
+                subject = format!(
+                    "Subject: Will {} sign on? Clean Rivers for Everyone",
+                    p.name
+                );
+                subject.as_str()
+            } else {
+                body
+            };
+            let contact_id = contact.map(|c| contact_ids[c]);
+            let author = match kind {
+                Opened => p.contacts[contact.unwrap_or(0)].name,
+                _ => ORGANIZER,
+            };
+            let activity = NewActivity {
+                prospect_id: *prospect_id,
+                contact_id,
+                kind,
+                outcome,
+                body,
+                author_id: (kind != Opened).then_some(owner_id),
+                author_name: author,
+            };
+            let minute = ((n * 7 + line * 13) % 50) as u8;
+            let at = local_at(now, -days, hour, minute)?;
+            let id = outreach::record(conn, tenant.uuid(), campaign_id, &activity, at).await?;
+            if kind == ChangeRequest && body == CHANGE_ANSWERED {
+                outreach::answer_change(conn, tenant, campaign_id, id, second_revision).await?;
+            }
+        }
+        for (c, contact) in p.contacts.iter().enumerate() {
+            let (Some((days, reason)), Email::Address(address)) = (contact.bounced, &contact.email)
+            else {
+                continue;
+            };
+            let at = local_at(now, -days, 11, 15)?;
+            sqlx::query(
+                "UPDATE prospect_contacts SET bounced_at = $3, bounce_reason = $4 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.uuid())
+            .bind(contact_ids[c])
+            .bind(at)
+            .bind(reason)
+            .execute(&mut *conn)
+            .await?;
+            let body = format!("Email to {address} bounced: {reason}");
+            let activity = NewActivity {
+                prospect_id: *prospect_id,
+                contact_id: Some(contact_ids[c]),
+                kind: Bounced,
+                outcome: "",
+                body: &body,
+                author_id: None,
+                author_name: "Mail server",
+            };
+            outreach::record(conn, tenant.uuid(), campaign_id, &activity, at).await?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// A published campaign with two revisions of its letter, signers who confirmed over
+/// the past two weeks, and its outreach pipeline.
 async fn demo_campaign(
     conn: &mut PgConnection,
     tenant: TenantId,
     owner_id: Uuid,
 ) -> anyhow::Result<()> {
     let now = OffsetDateTime::now_utc();
-    let zone = "America/New_York";
+    let today = time_zones::local_date(now, ZONE);
     // 17:00 in New York on the day `days` from now, whatever the season's offset.
     let at_five = |days: i64| -> anyhow::Result<OffsetDateTime> {
-        let day = time_zones::to_local_input(now + Duration::days(days), zone);
+        let day = time_zones::to_local_input(now + Duration::days(days), ZONE);
         let day = day.split('T').next().unwrap_or_default();
-        time_zones::parse_local(&format!("{day}T17:00"), zone).map_err(|e| anyhow::anyhow!(e))
+        time_zones::parse_local(&format!("{day}T17:00"), ZONE).map_err(|e| anyhow::anyhow!(e))
     };
     let input = CampaignInput {
         slug: CAMPAIGN.into(),
@@ -58,50 +842,122 @@ async fn demo_campaign(
         target: 25,
         allow_individuals: true,
         moderation: false,
-        time_zone: zone.into(),
+        time_zone: ZONE.into(),
         soft_deadline: at_five(10)?,
         hard_deadline: at_five(17)?,
     };
     let id = campaigns::create(conn, tenant, &input)
         .await
         .map_err(|e| anyhow::anyhow!("demo campaign: {e}"))?;
-    let (revision, _) =
-        campaigns::add_revision(conn, tenant, id, LETTER, (owner_id, "Dana Organizer"), now)
-            .await?;
+    let written = local_at(now, -FIRST_REVISION_DAYS_AGO, 9, 30)?;
+    let revised = local_at(now, -SECOND_REVISION_DAYS_AGO, 9, 45)?;
+    let (first, _) = campaigns::add_revision(
+        conn,
+        tenant,
+        id,
+        FIRST_LETTER,
+        (owner_id, ORGANIZER),
+        written,
+    )
+    .await?;
+    let (second, _) =
+        campaigns::add_revision(conn, tenant, id, LETTER, (owner_id, ORGANIZER), revised).await?;
+
+    let mut prospects = demo_prospects(conn, tenant, id, owner_id, now, today, None).await?;
+
     let by = Actor {
         name: "demo data",
         user_id: None,
         reason: "loaded by undersigned demo",
     };
-    for (n, (name, city)) in SIGNERS.iter().enumerate() {
+    let mut signature_ids = Vec::new();
+    for (n, (name, city, days_ago)) in SIGNERS.iter().enumerate() {
         let source = if n == 0 {
             SignatureSource::Host
         } else {
             SignatureSource::Import
         };
+        let confirmed = local_at(now, -days_ago, 11 + (n % 6) as u8, (n * 7 % 60) as u8)?;
         let signature = NewSignature {
             name: (*name).into(),
             city: (*city).into(),
             size: "local".into(),
             contact_name: format!("Contact {}", n + 1),
             contact_title: "Director".into(),
-            email: format!("signer{}@demo.undersigned.example", n + 1),
-            revision_id: Some(revision),
+            email: signer_email(n),
+            revision_id: Some(if *days_ago > SECOND_REVISION_DAYS_AGO {
+                first
+            } else {
+                second
+            }),
             ..NewSignature::new(SignatureKind::Organization, source)
         };
-        // Fictional signers: the demo plays their confirmation too.
-        if let signatures::Inserted::Created(signature_id) =
-            signatures::insert(conn, tenant, id, &signature, &by, now).await?
-        {
-            signatures::change_state(conn, tenant, signature_id, Action::Confirm, &by, now).await?;
+        // Fictional signers: the demo plays their confirmation too (a prospect whose
+        // contact has the signer's email becomes signed through the signature trigger).
+        let submitted = if n == 0 {
+            confirmed
+        } else {
+            confirmed - Duration::hours(2)
+        };
+        match signatures::insert(conn, tenant, id, &signature, &by, submitted).await? {
+            signatures::Inserted::Created(signature_id) => {
+                signatures::change_state(
+                    conn,
+                    tenant,
+                    signature_id,
+                    Action::Confirm,
+                    &by,
+                    confirmed,
+                )
+                .await?;
+                signature_ids.push(signature_id);
+            }
+            signatures::Inserted::Duplicate(_) => anyhow::bail!("demo signer {name} twice"),
         }
     }
-    sqlx::query("UPDATE campaigns SET status = $2, published_at = $3 WHERE id = $1")
+    sqlx::query(
+        "UPDATE campaigns SET status = $2, published_at = $3, created_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(Status::Published)
+    .bind(local_at(now, -12, 12, 0)?)
+    .bind(written)
+    .execute(&mut *conn)
+    .await?;
+
+    // Signers' suggestions of whom else to ask, each already a prospect.
+    let mut referrals = HashMap::new();
+    for p in PROSPECTS {
+        let Some(signer) = p.referred_by else {
+            continue;
+        };
+        let referral_id = Uuid::new_v4();
+        let first_contact = p.contacts.first();
+        sqlx::query(
+            "INSERT INTO referrals (id, tenant_id, campaign_id, signature_id, name, organization, email, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(referral_id)
+        .bind(tenant.uuid())
         .bind(id)
-        .bind(Status::Published)
-        .bind(now)
-        .execute(conn)
+        .bind(signature_ids[signer])
+        .bind(first_contact.map_or("", |c| c.name))
+        .bind(p.name)
+        .bind(match first_contact.map(|c| &c.email) {
+            Some(Email::Address(address)) => *address,
+            _ => "",
+        })
+        .bind(local_at(now, -SIGNERS[signer].2, 18, 0)?)
+        .execute(&mut *conn)
         .await?;
+        referrals.insert(signer, referral_id);
+    }
+    prospects
+        .extend(demo_prospects(conn, tenant, id, owner_id, now, today, Some(&referrals)).await?);
+
+    demo_activities(conn, tenant, id, owner_id, now, &prospects, second).await?;
+    // Any prospect whose contact had signed before it was added counts as signed too.
+    outreach::match_confirmed_signatures(conn, id, None, now).await?;
     Ok(())
 }
 
@@ -131,7 +987,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     };
     let mut owner_id = None;
     for (email, name, hash, role) in [
-        (EMAIL, "Dana Organizer", &password_hash, Role::Owner),
+        (EMAIL, ORGANIZER, &password_hash, Role::Owner),
         (TEAMMATE_EMAIL, "Vic Viewer", &teammate_hash, Role::Viewer),
     ] {
         let user_id = match auth_store::create_user(&mut tx, email, name, hash).await {

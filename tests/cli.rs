@@ -98,6 +98,85 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
         ["17:00", "17:00"],
         "deadlines at 17:00 in the campaign's zone"
     );
+
+    // Outreach: a pipeline with prospects in every stage, loaded once.
+    let stages: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT CASE WHEN p.signed_signature_id IS NOT NULL THEN 'signed'
+                     WHEN p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > (now() AT TIME ZONE c.time_zone)::date)
+                         THEN 'on_hold'
+                     ELSE p.status END AS stage, count(*)
+         FROM prospects p JOIN campaigns c ON c.id = p.campaign_id GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let stage_names: Vec<&str> = stages.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        stage_names,
+        ["asked", "declined", "in_conversation", "not_contacted", "on_hold", "own_statement", "signed"],
+        "prospects in every stage: {stages:?}"
+    );
+    let prospects: i64 = stages.iter().map(|(_, n)| n).sum();
+    assert!((35..=50).contains(&prospects), "about forty prospects, got {prospects}");
+    let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT name_key) FROM prospects")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(distinct, prospects, "no prospect twice");
+    // Signed only through a confirmed signature whose email is one of the prospect's contacts'.
+    let signed_through_contacts: (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE EXISTS (
+                    SELECT 1 FROM signatures s JOIN prospect_contacts c ON c.email = s.email
+                    WHERE s.id = p.signed_signature_id AND s.state = 'confirmed' AND c.prospect_id = p.id))
+         FROM prospects p WHERE p.signed_signature_id IS NOT NULL",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(signed_through_contacts.0, signed_through_contacts.1);
+    let due: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id JOIN users u ON u.id = p.owner_id
+         WHERE u.email = $1 AND p.next_follow_up <= (now() AT TIME ZONE c.time_zone)::date
+           AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement') AND p.hold_reason = ''",
+    )
+    .bind(undersigned::demo::EMAIL)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(due >= 5, "the organizer has follow-ups due, got {due}");
+    let features: (bool, bool, bool, bool, bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM prospects WHERE size IN ('national', 'international') AND status = 'not_contacted'),
+                EXISTS (SELECT 1 FROM prospects WHERE parent_id IS NOT NULL),
+                EXISTS (SELECT 1 FROM prospects WHERE hold_reason <> '' AND hold_until IS NOT NULL),
+                EXISTS (SELECT 1 FROM prospects WHERE sensitivity <> ''),
+                EXISTS (SELECT 1 FROM prospect_contacts WHERE bounced_at IS NOT NULL AND bounce_reason <> ''),
+                EXISTS (SELECT 1 FROM prospects p JOIN referrals f ON f.id = p.referral_id
+                        JOIN signatures s ON s.id = f.signature_id AND s.name = p.referred_by)",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        features,
+        (true, true, true, true, true, true),
+        "approach early, chapters, a hold, a sensitivity note, a bounce, a referral"
+    );
+    let activities: (i64, bool, Vec<String>) = sqlx::query_as(
+        "SELECT count(*), bool_and(at > now() - interval '15 days' AND at <= now()), array_agg(DISTINCT kind ORDER BY kind)
+         FROM outreach_activities",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(activities.0 >= 40 && activities.1, "two weeks of history: {activities:?}");
+    for kind in ["ask", "call", "change_request", "meeting", "note", "signed"] {
+        assert!(activities.2.iter().any(|k| k == kind), "a {kind} in the log: {activities:?}");
+    }
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(queued, 0, "loading the demo sends no email");
 }
 
 /// `demo` prints the address the app really uses, and logs written to a pipe carry no
@@ -118,7 +197,8 @@ async fn demo_prints_the_real_address_and_logs_have_no_colour_codes() {
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("http://127.0.0.1:3999/login"), "{stdout}");
-    assert!(!stdout.contains("3000"), "{stdout}");
+    // Not the default port (debug logs are full of digits, so only an address counts).
+    assert!(!stdout.contains(":3000"), "{stdout}");
     let everything = [output.stdout.as_slice(), output.stderr.as_slice()].concat();
     assert!(
         !everything.contains(&0x1b),
@@ -204,6 +284,18 @@ async fn serving_creates_the_database_runs_migrations_and_answers() {
         assert_eq!(login.status, 303);
         let dashboard = client.get_following(login.location().unwrap()).await;
         assert!(dashboard.body.contains("Clean Water Coalition"));
+        // The outreach pipeline is there from the first minute: follow-ups due today.
+        let outreach = format!(
+            "/app/{}/campaigns/{}/outreach",
+            undersigned::demo::SLUG,
+            undersigned::demo::CAMPAIGN
+        );
+        let follow_ups = client.get(&format!("{outreach}/follow-ups")).await;
+        assert_eq!(follow_ups.status, 200);
+        assert!(follow_ups.body.contains("Springfield Building Trades Council"), "{}", follow_ups.body);
+        let funnel = client.get(&outreach).await;
+        assert_eq!(funnel.status, 200);
+        assert!(funnel.body.contains("Global Rivers Network"), "approach early: {}", funnel.body);
         // Mail the served app writes lands under DATA_DIR, readable in the browser.
         client
             .post_form(

@@ -877,3 +877,30 @@ async fn a_prospect_who_asked_for_a_change_is_told_when_a_revision_answers_it() 
     let page = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
     assert!(page.body.contains("answered by revision 2"));
 }
+
+#[tokio::test]
+async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signers() {
+    let app = TestApp::spawn().await;
+    let (owner, old, old_public) = setup(&app).await;
+    sign_and_confirm(&app, &old_public, "Alder Network", "lee@alder.example").await;
+    let (new, new_public) = open_campaign(&owner, "river", "lake", &[]).await;
+    let r = owner.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = owner.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = 'lake' AND p.name = 'Alder Network'").await,
+        1,
+        "carried once"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = 'lake' AND p.signed_signature_id IS NOT NULL").await,
+        0,
+        "nobody is signed on the new campaign by being carried"
+    );
+    let page = app.client().get(&new_public).await;
+    assert!(!support::campaigns::listed_names(&page.body).contains(&"Alder Network".to_owned()));
+    let stranger = app.signup("lake", "lou@lake.example").await;
+    assert_eq!(stranger.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await.status, 404);
+    let _ = old;
+}

@@ -174,8 +174,7 @@ pub async fn page(
     .into_iter()
     .filter(Prospect::approach_early)
     .collect();
-    let mut overdue = store::follow_ups(db, member.tenant_id, campaign.id, None, today).await?;
-    overdue.truncate(10);
+    let overdue = store::follow_ups(db, member.tenant_id, campaign.id, None, today, 10).await?;
 
     let bounced = sqlx::query(
         "SELECT p.id, p.name, c.name AS contact, c.email::text AS email, c.bounce_reason FROM prospect_contacts c

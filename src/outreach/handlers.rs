@@ -58,6 +58,7 @@ pub struct ListQuery {
     pub sort: String,
     pub page: String,
     pub sent: String,
+    pub carried: String,
 }
 
 impl ListQuery {
@@ -128,6 +129,10 @@ struct ListPage {
     can_edit: bool,
     /// After an ask: how many emails were queued.
     sent: Option<usize>,
+    /// After carrying another campaign's signers over: how many prospects were added.
+    carried: Option<usize>,
+    /// The group's other campaigns, whose signers can be carried over as prospects.
+    other_campaigns: Vec<(String, String)>,
 }
 
 /// `GET …/outreach/prospects`: filtered, sorted, a hundred to a page, in one query.
@@ -151,6 +156,13 @@ pub async fn list(
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
     let layout = member.layout(format!("Prospects — {}", campaign.title));
     let sent = query.sent.parse::<usize>().ok();
+    let carried = query.carried.parse::<usize>().ok();
+    let other_campaigns = crate::campaigns::store::list(&state.db, member.tenant_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.campaign.id != campaign.id && c.confirmed > 0)
+        .map(|c| (c.campaign.slug, c.campaign.title))
+        .collect();
     render(ListPage {
         layout,
         base: base(&member, &campaign),
@@ -173,6 +185,8 @@ pub async fn list(
         organizers,
         can_edit: member.role.can_edit(),
         sent,
+        carried,
+        other_campaigns,
     })
 }
 
@@ -1080,7 +1094,7 @@ pub async fn follow_ups(
     let today = today(&state, &campaign);
     let everyone = query.who == "everyone";
     let owner = (!everyone).then_some(member.user.user_id);
-    let rows = store::follow_ups(&state.db, member.tenant_id, campaign.id, owner, today)
+    let rows = store::follow_ups(&state.db, member.tenant_id, campaign.id, owner, today, 500)
         .await?
         .into_iter()
         .map(|prospect| FollowUp {

@@ -5,6 +5,7 @@
 //! a confirmed signature matches it: outreach records consent, it never makes it.
 
 mod asks;
+mod carry;
 mod dashboard;
 mod emails;
 mod handlers;
@@ -318,5 +319,6 @@ pub fn router() -> Router<AppState> {
         )
         .route(&format!("{o}/import/confirm"), post(import::confirm))
         .route(&format!("{o}/export.csv"), get(import::export))
+        .route(&format!("{o}/carry"), post(carry::carry))
         .route("/{tenant}/{campaign}/ask/{token}", get(asks::open_link))
 }

@@ -1,8 +1,8 @@
 //! The background half of outreach: deadline reminders, the soft deadline's alert and
 //! last call, the hard deadline's summary, each organizer's daily digest, and referrals
 //! turned into prospects; also, for the letter, telling signers whose name a substantive
-//! change did not carry over (`campaigns::letter_changes`). Every email goes through the
-//! outbox.
+//! change did not carry over (`campaigns::letter_changes`), and releasing campaigns and
+//! sending member updates (`campaigns::release`). Every email goes through the outbox.
 //!
 //! Nothing is scheduled ahead: each tick works out from the campaign as it is now which
 //! stage is due, so a moved deadline leaves nothing behind for the old date. A send log
@@ -43,6 +43,12 @@ pub struct Report {
     pub referrals: usize,
     /// Signers told a substantive change was not confirmed in time.
     pub not_carried_over: usize,
+    /// Campaigns that published themselves at their release time.
+    pub released: usize,
+    /// Periodic member updates sent (one per campaign).
+    pub member_updates: usize,
+    /// Signatures whose contact details the campaigns' retention setting anonymized.
+    pub retention: usize,
 }
 
 /// A campaign as the scheduler needs it.
@@ -239,6 +245,9 @@ impl Scheduler {
         report.digests = self.digests(now).await?;
         report.not_carried_over =
             crate::campaigns::letter_changes::tell_names_not_carried_over(&self.state).await?;
+        report.released = crate::campaigns::release::publish_due(&self.state).await?;
+        report.member_updates = crate::campaigns::release::send_member_updates(&self.state).await?;
+        report.retention = crate::signatures::retention::anonymize_due(&self.state, now).await?;
         Ok(report)
     }
 
