@@ -36,6 +36,7 @@ pub fn notices() -> Notices {
         crate::mail::NOTICES,
         crate::campaigns::NOTICES,
         crate::signing::NOTICES,
+        crate::statements::NOTICES,
         crate::outreach::NOTICES,
     ])
 }
@@ -51,6 +52,7 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::signatures::Bulletin>()
         .with::<crate::signatures::LetterChanged>()
         .with::<crate::signatures::NameNotCarriedOver>()
+        .with::<crate::signatures::MemberUpdate>()
         .with::<crate::outreach::Ask>()
         .with::<crate::outreach::DeadlineReminder>()
         .with::<crate::outreach::LastCall>()
@@ -101,6 +103,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .merge(crate::mail::router().with_state(mail))
         .merge(crate::campaigns::router())
         .merge(crate::signing::router().with_state(SigningState::new(state.clone())))
+        .merge(crate::statements::router())
         .merge(crate::outreach::router())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), web::context_layer))
@@ -207,6 +210,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 13);
+        assert_eq!(super::mail_kinds().kinds().count(), 14);
     }
 }

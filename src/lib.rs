@@ -12,6 +12,7 @@ pub mod outreach;
 pub mod signatures;
 pub mod signing;
 pub mod state;
+pub mod statements;
 pub mod tenancy;
 pub mod tenants;
 pub mod tokens;

@@ -37,6 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["tenants"],         // groups, members, team invitations
     &["signatures"],      // signatures, their state machine and events, referrals, names, CSV
     &["campaigns"],       // campaigns, letters, the organizer's campaign pages
+    &["statements"],      // statements in their own words from organizations that did not sign
     &["signing"],         // the public sign-on pages
     &["outreach"],        // prospects, asks, follow-ups, deadline emails (opens the sign form)
     &["app", "demo"],     // router assembly, the demo loader

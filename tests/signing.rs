@@ -430,7 +430,8 @@ async fn the_revision_signed_is_recorded() {
             &format!("{path}/letter"),
             &[
                 ("body", "# Dear Mayor\n\nA revised text."),
-                ("action", "save"),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
             ],
         )
         .await;
@@ -480,7 +481,8 @@ async fn links_to_older_revisions_show_the_current_text_with_a_notice() {
             &format!("{path}/letter"),
             &[
                 ("body", "# Dear Mayor\n\nThe second draft."),
-                ("action", "save"),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
             ],
         )
         .await;
@@ -512,7 +514,8 @@ async fn revision_links_never_bypass_the_page_cache() {
             &format!("{path}/letter"),
             &[
                 ("body", "# Dear Mayor\n\nThe second draft."),
-                ("action", "save"),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
             ],
         )
         .await;
@@ -1305,9 +1308,10 @@ async fn many_individuals_are_counted_on_the_page_and_browsed_by_pages() {
     let app = TestApp::spawn().await;
     let (_, _, public) = setup(&app).await;
     sqlx::query(
-        "INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, city, email, state, source, confirmed_at, created_at)
+        "INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, city, email, state, source, confirmed_at, created_at, revision_id)
          SELECT gen_random_uuid(), c.tenant_id, c.id, 'individual', 'Person ' || lpad(i::text, 4, '0'), 'person ' || i, 'Person ' || lpad(i::text, 4, '0'),
-                'Town', 'p' || i || '@example.org', 'confirmed', 'import', now(), now()
+                'Town', 'p' || i || '@example.org', 'confirmed', 'import', now(), now(),
+                (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1)
          FROM campaigns c, generate_series(1, 1203) AS i",
     )
     .execute(&app.db)

@@ -10,6 +10,7 @@ use super::{parse_points, time_zones, CampaignSlug, Status};
 use crate::error::AppResult;
 use crate::mail::outbox;
 use crate::signatures::store::{self as signatures, Actor, NewSignature, Signature, StateCounts};
+use crate::signatures::retention;
 use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
 use crate::state::AppState;
 use crate::tenancy::{Member, Role};
@@ -75,6 +76,10 @@ pub struct CampaignForm {
     pub hard_deadline: String,
     pub letter: String,
     pub host_signs: String,
+    /// Months after closing that signers' contact details are kept ("0": for good).
+    pub retention_months: String,
+    /// "on": anyone may download the PDF of the letter and its signers.
+    pub public_pdf: String,
 }
 
 impl CampaignForm {
@@ -101,6 +106,9 @@ impl CampaignForm {
             hard_deadline: time_zones::to_local_input(campaign.hard_deadline, zone),
             letter: String::new(),
             host_signs: String::new(),
+            // Filled in by the settings page (`store::retention_months`).
+            retention_months: String::new(),
+            public_pdf: if campaign.public_pdf { "on".into() } else { String::new() },
         }
     }
 
@@ -111,6 +119,24 @@ impl CampaignForm {
             fields.push(String::new());
         }
         fields
+    }
+
+    /// The retention setting: empty means the default; otherwise 0 (keep) or 1 to 120.
+    fn retention(&self, errors: &mut FormErrors) -> Option<i32> {
+        let raw = self.retention_months.trim();
+        if raw.is_empty() {
+            return Some(retention::DEFAULT_MONTHS);
+        }
+        match raw.parse::<i32>() {
+            Ok(n) if (0..=retention::MAX_MONTHS).contains(&n) => Some(n),
+            _ => {
+                errors.add(
+                    "retention_months",
+                    "Enter a number of months from 1 to 120, or 0 to keep signers' contact details.",
+                );
+                None
+            }
+        }
     }
 
     fn validate(&self, errors: &mut FormErrors) -> Option<CampaignInput> {
@@ -197,6 +223,8 @@ struct FormPage {
     creating: bool,
     zones: &'static [&'static str],
     host_name: String,
+    /// What the retention setting and erasures did (settings page only).
+    privacy: Vec<String>,
 }
 
 fn form_page(
@@ -218,6 +246,7 @@ fn form_page(
         creating,
         zones: time_zones::COMMON,
         host_name: member.tenant.name.clone(),
+        privacy: Vec::new(),
     }
 }
 
@@ -237,6 +266,7 @@ pub async fn new_page(State(state): State<AppState>, member: Member) -> AppResul
         soft_deadline: default_deadline(now, 14),
         hard_deadline: default_deadline(now, 21),
         host_signs: "on".into(),
+        retention_months: retention::DEFAULT_MONTHS.to_string(),
         ..CampaignForm::default()
     };
     let action = member.path("/campaigns/new");
@@ -250,6 +280,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     member.require_editor()?;
     let mut errors = FormErrors::new();
+    let months = form.retention(&mut errors);
     let input = form.validate(&mut errors);
     let action = member.path("/campaigns/new");
     let Some(input) = input else {
@@ -283,8 +314,13 @@ pub async fn create(
         .await?;
         Some(revision_id)
     };
+    let months = months.unwrap_or(retention::DEFAULT_MONTHS);
+    store::set_retention_months(&mut tx, member.tenant_id, id, months).await?;
     if form.host_signs == "on" {
         sign_on_host(&mut tx, &member, id, revision_id, now).await?;
+    }
+    if form.public_pdf == "on" {
+        store::set_public_pdf(&mut tx, member.tenant_id, id, true).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&member.path(&format!(
@@ -328,13 +364,30 @@ pub async fn settings_page(
     let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
-    render(form_page(
-        &member,
-        CampaignForm::from_campaign(&campaign),
-        FormErrors::new(),
-        action,
-        false,
-    ))
+    let mut form = CampaignForm::from_campaign(&campaign);
+    form.retention_months = store::retention_months(&state.db, member.tenant_id, campaign.id)
+        .await?
+        .to_string();
+    let mut page = form_page(&member, form, FormErrors::new(), action, false);
+    page.privacy = privacy_record(&state, &member, campaign.id).await?;
+    render(page)
+}
+
+/// What the retention setting did to this campaign's signers, and how many erased
+/// themselves, as the settings page tells organizers.
+async fn privacy_record(
+    state: &AppState,
+    member: &Member,
+    campaign_id: uuid::Uuid,
+) -> AppResult<Vec<String>> {
+    let summary = retention::summary(&state.db, member.tenant_id, campaign_id).await?;
+    let mut lines: Vec<String> = summary.runs.iter().map(retention::Run::sentence).collect();
+    match summary.erased_signers {
+        0 => {}
+        1 => lines.push("1 signer asked to be erased: their name and contact details are gone, and only this count is kept.".into()),
+        n => lines.push(format!("{n} signers asked to be erased: their names and contact details are gone, and only this count is kept.")),
+    }
+    Ok(lines)
 }
 
 pub async fn update_settings(
@@ -347,6 +400,7 @@ pub async fn update_settings(
     member.require_editor()?;
     let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
     let mut errors = FormErrors::new();
+    let months = form.retention(&mut errors);
     let Some(input) = form.validate(&mut errors) else {
         return unprocessable(form_page(&member, form, errors, action, false));
     };
@@ -362,6 +416,9 @@ pub async fn update_settings(
         }
         Err(SaveError::Database(e)) => return Err(e.into()),
     }
+    let months = months.unwrap_or(retention::DEFAULT_MONTHS);
+    store::set_retention_months(&mut tx, member.tenant_id, campaign.id, months).await?;
+    store::set_public_pdf(&mut tx, member.tenant_id, campaign.id, form.public_pdf == "on").await?;
     tx.commit().await?;
     Ok(
         Redirect::to(&member.path(&format!("/campaigns/{}?notice=campaign-saved", input.slug)))

@@ -3,10 +3,12 @@
 //! referrals, and signer export and import (the signatures themselves belong to
 //! `crate::signatures`).
 
+pub mod document;
 mod handlers;
 mod import;
 pub mod letter;
 pub mod letter_changes;
+pub mod release;
 pub mod lookup;
 mod signature_pages;
 pub mod store;
@@ -23,6 +25,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "Campaign created. It is a draft: nothing is public until you open it.",
     ),
     ("campaign-saved", "Campaign settings saved."),
+    (
+        "release-saved",
+        "Release and updates saved.",
+    ),
     (
         "campaign-opened",
         "The campaign is open: the sign-on link works and the page is unlisted.",
@@ -189,6 +195,10 @@ fn routes() -> Routes {
         &format!("{c}/letter"),
         get(letter::edit_page).post(letter::save),
     )
+    .route(
+        &format!("{c}/release"),
+        get(release::page).post(release::save),
+    )
     .route(&format!("{c}/revisions"), get(letter::history))
     .route(
         &format!("{c}/revisions/{{number}}"),
@@ -205,6 +215,7 @@ fn routes() -> Routes {
     )
     .route(&format!("{c}/referrals"), get(signature_pages::referrals))
     .route(&format!("{c}/export.csv"), get(signature_pages::export))
+    .route(&format!("{c}/letter.pdf"), get(document::download))
     .route(
         &format!("{c}/import"),
         get(import::page).post(import::upload),

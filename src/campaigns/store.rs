@@ -32,6 +32,15 @@ pub struct Campaign {
     /// The latest substantive revision's number: signers who confirmed an older text are
     /// not listed until they confirm this one (or a later one).
     pub consent_from_revision: i32,
+    /// Anyone may download the PDF of the letter and its signers while the campaign is public.
+    pub public_pdf: bool,
+    /// When the campaign publishes itself; its public page is hidden until then.
+    pub release_at: Option<OffsetDateTime>,
+    pub released_at: Option<OffsetDateTime>,
+    /// Markdown, published with the campaign on its own page.
+    pub press_release: String,
+    /// Listed signers get the letter and the list this often while it is open (0: never).
+    pub update_every_days: i32,
 }
 
 impl Campaign {
@@ -40,6 +49,12 @@ impl Campaign {
     pub fn accepting_signatures(&self, now: OffsetDateTime) -> bool {
         matches!(self.status, Status::Open | Status::Published)
             && (now < self.hard_deadline || self.open_after_deadline)
+    }
+
+    /// A release date is set and the scheduler has not published the campaign yet: the
+    /// public page, individuals and press release are hidden (the form still works).
+    pub fn release_pending(&self) -> bool {
+        self.release_at.is_some() && self.released_at.is_none()
     }
 
     pub fn closed_by_deadline(&self, now: OffsetDateTime) -> bool {
@@ -58,7 +73,8 @@ impl Campaign {
 }
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, \
-     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, c.public_removals, c.consent_from_revision, \
+     c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, c.public_removals, c.consent_from_revision, c.public_pdf, \
+     c.release_at, c.released_at, c.press_release, c.update_every_days, \
      (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
 fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
@@ -80,6 +96,11 @@ fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
         public_removals: r.try_get("public_removals")?,
         current_revision_id: r.try_get("current_revision_id")?,
         consent_from_revision: r.try_get("consent_from_revision")?,
+        public_pdf: r.try_get("public_pdf")?,
+        release_at: r.try_get("release_at")?,
+        released_at: r.try_get("released_at")?,
+        press_release: r.try_get("press_release")?,
+        update_every_days: r.try_get("update_every_days")?,
     })
 }
 
@@ -242,9 +263,52 @@ pub async fn update(
     Ok(())
 }
 
+/// Turns the public link to the PDF of the letter and its signers on or off.
+pub async fn set_public_pdf(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+    on: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE campaigns SET public_pdf = $3 WHERE tenant_id = $1 AND id = $2 AND public_pdf <> $3")
+        .bind(tenant.uuid())
+        .bind(id)
+        .bind(on)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many months after closing signers' contact details are kept (0: kept for good;
+/// see `signatures::retention`).
+pub async fn retention_months(db: &PgPool, tenant: TenantId, id: Uuid) -> sqlx::Result<i32> {
+    sqlx::query_scalar("SELECT retention_months FROM campaigns WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.uuid())
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn set_retention_months(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+    months: i32,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE campaigns SET retention_months = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.uuid())
+        .bind(id)
+        .bind(months)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Moves a campaign from the status (and keep-open setting) the organizer saw to a new
 /// one; false when it changed in between (another organizer acted first), so a stale
 /// page cannot bring back a setting someone else just changed.
+/// Closing records when (`closed_at`, from which the retention setting counts); reopening
+/// clears it.
 pub async fn set_status(
     db: &PgPool,
     tenant: TenantId,
@@ -255,7 +319,8 @@ pub async fn set_status(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE campaigns SET status = $3, open_after_deadline = $4,
-                published_at = CASE WHEN $3 = 'published' THEN coalesce(published_at, $5) ELSE published_at END
+                published_at = CASE WHEN $3 = 'published' THEN coalesce(published_at, $5) ELSE published_at END,
+                closed_at = CASE WHEN $3 = 'closed' THEN coalesce(closed_at, $5) END
          WHERE tenant_id = $1 AND id = $2 AND status = $6 AND open_after_deadline = $7",
     )
     .bind(tenant.uuid())

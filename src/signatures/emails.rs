@@ -192,3 +192,56 @@ impl Email for NameNotCarriedOver {
         self.link = crate::mail::LINK_REMOVED.into();
     }
 }
+
+/// The letter and who signed it, to every listed signer: on release (the announcement)
+/// and every N days while it is open. Bulk mail: one click stops it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MemberUpdate {
+    pub campaign_title: String,
+    pub group_name: String,
+    pub signer_name: String,
+    /// The announcement of the release, rather than a periodic update.
+    pub released: bool,
+    pub points: Vec<String>,
+    pub letter: String,
+    /// The first names of the list, in the page's order.
+    pub signers: Vec<String>,
+    /// Names beyond those listed here.
+    pub more: usize,
+    pub total: usize,
+    /// The letter still takes signatures.
+    pub open: bool,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/member_update.txt")]
+struct MemberUpdateText<'a> {
+    m: &'a MemberUpdate,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/member_update.html")]
+struct MemberUpdateHtml<'a> {
+    m: &'a MemberUpdate,
+    footer: &'a Footer,
+}
+
+impl Email for MemberUpdate {
+    const KIND: &'static str = "member_update";
+    const REASON: &'static str =
+        "You receive updates on this letter because you signed it.";
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: if self.released {
+                format!("Published: {} — {} signers", self.campaign_title, self.total)
+            } else {
+                format!("Update: {} — {} signers so far", self.campaign_title, self.total)
+            },
+            text: MemberUpdateText { m: self, footer }.render()?,
+            html: MemberUpdateHtml { m: self, footer }.render()?,
+        })
+    }
+}

@@ -8,7 +8,9 @@ pub mod csv;
 mod emails;
 pub mod lifecycle;
 pub mod names;
+pub mod privacy;
+pub mod retention;
 pub mod store;
 
-pub use emails::{Bulletin, ConfirmSignature, LetterChanged, NameNotCarriedOver};
+pub use emails::{Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver};
 pub use lifecycle::{Action, SignatureKind, SignatureSource, SignatureState};

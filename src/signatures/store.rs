@@ -260,7 +260,8 @@ pub struct Changed {
 
 /// Applies `action` to a signature if the lifecycle allows it from the state it is in
 /// now (read under a row lock), and records who did it. `None`: not allowed from that
-/// state, or no such signature in this tenant.
+/// state, or no such signature in this tenant, or its signer erased it (an erased
+/// signature's state never changes again: see `privacy::erase`).
 pub async fn change_state(
     conn: &mut PgConnection,
     tenant: impl TenantScope,
@@ -270,7 +271,7 @@ pub async fn change_state(
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<Changed>> {
     let current: Option<SignatureState> = sqlx::query_scalar(
-        "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 AND erased_at IS NULL FOR NO KEY UPDATE",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
@@ -805,10 +806,11 @@ pub struct PublicSigner {
 /// Confirmed signers of one kind in `signer_order`, straight off the partial index:
 /// `limit` of them from `offset` (all of them with `i64::MAX`).
 /// Only signers whose consent covers the text shown are listed: they confirmed revision
-/// `consent_from` (the latest substantive change) or a later one.
+/// `consent_from` (the latest substantive change) or a later one. Organizers read the
+/// same list for the PDF of the letter (`campaigns::document`).
 pub async fn public_list(
     db: &PgPool,
-    tenant: PublicTenantId,
+    tenant: impl TenantScope,
     campaign_id: Uuid,
     consent_from: i32,
     kind: SignatureKind,

@@ -46,7 +46,7 @@ pub async fn page(
         tenant,
         group_name,
     } = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    if !campaign.allow_individuals {
+    if !campaign.allow_individuals || campaign.release_pending() {
         return Err(AppError::NotFound);
     }
     let count =

@@ -4,8 +4,11 @@
 
 mod form;
 mod individuals;
+mod letter_pdf;
 pub mod page_cache;
 mod public_page;
+mod release_pages;
+mod privacy;
 mod signer;
 
 use std::sync::Arc;
@@ -75,6 +78,12 @@ pub fn router() -> Router<SigningState> {
     Router::new()
         .route("/{tenant}/{campaign}", get(public_page::page))
         .route("/{tenant}/{campaign}/individuals", get(individuals::page))
+        .route("/{tenant}/{campaign}/letter.pdf", get(letter_pdf::download))
+        .route("/{tenant}/{campaign}/press", get(release_pages::press))
+        .route(
+            "/app/{tenant}/campaigns/{campaign}/preview",
+            get(release_pages::preview),
+        )
         .route(
             "/{tenant}/{campaign}/revisions/{number}",
             get(public_page::old_revision),
@@ -100,6 +109,14 @@ pub fn router() -> Router<SigningState> {
         .route(
             "/{tenant}/{campaign}/signature/{token}/withdraw",
             get(signer::withdraw_page).post(signer::withdraw),
+        )
+        .route(
+            "/{tenant}/{campaign}/signature/{token}/data",
+            get(privacy::download),
+        )
+        .route(
+            "/{tenant}/{campaign}/signature/{token}/erase",
+            get(privacy::erase_page).post(privacy::erase),
         )
 }
 

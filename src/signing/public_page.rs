@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::signatures::store::{self as store, PublicSigner};
 use crate::signatures::SignatureKind;
 use crate::state::AppState;
+use crate::statements::{store as statement_store, PublicStatement};
 use crate::tenancy::PublicTenantId;
 use crate::web::{Layout, Path, Query};
 
@@ -67,6 +68,9 @@ struct PublicPage<'a> {
     sign_path: String,
     page_url: String,
     description: String,
+    /// Approved statements of organizations that did not sign: a section of their own.
+    statements: Vec<PublicStatement>,
+    statement_path: String,
 }
 
 fn description(campaign: &Campaign) -> String {
@@ -137,6 +141,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
     } else {
         (Vec::new(), 0)
     };
+    let statements = statement_store::approved(&state.db, tenant, campaign.id).await?;
     let closed_by_deadline = campaign.closed_by_deadline(state.clock.now());
     let page_url = state.config.link(&path);
     tokio::task::spawn_blocking(move || {
@@ -164,6 +169,8 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
             sign_path: format!("{path}/sign"),
             page_url,
             description: description(&campaign),
+            statements,
+            statement_path: format!("{path}/statement"),
         };
         let plain = Bytes::from(page.render()?);
         Ok(CachedPage::new(
@@ -241,6 +248,10 @@ pub async fn page(
         tenant,
         group_name,
     } = public_campaign(state, &tenant_slug, &campaign_slug).await?;
+    // Before its release the page is nobody's to read but the organizers' (their preview).
+    if campaign.release_pending() {
+        return Err(AppError::NotFound);
+    }
     let path = format!("/{tenant_slug}/{}", campaign.slug);
     let accepting = campaign.accepting_signatures(state.clock.now());
     let noindex = unlisted(&campaign);
@@ -386,4 +397,47 @@ pub async fn old_revision(
         campaign.slug
     ))
     .into_response())
+}
+
+/// The page as it will read once released, for the group's organizers (never cached,
+/// never shown to anyone else), with a banner saying so.
+pub async fn preview(
+    state: &AppState,
+    campaign: Campaign,
+    tenant: PublicTenantId,
+    group_name: String,
+    tenant_slug: &str,
+) -> AppResult<Bytes> {
+    let path = format!("/{tenant_slug}/{}", campaign.slug);
+    let accepting = campaign.accepting_signatures(state.clock.now());
+    let release = campaign
+        .release_at
+        .map(|at| crate::campaigns::time_zones::display(at, &campaign.time_zone));
+    let page = render_page(RenderJob {
+        state: state.clone(),
+        campaign,
+        tenant,
+        group_name,
+        path,
+        accepting,
+    })
+    .await?;
+    let banner = format!(
+        "<p class=\"notice\" role=\"status\">Preview for the organizers: the public cannot see this page{}.</p>",
+        release.map(|at| format!(" until its release, {at}")).unwrap_or_default()
+    );
+    let plain = &page.plain;
+    Ok(match plain
+        .windows(NOTICE_MARKER.len())
+        .position(|w| w == NOTICE_MARKER.as_bytes())
+    {
+        Some(at) => {
+            let mut out = Vec::with_capacity(plain.len() + banner.len());
+            out.extend_from_slice(&plain[..at]);
+            out.extend_from_slice(banner.as_bytes());
+            out.extend_from_slice(&plain[at + NOTICE_MARKER.len()..]);
+            Bytes::from(out)
+        }
+        None => plain.clone(),
+    })
 }

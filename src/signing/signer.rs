@@ -19,15 +19,15 @@ use crate::tenancy::PublicTenantId;
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
-struct Found {
-    campaign: Campaign,
-    tenant: PublicTenantId,
-    signature: Signature,
-    page_path: String,
-    own_path: String,
+pub(super) struct Found {
+    pub(super) campaign: Campaign,
+    pub(super) tenant: PublicTenantId,
+    pub(super) signature: Signature,
+    pub(super) page_path: String,
+    pub(super) own_path: String,
 }
 
-async fn find(
+pub(super) async fn find(
     state: &AppState,
     tenant_slug: &str,
     campaign_slug: &str,
@@ -65,7 +65,7 @@ struct LinkGonePage {
     sign_path: Option<String>,
 }
 
-fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
+pub(super) fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
     let layout = visitor.layout("This link no longer works");
     render_with(StatusCode::GONE, LinkGonePage { layout, sign_path })
 }

@@ -1,0 +1,166 @@
+//! Organizers' view of a campaign's statements: pending, approved and rejected, with
+//! approve, reject (with a reason) and withdraw approval for editors.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::store::{self, Decision, Statement};
+use super::StatementState;
+use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::store::Campaign;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tenancy::Member;
+use crate::web::{render, unprocessable, Form, Layout, Path};
+
+#[derive(Template)]
+#[template(path = "statements/list.html")]
+struct ListPage {
+    layout: Layout,
+    campaign: Campaign,
+    base: String,
+    public_form: String,
+    pending: Vec<Statement>,
+    approved: Vec<Statement>,
+    rejected: Vec<Statement>,
+    can_decide: bool,
+    /// A refused decision: the statement it was about, and why.
+    error: Option<(Uuid, &'static str)>,
+}
+
+impl ListPage {
+    fn error_for(&self, id: &Uuid) -> Option<&'static str> {
+        self.error
+            .filter(|(about, _)| about == id)
+            .map(|(_, why)| why)
+    }
+
+    /// (key, heading, statements) in the order the page shows them.
+    fn sections(&self) -> [(&'static str, &'static str, &[Statement]); 3] {
+        [
+            ("pending", "Awaiting a decision", &self.pending),
+            (
+                "approved",
+                "Approved: shown on the public page",
+                &self.approved,
+            ),
+            ("rejected", "Rejected", &self.rejected),
+        ]
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    member: &Member,
+    campaign: Campaign,
+    error: Option<(Uuid, &'static str)>,
+) -> AppResult<ListPage> {
+    let all = store::all(&state.db, member.tenant_id, campaign.id).await?;
+    let (mut pending, mut approved, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
+    for statement in all {
+        match statement.state {
+            StatementState::Pending => pending.push(statement),
+            StatementState::Approved => approved.push(statement),
+            StatementState::Rejected => rejected.push(statement),
+        }
+    }
+    Ok(ListPage {
+        layout: member.layout(format!("Statements — {}", campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        public_form: format!("/{}/{}/statement", member.tenant.slug, campaign.slug),
+        can_decide: member.role.can_edit(),
+        campaign,
+        pending,
+        approved,
+        rejected,
+        error,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    render(list_page(&state, &member, campaign, None).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    reason: String,
+}
+
+/// Approve (pending or rejected), reject with a reason (pending or approved), or
+/// withdraw an approval (back to pending). Only an approved statement is public.
+pub async fn decide(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug, id)): Path<(String, String, Uuid)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    let statement = store::by_id(&state.db, member.tenant_id, campaign.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    member.require_editor()?;
+    let reason = form.reason.trim();
+    const NOT_THAT_WAY: &str = "This statement cannot change that way from its current state.";
+    use StatementState::*;
+    let (to, from, notice): (StatementState, &[StatementState], &str) = match form.decision.as_str()
+    {
+        "approve" => (Approved, &[Pending, Rejected], "statement-approved"),
+        "reject" => (Rejected, &[Pending, Approved], "statement-rejected"),
+        "withdraw" => (Pending, &[Approved], "statement-approval-withdrawn"),
+        _ => {
+            return unprocessable(
+                list_page(&state, &member, campaign, Some((id, NOT_THAT_WAY))).await?,
+            )
+        }
+    };
+    let problem = if reason.chars().count() > 1000 {
+        Some("Keep the reason under 1,000 characters.")
+    } else if to == Rejected && reason.is_empty() {
+        Some("Say why you reject this statement; the reason is kept with it.")
+    } else if !from.contains(&statement.state) {
+        Some(NOT_THAT_WAY)
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return unprocessable(list_page(&state, &member, campaign, Some((id, problem))).await?);
+    }
+    let actor = member.actor();
+    let decision = Decision {
+        to,
+        by: &actor,
+        user_id: member.user.user_id,
+        reason,
+        at: state.clock.now(),
+    };
+    if !store::decide(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        id,
+        from,
+        &decision,
+    )
+    .await?
+    {
+        // Someone else decided meanwhile.
+        return unprocessable(
+            list_page(&state, &member, campaign, Some((id, NOT_THAT_WAY))).await?,
+        );
+    }
+    Ok(Redirect::to(&member.path(&format!(
+        "/campaigns/{}/statements?notice={notice}#statement-{id}",
+        campaign.slug
+    )))
+    .into_response())
+}

@@ -1,0 +1,490 @@
+//! Statements in their own words: the public form and its protections, organizers'
+//! moderation, the separate section of the public page, and tenant isolation.
+
+mod support;
+
+use support::campaigns::*;
+use support::{unescape, Client, Response, TestApp};
+use time::Duration;
+
+const HEADING: &str = "Statements from organizations that did not sign";
+
+async fn setup(app: &TestApp) -> (Client, String, String) {
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    (owner, path, public)
+}
+
+fn statement<'a>(organization: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("organization", organization),
+        ("contact_name", "Robin Vale"),
+        ("email", email),
+        (
+            "body",
+            "We cannot sign as a public body.\nBut we share the aim.\n\nClean water <script>matters</script>.",
+        ),
+        ("link", "https://hill.example/why?a=1&b=2"),
+    ]
+}
+
+/// Fills the statement form the way a person does: loads it, takes a few seconds, sends it.
+async fn send_with(
+    app: &TestApp,
+    client: &Client,
+    public: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    let form = client.get(&format!("{public}/statement")).await;
+    assert_eq!(form.status, 200, "the form is there: {}", form.body);
+    let started = input_value(&form.body, "started").expect("the form carries its start time");
+    app.clock.advance(Duration::seconds(5));
+    let mut all: Vec<(&str, &str)> = vec![("started", &started)];
+    all.extend_from_slice(fields);
+    client.post_form(&format!("{public}/statement"), &all).await
+}
+
+async fn send(app: &TestApp, public: &str, fields: &[(&str, &str)]) -> Response {
+    send_with(app, &app.client(), public, fields).await
+}
+
+async fn statement_id(app: &TestApp, organization: &str) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT id FROM statements WHERE organization = $1")
+        .bind(organization)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn state_of(app: &TestApp, organization: &str) -> String {
+    sqlx::query_scalar("SELECT state FROM statements WHERE organization = $1")
+        .bind(organization)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The statements section of a public page ("" when there is none).
+fn statements_section(html: &str) -> String {
+    let Some(start) = html.find(HEADING) else {
+        return String::new();
+    };
+    let rest = &html[start..];
+    rest[..rest.find("</section>").unwrap_or(rest.len())].to_owned()
+}
+
+async fn decide(
+    client: &Client,
+    path: &str,
+    id: uuid::Uuid,
+    decision: &str,
+    reason: &str,
+) -> Response {
+    client
+        .post_form(
+            &format!("{path}/statements/{id}/decide"),
+            &[("decision", decision), ("reason", reason)],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_statement_is_public_only_while_approved_and_apart_from_the_signers() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lake.example").await;
+
+    let page = app.client().get(&public).await;
+    assert!(
+        page.body.contains(&format!("href=\"{public}/statement\"")),
+        "the page links the form"
+    );
+
+    let r = send(
+        &app,
+        &public,
+        &statement("Hill Alliance", "robin@hill.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), Some("/river/water/statement/sent"));
+    let sent = app.client().get("/river/water/statement/sent").await;
+    assert_eq!(sent.status, 200);
+    assert!(unescape(&sent.body).contains("The organizers will review it"));
+    assert_eq!(state_of(&app, "Hill Alliance").await, "pending");
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE recipient = 'robin@hill.example'")
+            .await,
+        0,
+        "no email to confirm"
+    );
+
+    // Pending: not on the public page, even once the page shows the newest signer.
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).contains(&"Lake Friends".to_string())
+    })
+    .await;
+    assert!(listed_names(&page.body).contains(&"Lake Friends".to_string()));
+    assert!(!page.body.contains("Hill Alliance") && !page.body.contains(HEADING));
+
+    // Organizers see it, with the address marked unverified.
+    let list = owner.get(&format!("{path}/statements")).await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Hill Alliance") && list.body.contains("robin@hill.example"));
+    assert!(list.body.contains("unverified"));
+    let dashboard = owner.get(&path).await;
+    assert!(
+        dashboard
+            .body
+            .contains(&format!("href=\"{path}/statements\"")),
+        "linked from the campaign nav"
+    );
+
+    let id = statement_id(&app, "Hill Alliance").await;
+    let r = decide(&owner, &path, id, "approve", "").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(state_of(&app, "Hill Alliance").await, "approved");
+
+    // Approved: in its own section after the signers, never among them.
+    let page = public_page_once(&app, &public, |p| p.body.contains(HEADING)).await;
+    let section = statements_section(&page.body);
+    assert!(section.contains("<h3>Hill Alliance</h3>"), "{section}");
+    assert!(!listed_names(&page.body).contains(&"Hill Alliance".to_string()));
+    assert!(
+        page.body.find(HEADING) > page.body.find("class=\"signer-list\""),
+        "after the signer list"
+    );
+    assert!(
+        section.contains("<p>We cannot sign as a public body.<br>But we share the aim.</p>"),
+        "paragraphs: {section}"
+    );
+    assert!(
+        section.contains("Clean water &#60;script&#62;matters&#60;/script&#62;."),
+        "escaped: {section}"
+    );
+    assert!(!section.contains("<script>"));
+    assert!(section.contains("rel=\"nofollow noopener\""));
+    assert!(
+        section.contains("href=\"https://hill.example/why?a=1&#38;b=2\""),
+        "{section}"
+    );
+    assert!(
+        !section.contains("Robin Vale") && !section.contains("robin@hill.example"),
+        "contact never public"
+    );
+
+    // Withdrawing the approval takes it off at once.
+    let r = decide(&owner, &path, id, "withdraw", "").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(state_of(&app, "Hill Alliance").await, "pending");
+    let page = app.client().get(&public).await;
+    assert!(!page.body.contains("Hill Alliance"), "removed at once");
+
+    // Approved again, then rejected: a reason is required, and it goes at once.
+    assert_eq!(decide(&owner, &path, id, "approve", "").await.status, 303);
+    public_page_once(&app, &public, |p| p.body.contains("Hill Alliance")).await;
+    let refused = decide(&owner, &path, id, "reject", "  ").await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Say why you reject"));
+    assert_eq!(state_of(&app, "Hill Alliance").await, "approved");
+    let r = decide(&owner, &path, id, "reject", "Not an organization").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.client().get(&public).await;
+    assert!(!page.body.contains("Hill Alliance") && !page.body.contains(HEADING));
+    let list = owner.get(&format!("{path}/statements")).await;
+    assert!(list.body.contains("Not an organization"));
+    // A rejected statement cannot be "withdrawn"; an unknown decision changes nothing.
+    assert_eq!(decide(&owner, &path, id, "withdraw", "").await.status, 422);
+    assert_eq!(decide(&owner, &path, id, "publish", "").await.status, 422);
+    assert_eq!(state_of(&app, "Hill Alliance").await, "rejected");
+    // Statements never touch the signers.
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE name = 'Hill Alliance'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_form_keeps_what_was_typed_and_refuses_javascript_links() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    let fields = vec![
+        ("organization", ""),
+        ("contact_name", "Robin Vale"),
+        ("email", "not an address"),
+        ("body", "Our words & reasons"),
+        ("link", "javascript:alert(1)"),
+    ];
+    let r = send(&app, &public, &fields).await;
+    assert_eq!(r.status, 422);
+    for id in ["organization-error", "email-error", "link-error"] {
+        assert!(r.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(r.body.contains("value=\"Robin Vale\""));
+    assert!(unescape(&r.body).contains("Our words & reasons</textarea>"));
+    assert!(
+        r.body.contains("value=\"javascript:alert(1)\""),
+        "the link is kept to fix"
+    );
+
+    // Other schemes and bare names are refused too; an over-long text is named.
+    let long = "x".repeat(5001);
+    for (field, value) in [
+        ("link", "data:text/html,hi"),
+        ("link", "hill.example"),
+        ("body", long.as_str()),
+    ] {
+        let mut fields = statement("Hill Alliance", "robin@hill.example");
+        fields.retain(|(k, _)| *k != field);
+        fields.push((field, value));
+        let r = send(&app, &public, &fields).await;
+        assert_eq!(r.status, 422, "{field}={value}");
+        assert!(r.body.contains(&format!("id=\"{field}-error\"")), "{field}");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM statements").await, 0);
+
+    // Without a link, and with one, it goes through.
+    let mut fields = statement("Hill Alliance", "robin@hill.example");
+    fields.retain(|(k, _)| *k != "link");
+    assert_eq!(send(&app, &public, &fields).await.status, 303);
+    assert_eq!(
+        app.count("SELECT count(*) FROM statements WHERE link = ''")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_per_address_rate_limit_answers_429_with_the_input_kept() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    for n in 0..5 {
+        let r = send(
+            &app,
+            &public,
+            &statement(&format!("Org {n}"), &format!("o{n}@example.org")),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let r = send(&app, &public, &statement("Org 6", "o6@example.org")).await;
+    assert_eq!(r.status, 429);
+    assert!(r.body.contains("Please wait five minutes"));
+    assert!(r.body.contains("value=\"Org 6\""), "what was typed is kept");
+    assert!(r.body.contains("We cannot sign as a public body."));
+    assert_eq!(app.count("SELECT count(*) FROM statements").await, 5);
+    // Its own limit: signing is not counted with it.
+    assert_eq!(
+        sign(
+            &app,
+            &public,
+            &organization("Lake Friends", "lee@lake.example")
+        )
+        .await
+        .status,
+        303
+    );
+
+    app.clock.advance(Duration::minutes(5));
+    assert_eq!(
+        send(&app, &public, &statement("Org 6", "o6@example.org"))
+            .await
+            .status,
+        303
+    );
+}
+
+#[tokio::test]
+async fn the_form_stops_bots_without_bothering_people() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    // A filled honeypot looks like success and stores nothing.
+    let mut bot = statement("Bot Org", "bot@example.org");
+    bot.push(("nickname", "gotcha"));
+    let r = send(&app, &public, &bot).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), Some("/river/water/statement/sent"));
+
+    // Too fast: asked to send again, input kept, nothing stored.
+    let client = app.client();
+    let form = client.get(&format!("{public}/statement")).await;
+    let started = input_value(&form.body, "started").unwrap();
+    let mut fields = statement("Quick Org", "quick@example.org");
+    fields.push(("started", &started));
+    let r = client
+        .post_form(&format!("{public}/statement"), &fields)
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("faster than we expected"));
+    assert!(r.body.contains("value=\"Quick Org\""));
+    // A forged start time, or the sign-on form's, is no better.
+    app.clock.advance(Duration::seconds(5));
+    let sign_form = client.get(&format!("{public}/sign")).await;
+    let sign_started = input_value(&sign_form.body, "started").unwrap();
+    app.clock.advance(Duration::seconds(5));
+    for token in ["1000.abcdef", sign_started.as_str(), ""] {
+        let mut forged = statement("Quick Org", "quick@example.org");
+        forged.push(("started", token));
+        let r = client
+            .post_form(&format!("{public}/statement"), &forged)
+            .await;
+        assert_eq!(r.status, 422, "started={token}");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM statements").await, 0);
+
+    // Without a CSRF token: refused.
+    let raw = app
+        .client()
+        .post_raw(
+            &format!("{public}/statement"),
+            "application/x-www-form-urlencoded",
+            "organization=X",
+        )
+        .await;
+    assert_eq!(raw.status, 403);
+    assert_eq!(app.count("SELECT count(*) FROM statements").await, 0);
+}
+
+#[tokio::test]
+async fn a_draft_campaign_takes_no_statement() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let path = create_campaign(&owner, "river", "water", &[]).await;
+    let visitor = app.client();
+    assert_eq!(visitor.get("/river/water/statement").await.status, 404);
+    assert_eq!(visitor.get("/river/water/statement/sent").await.status, 404);
+    let r = visitor
+        .post_form(
+            "/river/water/statement",
+            &statement("Hill Alliance", "robin@hill.example"),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(app.count("SELECT count(*) FROM statements").await, 0);
+    // The organizers' page works for a draft all the same.
+    assert_eq!(owner.get(&format!("{path}/statements")).await.status, 200);
+    // Once open, the form is there.
+    set_status(&owner, &path, "open").await;
+    assert_eq!(visitor.get("/river/water/statement").await.status, 200);
+}
+
+#[tokio::test]
+async fn another_groups_organizer_gets_404_on_every_statements_url() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("tenant-a", "ana@a.example").await;
+    let (path, public) = open_campaign(&owner, "tenant-a", "water", &[]).await;
+    assert_eq!(
+        send(
+            &app,
+            &public,
+            &statement("Hill Alliance", "robin@hill.example")
+        )
+        .await
+        .status,
+        303
+    );
+    let id = statement_id(&app, "Hill Alliance").await;
+    let intruder = app.signup("tenant-b", "eve@b.example").await;
+    let (own_path, own_public) = open_campaign(&intruder, "tenant-b", "other", &[]).await;
+    assert_eq!(
+        send(
+            &app,
+            &own_public,
+            &statement("Own Alliance", "own@b.example")
+        )
+        .await
+        .status,
+        303
+    );
+    let own_id = statement_id(&app, "Own Alliance").await;
+
+    let list = format!("{path}/statements");
+    assert_eq!(owner.get(&list).await.status, 200, "the owner reads it");
+    let r = intruder.get(&list).await;
+    assert_eq!(r.status, 404);
+    assert!(!r.body.contains("Hill Alliance"));
+    // B's own campaign with A's statement is no better.
+    assert_eq!(
+        intruder.get(&format!("{own_path}/statements")).await.status,
+        200
+    );
+    for decision in ["approve", "reject", "withdraw"] {
+        for base in [&path, &own_path] {
+            let r = decide(&intruder, base, id, decision, "x").await;
+            assert_eq!(r.status, 404, "{decision} through {base}");
+        }
+    }
+    assert_eq!(
+        state_of(&app, "Hill Alliance").await,
+        "pending",
+        "nothing changed"
+    );
+    // A's owner cannot reach B's statement through A's campaign either.
+    assert_eq!(
+        decide(&owner, &path, own_id, "approve", "").await.status,
+        404
+    );
+    assert_eq!(state_of(&app, "Own Alliance").await, "pending");
+
+    // The rightful owner's decisions go through (so the 404s above were refusals).
+    assert_eq!(decide(&owner, &path, id, "approve", "").await.status, 303);
+    assert_eq!(decide(&owner, &path, id, "withdraw", "").await.status, 303);
+    assert_eq!(decide(&owner, &path, id, "reject", "x").await.status, 303);
+    assert_eq!(
+        decide(&intruder, &own_path, own_id, "approve", "")
+            .await
+            .status,
+        303
+    );
+    assert_eq!(state_of(&app, "Own Alliance").await, "approved");
+}
+
+#[tokio::test]
+async fn viewers_read_statements_but_cannot_decide() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    assert_eq!(
+        send(
+            &app,
+            &public,
+            &statement("Hill Alliance", "robin@hill.example")
+        )
+        .await
+        .status,
+        303
+    );
+    let id = statement_id(&app, "Hill Alliance").await;
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "vic@river.example"), ("role", "viewer")],
+        )
+        .await;
+    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
+    let viewer = app.client();
+    viewer
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Vic"), ("password", support::PASSWORD)],
+        )
+        .await;
+
+    let list = viewer.get(&format!("{path}/statements")).await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Hill Alliance"));
+    assert!(
+        !list.body.contains("value=\"approve\""),
+        "no buttons for viewers"
+    );
+    for decision in ["approve", "reject"] {
+        assert_eq!(
+            decide(&viewer, &path, id, decision, "x").await.status,
+            403,
+            "{decision}"
+        );
+    }
+    assert_eq!(decide(&owner, &path, id, "approve", "").await.status, 303);
+    assert_eq!(decide(&viewer, &path, id, "withdraw", "").await.status, 403);
+    assert_eq!(state_of(&app, "Hill Alliance").await, "approved");
+}
