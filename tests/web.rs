@@ -539,7 +539,11 @@ async fn control_characters_anywhere_get_a_clear_answer_not_a_500() {
     let letter = owner
         .post_form(
             &format!("{path}/letter"),
-            &[("body", "Dear Mayor,\r\n\tWe ask."), ("action", "save")],
+            &[
+                ("body", "Dear Mayor,\r\n\tWe ask."),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+            ],
         )
         .await;
     assert_eq!(letter.status, 303);
