@@ -904,3 +904,27 @@ async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signer
     assert_eq!(stranger.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await.status, 404);
     let _ = old;
 }
+
+#[tokio::test]
+async fn a_chapter_names_its_parent_and_asking_both_warns() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let parent = add_prospect(&owner, &path, "River Alliance", "hq@alliance.example").await;
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/new"), &[("name", "River Alliance North"), ("parent", "Rivr Aliance")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("No prospect of this campaign has that name"));
+    let chapter = add_prospect_with(
+        &owner,
+        &path,
+        &[("name", "River Alliance North"), ("parent", "the river alliance"), ("contact_name", "Jo"), ("contact_email", "jo@north.example")],
+    )
+    .await;
+    let page = owner.get(&format!("{path}/outreach/prospects/{parent}")).await;
+    assert!(page.body.contains("River Alliance North"), "chapters shown on the parent");
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &parent), ("prospect", &chapter), ("kind", "ask")])
+        .await;
+    assert!(preview.body.contains("are parent and chapter"), "{}", preview.body);
+}

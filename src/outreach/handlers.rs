@@ -217,7 +217,7 @@ impl ProspectForm {
             name: p.name.clone(),
             website: p.website.clone(),
             size: p.size.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            parent: p.parent_id.map(|id| id.to_string()).unwrap_or_default(),
+            parent: p.parent_name.clone().unwrap_or_default(),
             tags: p.tags_text(),
             owner: p.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             sensitivity: p.sensitivity.clone(),
@@ -227,11 +227,12 @@ impl ProspectForm {
         }
     }
 
+    /// `parent` is the parent named in the form, already looked up by name.
     fn validate(
         &self,
         errors: &mut FormErrors,
         organizers: &[(Uuid, String)],
-        prospects: &[(Uuid, String)],
+        parent: Option<Uuid>,
     ) -> ProspectInput {
         let name = self.name.trim().to_owned();
         if name.is_empty() {
@@ -259,16 +260,13 @@ impl ProspectForm {
             }
             size
         };
-        let parent_id = if self.parent.is_empty() {
+        let parent_id = if self.parent.trim().is_empty() {
             None
         } else {
-            match Uuid::parse_str(&self.parent) {
-                Ok(id) if prospects.iter().any(|(p, _)| *p == id) => Some(id),
-                _ => {
-                    errors.add("parent", "Choose the parent from this campaign's prospects.");
-                    None
-                }
+            if parent.is_none() {
+                errors.add("parent", "No prospect of this campaign has that name: add the parent first, or check the spelling.");
             }
+            parent
         };
         let owner_id = if self.owner.is_empty() {
             None
@@ -422,7 +420,6 @@ struct NewPage {
     errors: FormErrors,
     duplicate: Option<(Uuid, String)>,
     organizers: Vec<(Uuid, String)>,
-    prospects: Vec<(Uuid, String)>,
     sizes: &'static [Size],
 }
 
@@ -443,7 +440,6 @@ pub async fn new_page(
         errors: FormErrors::new(),
         duplicate: None,
         organizers: store::organizers(&state.db, member.tenant_id).await?,
-        prospects: store::names(&state.db, member.tenant_id, campaign.id).await?,
         campaign,
         sizes: Size::ALL,
     })
@@ -458,9 +454,9 @@ pub async fn create(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
-    let prospects = store::names(&state.db, member.tenant_id, campaign.id).await?;
+    let parent = store::id_by_name(&state.db, member.tenant_id, campaign.id, &form.parent).await?;
     let mut errors = FormErrors::new();
-    let input = form.validate(&mut errors, &organizers, &prospects);
+    let input = form.validate(&mut errors, &organizers, parent);
     let contact = form.contact(&mut errors);
     let mut tx = state.db.begin().await?;
     let duplicate = if errors.is_empty() {
@@ -477,7 +473,6 @@ pub async fn create(
             errors,
             duplicate,
             organizers,
-            prospects,
             sizes: Size::ALL,
         });
     }
@@ -554,7 +549,6 @@ struct DetailPage {
     suggested: Option<SuggestedMatch>,
     revisions: Vec<Revision>,
     organizers: Vec<(Uuid, String)>,
-    prospects: Vec<(Uuid, String)>,
     sizes: &'static [Size],
     statuses: &'static [PipelineStatus],
     loggable: [ActivityKind; 4],
@@ -623,11 +617,6 @@ async fn detail_page(
         suggested: store::suggested_match(db, member.tenant_id, campaign.id, prospect.id).await?,
         revisions: campaigns::revisions(db, member.tenant_id, campaign.id).await?,
         organizers: store::organizers(db, member.tenant_id).await?,
-        prospects: store::names(db, member.tenant_id, campaign.id)
-            .await?
-            .into_iter()
-            .filter(|(id, _)| *id != prospect.id)
-            .collect(),
         prospect,
         campaign,
         sizes: Size::ALL,
@@ -680,9 +669,9 @@ pub async fn update(
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
-    let prospects = store::names(&state.db, member.tenant_id, campaign.id).await?;
+    let parent = store::id_by_name(&state.db, member.tenant_id, campaign.id, &form.parent).await?;
     let mut errors = FormErrors::new();
-    let input = form.validate(&mut errors, &organizers, &prospects);
+    let input = form.validate(&mut errors, &organizers, parent);
     let mut tx = state.db.begin().await?;
     if let Some(parent_id) = input.parent_id {
         if parent_id == prospect.id || store::would_loop(&mut tx, campaign.id, prospect.id, parent_id).await? {

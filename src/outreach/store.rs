@@ -408,7 +408,26 @@ fn relative(r: &PgRow) -> sqlx::Result<Relative> {
     })
 }
 
-/// Every prospect's id and name, for the parent picker.
+/// The prospect of this campaign with this name (case, accents, punctuation and a
+/// leading "The" aside): how organizers name a parent organization.
+pub async fn id_by_name(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    name: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND name_key = $3
+         ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(names::name_key(name))
+    .fetch_optional(db)
+    .await
+}
+
+/// Every prospect's id and name.
 pub async fn names(
     db: &PgPool,
     tenant: TenantId,
