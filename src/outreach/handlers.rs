@@ -157,12 +157,14 @@ pub async fn list(
     let layout = member.layout(format!("Prospects — {}", campaign.title));
     let sent = query.sent.parse::<usize>().ok();
     let carried = query.carried.parse::<usize>().ok();
-    let other_campaigns = crate::campaigns::store::list(&state.db, member.tenant_id)
-        .await?
-        .into_iter()
-        .filter(|c| c.campaign.id != campaign.id && c.confirmed > 0)
-        .map(|c| (c.campaign.slug, c.campaign.title))
-        .collect();
+    // Names only: counting each campaign's signers would read every signature of the group.
+    let other_campaigns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT slug, title FROM campaigns WHERE tenant_id = $1 AND id <> $2 ORDER BY created_at DESC LIMIT 50",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(campaign.id)
+    .fetch_all(&state.db)
+    .await?;
     render(ListPage {
         layout,
         base: base(&member, &campaign),
