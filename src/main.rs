@@ -125,9 +125,8 @@ async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Fail
         .run(worker_stopped.clone()),
     );
     // Deadline reminders, last calls, summaries and digests, through the outbox.
-    let scheduler = tokio::spawn(
-        undersigned::outreach::Scheduler::new(state.clone()).run(worker_stopped),
-    );
+    let scheduler =
+        tokio::spawn(undersigned::outreach::Scheduler::new(state.clone()).run(worker_stopped));
 
     match &config.smtp_url {
         Some(_) => println!("Mail goes out through SMTP_URL."),

@@ -344,7 +344,10 @@ Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
             "{recipients}"
         );
         organizer.click("main .actions button[type=submit]").await;
-        assert!(organizer.text(".notice").await.contains("queued in the outbox"));
+        assert!(organizer
+            .text(".notice")
+            .await
+            .contains("queued in the outbox"));
         app.dispatch_mail().await;
         assert_eq!(app.mail_to("lee@lake.example").len(), 1);
 
@@ -422,7 +425,8 @@ async fn a_substantive_change_lists_only_the_signer_who_confirms_the_new_text() 
     let owner = app.signup("river", "ana@river.example").await;
     let (_, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
     support::campaigns::sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
-    support::campaigns::sign_and_confirm(&app, &public, "Birch Collective", "kim@birch.example").await;
+    support::campaigns::sign_and_confirm(&app, &public, "Birch Collective", "kim@birch.example")
+        .await;
     in_browser(async |b| {
         let app = &app;
         b.goto(&app.url("/login")).await;

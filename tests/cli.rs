@@ -113,11 +113,22 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     let stage_names: Vec<&str> = stages.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         stage_names,
-        ["asked", "declined", "in_conversation", "not_contacted", "on_hold", "own_statement", "signed"],
+        [
+            "asked",
+            "declined",
+            "in_conversation",
+            "not_contacted",
+            "on_hold",
+            "own_statement",
+            "signed"
+        ],
         "prospects in every stage: {stages:?}"
     );
     let prospects: i64 = stages.iter().map(|(_, n)| n).sum();
-    assert!((35..=50).contains(&prospects), "about forty prospects, got {prospects}");
+    assert!(
+        (35..=50).contains(&prospects),
+        "about forty prospects, got {prospects}"
+    );
     let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT name_key) FROM prospects")
         .fetch_one(&db)
         .await
@@ -168,9 +179,15 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     .fetch_one(&db)
     .await
     .unwrap();
-    assert!(activities.0 >= 40 && activities.1, "two weeks of history: {activities:?}");
+    assert!(
+        activities.0 >= 40 && activities.1,
+        "two weeks of history: {activities:?}"
+    );
     for kind in ["ask", "call", "change_request", "meeting", "note", "signed"] {
-        assert!(activities.2.iter().any(|k| k == kind), "a {kind} in the log: {activities:?}");
+        assert!(
+            activities.2.iter().any(|k| k == kind),
+            "a {kind} in the log: {activities:?}"
+        );
     }
     let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
         .fetch_one(&db)
@@ -292,10 +309,20 @@ async fn serving_creates_the_database_runs_migrations_and_answers() {
         );
         let follow_ups = client.get(&format!("{outreach}/follow-ups")).await;
         assert_eq!(follow_ups.status, 200);
-        assert!(follow_ups.body.contains("Springfield Building Trades Council"), "{}", follow_ups.body);
+        assert!(
+            follow_ups
+                .body
+                .contains("Springfield Building Trades Council"),
+            "{}",
+            follow_ups.body
+        );
         let funnel = client.get(&outreach).await;
         assert_eq!(funnel.status, 200);
-        assert!(funnel.body.contains("Global Rivers Network"), "approach early: {}", funnel.body);
+        assert!(
+            funnel.body.contains("Global Rivers Network"),
+            "approach early: {}",
+            funnel.body
+        );
         // Mail the served app writes lands under DATA_DIR, readable in the browser.
         client
             .post_form(

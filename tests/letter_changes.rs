@@ -4,7 +4,9 @@
 
 mod support;
 
-use support::campaigns::{input_value, listed_names, open_campaign, public_page_once, sign_and_confirm};
+use support::campaigns::{
+    input_value, listed_names, open_campaign, public_page_once, sign_and_confirm,
+};
 use support::{Client, TestApp};
 use time::macros::datetime;
 
@@ -33,18 +35,33 @@ async fn organizers_choose_what_a_change_is_with_the_diff_in_front_of_them() {
     let app = TestApp::spawn().await;
     let (owner, path, _) = setup(&app).await;
     let page = owner
-        .post_form(&format!("{path}/letter"), &[("body", REVISED), ("action", "save")])
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", REVISED), ("action", "save")],
+        )
         .await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("2 signers are listed"), "{}", page.body);
     assert!(page.body.contains("and the estuary"), "the diff is shown");
-    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1, "nothing saved yet");
+    assert_eq!(
+        app.count("SELECT count(*) FROM letter_revisions").await,
+        1,
+        "nothing saved yet"
+    );
     let refused = owner
-        .post_form(&format!("{path}/letter"), &[("body", REVISED), ("action", "confirm_change")])
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", REVISED), ("action", "confirm_change")],
+        )
         .await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("Choose whether this change is minor or substantive"));
-    assert!(refused.body.contains("and the estuary"), "the new text is kept");
+    assert!(refused
+        .body
+        .contains("Choose whether this change is minor or substantive"));
+    assert!(
+        refused.body.contains("and the estuary"),
+        "the new text is kept"
+    );
     assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1);
 }
 
@@ -68,27 +85,49 @@ async fn a_minor_change_tells_every_signer_and_keeps_them_listed() {
     assert!(r.location().unwrap().contains("letter-saved-minor"));
     let told = mail_of_kind(&app, "letter_changed").await;
     let recipients: Vec<&str> = told.iter().map(|(to, _)| to.as_str()).collect();
-    assert_eq!(recipients, ["kim@birch.example", "lee@alder.example"], "the host's own organizer is not emailed");
+    assert_eq!(
+        recipients,
+        ["kim@birch.example", "lee@alder.example"],
+        "the host's own organizer is not emailed"
+    );
     for (_, message) in &told {
         assert!(message.contains("\"substantive\": false"));
-        assert!(message.contains("+ We, the undersigned, ask you to keep the river **and the estuary** clean."), "{message}");
+        assert!(
+            message.contains(
+                "+ We, the undersigned, ask you to keep the river **and the estuary** clean."
+            ),
+            "{message}"
+        );
         assert!(message.contains("- We, the undersigned, ask you to keep the river clean."));
         assert!(message.contains("We name the estuary too."));
     }
     let page = public_page_once(&app, &public, |p| p.body.contains("and the estuary")).await;
     let names = listed_names(&page.body);
-    assert!(names.contains(&"Alder Network".to_owned()) && names.contains(&"Birch Collective".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"Alder Network".to_owned())
+            && names.contains(&"Birch Collective".to_owned()),
+        "{names:?}"
+    );
 
     // The trail says why the name stands under revision 2; the signer's page shows the change.
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let detail = owner.get(&format!("{path}/signatures/{id}")).await;
-    assert!(detail.body.contains("consent carried over (minor change)"), "{}", detail.body);
+    assert!(
+        detail.body.contains("consent carried over (minor change)"),
+        "{}",
+        detail.body
+    );
     let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
     let signer_page = app.client().get(&link).await;
-    assert!(signer_page.body.contains("The letter has changed slightly"), "{}", signer_page.body);
+    assert!(
+        signer_page.body.contains("The letter has changed slightly"),
+        "{}",
+        signer_page.body
+    );
     assert!(signer_page.body.contains("and the estuary"));
 }
 
@@ -99,7 +138,11 @@ async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_list
     let r = owner
         .post_form(
             &format!("{path}/letter"),
-            &[("body", REVISED), ("action", "confirm_change"), ("change_kind", "substantive")],
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "substantive"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -121,17 +164,28 @@ async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_list
     assert!(own.body.contains("and the estuary"));
     // A page showing an older text confirms nothing.
     let stale = signer
-        .post_form(&format!("{link}/confirm"), &[("revision", "00000000-0000-0000-0000-000000000000")])
+        .post_form(
+            &format!("{link}/confirm"),
+            &[("revision", "00000000-0000-0000-0000-000000000000")],
+        )
         .await;
     assert_eq!(stale.status, 409);
     let revision = input_value(&own.body, "revision").unwrap();
-    let r = signer.post_form(&format!("{link}/confirm"), &[("revision", &revision)]).await;
+    let r = signer
+        .post_form(&format!("{link}/confirm"), &[("revision", &revision)])
+        .await;
     assert_eq!(r.status, 303);
     assert!(r.location().unwrap().contains("reconfirmed"));
-    let page = public_page_once(&app, &public, |p| listed_names(&p.body).contains(&"Alder Network".to_owned())).await;
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).contains(&"Alder Network".to_owned())
+    })
+    .await;
     let names = listed_names(&page.body);
     assert!(names.contains(&"Alder Network".to_owned()), "{names:?}");
-    assert!(!names.contains(&"Birch Collective".to_owned()), "not listed without confirming the new text");
+    assert!(
+        !names.contains(&"Birch Collective".to_owned()),
+        "not listed without confirming the new text"
+    );
 
     // Once the date passes, Birch Collective is told, once, and nothing else happens.
     app.clock.set(datetime!(2026-12-09 13:00 UTC));
@@ -147,11 +201,14 @@ async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_list
         "the signature itself is untouched"
     );
     let owner = app.log_in("ana@river.example").await;
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'kim@birch.example'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'kim@birch.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let detail = owner.get(&format!("{path}/signatures/{id}")).await;
     assert!(detail.body.contains("not listed now"), "{}", detail.body);
-    assert!(detail.body.contains("did not confirm this changed text in time"));
+    assert!(detail
+        .body
+        .contains("did not confirm this changed text in time"));
 }

@@ -29,7 +29,16 @@ async fn at(app: &TestApp, when: time::OffsetDateTime) -> Client {
 
 /// Adds a prospect with one contact through the form; returns its id.
 async fn add_prospect(owner: &Client, path: &str, name: &str, email: &str) -> String {
-    add_prospect_with(owner, path, &[("name", name), ("contact_name", "Sam Lee"), ("contact_email", email)]).await
+    add_prospect_with(
+        owner,
+        path,
+        &[
+            ("name", name),
+            ("contact_name", "Sam Lee"),
+            ("contact_email", email),
+        ],
+    )
+    .await
 }
 
 async fn add_prospect_with(owner: &Client, path: &str, fields: &[(&str, &str)]) -> String {
@@ -68,15 +77,27 @@ fn contact_ids(html: &str) -> Vec<String> {
 }
 
 /// Previews an ask to these prospects and sends it as the preview shows it.
-async fn ask(owner: &Client, path: &str, prospects: &[&str], include_warned: bool) -> support::Response {
+async fn ask(
+    owner: &Client,
+    path: &str,
+    prospects: &[&str],
+    include_warned: bool,
+) -> support::Response {
     let mut fields: Vec<(&str, &str)> = prospects.iter().map(|p| ("prospect", *p)).collect();
     fields.push(("kind", "ask"));
-    let preview = owner.post_form(&format!("{path}/outreach/ask"), &fields).await;
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &fields)
+        .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     send_preview(owner, path, &preview.body, include_warned).await
 }
 
-async fn send_preview(owner: &Client, path: &str, preview: &str, include_warned: bool) -> support::Response {
+async fn send_preview(
+    owner: &Client,
+    path: &str,
+    preview: &str,
+    include_warned: bool,
+) -> support::Response {
     let batch = input_value(preview, "batch").unwrap_or_else(|| panic!("no batch in {preview}"));
     let subject = field_value(preview, "subject").unwrap();
     let body = input_textarea(preview, "body");
@@ -93,7 +114,9 @@ async fn send_preview(owner: &Client, path: &str, preview: &str, include_warned:
     for id in &ids {
         fields.push(("contact", id));
     }
-    let sent = owner.post_form(&format!("{path}/outreach/ask/send"), &fields).await;
+    let sent = owner
+        .post_form(&format!("{path}/outreach/ask/send"), &fields)
+        .await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     sent
 }
@@ -104,14 +127,29 @@ async fn send_preview_status(owner: &Client, path: &str, preview: &str) -> u16 {
     let subject = field_value(preview, "subject").unwrap();
     let body = input_textarea(preview, "body");
     let ids = contact_ids(preview);
-    let mut fields: Vec<(&str, &str)> = vec![("batch", &batch), ("kind", "ask"), ("subject", &subject), ("body", &body)];
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("batch", &batch),
+        ("kind", "ask"),
+        ("subject", &subject),
+        ("body", &body),
+    ];
     for id in &ids {
         fields.push(("contact", id));
     }
-    owner.post_form(&format!("{path}/outreach/ask/send"), &fields).await.status
+    owner
+        .post_form(&format!("{path}/outreach/ask/send"), &fields)
+        .await
+        .status
 }
 
-async fn outreach_settings(owner: &Client, path: &str, min_days: &str, max: &str, leads: &str, auto: bool) {
+async fn outreach_settings(
+    owner: &Client,
+    path: &str,
+    min_days: &str,
+    max: &str,
+    leads: &str,
+    auto: bool,
+) {
     let page = owner.get(&format!("{path}/outreach/settings")).await;
     let subject = field_value(&page.body, "ask_subject").unwrap();
     let body = input_textarea(&page.body, "ask_body");
@@ -125,7 +163,9 @@ async fn outreach_settings(owner: &Client, path: &str, min_days: &str, max: &str
     if auto {
         fields.push(("auto_last_call", "on"));
     }
-    let r = owner.post_form(&format!("{path}/outreach/settings"), &fields).await;
+    let r = owner
+        .post_form(&format!("{path}/outreach/settings"), &fields)
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
 
@@ -159,7 +199,13 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
     let signed = add_prospect(&owner, &path, "Signed Springs", "d@signed.example").await;
     let bounced = add_prospect(&owner, &path, "Bounced Bay", "e@bounced.example").await;
     let _never_asked = add_prospect(&owner, &path, "Quiet Quarry", "f@quiet.example").await;
-    ask(&owner, &path, &[&asked, &held, &declined, &signed, &bounced], false).await;
+    ask(
+        &owner,
+        &path,
+        &[&asked, &held, &declined, &signed, &bounced],
+        false,
+    )
+    .await;
     assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 5);
     app.dispatch_mail().await;
 
@@ -167,7 +213,10 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
     let r = owner
         .post_form(
             &format!("{path}/outreach/prospects/{held}"),
-            &[("name", "Held Harbor"), ("hold_reason", "Wait until their board meets")],
+            &[
+                ("name", "Held Harbor"),
+                ("hold_reason", "Wait until their board meets"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -187,16 +236,29 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
     // Nothing before the first lead time.
     assert_eq!(app.run_scheduler().await.reminders, 0);
     app.clock.set(datetime!(2026-12-06 16:00 UTC));
-    assert_eq!(app.run_scheduler().await.reminders, 0, "3 days before is 6 December 17:00");
+    assert_eq!(
+        app.run_scheduler().await.reminders,
+        0,
+        "3 days before is 6 December 17:00"
+    );
 
     app.clock.set(datetime!(2026-12-06 18:00 UTC));
     let report = app.run_scheduler().await;
     assert_eq!(report.reminders, 1);
-    assert_eq!(outbox_to(&app, "outreach_reminder").await, ["a@asked.example"]);
+    assert_eq!(
+        outbox_to(&app, "outreach_reminder").await,
+        ["a@asked.example"]
+    );
     assert_eq!(app.run_scheduler().await.reminders, 0, "once per stage");
     let text = &outbox_texts(&app, "outreach_reminder").await[0];
-    assert!(text.contains("9 December 2026, 17:00"), "names the soft deadline: {text}");
-    assert!(!text.contains("16 December"), "never the hard deadline: {text}");
+    assert!(
+        text.contains("9 December 2026, 17:00"),
+        "names the soft deadline: {text}"
+    );
+    assert!(
+        !text.contains("16 December"),
+        "never the hard deadline: {text}"
+    );
 
     let owner = at(&app, datetime!(2026-12-08 18:00 UTC)).await;
     assert_eq!(app.run_scheduler().await.reminders, 1, "the 1-day reminder");
@@ -207,13 +269,23 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
     );
     // The reminder went out with the contact's personal link and is on the prospect's log.
     app.dispatch_mail().await;
-    let page = owner.get(&format!("{path}/outreach/prospects/{asked}")).await;
-    assert!(page.body.contains("Deadline reminder sent"), "{}", page.body);
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{asked}"))
+        .await;
+    assert!(
+        page.body.contains("Deadline reminder sent"),
+        "{}",
+        page.body
+    );
     let link = app.link_mailed_to("a@asked.example", "/ask/").await;
     assert!(link.starts_with("/river/water/ask/"));
 
     app.clock.set(datetime!(2026-12-09 18:00 UTC));
-    assert_eq!(app.run_scheduler().await.reminders, 0, "none after the soft deadline");
+    assert_eq!(
+        app.run_scheduler().await.reminders,
+        0,
+        "none after the soft deadline"
+    );
 }
 
 #[tokio::test]
@@ -227,14 +299,23 @@ async fn touch_limits_count_logged_calls_and_automated_emails_alike() {
     ask(&owner, &path, &[&called, &plain, &busy], false).await;
 
     // Two calls to Busy Brook's contact: with the ask, three touches, the limit.
-    for day in [datetime!(2026-11-26 10:00 UTC), datetime!(2026-11-30 10:00 UTC)] {
+    for day in [
+        datetime!(2026-11-26 10:00 UTC),
+        datetime!(2026-11-30 10:00 UTC),
+    ] {
         let owner = at(&app, day).await;
-        let busy_page = owner.get(&format!("{path}/outreach/prospects/{busy}")).await;
+        let busy_page = owner
+            .get(&format!("{path}/outreach/prospects/{busy}"))
+            .await;
         let busy_contact = contact_ids(&busy_page.body)[0].clone();
         let r = owner
             .post_form(
                 &format!("{path}/outreach/prospects/{busy}/activities"),
-                &[("kind", "call"), ("contact", &busy_contact), ("outcome", "Will think about it")],
+                &[
+                    ("kind", "call"),
+                    ("contact", &busy_contact),
+                    ("outcome", "Will think about it"),
+                ],
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
@@ -244,7 +325,11 @@ async fn touch_limits_count_logged_calls_and_automated_emails_alike() {
     let r = owner
         .post_form(
             &format!("{path}/outreach/prospects/{called}/activities"),
-            &[("kind", "call"), ("contact", ""), ("outcome", "Board meets Monday")],
+            &[
+                ("kind", "call"),
+                ("contact", ""),
+                ("outcome", "Board meets Monday"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -252,21 +337,51 @@ async fn touch_limits_count_logged_calls_and_automated_emails_alike() {
     let owner = at(&app, datetime!(2026-12-06 18:00 UTC)).await;
     let report = app.run_scheduler().await;
     assert_eq!((report.reminders, report.skipped), (1, 2));
-    assert_eq!(outbox_to(&app, "outreach_reminder").await, ["b@plain.example"]);
-    let page = owner.get(&format!("{path}/outreach/prospects/{called}")).await;
-    assert!(page.body.contains("was not sent: last touched on 2026-12-05 (at least 3 days must pass)"), "{}", page.body);
-    let page = owner.get(&format!("{path}/outreach/prospects/{busy}")).await;
-    assert!(page.body.contains("was not sent: already touched 3 times (the limit is 3)"));
+    assert_eq!(
+        outbox_to(&app, "outreach_reminder").await,
+        ["b@plain.example"]
+    );
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{called}"))
+        .await;
+    assert!(
+        page.body
+            .contains("was not sent: last touched on 2026-12-05 (at least 3 days must pass)"),
+        "{}",
+        page.body
+    );
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{busy}"))
+        .await;
+    assert!(page
+        .body
+        .contains("was not sent: already touched 3 times (the limit is 3)"));
 
     // A manual follow-up warns first and sends only when told to.
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &called), ("kind", "follow_up")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &called), ("kind", "follow_up")],
+        )
         .await;
-    assert!(preview.body.contains("last touched 1 day ago (at least 3 days must pass)"), "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("last touched 1 day ago (at least 3 days must pass)"),
+        "{}",
+        preview.body
+    );
     send_preview(&owner, &path, &preview.body, false).await;
-    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 3, "not sent without the organizer's word");
+    assert_eq!(
+        outbox_to(&app, "outreach_ask").await.len(),
+        3,
+        "not sent without the organizer's word"
+    );
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &called), ("kind", "follow_up")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &called), ("kind", "follow_up")],
+        )
         .await;
     send_preview(&owner, &path, &preview.body, true).await;
     assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 4);
@@ -291,11 +406,19 @@ async fn a_moved_deadline_rearms_the_reminders_for_the_new_date() {
     let r = owner.post_form(&format!("{path}/settings"), &fields).await;
     assert_eq!(r.status, 303, "{}", r.body);
 
-    assert_eq!(app.run_scheduler().await.reminders, 0, "the old date's reminder does nothing more");
+    assert_eq!(
+        app.run_scheduler().await.reminders,
+        0,
+        "the old date's reminder does nothing more"
+    );
     app.clock.set(datetime!(2026-12-09 16:00 UTC));
     assert_eq!(app.run_scheduler().await.reminders, 0);
     app.clock.set(datetime!(2026-12-09 18:00 UTC));
-    assert_eq!(app.run_scheduler().await.reminders, 1, "re-armed for the new date");
+    assert_eq!(
+        app.run_scheduler().await.reminders,
+        1,
+        "re-armed for the new date"
+    );
     let texts = outbox_texts(&app, "outreach_reminder").await;
     assert_eq!(texts.len(), 2);
     assert!(texts[1].contains("12 December 2026, 17:00"));
@@ -310,21 +433,36 @@ async fn the_last_call_names_the_hard_deadline_and_goes_only_when_the_target_was
     ask(&owner, &path, &[&a, &b], false).await;
 
     // Before the soft deadline there is nothing to call for.
-    let early = owner.post_form(&format!("{path}/outreach/last-call"), &[]).await;
+    let early = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
     assert_eq!(early.status, 400);
 
     let owner = at(&app, datetime!(2026-12-09 18:00 UTC)).await;
     let report = app.run_scheduler().await;
-    assert_eq!((report.alerts, report.last_calls), (1, 0), "organizers are told; nothing goes by itself");
-    assert_eq!(outbox_to(&app, "outreach_organizer_alert").await, ["ana@river.example"]);
+    assert_eq!(
+        (report.alerts, report.last_calls),
+        (1, 0),
+        "organizers are told; nothing goes by itself"
+    );
+    assert_eq!(
+        outbox_to(&app, "outreach_organizer_alert").await,
+        ["ana@river.example"]
+    );
     assert_eq!(app.run_scheduler().await.alerts, 0, "told once");
     let dashboard = owner.get(&format!("{path}/outreach")).await;
-    assert!(dashboard.body.contains("The soft deadline passed short of the target"));
+    assert!(dashboard
+        .body
+        .contains("The soft deadline passed short of the target"));
     assert!(dashboard.body.contains("Send the last call"));
 
-    let r = owner.post_form(&format!("{path}/outreach/last-call"), &[]).await;
+    let r = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let r = owner.post_form(&format!("{path}/outreach/last-call"), &[]).await;
+    let r = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
     assert_eq!(r.status, 303);
     assert_eq!(
         outbox_to(&app, "outreach_last_call").await,
@@ -361,8 +499,13 @@ async fn no_last_call_when_the_target_was_reached_and_an_automatic_one_when_aske
     let owner = at(&app, datetime!(2026-12-09 18:00 UTC)).await;
     let report = app.run_scheduler().await;
     assert_eq!((report.alerts, report.last_calls), (1, 1));
-    assert_eq!(outbox_to(&app, "outreach_last_call").await, ["b@second.example"]);
-    let refused = owner.post_form(&format!("{met}/outreach/last-call"), &[]).await;
+    assert_eq!(
+        outbox_to(&app, "outreach_last_call").await,
+        ["b@second.example"]
+    );
+    let refused = owner
+        .post_form(&format!("{met}/outreach/last-call"), &[])
+        .await;
     assert_eq!(refused.status, 400, "the target was reached");
     assert_eq!(outbox_to(&app, "outreach_last_call").await.len(), 1);
 }
@@ -385,11 +528,16 @@ async fn an_ask_sent_before_a_new_revision_opens_the_new_text_prefilled() {
     )
     .await;
     ask(&owner, &path, &[&id], false).await;
-    let link = app.link_mailed_to("amira@heronwatch.example", "/ask/").await;
+    let link = app
+        .link_mailed_to("amira@heronwatch.example", "/ask/")
+        .await;
 
     let revised = "# Dear Mayor\n\nWe ask you to keep the river **and the estuary** clean.";
     let r = owner
-        .post_form(&format!("{path}/letter"), &[("body", revised), ("action", "save")])
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", revised), ("action", "save")],
+        )
         .await;
     assert_eq!(r.status, 303);
 
@@ -397,9 +545,18 @@ async fn an_ask_sent_before_a_new_revision_opens_the_new_text_prefilled() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("and the estuary"), "the current letter");
     assert!(page.body.contains("revision 2"));
-    assert_eq!(field_value(&page.body, "organization").as_deref(), Some("Heron Watch"));
-    assert_eq!(field_value(&page.body, "contact_name").as_deref(), Some("Amira Haddad"));
-    assert_eq!(field_value(&page.body, "email").as_deref(), Some("amira@heronwatch.example"));
+    assert_eq!(
+        field_value(&page.body, "organization").as_deref(),
+        Some("Heron Watch")
+    );
+    assert_eq!(
+        field_value(&page.body, "contact_name").as_deref(),
+        Some("Amira Haddad")
+    );
+    assert_eq!(
+        field_value(&page.body, "email").as_deref(),
+        Some("amira@heronwatch.example")
+    );
     assert_eq!(page.header("cache-control"), Some("no-store"));
     let log = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
     assert!(log.body.contains("Opened the personal link"));
@@ -428,7 +585,12 @@ async fn a_confirmed_signature_flips_its_prospect_to_signed_and_a_withdrawal_fli
     assert_eq!(stage(&owner.get(&prospect).await.body), "asked");
 
     // Signing alone is not consent: pending confirmation, the prospect is still asked.
-    let r = sign(&app, &public, &organization("Heron Watch", "amira@heronwatch.example")).await;
+    let r = sign(
+        &app,
+        &public,
+        &organization("Heron Watch", "amira@heronwatch.example"),
+    )
+    .await;
     assert_eq!(r.status, 303);
     assert_eq!(stage(&owner.get(&prospect).await.body), "asked");
     let link = confirm(&app, "amira@heronwatch.example").await;
@@ -464,7 +626,10 @@ async fn a_confirmed_signature_flips_its_prospect_to_signed_and_a_withdrawal_fli
 #[tokio::test]
 async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent() {
     let sink = SmtpSink::start_with(SinkOptions {
-        refuse: vec![("gone@lost.example".into(), "550 5.1.1 no such mailbox".into())],
+        refuse: vec![(
+            "gone@lost.example".into(),
+            "550 5.1.1 no such mailbox".into(),
+        )],
         ..Default::default()
     })
     .await;
@@ -479,7 +644,8 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
     ask(&owner, &path, &[&id], false).await;
     app.dispatch_mail().await;
     assert_eq!(
-        app.count("SELECT count(*) FROM prospect_contacts WHERE bounced_at IS NOT NULL").await,
+        app.count("SELECT count(*) FROM prospect_contacts WHERE bounced_at IS NOT NULL")
+            .await,
         1
     );
     let page = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
@@ -488,9 +654,16 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
     assert!(dashboard.body.contains("gone@lost.example"));
 
     let owner = at(&app, datetime!(2026-12-06 18:00 UTC)).await;
-    assert_eq!(app.run_scheduler().await.reminders, 0, "no reminder to a bounced address");
+    assert_eq!(
+        app.run_scheduler().await.reminders,
+        0,
+        "no reminder to a bounced address"
+    );
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id), ("kind", "follow_up")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &id), ("kind", "follow_up")],
+        )
         .await;
     assert!(preview.body.contains("not sent: email bounced"));
 
@@ -507,20 +680,33 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
 
     // Cleared by an organizer, the address may be written to again.
     let r = owner
-        .post_form(&format!("{path}/outreach/contacts/{contact}/clear-bounce"), &[])
+        .post_form(
+            &format!("{path}/outreach/contacts/{contact}/clear-bounce"),
+            &[],
+        )
         .await;
     assert_eq!(r.status, 303);
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id), ("kind", "follow_up")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &id), ("kind", "follow_up")],
+        )
         .await;
     assert!(!preview.body.contains("not sent: email bounced"));
 
     // A new address starts without the old one's bounce.
-    sqlx::query("UPDATE prospect_contacts SET bounced_at = now()").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE prospect_contacts SET bounced_at = now()")
+        .execute(&app.db)
+        .await
+        .unwrap();
     let r = owner
         .post_form(
             &format!("{path}/outreach/contacts/{contact}"),
-            &[("name", "Sam Lee"), ("role", "Chair"), ("email", "sam@found.example")],
+            &[
+                ("name", "Sam Lee"),
+                ("role", "Chair"),
+                ("email", "sam@found.example"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -536,7 +722,15 @@ async fn two_schedulers_never_send_the_same_reminder_twice() {
     let (owner, path, _) = setup(&app).await;
     let mut ids = Vec::new();
     for n in 0..30 {
-        ids.push(add_prospect(&owner, &path, &format!("Group {n}"), &format!("c{n}@groups.example")).await);
+        ids.push(
+            add_prospect(
+                &owner,
+                &path,
+                &format!("Group {n}"),
+                &format!("c{n}@groups.example"),
+            )
+            .await,
+        );
     }
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     ask(&owner, &path, &refs, false).await;
@@ -578,14 +772,24 @@ async fn referrals_become_prospects_introduced_by_their_referrer() {
     let list = owner.get(&format!("{path}/outreach/prospects")).await;
     assert!(list.body.contains("referred by Alder Network"));
     assert_eq!(app.run_scheduler().await.referrals, 0, "absorbed once");
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM prospects WHERE name = 'Marsh Keepers'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM prospects WHERE name = 'Marsh Keepers'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &id.to_string()), ("kind", "ask")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &id.to_string()), ("kind", "ask")],
+        )
         .await;
-    assert!(preview.body.contains("Alder Network suggested we write to you."), "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("Alder Network suggested we write to you."),
+        "{}",
+        preview.body
+    );
 }
 
 #[tokio::test]
@@ -596,19 +800,32 @@ async fn organizers_get_one_digest_a_day_with_their_follow_ups() {
     let r = owner
         .post_form(
             &format!("{path}/outreach/prospects/{id}/activities"),
-            &[("kind", "note"), ("body", "Call after the holiday"), ("next_follow_up", "2026-11-27")],
+            &[
+                ("kind", "note"),
+                ("body", "Call after the holiday"),
+                ("next_follow_up", "2026-11-27"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     // The new prospect has no owner yet: make it the organizer's.
-    let owner_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'ana@river.example'")
-        .fetch_one(&app.db)
+    let owner_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'ana@river.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE prospects SET owner_id = $1")
+        .bind(owner_id)
+        .execute(&app.db)
         .await
         .unwrap();
-    sqlx::query("UPDATE prospects SET owner_id = $1").bind(owner_id).execute(&app.db).await.unwrap();
 
     app.clock.set(datetime!(2026-11-27 07:00 UTC));
-    assert_eq!(app.run_scheduler().await.digests, 0, "not before the morning");
+    assert_eq!(
+        app.run_scheduler().await.digests,
+        0,
+        "not before the morning"
+    );
     let owner = at(&app, datetime!(2026-11-27 08:30 UTC)).await;
     assert_eq!(app.run_scheduler().await.digests, 1);
     assert_eq!(app.run_scheduler().await.digests, 0, "one a day");
@@ -623,27 +840,63 @@ async fn organizers_get_one_digest_a_day_with_their_follow_ups() {
 async fn a_possible_duplicate_is_flagged_and_added_only_when_the_organizer_says_so() {
     let app = TestApp::spawn().await;
     let (owner, path, _) = setup(&app).await;
-    add_prospect_with(&owner, &path, &[("name", "The Heron Watch"), ("website", "https://www.heronwatch.example")]).await;
+    add_prospect_with(
+        &owner,
+        &path,
+        &[
+            ("name", "The Heron Watch"),
+            ("website", "https://www.heronwatch.example"),
+        ],
+    )
+    .await;
     let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), &[("name", "Heron Watch!"), ("contact_name", "Kim")])
+        .post_form(
+            &format!("{path}/outreach/prospects/new"),
+            &[("name", "Heron Watch!"), ("contact_name", "Kim")],
+        )
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("looks like a prospect already on the list"));
-    assert_eq!(field_value(&r.body, "contact_name").as_deref(), Some("Kim"), "what was typed is kept");
+    assert_eq!(
+        field_value(&r.body, "contact_name").as_deref(),
+        Some("Kim"),
+        "what was typed is kept"
+    );
     let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), &[("name", "Herons of the Bay"), ("website", "heronwatch.example/bay")])
+        .post_form(
+            &format!("{path}/outreach/prospects/new"),
+            &[
+                ("name", "Herons of the Bay"),
+                ("website", "heronwatch.example/bay"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 422, "same website domain");
-    add_prospect_with(&owner, &path, &[("name", "Heron Watch!"), ("add_anyway", "on")]).await;
+    add_prospect_with(
+        &owner,
+        &path,
+        &[("name", "Heron Watch!"), ("add_anyway", "on")],
+    )
+    .await;
     let list = owner.get(&format!("{path}/outreach/prospects")).await;
     assert!(list.body.contains("possible duplicate"));
     assert_eq!(app.count("SELECT count(*) FROM prospects").await, 2);
 }
 
 /// Every outreach URL of the first group, and whether it writes.
-fn outreach_urls(path: &str, prospect: &str, contact: &str, activity: &str, revision: &str) -> Vec<(&'static str, String, Vec<(String, String)>)> {
+fn outreach_urls(
+    path: &str,
+    prospect: &str,
+    contact: &str,
+    activity: &str,
+    revision: &str,
+) -> Vec<(&'static str, String, Vec<(String, String)>)> {
     let p = format!("{path}/outreach");
-    let s = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    let s = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
     vec![
         ("GET", p.clone(), vec![]),
         ("GET", format!("{p}/prospects"), vec![]),
@@ -651,25 +904,87 @@ fn outreach_urls(path: &str, prospect: &str, contact: &str, activity: &str, revi
         ("GET", format!("{p}/prospects/{prospect}"), vec![]),
         ("GET", format!("{p}/follow-ups"), vec![]),
         ("GET", format!("{p}/settings"), vec![]),
-        ("POST", format!("{p}/prospects/new"), s(&[("name", "Intruder Inc")])),
-        ("POST", format!("{p}/prospects/{prospect}"), s(&[("name", "Renamed")])),
-        ("POST", format!("{p}/prospects/{prospect}/contacts"), s(&[("name", "Mole"), ("email", "mole@x.example")])),
-        ("POST", format!("{p}/prospects/{prospect}/activities"), s(&[("kind", "note"), ("body", "hello")])),
-        ("POST", format!("{p}/prospects/{prospect}/status"), s(&[("status", "declined"), ("from", "asked")])),
-        ("POST", format!("{p}/prospects/{prospect}/snooze"), s(&[("days", "3")])),
-        ("POST", format!("{p}/contacts/{contact}/clear-bounce"), vec![]),
-        ("POST", format!("{p}/contacts/{contact}"), s(&[("name", "Mole"), ("email", "mole@x.example")])),
-        ("POST", format!("{p}/activities/{activity}/answered"), s(&[("revision", revision)])),
-        ("POST", format!("{p}/settings"), s(&[("min_days_between", "1"), ("max_touches", "9"), ("reminder_lead_days", "1"), ("ask_subject", "x"), ("ask_body", "y")])),
-        ("POST", format!("{p}/ask"), s(&[("prospect", prospect), ("kind", "ask")])),
-        ("POST", format!("{p}/ask/send"), s(&[("prospect", prospect), ("batch", "abcdefghijklmnopqrstuvwx"), ("subject", "x"), ("body", "y")])),
+        (
+            "POST",
+            format!("{p}/prospects/new"),
+            s(&[("name", "Intruder Inc")]),
+        ),
+        (
+            "POST",
+            format!("{p}/prospects/{prospect}"),
+            s(&[("name", "Renamed")]),
+        ),
+        (
+            "POST",
+            format!("{p}/prospects/{prospect}/contacts"),
+            s(&[("name", "Mole"), ("email", "mole@x.example")]),
+        ),
+        (
+            "POST",
+            format!("{p}/prospects/{prospect}/activities"),
+            s(&[("kind", "note"), ("body", "hello")]),
+        ),
+        (
+            "POST",
+            format!("{p}/prospects/{prospect}/status"),
+            s(&[("status", "declined"), ("from", "asked")]),
+        ),
+        (
+            "POST",
+            format!("{p}/prospects/{prospect}/snooze"),
+            s(&[("days", "3")]),
+        ),
+        (
+            "POST",
+            format!("{p}/contacts/{contact}/clear-bounce"),
+            vec![],
+        ),
+        (
+            "POST",
+            format!("{p}/contacts/{contact}"),
+            s(&[("name", "Mole"), ("email", "mole@x.example")]),
+        ),
+        (
+            "POST",
+            format!("{p}/activities/{activity}/answered"),
+            s(&[("revision", revision)]),
+        ),
+        (
+            "POST",
+            format!("{p}/settings"),
+            s(&[
+                ("min_days_between", "1"),
+                ("max_touches", "9"),
+                ("reminder_lead_days", "1"),
+                ("ask_subject", "x"),
+                ("ask_body", "y"),
+            ]),
+        ),
+        (
+            "POST",
+            format!("{p}/ask"),
+            s(&[("prospect", prospect), ("kind", "ask")]),
+        ),
+        (
+            "POST",
+            format!("{p}/ask/send"),
+            s(&[
+                ("prospect", prospect),
+                ("batch", "abcdefghijklmnopqrstuvwx"),
+                ("subject", "x"),
+                ("body", "y"),
+            ]),
+        ),
         ("POST", format!("{p}/last-call"), vec![]),
         ("POST", format!("{p}/contacts/{contact}/remove"), vec![]),
     ]
 }
 
 async fn request(client: &Client, method: &str, url: &str, fields: &[(String, String)]) -> u16 {
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     if method == "GET" {
         client.get(url).await.status
     } else {
@@ -683,7 +998,9 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
     let (owner, path, _) = setup(&app).await;
     let prospect = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
     ask(&owner, &path, &[&prospect], false).await;
-    let page = owner.get(&format!("{path}/outreach/prospects/{prospect}")).await;
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{prospect}"))
+        .await;
     let contact = contact_ids(&page.body)[0].clone();
     let r = owner
         .post_form(
@@ -692,12 +1009,22 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
         )
         .await;
     assert_eq!(r.status, 303);
-    let activity: i64 = sqlx::query_scalar("SELECT id FROM outreach_activities WHERE kind = 'change_request'")
+    let activity: i64 =
+        sqlx::query_scalar("SELECT id FROM outreach_activities WHERE kind = 'change_request'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let revision: uuid::Uuid = sqlx::query_scalar("SELECT id FROM letter_revisions")
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let revision: uuid::Uuid = sqlx::query_scalar("SELECT id FROM letter_revisions").fetch_one(&app.db).await.unwrap();
-    let urls = outreach_urls(&path, &prospect, &contact, &activity.to_string(), &revision.to_string());
+    let urls = outreach_urls(
+        &path,
+        &prospect,
+        &contact,
+        &activity.to_string(),
+        &revision.to_string(),
+    );
 
     let stranger = app.signup("lake", "lou@lake.example").await;
     let before = app.count("SELECT count(*) FROM outreach_activities").await
@@ -705,24 +1032,37 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
         + app.count("SELECT count(*) FROM prospect_contacts").await
         + app.count("SELECT count(*) FROM outbox").await;
     for (method, url, fields) in &urls {
-        assert_eq!(request(&stranger, method, url, fields).await, 404, "{method} {url} answers 404 to another group");
+        assert_eq!(
+            request(&stranger, method, url, fields).await,
+            404,
+            "{method} {url} answers 404 to another group"
+        );
     }
     let after = app.count("SELECT count(*) FROM outreach_activities").await
         + app.count("SELECT count(*) FROM prospects").await
         + app.count("SELECT count(*) FROM prospect_contacts").await
         + app.count("SELECT count(*) FROM outbox").await;
     assert_eq!(before, after, "nothing changed");
-    let name: String = sqlx::query_scalar("SELECT name FROM prospects").fetch_one(&app.db).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT name FROM prospects")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(name, "Heron Watch");
 
     // A viewer of the group reads but cannot change.
     owner
-        .post_form("/app/river/members/invite", &[("email", "vic@river.example"), ("role", "viewer")])
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "vic@river.example"), ("role", "viewer")],
+        )
         .await;
     let link = app.link_mailed_to("vic@river.example", "/invite/").await;
     let viewer = app.client();
     viewer
-        .post_form(&format!("{link}/signup"), &[("name", "Vic"), ("password", support::PASSWORD)])
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Vic"), ("password", support::PASSWORD)],
+        )
         .await;
     for (method, url, fields) in &urls {
         let status = request(&viewer, method, url, fields).await;
@@ -744,7 +1084,10 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
         } else {
             &[200, 303]
         };
-        assert!(expected.contains(&status), "the owner's {method} {url} answered {status}");
+        assert!(
+            expected.contains(&status),
+            "the owner's {method} {url} answered {status}"
+        );
     }
     assert_eq!(
         sqlx::query_scalar::<_, String>("SELECT name FROM prospects WHERE id = $1::uuid")
@@ -766,44 +1109,84 @@ async fn no_click_makes_a_prospect_signed_and_nobody_who_signed_or_withdrew_is_a
     ask(&owner, &path, &[&heron, &marsh], false).await;
     // Alder Network signs: its signature is not Heron Watch's, whatever an organizer posts.
     sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
-    let alder: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let alder: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let r = owner
-        .post_form(&format!("{path}/outreach/prospects/{heron}/match"), &[("signature", &alder.to_string())])
+        .post_form(
+            &format!("{path}/outreach/prospects/{heron}/match"),
+            &[("signature", &alder.to_string())],
+        )
         .await;
     assert_eq!(r.status, 400);
-    assert_eq!(app.count("SELECT count(*) FROM prospects WHERE signed_signature_id IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects WHERE signed_signature_id IS NOT NULL")
+            .await,
+        0
+    );
 
     // Marsh Keepers' contact signs, then withdraws: never asked or reminded again.
     let link = {
         sign_and_confirm(&app, &public, "Marsh Keepers", "rosa@marsh.example").await;
-        app.link_mailed_to("rosa@marsh.example", "/signature/").await
+        app.link_mailed_to("rosa@marsh.example", "/signature/")
+            .await
     };
     let signer = app.client();
     signer.get(&format!("{link}/withdraw")).await;
-    assert_eq!(signer.post_form(&format!("{link}/withdraw"), &[]).await.status, 303);
+    assert_eq!(
+        signer
+            .post_form(&format!("{link}/withdraw"), &[])
+            .await
+            .status,
+        303
+    );
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &marsh), ("kind", "follow_up")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &marsh), ("kind", "follow_up")],
+        )
         .await;
-    assert!(preview.body.contains("not sent: this address has signed, is confirming, withdrew or was declined"), "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("not sent: this address has signed, is confirming, withdrew or was declined"),
+        "{}",
+        preview.body
+    );
     app.clock.set(datetime!(2026-12-06 18:00 UTC));
     app.run_scheduler().await;
-    assert_eq!(outbox_to(&app, "outreach_reminder").await, ["amira@heronwatch.example"]);
+    assert_eq!(
+        outbox_to(&app, "outreach_reminder").await,
+        ["amira@heronwatch.example"]
+    );
 
     // An overlong ask is refused before anything is queued.
     let owner = app.log_in("ana@river.example").await;
     let long = "x".repeat(10_001);
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &heron), ("kind", "follow_up"), ("subject", "Hi"), ("body", &long)])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[
+                ("prospect", &heron),
+                ("kind", "follow_up"),
+                ("subject", "Hi"),
+                ("body", &long),
+            ],
+        )
         .await;
     assert_eq!(preview.status, 422);
     assert!(preview.body.contains("under 10,000"));
     let r = owner
         .post_form(
             &format!("{path}/outreach/ask/send"),
-            &[("prospect", &heron), ("batch", "abcdefghijklmnopqrstuvwxyz"), ("subject", "Hi"), ("body", &long)],
+            &[
+                ("prospect", &heron),
+                ("batch", "abcdefghijklmnopqrstuvwxyz"),
+                ("subject", "Hi"),
+                ("body", &long),
+            ],
         )
         .await;
     assert_eq!(r.status, 400);
@@ -812,7 +1195,10 @@ async fn no_click_makes_a_prospect_signed_and_nobody_who_signed_or_withdrew_is_a
     // Once the form has closed, no ask is sent: its link would lead nowhere.
     let owner = at(&app, datetime!(2026-12-17 09:00 UTC)).await;
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &heron), ("kind", "follow_up")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", &heron), ("kind", "follow_up")],
+        )
         .await;
     let r = send_preview_status(&owner, &path, &preview.body).await;
     assert_eq!(r, 400);
@@ -825,19 +1211,27 @@ async fn a_personal_link_stops_working_when_the_contact_gets_another_address() {
     let (owner, path, _) = setup(&app).await;
     let id = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
     ask(&owner, &path, &[&id], false).await;
-    let link = app.link_mailed_to("amira@heronwatch.example", "/ask/").await;
+    let link = app
+        .link_mailed_to("amira@heronwatch.example", "/ask/")
+        .await;
     assert_eq!(app.client().get(&link).await.status, 200);
     let page = owner.get(&format!("{path}/outreach/prospects/{id}")).await;
     let contact = contact_ids(&page.body)[0].clone();
     let r = owner
         .post_form(
             &format!("{path}/outreach/contacts/{contact}"),
-            &[("name", "Noor Haddad"), ("email", "noor@heronwatch.example")],
+            &[
+                ("name", "Noor Haddad"),
+                ("email", "noor@heronwatch.example"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303);
     let old = app.client().get(&link).await;
-    assert_eq!(old.status, 404, "the old recipient cannot read the new contact's details");
+    assert_eq!(
+        old.status, 404,
+        "the old recipient cannot read the new contact's details"
+    );
     assert!(!old.body.contains("noor@heronwatch.example"));
 }
 
@@ -854,20 +1248,34 @@ async fn a_prospect_who_asked_for_a_change_is_told_when_a_revision_answers_it() 
         .await;
     assert_eq!(r.status, 303);
     let r = owner
-        .post_form(&format!("{path}/letter"), &[("body", "# Dear Mayor\n\nKeep the river and the estuary clean."), ("action", "save")])
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                (
+                    "body",
+                    "# Dear Mayor\n\nKeep the river and the estuary clean.",
+                ),
+                ("action", "save"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303, "only the host has signed: no choice to make");
-    let request: i64 = sqlx::query_scalar("SELECT id FROM outreach_activities WHERE kind = 'change_request'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let revision: uuid::Uuid = sqlx::query_scalar("SELECT id FROM letter_revisions WHERE number = 2")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let request: i64 =
+        sqlx::query_scalar("SELECT id FROM outreach_activities WHERE kind = 'change_request'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let revision: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM letter_revisions WHERE number = 2")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     for _ in 0..2 {
         let r = owner
-            .post_form(&format!("{path}/outreach/activities/{request}/answered"), &[("revision", &revision.to_string())])
+            .post_form(
+                &format!("{path}/outreach/activities/{request}/answered"),
+                &[("revision", &revision.to_string())],
+            )
             .await;
         assert_eq!(r.status, 303);
     }
@@ -884,9 +1292,13 @@ async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signer
     let (owner, old, old_public) = setup(&app).await;
     sign_and_confirm(&app, &old_public, "Alder Network", "lee@alder.example").await;
     let (new, new_public) = open_campaign(&owner, "river", "lake", &[]).await;
-    let r = owner.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await;
+    let r = owner
+        .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let r = owner.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await;
+    let r = owner
+        .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
+        .await;
     assert_eq!(r.status, 303);
     assert_eq!(
         app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = 'lake' AND p.name = 'Alder Network'").await,
@@ -901,7 +1313,13 @@ async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signer
     let page = app.client().get(&new_public).await;
     assert!(!support::campaigns::listed_names(&page.body).contains(&"Alder Network".to_owned()));
     let stranger = app.signup("lake", "lou@lake.example").await;
-    assert_eq!(stranger.post_form(&format!("{new}/outreach/carry"), &[("from", "water")]).await.status, 404);
+    assert_eq!(
+        stranger
+            .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
+            .await
+            .status,
+        404
+    );
     let _ = old;
 }
 
@@ -911,20 +1329,46 @@ async fn a_chapter_names_its_parent_and_asking_both_warns() {
     let (owner, path, _) = setup(&app).await;
     let parent = add_prospect(&owner, &path, "River Alliance", "hq@alliance.example").await;
     let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), &[("name", "River Alliance North"), ("parent", "Rivr Aliance")])
+        .post_form(
+            &format!("{path}/outreach/prospects/new"),
+            &[("name", "River Alliance North"), ("parent", "Rivr Aliance")],
+        )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("No prospect of this campaign has that name"));
+    assert!(r
+        .body
+        .contains("No prospect of this campaign has that name"));
     let chapter = add_prospect_with(
         &owner,
         &path,
-        &[("name", "River Alliance North"), ("parent", "the river alliance"), ("contact_name", "Jo"), ("contact_email", "jo@north.example")],
+        &[
+            ("name", "River Alliance North"),
+            ("parent", "the river alliance"),
+            ("contact_name", "Jo"),
+            ("contact_email", "jo@north.example"),
+        ],
     )
     .await;
-    let page = owner.get(&format!("{path}/outreach/prospects/{parent}")).await;
-    assert!(page.body.contains("River Alliance North"), "chapters shown on the parent");
-    let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", &parent), ("prospect", &chapter), ("kind", "ask")])
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{parent}"))
         .await;
-    assert!(preview.body.contains("are parent and chapter"), "{}", preview.body);
+    assert!(
+        page.body.contains("River Alliance North"),
+        "chapters shown on the parent"
+    );
+    let preview = owner
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[
+                ("prospect", &parent),
+                ("prospect", &chapter),
+                ("kind", "ask"),
+            ],
+        )
+        .await;
+    assert!(
+        preview.body.contains("are parent and chapter"),
+        "{}",
+        preview.body
+    );
 }

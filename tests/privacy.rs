@@ -78,7 +78,11 @@ async fn traces(app: &TestApp, needle: &str) -> Vec<String> {
     .fetch_all(&app.db)
     .await
     .unwrap();
-    assert!(columns.len() > 100, "the scan sees the whole schema: {}", columns.len());
+    assert!(
+        columns.len() > 100,
+        "the scan sees the whole schema: {}",
+        columns.len()
+    );
     let mut found = Vec::new();
     for (table, column, data_type) in columns {
         let expr = if data_type == "bytea" {
@@ -132,16 +136,33 @@ async fn erased_signers(app: &TestApp, slug: &str) -> i32 {
 
 // Outreach helpers, as tests/outreach.rs does it through the organizer's pages.
 
-async fn add_prospect(owner: &Client, path: &str, name: &str, contact: &str, email: &str) -> String {
+async fn add_prospect(
+    owner: &Client,
+    path: &str,
+    name: &str,
+    contact: &str,
+    email: &str,
+) -> String {
     let r = owner
         .post_form(
             &format!("{path}/outreach/prospects/new"),
-            &[("name", name), ("contact_name", contact), ("contact_email", email)],
+            &[
+                ("name", name),
+                ("contact_name", contact),
+                ("contact_email", email),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "prospect not added: {}", r.body);
     let location = r.location().unwrap();
-    location.split("/prospects/").nth(1).unwrap().split('?').next().unwrap().to_owned()
+    location
+        .split("/prospects/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 fn field_value(html: &str, name: &str) -> Option<String> {
@@ -156,7 +177,10 @@ fn field_value(html: &str, name: &str) -> Option<String> {
 
 async fn ask(owner: &Client, path: &str, prospect: &str) {
     let preview = owner
-        .post_form(&format!("{path}/outreach/ask"), &[("prospect", prospect), ("kind", "ask")])
+        .post_form(
+            &format!("{path}/outreach/ask"),
+            &[("prospect", prospect), ("kind", "ask")],
+        )
         .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     let batch = input_value(&preview.body, "batch").unwrap();
@@ -168,12 +192,18 @@ async fn ask(owner: &Client, path: &str, prospect: &str) {
         .skip(1)
         .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
         .collect();
-    let mut fields: Vec<(&str, &str)> =
-        vec![("batch", &batch), ("kind", "ask"), ("subject", &subject), ("body", &body)];
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("batch", &batch),
+        ("kind", "ask"),
+        ("subject", &subject),
+        ("body", &body),
+    ];
     for id in &contacts {
         fields.push(("contact", id));
     }
-    let sent = owner.post_form(&format!("{path}/outreach/ask/send"), &fields).await;
+    let sent = owner
+        .post_form(&format!("{path}/outreach/ask/send"), &fields)
+        .await;
     assert_eq!(sent.status, 303, "{}", sent.body);
 }
 
@@ -188,7 +218,10 @@ async fn the_download_holds_the_signers_data_and_nobody_elses() {
     let signer = app.client();
     let r = signer.get(&format!("{link}/data")).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.header("content-type").unwrap().starts_with("application/json"));
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
     assert!(r
         .header("content-disposition")
         .unwrap()
@@ -223,8 +256,19 @@ async fn the_download_holds_the_signers_data_and_nobody_elses() {
         && e["sent_at"].is_string()));
 
     // Nobody else's data, no secret, no organizer named.
-    for absent in ["Marsh Keepers", "rosa@marsh.example", "ana@river.example", "Owner of river", "token", "hash"] {
-        assert!(!r.body.contains(absent), "{absent} is in the download: {}", r.body);
+    for absent in [
+        "Marsh Keepers",
+        "rosa@marsh.example",
+        "ana@river.example",
+        "Owner of river",
+        "token",
+        "hash",
+    ] {
+        assert!(
+            !r.body.contains(absent),
+            "{absent} is in the download: {}",
+            r.body
+        );
     }
     let token = link.rsplit('/').next().unwrap();
     assert!(!r.body.contains(token));
@@ -252,7 +296,11 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
     assert_eq!(report.digests, 1);
     app.dispatch_mail().await;
     assert!(!traces(&app, AMIRA).await.is_empty());
-    assert!(traces(&app, HERON).await.len() >= 4, "{:?}", traces(&app, HERON).await);
+    assert!(
+        traces(&app, HERON).await.len() >= 4,
+        "{:?}",
+        traces(&app, HERON).await
+    );
     assert!(!mail_mentioning(&app, HERON).is_empty());
     assert!(listed_names(&app.client().get(&public).await.body).contains(&HERON.to_owned()));
 
@@ -261,11 +309,12 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
             "SELECT count(*) FROM signature_events e JOIN signatures s ON s.id = e.signature_id WHERE s.email = '{AMIRA}'"
         ))
         .await;
-    let heron_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE email = $1::citext")
-        .bind(AMIRA)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let heron_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE email = $1::citext")
+            .bind(AMIRA)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
 
     // The page says what will happen; opening it changes nothing.
     let signer = app.client();
@@ -291,17 +340,26 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
 
     // No trace of the address, the name or the contact person anywhere.
     for needle in [AMIRA, HERON, AMIRA_NAME, "+44 20 7946 0321"] {
-        assert_eq!(traces(&app, needle).await, Vec::<String>::new(), "{needle} remains");
-        assert_eq!(mail_mentioning(&app, needle), Vec::<String>::new(), "{needle} remains in written mail");
+        assert_eq!(
+            traces(&app, needle).await,
+            Vec::<String>::new(),
+            "{needle} remains"
+        );
+        assert_eq!(
+            mail_mentioning(&app, needle),
+            Vec::<String>::new(),
+            "{needle} remains in written mail"
+        );
     }
 
     // What stays: the history's shape (one more event: the withdrawal), an anonymous
     // count, and the row itself, named as erased.
-    let events_after: i64 = sqlx::query_scalar("SELECT count(*) FROM signature_events WHERE signature_id = $1")
-        .bind(heron_id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let events_after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM signature_events WHERE signature_id = $1")
+            .bind(heron_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(events_after, events_before + 1);
     let (name, email, state): (String, String, String) =
         sqlx::query_as("SELECT name, email::text, state FROM signatures WHERE id = $1")
@@ -310,20 +368,37 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
             .await
             .unwrap();
     assert_eq!(name, "Erased signer");
-    assert!(email.starts_with("erased+") && email.ends_with("@invalid"), "{email}");
+    assert!(
+        email.starts_with("erased+") && email.ends_with("@invalid"),
+        "{email}"
+    );
     assert_eq!(state, "withdrawn");
     assert_eq!(erased_signers(&app, "water").await, 1);
     // The other signer, the suggested organization and its contact are untouched.
     assert_eq!(signature_count(&app, "rosa@marsh.example").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM prospect_contacts WHERE email = 'kim@otter.example'").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM prospects WHERE name = 'Kingfisher Trust'").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM prospects WHERE referred_by <> ''").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_contacts WHERE email = 'kim@otter.example'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects WHERE name = 'Kingfisher Trust'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects WHERE referred_by <> ''")
+            .await,
+        0
+    );
 
     // The link stops working.
     assert_eq!(signer.get(&link).await.status, 410);
     assert_eq!(signer.get(&format!("{link}/data")).await.status, 410);
-    assert_eq!(signer.post_form(&format!("{link}/erase"), &[]).await.status, 410);
-
+    assert_eq!(
+        signer.post_form(&format!("{link}/erase"), &[]).await.status,
+        410
+    );
 }
 
 #[tokio::test]
@@ -332,7 +407,9 @@ async fn only_the_signers_own_link_erases_them() {
     let (owner, path, public) = setup(&app).await;
     let heron_link = heron_signs(&app, &public).await;
     sign_and_confirm(&app, &public, "Marsh Keepers", "rosa@marsh.example").await;
-    let marsh_link = app.link_mailed_to("rosa@marsh.example", "/signature/").await;
+    let marsh_link = app
+        .link_mailed_to("rosa@marsh.example", "/signature/")
+        .await;
     let (_, lake) = open_campaign(&owner, "river", "lake", &[]).await;
     let heron_token = heron_link.rsplit('/').next().unwrap().to_owned();
     let client = app.client();
@@ -343,7 +420,10 @@ async fn only_the_signers_own_link_erases_them() {
     let elsewhere = format!("{lake}/signature/{heron_token}");
     for link in [&made_up, &elsewhere] {
         assert_eq!(client.get(&format!("{link}/erase")).await.status, 410);
-        assert_eq!(client.post_form(&format!("{link}/erase"), &[]).await.status, 410);
+        assert_eq!(
+            client.post_form(&format!("{link}/erase"), &[]).await.status,
+            410
+        );
         assert_eq!(client.get(&format!("{link}/data")).await.status, 410);
     }
     let nowhere = format!("/no-such-group/water/signature/{heron_token}/erase");
@@ -360,7 +440,13 @@ async fn only_the_signers_own_link_erases_them() {
             .unwrap();
     let decide = format!("{path}/signatures/{marsh_id}/decide");
     let r = owner
-        .post_form(&decide, &[("decision", "reject"), ("reason", "Marsh Keepers is not a real group")])
+        .post_form(
+            &decide,
+            &[
+                ("decision", "reject"),
+                ("reason", "Marsh Keepers is not a real group"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 
@@ -376,9 +462,14 @@ async fn only_the_signers_own_link_erases_them() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(reason, "Erased signer is not a real group", "the history keeps its shape");
+    assert_eq!(
+        reason, "Erased signer is not a real group",
+        "the history keeps its shape"
+    );
     // Undoing the rejection cannot list an erased signature: its state never changes again.
-    let r = owner.post_form(&decide, &[("decision", "restore"), ("reason", "")]).await;
+    let r = owner
+        .post_form(&decide, &[("decision", "restore"), ("reason", "")])
+        .await;
     assert_eq!(r.status, 422, "{}", r.body);
     let state: String = sqlx::query_scalar("SELECT state FROM signatures WHERE id = $1")
         .bind(marsh_id)
@@ -404,7 +495,10 @@ async fn retention_anonymizes_contact_details_six_months_after_closing_once() {
     let (lake_path, lake) = open_campaign(&owner, "river", "lake", &[]).await;
     sign_and_confirm(&app, &lake, "Marsh Keepers", "rosa@marsh.example").await;
     let settings = owner.get(&format!("{path}/settings")).await;
-    assert_eq!(field_value(&settings.body, "retention_months").as_deref(), Some("6"));
+    assert_eq!(
+        field_value(&settings.body, "retention_months").as_deref(),
+        Some("6")
+    );
     let r = set_status(&owner, &path, "close").await;
     assert_eq!(r.status, 303, "{}", r.body);
     let closed_at: time::OffsetDateTime =
@@ -434,7 +528,10 @@ async fn retention_anonymizes_contact_details_six_months_after_closing_once() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!((name.as_str(), city.as_str(), contact.as_str()), (HERON, "Springfield", ""));
+    assert_eq!(
+        (name.as_str(), city.as_str(), contact.as_str()),
+        (HERON, "Springfield", "")
+    );
     assert!(email.starts_with("anonymized+") && email.ends_with("@invalid"));
     // The public record stays.
     assert!(listed_names(&app.client().get(&public).await.body).contains(&HERON.to_owned()));
@@ -463,30 +560,41 @@ async fn retention_anonymizes_contact_details_six_months_after_closing_once() {
     assert_eq!(signature_count(&app, "rosa@marsh.example").await, 0);
     let owner = app.log_in("ana@river.example").await;
     let settings = owner.get(&format!("{lake_path}/settings")).await;
-    assert!(settings.body.contains("anonymized on 16 June 2027"), "{}", settings.body);
+    assert!(
+        settings.body.contains("anonymized on 16 June 2027"),
+        "{}",
+        settings.body
+    );
 }
 
 #[tokio::test]
 async fn retention_zero_keeps_contact_details_and_the_setting_is_bounded() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
-    let (path, public) = open_campaign(&owner, "river", "water", &[("retention_months", "0")]).await;
+    let (path, public) =
+        open_campaign(&owner, "river", "water", &[("retention_months", "0")]).await;
     heron_signs(&app, &public).await;
     let settings = owner.get(&format!("{path}/settings")).await;
-    assert_eq!(field_value(&settings.body, "retention_months").as_deref(), Some("0"));
+    assert_eq!(
+        field_value(&settings.body, "retention_months").as_deref(),
+        Some("0")
+    );
 
     // Out of bounds is refused with the reason, and nothing is saved.
     let mut fields = support::campaigns::campaign_fields("Keep the water clean", "water");
     fields.retain(|(k, _)| *k != "letter" && *k != "host_signs");
     let mut too_long = fields.clone();
     too_long.push(("retention_months", "121"));
-    let r = owner.post_form(&format!("{path}/settings"), &too_long).await;
+    let r = owner
+        .post_form(&format!("{path}/settings"), &too_long)
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("from 1 to 120, or 0 to keep"));
-    let months: i32 = sqlx::query_scalar("SELECT retention_months FROM campaigns WHERE slug = 'water'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let months: i32 =
+        sqlx::query_scalar("SELECT retention_months FROM campaigns WHERE slug = 'water'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(months, 0);
 
     assert_eq!(set_status(&owner, &path, "close").await.status, 303);
@@ -506,7 +614,13 @@ async fn retention_zero_keeps_contact_details_and_the_setting_is_bounded() {
     assert_eq!(closed, None, "reopening clears closed_at");
     let mut year = fields.clone();
     year.push(("retention_months", "12"));
-    assert_eq!(owner.post_form(&format!("{path}/settings"), &year).await.status, 303);
+    assert_eq!(
+        owner
+            .post_form(&format!("{path}/settings"), &year)
+            .await
+            .status,
+        303
+    );
     assert_eq!(set_status(&owner, &path, "close").await.status, 303);
     app.clock.set(datetime!(2028-12-31 12:00 UTC));
     assert_eq!(app.run_scheduler().await.retention, 0);
@@ -540,7 +654,9 @@ async fn one_erasure_covers_the_address_in_every_campaign_of_the_group_and_no_ot
         .collect();
     assert_eq!(campaigns, ["/river/water", "/river/lake"]);
     let page = signer.get(&format!("{water_link}/erase")).await;
-    assert!(page.body.contains("Keep the water clean") && page.body.contains("Keep the lake clean"));
+    assert!(
+        page.body.contains("Keep the water clean") && page.body.contains("Keep the lake clean")
+    );
     assert!(!page.body.contains("Keep the peak clean"));
 
     let r = signer.post_form(&format!("{water_link}/erase"), &[]).await;
@@ -565,5 +681,11 @@ async fn one_erasure_covers_the_address_in_every_campaign_of_the_group_and_no_ot
         ))
         .await;
     assert_eq!(outside_hill, 0);
-    assert!(app.count(&format!("SELECT count(*) FROM outbox WHERE recipient = '{AMIRA}'")).await > 0);
+    assert!(
+        app.count(&format!(
+            "SELECT count(*) FROM outbox WHERE recipient = '{AMIRA}'"
+        ))
+        .await
+            > 0
+    );
 }

@@ -43,8 +43,14 @@ async fn a_campaign_publishes_itself_once_at_its_release_time_and_every_signer_i
 
     // Hidden until then, to everyone but the organizers; the form still works.
     assert_eq!(app.client().get(&public).await.status, 404);
-    assert_eq!(app.client().get(&format!("{public}/press")).await.status, 404);
-    assert_eq!(app.client().get(&format!("{public}/sign")).await.status, 200);
+    assert_eq!(
+        app.client().get(&format!("{public}/press")).await.status,
+        404
+    );
+    assert_eq!(
+        app.client().get(&format!("{public}/sign")).await.status,
+        200
+    );
     let preview = owner.get(&format!("{path}/preview")).await;
     assert_eq!(preview.status, 200);
     assert!(preview.body.contains("Preview for the organizers"));
@@ -54,7 +60,14 @@ async fn a_campaign_publishes_itself_once_at_its_release_time_and_every_signer_i
     assert_eq!(stranger.get(&format!("{path}/release")).await.status, 404);
     assert_eq!(
         stranger
-            .post_form(&format!("{path}/release"), &[("release_at", ""), ("press_release", "x"), ("update_every_days", "1")])
+            .post_form(
+                &format!("{path}/release"),
+                &[
+                    ("release_at", ""),
+                    ("press_release", "x"),
+                    ("update_every_days", "1")
+                ]
+            )
             .await
             .status,
         404
@@ -69,12 +82,25 @@ async fn a_campaign_publishes_itself_once_at_its_release_time_and_every_signer_i
     assert_eq!(app.run_scheduler().await.released, 0);
     let told = updates(&app).await;
     let recipients: Vec<&str> = told.iter().map(|(to, _)| to.as_str()).collect();
-    assert_eq!(recipients, ["ana@river.example", "kim@birch.example", "lee@alder.example"]);
+    assert_eq!(
+        recipients,
+        [
+            "ana@river.example",
+            "kim@birch.example",
+            "lee@alder.example"
+        ]
+    );
     assert!(told[1].1.contains("\"released\": true"));
-    assert!(told[1].1.contains("Alder Network") && told[1].1.contains("Birch Collective"), "the list");
+    assert!(
+        told[1].1.contains("Alder Network") && told[1].1.contains("Birch Collective"),
+        "the list"
+    );
     assert!(told[1].1.contains("keep the river clean"), "the letter");
     assert_eq!(
-        app.count("SELECT count(*) FROM campaigns WHERE status = 'published' AND released_at IS NOT NULL").await,
+        app.count(
+            "SELECT count(*) FROM campaigns WHERE status = 'published' AND released_at IS NOT NULL"
+        )
+        .await,
         1
     );
     let page = app.client().get(&public).await;
@@ -95,21 +121,54 @@ async fn listed_signers_get_the_letter_and_the_list_every_n_days_and_unsubscribi
     let app = TestApp::spawn().await;
     let (owner, path, public) = setup(&app).await;
     // A signer who never confirmed gets nothing.
-    assert_eq!(sign(&app, &public, &organization("Cedar Circle", "cy@cedar.example")).await.status, 303);
+    assert_eq!(
+        sign(
+            &app,
+            &public,
+            &organization("Cedar Circle", "cy@cedar.example")
+        )
+        .await
+        .status,
+        303
+    );
     let r = owner
-        .post_form(&format!("{path}/release"), &[("release_at", ""), ("press_release", ""), ("update_every_days", "7")])
+        .post_form(
+            &format!("{path}/release"),
+            &[
+                ("release_at", ""),
+                ("press_release", ""),
+                ("update_every_days", "7"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(app.run_scheduler().await.member_updates, 0, "not before 7 days");
+    assert_eq!(
+        app.run_scheduler().await.member_updates,
+        0,
+        "not before 7 days"
+    );
     app.clock.set(datetime!(2026-12-02 13:00 UTC));
     assert_eq!(app.run_scheduler().await.member_updates, 1);
-    assert_eq!(app.run_scheduler().await.member_updates, 0, "once per period");
+    assert_eq!(
+        app.run_scheduler().await.member_updates,
+        0,
+        "once per period"
+    );
     let recipients: Vec<String> = updates(&app).await.into_iter().map(|(to, _)| to).collect();
-    assert_eq!(recipients, ["ana@river.example", "kim@birch.example", "lee@alder.example"]);
+    assert_eq!(
+        recipients,
+        [
+            "ana@river.example",
+            "kim@birch.example",
+            "lee@alder.example"
+        ]
+    );
 
     // Kim unsubscribes from the group's bulk mail through the update's own link.
     app.dispatch_mail().await;
-    let link = app.link_mailed_to("kim@birch.example", "/mail/unsubscribe/").await;
+    let link = app
+        .link_mailed_to("kim@birch.example", "/mail/unsubscribe/")
+        .await;
     let r = app.client().post_form(&link, &[]).await;
     assert!(r.status == 303 || r.status == 200, "{}", r.body);
     app.clock.set(datetime!(2026-12-09 14:00 UTC));
@@ -128,7 +187,14 @@ async fn listed_signers_get_the_letter_and_the_list_every_n_days_and_unsubscribi
 
     // A viewer reads the page but cannot change it; a release time in the past is refused.
     let r = owner
-        .post_form(&format!("{path}/release"), &[("release_at", "2026-12-01T09:00"), ("press_release", "Kept text"), ("update_every_days", "7")])
+        .post_form(
+            &format!("{path}/release"),
+            &[
+                ("release_at", "2026-12-01T09:00"),
+                ("press_release", "Kept text"),
+                ("update_every_days", "7"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Kept text"));

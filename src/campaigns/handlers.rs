@@ -9,8 +9,8 @@ use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError};
 use super::{parse_points, time_zones, CampaignSlug, Status};
 use crate::error::AppResult;
 use crate::mail::outbox;
-use crate::signatures::store::{self as signatures, Actor, NewSignature, Signature, StateCounts};
 use crate::signatures::retention;
+use crate::signatures::store::{self as signatures, Actor, NewSignature, Signature, StateCounts};
 use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
 use crate::state::AppState;
 use crate::tenancy::{Member, Role};
@@ -108,7 +108,11 @@ impl CampaignForm {
             host_signs: String::new(),
             // Filled in by the settings page (`store::retention_months`).
             retention_months: String::new(),
-            public_pdf: if campaign.public_pdf { "on".into() } else { String::new() },
+            public_pdf: if campaign.public_pdf {
+                "on".into()
+            } else {
+                String::new()
+            },
         }
     }
 
@@ -418,7 +422,13 @@ pub async fn update_settings(
     }
     let months = months.unwrap_or(retention::DEFAULT_MONTHS);
     store::set_retention_months(&mut tx, member.tenant_id, campaign.id, months).await?;
-    store::set_public_pdf(&mut tx, member.tenant_id, campaign.id, form.public_pdf == "on").await?;
+    store::set_public_pdf(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        form.public_pdf == "on",
+    )
+    .await?;
     tx.commit().await?;
     Ok(
         Redirect::to(&member.path(&format!("/campaigns/{}?notice=campaign-saved", input.slug)))

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::lookup::campaign_of;
 use super::letter_changes;
+use super::lookup::campaign_of;
 use super::store::{self, Campaign, ChangeKind, Revision};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -233,9 +233,16 @@ pub async fn save(
         }
         let (Some(kind), Some(days), true) = (kind, days, errors.is_empty()) else {
             if kind.is_none() && form.action == "confirm_change" {
-                errors.add("change_kind", "Choose whether this change is minor or substantive.");
+                errors.add(
+                    "change_kind",
+                    "Choose whether this change is minor or substantive.",
+                );
             }
-            let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let comparison = compare(current.body.clone(), body.clone()).await?;
             return render_with(
                 status,
@@ -247,7 +254,11 @@ pub async fn save(
                     listed,
                     comparison,
                     change_kind: form.change_kind.clone(),
-                    days: if form.days.is_empty() { String::new() } else { form.days.clone() },
+                    days: if form.days.is_empty() {
+                        String::new()
+                    } else {
+                        form.days.clone()
+                    },
                     note: form.note.clone(),
                     errors,
                     campaign,
@@ -259,12 +270,15 @@ pub async fn save(
             note: form.note.trim().to_owned(),
             respond_by: now + time::Duration::days(days),
         };
-        let told = letter_changes::save(&state, &member, &campaign, current, &body, &change).await?;
+        let told =
+            letter_changes::save(&state, &member, &campaign, current, &body, &change).await?;
         let notice = match kind {
             ChangeKind::Substantive => "letter-saved-substantive",
             _ => "letter-saved-minor",
         };
-        return Ok(Redirect::to(&format!("{base}/revisions?notice={notice}&told={told}")).into_response());
+        return Ok(
+            Redirect::to(&format!("{base}/revisions?notice={notice}&told={told}")).into_response(),
+        );
     }
     let mut tx = state.db.begin().await?;
     let (revision_id, _) = store::add_revision(

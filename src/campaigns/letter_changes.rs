@@ -24,7 +24,11 @@ pub struct Change {
 }
 
 /// Signers listed now, besides the host organization: a change to the text concerns them.
-pub async fn listed_count(db: &sqlx::PgPool, tenant: TenantId, campaign: &Campaign) -> sqlx::Result<i64> {
+pub async fn listed_count(
+    db: &sqlx::PgPool,
+    tenant: TenantId,
+    campaign: &Campaign,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT count(*) FROM signatures
          WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_revision >= $3
@@ -97,15 +101,28 @@ pub async fn save(
         Some(change.respond_by),
     )
     .await?;
-    let listed: Vec<_> = signatures::listed(&mut tx, member.tenant_id, campaign.id, campaign.consent_from_revision)
-        .await?
-        .into_iter()
-        .filter(|s| !s.host)
-        .collect();
+    let listed: Vec<_> = signatures::listed(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        campaign.consent_from_revision,
+    )
+    .await?
+    .into_iter()
+    .filter(|s| !s.host)
+    .collect();
     host_follows(&mut tx, member.tenant_id, campaign.id, revision_id, now).await?;
     let ids: Vec<Uuid> = listed.iter().map(|s| s.id).collect();
     if change.kind == ChangeKind::Minor {
-        signatures::record_consents(&mut tx, member.tenant_id, &ids, revision_id, Consent::CarriedOver, now).await?;
+        signatures::record_consents(
+            &mut tx,
+            member.tenant_id,
+            &ids,
+            revision_id,
+            Consent::CarriedOver,
+            now,
+        )
+        .await?;
     }
     let respond_by = super::time_zones::display(change.respond_by, &campaign.time_zone);
     for chunk in listed.chunks(BATCH) {
@@ -157,7 +174,18 @@ pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usi
     .fetch_all(&state.db)
     .await?;
     let mut told = 0;
-    for (campaign_id, tenant_id, revision_id, number, title, slug, _zone, tenant_slug, group_name) in due {
+    for (
+        campaign_id,
+        tenant_id,
+        revision_id,
+        number,
+        title,
+        slug,
+        _zone,
+        tenant_slug,
+        group_name,
+    ) in due
+    {
         let mut tx = state.db.begin().await?;
         let signers: Vec<(Uuid, String, String)> = sqlx::query_as(
             "WITH claimed AS (

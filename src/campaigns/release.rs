@@ -52,7 +52,11 @@ struct ReleasePage {
     can_edit: bool,
 }
 
-async fn updates_of(db: &sqlx::PgPool, member: &Member, campaign: &Campaign) -> sqlx::Result<Vec<SentUpdate>> {
+async fn updates_of(
+    db: &sqlx::PgPool,
+    member: &Member,
+    campaign: &Campaign,
+) -> sqlx::Result<Vec<SentUpdate>> {
     let rows: Vec<(OffsetDateTime, String, i32)> = sqlx::query_as(
         "SELECT at, reason, recipients FROM member_updates WHERE tenant_id = $1 AND campaign_id = $2
          ORDER BY at DESC LIMIT 100",
@@ -63,7 +67,11 @@ async fn updates_of(db: &sqlx::PgPool, member: &Member, campaign: &Campaign) -> 
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, reason, recipients)| SentUpdate { at, reason, recipients })
+        .map(|(at, reason, recipients)| SentUpdate {
+            at,
+            reason,
+            recipients,
+        })
         .collect())
 }
 
@@ -107,7 +115,10 @@ pub async fn save(
     } else {
         match time_zones::parse_local(&form.release_at, &campaign.time_zone) {
             Ok(at) if campaign.released_at.is_none() && at <= now => {
-                errors.add("release_at", "Choose a time in the future (or leave it empty to publish by hand).");
+                errors.add(
+                    "release_at",
+                    "Choose a time in the future (or leave it empty to publish by hand).",
+                );
                 None
             }
             Ok(at) => Some(at),
@@ -119,12 +130,18 @@ pub async fn save(
     };
     let press_release = form.press_release.replace("\r\n", "\n").trim().to_owned();
     if press_release.chars().count() > MAX_PRESS_RELEASE {
-        errors.add("press_release", "Keep the press release under 50,000 characters.");
+        errors.add(
+            "press_release",
+            "Keep the press release under 50,000 characters.",
+        );
     }
     let every = match form.update_every_days.trim().parse::<i32>() {
         Ok(n) if (0..=90).contains(&n) => n,
         _ => {
-            errors.add("update_every_days", "Enter a number of days from 0 (no updates) to 90.");
+            errors.add(
+                "update_every_days",
+                "Enter a number of days from 0 (no updates) to 90.",
+            );
             0
         }
     };
@@ -155,7 +172,11 @@ pub async fn save(
     .bind(now)
     .execute(&state.db)
     .await?;
-    Ok(Redirect::to(&member.path(&format!("/campaigns/{}/release?notice=release-saved", campaign.slug))).into_response())
+    Ok(Redirect::to(&member.path(&format!(
+        "/campaigns/{}/release?notice=release-saved",
+        campaign.slug
+    )))
+    .into_response())
 }
 
 /// Why a member update goes out.
@@ -250,7 +271,11 @@ pub async fn send_member_updates(state: &AppState) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
-async fn due_campaign(conn: &mut PgConnection, id: Uuid, now: OffsetDateTime) -> sqlx::Result<Option<Due>> {
+async fn due_campaign(
+    conn: &mut PgConnection,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<Due>> {
     let row: Option<(Uuid, String, String, String, String, Vec<String>, i32, String, OffsetDateTime, bool)> =
         sqlx::query_as(
             "SELECT c.tenant_id, t.slug, t.name, c.slug, c.title, c.points, c.consent_from_revision, c.status,
@@ -261,7 +286,18 @@ async fn due_campaign(conn: &mut PgConnection, id: Uuid, now: OffsetDateTime) ->
         .fetch_optional(conn)
         .await?;
     Ok(row.map(
-        |(tenant_id, tenant_slug, group_name, slug, title, points, consent_from, status, hard, open_after)| Due {
+        |(
+            tenant_id,
+            tenant_slug,
+            group_name,
+            slug,
+            title,
+            points,
+            consent_from,
+            status,
+            hard,
+            open_after,
+        )| Due {
             id,
             tenant_id,
             tenant_slug,
@@ -270,7 +306,8 @@ async fn due_campaign(conn: &mut PgConnection, id: Uuid, now: OffsetDateTime) ->
             title,
             points,
             consent_from,
-            accepting: matches!(status.as_str(), "open" | "published") && (now < hard || open_after),
+            accepting: matches!(status.as_str(), "open" | "published")
+                && (now < hard || open_after),
         },
     ))
 }
@@ -303,10 +340,18 @@ async fn send_update(
     let names: Vec<String> = listed
         .iter()
         .take(NAMES_IN_UPDATE)
-        .map(|(_, name, _, kind)| if kind == "individual" { format!("{name} (individual)") } else { name.clone() })
+        .map(|(_, name, _, kind)| {
+            if kind == "individual" {
+                format!("{name} (individual)")
+            } else {
+                name.clone()
+            }
+        })
         .collect();
     let more = listed.len().saturating_sub(NAMES_IN_UPDATE);
-    let page = state.config.link(&format!("/{}/{}", due.tenant_slug, due.slug));
+    let page = state
+        .config
+        .link(&format!("/{}/{}", due.tenant_slug, due.slug));
     let update_id: i64 = sqlx::query_scalar(
         "INSERT INTO member_updates (tenant_id, campaign_id, reason, at, recipients) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",

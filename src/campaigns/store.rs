@@ -395,7 +395,18 @@ pub async fn add_revision(
     author: (Uuid, &str),
     now: OffsetDateTime,
 ) -> sqlx::Result<(Uuid, i32)> {
-    add_changed_revision(conn, tenant, campaign_id, body, author, now, ChangeKind::Initial, "", None).await
+    add_changed_revision(
+        conn,
+        tenant,
+        campaign_id,
+        body,
+        author,
+        now,
+        ChangeKind::Initial,
+        "",
+        None,
+    )
+    .await
 }
 
 /// Saves a revision of a letter people may have signed, saying what it is to them. A
@@ -440,12 +451,14 @@ pub async fn add_changed_revision(
     .fetch_one(&mut *conn)
     .await?;
     if kind == ChangeKind::Substantive {
-        sqlx::query("UPDATE campaigns SET consent_from_revision = $3 WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.uuid())
-            .bind(campaign_id)
-            .bind(number)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE campaigns SET consent_from_revision = $3 WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(number)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok((id, number))
 }
@@ -456,10 +469,10 @@ pub async fn current_revision(
     tenant: impl TenantScope,
     campaign_id: Uuid,
 ) -> sqlx::Result<Option<Revision>> {
-    let row = sqlx::query(
-        &format!("SELECT {REVISION_COLUMNS} FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC LIMIT 1"),
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {REVISION_COLUMNS} FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC LIMIT 1"
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_optional(db)
@@ -472,10 +485,10 @@ pub async fn revisions(
     tenant: TenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<Revision>> {
-    let rows = sqlx::query(
-        &format!("SELECT {REVISION_COLUMNS} FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC"),
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {REVISION_COLUMNS} FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC"
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
@@ -489,10 +502,10 @@ pub async fn revision_by_number(
     campaign_id: Uuid,
     number: i32,
 ) -> sqlx::Result<Option<Revision>> {
-    let row = sqlx::query(
-        &format!("SELECT {REVISION_COLUMNS} FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 AND number = $3"),
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {REVISION_COLUMNS} FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 AND number = $3"
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(number)

@@ -37,7 +37,13 @@ pub const MAX_RECIPIENTS: usize = 5000;
 /// the contact another address (another person, often), links sent before stop working.
 fn link_mac(secret: &[u8], contact_id: Uuid, email: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("outreach-personal-link:{contact_id}:{}", email.to_lowercase()).as_bytes());
+    mac.update(
+        format!(
+            "outreach-personal-link:{contact_id}:{}",
+            email.to_lowercase()
+        )
+        .as_bytes(),
+    );
     tokens::hex(&mac.finalize().into_bytes()[..16])
 }
 
@@ -166,9 +172,9 @@ pub fn merge(template: &str, values: &MergeValues<'_>) -> Result<String, String>
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| "A \"{\" is not closed: write merge fields like {contact_name}.".to_owned())?;
+        let close = after.find('}').ok_or_else(|| {
+            "A \"{\" is not closed: write merge fields like {contact_name}.".to_owned()
+        })?;
         let field = &after[..close];
         let value = match field {
             "contact_name" => values.contact_name,
@@ -363,8 +369,7 @@ async fn evaluate(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let chapter_warnings =
-        store::relatives_being_asked(conn, campaign.id, &prospect_ids).await?;
+    let chapter_warnings = store::relatives_being_asked(conn, campaign.id, &prospect_ids).await?;
     Ok(Evaluated {
         lines,
         recipients,
@@ -469,7 +474,9 @@ pub async fn send(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let settings = store::settings(&state.db, campaign.id).await?;
-    if !(16..=64).contains(&form.batch.len()) || !form.batch.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !(16..=64).contains(&form.batch.len())
+        || !form.batch.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return Err(AppError::BadRequest(
             "This ask was not previewed; open the preview and send from there.".into(),
         ));
@@ -492,8 +499,16 @@ pub async fn send(
             (Ok(subject), Ok(body)) => (subject, body),
             (Err(e), _) | (_, Err(e)) => return Err(AppError::BadRequest(e)),
         };
-        let key = format!("outreach:ask:{}:{}:{}", campaign.id, form.batch, recipient.contact.id);
-        sent_to.push((key.clone(), recipient.contact.id, recipient.prospect_id, subject.clone()));
+        let key = format!(
+            "outreach:ask:{}:{}:{}",
+            campaign.id, form.batch, recipient.contact.id
+        );
+        sent_to.push((
+            key.clone(),
+            recipient.contact.id,
+            recipient.prospect_id,
+            subject.clone(),
+        ));
         messages.push((
             key,
             line.email.clone(),
@@ -501,14 +516,21 @@ pub async fn send(
                 subject,
                 body,
                 group_name: member.tenant.name.clone(),
-                link: personal_link(&state, &member.tenant.slug, &campaign.slug, recipient.contact.id, &line.email),
+                link: personal_link(
+                    &state,
+                    &member.tenant.slug,
+                    &campaign.slug,
+                    recipient.contact.id,
+                    &line.email,
+                ),
             },
         ));
     }
-    let new_keys: BTreeSet<String> = outbox::enqueue_many(&mut tx, Some(member.tenant_id.uuid()), messages, now, true)
-        .await?
-        .into_iter()
-        .collect();
+    let new_keys: BTreeSet<String> =
+        outbox::enqueue_many(&mut tx, Some(member.tenant_id.uuid()), messages, now, true)
+            .await?
+            .into_iter()
+            .collect();
     let sent: Vec<_> = sent_to
         .into_iter()
         .filter(|(key, ..)| new_keys.contains(key))
@@ -560,12 +582,23 @@ pub async fn tell_change_answered(
     now: time::OffsetDateTime,
 ) -> AppResult<usize> {
     let today = time_zones::local_date(now, &campaign.time_zone);
-    let recipients = store::recipients(conn, member.tenant_id, campaign.id, &[], &[prospect_id], today, true).await?;
+    let recipients = store::recipients(
+        conn,
+        member.tenant_id,
+        campaign.id,
+        &[],
+        &[prospect_id],
+        today,
+        true,
+    )
+    .await?;
     let mut messages = Vec::new();
     let mut keys = Vec::new();
     for r in &recipients {
         // They asked: a signer, a bounced or unsubscribed address is still not written to.
-        let Some(email) = r.contact.email.clone() else { continue };
+        let Some(email) = r.contact.email.clone() else {
+            continue;
+        };
         if r.contact.bounced_at.is_some() || r.unsubscribed || r.has_signature {
             continue;
         }
@@ -588,10 +621,11 @@ pub async fn tell_change_answered(
             },
         ));
     }
-    let new: BTreeSet<String> = outbox::enqueue_many(conn, Some(member.tenant_id.uuid()), messages, now, true)
-        .await?
-        .into_iter()
-        .collect();
+    let new: BTreeSet<String> =
+        outbox::enqueue_many(conn, Some(member.tenant_id.uuid()), messages, now, true)
+            .await?
+            .into_iter()
+            .collect();
     let mut told = 0;
     for (key, contact_id) in keys.into_iter().filter(|(k, _)| new.contains(k)) {
         let _ = key;
@@ -657,7 +691,9 @@ mod tests {
             merge("Dear {contact_name}, {referral}will {organization} sign by {soft_deadline}? {organizer_name}", &values).unwrap(),
             "Dear Amira, Alder Network suggested we write to you. will River Trust sign by 1 December? Dana"
         );
-        assert!(merge("Hi {name}", &values).unwrap_err().contains("{name} is not a merge field"));
+        assert!(merge("Hi {name}", &values)
+            .unwrap_err()
+            .contains("{name} is not a merge field"));
         assert!(merge("Hi {contact_name", &values).is_err());
     }
 
@@ -669,8 +705,14 @@ mod tests {
         assert_eq!(parsed, id);
         assert!(mac_matches(b"secret", id, "A@x.example", mac));
         assert!(!mac_matches(b"other", id, "a@x.example", mac));
-        assert!(!mac_matches(b"secret", id, "b@x.example", mac), "another address");
-        assert!(!mac_matches(b"secret", Uuid::new_v4(), "a@x.example", mac), "another contact");
+        assert!(
+            !mac_matches(b"secret", id, "b@x.example", mac),
+            "another address"
+        );
+        assert!(
+            !mac_matches(b"secret", Uuid::new_v4(), "a@x.example", mac),
+            "another contact"
+        );
         assert!(parse_token("short").is_none());
         assert!(parse_token(&"é".repeat(32)).is_none());
     }

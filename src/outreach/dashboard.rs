@@ -48,7 +48,13 @@ const PAD: i64 = 30;
 
 pub fn chart(days: &[Day], target: i64) -> Option<Chart> {
     let (first, last) = (days.first()?, days.last()?);
-    let max = days.iter().map(|d| d.total).max().unwrap_or(0).max(target).max(1);
+    let max = days
+        .iter()
+        .map(|d| d.total)
+        .max()
+        .unwrap_or(0)
+        .max(target)
+        .max(1);
     let span = (last.date - first.date).whole_days().max(1);
     let x = |date: Date| PAD + (date - first.date).whole_days() * (WIDTH - 2 * PAD) / span;
     let y = |value: i64| HEIGHT - PAD - value * (HEIGHT - 2 * PAD) / max;
@@ -130,7 +136,12 @@ pub async fn page(
     let today = time_zones::local_date(now, &campaign.time_zone);
     let funnel = store::stage_counts(db, member.tenant_id, campaign.id, today).await?;
     let total: i64 = funnel.iter().map(|(_, n)| n).sum();
-    let count = |stage: Stage| funnel.iter().find(|(s, _)| *s == stage).map_or(0, |(_, n)| *n);
+    let count = |stage: Stage| {
+        funnel
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map_or(0, |(_, n)| *n)
+    };
     let signed = count(Stage::Signed);
     let asked = total - count(Stage::NotContacted);
 
@@ -227,20 +238,25 @@ pub async fn page(
         .await?;
     let referrals = referral_rows
         .into_iter()
-        .map(|(id, name, referred_by, signed, hold_reason, hold_until, status)| Referral {
-            prospect_id: id,
-            name,
-            referred_by,
-            stage: Stage::of(status, signed, super::hold_lasts(&hold_reason, hold_until, today)),
-        })
+        .map(
+            |(id, name, referred_by, signed, hold_reason, hold_until, status)| Referral {
+                prospect_id: id,
+                name,
+                referred_by,
+                stage: Stage::of(
+                    status,
+                    signed,
+                    super::hold_lasts(&hold_reason, hold_until, today),
+                ),
+            },
+        )
         .collect();
 
-    let moments: Vec<(String, OffsetDateTime)> = sqlx::query_as(
-        "SELECT stage, deadline FROM outreach_campaign_log WHERE campaign_id = $1",
-    )
-    .bind(campaign.id)
-    .fetch_all(db)
-    .await?;
+    let moments: Vec<(String, OffsetDateTime)> =
+        sqlx::query_as("SELECT stage, deadline FROM outreach_campaign_log WHERE campaign_id = $1")
+            .bind(campaign.id)
+            .fetch_all(db)
+            .await?;
     let confirmed = days.last().map_or(0, |d| d.total);
     let soft_missed = now >= campaign.soft_deadline
         && now < campaign.hard_deadline
@@ -289,8 +305,16 @@ mod tests {
     #[test]
     fn the_chart_spans_the_days_and_the_target() {
         let days = vec![
-            Day { date: date!(2026 - 11 - 20), new: 2, total: 2 },
-            Day { date: date!(2026 - 11 - 22), new: 3, total: 5 },
+            Day {
+                date: date!(2026 - 11 - 20),
+                new: 2,
+                total: 2,
+            },
+            Day {
+                date: date!(2026 - 11 - 22),
+                new: 3,
+                total: 5,
+            },
         ];
         let chart = chart(&days, 10).unwrap();
         assert_eq!(chart.max, 10);

@@ -120,7 +120,10 @@ impl Email for DeadlineReminder {
             "The link below opens the letter as it stands today, with the form filled in for you.".into(),
         ];
         render(
-            format!("Reminder: {} — sign by {}", self.campaign_title, self.soft_deadline),
+            format!(
+                "Reminder: {} — sign by {}",
+                self.campaign_title, self.soft_deadline
+            ),
             &paragraphs,
             &[],
             Some(("Read the letter and sign", &self.link)),
@@ -161,7 +164,10 @@ impl Email for LastCall {
             "The link below opens the letter as it stands today, with the form filled in for you.".into(),
         ];
         render(
-            format!("Last call: {} closes {}", self.campaign_title, self.hard_deadline),
+            format!(
+                "Last call: {} closes {}",
+                self.campaign_title, self.hard_deadline
+            ),
             &paragraphs,
             &[],
             Some(("Read the letter and sign", &self.link)),
@@ -232,7 +238,10 @@ impl Email for DailyDigest {
         section("Failed or bounced emails", &self.failed_mail, &mut items);
         render(
             format!("{}: your day, {}", self.group_name, self.day),
-            &[format!("Good morning. Here is where {} stands today.", self.group_name)],
+            &[format!(
+                "Good morning. Here is where {} stands today.",
+                self.group_name
+            )],
             &items,
             Some(("Open your follow-ups", &self.link)),
             "Undersigned",

@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 use super::rules::touch_problem;
 use super::scheduler::absorb_referrals;
-use super::store::{self, Activity, Contact, ContactInput, Filter, Prospect, ProspectInput, Relative, Settings, Sort, SuggestedMatch};
+use super::store::{
+    self, Activity, Contact, ContactInput, Filter, Prospect, ProspectInput, Relative, Settings,
+    Sort, SuggestedMatch,
+};
 use super::{ActivityKind, PipelineStatus, Size, Stage, LOGGABLE};
 use crate::campaigns::lookup::campaign_of;
 use crate::campaigns::store::{self as campaigns, Campaign, Revision};
@@ -301,9 +304,15 @@ impl ProspectForm {
         };
         let hold_reason = self.hold_reason.trim().to_owned();
         if hold_until.is_some() && hold_reason.is_empty() {
-            errors.add("hold_reason", "Say why the prospect is on hold (\"wait until their board meets\").");
+            errors.add(
+                "hold_reason",
+                "Say why the prospect is on hold (\"wait until their board meets\").",
+            );
         }
-        for (field, value) in [("sensitivity", &self.sensitivity), ("hold_reason", &self.hold_reason)] {
+        for (field, value) in [
+            ("sensitivity", &self.sensitivity),
+            ("hold_reason", &self.hold_reason),
+        ] {
             if value.chars().count() > 2000 {
                 errors.add(field, "Keep this under 2,000 characters.");
             }
@@ -399,7 +408,9 @@ impl ContactForm {
         };
         let phone = self.phone.trim().to_owned();
         if phone.chars().count() > 40
-            || !phone.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
         {
             errors.add(field("phone"), "Use digits, spaces and + - ( ) only.");
         }
@@ -489,7 +500,15 @@ pub async fn create(
     )
     .await?;
     if let Some(contact) = contact {
-        store::add_contact(&mut tx, member.tenant_id.uuid(), campaign.id, id, &contact, now).await?;
+        store::add_contact(
+            &mut tx,
+            member.tenant_id.uuid(),
+            campaign.id,
+            id,
+            &contact,
+            now,
+        )
+        .await?;
         store::match_confirmed_signatures(&mut tx, campaign.id, Some(id), now).await?;
     }
     tx.commit().await?;
@@ -607,7 +626,9 @@ async fn detail_page(
         layout: member.layout(format!("{} — {}", prospect.name, campaign.title)),
         base: base(member, &campaign),
         stage: prospect.stage(today),
-        form: input.form.unwrap_or_else(|| ProspectForm::from_prospect(&prospect)),
+        form: input
+            .form
+            .unwrap_or_else(|| ProspectForm::from_prospect(&prospect)),
         errors: input.errors,
         contact_form: input.contact_form,
         contact_errors: input.contact_errors,
@@ -676,8 +697,13 @@ pub async fn update(
     let input = form.validate(&mut errors, &organizers, parent);
     let mut tx = state.db.begin().await?;
     if let Some(parent_id) = input.parent_id {
-        if parent_id == prospect.id || store::would_loop(&mut tx, campaign.id, prospect.id, parent_id).await? {
-            errors.add("parent", "A prospect cannot be a chapter of itself or of its own chapters.");
+        if parent_id == prospect.id
+            || store::would_loop(&mut tx, campaign.id, prospect.id, parent_id).await?
+        {
+            errors.add(
+                "parent",
+                "A prospect cannot be a chapter of itself or of its own chapters.",
+            );
         }
     }
     if !errors.is_empty() {
@@ -733,7 +759,15 @@ pub async fn add_contact(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    store::add_contact(&mut tx, member.tenant_id.uuid(), campaign.id, prospect.id, &input, now).await?;
+    store::add_contact(
+        &mut tx,
+        member.tenant_id.uuid(),
+        campaign.id,
+        prospect.id,
+        &input,
+        now,
+    )
+    .await?;
     store::match_confirmed_signatures(&mut tx, campaign.id, Some(prospect.id), now).await?;
     tx.commit().await?;
     Ok(back_to(&member, &campaign, prospect.id, "contact-added"))
@@ -771,7 +805,11 @@ pub async fn edit_contact(
                 errors: FormErrors::new(),
                 contact_form: ContactForm::default(),
                 contact_errors: FormErrors::new(),
-                contact_edit: Some(ContactEdit { id: contact_id, form, errors }),
+                contact_edit: Some(ContactEdit {
+                    id: contact_id,
+                    form,
+                    errors,
+                }),
             },
         )
         .await?;
@@ -779,9 +817,10 @@ pub async fn edit_contact(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let prospect_id = store::update_contact(&mut tx, member.tenant_id, campaign.id, contact_id, &input)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let prospect_id =
+        store::update_contact(&mut tx, member.tenant_id, campaign.id, contact_id, &input)
+            .await?
+            .ok_or(AppError::NotFound)?;
     store::match_confirmed_signatures(&mut tx, campaign.id, Some(prospect_id), now).await?;
     tx.commit().await?;
     Ok(back_to(&member, &campaign, prospect_id, "contact-saved"))
@@ -795,9 +834,10 @@ pub async fn remove_contact(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let mut conn = state.db.acquire().await?;
-    let prospect_id = store::remove_contact(&mut conn, member.tenant_id, campaign.id, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let prospect_id =
+        store::remove_contact(&mut conn, member.tenant_id, campaign.id, parse_id(&id)?)
+            .await?
+            .ok_or(AppError::NotFound)?;
     Ok(back_to(&member, &campaign, prospect_id, "contact-removed"))
 }
 
@@ -832,9 +872,12 @@ fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
     if raw.is_empty() {
         return Ok(None);
     }
-    Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]"))
-        .map(Some)
-        .map_err(|_| "Enter a date like 2026-12-15.")
+    Date::parse(
+        raw,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map(Some)
+    .map_err(|_| "Enter a date like 2026-12-15.")
 }
 
 pub async fn log_activity(
@@ -848,22 +891,33 @@ pub async fn log_activity(
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let kind = ActivityKind::parse(&form.kind)
         .filter(|k| LOGGABLE.contains(k))
-        .ok_or_else(|| AppError::BadRequest("Choose a call, a meeting, a note or a requested change.".into()))?;
+        .ok_or_else(|| {
+            AppError::BadRequest("Choose a call, a meeting, a note or a requested change.".into())
+        })?;
     let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
     let contact_id = if form.contact.is_empty() {
         None
     } else {
-        let id = Uuid::parse_str(&form.contact).ok().filter(|id| contacts.iter().any(|c| c.id == *id));
-        Some(id.ok_or_else(|| AppError::BadRequest("Choose one of this prospect's contacts.".into()))?)
+        let id = Uuid::parse_str(&form.contact)
+            .ok()
+            .filter(|id| contacts.iter().any(|c| c.id == *id));
+        Some(id.ok_or_else(|| {
+            AppError::BadRequest("Choose one of this prospect's contacts.".into())
+        })?)
     };
-    let next_follow_up = parse_date(&form.next_follow_up).map_err(|m| AppError::BadRequest(m.into()))?;
+    let next_follow_up =
+        parse_date(&form.next_follow_up).map_err(|m| AppError::BadRequest(m.into()))?;
     let body = form.body.trim();
     let outcome = form.outcome.trim();
     if body.chars().count() > 5000 || outcome.chars().count() > 200 {
-        return Err(AppError::BadRequest("Keep the note under 5,000 characters and the outcome under 200.".into()));
+        return Err(AppError::BadRequest(
+            "Keep the note under 5,000 characters and the outcome under 200.".into(),
+        ));
     }
     if kind == ActivityKind::ChangeRequest && body.is_empty() {
-        return Err(AppError::BadRequest("Describe the change they asked for.".into()));
+        return Err(AppError::BadRequest(
+            "Describe the change they asked for.".into(),
+        ));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -888,11 +942,23 @@ pub async fn log_activity(
         store::set_follow_up(&mut tx, member.tenant_id, prospect.id, next_follow_up).await?;
     }
     if kind.is_touch() && prospect.status == PipelineStatus::Asked {
-        store::set_status(&mut tx, member.tenant_id, campaign.id, prospect.id, PipelineStatus::Asked, PipelineStatus::InConversation).await?;
+        store::set_status(
+            &mut tx,
+            member.tenant_id,
+            campaign.id,
+            prospect.id,
+            PipelineStatus::Asked,
+            PipelineStatus::InConversation,
+        )
+        .await?;
     }
     tx.commit().await?;
     if form.back == "follow-ups" {
-        return Ok(Redirect::to(&format!("{}/outreach/follow-ups?notice=activity-logged", base(&member, &campaign))).into_response());
+        return Ok(Redirect::to(&format!(
+            "{}/outreach/follow-ups?notice=activity-logged",
+            base(&member, &campaign)
+        ))
+        .into_response());
     }
     Ok(back_to(&member, &campaign, prospect.id, "activity-logged"))
 }
@@ -920,9 +986,16 @@ pub async fn change_status(
         .ok_or_else(|| AppError::BadRequest("Reload the page and choose again.".into()))?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if store::set_status(&mut tx, member.tenant_id, campaign.id, prospect.id, from, status)
-        .await?
-        .is_none()
+    if store::set_status(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        prospect.id,
+        from,
+        status,
+    )
+    .await?
+    .is_none()
     {
         return Err(AppError::BadRequest(format!(
             "Someone changed this prospect's status to \"{}\" meanwhile. Go back, reload and choose again.",
@@ -969,9 +1042,18 @@ pub async fn confirm_match(
     let signature_id = parse_id(&form.signature)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !store::confirm_match(&mut tx, member.tenant_id, campaign.id, prospect.id, signature_id).await? {
+    if !store::confirm_match(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        prospect.id,
+        signature_id,
+    )
+    .await?
+    {
         return Err(AppError::BadRequest(
-            "That signature is not confirmed any more, or this prospect already counts as signed.".into(),
+            "That signature is not confirmed any more, or this prospect already counts as signed."
+                .into(),
         ));
     }
     store::record(
@@ -1020,7 +1102,11 @@ pub async fn snooze(
     let mut conn = state.db.acquire().await?;
     store::set_follow_up(&mut conn, member.tenant_id, prospect.id, Some(until)).await?;
     if form.back == "follow-ups" {
-        return Ok(Redirect::to(&format!("{}/outreach/follow-ups?notice=snoozed", base(&member, &campaign))).into_response());
+        return Ok(Redirect::to(&format!(
+            "{}/outreach/follow-ups?notice=snoozed",
+            base(&member, &campaign)
+        ))
+        .into_response());
     }
     Ok(back_to(&member, &campaign, prospect.id, "snoozed"))
 }
@@ -1040,16 +1126,41 @@ pub async fn answer_change(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let activity_id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let revision_id = Uuid::parse_str(&form.revision)
-        .map_err(|_| AppError::BadRequest("Choose the revision that answered the request.".into()))?;
+    let revision_id = Uuid::parse_str(&form.revision).map_err(|_| {
+        AppError::BadRequest("Choose the revision that answered the request.".into())
+    })?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let prospect_id = store::answer_change(&mut tx, member.tenant_id, campaign.id, activity_id, revision_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let told = super::asks::tell_change_answered(&state, &mut tx, &member, &campaign, prospect_id, activity_id, now).await?;
+    let prospect_id = store::answer_change(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        activity_id,
+        revision_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let told = super::asks::tell_change_answered(
+        &state,
+        &mut tx,
+        &member,
+        &campaign,
+        prospect_id,
+        activity_id,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(back_to(&member, &campaign, prospect_id, if told > 0 { "change-answered-told" } else { "change-answered" }))
+    Ok(back_to(
+        &member,
+        &campaign,
+        prospect_id,
+        if told > 0 {
+            "change-answered-told"
+        } else {
+            "change-answered"
+        },
+    ))
 }
 
 pub struct FollowUp {
@@ -1127,7 +1238,11 @@ impl SettingsForm {
                 .map(i32::to_string)
                 .collect::<Vec<_>>()
                 .join(", "),
-            auto_last_call: if s.auto_last_call { "on".into() } else { String::new() },
+            auto_last_call: if s.auto_last_call {
+                "on".into()
+            } else {
+                String::new()
+            },
             ask_subject: s.ask_subject.clone(),
             ask_body: s.ask_body.clone(),
         }
@@ -1149,7 +1264,12 @@ impl SettingsForm {
             }
         };
         let mut lead: Vec<i32> = Vec::new();
-        for part in self.reminder_lead_days.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for part in self
+            .reminder_lead_days
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             match part.parse::<i32>() {
                 Ok(n) if (1..=60).contains(&n) => {
                     if !lead.contains(&n) {
@@ -1157,7 +1277,10 @@ impl SettingsForm {
                     }
                 }
                 _ => {
-                    errors.add("reminder_lead_days", "Write days before the soft deadline, like \"3, 1\" (1 to 60 each).");
+                    errors.add(
+                        "reminder_lead_days",
+                        "Write days before the soft deadline, like \"3, 1\" (1 to 60 each).",
+                    );
                     break;
                 }
             }

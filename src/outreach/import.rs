@@ -1560,7 +1560,11 @@ fn stage_of(
     hold_until: Option<Date>,
     today: Date,
 ) -> Stage {
-    Stage::of(status, signed, super::hold_lasts(hold_reason, hold_until, today))
+    Stage::of(
+        status,
+        signed,
+        super::hold_lasts(hold_reason, hold_until, today),
+    )
 }
 
 /// `GET …/outreach/export.csv`: every prospect with its contacts (one row per contact,

@@ -296,7 +296,10 @@ pub fn router() -> Router<AppState> {
             &format!("{o}/contacts/{{id}}/clear-bounce"),
             post(handlers::clear_bounce),
         )
-        .route(&format!("{o}/contacts/{{id}}"), post(handlers::edit_contact))
+        .route(
+            &format!("{o}/contacts/{{id}}"),
+            post(handlers::edit_contact),
+        )
         .route(
             &format!("{o}/contacts/{{id}}/remove"),
             post(handlers::remove_contact),

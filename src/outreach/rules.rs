@@ -75,11 +75,15 @@ mod tests {
             touch_problem(1, Some(now - Duration::days(3)), &settings, now),
             None
         );
-        assert!(touch_problem(1, Some(now - Duration::days(2)), &settings, now)
-            .unwrap()
-            .contains("2 days ago"));
-        assert!(touch_problem(4, Some(now - Duration::days(30)), &settings, now)
-            .unwrap()
-            .contains("limit is 4"));
+        assert!(
+            touch_problem(1, Some(now - Duration::days(2)), &settings, now)
+                .unwrap()
+                .contains("2 days ago")
+        );
+        assert!(
+            touch_problem(4, Some(now - Duration::days(30)), &settings, now)
+                .unwrap()
+                .contains("limit is 4")
+        );
     }
 }

@@ -144,7 +144,10 @@ pub async fn due_campaign_by_id(
     campaign_id: Uuid,
 ) -> sqlx::Result<Option<DueCampaign>> {
     let sql = format!("{DUE_CAMPAIGNS} WHERE c.id = $1");
-    let row = sqlx::query(&sql).bind(campaign_id).fetch_optional(db).await?;
+    let row = sqlx::query(&sql)
+        .bind(campaign_id)
+        .fetch_optional(db)
+        .await?;
     row.as_ref().map(due_campaign).transpose()
 }
 
@@ -264,7 +267,8 @@ impl Scheduler {
         .bind(now)
         .execute(&self.state.db)
         .await?;
-        self.contact_stage(campaign, ContactStage::LastCall, now).await
+        self.contact_stage(campaign, ContactStage::LastCall, now)
+            .await
     }
 
     async fn contact_stage(
@@ -432,7 +436,15 @@ impl Scheduler {
         let mut tx = self.state.db.begin().await?;
         let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
         if !still_due(&mut tx, campaign).await?
-            || !Self::claim(&mut tx, campaign, "soft_missed", campaign.soft_deadline, now, &detail).await?
+            || !Self::claim(
+                &mut tx,
+                campaign,
+                "soft_missed",
+                campaign.soft_deadline,
+                now,
+                &detail,
+            )
+            .await?
         {
             return Ok(false);
         }
@@ -460,8 +472,15 @@ impl Scheduler {
             link_label: "Open the outreach page".into(),
             link: outreach,
         };
-        self.alert_organizers(&mut tx, campaign, "soft_missed", campaign.soft_deadline, message, now)
-            .await?;
+        self.alert_organizers(
+            &mut tx,
+            campaign,
+            "soft_missed",
+            campaign.soft_deadline,
+            message,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -474,7 +493,15 @@ impl Scheduler {
         let mut tx = self.state.db.begin().await?;
         let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
         if !still_due(&mut tx, campaign).await?
-            || !Self::claim(&mut tx, campaign, "hard_summary", campaign.hard_deadline, now, &detail).await?
+            || !Self::claim(
+                &mut tx,
+                campaign,
+                "hard_summary",
+                campaign.hard_deadline,
+                now,
+                &detail,
+            )
+            .await?
         {
             return Ok(false);
         }
@@ -508,8 +535,15 @@ impl Scheduler {
             link_label: "Open the campaign".into(),
             link: dashboard,
         };
-        self.alert_organizers(&mut tx, campaign, "hard_summary", campaign.hard_deadline, message, now)
-            .await?;
+        self.alert_organizers(
+            &mut tx,
+            campaign,
+            "hard_summary",
+            campaign.hard_deadline,
+            message,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

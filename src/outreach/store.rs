@@ -56,8 +56,16 @@ pub(super) fn settings_row(r: &PgRow) -> sqlx::Result<Settings> {
         max_touches: r.try_get("max_touches")?,
         reminder_lead_days: lead,
         auto_last_call: r.try_get("auto_last_call")?,
-        ask_subject: if subject.is_empty() { DEFAULT_ASK_SUBJECT.into() } else { subject },
-        ask_body: if body.is_empty() { DEFAULT_ASK_BODY.into() } else { body },
+        ask_subject: if subject.is_empty() {
+            DEFAULT_ASK_SUBJECT.into()
+        } else {
+            subject
+        },
+        ask_body: if body.is_empty() {
+            DEFAULT_ASK_BODY.into()
+        } else {
+            body
+        },
     })
 }
 
@@ -132,7 +140,11 @@ impl Prospect {
     }
 
     pub fn stage(&self, today: Date) -> Stage {
-        Stage::of(self.status, self.signed_signature_id.is_some(), self.held(today))
+        Stage::of(
+            self.status,
+            self.signed_signature_id.is_some(),
+            self.held(today),
+        )
     }
 
     /// National and international organizations not yet contacted come first.
@@ -264,7 +276,10 @@ pub async fn list(
     filter: &Filter,
     today: Date,
 ) -> sqlx::Result<Page> {
-    let mut conditions = vec!["p.tenant_id = $1".to_owned(), "p.campaign_id = $2".to_owned()];
+    let mut conditions = vec![
+        "p.tenant_id = $1".to_owned(),
+        "p.campaign_id = $2".to_owned(),
+    ];
     if let Some(stage) = filter.stage {
         conditions.push(stage_condition(stage));
     }
@@ -461,7 +476,10 @@ pub struct ProspectInput {
 pub fn domain_of(website: &str) -> String {
     url::Url::parse(website)
         .ok()
-        .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_lowercase()))
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_lowercase())
+        })
         .unwrap_or_default()
 }
 
@@ -624,12 +642,13 @@ pub async fn set_follow_up(
     id: Uuid,
     on: Option<Date>,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE prospects SET next_follow_up = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.uuid())
-        .bind(id)
-        .bind(on)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE prospects SET next_follow_up = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.uuid())
+            .bind(id)
+            .bind(on)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -662,7 +681,8 @@ fn contact(r: &PgRow) -> sqlx::Result<Contact> {
     })
 }
 
-const CONTACT_COLUMNS: &str = "c.id, c.prospect_id, c.name, c.role, c.email::text AS email, c.phone, c.bounced_at,
+const CONTACT_COLUMNS: &str =
+    "c.id, c.prospect_id, c.name, c.role, c.email::text AS email, c.phone, c.bounced_at,
     c.bounce_reason, c.touches, c.last_touch_at";
 
 pub async fn contacts_of(
@@ -865,7 +885,8 @@ pub async fn suggested_match(
 /// The conditions of a suggested match, shared by the suggestion and its confirmation:
 /// a confirmed organization signature with the prospect's folded name or website domain
 /// that no prospect counts as its signature yet.
-const MATCHES_PROSPECT: &str = "s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
+const MATCHES_PROSPECT: &str =
+    "s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
     AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%'))
     AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)";
 

@@ -139,7 +139,10 @@ impl Email for LetterChanged {
             subject: if self.substantive {
                 format!("Please confirm the changed letter: {}", self.campaign_title)
             } else {
-                format!("A small change to the letter you signed: {}", self.campaign_title)
+                format!(
+                    "A small change to the letter you signed: {}",
+                    self.campaign_title
+                )
             },
             text: LetterChangedText { m: self, footer }.render()?,
             html: LetterChangedHtml { m: self, footer }.render()?,
@@ -177,7 +180,8 @@ struct NotCarriedHtml<'a> {
 
 impl Email for NameNotCarriedOver {
     const KIND: &'static str = "name_not_carried_over";
-    const REASON: &'static str = "You receive this because you signed an earlier version of this letter.";
+    const REASON: &'static str =
+        "You receive this because you signed an earlier version of this letter.";
     const CARRIES_SECRET_LINK: bool = true;
 
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
@@ -230,15 +234,20 @@ struct MemberUpdateHtml<'a> {
 
 impl Email for MemberUpdate {
     const KIND: &'static str = "member_update";
-    const REASON: &'static str =
-        "You receive updates on this letter because you signed it.";
+    const REASON: &'static str = "You receive updates on this letter because you signed it.";
 
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
         Ok(RenderedMail {
             subject: if self.released {
-                format!("Published: {} — {} signers", self.campaign_title, self.total)
+                format!(
+                    "Published: {} — {} signers",
+                    self.campaign_title, self.total
+                )
             } else {
-                format!("Update: {} — {} signers so far", self.campaign_title, self.total)
+                format!(
+                    "Update: {} — {} signers so far",
+                    self.campaign_title, self.total
+                )
             },
             text: MemberUpdateText { m: self, footer }.render()?,
             html: MemberUpdateHtml { m: self, footer }.render()?,

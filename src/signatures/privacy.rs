@@ -883,7 +883,10 @@ mod tests {
             replacement: ERASED_NAME,
         }];
         assert!(redact_json(&mut value, &needles));
-        assert_eq!(value["new_signers"][0], "Erased signer signed Keep it clean");
+        assert_eq!(
+            value["new_signers"][0],
+            "Erased signer signed Keep it clean"
+        );
         assert_eq!(value["new_signers"][1], "Other signed");
         assert_eq!(json_escaped("a \"b\""), "a \\\"b\\\"");
     }

@@ -124,10 +124,12 @@ async fn anonymize_campaign(
     .bind(ANONYMIZED_NAME)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE referrals SET name = '', email = '', absorbed = true WHERE signature_id = ANY ($1)")
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE referrals SET name = '', email = '', absorbed = true WHERE signature_id = ANY ($1)",
+    )
+    .bind(&ids)
+    .execute(&mut *tx)
+    .await?;
     // The signer mail to each address, unless another signature of the group still
     // stands on it (that one's campaign keeps its own mail until its own time).
     let kinds = privacy::signer_mail_kinds();

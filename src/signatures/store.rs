@@ -338,7 +338,9 @@ impl Consent {
             Consent::Confirmed => "confirmed this text",
             Consent::Reconfirmed => "confirmed this changed text",
             Consent::CarriedOver => "consent carried over (minor change)",
-            Consent::NotCarriedOver => "did not confirm this changed text in time: not listed under it",
+            Consent::NotCarriedOver => {
+                "did not confirm this changed text in time: not listed under it"
+            }
         }
     }
 }
@@ -402,7 +404,12 @@ pub async fn listed(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, email, host)| Listed { id, name, email, host })
+        .map(|(id, name, email, host)| Listed {
+            id,
+            name,
+            email,
+            host,
+        })
         .collect())
 }
 

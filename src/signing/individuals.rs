@@ -49,8 +49,14 @@ pub async fn page(
     if !campaign.allow_individuals || campaign.release_pending() {
         return Err(AppError::NotFound);
     }
-    let count =
-        store::public_count(&state.db, tenant, campaign.id, campaign.consent_from_revision, SignatureKind::Individual).await?;
+    let count = store::public_count(
+        &state.db,
+        tenant,
+        campaign.id,
+        campaign.consent_from_revision,
+        SignatureKind::Individual,
+    )
+    .await?;
     let pages = ((count + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = match query.page.as_deref().map(str::trim) {
         None | Some("") => 1,

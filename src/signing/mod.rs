@@ -6,9 +6,9 @@ mod form;
 mod individuals;
 mod letter_pdf;
 pub mod page_cache;
+mod privacy;
 mod public_page;
 mod release_pages;
-mod privacy;
 mod signer;
 
 use std::sync::Arc;

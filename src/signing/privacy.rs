@@ -47,8 +47,13 @@ pub async fn download(
         return link_gone(&visitor, None);
     };
     within_limit(&state, &visitor).await?;
-    let Some(export) =
-        privacy::export(&state.db, found.tenant, found.signature.id, state.clock.now()).await?
+    let Some(export) = privacy::export(
+        &state.db,
+        found.tenant,
+        found.signature.id,
+        state.clock.now(),
+    )
+    .await?
     else {
         return link_gone(&visitor, None);
     };
@@ -59,7 +64,10 @@ pub async fn download(
     );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_owned(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],

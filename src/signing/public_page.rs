@@ -135,7 +135,14 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
         let count = if (first.len() as i64) <= INDIVIDUALS_ON_PAGE {
             first.len() as i64
         } else {
-            store::public_count(&state.db, tenant, campaign.id, campaign.consent_from_revision, SignatureKind::Individual).await?
+            store::public_count(
+                &state.db,
+                tenant,
+                campaign.id,
+                campaign.consent_from_revision,
+                SignatureKind::Individual,
+            )
+            .await?
         };
         (first, count)
     } else {
@@ -427,17 +434,19 @@ pub async fn preview(
         release.map(|at| format!(" until its release, {at}")).unwrap_or_default()
     );
     let plain = &page.plain;
-    Ok(match plain
-        .windows(NOTICE_MARKER.len())
-        .position(|w| w == NOTICE_MARKER.as_bytes())
-    {
-        Some(at) => {
-            let mut out = Vec::with_capacity(plain.len() + banner.len());
-            out.extend_from_slice(&plain[..at]);
-            out.extend_from_slice(banner.as_bytes());
-            out.extend_from_slice(&plain[at + NOTICE_MARKER.len()..]);
-            Bytes::from(out)
-        }
-        None => plain.clone(),
-    })
+    Ok(
+        match plain
+            .windows(NOTICE_MARKER.len())
+            .position(|w| w == NOTICE_MARKER.as_bytes())
+        {
+            Some(at) => {
+                let mut out = Vec::with_capacity(plain.len() + banner.len());
+                out.extend_from_slice(&plain[..at]);
+                out.extend_from_slice(banner.as_bytes());
+                out.extend_from_slice(&plain[at + NOTICE_MARKER.len()..]);
+                Bytes::from(out)
+            }
+            None => plain.clone(),
+        },
+    )
 }

@@ -84,7 +84,10 @@ pub async fn preview(
     )
     .await?;
     Ok((
-        [(header::CACHE_CONTROL, "no-store"), (header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
         html,
     )
         .into_response())

@@ -145,7 +145,11 @@ pub struct ChangeSince {
 
 /// Whether a signer may still confirm a substantively changed text: until the date the
 /// organizers set, and after it while the form takes signatures (they could sign anew).
-fn may_reconfirm(campaign: &Campaign, respond_by: Option<time::OffsetDateTime>, now: time::OffsetDateTime) -> bool {
+fn may_reconfirm(
+    campaign: &Campaign,
+    respond_by: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) -> bool {
     respond_by.is_some_and(|by| now < by) || campaign.accepting_signatures(now)
 }
 
@@ -205,25 +209,33 @@ async fn change_since(
         return Ok(None);
     }
     let Some(confirmed) =
-        campaigns::revision_by_number(&state.db, found.tenant, found.campaign.id, confirmed_number).await?
+        campaigns::revision_by_number(&state.db, found.tenant, found.campaign.id, confirmed_number)
+            .await?
     else {
         return Ok(None);
     };
     let needs_confirmation = confirmed_number < found.campaign.consent_from_revision;
     let respond_by = if needs_confirmation {
-        campaigns::revision_by_number(&state.db, found.tenant, found.campaign.id, found.campaign.consent_from_revision)
-            .await?
-            .and_then(|r| r.respond_by)
+        campaigns::revision_by_number(
+            &state.db,
+            found.tenant,
+            found.campaign.id,
+            found.campaign.consent_from_revision,
+        )
+        .await?
+        .and_then(|r| r.respond_by)
     } else {
         current.respond_by
     };
-    let comparison = crate::campaigns::letter::compare(confirmed.body, current.body.clone()).await?;
+    let comparison =
+        crate::campaigns::letter::compare(confirmed.body, current.body.clone()).await?;
     Ok(Some(ChangeSince {
         needs_confirmation,
         confirmed_number,
         current_number: current.number,
         note: current.change_note.clone(),
-        respond_by: respond_by.map(|at| crate::campaigns::time_zones::display(at, &found.campaign.time_zone)),
+        respond_by: respond_by
+            .map(|at| crate::campaigns::time_zones::display(at, &found.campaign.time_zone)),
         diff: comparison.lines,
         diff_summary: comparison.summary,
     }))
@@ -405,12 +417,32 @@ async fn reconfirm(
     )
     .await?;
     if shown != Some(current.id) {
-        let mut page = signer_page(state, visitor, found, false, ReferralForm::default(), Vec::new()).await?;
+        let mut page = signer_page(
+            state,
+            visitor,
+            found,
+            false,
+            ReferralForm::default(),
+            Vec::new(),
+        )
+        .await?;
         page.problem = Some("The letter has changed again since this page was opened. Read the text below as it stands now, and confirm it if you agree.");
         return render_with(StatusCode::CONFLICT, page);
     }
-    if !may_reconfirm(&found.campaign, consent_revision.and_then(|r| r.respond_by), now) {
-        let mut page = signer_page(state, visitor, found, false, ReferralForm::default(), Vec::new()).await?;
+    if !may_reconfirm(
+        &found.campaign,
+        consent_revision.and_then(|r| r.respond_by),
+        now,
+    ) {
+        let mut page = signer_page(
+            state,
+            visitor,
+            found,
+            false,
+            ReferralForm::default(),
+            Vec::new(),
+        )
+        .await?;
         page.problem = Some("The date to confirm the changed text has passed and signing has closed, so your name cannot be added under it any more.");
         return render_with(StatusCode::GONE, page);
     }
