@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::letter::compare;
+use super::diff::compare;
 use super::store::{self, Campaign, ChangeKind, Revision};
 use crate::error::AppResult;
 use crate::mail::outbox;

@@ -3,6 +3,7 @@
 //! referrals, and signer export and import (the signatures themselves belong to
 //! `crate::signatures`).
 
+mod diff;
 pub mod document;
 mod handlers;
 mod import;

@@ -9,12 +9,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use uuid::Uuid;
 
 use super::emails::Ask;
+pub use super::links::personal_link;
+use super::links::{mac_matches, parse_token};
 use super::rules::{never_send, touch_problem};
 use super::scheduler::{due_campaign_by_id, Scheduler};
 use super::store::{self, Recipient, Settings};
@@ -27,59 +27,10 @@ use crate::mail::outbox;
 use crate::signing::{prefilled_form, public_campaign, SignForm};
 use crate::state::AppState;
 use crate::tenancy::{Member, TenantScope};
-use crate::tokens;
 use crate::web::{render, unprocessable, Form, Layout, Path, Visitor};
 
 /// At most this many contacts in one ask.
 pub const MAX_RECIPIENTS: usize = 5000;
-
-/// Binds the link to the contact and the address it was sent to: when organizers give
-/// the contact another address (another person, often), links sent before stop working.
-fn link_mac(secret: &[u8], contact_id: Uuid, email: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(
-        format!(
-            "outreach-personal-link:{contact_id}:{}",
-            email.to_lowercase()
-        )
-        .as_bytes(),
-    );
-    tokens::hex(&mac.finalize().into_bytes()[..16])
-}
-
-/// The contact's personal link: the same in every email to that address (so an old ask
-/// still works), and nobody can make one for another contact without the secret key.
-pub fn personal_link(
-    state: &AppState,
-    tenant_slug: &str,
-    campaign_slug: &str,
-    contact_id: Uuid,
-    email: &str,
-) -> String {
-    let token = format!(
-        "{}{}",
-        contact_id.simple(),
-        link_mac(&state.secret, contact_id, email)
-    );
-    state
-        .config
-        .link(&format!("/{tenant_slug}/{campaign_slug}/ask/{token}"))
-}
-
-/// The contact a token names, before its MAC is checked against the stored address.
-fn parse_token(token: &str) -> Option<(Uuid, &str)> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    Some((Uuid::parse_str(&token[..32]).ok()?, &token[32..]))
-}
-
-fn mac_matches(secret: &[u8], contact_id: Uuid, email: &str, given: &str) -> bool {
-    tokens::constant_time_eq(
-        link_mac(secret, contact_id, email).as_bytes(),
-        given.to_ascii_lowercase().as_bytes(),
-    )
-}
 
 /// `GET /{group}/{campaign}/ask/{token}`: the sign-on form with the current letter,
 /// filled in with the organization and the contact.
@@ -695,25 +646,5 @@ mod tests {
             .unwrap_err()
             .contains("{name} is not a merge field"));
         assert!(merge("Hi {contact_name", &values).is_err());
-    }
-
-    #[test]
-    fn personal_links_cannot_be_made_without_the_key() {
-        let id = Uuid::new_v4();
-        let token = format!("{}{}", id.simple(), link_mac(b"secret", id, "a@x.example"));
-        let (parsed, mac) = parse_token(&token).unwrap();
-        assert_eq!(parsed, id);
-        assert!(mac_matches(b"secret", id, "A@x.example", mac));
-        assert!(!mac_matches(b"other", id, "a@x.example", mac));
-        assert!(
-            !mac_matches(b"secret", id, "b@x.example", mac),
-            "another address"
-        );
-        assert!(
-            !mac_matches(b"secret", Uuid::new_v4(), "a@x.example", mac),
-            "another contact"
-        );
-        assert!(parse_token("short").is_none());
-        assert!(parse_token(&"é".repeat(32)).is_none());
     }
 }

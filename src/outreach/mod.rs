@@ -10,6 +10,7 @@ mod dashboard;
 mod emails;
 mod handlers;
 mod import;
+mod links;
 pub mod rules;
 pub mod scheduler;
 pub mod store;

@@ -14,8 +14,8 @@ use time::{Date, Duration, OffsetDateTime};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::asks::personal_link;
 use super::emails::{DailyDigest, DeadlineReminder, LastCall, OrganizerAlert};
+use super::links::personal_link;
 use super::store::{self, NewActivity, Origin, ProspectInput};
 use super::ActivityKind;
 use crate::campaigns::time_zones;
