@@ -6,9 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -22,6 +20,7 @@ use crate::signatures::{ConfirmSignature, SignatureKind, SignatureSource, Signat
 use crate::state::AppState;
 use crate::tenancy::{PublicTenantId, TenantScope};
 use crate::tokens;
+use crate::web::started::{started_at, started_token};
 use crate::web::{render, render_with, Form, FormErrors, Layout, Path, Query, Visitor};
 
 pub const SIZES: [(&str, &str); 4] = [
@@ -61,31 +60,8 @@ impl SignForm {
     }
 }
 
-fn mac(secret: &[u8], campaign_id: Uuid, timestamp: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("sign-form-started:{campaign_id}:{timestamp}").as_bytes());
-    tokens::hex(&mac.finalize().into_bytes()[..16])
-}
-
 /// How long a fetched form may be sent back: one fetched form cannot be replayed forever.
 pub const FORM_VALID_FOR: time::Duration = time::Duration::days(1);
-
-/// When the form of this campaign was handed out, signed so it cannot be forged or moved
-/// to another campaign.
-fn started_token(secret: &[u8], campaign_id: Uuid, now: OffsetDateTime) -> String {
-    let timestamp = now.unix_timestamp();
-    format!("{timestamp}.{}", mac(secret, campaign_id, timestamp))
-}
-
-fn started_at(secret: &[u8], campaign_id: Uuid, token: &str) -> Option<OffsetDateTime> {
-    let (timestamp, given) = token.split_once('.')?;
-    let timestamp: i64 = timestamp.parse().ok()?;
-    tokens::constant_time_eq(
-        mac(secret, campaign_id, timestamp).as_bytes(),
-        given.as_bytes(),
-    )
-    .then(|| OffsetDateTime::from_unix_timestamp(timestamp).ok())?
-}
 
 /// Why a returned form cannot be taken as it is, if it cannot.
 fn fill_time_problem(started: Option<OffsetDateTime>, now: OffsetDateTime) -> Option<&'static str> {
@@ -160,7 +136,12 @@ impl FormContext<'_> {
             .as_ref()
             .map(|r| r.id.to_string())
             .unwrap_or_default();
-        form.started = started_token(&self.state.secret, self.campaign.id, self.state.clock.now());
+        form.started = started_token(
+            &self.state.secret,
+            "sign-form-started",
+            self.campaign.id,
+            self.state.clock.now(),
+        );
         form.nickname = String::new();
         if !self.campaign.allow_individuals {
             form.kind = "organization".into();
@@ -408,7 +389,12 @@ pub async fn submit(
     if !form.nickname.is_empty() {
         return Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response());
     }
-    let started = started_at(&state.secret, campaign.id, &form.started);
+    let started = started_at(
+        &state.secret,
+        "sign-form-started",
+        campaign.id,
+        &form.started,
+    );
     if let Some(problem) = fill_time_problem(started, now) {
         return context
             .render(
@@ -575,10 +561,13 @@ mod tests {
         let secret = b"0123456789abcdef0123456789abcdef";
         let (water, air) = (Uuid::new_v4(), Uuid::new_v4());
         let now = datetime!(2026-11-25 12:00 UTC);
-        let token = started_token(secret, water, now);
-        assert_eq!(started_at(secret, water, &token), Some(now));
+        let token = started_token(secret, "sign-form-started", water, now);
         assert_eq!(
-            started_at(secret, air, &token),
+            started_at(secret, "sign-form-started", water, &token),
+            Some(now)
+        );
+        assert_eq!(
+            started_at(secret, "sign-form-started", air, &token),
             None,
             "not for another campaign"
         );
@@ -587,8 +576,14 @@ mod tests {
             now.unix_timestamp() - 60,
             token.split_once('.').unwrap().1
         );
-        assert_eq!(started_at(secret, water, &forged), None);
-        assert_eq!(started_at(secret, water, "garbage"), None);
+        assert_eq!(
+            started_at(secret, "sign-form-started", water, &forged),
+            None
+        );
+        assert_eq!(
+            started_at(secret, "sign-form-started", water, "garbage"),
+            None
+        );
         assert!(fill_time_problem(Some(now), now + time::Duration::seconds(5)).is_none());
         assert!(fill_time_problem(Some(now), now + time::Duration::seconds(1)).is_some());
         assert!(

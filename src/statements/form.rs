@@ -6,11 +6,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::store::{self, NewStatement};
 use super::{is_web_link, FORM_VALID_FOR, MAX_BODY, MIN_FILL_TIME, STATEMENT_LIMIT};
@@ -18,7 +15,7 @@ use crate::campaigns::store::{public_by_slugs, Campaign, PublicCampaign};
 use crate::error::{AppError, AppResult};
 use crate::mail::EmailAddress;
 use crate::state::AppState;
-use crate::tokens;
+use crate::web::started::{started_at, started_token};
 use crate::web::{render, render_with, Form, FormErrors, Layout, Path, Visitor};
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,26 +48,6 @@ async fn public_campaign(
 
 // The signed start time: a small copy of the sign-on form's, with its own purpose in the
 // MAC so a start time of one form is no good for the other.
-fn mac(secret: &[u8], campaign_id: Uuid, timestamp: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("statement-form-started:{campaign_id}:{timestamp}").as_bytes());
-    tokens::hex(&mac.finalize().into_bytes()[..16])
-}
-
-fn started_token(secret: &[u8], campaign_id: Uuid, now: OffsetDateTime) -> String {
-    let timestamp = now.unix_timestamp();
-    format!("{timestamp}.{}", mac(secret, campaign_id, timestamp))
-}
-
-fn started_at(secret: &[u8], campaign_id: Uuid, token: &str) -> Option<OffsetDateTime> {
-    let (timestamp, given) = token.split_once('.')?;
-    let timestamp: i64 = timestamp.parse().ok()?;
-    tokens::constant_time_eq(
-        mac(secret, campaign_id, timestamp).as_bytes(),
-        given.as_bytes(),
-    )
-    .then(|| OffsetDateTime::from_unix_timestamp(timestamp).ok())?
-}
 
 fn fill_time_problem(started: Option<OffsetDateTime>, now: OffsetDateTime) -> Option<&'static str> {
     match started {
@@ -110,7 +87,12 @@ impl FormContext<'_> {
         errors: FormErrors,
         problem: Option<&'static str>,
     ) -> AppResult<Response> {
-        form.started = started_token(&self.state.secret, self.campaign.id, self.state.clock.now());
+        form.started = started_token(
+            &self.state.secret,
+            "statement-form-started",
+            self.campaign.id,
+            self.state.clock.now(),
+        );
         form.nickname = String::new();
         let layout = self
             .visitor
@@ -270,7 +252,12 @@ pub async fn submit(
     if !form.nickname.is_empty() {
         return Ok(Redirect::to(&sent).into_response());
     }
-    let started = started_at(&state.secret, campaign.id, &form.started);
+    let started = started_at(
+        &state.secret,
+        "statement-form-started",
+        campaign.id,
+        &form.started,
+    );
     if let Some(problem) = fill_time_problem(started, now) {
         return context.render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -315,16 +302,26 @@ pub async fn sent(
 mod tests {
     use super::*;
     use time::macros::datetime;
+    use uuid::Uuid;
 
     #[test]
     fn start_times_are_signed_for_this_form_and_campaign() {
         let secret = b"0123456789abcdef0123456789abcdef";
         let (water, air) = (Uuid::new_v4(), Uuid::new_v4());
         let now = datetime!(2026-11-25 12:00 UTC);
-        let token = started_token(secret, water, now);
-        assert_eq!(started_at(secret, water, &token), Some(now));
-        assert_eq!(started_at(secret, air, &token), None);
-        assert_eq!(started_at(secret, water, "garbage"), None);
+        let token = started_token(secret, "statement-form-started", water, now);
+        assert_eq!(
+            started_at(secret, "statement-form-started", water, &token),
+            Some(now)
+        );
+        assert_eq!(
+            started_at(secret, "statement-form-started", air, &token),
+            None
+        );
+        assert_eq!(
+            started_at(secret, "statement-form-started", water, "garbage"),
+            None
+        );
         assert!(fill_time_problem(Some(now), now + time::Duration::seconds(5)).is_none());
         assert!(fill_time_problem(Some(now), now + time::Duration::seconds(1)).is_some());
         assert!(fill_time_problem(None, now).is_some());

@@ -10,6 +10,7 @@ mod layout;
 mod rate_limit;
 pub mod sessions;
 pub mod slug;
+pub mod started;
 
 pub use context::{
     context_layer, is_forbidden_control, RequestContext, CSRF_FIELD, DEVICE_COOKIE,
