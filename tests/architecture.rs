@@ -52,6 +52,10 @@ const LAYERS: &[&[&str]] = &[
 const PRIVILEGED_CALLS: &[(&str, &[&str])] = &[
     ("TenantId(", &["src/tenancy.rs"]),
     (
+        "TenantId::for_scheduled_job(",
+        &["src/tenancy.rs", "src/campaigns/reissue.rs"],
+    ),
+    (
         "PublicTenantId::found_by_public_url(",
         &["src/tenancy.rs", "src/campaigns/store.rs"],
     ),

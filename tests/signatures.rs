@@ -30,6 +30,12 @@ fn expected(from: Start, action: Action) -> Option<SignatureState> {
         (Start::Is(Confirmed), Withdraw) => Some(Withdrawn),
         (Start::RejectedFrom(before), Restore) => Some(before),
         (Start::Is(Withdrawn), SignAgain) => Some(Pending),
+        // Told of a reissue in advance: they decide, or the date passes without an opt-out.
+        (Start::Is(Notified), Confirm) => Some(Confirmed),
+        (Start::Is(Notified), ConfirmForApproval) => Some(AwaitingApproval),
+        (Start::Is(Notified), Withdraw) => Some(Withdrawn),
+        (Start::Is(Notified), Reject) => Some(Rejected),
+        (Start::Is(Notified), NoticeLapsed) => Some(Confirmed),
         _ => None,
     }
 }
@@ -40,8 +46,10 @@ enum Start {
     RejectedFrom(SignatureState),
 }
 
-const STARTS: [Start; 7] = [
+const STARTS: [Start; 9] = [
     Start::Is(Pending),
+    Start::Is(Notified),
+    Start::RejectedFrom(Notified),
     Start::Is(AwaitingApproval),
     Start::Is(Confirmed),
     Start::Is(Withdrawn),
@@ -50,10 +58,19 @@ const STARTS: [Start; 7] = [
     Start::RejectedFrom(Confirmed),
 ];
 
-/// The real steps that bring a new form signature to `start`.
+/// How a signature that reaches `start` comes in: `Notified` only from a reissue that
+/// carried it over by advance notice; everything else from the form.
+fn source_for(start: Start) -> SignatureSource {
+    match start {
+        Start::Is(Notified) | Start::RejectedFrom(Notified) => SignatureSource::ReissueNotice,
+        _ => SignatureSource::Form,
+    }
+}
+
+/// The real steps that bring a new signature (see `source_for`) to `start`.
 fn path_to(start: Start) -> Vec<Action> {
     match start {
-        Start::Is(Pending) => vec![],
+        Start::Is(Pending) | Start::Is(Notified) => vec![],
         Start::Is(AwaitingApproval) => vec![ConfirmForApproval],
         Start::Is(Confirmed) => vec![Confirm],
         Start::Is(Withdrawn) => vec![Withdraw],
@@ -116,8 +133,14 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
         reason: "test",
     };
     let signer = Actor::signer("test");
+    let scheduler = Actor {
+        name: "scheduler",
+        user_id: None,
+        reason: "test",
+    };
     let by = |action: Action| match action {
         Approve | Reject | Restore => &organizer,
+        NoticeLapsed => &scheduler,
         _ => &signer,
     };
 
@@ -127,7 +150,7 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
             let signature = NewSignature {
                 name: format!("Org {n}-{m}"),
                 email: format!("s{n}-{m}@example.org"),
-                ..NewSignature::new(SignatureKind::Organization, SignatureSource::Form)
+                ..NewSignature::new(SignatureKind::Organization, source_for(start))
             };
             let Inserted::Created(id) =
                 store::insert(&mut conn, tenant, campaign, &signature, &signer, now)
@@ -176,7 +199,7 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
             let signer_confirmed = path_to(start)
                 .iter()
                 .chain(expected(start, action).map(|_| &action))
-                .any(|a| a.is_signer_confirmation());
+                .any(|a| a.gives_signer_consent());
             assert_eq!(
                 after.confirmed, signer_confirmed,
                 "{start:?} + {action:?}: confirmed_at"
@@ -290,4 +313,32 @@ async fn no_row_can_point_across_campaigns() {
         "{across}"
     );
     referral(water).await.expect("its own signature's campaign");
+}
+
+/// The schema keeps `notified` to signatures a reissue carried over by advance notice,
+/// whatever the code does.
+#[tokio::test]
+async fn only_a_reissue_by_advance_notice_can_be_notified() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    support::campaigns::create_campaign(&owner, "river", "water", &[]).await;
+    let host: Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE source = 'host'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let refused = sqlx::query("UPDATE signatures SET state = 'notified' WHERE id = $1")
+        .bind(host)
+        .execute(&app.db)
+        .await;
+    assert!(refused.is_err(), "a host signature cannot be notified");
+    let allowed = sqlx::query(
+        "UPDATE signatures SET state = 'notified', source = 'reissue_notice' WHERE id = $1",
+    )
+    .bind(host)
+    .execute(&app.db)
+    .await;
+    assert!(
+        allowed.is_ok(),
+        "the check itself lets the rightful source through"
+    );
 }

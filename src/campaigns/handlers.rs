@@ -143,7 +143,7 @@ impl CampaignForm {
         }
     }
 
-    fn validate(&self, errors: &mut FormErrors) -> Option<CampaignInput> {
+    pub(super) fn validate(&self, errors: &mut FormErrors) -> Option<CampaignInput> {
         let title = self.title.trim().to_owned();
         if title.is_empty() {
             errors.add("title", "Give the campaign a title.");
@@ -336,7 +336,7 @@ pub async fn create(
 
 /// The host organization signs its own letter in one step, pre-filled from the tenant;
 /// it is then listed like everyone else.
-async fn sign_on_host(
+pub(super) async fn sign_on_host(
     conn: &mut sqlx::PgConnection,
     member: &Member,
     campaign_id: uuid::Uuid,

@@ -10,6 +10,7 @@ mod import;
 pub mod letter;
 pub mod letter_changes;
 pub mod lookup;
+pub mod reissue;
 pub mod release;
 mod signature_pages;
 pub mod store;
@@ -65,6 +66,14 @@ pub const NOTICES: &[(&str, &str)] = &[
     (
         "letter-saved-substantive",
         "Saved as a substantive change: signers are listed under the new text only once they confirm it; each was emailed a link to do so.",
+    ),
+    (
+        "reissued",
+        "Reissued as a new statement, open for signatures. Each previous signer was emailed the new text and their own link; nobody is listed until they decide (or, if they were told in advance, until the opt-out date passes).",
+    ),
+    (
+        "reissue-notice-saved",
+        "Saved. Signers who confirm from now on see the notice, and it is recorded with their signature.",
     ),
     (
         "letter-unchanged",
@@ -200,6 +209,11 @@ fn routes() -> Routes {
         &format!("{c}/release"),
         get(release::page).post(release::save),
     )
+    .route(
+        &format!("{c}/reissue"),
+        get(reissue::page).post(reissue::reissue),
+    )
+    .route(&format!("{c}/reissue/notice"), post(reissue::set_notice))
     .route(&format!("{c}/revisions"), get(letter::history))
     .route(
         &format!("{c}/revisions/{{number}}"),

@@ -41,6 +41,13 @@ pub struct Campaign {
     pub press_release: String,
     /// Listed signers get the letter and the list this often while it is open (0: never).
     pub update_every_days: i32,
+    /// Signers are told, when they sign, that a reissue would carry their name over
+    /// unless they opt out (see `reissue`).
+    pub reissue_notice: bool,
+    /// The finished campaign this one reissues.
+    pub reissued_from: Option<Uuid>,
+    /// A reissue: those told in advance are listed at this time unless they opted out.
+    pub opt_out_by: Option<OffsetDateTime>,
 }
 
 impl Campaign {
@@ -74,7 +81,7 @@ impl Campaign {
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c.allow_individuals, c.moderation, \
      c.time_zone, c.soft_deadline, c.hard_deadline, c.status, c.open_after_deadline, c.published_at, c.public_version, c.public_removals, c.consent_from_revision, c.public_pdf, \
-     c.release_at, c.released_at, c.press_release, c.update_every_days, \
+     c.release_at, c.released_at, c.press_release, c.update_every_days, c.reissue_notice, c.reissued_from, c.opt_out_by, \
      (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
 fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
@@ -101,6 +108,9 @@ fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
         released_at: r.try_get("released_at")?,
         press_release: r.try_get("press_release")?,
         update_every_days: r.try_get("update_every_days")?,
+        reissue_notice: r.try_get("reissue_notice")?,
+        reissued_from: r.try_get("reissued_from")?,
+        opt_out_by: r.try_get("opt_out_by")?,
     })
 }
 
@@ -114,7 +124,7 @@ pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSum
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS},
                 (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed') AS confirmed,
-                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state IN ('pending', 'awaiting_approval')) AS pending
+                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state IN ('pending', 'notified', 'awaiting_approval')) AS pending
          FROM campaigns c WHERE c.tenant_id = $1 ORDER BY c.created_at DESC"
     ))
     .bind(tenant.uuid())

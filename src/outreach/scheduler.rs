@@ -49,6 +49,8 @@ pub struct Report {
     pub member_updates: usize,
     /// Signatures whose contact details the campaigns' retention setting anonymized.
     pub retention: usize,
+    /// Reissued signatures listed at the opt-out date their signers were told of.
+    pub listed_after_notice: usize,
 }
 
 /// A campaign as the scheduler needs it.
@@ -248,6 +250,8 @@ impl Scheduler {
         report.digests = self.digests(now).await?;
         report.not_carried_over =
             crate::campaigns::letter_changes::tell_names_not_carried_over(&self.state).await?;
+        report.listed_after_notice =
+            crate::campaigns::reissue::list_after_notice(&self.state).await?;
         report.released = crate::campaigns::release::publish_due(&self.state).await?;
         report.member_updates = crate::campaigns::release::send_member_updates(&self.state).await?;
         report.retention = crate::signatures::retention::anonymize_due(&self.state, now).await?;
@@ -507,7 +511,7 @@ impl Scheduler {
         }
         let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
         let pending: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM signatures WHERE campaign_id = $1 AND state IN ('pending', 'awaiting_approval')",
+            "SELECT count(*) FROM signatures WHERE campaign_id = $1 AND state IN ('pending', 'notified', 'awaiting_approval')",
         )
         .bind(campaign.id)
         .fetch_one(&mut *tx)

@@ -254,3 +254,59 @@ impl Email for MemberUpdate {
         })
     }
 }
+
+/// A finished campaign is reissued as a new statement: its signer gets the new text and
+/// decides. Invited: listed only if they opt in. Told in advance (they confirmed the
+/// original with the reissue notice shown): listed at the date unless they opt out.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReissueInvitation {
+    pub group_name: String,
+    pub original_title: String,
+    pub campaign_title: String,
+    pub signer_name: String,
+    pub listed_unless_opt_out: bool,
+    pub opt_out_by: String,
+    pub points: Vec<String>,
+    pub letter: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/reissue_invitation.txt")]
+struct ReissueText<'a> {
+    m: &'a ReissueInvitation,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/reissue_invitation.html")]
+struct ReissueHtml<'a> {
+    m: &'a ReissueInvitation,
+    footer: &'a Footer,
+}
+
+impl Email for ReissueInvitation {
+    const KIND: &'static str = "reissue_invitation";
+    const REASON: &'static str =
+        "You receive this because you signed an earlier letter of this coalition: it asks what your name stands under.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: if self.listed_unless_opt_out {
+                format!(
+                    "{} is reissued: your name will be listed unless you opt out by {}",
+                    self.original_title, self.opt_out_by
+                )
+            } else {
+                format!("Will you sign again? {}", self.campaign_title)
+            },
+            text: ReissueText { m: self, footer }.render()?,
+            html: ReissueHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}

@@ -9,6 +9,10 @@ crate::db::text_enum! {
     pub enum SignatureState {
         /// Signed on the form; waits for the signer's emailed confirmation.
         Pending = "pending",
+        /// Carried into a reissue by the advance notice the signer confirmed in the
+        /// original campaign: told of the new text, listed at the opt-out date unless they
+        /// opt out. Entered only when the reissue creates the signature.
+        Notified = "notified",
         /// The signer confirmed; the campaign moderates, so organizers decide.
         AwaitingApproval = "awaiting_approval",
         /// Counts and is listed publicly.
@@ -24,6 +28,7 @@ impl SignatureState {
     pub fn label(self) -> &'static str {
         match self {
             SignatureState::Pending => "Pending confirmation",
+            SignatureState::Notified => "Told of the reissue; listed unless they opt out",
             SignatureState::AwaitingApproval => "Awaiting approval",
             SignatureState::Confirmed => "Confirmed",
             SignatureState::Rejected => "Rejected",
@@ -69,6 +74,22 @@ crate::db::text_enum! {
         /// Gathered by phone or email and imported from CSV by organizers; confirmed by
         /// the signer from an emailed link like any other.
         Import = "import",
+        /// A reissue of a finished campaign asked its signer to opt in: starts pending,
+        /// like the form, and is listed only if its signer confirms.
+        ReissueInvitation = "reissue_invitation",
+        /// A reissue carried the signer over by the notice they confirmed in the original
+        /// campaign: starts `Notified`.
+        ReissueNotice = "reissue_notice",
+    }
+}
+
+impl SignatureSource {
+    /// Made by reissuing an earlier campaign (its decisions go into the reissue's ledger).
+    pub fn is_reissue(self) -> bool {
+        matches!(
+            self,
+            SignatureSource::ReissueInvitation | SignatureSource::ReissueNotice
+        )
     }
 }
 
@@ -95,10 +116,14 @@ pub enum Action {
     Withdraw,
     /// The signer of a withdrawn signature signs again on the form.
     SignAgain,
+    /// The opt-out date of a reissue passed and the signer, told of the new text, did not
+    /// opt out: the consent they gave in advance, when they confirmed the original with
+    /// its reissue notice shown, takes effect. Only the scheduler does this.
+    NoticeLapsed,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::Confirm,
         Action::ConfirmForApproval,
         Action::Approve,
@@ -106,12 +131,19 @@ impl Action {
         Action::Restore,
         Action::Withdraw,
         Action::SignAgain,
+        Action::NoticeLapsed,
     ];
 
     /// Whether this is the signer's own confirmation of the text (what makes a name
     /// public; no organizer action is one).
     pub fn is_signer_confirmation(self) -> bool {
         matches!(self, Action::Confirm | Action::ConfirmForApproval)
+    }
+
+    /// Whether this records the signer's consent (`confirmed_at`): their confirmation
+    /// now, or the advance consent of a reissue notice they did not opt out of.
+    pub fn gives_signer_consent(self) -> bool {
+        self.is_signer_confirmation() || self == Action::NoticeLapsed
     }
 }
 
@@ -129,7 +161,8 @@ use SignatureState::*;
 use Target::*;
 
 /// The allowed transitions: (from, action, where to). Anything not here is refused.
-/// Only the signer's own confirmation leads out of `Pending` towards the public list;
+/// Only the signer's own confirmation leads out of `Pending` towards the public list
+/// (out of `Notified` also the lapse of the opt-out date they were told of in advance);
 /// organizers can approve only what the signer confirmed, and undoing a rejection
 /// returns to the earlier state, so no organizer click stands in for consent.
 pub const TRANSITIONS: &[(SignatureState, Action, Target)] = &[
@@ -144,15 +177,24 @@ pub const TRANSITIONS: &[(SignatureState, Action, Target)] = &[
     (AwaitingApproval, Withdraw, To(Withdrawn)),
     (Confirmed, Withdraw, To(Withdrawn)),
     (Withdrawn, SignAgain, To(Pending)),
+    (Notified, Confirm, To(Confirmed)),
+    (Notified, ConfirmForApproval, To(AwaitingApproval)),
+    (Notified, Withdraw, To(Withdrawn)),
+    (Notified, Reject, To(Rejected)),
+    (Notified, NoticeLapsed, To(Confirmed)),
 ];
 
 /// The state a new signature starts in. Signatures from the form and from a CSV import
 /// wait for their signer's emailed confirmation (an organizer's list of who said yes by
 /// phone is not the signer's own confirmation of the text); only the host organization,
-/// signed on by its own organizer when creating the campaign, starts confirmed.
+/// signed on by its own organizer when creating the campaign, starts confirmed. A reissue
+/// asks for a new confirmation, or (advance notice) waits for the opt-out date.
 pub fn initial_state(source: SignatureSource) -> SignatureState {
     match source {
-        SignatureSource::Form | SignatureSource::Import => Pending,
+        SignatureSource::Form | SignatureSource::Import | SignatureSource::ReissueInvitation => {
+            Pending
+        }
+        SignatureSource::ReissueNotice => Notified,
         SignatureSource::Host => Confirmed,
     }
 }
@@ -190,12 +232,34 @@ mod tests {
     #[test]
     fn no_organizer_action_leads_to_confirmed_from_an_unconfirmed_state() {
         for (from, action, to) in TRANSITIONS {
-            if *to == To(Confirmed) && !action.is_signer_confirmation() {
+            if *to == To(Confirmed) && !action.gives_signer_consent() {
                 assert!(
                     from.signer_confirmed(),
                     "{action:?} confirms a signature its signer never confirmed ({from:?})"
                 );
             }
+        }
+    }
+
+    /// `Notified` stands for consent given in advance to a reissue: nothing leads into it
+    /// (except undoing a rejection made there), only the notice source starts there, and
+    /// the lapse of its date leads nowhere else.
+    #[test]
+    fn notified_is_entered_only_at_creation_and_left_by_the_lapse_only_from_there() {
+        for (from, action, to) in TRANSITIONS {
+            if *to == To(Notified) {
+                panic!("{from:?} + {action:?} leads into Notified");
+            }
+            if *action == NoticeLapsed {
+                assert_eq!(*from, Notified, "the lapse applies only to Notified");
+            }
+        }
+        for source in SignatureSource::ALL {
+            assert_eq!(
+                initial_state(*source) == Notified,
+                *source == SignatureSource::ReissueNotice,
+                "{source:?}"
+            );
         }
     }
 

@@ -9,8 +9,11 @@ mod emails;
 pub mod lifecycle;
 pub mod names;
 pub mod privacy;
+pub mod reissue;
 pub mod retention;
 pub mod store;
 
-pub use emails::{Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver};
+pub use emails::{
+    Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReissueInvitation,
+};
 pub use lifecycle::{Action, SignatureKind, SignatureSource, SignatureState};

@@ -51,6 +51,8 @@ pub struct NewSignature {
     pub revision_id: Option<Uuid>,
     pub token_hash: Option<Vec<u8>>,
     pub token_expires_at: Option<OffsetDateTime>,
+    /// A reissue: the signature of the earlier campaign this one was made from.
+    pub reissued_from: Option<Uuid>,
 }
 
 impl NewSignature {
@@ -74,6 +76,7 @@ impl NewSignature {
             revision_id: None,
             token_hash: None,
             token_expires_at: None,
+            reissued_from: None,
         }
     }
 }
@@ -107,10 +110,10 @@ pub async fn insert(
         "INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, website, city, size,
                                  parent_organization, contact_name, contact_title, email, phone, show_contact,
                                  affiliation, comment, domain_matches, source, state, revision_id, token_hash,
-                                 token_expires_at, confirmations_sent, confirmed_at, created_at)
+                                 token_expires_at, confirmations_sent, confirmed_at, created_at, reissued_from)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
                  $23, $24, CASE WHEN $23::bytea IS NULL THEN 0 ELSE 1 END,
-                 CASE WHEN $21 = 'confirmed' THEN $25 END, $25)
+                 CASE WHEN $21 = 'confirmed' THEN $25 END, $25, $26)
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(id)
@@ -138,6 +141,7 @@ pub async fn insert(
     .bind(&new.token_hash)
     .bind(new.token_expires_at)
     .bind(now)
+    .bind(new.reissued_from)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = created {
@@ -270,14 +274,15 @@ pub async fn change_state(
     by: &Actor<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<Changed>> {
-    let current: Option<SignatureState> = sqlx::query_scalar(
-        "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 AND erased_at IS NULL FOR NO KEY UPDATE",
+    let current: Option<(SignatureState, SignatureSource, Uuid)> = sqlx::query_as(
+        "SELECT state, source, campaign_id FROM signatures
+         WHERE tenant_id = $1 AND id = $2 AND erased_at IS NULL FOR NO KEY UPDATE",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(from) = current else {
+    let Some((from, source, campaign_id)) = current else {
         return Ok(None);
     };
     let to = match target(from, action) {
@@ -311,10 +316,25 @@ pub async fn change_state(
     .bind(signature_id)
     .bind(to)
     .bind(now)
-    .bind(action.is_signer_confirmation())
+    .bind(action.gives_signer_consent())
     .execute(&mut *conn)
     .await?;
-    record_event(conn, tenant, signature_id, Some(from), to, by, now).await?;
+    record_event(&mut *conn, tenant, signature_id, Some(from), to, by, now).await?;
+    if source.is_reissue() {
+        if let Some(decision) = super::reissue::Decision::of(from, action) {
+            super::reissue::record(
+                conn,
+                tenant,
+                campaign_id,
+                None,
+                Some(signature_id),
+                decision,
+                "",
+                now,
+            )
+            .await?;
+        }
+    }
     Ok(Some(Changed { from, to }))
 }
 
@@ -329,6 +349,10 @@ crate::db::text_enum! {
         CarriedOver = "carried_over",
         /// A substantive change the signer did not confirm in time: not listed under it.
         NotCarriedOver = "not_carried_over",
+        /// A reissue's opt-out date passed: listed by the consent the signer gave in
+        /// advance (they confirmed the original with the reissue notice shown, were sent
+        /// this text and did not opt out).
+        ListedAfterNotice = "listed_after_notice",
     }
 }
 
@@ -340,6 +364,9 @@ impl Consent {
             Consent::CarriedOver => "consent carried over (minor change)",
             Consent::NotCarriedOver => {
                 "did not confirm this changed text in time: not listed under it"
+            }
+            Consent::ListedAfterNotice => {
+                "listed: was sent this reissued text and did not opt out by the date announced in advance"
             }
         }
     }
@@ -670,6 +697,23 @@ pub async fn by_id(
     row.as_ref().map(signature).transpose()
 }
 
+/// A signature of any campaign of the tenant, read in the caller's transaction.
+pub async fn by_id_in(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+) -> sqlx::Result<Option<Signature>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
+         WHERE s.tenant_id = $1 AND s.id = $2"
+    ))
+    .bind(tenant.uuid())
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(signature).transpose()
+}
+
 /// Signatures for organizers, newest first; `state` narrows to one state.
 pub async fn for_campaign(
     db: &PgPool,
@@ -713,6 +757,7 @@ pub async fn all_for_export(
 #[derive(Default, Debug)]
 pub struct StateCounts {
     pub pending: i64,
+    pub notified: i64,
     pub awaiting_approval: i64,
     pub confirmed: i64,
     pub rejected: i64,
@@ -735,6 +780,7 @@ pub async fn counts_by_state(
     for (state, n) in rows {
         *match state {
             SignatureState::Pending => &mut counts.pending,
+            SignatureState::Notified => &mut counts.notified,
             SignatureState::AwaitingApproval => &mut counts.awaiting_approval,
             SignatureState::Confirmed => &mut counts.confirmed,
             SignatureState::Rejected => &mut counts.rejected,

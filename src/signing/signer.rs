@@ -15,7 +15,7 @@ use crate::mail::EmailAddress;
 use crate::signatures::store::{self as store, Actor, Consent, Signature};
 use crate::signatures::{Action, SignatureState};
 use crate::state::AppState;
-use crate::tenancy::PublicTenantId;
+use crate::tenancy::{PublicTenantId, TenantScope};
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
@@ -129,6 +129,16 @@ struct SignerPage {
     problem: Option<&'static str>,
     /// The letter changed since this signer confirmed it.
     change: Option<ChangeSince>,
+    /// This signature asks a signer of an earlier campaign about its reissue.
+    reissue: Option<ReissueAsk>,
+}
+
+/// What a reissue asks of this signer, as their page tells them.
+pub struct ReissueAsk {
+    pub original_title: String,
+    /// Told in advance: listed at `opt_out_by` unless they opt out.
+    pub listed_unless_opt_out: bool,
+    pub opt_out_by: String,
 }
 
 /// How the letter changed since the signer confirmed it, as their page shows it.
@@ -166,8 +176,10 @@ async fn signer_page(
     let revision: Option<Revision> =
         campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
     let change = change_since(state, &found, revision.as_ref()).await?;
+    let reissue = reissue_ask(state, &found).await?;
     Ok(SignerPage {
         change,
+        reissue,
         letter_html: revision
             .as_ref()
             .map(|r| render_markdown(&r.body))
@@ -193,6 +205,33 @@ async fn signer_page(
         referrals,
         referral_errors,
     })
+}
+
+/// For a reissued signature still waiting for its signer's decision: which letter they
+/// signed before, and whether they are listed unless they opt out.
+async fn reissue_ask(state: &AppState, found: &Found) -> AppResult<Option<ReissueAsk>> {
+    let waiting = matches!(
+        found.signature.state,
+        SignatureState::Pending | SignatureState::Notified
+    );
+    if !found.signature.source.is_reissue() || !waiting {
+        return Ok(None);
+    }
+    let original_title: Option<String> =
+        sqlx::query_scalar("SELECT c.title FROM campaigns c WHERE c.tenant_id = $1 AND c.id = $2")
+            .bind(found.tenant.uuid())
+            .bind(found.campaign.reissued_from)
+            .fetch_optional(&state.db)
+            .await?;
+    Ok(Some(ReissueAsk {
+        original_title: original_title.unwrap_or_else(|| "an earlier letter".into()),
+        listed_unless_opt_out: found.signature.state == SignatureState::Notified,
+        opt_out_by: found
+            .campaign
+            .opt_out_by
+            .map(|at| crate::campaigns::time_zones::display(at, &found.campaign.time_zone))
+            .unwrap_or_default(),
+    }))
 }
 
 /// For a confirmed signer whose text was revised since: what changed, and whether their
@@ -306,6 +345,9 @@ pub async fn page(
 pub struct ConfirmForm {
     /// The revision of the letter the page showed the signer.
     pub revision: String,
+    /// "shown": the page told the signer that a reissue would carry their name over
+    /// unless they opted out.
+    pub reissue_notice: String,
 }
 
 /// The signer confirms the text their page showed them: if the letter changed since,
@@ -342,7 +384,11 @@ pub async fn confirm(
     if found.signature.state == SignatureState::Confirmed {
         return reconfirm(&state, &visitor, found, shown).await;
     }
-    if found.signature.state == SignatureState::Pending && shown != current {
+    let waiting = matches!(
+        found.signature.state,
+        SignatureState::Pending | SignatureState::Notified
+    );
+    if waiting && shown != current {
         let mut page = signer_page(
             &state,
             &visitor,
@@ -381,6 +427,18 @@ pub async fn confirm(
             state.clock.now(),
         )
         .await?;
+        // Consent to a future reissue's opt-out counts only if the page showed the notice
+        // and the campaign still gives it as the signer confirms.
+        if form.reissue_notice == "shown" {
+            sqlx::query(
+                "UPDATE signatures s SET reissue_notice_at = $2 FROM campaigns c
+                 WHERE s.id = $1 AND c.id = s.campaign_id AND c.reissue_notice",
+            )
+            .bind(found.signature.id)
+            .bind(state.clock.now())
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     tx.commit().await?;
     // Only a confirmation that happened is thanked; otherwise the page says where the

@@ -1,0 +1,667 @@
+//! Reissuing a finished campaign as a new statement. Nobody's earlier signature stands
+//! under the new text by itself: each listed signer of the original is emailed the new
+//! text and asked to opt in, or, when the original campaign told them as they confirmed
+//! that a reissue would carry their name over unless they opted out (its advance notice),
+//! they are listed at the opt-out date unless they opt out. Every decision goes into the
+//! reissue's consent ledger (`signatures::reissue`), which organizers see here.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::handlers::{sign_on_host, CampaignForm};
+use super::lookup::campaign_of;
+use super::store::{self, Campaign, SaveError};
+use super::time_zones;
+use crate::error::{AppError, AppResult};
+use crate::mail::outbox;
+use crate::signatures::reissue::{self as ledger, Decision, Original};
+use crate::signatures::store::{self as signatures, Actor, Consent, Inserted, NewSignature};
+use crate::signatures::{Action, ReissueInvitation, SignatureSource};
+use crate::state::AppState;
+use crate::tenancy::{Member, TenantId};
+use crate::tokens;
+use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path};
+
+/// Signers get at least this long to opt out.
+pub const MIN_OPT_OUT_DAYS: i64 = 7;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReissueForm {
+    pub title: String,
+    pub slug: String,
+    pub soft_deadline: String,
+    pub hard_deadline: String,
+    /// "opt_in", or "opt_out" (only where the original gave the advance notice).
+    pub mode: String,
+    pub opt_out_by: String,
+    pub letter: String,
+    /// "send" once the organizer saw the preview and confirmed.
+    pub step: String,
+}
+
+/// Who the reissue will ask, tell or leave out, and why.
+#[derive(Default)]
+pub struct Preview {
+    pub asked: Vec<String>,
+    pub told: Vec<String>,
+    pub not_asked: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/reissue.html")]
+struct ReissuePage {
+    layout: Layout,
+    base: String,
+    campaign: Campaign,
+    can_edit: bool,
+    /// The campaign has finished, so it can be reissued.
+    finished: bool,
+    /// Signers listed now who confirmed with the advance notice shown.
+    told_in_advance: usize,
+    listed: usize,
+    form: ReissueForm,
+    errors: FormErrors,
+    preview: Option<Preview>,
+    /// This campaign reissues another: its title and link.
+    origin: Option<(String, String)>,
+    ledger: Vec<ledger::Line>,
+    /// Reissues of this campaign: title and link.
+    reissues: Vec<(String, String)>,
+    problem: Option<&'static str>,
+}
+
+fn finished(campaign: &Campaign, now: OffsetDateTime) -> bool {
+    campaign.status == super::Status::Closed || campaign.closed_by_deadline(now)
+}
+
+fn default_form(campaign: &Campaign, letter: String, now: OffsetDateTime) -> ReissueForm {
+    let at = |days: i64| {
+        let when = (now + Duration::days(days)).replace_time(time::macros::time!(17:00));
+        time_zones::to_local_input(when, &campaign.time_zone)
+    };
+    let year = now.year();
+    ReissueForm {
+        title: format!("{} ({year})", campaign.title),
+        slug: super::CampaignSlug::suggest(&format!("{} {year}", campaign.slug)),
+        soft_deadline: at(21),
+        hard_deadline: at(28),
+        mode: if campaign.reissue_notice {
+            "opt_out"
+        } else {
+            "opt_in"
+        }
+        .into(),
+        opt_out_by: at(14),
+        letter,
+        step: String::new(),
+    }
+}
+
+async fn page_for(
+    state: &AppState,
+    member: &Member,
+    campaign: Campaign,
+    form: Option<ReissueForm>,
+    errors: FormErrors,
+    preview: Option<Preview>,
+) -> AppResult<ReissuePage> {
+    let now = state.clock.now();
+    let tenant = member.tenant_id;
+    let mut conn = state.db.acquire().await?;
+    let originals = ledger::originals(&mut conn, tenant, campaign.id).await?;
+    let form = match form {
+        Some(form) => form,
+        None => {
+            let letter = store::current_revision(&state.db, tenant, campaign.id)
+                .await?
+                .map(|r| r.body)
+                .unwrap_or_default();
+            default_form(&campaign, letter, now)
+        }
+    };
+    let origin = match campaign.reissued_from {
+        Some(id) => {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "SELECT title, slug FROM campaigns WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.uuid())
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+            row.map(|(title, slug)| (title, member.path(&format!("/campaigns/{slug}/reissue"))))
+        }
+        None => None,
+    };
+    let reissues: Vec<(String, String)> = sqlx::query_as(
+        "SELECT title, slug FROM campaigns WHERE tenant_id = $1 AND reissued_from = $2 ORDER BY created_at",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign.id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(ReissuePage {
+        layout: member.layout(format!("Reissue — {}", campaign.title)),
+        base: member.path(&format!("/campaigns/{}", campaign.slug)),
+        can_edit: member.role.can_edit(),
+        finished: finished(&campaign, now),
+        told_in_advance: originals.iter().filter(|o| o.told_in_advance).count(),
+        listed: originals.len(),
+        form,
+        errors,
+        preview,
+        origin,
+        ledger: ledger::ledger(&state.db, tenant, campaign.id).await?,
+        reissues: reissues
+            .into_iter()
+            .map(|(title, slug)| (title, member.path(&format!("/campaigns/{slug}/reissue"))))
+            .collect(),
+        problem: None,
+        campaign,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    render(page_for(&state, &member, campaign, None, FormErrors::new(), None).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeForm {
+    /// "on" or "off".
+    pub notice: String,
+}
+
+/// Turns the advance notice on or off. It counts only for confirmations made while it
+/// is on: each is recorded with the signature as it happens.
+pub async fn set_notice(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Form(form): Form<NoticeForm>,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    let on = match form.notice.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => return Err(AppError::BadRequest("Choose on or off.".into())),
+    };
+    sqlx::query("UPDATE campaigns SET reissue_notice = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(member.tenant_id.uuid())
+        .bind(campaign.id)
+        .bind(on)
+        .execute(&state.db)
+        .await?;
+    Ok(Redirect::to(&member.path(&format!(
+        "/campaigns/{}/reissue?notice=reissue-notice-saved",
+        campaign.slug
+    )))
+    .into_response())
+}
+
+/// What the form asks for, checked.
+struct Plan {
+    input: store::CampaignInput,
+    letter: String,
+    /// Those told in advance are listed at this time unless they opt out; `None`: every
+    /// signer is asked to opt in.
+    opt_out_by: Option<OffsetDateTime>,
+}
+
+fn check(
+    form: &ReissueForm,
+    campaign: &Campaign,
+    told_in_advance: usize,
+    now: OffsetDateTime,
+    errors: &mut FormErrors,
+) -> Option<Plan> {
+    let fields = CampaignForm {
+        title: form.title.clone(),
+        slug: form.slug.clone(),
+        point: campaign.points.clone(),
+        target: campaign.target.to_string(),
+        who: if campaign.allow_individuals {
+            "organizations_and_individuals"
+        } else {
+            "organizations"
+        }
+        .into(),
+        moderation: if campaign.moderation {
+            "on".into()
+        } else {
+            String::new()
+        },
+        time_zone: campaign.time_zone.clone(),
+        soft_deadline: form.soft_deadline.clone(),
+        hard_deadline: form.hard_deadline.clone(),
+        letter: form.letter.clone(),
+        ..CampaignForm::default()
+    };
+    let input = fields.validate(errors);
+    let letter = form.letter.replace("\r\n", "\n").trim().to_owned();
+    if letter.is_empty() {
+        errors.add(
+            "letter",
+            "Write the text of the new statement: it is what every signer is asked about.",
+        );
+    }
+    if let Some(input) = &input {
+        if input.hard_deadline <= now {
+            errors.add("hard_deadline", "Choose a hard deadline in the future.");
+        }
+    }
+    let opt_out_by = match form.mode.as_str() {
+        "opt_in" => None,
+        "opt_out" if told_in_advance == 0 => {
+            errors.add("mode", "Only signers who were told in advance, as they confirmed, can be listed unless they opt out; none of this campaign's signers were. Ask them to opt in.");
+            None
+        }
+        "opt_out" => match time_zones::parse_local(&form.opt_out_by, &campaign.time_zone) {
+            Ok(at) if at < now + Duration::days(MIN_OPT_OUT_DAYS) => {
+                errors.add(
+                    "opt_out_by",
+                    "Give signers at least 7 days from today to opt out.",
+                );
+                None
+            }
+            Ok(at) if input.as_ref().is_some_and(|i| at > i.hard_deadline) => {
+                errors.add(
+                    "opt_out_by",
+                    "Choose a date before the new statement's hard deadline.",
+                );
+                None
+            }
+            Ok(at) => Some(at),
+            Err(message) => {
+                errors.add("opt_out_by", message);
+                None
+            }
+        },
+        _ => {
+            errors.add("mode", "Choose how previous signers are asked.");
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(Plan {
+        input: input?,
+        letter,
+        opt_out_by,
+    })
+}
+
+/// How each previous signer will be approached under `plan`.
+fn approach(original: &Original, opt_out: bool) -> Result<Decision, &'static str> {
+    if original.unsubscribed {
+        Err("their address asked for no more email from your group")
+    } else if original.email.trim().is_empty() {
+        Err("no email address")
+    } else if opt_out && original.told_in_advance {
+        Ok(Decision::ToldListedUnlessOptOut)
+    } else {
+        Ok(Decision::AskedToOptIn)
+    }
+}
+
+fn preview_of(originals: &[Original], opt_out: bool) -> Preview {
+    let mut preview = Preview::default();
+    for original in originals {
+        match approach(original, opt_out) {
+            Ok(Decision::ToldListedUnlessOptOut) => preview.told.push(original.name.clone()),
+            Ok(_) => preview.asked.push(original.name.clone()),
+            Err(why) => preview.not_asked.push((original.name.clone(), why)),
+        }
+    }
+    preview
+}
+
+/// Shows who will be asked (first), then creates the new statement and asks them.
+pub async fn reissue(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, slug)): Path<(String, String)>,
+    Form(form): Form<ReissueForm>,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    let campaign = campaign_of(&state, &member, &slug).await?;
+    let now = state.clock.now();
+    if !finished(&campaign, now) {
+        let mut page = page_for(
+            &state,
+            &member,
+            campaign,
+            Some(form),
+            FormErrors::new(),
+            None,
+        )
+        .await?;
+        page.problem =
+            Some("Only a finished campaign (closed, or past its hard deadline) can be reissued.");
+        return unprocessable(page);
+    }
+    let mut tx = state.db.begin().await?;
+    let originals = ledger::originals(&mut tx, member.tenant_id, campaign.id).await?;
+    let told = originals.iter().filter(|o| o.told_in_advance).count();
+    let mut errors = FormErrors::new();
+    let Some(plan) = check(&form, &campaign, told, now, &mut errors) else {
+        tx.rollback().await?;
+        return unprocessable(page_for(&state, &member, campaign, Some(form), errors, None).await?);
+    };
+    if form.step != "send" {
+        tx.rollback().await?;
+        let preview = preview_of(&originals, plan.opt_out_by.is_some());
+        return render(
+            page_for(&state, &member, campaign, Some(form), errors, Some(preview)).await?,
+        )
+        .map(IntoResponse::into_response);
+    }
+    let new_id = match store::create(&mut tx, member.tenant_id, &plan.input).await {
+        Ok(id) => id,
+        Err(SaveError::SlugTaken) => {
+            tx.rollback().await?;
+            errors.add(
+                "slug",
+                "Another campaign of this group uses this address; choose another.",
+            );
+            return unprocessable(
+                page_for(&state, &member, campaign, Some(form), errors, None).await?,
+            );
+        }
+        Err(SaveError::Database(e)) => return Err(e.into()),
+    };
+    sqlx::query(
+        "UPDATE campaigns SET reissued_from = $3, opt_out_by = $4, status = 'open',
+                retention_months = (SELECT retention_months FROM campaigns WHERE id = $3)
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(new_id)
+    .bind(campaign.id)
+    .bind(plan.opt_out_by)
+    .execute(&mut *tx)
+    .await?;
+    let (revision_id, _) = store::add_revision(
+        &mut tx,
+        member.tenant_id,
+        new_id,
+        &plan.letter,
+        (member.user.user_id, &member.user.name),
+        now,
+    )
+    .await?;
+    sign_on_host(&mut tx, &member, new_id, Some(revision_id), now).await?;
+    let asked = invite(
+        &state,
+        &mut tx,
+        &member,
+        &campaign,
+        Invitation {
+            campaign_id: new_id,
+            slug: &plan.input.slug,
+            title: &plan.input.title,
+            revision_id,
+            letter: &plan.letter,
+            opt_out_by: plan.opt_out_by,
+            expires: plan.input.hard_deadline,
+        },
+        &originals,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(campaign = %new_id, asked, "reissued");
+    Ok(Redirect::to(&member.path(&format!(
+        "/campaigns/{}/reissue?notice=reissued",
+        plan.input.slug
+    )))
+    .into_response())
+}
+
+struct Invitation<'a> {
+    campaign_id: Uuid,
+    slug: &'a str,
+    title: &'a str,
+    revision_id: Uuid,
+    letter: &'a str,
+    opt_out_by: Option<OffsetDateTime>,
+    expires: OffsetDateTime,
+}
+
+/// Makes each previous signer's signature of the new statement (pending their opt-in, or
+/// notified), writes the ledger's first line for each, and emails them the new text with
+/// their own link; all in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn invite(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    member: &Member,
+    original_campaign: &Campaign,
+    new: Invitation<'_>,
+    originals: &[Original],
+    now: OffsetDateTime,
+) -> AppResult<usize> {
+    let tenant: TenantId = member.tenant_id;
+    let actor = member.actor();
+    let by = Actor {
+        name: &actor,
+        user_id: Some(member.user.user_id),
+        reason: "reissue of an earlier campaign: the signer decides",
+    };
+    let opt_out_by = new
+        .opt_out_by
+        .map(|at| time_zones::display(at, &original_campaign.time_zone))
+        .unwrap_or_default();
+    let mut messages = Vec::new();
+    for original in originals {
+        let decision = match approach(original, new.opt_out_by.is_some()) {
+            Ok(decision) => decision,
+            Err(why) => {
+                ledger::record(
+                    conn,
+                    tenant,
+                    new.campaign_id,
+                    Some(original.id),
+                    None,
+                    Decision::NotAsked,
+                    why,
+                    now,
+                )
+                .await?;
+                continue;
+            }
+        };
+        let source = if decision == Decision::ToldListedUnlessOptOut {
+            SignatureSource::ReissueNotice
+        } else {
+            SignatureSource::ReissueInvitation
+        };
+        let token = tokens::new_token();
+        let inserted = copy_signature(
+            conn,
+            tenant,
+            original.id,
+            new.campaign_id,
+            source,
+            new.revision_id,
+            &token.hash,
+            new.expires,
+            &by,
+            now,
+        )
+        .await?;
+        let Some(signature_id) = inserted else {
+            ledger::record(
+                conn,
+                tenant,
+                new.campaign_id,
+                Some(original.id),
+                None,
+                Decision::NotAsked,
+                "already on the new statement (the same address or organization)",
+                now,
+            )
+            .await?;
+            continue;
+        };
+        ledger::record(
+            conn,
+            tenant,
+            new.campaign_id,
+            Some(original.id),
+            Some(signature_id),
+            decision,
+            "",
+            now,
+        )
+        .await?;
+        messages.push((
+            format!("reissue:{}:{}", new.campaign_id, original.id),
+            original.email.clone(),
+            ReissueInvitation {
+                group_name: member.tenant.name.clone(),
+                original_title: original_campaign.title.clone(),
+                campaign_title: new.title.to_owned(),
+                signer_name: original.name.clone(),
+                listed_unless_opt_out: decision == Decision::ToldListedUnlessOptOut,
+                opt_out_by: opt_out_by.clone(),
+                points: original_campaign.points.clone(),
+                letter: new.letter.to_owned(),
+                link: state.config.link(&format!(
+                    "/{}/{}/signature/{}",
+                    member.tenant.slug, new.slug, token.token
+                )),
+            },
+        ));
+    }
+    let asked = messages.len();
+    outbox::enqueue_many(conn, Some(tenant.uuid()), messages, now, false).await?;
+    Ok(asked)
+}
+
+/// The original signature's public details, copied into the new statement; its comment
+/// stays with the text it was written about.
+#[allow(clippy::too_many_arguments)]
+async fn copy_signature(
+    conn: &mut sqlx::PgConnection,
+    tenant: TenantId,
+    original: Uuid,
+    campaign_id: Uuid,
+    source: SignatureSource,
+    revision_id: Uuid,
+    token_hash: &[u8],
+    expires: OffsetDateTime,
+    by: &Actor<'_>,
+    now: OffsetDateTime,
+) -> AppResult<Option<Uuid>> {
+    let Some(old) = signatures::by_id_in(&mut *conn, tenant, original).await? else {
+        return Ok(None);
+    };
+    let new = NewSignature {
+        name: old.name,
+        website: old.website,
+        city: old.city,
+        size: old.size,
+        parent_organization: old.parent_organization,
+        contact_name: old.contact_name,
+        contact_title: old.contact_title,
+        email: old.email,
+        phone: old.phone,
+        show_contact: old.show_contact,
+        affiliation: old.affiliation,
+        domain_matches: old.domain_matches,
+        revision_id: Some(revision_id),
+        token_hash: Some(token_hash.to_vec()),
+        token_expires_at: Some(expires),
+        reissued_from: Some(original),
+        ..NewSignature::new(old.kind, source)
+    };
+    match signatures::insert(conn, tenant, campaign_id, &new, by, now).await? {
+        Inserted::Created(id) => Ok(Some(id)),
+        Inserted::Duplicate(_) => Ok(None),
+    }
+}
+
+/// At a reissue's opt-out date, those told in advance who did not opt out are listed, by
+/// the consent they gave then; unless the text changed since they were told of it: then
+/// they are listed only if they confirm it (the ledger says so, once). Run by the
+/// scheduler; each signature moves under its row lock, so two schedulers list it once.
+pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let due: Vec<(Uuid, Uuid, Uuid, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
+        "SELECT s.id, s.tenant_id, s.campaign_id, s.revision_id,
+                (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1)
+         FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.state = 'notified' AND c.opt_out_by <= $1 AND s.erased_at IS NULL
+         ORDER BY s.id LIMIT 1000",
+    )
+    .bind(now)
+    .fetch_all(&state.db)
+    .await?;
+    let by = Actor {
+        name: "scheduler",
+        user_id: None,
+        reason: "the opt-out date announced in advance passed without an opt-out",
+    };
+    let mut listed = 0;
+    for (id, tenant, campaign_id, told_of, current) in due {
+        let tenant = TenantId::for_scheduled_job(tenant);
+        let mut tx = state.db.begin().await?;
+        let Some(current) = current else { continue };
+        if told_of != Some(current) {
+            let first = sqlx::query(
+                "INSERT INTO consent_notices (signature_id, revision_id, stage, at)
+                 VALUES ($1, $2, 'reissue_text_changed', $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(current)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if first.rows_affected() == 1 {
+                ledger::record(
+                    &mut tx,
+                    tenant,
+                    campaign_id,
+                    None,
+                    Some(id),
+                    Decision::NotListedTextChanged,
+                    "",
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            continue;
+        }
+        let changed =
+            signatures::change_state(&mut tx, tenant, id, Action::NoticeLapsed, &by, now).await?;
+        if changed.is_some() {
+            if let Some(revision) = told_of {
+                signatures::record_consents(
+                    &mut tx,
+                    tenant,
+                    &[id],
+                    revision,
+                    Consent::ListedAfterNotice,
+                    now,
+                )
+                .await?;
+            }
+            listed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(listed)
+}

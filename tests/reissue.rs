@@ -1,0 +1,421 @@
+//! Reissuing a finished campaign as a new statement: previous signers are listed under
+//! it only if they opt in, or, where the original told them in advance as they
+//! confirmed, unless they opt out by the date; every decision is in the ledger.
+
+mod support;
+
+use support::campaigns::{input_value, listed_names, open_campaign, public_page_once, set_status};
+use support::campaigns::{organization, sign};
+use support::{Client, TestApp, PASSWORD};
+use time::macros::datetime;
+
+const NEW_TEXT: &str =
+    "# Dear Governor\n\nWe ask you, again and for the whole basin, to keep the river clean.";
+
+/// Signs as an organization and confirms the text the page shows, as the button does,
+/// with whatever else the page asks to send (the reissue notice it showed).
+async fn sign_and_confirm_as_shown(app: &TestApp, public: &str, name: &str, email: &str) {
+    let r = sign(app, public, &organization(name, email)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = app.link_mailed_to(email, "/signature/").await;
+    let signer = app.client();
+    let page = signer.get(&link).await;
+    let revision = input_value(&page.body, "revision").unwrap();
+    let mut fields = vec![("revision", revision.clone())];
+    if let Some(shown) = input_value(&page.body, "reissue_notice") {
+        fields.push(("reissue_notice", shown));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = signer.post_form(&format!("{link}/confirm"), &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+fn reissue_fields<'a>(mode: &'a str, step: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", "Keep the basin clean"),
+        ("slug", "basin"),
+        ("soft_deadline", "2026-12-20T17:00"),
+        ("hard_deadline", "2026-12-31T17:00"),
+        ("mode", mode),
+        ("opt_out_by", "2026-12-05T12:00"),
+        ("letter", NEW_TEXT),
+        ("step", step),
+    ]
+}
+
+async fn ledger_rows(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT coalesce(o.name, ''), d.decision FROM reissue_decisions d
+         LEFT JOIN signatures o ON o.id = d.original_signature_id
+         ORDER BY min(d.id) OVER (PARTITION BY o.id), d.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn viewer(app: &TestApp, owner: &Client) -> Client {
+    owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "vic@river.example"), ("role", "viewer")],
+        )
+        .await;
+    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
+    let viewer = app.client();
+    let r = viewer
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Vic"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    viewer
+}
+
+#[tokio::test]
+async fn a_reissue_lists_only_those_who_opt_in() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    sign_and_confirm_as_shown(&app, &public, "Alder Network", "lee@alder.example").await;
+    sign_and_confirm_as_shown(&app, &public, "Birch Collective", "kim@birch.example").await;
+    sign_and_confirm_as_shown(&app, &public, "Cedar Friends", "jo@cedar.example").await;
+
+    // Not before it has finished.
+    let early = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_in", "preview"),
+        )
+        .await;
+    assert_eq!(early.status, 422);
+    assert!(
+        early.body.contains("Only a finished campaign"),
+        "{}",
+        early.body
+    );
+    assert_eq!(set_status(&owner, &path, "close").await.status, 303);
+
+    // Nobody was told in advance, so nobody can be listed unless they opt out.
+    let refused = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_out", "send"),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("none of this campaign"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("whole basin"), "the new text is kept");
+
+    // The preview says who will be asked; nothing is made or sent yet.
+    let preview = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_in", "preview"),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview
+        .body
+        .contains("<strong>3</strong> will be asked to opt in"));
+    assert!(preview.body.contains("Reissue and email them"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM campaigns WHERE slug = 'basin'")
+            .await,
+        0
+    );
+
+    // A second group and a viewer cannot reissue; the viewer reads the page.
+    let other = app.signup("lake", "lou@lake.example").await;
+    assert_eq!(other.get(&format!("{path}/reissue")).await.status, 404);
+    let r = other
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_in", "send"),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = other
+        .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
+        .await;
+    assert_eq!(r.status, 404);
+    let vic = viewer(&app, &owner).await;
+    assert_eq!(vic.get(&format!("{path}/reissue")).await.status, 200);
+    let r = vic
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_in", "send"),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        app.count("SELECT count(*) FROM campaigns WHERE slug = 'basin'")
+            .await,
+        0
+    );
+
+    let sent = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_in", "send"),
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(
+        sent.location(),
+        Some("/app/river/campaigns/basin/reissue?notice=reissued")
+    );
+
+    // Under the new text: only the host organization, until someone opts in.
+    let page = app.client().get("/river/basin").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("whole basin"));
+    let names = listed_names(&page.body);
+    assert_eq!(names.len(), 1, "only the host: {names:?}");
+    assert!(!names.iter().any(|n| n.contains("Alder")));
+
+    // Each got the new text and their own link.
+    let alder = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let birch = app.link_mailed_to("kim@birch.example", "/signature/").await;
+    let _cedar = app.link_mailed_to("jo@cedar.example", "/signature/").await;
+    let mail = app.mail_to("lee@alder.example");
+    let invitation = mail.last().unwrap();
+    assert!(
+        invitation.text.contains("only if you opt in"),
+        "{}",
+        invitation.text
+    );
+    assert!(invitation.text.contains("whole basin"));
+    assert!(alder.starts_with("/river/basin/signature/"));
+
+    // Alder opts in from their link; Birch says no; Cedar does nothing.
+    let signer = app.client();
+    let page = signer.get(&alder).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Will you sign the reissued statement?"));
+    assert!(
+        page.body.contains("Keep the water clean"),
+        "names the letter they signed"
+    );
+    let revision = input_value(&page.body, "revision").unwrap();
+    let r = signer
+        .post_form(&format!("{alder}/confirm"), &[("revision", &revision)])
+        .await;
+    assert_eq!(r.status, 303);
+    let r = app
+        .client()
+        .post_form(&format!("{birch}/withdraw"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    // Another campaign's link opens nothing here.
+    let foreign = alder.replace("/river/basin/", "/river/water/");
+    assert_eq!(app.client().get(&foreign).await.status, 410);
+
+    // Long after every date: still only those who opted in.
+    app.clock.set(datetime!(2027-01-10 12:00 UTC));
+    let report = app.run_scheduler().await;
+    assert_eq!(report.listed_after_notice, 0);
+    let page = public_page_once(&app, "/river/basin", |p| p.body.contains("Alder")).await;
+    let names = listed_names(&page.body);
+    assert!(names.contains(&"Alder Network".to_owned()), "{names:?}");
+    assert!(!names
+        .iter()
+        .any(|n| n.contains("Birch") || n.contains("Cedar")));
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    // The ledger: each decision, in order, per signer.
+    assert_eq!(
+        ledger_rows(&app).await,
+        vec![
+            ("Alder Network".into(), "asked_to_opt_in".into()),
+            ("Alder Network".into(), "opted_in".into()),
+            ("Birch Collective".into(), "asked_to_opt_in".into()),
+            ("Birch Collective".into(), "declined".into()),
+            ("Cedar Friends".into(), "asked_to_opt_in".into()),
+        ]
+    );
+    let owner = app.log_in("ana@river.example").await;
+    let ledger = owner.get("/app/river/campaigns/basin/reissue").await;
+    assert_eq!(ledger.status, 200);
+    assert!(ledger.body.contains("Consent ledger"));
+    assert!(ledger.body.contains("opted in (confirmed the new text)"));
+    assert!(ledger.body.contains("declined"));
+    let other = app.log_in("lou@lake.example").await;
+    assert_eq!(
+        other.get("/app/river/campaigns/basin/reissue").await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn signers_told_in_advance_are_listed_unless_they_opt_out_by_the_date() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    // Alder confirms before the notice exists: they were never told.
+    sign_and_confirm_as_shown(&app, &public, "Alder Network", "lee@alder.example").await;
+    let r = owner
+        .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
+        .await;
+    assert_eq!(r.status, 303);
+    let form = app.client().get(&format!("{public}/sign")).await;
+    assert!(form.body.contains("If this letter is reissued later"));
+    sign_and_confirm_as_shown(&app, &public, "Birch Collective", "kim@birch.example").await;
+    sign_and_confirm_as_shown(&app, &public, "Cedar Friends", "jo@cedar.example").await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE reissue_notice_at IS NOT NULL")
+            .await,
+        2
+    );
+    assert_eq!(set_status(&owner, &path, "close").await.status, 303);
+
+    // The date must leave signers time to answer.
+    let mut fields = reissue_fields("opt_out", "send");
+    fields.retain(|(k, _)| *k != "opt_out_by");
+    fields.push(("opt_out_by", "2026-11-27T12:00"));
+    let r = owner.post_form(&format!("{path}/reissue"), &fields).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("at least 7 days"));
+
+    let preview = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_out", "preview"),
+        )
+        .await;
+    assert!(
+        preview
+            .body
+            .contains("<strong>1</strong> will be asked to opt in"),
+        "{}",
+        preview.body
+    );
+    assert!(preview
+        .body
+        .contains("<strong>2</strong> will be listed on the opt-out date unless they opt out"));
+    let sent = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_out", "send"),
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+
+    let birch = app.link_mailed_to("kim@birch.example", "/signature/").await;
+    let told = app.mail_to("jo@cedar.example");
+    assert!(told.last().unwrap().text.contains("unless you opt out"));
+    let asked = app.mail_to("lee@alder.example");
+    assert!(asked.last().unwrap().text.contains("only if you opt in"));
+
+    // Birch opts out from their page.
+    let page = app.client().get(&birch).await;
+    assert!(page.body.contains("unless you opt out"), "{}", page.body);
+    let r = app
+        .client()
+        .post_form(&format!("{birch}/withdraw"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+
+    // Before the date nobody is listed; two schedulers at the date list Cedar once.
+    app.clock.set(datetime!(2026-12-05 11:59 UTC));
+    assert_eq!(app.run_scheduler().await.listed_after_notice, 0);
+    assert_eq!(
+        listed_names(&app.client().get("/river/basin").await.body).len(),
+        1
+    );
+    app.clock.set(datetime!(2026-12-05 12:00 UTC));
+    let second = app.another_scheduler().await;
+    let (a, b) = tokio::join!(app.run_scheduler(), second.tick());
+    let b = b.unwrap();
+    assert_eq!(a.listed_after_notice + b.listed_after_notice, 1);
+    let page = public_page_once(&app, "/river/basin", |p| p.body.contains("Cedar")).await;
+    let names = listed_names(&page.body);
+    assert!(names.contains(&"Cedar Friends".to_owned()), "{names:?}");
+    assert!(!names
+        .iter()
+        .any(|n| n.contains("Birch") || n.contains("Alder")));
+
+    assert_eq!(
+        ledger_rows(&app).await,
+        vec![
+            ("Alder Network".into(), "asked_to_opt_in".into()),
+            (
+                "Birch Collective".into(),
+                "told_listed_unless_opt_out".into()
+            ),
+            ("Birch Collective".into(), "opted_out".into()),
+            ("Cedar Friends".into(), "told_listed_unless_opt_out".into()),
+            ("Cedar Friends".into(), "listed_after_notice".into()),
+        ]
+    );
+    let trail: Vec<String> = sqlx::query_scalar(
+        "SELECT c.how FROM signature_consents c JOIN signatures s ON s.id = c.signature_id
+         JOIN campaigns k ON k.id = s.campaign_id WHERE k.slug = 'basin' AND s.name = 'Cedar Friends' ORDER BY c.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(trail, vec!["listed_after_notice"]);
+}
+
+#[tokio::test]
+async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    owner
+        .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
+        .await;
+    sign_and_confirm_as_shown(&app, &public, "Cedar Friends", "jo@cedar.example").await;
+    set_status(&owner, &path, "close").await;
+    let r = owner
+        .post_form(
+            &format!("{path}/reissue"),
+            &reissue_fields("opt_out", "send"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The organizers change the new text after Cedar was told of it.
+    let r = owner
+        .post_form(
+            "/app/river/campaigns/basin/letter",
+            &[
+                ("body", "# Dear Governor\n\nA different ask."),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.clock.set(datetime!(2026-12-06 12:00 UTC));
+    assert_eq!(app.run_scheduler().await.listed_after_notice, 0);
+    assert_eq!(app.run_scheduler().await.listed_after_notice, 0);
+    let names = listed_names(&app.client().get("/river/basin").await.body);
+    assert!(!names.iter().any(|n| n.contains("Cedar")), "{names:?}");
+    let decisions: Vec<String> =
+        sqlx::query_scalar("SELECT decision FROM reissue_decisions ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        decisions,
+        vec!["told_listed_unless_opt_out", "not_listed_text_changed"],
+        "written once"
+    );
+    // Cedar can still confirm the text as it stands.
+    let link = app.link_mailed_to("jo@cedar.example", "/signature/").await;
+    let signer = app.client();
+    let page = signer.get(&link).await;
+    assert!(page.body.contains("A different ask"));
+    let revision = input_value(&page.body, "revision").unwrap();
+    let r = signer
+        .post_form(&format!("{link}/confirm"), &[("revision", &revision)])
+        .await;
+    assert_eq!(r.status, 303);
+    let page = public_page_once(&app, "/river/basin", |p| p.body.contains("Cedar")).await;
+    assert!(listed_names(&page.body).contains(&"Cedar Friends".to_owned()));
+}
