@@ -13,6 +13,9 @@ ALTER TABLE signatures ADD COLUMN reissue_notice_at timestamptz;
 ALTER TABLE campaigns
     ADD COLUMN reissued_from uuid,
     ADD COLUMN opt_out_by timestamptz,
+    -- What those told in advance were emailed (see `campaigns::reissue::told_digest`):
+    -- the notice stands for their consent only while it is unchanged.
+    ADD COLUMN told_digest bytea,
     ADD CONSTRAINT campaigns_reissued_from_fk FOREIGN KEY (tenant_id, reissued_from)
         REFERENCES campaigns (tenant_id, id) ON DELETE SET NULL (reissued_from);
 
@@ -45,7 +48,7 @@ CREATE TABLE reissue_decisions (
     decision               text NOT NULL CHECK (decision IN (
                                'asked_to_opt_in', 'told_listed_unless_opt_out', 'not_asked',
                                'opted_in', 'declined', 'opted_out', 'listed_after_notice',
-                               'not_listed_text_changed', 'withdrew')),
+                               'notice_voided', 'withdrew')),
     detail                 text NOT NULL DEFAULT '',
     at                     timestamptz NOT NULL,
     CONSTRAINT reissue_decisions_campaign_fk FOREIGN KEY (tenant_id, campaign_id)

@@ -43,6 +43,18 @@ fn reissue_fields<'a>(mode: &'a str, step: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
+/// Checks who will be asked, then sends what that check showed, as the two buttons do.
+async fn preview_and_send(owner: &Client, path: &str, mode: &str) -> support::Response {
+    let preview = owner
+        .post_form(&format!("{path}/reissue"), &reissue_fields(mode, "preview"))
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let previewed = input_value(&preview.body, "previewed").expect("the preview is named");
+    let mut fields = reissue_fields(mode, "send");
+    fields.push(("previewed", &previewed));
+    owner.post_form(&format!("{path}/reissue"), &fields).await
+}
+
 async fn ledger_rows(app: &TestApp) -> Vec<(String, String)> {
     sqlx::query_as(
         "SELECT coalesce(o.name, ''), d.decision FROM reissue_decisions d
@@ -159,13 +171,33 @@ async fn a_reissue_lists_only_those_who_opt_in() {
         0
     );
 
-    let sent = owner
+    // Sending what was not previewed shows the check again.
+    let unchecked = owner
         .post_form(
             &format!("{path}/reissue"),
             &reissue_fields("opt_in", "send"),
         )
         .await;
+    assert_eq!(unchecked.status, 422);
+    assert!(unchecked
+        .body
+        .contains("Something changed since you checked"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM campaigns WHERE slug = 'basin'")
+            .await,
+        0
+    );
+
+    let sent = preview_and_send(&owner, &path, "opt_in").await;
     assert_eq!(sent.status, 303, "{}", sent.body);
+    // Once is enough: a second reissue of the same letter is refused.
+    let mut again = reissue_fields("opt_in", "preview");
+    again.retain(|(k, _)| *k != "slug");
+    again.push(("slug", "basin-again"));
+    let r = owner.post_form(&format!("{path}/reissue"), &again).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("already been reissued"));
+    assert_eq!(app.count("SELECT count(*) FROM campaigns").await, 2);
     assert_eq!(
         sent.location(),
         Some("/app/river/campaigns/basin/reissue?notice=reissued")
@@ -298,12 +330,7 @@ async fn signers_told_in_advance_are_listed_unless_they_opt_out_by_the_date() {
     assert!(preview
         .body
         .contains("<strong>2</strong> will be listed on the opt-out date unless they opt out"));
-    let sent = owner
-        .post_form(
-            &format!("{path}/reissue"),
-            &reissue_fields("opt_out", "send"),
-        )
-        .await;
+    let sent = preview_and_send(&owner, &path, "opt_out").await;
     assert_eq!(sent.status, 303, "{}", sent.body);
 
     let birch = app.link_mailed_to("kim@birch.example", "/signature/").await;
@@ -373,12 +400,7 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
         .await;
     sign_and_confirm_as_shown(&app, &public, "Cedar Friends", "jo@cedar.example").await;
     set_status(&owner, &path, "close").await;
-    let r = owner
-        .post_form(
-            &format!("{path}/reissue"),
-            &reissue_fields("opt_out", "send"),
-        )
-        .await;
+    let r = preview_and_send(&owner, &path, "opt_out").await;
     assert_eq!(r.status, 303, "{}", r.body);
     // The organizers change the new text after Cedar was told of it.
     let r = owner
@@ -403,9 +425,16 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
             .unwrap();
     assert_eq!(
         decisions,
-        vec!["told_listed_unless_opt_out", "not_listed_text_changed"],
+        vec!["told_listed_unless_opt_out", "notice_voided"],
         "written once"
     );
+    let state: String = sqlx::query_scalar(
+        "SELECT state FROM signatures WHERE name = 'Cedar Friends' AND source = 'reissue_notice'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(state, "pending", "waits for Cedar's own confirmation");
     // Cedar can still confirm the text as it stands.
     let link = app.link_mailed_to("jo@cedar.example", "/signature/").await;
     let signer = app.client();

@@ -34,8 +34,8 @@ fn expected(from: Start, action: Action) -> Option<SignatureState> {
         (Start::Is(Notified), Confirm) => Some(Confirmed),
         (Start::Is(Notified), ConfirmForApproval) => Some(AwaitingApproval),
         (Start::Is(Notified), Withdraw) => Some(Withdrawn),
-        (Start::Is(Notified), Reject) => Some(Rejected),
         (Start::Is(Notified), NoticeLapsed) => Some(Confirmed),
+        (Start::Is(Notified), NoticeVoided) => Some(Pending),
         _ => None,
     }
 }
@@ -46,10 +46,9 @@ enum Start {
     RejectedFrom(SignatureState),
 }
 
-const STARTS: [Start; 9] = [
+const STARTS: [Start; 8] = [
     Start::Is(Pending),
     Start::Is(Notified),
-    Start::RejectedFrom(Notified),
     Start::Is(AwaitingApproval),
     Start::Is(Confirmed),
     Start::Is(Withdrawn),
@@ -62,7 +61,7 @@ const STARTS: [Start; 9] = [
 /// carried it over by advance notice; everything else from the form.
 fn source_for(start: Start) -> SignatureSource {
     match start {
-        Start::Is(Notified) | Start::RejectedFrom(Notified) => SignatureSource::ReissueNotice,
+        Start::Is(Notified) => SignatureSource::ReissueNotice,
         _ => SignatureSource::Form,
     }
 }
@@ -140,7 +139,7 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
     };
     let by = |action: Action| match action {
         Approve | Reject | Restore => &organizer,
-        NoticeLapsed => &scheduler,
+        NoticeLapsed | NoticeVoided => &scheduler,
         _ => &signer,
     };
 

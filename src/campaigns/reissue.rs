@@ -42,6 +42,36 @@ pub struct ReissueForm {
     pub letter: String,
     /// "send" once the organizer saw the preview and confirmed.
     pub step: String,
+    /// The preview the organizer saw (see `previewed`): sending needs it unchanged.
+    pub previewed: String,
+}
+
+/// A fingerprint of what the preview showed: the form's choices and text and who would
+/// be asked, told or left out.
+fn previewed(form: &ReissueForm, preview: &Preview) -> String {
+    let mut text = [
+        &form.title,
+        &form.slug,
+        &form.soft_deadline,
+        &form.hard_deadline,
+        &form.mode,
+        &form.opt_out_by,
+        &form.letter.replace("\r\n", "\n"),
+    ]
+    .iter()
+    .map(|field| field.trim())
+    .collect::<Vec<_>>()
+    .join("\u{1f}");
+    for name in preview.asked.iter().chain(&preview.told) {
+        text.push('\u{1e}');
+        text.push_str(name);
+    }
+    text.push('\u{1d}');
+    for (name, _) in &preview.not_asked {
+        text.push('\u{1e}');
+        text.push_str(name);
+    }
+    tokens::hex(&tokens::hash_token(&text))
 }
 
 /// Who the reissue will ask, tell or leave out, and why.
@@ -99,6 +129,7 @@ fn default_form(campaign: &Campaign, letter: String, now: OffsetDateTime) -> Rei
         opt_out_by: at(14),
         letter,
         step: String::new(),
+        previewed: String::new(),
     }
 }
 
@@ -352,6 +383,30 @@ pub async fn reissue(
         return unprocessable(page);
     }
     let mut tx = state.db.begin().await?;
+    // One reissue of a letter at a time: two organizers sending at once would email
+    // everyone twice.
+    let earlier: Option<String> = sqlx::query_scalar(
+        "SELECT (SELECT r.title FROM campaigns r WHERE r.reissued_from = c.id LIMIT 1)
+         FROM campaigns c WHERE c.tenant_id = $1 AND c.id = $2 FOR UPDATE",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(campaign.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if earlier.is_some() {
+        tx.rollback().await?;
+        let mut page = page_for(
+            &state,
+            &member,
+            campaign,
+            Some(form),
+            FormErrors::new(),
+            None,
+        )
+        .await?;
+        page.problem = Some("This letter has already been reissued (see below). Reissue that statement once it has finished, so signers are asked once.");
+        return unprocessable(page);
+    }
     let originals = ledger::originals(&mut tx, member.tenant_id, campaign.id).await?;
     let told = originals.iter().filter(|o| o.told_in_advance).count();
     let mut errors = FormErrors::new();
@@ -359,13 +414,21 @@ pub async fn reissue(
         tx.rollback().await?;
         return unprocessable(page_for(&state, &member, campaign, Some(form), errors, None).await?);
     };
-    if form.step != "send" {
+    // Sent only as previewed: a changed choice, text or list of signers is shown again.
+    let preview = preview_of(&originals, plan.opt_out_by.is_some());
+    let checked = previewed(&form, &preview);
+    if form.step != "send" || form.previewed != checked {
         tx.rollback().await?;
-        let preview = preview_of(&originals, plan.opt_out_by.is_some());
-        return render(
-            page_for(&state, &member, campaign, Some(form), errors, Some(preview)).await?,
-        )
-        .map(IntoResponse::into_response);
+        let mut form = form;
+        let changed = form.step == "send";
+        form.previewed = checked;
+        let mut page =
+            page_for(&state, &member, campaign, Some(form), errors, Some(preview)).await?;
+        if changed {
+            page.problem = Some("Something changed since you checked (the choices, the text or the signers): check who will be asked again before sending.");
+            return unprocessable(page);
+        }
+        return render(page).map(IntoResponse::into_response);
     }
     let new_id = match store::create(&mut tx, member.tenant_id, &plan.input).await {
         Ok(id) => id,
@@ -381,17 +444,6 @@ pub async fn reissue(
         }
         Err(SaveError::Database(e)) => return Err(e.into()),
     };
-    sqlx::query(
-        "UPDATE campaigns SET reissued_from = $3, opt_out_by = $4, status = 'open',
-                retention_months = (SELECT retention_months FROM campaigns WHERE id = $3)
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(new_id)
-    .bind(campaign.id)
-    .bind(plan.opt_out_by)
-    .execute(&mut *tx)
-    .await?;
     let (revision_id, _) = store::add_revision(
         &mut tx,
         member.tenant_id,
@@ -401,7 +453,34 @@ pub async fn reissue(
         now,
     )
     .await?;
-    sign_on_host(&mut tx, &member, new_id, Some(revision_id), now).await?;
+    let digest = told_digest(
+        &plan.input.slug,
+        &plan.input.title,
+        &plan.input.points,
+        revision_id,
+    );
+    sqlx::query(
+        "UPDATE campaigns SET reissued_from = $3, opt_out_by = $4, told_digest = $5, status = 'open',
+                retention_months = (SELECT retention_months FROM campaigns WHERE id = $3)
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(member.tenant_id.uuid())
+    .bind(new_id)
+    .bind(campaign.id)
+    .bind(plan.opt_out_by)
+    .bind(digest)
+    .execute(&mut *tx)
+    .await?;
+    // The group signs the new statement if it signed the original.
+    let host_signed: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM signatures WHERE campaign_id = $1 AND source = 'host' AND state = 'confirmed')",
+    )
+    .bind(campaign.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if host_signed {
+        sign_on_host(&mut tx, &member, new_id, Some(revision_id), now).await?;
+    }
     let asked = invite(
         &state,
         &mut tx,
@@ -550,8 +629,8 @@ async fn invite(
     Ok(asked)
 }
 
-/// The original signature's public details, copied into the new statement; its comment
-/// stays with the text it was written about.
+/// The original signature's details, copied into the new statement; its comment stays
+/// with the text it was written about, and its phone number with the original.
 #[allow(clippy::too_many_arguments)]
 async fn copy_signature(
     conn: &mut sqlx::PgConnection,
@@ -577,7 +656,6 @@ async fn copy_signature(
         contact_name: old.contact_name,
         contact_title: old.contact_title,
         email: old.email,
-        phone: old.phone,
         show_contact: old.show_contact,
         affiliation: old.affiliation,
         domain_matches: old.domain_matches,
@@ -593,73 +671,137 @@ async fn copy_signature(
     }
 }
 
+/// What signers told in advance were emailed and can act on: the title, web address
+/// (their links contain it), points of unity and revision of the new statement. Kept
+/// with the campaign when they are told; the notice stands for their consent only while
+/// it is unchanged.
+pub fn told_digest(campaign_slug: &str, title: &str, points: &[String], revision: Uuid) -> Vec<u8> {
+    let mut text = format!("{campaign_slug}\n{title}\n{revision}");
+    for point in points {
+        text.push('\n');
+        text.push_str(point);
+    }
+    tokens::hash_token(&text)
+}
+
+/// Why the advance notice no longer stands for this signer's consent, if it does not.
+async fn notice_void_reason(
+    conn: &mut sqlx::PgConnection,
+    signature_id: Uuid,
+    campaign_id: Uuid,
+) -> anyhow::Result<Option<&'static str>> {
+    // Shared lock: a letter saved, or settings changed, wait for this decision (and the
+    // decision sees them if they came first).
+    let campaign: Option<(String, String, Vec<String>, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT slug, title, points, told_digest FROM campaigns WHERE id = $1 FOR SHARE",
+    )
+    .bind(campaign_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((slug, title, points, told)) = campaign else {
+        return Ok(Some("the campaign is gone"));
+    };
+    let current: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM letter_revisions WHERE campaign_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(campaign_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let unchanged = match (current, told) {
+        (Some(current), Some(told)) => told_digest(&slug, &title, &points, current) == told,
+        _ => false,
+    };
+    if !unchanged {
+        return Ok(Some(
+            "the text, title, points or web address changed after they were told",
+        ));
+    }
+    let (original_stands, delivery): (Option<bool>, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT o.state = 'confirmed' AND o.erased_at IS NULL AND o.anonymized_at IS NULL
+                   FROM signatures o WHERE o.id = s.reissued_from),
+                (SELECT x.status FROM outbox x
+                  WHERE x.idempotency_key = 'reissue:' || s.campaign_id || ':' || s.reissued_from)
+         FROM signatures s WHERE s.id = $1",
+    )
+    .bind(signature_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if original_stands != Some(true) {
+        return Ok(Some(
+            "their signature of the original letter no longer stands",
+        ));
+    }
+    match delivery.as_deref() {
+        Some("sent") => Ok(None),
+        Some("pending") => Ok(Some(WAITING_FOR_DELIVERY)),
+        _ => Ok(Some("the email with the new text was not delivered")),
+    }
+}
+
+/// Not a reason to void: the email has not gone yet (the worker is behind); decided on
+/// a later tick.
+const WAITING_FOR_DELIVERY: &str = "waiting for delivery";
+
 /// At a reissue's opt-out date, those told in advance who did not opt out are listed, by
-/// the consent they gave then; unless the text changed since they were told of it: then
-/// they are listed only if they confirm it (the ledger says so, once). Run by the
-/// scheduler; each signature moves under its row lock, so two schedulers list it once.
+/// the consent they gave then, if it still stands: they were emailed the text, its title,
+/// points and address are unchanged, and their original signature stands. Otherwise the
+/// notice is void: their signature waits for their own confirmation (the ledger says
+/// why). Run by the scheduler; each signature moves under its row lock and the campaign
+/// is read under a shared lock, so two schedulers decide once and a letter saved at the
+/// same moment is seen or waits.
 pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let due: Vec<(Uuid, Uuid, Uuid, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
-        "SELECT s.id, s.tenant_id, s.campaign_id, s.revision_id,
-                (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1)
+    let due: Vec<(Uuid, Uuid, Uuid)> = sqlx::query_as(
+        "SELECT s.id, s.tenant_id, s.campaign_id
          FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
-         WHERE s.state = 'notified' AND c.opt_out_by <= $1 AND s.erased_at IS NULL
+         WHERE s.state = 'notified' AND c.opt_out_by <= $1
          ORDER BY s.id LIMIT 1000",
     )
     .bind(now)
     .fetch_all(&state.db)
     .await?;
-    let by = Actor {
-        name: "scheduler",
-        user_id: None,
-        reason: "the opt-out date announced in advance passed without an opt-out",
-    };
     let mut listed = 0;
-    for (id, tenant, campaign_id, told_of, current) in due {
+    for (id, tenant, campaign_id) in due {
         let tenant = TenantId::for_scheduled_job(tenant);
         let mut tx = state.db.begin().await?;
-        let Some(current) = current else { continue };
-        if told_of != Some(current) {
-            let first = sqlx::query(
-                "INSERT INTO consent_notices (signature_id, revision_id, stage, at)
-                 VALUES ($1, $2, 'reissue_text_changed', $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(current)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if first.rows_affected() == 1 {
-                ledger::record(
-                    &mut tx,
-                    tenant,
-                    campaign_id,
-                    None,
-                    Some(id),
-                    Decision::NotListedTextChanged,
-                    "",
-                    now,
-                )
-                .await?;
+        match notice_void_reason(&mut tx, id, campaign_id).await? {
+            Some(WAITING_FOR_DELIVERY) => {}
+            Some(reason) => {
+                let by = Actor {
+                    name: "scheduler",
+                    user_id: None,
+                    reason,
+                };
+                signatures::change_state(&mut tx, tenant, id, Action::NoticeVoided, &by, now)
+                    .await?;
             }
-            tx.commit().await?;
-            continue;
-        }
-        let changed =
-            signatures::change_state(&mut tx, tenant, id, Action::NoticeLapsed, &by, now).await?;
-        if changed.is_some() {
-            if let Some(revision) = told_of {
-                signatures::record_consents(
-                    &mut tx,
-                    tenant,
-                    &[id],
-                    revision,
-                    Consent::ListedAfterNotice,
-                    now,
-                )
-                .await?;
+            None => {
+                let by = Actor {
+                    name: "scheduler",
+                    user_id: None,
+                    reason: "the opt-out date announced in advance passed without an opt-out",
+                };
+                let changed =
+                    signatures::change_state(&mut tx, tenant, id, Action::NoticeLapsed, &by, now)
+                        .await?;
+                let told_of: Option<Uuid> =
+                    sqlx::query_scalar("SELECT revision_id FROM signatures WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if let (Some(_), Some(revision)) = (changed, told_of) {
+                    signatures::record_consents(
+                        &mut tx,
+                        tenant,
+                        &[id],
+                        revision,
+                        Consent::ListedAfterNotice,
+                        now,
+                    )
+                    .await?;
+                    listed += 1;
+                }
             }
-            listed += 1;
         }
         tx.commit().await?;
     }

@@ -120,10 +120,15 @@ pub enum Action {
     /// opt out: the consent they gave in advance, when they confirmed the original with
     /// its reissue notice shown, takes effect. Only the scheduler does this.
     NoticeLapsed,
+    /// The notice can no longer stand for consent (the text, title, points or address
+    /// changed after the signer was told, their invitation was not delivered, or they
+    /// took back their original signature): the signature waits for the signer's own
+    /// confirmation instead. Only the scheduler does this.
+    NoticeVoided,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Confirm,
         Action::ConfirmForApproval,
         Action::Approve,
@@ -132,6 +137,7 @@ impl Action {
         Action::Withdraw,
         Action::SignAgain,
         Action::NoticeLapsed,
+        Action::NoticeVoided,
     ];
 
     /// Whether this is the signer's own confirmation of the text (what makes a name
@@ -180,8 +186,8 @@ pub const TRANSITIONS: &[(SignatureState, Action, Target)] = &[
     (Notified, Confirm, To(Confirmed)),
     (Notified, ConfirmForApproval, To(AwaitingApproval)),
     (Notified, Withdraw, To(Withdrawn)),
-    (Notified, Reject, To(Rejected)),
     (Notified, NoticeLapsed, To(Confirmed)),
+    (Notified, NoticeVoided, To(Pending)),
 ];
 
 /// The state a new signature starts in. Signatures from the form and from a CSV import
@@ -242,16 +248,17 @@ mod tests {
     }
 
     /// `Notified` stands for consent given in advance to a reissue: nothing leads into it
-    /// (except undoing a rejection made there), only the notice source starts there, and
-    /// the lapse of its date leads nowhere else.
+    /// (organizers cannot reject there, so no undoing of a rejection brings it back after
+    /// its date), only the notice source starts there, and the lapse of its date and its
+    /// voiding leave only from there.
     #[test]
     fn notified_is_entered_only_at_creation_and_left_by_the_lapse_only_from_there() {
         for (from, action, to) in TRANSITIONS {
             if *to == To(Notified) {
                 panic!("{from:?} + {action:?} leads into Notified");
             }
-            if *action == NoticeLapsed {
-                assert_eq!(*from, Notified, "the lapse applies only to Notified");
+            if matches!(action, NoticeLapsed | NoticeVoided) {
+                assert_eq!(*from, Notified, "{action:?} applies only to Notified");
             }
         }
         for source in SignatureSource::ALL {

@@ -18,7 +18,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::emails::{Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver};
+use super::emails::{
+    Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReissueInvitation,
+};
 use super::lifecycle::{allowed, Action, SignatureState};
 use super::store::{change_state, Actor};
 use crate::mail::Email;
@@ -40,6 +42,7 @@ pub fn signer_mail_kinds() -> Vec<&'static str> {
         LetterChanged::KIND,
         NameNotCarriedOver::KIND,
         MemberUpdate::KIND,
+        ReissueInvitation::KIND,
     ]
 }
 

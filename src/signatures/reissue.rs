@@ -28,9 +28,9 @@ crate::db::text_enum! {
         OptedOut = "opted_out",
         /// The opt-out date passed without an opt-out: listed.
         ListedAfterNotice = "listed_after_notice",
-        /// The date passed, but the text had changed since they were told of it: not
-        /// listed without their confirmation.
-        NotListedTextChanged = "not_listed_text_changed",
+        /// The notice no longer stands for their consent (the detail says why): not
+        /// listed unless they confirm.
+        NoticeVoided = "notice_voided",
         /// Withdrew after being listed.
         Withdrew = "withdrew",
     }
@@ -46,9 +46,7 @@ impl Decision {
             Decision::Declined => "declined",
             Decision::OptedOut => "opted out",
             Decision::ListedAfterNotice => "listed: did not opt out by the date",
-            Decision::NotListedTextChanged => {
-                "not listed: the text changed after they were told; waits for their confirmation"
-            }
+            Decision::NoticeVoided => "not listed by the notice; listed only if they confirm",
             Decision::Withdrew => "withdrew",
         }
     }
@@ -64,6 +62,7 @@ impl Decision {
             (Pending, Action::Withdraw) => Some(Decision::Declined),
             (Notified, Action::Withdraw) => Some(Decision::OptedOut),
             (Notified, Action::NoticeLapsed) => Some(Decision::ListedAfterNotice),
+            (Notified, Action::NoticeVoided) => Some(Decision::NoticeVoided),
             (AwaitingApproval | Confirmed, Action::Withdraw) => Some(Decision::Withdrew),
             _ => None,
         }
@@ -113,7 +112,10 @@ pub struct Original {
 }
 
 /// The signers listed on the original campaign now (the host organization aside: it
-/// signs the reissue as its own organizer creates it), in the public order.
+/// signs the reissue as its own organizer creates it), in the public order; those whose
+/// contact details the retention setting removed cannot be asked. Locked until the
+/// caller's transaction ends, so a withdrawal or an erasure waits for the reissue and
+/// then reaches its copies too.
 pub async fn originals(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -125,8 +127,10 @@ pub async fn originals(
                         WHERE x.email = s.email AND (x.tenant_id IS NULL OR x.tenant_id = s.tenant_id)) AS unsubscribed
          FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.state = 'confirmed' AND s.erased_at IS NULL
+           AND s.anonymized_at IS NULL
            AND s.confirmed_revision >= c.consent_from_revision AND s.source <> 'host'
-         ORDER BY s.kind DESC, s.sort_key COLLATE signer_order, s.id",
+         ORDER BY s.kind DESC, s.sort_key COLLATE signer_order, s.id
+         FOR SHARE OF s",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)

@@ -322,6 +322,12 @@ pub async fn change_state(
     record_event(&mut *conn, tenant, signature_id, Some(from), to, by, now).await?;
     if source.is_reissue() {
         if let Some(decision) = super::reissue::Decision::of(from, action) {
+            // The scheduler's reasons say why; a signer's step speaks for itself.
+            let detail = if action == Action::NoticeVoided {
+                by.reason
+            } else {
+                ""
+            };
             super::reissue::record(
                 conn,
                 tenant,
@@ -329,7 +335,7 @@ pub async fn change_state(
                 None,
                 Some(signature_id),
                 decision,
-                "",
+                detail,
                 now,
             )
             .await?;

@@ -429,16 +429,17 @@ pub async fn confirm(
         .await?;
         // Consent to a future reissue's opt-out counts only if the page showed the notice
         // and the campaign still gives it as the signer confirms.
-        if form.reissue_notice == "shown" {
-            sqlx::query(
-                "UPDATE signatures s SET reissue_notice_at = $2 FROM campaigns c
-                 WHERE s.id = $1 AND c.id = s.campaign_id AND c.reissue_notice",
-            )
-            .bind(found.signature.id)
-            .bind(state.clock.now())
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Each confirmation decides it afresh: an earlier one's notice does not outlive a
+        // withdrawal and a new confirmation without it.
+        sqlx::query(
+            "UPDATE signatures s SET reissue_notice_at = CASE WHEN $3 AND c.reissue_notice THEN $2 END
+             FROM campaigns c WHERE s.id = $1 AND c.id = s.campaign_id",
+        )
+        .bind(found.signature.id)
+        .bind(state.clock.now())
+        .bind(form.reissue_notice == "shown")
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     // Only a confirmation that happened is thanked; otherwise the page says where the
