@@ -1,10 +1,17 @@
 //! `undersigned demo`: a demo tenant with an organizer a newcomer can log in as, a
 //! published letter whose signers confirmed over the past two weeks, and an outreach
 //! pipeline around it: prospects in every stage, their contacts, two weeks of asks, calls,
-//! meetings and notes, and follow-ups due today. Running it again changes nothing.
+//! meetings and notes, and follow-ups due today. Beside it, a short campaign that is over:
+//! its letter changed substantively while it was open (some signers confirmed the new
+//! text, the others are not listed under it), it was released on its date with a press
+//! release, an organization that could not sign sent a statement in its own words, and
+//! anyone may download its PDF. Running it again changes nothing.
 //!
-//! The past is history only: asks recorded here queue no email. A prospect counts as
-//! signed only through a confirmed signature whose email is one of its contacts'.
+//! The past is history only: asks, letter changes and the release recorded here queue no
+//! email. A prospect counts as signed only through a confirmed signature whose email is
+//! one of its contacts'. Every listed name was confirmed by its signer (played here through
+//! the same store functions the signer's own link uses) for the text it is listed under,
+//! and every confirmation is in the consent ledger.
 
 use std::collections::HashMap;
 
@@ -15,11 +22,11 @@ use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::auth::{passwords, store as auth_store};
-use crate::campaigns::store::{self as campaigns, CampaignInput};
-use crate::campaigns::{time_zones, Status};
+use crate::campaigns::store::{self as campaigns, CampaignInput, ChangeKind};
+use crate::campaigns::{letter_changes, time_zones, Status};
 use crate::outreach::store::{self as outreach, ContactInput, NewActivity, Origin, ProspectInput};
 use crate::outreach::{ActivityKind, PipelineStatus, Size};
-use crate::signatures::store::{self as signatures, Actor, NewSignature};
+use crate::signatures::store::{self as signatures, Actor, Consent, NewSignature};
 use crate::signatures::{Action, SignatureKind, SignatureSource};
 use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
 
@@ -901,7 +908,7 @@ async fn demo_campaign(
         };
         match signatures::insert(conn, tenant, id, &signature, &by, submitted).await? {
             signatures::Inserted::Created(signature_id) => {
-                signatures::change_state(
+                let changed = signatures::change_state(
                     conn,
                     tenant,
                     signature_id,
@@ -910,6 +917,20 @@ async fn demo_campaign(
                     confirmed,
                 )
                 .await?;
+                // As the real confirmation does: the revision confirmed goes into the
+                // consent ledger (the host's own signature was written there as it was
+                // inserted, already confirmed).
+                if changed.is_some() {
+                    signatures::set_confirmed_revision(
+                        conn,
+                        tenant,
+                        signature_id,
+                        signature.revision_id,
+                        Consent::Confirmed,
+                        confirmed,
+                    )
+                    .await?;
+                }
                 signature_ids.push(signature_id);
             }
             signatures::Inserted::Duplicate(_) => anyhow::bail!("demo signer {name} twice"),
@@ -961,6 +982,412 @@ async fn demo_campaign(
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------
+// A finished campaign: changed substantively while open, released on its date
+
+/// The short campaign that is over: released with a press release, listing only the
+/// signers who confirmed its final text.
+pub const RELEASED_CAMPAIGN: &str = "lead-free-schools";
+
+const SCHOOLS_FIRST_LETTER: &str = "# Dear Superintendent and members of the School Board\n\n\
+We, the undersigned organizations, ask you to make sure that every child in Springfield's public schools drinks water free of lead.\n\n\
+We ask the district to:\n\n- test every drinking fountain and kitchen tap in every school;\n- publish the results online, school by school;\n\
+- install certified filters wherever a test finds lead.\n\nWe look forward to your answer.";
+/// The substantive change: a stricter limit, yearly tests and replacing what fails, not
+/// only filtering it. Signers of the first text had to confirm this one to stay listed.
+const SCHOOLS_LETTER: &str = "# Dear Superintendent and members of the School Board\n\n\
+We, the undersigned organizations, ask you to make sure that every child in Springfield's public schools drinks water free of lead.\n\n\
+We ask the district to:\n\n- test every drinking fountain and kitchen tap in every school every year, starting before the next school year begins;\n\
+- publish every result online within 30 days, school by school;\n\
+- replace every fountain, tap and service line that tests above 1 part per billion of lead, and filter it with a certified filter until it is replaced.\n\n\
+We look forward to your answer.";
+const SCHOOLS_CHANGE_NOTE: &str = "The letter now asks for yearly tests, sets a limit of 1 part per billion (the level pediatricians recommend) \
+and asks the district to replace fixtures and service lines that fail rather than only filter them. It asks for more than the text you \
+signed, so your name is listed under it only if you confirm it.";
+
+/// When things happened, in days ago (campaign time).
+const SCHOOLS_DRAFTED: i64 = 45;
+const SCHOOLS_CHANGED: i64 = 37;
+const SCHOOLS_RESPOND_BY: i64 = 31;
+const SCHOOLS_SOFT_DEADLINE: i64 = 30;
+const SCHOOLS_HARD_DEADLINE: i64 = 28;
+const SCHOOLS_RELEASED: i64 = 27;
+const SCHOOLS_CLOSED: i64 = 21;
+
+struct SchoolSigner {
+    name: &'static str,
+    city: &'static str,
+    contact: &'static str,
+    title: &'static str,
+    email: &'static str,
+    /// Days ago and hour they sent the public form; they confirmed from the emailed link
+    /// 40 minutes later.
+    signed: (i64, u8),
+    /// Signed the first text: when they confirmed the changed one, if they did.
+    reconfirmed: Option<(i64, u8)>,
+}
+
+/// Besides the host organization. The first five signed the first text: three confirmed
+/// the changed one, two did not (they are not listed under it). The last three signed the
+/// changed text.
+const SCHOOL_SIGNERS: &[SchoolSigner] = &[
+    SchoolSigner {
+        name: "Springfield Parent-Teacher Council",
+        city: "Springfield",
+        contact: "Maria Alvarez",
+        title: "President",
+        email: "maria.alvarez@springfieldptc.example",
+        signed: (44, 20),
+        reconfirmed: Some((36, 21)),
+    },
+    SchoolSigner {
+        name: "Ελληνοαμερικανικός Σύλλογος Γονέων",
+        city: "Springfield",
+        contact: "Eleni Papadopoulou",
+        title: "Secretary",
+        email: "eleni@hellenicparents.example",
+        signed: (43, 19),
+        reconfirmed: Some((35, 10)),
+    },
+    SchoolSigner {
+        name: "Hartwell Tenants Association",
+        city: "Hartwell",
+        contact: "Gloria Mendes",
+        title: "Chair",
+        email: "gloria@hartwelltenants.example",
+        signed: (42, 12),
+        reconfirmed: None,
+    },
+    SchoolSigner {
+        name: "Springfield Pediatric Associates",
+        city: "Springfield",
+        contact: "Dr. Samuel Osei",
+        title: "Medical Director",
+        email: "sosei@springfieldpediatrics.example",
+        signed: (40, 13),
+        reconfirmed: Some((36, 8)),
+    },
+    SchoolSigner {
+        name: "Millbrook Youth Soccer League",
+        city: "Millbrook",
+        contact: "Tom Becker",
+        title: "Board Member",
+        email: "tbecker@millbrooksoccer.example",
+        signed: (39, 18),
+        reconfirmed: None,
+    },
+    SchoolSigner {
+        name: "مركز الجالية العربية",
+        city: "Springfield",
+        contact: "Youssef Haddad",
+        title: "Director",
+        email: "youssef@arabcommunitycenter.example",
+        signed: (35, 11),
+        reconfirmed: None,
+    },
+    SchoolSigner {
+        name: "华人家长联合会",
+        city: "Springfield",
+        contact: "Li Wei",
+        title: "Coordinator",
+        email: "liwei@chineseparents.example",
+        signed: (33, 20),
+        reconfirmed: None,
+    },
+    SchoolSigner {
+        name: "Springfield Education Association",
+        city: "Springfield",
+        contact: "Janet Moore",
+        title: "President",
+        email: "jmoore@springfieldea.example",
+        signed: (32, 16),
+        reconfirmed: None,
+    },
+];
+
+/// The statement of an organization that could not sign, approved by the organizer.
+const SCHOOLS_STATEMENT_ORGANIZATION: &str = "Springfield School Nurses Association";
+const SCHOOLS_STATEMENT: &str = "Our members work for the school district, and our bylaws do not let the association sign letters \
+addressed to our members' employer. We can still say this in our own words.\n\n\
+School nurses see what lead does to children long before anyone tests a fountain: trouble concentrating, trouble learning, \
+and damage that does not go away. There is no safe level of lead for a child.\n\n\
+We support yearly testing of every tap our students drink from, publishing every result, and replacing what fails. \
+We will keep helping families understand the results.";
+
+/// The press release, published with the campaign on its release date.
+fn schools_press_release(day: &str, listed: usize) -> String {
+    format!(
+        "# {listed} Springfield organizations ask the School Board for lead-free water in every school\n\n\
+**SPRINGFIELD, {day}** — Parents, pediatricians, teachers and community groups delivered a letter to Springfield's \
+Superintendent and School Board today asking the district to test every drinking fountain and kitchen tap in every \
+school every year, to publish every result within 30 days, and to replace every fountain, tap and service line that \
+tests above 1 part per billion of lead.\n\n\
+The letter, coordinated by the Clean Water Coalition, is signed by {listed} organizations, from the Springfield \
+Parent-Teacher Council and Springfield Pediatric Associates to the Arab Community Center and the Chinese Parents \
+Association. Every name on it was confirmed by its signer for the final text: when the coalition strengthened the \
+letter halfway through, organizations that had signed the earlier draft were asked to confirm the new text, and only \
+those who did are listed.\n\n\
+“Parents should never have to wonder whether the water fountain down the hall is safe,” said Maria Alvarez, president \
+of the Springfield Parent-Teacher Council. “Testing once and filing the results away is not enough. We want every \
+result public and every bad pipe gone before our kids go back to school.”\n\n\
+The Springfield School Nurses Association, whose members work for the district and cannot sign letters to their \
+employer, published a statement of its own in support, shown with the letter.\n\n\
+The letter, its signers and a PDF to download are on the campaign's page.\n\n\
+### About the Clean Water Coalition\n\n\
+The Clean Water Coalition brings Springfield's neighborhood, faith, health and environmental groups together for \
+safe, affordable water for everyone.\n\n\
+**Media contact:** {ORGANIZER}, Clean Water Coalition, press@demo.undersigned.example"
+    )
+}
+
+/// One school signer sends the form with `revision` shown, then confirms it from the
+/// emailed link: their own act, through the store functions the signer's link uses.
+async fn school_signer(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    signer: &SchoolSigner,
+    revision: Uuid,
+    now: OffsetDateTime,
+) -> anyhow::Result<Uuid> {
+    let (days, hour) = signer.signed;
+    let submitted = local_at(now, -days, hour, 5)?;
+    let confirmed = submitted + Duration::minutes(40);
+    let signature = NewSignature {
+        name: signer.name.into(),
+        city: signer.city.into(),
+        size: "local".into(),
+        contact_name: signer.contact.into(),
+        contact_title: signer.title.into(),
+        email: signer.email.into(),
+        revision_id: Some(revision),
+        ..NewSignature::new(SignatureKind::Organization, SignatureSource::Form)
+    };
+    let by = Actor::signer("signed on the public form");
+    let signatures::Inserted::Created(signature_id) =
+        signatures::insert(conn, tenant, campaign_id, &signature, &by, submitted).await?
+    else {
+        anyhow::bail!("demo signer {} twice", signer.name);
+    };
+    let by = Actor::signer("confirmed through the emailed link");
+    signatures::change_state(conn, tenant, signature_id, Action::Confirm, &by, confirmed)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo signer {} could not confirm", signer.name))?;
+    signatures::set_confirmed_revision(
+        conn,
+        tenant,
+        signature_id,
+        Some(revision),
+        Consent::Confirmed,
+        confirmed,
+    )
+    .await?;
+    Ok(signature_id)
+}
+
+/// The finished campaign. Opened with a release date (its page hidden until then); the
+/// host and five organizations signed the first text; a substantive change asked them to
+/// confirm the new one by a date, and three did (the host follows its own organizer's
+/// change); three more signed the new text; the two who did not confirm were told, once
+/// the date passed, that their names were not carried over; a school nurses' association
+/// sent a statement, approved; the scheduler released it with its press release on its
+/// date; the organizers turned the public PDF on and closed it a week later.
+async fn released_campaign(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    owner_id: Uuid,
+) -> anyhow::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let at = |days: i64, hour: u8, minute: u8| local_at(now, -days, hour, minute);
+    let input = CampaignInput {
+        slug: RELEASED_CAMPAIGN.into(),
+        title: "Lead-Free Water in Every School".into(),
+        points: vec![
+            "Every tap tested".into(),
+            "Every result public".into(),
+            "Lead out of our schools".into(),
+        ],
+        target: 10,
+        allow_individuals: false,
+        moderation: false,
+        time_zone: ZONE.into(),
+        soft_deadline: at(SCHOOLS_SOFT_DEADLINE, 17, 0)?,
+        hard_deadline: at(SCHOOLS_HARD_DEADLINE, 17, 0)?,
+    };
+    let id = campaigns::create(conn, tenant, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo released campaign: {e}"))?;
+    let drafted = at(SCHOOLS_DRAFTED, 9, 30)?;
+    let (first, _) = campaigns::add_revision(
+        conn,
+        tenant,
+        id,
+        SCHOOLS_FIRST_LETTER,
+        (owner_id, ORGANIZER),
+        drafted,
+    )
+    .await?;
+    let release_at = at(SCHOOLS_RELEASED, 10, 0)?;
+    sqlx::query("UPDATE campaigns SET status = $2, created_at = $3, release_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(Status::Open)
+        .bind(drafted)
+        .bind(release_at)
+        .execute(&mut *conn)
+        .await?;
+
+    // The host organization signs on as its organizer opens the campaign.
+    let organizer = format!("organizer {ORGANIZER}");
+    let by = Actor {
+        name: &organizer,
+        user_id: Some(owner_id),
+        reason: "the host organization signed on when the campaign was created",
+    };
+    let host = NewSignature {
+        name: GROUP.into(),
+        contact_name: ORGANIZER.into(),
+        email: EMAIL.into(),
+        revision_id: Some(first),
+        ..NewSignature::new(SignatureKind::Organization, SignatureSource::Host)
+    };
+    signatures::insert(conn, tenant, id, &host, &by, drafted + Duration::minutes(5)).await?;
+
+    let mut first_signers = Vec::new();
+    for signer in SCHOOL_SIGNERS
+        .iter()
+        .filter(|s| s.signed.0 > SCHOOLS_CHANGED)
+    {
+        let signature_id = school_signer(conn, tenant, id, signer, first, now).await?;
+        first_signers.push((signer, signature_id));
+    }
+
+    // The substantive change, as the letter page saves it: the consent floor moves to the
+    // new text and the host follows its own organizer. (The emails to signers are history.)
+    let changed = at(SCHOOLS_CHANGED, 10, 0)?;
+    let respond_by = at(SCHOOLS_RESPOND_BY, 17, 0)?;
+    let (second, number) = campaigns::add_changed_revision(
+        conn,
+        tenant,
+        id,
+        SCHOOLS_LETTER,
+        (owner_id, ORGANIZER),
+        changed,
+        ChangeKind::Substantive,
+        SCHOOLS_CHANGE_NOTE,
+        Some(respond_by),
+    )
+    .await?;
+    letter_changes::host_follows(conn, tenant, id, second, changed).await?;
+    // Those who confirmed the new text from their link, as `signing::signer` records it.
+    for (signer, signature_id) in &first_signers {
+        if let Some((days, hour)) = signer.reconfirmed {
+            signatures::set_confirmed_revision(
+                conn,
+                tenant,
+                *signature_id,
+                Some(second),
+                Consent::Reconfirmed,
+                at(days, hour, 20)?,
+            )
+            .await?;
+        }
+    }
+    for signer in SCHOOL_SIGNERS
+        .iter()
+        .filter(|s| s.signed.0 <= SCHOOLS_CHANGED)
+    {
+        school_signer(conn, tenant, id, signer, second, now).await?;
+    }
+    // The date passed: the others' names were not carried over, as the scheduler writes
+    // it (the notice claimed, so the scheduler never sends it now).
+    let not_carried_over: Vec<Uuid> = first_signers
+        .iter()
+        .filter(|(signer, _)| signer.reconfirmed.is_none())
+        .map(|(_, id)| *id)
+        .collect();
+    let told = respond_by + Duration::minutes(1);
+    sqlx::query(
+        "INSERT INTO consent_notices (signature_id, revision_id, stage, at)
+         SELECT id, $2, 'not_carried_over', $3 FROM unnest($1::uuid[]) AS id",
+    )
+    .bind(&not_carried_over)
+    .bind(second)
+    .bind(told)
+    .execute(&mut *conn)
+    .await?;
+    signatures::record_consents(
+        conn,
+        tenant,
+        &not_carried_over,
+        second,
+        Consent::NotCarriedOver,
+        told,
+    )
+    .await?;
+
+    // A statement in its own words from an organization that could not sign, sent through
+    // the public form and approved by the organizer the next morning (the columns
+    // `statements::store` writes; its functions take the pool, and the demo loads in one
+    // transaction).
+    let sent = at(SCHOOLS_RESPOND_BY, 15, 10)?;
+    let approved = at(SCHOOLS_SOFT_DEADLINE, 9, 40)?;
+    sqlx::query(
+        "INSERT INTO statements (id, tenant_id, campaign_id, organization, contact_name, email, body, link, state,
+                                 decided_by, decided_by_user_id, decided_at, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'approved', $9, $10, $11, '', $12)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(tenant.uuid())
+    .bind(id)
+    .bind(SCHOOLS_STATEMENT_ORGANIZATION)
+    .bind("Karen Liu")
+    .bind("kliu@springfieldschoolnurses.example")
+    .bind(SCHOOLS_STATEMENT)
+    .bind("https://springfieldschoolnurses.example/statements/lead-free-schools")
+    .bind(&organizer)
+    .bind(owner_id)
+    .bind(approved)
+    .bind(sent)
+    .execute(&mut *conn)
+    .await?;
+
+    // The release, as `campaigns::release::publish_due` leaves it: published at its time,
+    // with the announcement to every listed signer recorded (not queued: it is history).
+    let listed = signatures::listed(conn, tenant, id, number).await?;
+    let release_day = time_zones::local_date(release_at, ZONE).format(
+        time::macros::format_description!("[month repr:long] [day padding:none], [year]"),
+    )?;
+    let released_at = release_at + Duration::seconds(37);
+    sqlx::query(
+        "UPDATE campaigns SET released_at = $2, status = $3, published_at = coalesce(published_at, $2),
+                press_release = $4
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(released_at)
+    .bind(Status::Published)
+    .bind(schools_press_release(&release_day, listed.len()))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO member_updates (tenant_id, campaign_id, reason, at, recipients) VALUES ($1, $2, 'release', $3, $4)",
+    )
+    .bind(tenant.uuid())
+    .bind(id)
+    .bind(released_at)
+    .bind(listed.len() as i32)
+    .execute(&mut *conn)
+    .await?;
+    campaigns::set_public_pdf(conn, tenant, id, true).await?;
+    sqlx::query("UPDATE campaigns SET status = $2, closed_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(Status::Closed)
+        .bind(at(SCHOOLS_CLOSED, 9, 15)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub const EMAIL: &str = "organizer@demo.undersigned.example";
 pub const PASSWORD: &str = "demo-organizer-2026";
 pub const SLUG: &str = "clean-water-coalition";
@@ -1005,6 +1432,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     }
     let owner_id = owner_id.expect("the demo has an owner");
     demo_campaign(&mut tx, tenant, owner_id).await?;
+    released_campaign(&mut tx, tenant, owner_id).await?;
     tx.commit().await?;
     Ok(Loaded { created: true })
 }

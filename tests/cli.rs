@@ -80,11 +80,14 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
         .await
         .unwrap();
     assert_eq!(counts, (1, 2, 2), "nothing duplicated");
-    let signers: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM signatures WHERE state = 'confirmed'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let signers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.state = 'confirmed' AND c.slug = $1",
+    )
+    .bind(undersigned::demo::CAMPAIGN)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert_eq!(signers, 9, "the demo letter has its signers, once");
     let local: Vec<String> = sqlx::query_scalar(
         "SELECT to_char(d AT TIME ZONE time_zone, 'HH24:MI') FROM campaigns,
@@ -94,9 +97,131 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     .await
     .unwrap();
     assert_eq!(
-        local,
-        ["17:00", "17:00"],
-        "deadlines at 17:00 in the campaign's zone"
+        local, ["17:00"; 4],
+        "deadlines at 17:00 in each campaign's zone"
+    );
+    // Every confirmed signature's confirmation is in the consent ledger, for the revision
+    // it confirmed, as the signer's own confirmation writes it.
+    let unrecorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM signatures s WHERE s.state = 'confirmed' AND NOT EXISTS (
+             SELECT 1 FROM signature_consents c WHERE c.signature_id = s.id AND c.revision_id = s.revision_id
+                AND c.how IN ('confirmed', 'reconfirmed'))",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(unrecorded, 0, "every confirmation is in the consent ledger");
+
+    // The released campaign: a substantive change, released on its date with a press
+    // release, a statement and a public PDF.
+    let (released_id, consent_from, released, public_pdf, press, status): (
+        uuid::Uuid,
+        i32,
+        bool,
+        bool,
+        bool,
+        String,
+    ) = sqlx::query_as(
+        "SELECT id, consent_from_revision,
+                release_at < now() AND released_at IS NOT NULL AND released_at >= release_at AND released_at < now(),
+                public_pdf, press_release <> '', status
+         FROM campaigns WHERE slug = $1",
+    )
+    .bind(undersigned::demo::RELEASED_CAMPAIGN)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(released, "released on its date, in the past");
+    assert!(public_pdf, "anyone may download the PDF");
+    assert!(press, "a press release");
+    assert_ne!(status, "draft", "public");
+    let change: String = sqlx::query_scalar(
+        "SELECT change_kind FROM letter_revisions WHERE campaign_id = $1 AND number = $2",
+    )
+    .bind(released_id)
+    .bind(consent_from)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(consent_from > 1, "the consent floor moved");
+    assert_eq!(change, "substantive");
+    let substantive: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM letter_revisions WHERE campaign_id = $1 AND change_kind = 'substantive'",
+    )
+    .bind(released_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(substantive, 1, "one substantive change");
+    // Listed: confirmed the current text (or the floor) themselves; the others confirmed
+    // only the earlier text and are not listed under it.
+    let (listed, behind, reconfirmed, after_change): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE s.confirmed_revision >= $2),
+                count(*) FILTER (WHERE s.confirmed_revision < $2),
+                count(*) FILTER (WHERE s.source <> 'host' AND EXISTS (
+                    SELECT 1 FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+                    WHERE c.signature_id = s.id AND c.how = 'reconfirmed' AND r.number >= $2)),
+                count(*) FILTER (WHERE NOT EXISTS (
+                    SELECT 1 FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+                    WHERE c.signature_id = s.id AND r.number < $2))
+         FROM signatures s WHERE s.campaign_id = $1 AND s.state = 'confirmed'",
+    )
+    .bind(released_id)
+    .bind(consent_from)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(
+        listed >= 5 && behind >= 1 && reconfirmed >= 1 && after_change >= 1,
+        "some signers re-confirmed, some did not, some signed the new text: {listed} listed, {behind} not carried over, \
+         {reconfirmed} re-confirmed, {after_change} signed after the change"
+    );
+    let unconsented: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM signatures s WHERE s.campaign_id = $1 AND s.state = 'confirmed' AND s.confirmed_revision >= $2
+           AND NOT EXISTS (SELECT 1 FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+                           WHERE c.signature_id = s.id AND r.number >= $2 AND c.how IN ('confirmed', 'reconfirmed'))",
+    )
+    .bind(released_id)
+    .bind(consent_from)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        unconsented, 0,
+        "every listed name was confirmed for the text it is listed under"
+    );
+    let (told, consented_late): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+                                              WHERE c.signature_id = s.id AND r.number = $2 AND c.how = 'not_carried_over')
+                                   AND EXISTS (SELECT 1 FROM consent_notices n JOIN letter_revisions r ON r.id = n.revision_id
+                                              WHERE n.signature_id = s.id AND r.number = $2)),
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+                                              WHERE c.signature_id = s.id AND r.number >= $2 AND c.how <> 'not_carried_over'))
+         FROM signatures s WHERE s.campaign_id = $1 AND s.state = 'confirmed' AND s.confirmed_revision < $2",
+    )
+    .bind(released_id)
+    .bind(consent_from)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (told, consented_late),
+        (behind, 0),
+        "those who did not confirm the change are recorded as not carried over, nothing more"
+    );
+    let (statements, release_updates): (i64, Vec<i32>) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM statements WHERE campaign_id = $1 AND state = 'approved'),
+                ARRAY(SELECT recipients FROM member_updates WHERE campaign_id = $1 AND reason = 'release')",
+    )
+    .bind(released_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(statements, 1, "an approved statement in its own words");
+    assert_eq!(
+        release_updates,
+        [listed as i32],
+        "the release announced to the listed signers (history only)"
     );
 
     // Outreach: a pipeline with prospects in every stage, loaded once.
@@ -323,6 +448,73 @@ async fn serving_creates_the_database_runs_migrations_and_answers() {
             "approach early: {}",
             funnel.body
         );
+        // The released campaign, for anyone: exactly the signers who confirmed the text
+        // it shows, the statement, the press release and the PDF.
+        let public = format!(
+            "/{}/{}",
+            undersigned::demo::SLUG,
+            undersigned::demo::RELEASED_CAMPAIGN
+        );
+        let db = sqlx::PgPool::connect(&url).await.unwrap();
+        let (listed, behind): (Vec<String>, Vec<String>) = sqlx::query_as(
+            "SELECT ARRAY(SELECT s.name FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed'
+                            AND s.confirmed_revision >= c.consent_from_revision
+                          ORDER BY s.sort_key COLLATE signer_order, s.id),
+                    ARRAY(SELECT s.name FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed'
+                            AND s.confirmed_revision < c.consent_from_revision ORDER BY s.name)
+             FROM campaigns c WHERE c.slug = $1",
+        )
+        .bind(undersigned::demo::RELEASED_CAMPAIGN)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        db.close().await;
+        assert!(!listed.is_empty() && !behind.is_empty(), "{listed:?} {behind:?}");
+        let anyone = support::Client::new(&format!("http://{addr}"));
+        let page = anyone.get(&public).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(support::campaigns::listed_names(&page.body), listed);
+        for name in &behind {
+            assert!(
+                !page.body.contains(name.as_str()),
+                "{name} did not confirm the changed text: {}",
+                page.body
+            );
+        }
+        assert!(page
+            .body
+            .contains("Statements from organizations that did not sign"));
+        assert!(page.body.contains("Springfield School Nurses Association"));
+        assert!(page.body.contains(&format!("{public}/press")), "{}", page.body);
+        assert!(page.body.contains(&format!("{public}/letter.pdf")));
+        let press = anyone.get(&format!("{public}/press")).await;
+        assert_eq!(press.status, 200);
+        assert!(
+            press.body.contains("said Maria Alvarez")
+                && listed.iter().any(|n| n == "Springfield Parent-Teacher Council"),
+            "a quote from a listed signer: {}",
+            press.body
+        );
+        let pdf = anyone.get(&format!("{public}/letter.pdf")).await;
+        assert_eq!(pdf.status, 200);
+        assert!(
+            pdf.header("content-type")
+                .is_some_and(|t| t.starts_with("application/pdf")),
+            "{:?}",
+            pdf.headers
+        );
+        assert!(pdf.body.starts_with("%PDF"));
+        let organizers_pdf = client
+            .get(&format!(
+                "/app/{}/campaigns/{}/letter.pdf",
+                undersigned::demo::SLUG,
+                undersigned::demo::RELEASED_CAMPAIGN
+            ))
+            .await;
+        assert_eq!(organizers_pdf.status, 200);
+        assert!(organizers_pdf
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/pdf")));
         // Mail the served app writes lands under DATA_DIR, readable in the browser.
         client
             .post_form(
