@@ -689,3 +689,61 @@ async fn one_erasure_covers_the_address_in_every_campaign_of_the_group_and_no_ot
             > 0
     );
 }
+
+/// A reissue copies a signer into the new statement and emails them: erasing from the
+/// new statement's link leaves no trace of them in either campaign, the ledger or mail.
+#[tokio::test]
+async fn erasure_reaches_a_reissued_signature_and_its_invitation() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    heron_signs(&app, &public).await;
+    assert_eq!(set_status(&owner, &path, "close").await.status, 303);
+    let fields = [
+        ("title", "Keep the basin clean"),
+        ("slug", "basin"),
+        ("soft_deadline", "2026-12-20T17:00"),
+        ("hard_deadline", "2026-12-31T17:00"),
+        ("mode", "opt_in"),
+        ("opt_out_by", ""),
+        ("letter", "# Dear Governor\n\nThe whole basin, please."),
+    ];
+    let mut preview: Vec<(&str, &str)> = fields.to_vec();
+    preview.push(("step", "preview"));
+    let checked = owner.post_form(&format!("{path}/reissue"), &preview).await;
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    let previewed = input_value(&checked.body, "previewed").unwrap();
+    let mut send: Vec<(&str, &str)> = fields.to_vec();
+    send.push(("step", "send"));
+    send.push(("previewed", &previewed));
+    let r = owner.post_form(&format!("{path}/reissue"), &send).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = app.link_mailed_to(AMIRA, "/river/basin/signature/").await;
+    assert!(mail_mentioning(&app, HERON).len() >= 2);
+    assert_eq!(signature_count(&app, AMIRA).await, 2);
+
+    let signer = app.client();
+    let page = signer.get(&format!("{link}/erase")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let done = signer.post_form(&format!("{link}/erase"), &[]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    for needle in [AMIRA, HERON, AMIRA_NAME, "+44 20 7946 0321"] {
+        assert_eq!(traces(&app, needle).await, Vec::<String>::new(), "{needle}");
+        assert_eq!(
+            mail_mentioning(&app, needle),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+    // The ledger keeps its shape, without the name.
+    assert_eq!(
+        app.count("SELECT count(*) FROM reissue_decisions").await,
+        2,
+        "asked, then withdrew by erasing"
+    );
+    let ledger = owner.get("/app/river/campaigns/basin/reissue").await;
+    assert!(
+        ledger.body.contains("erased at their request"),
+        "{}",
+        ledger.body
+    );
+}

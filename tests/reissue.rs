@@ -165,6 +165,15 @@ async fn a_reissue_lists_only_those_who_opt_in() {
         )
         .await;
     assert_eq!(r.status, 403);
+    let r = vic
+        .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        app.count("SELECT count(*) FROM campaigns WHERE reissue_notice")
+            .await,
+        0
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM campaigns WHERE slug = 'basin'")
             .await,
@@ -244,6 +253,10 @@ async fn a_reissue_lists_only_those_who_opt_in() {
         .post_form(&format!("{birch}/withdraw"), &[])
         .await;
     assert_eq!(r.status, 303);
+    assert!(
+        r.location().unwrap().ends_with("?notice=declined"),
+        "nothing was withdrawn: they were never listed"
+    );
     // Another campaign's link opens nothing here.
     let foreign = alder.replace("/river/basin/", "/river/water/");
     assert_eq!(app.client().get(&foreign).await.status, 410);

@@ -46,6 +46,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "Your signature has been withdrawn. It no longer appears anywhere public.",
     ),
     (
+        "declined",
+        "Done: your name is not listed under this statement, and you will not be asked again about it.",
+    ),
+    (
         "referrals-thanks",
         "Thank you for the suggestions: the organizers will reach out.",
     ),

@@ -657,10 +657,16 @@ pub async fn withdraw(
         return link_gone(&visitor, None);
     };
     let changed = act(&state, &found, Action::Withdraw, "withdrawn by the signer").await?;
-    let notice = if changed.is_some() {
-        "?notice=withdrawn"
-    } else {
-        ""
+    // A reissue's signer saying no before ever being listed declined; nothing was withdrawn.
+    let never_listed = found.signature.source.is_reissue()
+        && matches!(
+            found.signature.state,
+            SignatureState::Pending | SignatureState::Notified
+        );
+    let notice = match changed {
+        Some(_) if never_listed => "?notice=declined",
+        Some(_) => "?notice=withdrawn",
+        None => "",
     };
     Ok(Redirect::to(&format!("{}{notice}", found.own_path)).into_response())
 }
