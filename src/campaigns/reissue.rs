@@ -110,9 +110,10 @@ fn finished(campaign: &Campaign, now: OffsetDateTime) -> bool {
 }
 
 fn default_form(campaign: &Campaign, letter: String, now: OffsetDateTime) -> ReissueForm {
+    // 17:00 in the campaign's own zone, so many days from today.
     let at = |days: i64| {
-        let when = (now + Duration::days(days)).replace_time(time::macros::time!(17:00));
-        time_zones::to_local_input(when, &campaign.time_zone)
+        let day = time_zones::local_date(now + Duration::days(days), &campaign.time_zone);
+        format!("{day}T17:00")
     };
     let year = now.year();
     ReissueForm {
