@@ -1,6 +1,7 @@
 -- The database work of one confirmation from its emailed link, as the app does it: find
 -- the campaign, find the signature by its link, then in one transaction lock it, confirm
--- it (the triggers move the page's version) and record the event.
+-- it (the triggers move the page's version and keep the confirmed revision), record the
+-- revision read, its consent line and the event.
 \set n random(1, 150000)
 SELECT c.id, c.status, c.public_version, t.name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
  WHERE t.slug = 'bench' AND c.slug = 'confirm-pg';
@@ -18,6 +19,12 @@ BEGIN;
 SELECT state FROM signatures WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8')) FOR UPDATE;
 UPDATE signatures SET state = 'confirmed', confirmed_at = coalesce(confirmed_at, now())
  WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));
+-- The revision the signer read, and the line of the consent trail saying so.
+UPDATE signatures SET revision_id = (SELECT id FROM letter_revisions WHERE campaign_id = '00000000-0000-0000-0000-00000000c006' ORDER BY number DESC LIMIT 1)
+ WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));
+INSERT INTO signature_consents (tenant_id, signature_id, revision_id, how, at)
+SELECT tenant_id, id, revision_id, 'confirmed', now()
+  FROM signatures WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));
 INSERT INTO signature_events (tenant_id, signature_id, from_state, to_state, actor, reason, at)
 SELECT tenant_id, id, 'pending', 'confirmed', 'signer', 'confirmed through the emailed link', now()
   FROM signatures WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));

@@ -430,10 +430,12 @@ pub async fn confirm(
         // Consent to a future reissue's opt-out counts only if the page showed the notice
         // and the campaign still gives it as the signer confirms.
         // Each confirmation decides it afresh: an earlier one's notice does not outlive a
-        // withdrawal and a new confirmation without it.
+        // withdrawal and a new confirmation without it. (No write when there is nothing
+        // to record or clear: most campaigns give no notice.)
         sqlx::query(
             "UPDATE signatures s SET reissue_notice_at = CASE WHEN $3 AND c.reissue_notice THEN $2 END
-             FROM campaigns c WHERE s.id = $1 AND c.id = s.campaign_id",
+             FROM campaigns c WHERE s.id = $1 AND c.id = s.campaign_id
+               AND (s.reissue_notice_at IS NOT NULL OR ($3 AND c.reissue_notice))",
         )
         .bind(found.signature.id)
         .bind(state.clock.now())
