@@ -212,3 +212,56 @@ async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_list
         .body
         .contains("did not confirm this changed text in time"));
 }
+
+/// The points of unity are part of what each signer confirmed: once others are listed
+/// under them, the settings page keeps them (and says why), while the rest still saves.
+#[tokio::test]
+async fn points_of_unity_stay_as_signers_confirmed_them() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    let changed_points = |title: &'static str| {
+        let mut fields = support::campaigns::campaign_fields(title, "water");
+        fields.retain(|(k, _)| *k != "point" && *k != "letter" && *k != "host_signs");
+        fields.push(("point", "Clean water is a right"));
+        fields.push(("point", "Polluters pay double"));
+        fields
+    };
+    // Before anyone else signed, the points may change.
+    let r = owner
+        .post_form(
+            &format!("{path}/settings"),
+            &changed_points("Keep the water clean"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let mut again = changed_points("Keep the water clean");
+    again.retain(|(k, v)| !(*k == "point" && *v == "Polluters pay double"));
+    again.push(("point", "Polluters pay triple"));
+    let r = owner.post_form(&format!("{path}/settings"), &again).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("cannot change now that others are listed"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Polluters pay triple"),
+        "what was typed is kept"
+    );
+    let points: Vec<String> =
+        sqlx::query_scalar("SELECT points FROM campaigns WHERE slug = 'water'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(points, ["Clean water is a right", "Polluters pay double"]);
+    // The same points with another title save.
+    let r = owner
+        .post_form(
+            &format!("{path}/settings"),
+            &changed_points("Keep all water clean"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}

@@ -409,6 +409,18 @@ pub async fn update_settings(
         return unprocessable(form_page(&member, form, errors, action, false));
     };
     let mut tx = state.db.begin().await?;
+    // The points of unity are part of the text each listed signer confirmed: they stay
+    // as confirmed.
+    if input.points != campaign.points {
+        if super::letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await? > 0 {
+            tx.rollback().await?;
+            errors.add(
+                "point",
+                "Signers confirmed the letter with these points of unity, so they cannot change now that others are listed under them. Change the letter's text instead (signers are then asked, as a minor or substantive change), or reissue the letter as a new statement once this campaign has finished.",
+            );
+            return unprocessable(form_page(&member, form, errors, action, false));
+        }
+    }
     match store::update(&mut tx, member.tenant_id, campaign.id, &input).await {
         Ok(()) => {}
         Err(SaveError::SlugTaken) => {
