@@ -993,3 +993,53 @@ async fn a_large_import_moves_the_page_version_once() {
         .await;
     assert_eq!(later.status, 303, "a day later it goes");
 }
+
+/// Renaming a campaign's web address keeps every link already emailed working: the
+/// public page moves to the new address (308), a signer's link still confirms, and an
+/// address another campaign takes later is that campaign's.
+#[tokio::test]
+async fn emailed_links_survive_a_new_web_address() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    let r = support::campaigns::sign(
+        &app,
+        &public,
+        &support::campaigns::organization("Alder Network", "lee@alder.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    assert!(link.starts_with("/river/water/signature/"));
+
+    let mut fields = support::campaigns::campaign_fields("Keep the water clean", "rivers");
+    fields.retain(|(k, _)| *k != "letter" && *k != "host_signs");
+    let r = owner.post_form(&format!("{path}/settings"), &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let old_page = app.client().get("/river/water").await;
+    assert_eq!(old_page.status, 308, "moved for good");
+    assert_eq!(old_page.location(), Some("/river/rivers"));
+    assert_eq!(app.client().get("/river/rivers").await.status, 200);
+    // The emailed link still opens and confirms.
+    let r = support::campaigns::confirm_from(&app.client(), &link).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r
+        .location()
+        .unwrap()
+        .starts_with("/river/rivers/signature/"));
+    let page = support::campaigns::public_page_once(&app, "/river/rivers", |p| {
+        p.body.contains("Alder Network")
+    })
+    .await;
+    assert!(support::campaigns::listed_names(&page.body).contains(&"Alder Network".to_owned()));
+
+    // A new campaign may take the old address; then it is that campaign's.
+    support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    let page = app.client().get("/river/water").await;
+    assert_eq!(page.status, 200);
+    assert!(!support::campaigns::listed_names(&page.body).contains(&"Alder Network".to_owned()));
+    // Another group's address of the same name finds nothing of this one.
+    app.signup("lake", "lou@lake.example").await;
+    assert_eq!(app.client().get("/lake/rivers").await.status, 404);
+}

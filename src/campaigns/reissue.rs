@@ -454,12 +454,7 @@ pub async fn reissue(
         now,
     )
     .await?;
-    let digest = told_digest(
-        &plan.input.slug,
-        &plan.input.title,
-        &plan.input.points,
-        revision_id,
-    );
+    let digest = told_digest(&plan.input.title, &plan.input.points, revision_id);
     sqlx::query(
         "UPDATE campaigns SET reissued_from = $3, opt_out_by = $4, told_digest = $5, status = 'open',
                 retention_months = (SELECT retention_months FROM campaigns WHERE id = $3)
@@ -672,12 +667,12 @@ async fn copy_signature(
     }
 }
 
-/// What signers told in advance were emailed and can act on: the title, web address
-/// (their links contain it), points of unity and revision of the new statement. Kept
-/// with the campaign when they are told; the notice stands for their consent only while
-/// it is unchanged.
-pub fn told_digest(campaign_slug: &str, title: &str, points: &[String], revision: Uuid) -> Vec<u8> {
-    let mut text = format!("{campaign_slug}\n{title}\n{revision}");
+/// What signers told in advance were emailed: the title, points of unity and revision of
+/// the new statement. Kept with the campaign when they are told; the notice stands for
+/// their consent only while it is unchanged. (A new web address does not matter: their
+/// links keep working at the earlier one.)
+pub fn told_digest(title: &str, points: &[String], revision: Uuid) -> Vec<u8> {
+    let mut text = format!("{title}\n{revision}");
     for point in points {
         text.push('\n');
         text.push_str(point);
@@ -693,13 +688,12 @@ async fn notice_void_reason(
 ) -> anyhow::Result<Option<&'static str>> {
     // Shared lock: a letter saved, or settings changed, wait for this decision (and the
     // decision sees them if they came first).
-    let campaign: Option<(String, String, Vec<String>, Option<Vec<u8>>)> = sqlx::query_as(
-        "SELECT slug, title, points, told_digest FROM campaigns WHERE id = $1 FOR SHARE",
-    )
-    .bind(campaign_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((slug, title, points, told)) = campaign else {
+    let campaign: Option<(String, Vec<String>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT title, points, told_digest FROM campaigns WHERE id = $1 FOR SHARE")
+            .bind(campaign_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((title, points, told)) = campaign else {
         return Ok(Some("the campaign is gone"));
     };
     let current: Option<Uuid> = sqlx::query_scalar(
@@ -709,12 +703,12 @@ async fn notice_void_reason(
     .fetch_optional(&mut *conn)
     .await?;
     let unchanged = match (current, told) {
-        (Some(current), Some(told)) => told_digest(&slug, &title, &points, current) == told,
+        (Some(current), Some(told)) => told_digest(&title, &points, current) == told,
         _ => false,
     };
     if !unchanged {
         return Ok(Some(
-            "the text, title, points or web address changed after they were told",
+            "the text, title or points changed after they were told",
         ));
     }
     let (original_stands, delivery): (Option<bool>, Option<String>) = sqlx::query_as(

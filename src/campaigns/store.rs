@@ -160,7 +160,9 @@ pub struct PublicCampaign {
 }
 
 /// The public lookup: the only maker of a `PublicTenantId`, which opens to the public
-/// side what the public may do with this group's campaign.
+/// side what the public may do with this group's campaign. A campaign's earlier address
+/// finds it too (emailed links name the address they were sent with), unless another
+/// campaign has that address now; `campaign.slug` is always the current one.
 pub async fn public_by_slugs(
     db: &PgPool,
     tenant_slug: &str,
@@ -168,7 +170,10 @@ pub async fn public_by_slugs(
 ) -> sqlx::Result<Option<PublicCampaign>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, t.name AS tenant_name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
-         WHERE t.slug = $1 AND c.slug = $2"
+         WHERE t.slug = $1
+           AND c.id = coalesce((SELECT k.id FROM campaigns k WHERE k.tenant_id = t.id AND k.slug = $2),
+                               (SELECT p.campaign_id FROM campaign_previous_slugs p
+                                 WHERE p.tenant_id = t.id AND p.slug = $2))"
     ))
     .bind(tenant_slug)
     .bind(campaign_slug)

@@ -120,8 +120,8 @@ pub enum Action {
     /// opt out: the consent they gave in advance, when they confirmed the original with
     /// its reissue notice shown, takes effect. Only the scheduler does this.
     NoticeLapsed,
-    /// The notice can no longer stand for consent (the text, title, points or address
-    /// changed after the signer was told, their invitation was not delivered, or they
+    /// The notice can no longer stand for consent (the text, title or points changed
+    /// after the signer was told, their invitation was not delivered, or they
     /// took back their original signature): the signature waits for the signer's own
     /// confirmation instead. Only the scheduler does this.
     NoticeVoided,

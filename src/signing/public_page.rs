@@ -260,6 +260,10 @@ pub async fn page(
         return Err(AppError::NotFound);
     }
     let path = format!("/{tenant_slug}/{}", campaign.slug);
+    // An earlier address of the campaign: the page lives at the current one.
+    if campaign.slug != campaign_slug {
+        return Ok(axum::response::Redirect::permanent(&path).into_response());
+    }
     let accepting = campaign.accepting_signatures(state.clock.now());
     let noindex = unlisted(&campaign);
     // A link to an older revision shows the current text with a short notice.
