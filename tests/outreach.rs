@@ -1372,3 +1372,54 @@ async fn a_chapter_names_its_parent_and_asking_both_warns() {
         preview.body
     );
 }
+
+/// After a substantive change, a prospect whose organization signed the earlier text is
+/// still "signed" (it did sign) but shown as not listed under the current text, until its
+/// signer confirms the new one.
+#[tokio::test]
+async fn a_signed_prospect_awaiting_reconfirmation_says_so() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let id = add_prospect(&owner, &path, "Heron Watch", "amira@heronwatch.example").await;
+    let prospect = format!("{path}/outreach/prospects/{id}");
+    let link = sign_and_confirm_link(&app, &public).await;
+    const AWAITING: &str = "not listed under the current one until they confirm it";
+    assert!(!owner.get(&prospect).await.body.contains(AWAITING));
+
+    let r = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                (
+                    "body",
+                    "# Dear Mayor\n\nKeep the river and the estuary clean.",
+                ),
+                ("action", "confirm_change"),
+                ("change_kind", "substantive"),
+                ("days", "14"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = owner.get(&prospect).await;
+    assert!(page.body.contains("badge stage-signed"));
+    assert!(page.body.contains(AWAITING), "{}", page.body);
+    let list = owner.get(&format!("{path}/outreach/prospects")).await;
+    assert!(list.body.contains("not listed under the current text"));
+
+    let r = support::campaigns::confirm_from(&app.client(), &link).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!owner.get(&prospect).await.body.contains(AWAITING));
+}
+
+async fn sign_and_confirm_link(app: &TestApp, public: &str) -> String {
+    let r = sign(
+        app,
+        public,
+        &organization("Heron Watch", "amira@heronwatch.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    confirm(app, "amira@heronwatch.example").await
+}

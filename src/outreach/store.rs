@@ -132,6 +132,9 @@ pub struct Prospect {
     pub last_touch_at: Option<OffsetDateTime>,
     pub contact_count: i64,
     pub created_at: OffsetDateTime,
+    /// Signed an earlier text: a substantive change since waits for their confirmation,
+    /// so they are not listed under the current one.
+    pub awaiting_reconfirmation: bool,
 }
 
 impl Prospect {
@@ -167,7 +170,9 @@ const PROSPECT_COLUMNS: &str = "p.id, p.name, p.website, p.size, p.parent_id, pa
     p.owner_id, owner.name AS owner_name, p.sensitivity, p.hold_reason, p.hold_until, p.status,
     p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.possible_duplicate_of,
     dup.name AS duplicate_name, p.next_follow_up, p.last_touch_at, p.created_at,
-    (SELECT count(*) FROM prospect_contacts pc WHERE pc.prospect_id = p.id) AS contact_count";
+    (SELECT count(*) FROM prospect_contacts pc WHERE pc.prospect_id = p.id) AS contact_count,
+    (SELECT s.confirmed_revision < c.consent_from_revision FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+      WHERE s.id = p.signed_signature_id) AS awaiting_reconfirmation";
 
 const PROSPECT_JOINS: &str = "FROM prospects p
     LEFT JOIN prospects parent ON parent.id = p.parent_id
@@ -198,6 +203,9 @@ fn prospect(r: &PgRow) -> sqlx::Result<Prospect> {
         duplicate_name: r.try_get("duplicate_name")?,
         next_follow_up: r.try_get("next_follow_up")?,
         last_touch_at: r.try_get("last_touch_at")?,
+        awaiting_reconfirmation: r
+            .try_get::<Option<bool>, _>("awaiting_reconfirmation")?
+            .unwrap_or(false),
         contact_count: r.try_get("contact_count")?,
         created_at: r.try_get("created_at")?,
     })
