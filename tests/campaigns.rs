@@ -524,7 +524,7 @@ async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
 
     let snapshot = || async {
         sqlx::query_scalar::<_, String>(
-            "SELECT (SELECT string_agg(status || title || array_to_string(points, '|'), ',' ORDER BY slug) FROM campaigns) || '/' ||
+            "SELECT (SELECT string_agg(status || title || target || array_to_string(points, '|'), ',' ORDER BY slug) FROM campaigns) || '/' ||
                     (SELECT count(*) FROM letter_revisions) || '/' || (SELECT string_agg(state, ',' ORDER BY name) FROM signatures)",
         )
         .fetch_one(&app.db)
@@ -552,10 +552,13 @@ async fn a_second_tenants_organizer_gets_404_on_every_campaign_url() {
         assert!(!r.body.contains("Lake Friends"), "GET {url} leaks");
     }
     let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
-        (
-            format!("{path}/settings"),
-            campaign_fields("Hijacked", "water"),
-        ),
+        (format!("{path}/settings"), {
+            // The title stays (signers are listed under it); the target is the change.
+            let mut fields = campaign_fields("Keep the water clean", "water");
+            fields.retain(|(k, _)| *k != "target");
+            fields.push(("target", "999"));
+            fields
+        }),
         (format!("{path}/status"), vec![("action", "close")]),
         (
             format!("{path}/letter"),

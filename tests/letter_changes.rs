@@ -213,10 +213,11 @@ async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_list
         .contains("did not confirm this changed text in time"));
 }
 
-/// The points of unity are part of what each signer confirmed: once others are listed
-/// under them, the settings page keeps them (and says why), while the rest still saves.
+/// The title and points of unity are part of what each signer confirmed: once others
+/// are listed under them, the settings page keeps them (and says why), while the rest
+/// still saves.
 #[tokio::test]
-async fn points_of_unity_stay_as_signers_confirmed_them() {
+async fn title_and_points_of_unity_stay_as_signers_confirmed_them() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
@@ -256,12 +257,45 @@ async fn points_of_unity_stay_as_signers_confirmed_them() {
             .await
             .unwrap();
     assert_eq!(points, ["Clean water is a right", "Polluters pay double"]);
-    // The same points with another title save.
+    // The title is part of what they confirmed too.
     let r = owner
         .post_form(
             &format!("{path}/settings"),
-            &changed_points("Keep all water clean"),
+            &changed_points("Let the water run dirty"),
         )
         .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("cannot change now that others are listed under it"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Let the water run dirty"),
+        "what was typed is kept"
+    );
+    let title: String = sqlx::query_scalar("SELECT title FROM campaigns WHERE slug = 'water'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(title, "Keep the water clean");
+    assert!(owner
+        .get(&format!("{path}/settings"))
+        .await
+        .body
+        .contains("both stay as they confirmed them"));
+    // The same title and points with another target save.
+    let mut target_only = changed_points("Keep the water clean");
+    target_only.retain(|(k, _)| *k != "target");
+    target_only.push(("target", "250"));
+    let r = owner
+        .post_form(&format!("{path}/settings"), &target_only)
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let target: i32 = sqlx::query_scalar("SELECT target FROM campaigns WHERE slug = 'water'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(target, 250);
 }

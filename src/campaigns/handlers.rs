@@ -229,6 +229,9 @@ struct FormPage {
     host_name: String,
     /// What the retention setting and erasures did (settings page only).
     privacy: Vec<String>,
+    /// Signers are listed under the title and points of unity, which then stay as they
+    /// confirmed them (settings page only).
+    wording_locked: bool,
 }
 
 fn form_page(
@@ -251,6 +254,7 @@ fn form_page(
         zones: time_zones::COMMON,
         host_name: member.tenant.name.clone(),
         privacy: Vec::new(),
+        wording_locked: false,
     }
 }
 
@@ -374,6 +378,8 @@ pub async fn settings_page(
         .to_string();
     let mut page = form_page(&member, form, FormErrors::new(), action, false);
     page.privacy = privacy_record(&state, &member, campaign.id).await?;
+    page.wording_locked =
+        super::letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await? > 0;
     render(page)
 }
 
@@ -409,17 +415,29 @@ pub async fn update_settings(
         return unprocessable(form_page(&member, form, errors, action, false));
     };
     let mut tx = state.db.begin().await?;
-    // The points of unity are part of the text each listed signer confirmed: they stay
-    // as confirmed.
-    if input.points != campaign.points {
-        if super::letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await? > 0 {
-            tx.rollback().await?;
-            errors.add(
+    // The title and the points of unity are part of the text each listed signer
+    // confirmed: they stay as confirmed.
+    let title_changes = input.title != campaign.title;
+    let points_change = input.points != campaign.points;
+    if (title_changes || points_change)
+        && super::letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await? > 0
+    {
+        tx.rollback().await?;
+        let mut page = form_page(&member, form, errors, action, false);
+        page.wording_locked = true;
+        if title_changes {
+            page.errors.add(
+                "title",
+                "Signers confirmed the letter under this title, so it cannot change now that others are listed under it. Reissue the letter as a new statement once this campaign has finished to give it another title.",
+            );
+        }
+        if points_change {
+            page.errors.add(
                 "point",
                 "Signers confirmed the letter with these points of unity, so they cannot change now that others are listed under them. Change the letter's text instead (signers are then asked, as a minor or substantive change), or reissue the letter as a new statement once this campaign has finished.",
             );
-            return unprocessable(form_page(&member, form, errors, action, false));
         }
+        return unprocessable(page);
     }
     match store::update(&mut tx, member.tenant_id, campaign.id, &input).await {
         Ok(()) => {}
