@@ -5,7 +5,8 @@
 mod support;
 
 use support::campaigns::{
-    input_value, listed_names, open_campaign, public_page_once, sign_and_confirm,
+    campaign_fields, confirm_from, input_value, listed_names, open_campaign, organization,
+    public_page_once, sign, sign_and_confirm,
 };
 use support::{Client, TestApp};
 use time::macros::datetime;
@@ -171,8 +172,12 @@ async fn after_a_substantive_change_only_those_who_confirm_the_new_text_are_list
         .await;
     assert_eq!(stale.status, 409);
     let revision = input_value(&own.body, "revision").unwrap();
+    let wording = input_value(&own.body, "wording").unwrap();
     let r = signer
-        .post_form(&format!("{link}/confirm"), &[("revision", &revision)])
+        .post_form(
+            &format!("{link}/confirm"),
+            &[("revision", &revision), ("wording", &wording)],
+        )
         .await;
     assert_eq!(r.status, 303);
     assert!(r.location().unwrap().contains("reconfirmed"));
@@ -222,7 +227,7 @@ async fn title_and_points_of_unity_stay_as_signers_confirmed_them() {
     let owner = app.signup("river", "ana@river.example").await;
     let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
     let changed_points = |title: &'static str| {
-        let mut fields = support::campaigns::campaign_fields(title, "water");
+        let mut fields = campaign_fields(title, "water");
         fields.retain(|(k, _)| *k != "point" && *k != "letter" && *k != "host_signs");
         fields.push(("point", "Clean water is a right"));
         fields.push(("point", "Polluters pay double"));
@@ -298,4 +303,65 @@ async fn title_and_points_of_unity_stay_as_signers_confirmed_them() {
         .await
         .unwrap();
     assert_eq!(target, 250);
+}
+
+/// A signer confirms the title and points of unity their page showed, not ones changed
+/// since (while nobody else was listed, so the change was allowed): the confirmation is
+/// refused with the new wording in front of them, and confirming that lists them.
+#[tokio::test]
+async fn a_confirmation_counts_only_for_the_title_and_points_the_page_showed() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    let r = sign(
+        &app,
+        &public,
+        &organization("Alder Network", "lee@alder.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let signer = app.client();
+    let opened = signer.get(&link).await;
+    let shown = |name: &str| input_value(&opened.body, name).unwrap();
+    let (revision, wording) = (shown("revision"), shown("wording"));
+
+    let mut fields = campaign_fields("Let the water run dirty", "water");
+    fields.retain(|(k, _)| *k != "letter" && *k != "host_signs");
+    let r = owner.post_form(&format!("{path}/settings"), &fields).await;
+    assert_eq!(
+        r.status, 303,
+        "nobody but the host is listed yet: {}",
+        r.body
+    );
+
+    let stale = signer
+        .post_form(
+            &format!("{link}/confirm"),
+            &[("revision", &revision), ("wording", &wording)],
+        )
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("title or points of unity changed"));
+    assert!(
+        stale.body.contains("Let the water run dirty"),
+        "the page shows the title as it stands"
+    );
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM signatures WHERE name = 'Alder Network'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(state, "pending", "nothing was confirmed");
+    assert!(!listed_names(&app.client().get(&public).await.body).contains(&"Alder Network".into()));
+
+    // Confirming what the page shows now (the same request with the current wording) works.
+    let r = confirm_from(&signer, &link).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().unwrap().contains("notice=confirmed"));
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).contains(&"Alder Network".to_owned())
+    })
+    .await;
+    assert!(page.body.contains("Let the water run dirty"));
 }

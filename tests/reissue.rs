@@ -4,8 +4,8 @@
 
 mod support;
 
+use support::campaigns::{confirm_from, organization, sign};
 use support::campaigns::{input_value, listed_names, open_campaign, public_page_once, set_status};
-use support::campaigns::{organization, sign};
 use support::{Client, TestApp, PASSWORD};
 use time::macros::datetime;
 
@@ -21,7 +21,10 @@ async fn sign_and_confirm_as_shown(app: &TestApp, public: &str, name: &str, emai
     let signer = app.client();
     let page = signer.get(&link).await;
     let revision = input_value(&page.body, "revision").unwrap();
-    let mut fields = vec![("revision", revision.clone())];
+    let mut fields = vec![
+        ("revision", revision.clone()),
+        ("wording", input_value(&page.body, "wording").unwrap()),
+    ];
     if let Some(shown) = input_value(&page.body, "reissue_notice") {
         fields.push(("reissue_notice", shown));
     }
@@ -243,10 +246,7 @@ async fn a_reissue_lists_only_those_who_opt_in() {
         page.body.contains("Keep the water clean"),
         "names the letter they signed"
     );
-    let revision = input_value(&page.body, "revision").unwrap();
-    let r = signer
-        .post_form(&format!("{alder}/confirm"), &[("revision", &revision)])
-        .await;
+    let r = confirm_from(&signer, &alder).await;
     assert_eq!(r.status, 303);
     let r = app
         .client()
@@ -453,10 +453,7 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
     let signer = app.client();
     let page = signer.get(&link).await;
     assert!(page.body.contains("A different ask"));
-    let revision = input_value(&page.body, "revision").unwrap();
-    let r = signer
-        .post_form(&format!("{link}/confirm"), &[("revision", &revision)])
-        .await;
+    let r = confirm_from(&signer, &link).await;
     assert_eq!(r.status, 303);
     let page = public_page_once(&app, "/river/basin", |p| p.body.contains("Cedar")).await;
     assert!(listed_names(&page.body).contains(&"Cedar Friends".to_owned()));

@@ -416,11 +416,12 @@ pub async fn update_settings(
     };
     let mut tx = state.db.begin().await?;
     // The title and the points of unity are part of the text each listed signer
-    // confirmed: they stay as confirmed.
+    // confirmed: they stay as confirmed. (Counted under the lock confirmations wait for.)
     let title_changes = input.title != campaign.title;
     let points_change = input.points != campaign.points;
+    store::lock_for_settings(&mut tx, campaign.id).await?;
     if (title_changes || points_change)
-        && super::letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await? > 0
+        && super::letter_changes::listed_count(&mut *tx, member.tenant_id, &campaign).await? > 0
     {
         tx.rollback().await?;
         let mut page = form_page(&member, form, errors, action, false);

@@ -25,7 +25,7 @@ pub struct Change {
 
 /// Signers listed now, besides the host organization: a change to the text concerns them.
 pub async fn listed_count(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     tenant: TenantId,
     campaign: &Campaign,
 ) -> sqlx::Result<i64> {

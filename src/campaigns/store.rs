@@ -70,6 +70,13 @@ impl Campaign {
             && !self.open_after_deadline
     }
 
+    /// A digest of the title and points of unity, which signers confirm with the letter
+    /// but which are not part of its revisions: a confirmation page carries the one it
+    /// showed, and the confirmation counts only if it still holds.
+    pub fn wording(&self) -> String {
+        wording_digest(&self.title, &self.points)
+    }
+
     pub fn soft_deadline_display(&self) -> String {
         super::time_zones::display(self.soft_deadline, &self.time_zone)
     }
@@ -544,4 +551,48 @@ pub async fn revision_number_of(
     .bind(revision_id)
     .fetch_optional(db)
     .await
+}
+
+pub fn wording_digest(title: &str, points: &[String]) -> String {
+    let mut text = title.to_owned();
+    for point in points {
+        text.push('\n');
+        text.push_str(point);
+    }
+    crate::tokens::hex(&crate::tokens::hash_token(&text))
+}
+
+/// The campaign's title and points of unity, read under a shared lock that a settings
+/// save waits for (`lock_for_settings`), so a confirmation and a new title or points
+/// never cross: whichever comes second sees the other. (An advisory lock, not a row lock:
+/// many confirmations at once would otherwise each write the campaign's row.)
+pub async fn wording_for_confirmation(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+) -> sqlx::Result<Option<(String, Vec<String>)>> {
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(wording_lock_key(campaign_id))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_as("SELECT title, points FROM campaigns WHERE id = $1")
+        .bind(campaign_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Takes the lock confirmations share for a settings save: confirmations under way
+/// finish first, and new ones wait (see `wording_for_confirmation`).
+pub async fn lock_for_settings(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(wording_lock_key(campaign_id))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The advisory lock's key: the campaign's id folded to 64 bits (a collision only makes
+/// one save wait for another campaign's confirmations).
+fn wording_lock_key(campaign_id: Uuid) -> i64 {
+    let (high, low) = campaign_id.as_u64_pair();
+    (high ^ low) as i64
 }

@@ -348,6 +348,48 @@ pub struct ConfirmForm {
     /// "shown": the page told the signer that a reissue would carry their name over
     /// unless they opted out.
     pub reissue_notice: String,
+    /// The digest of the title and points of unity the page showed (`Campaign::wording`).
+    pub wording: String,
+}
+
+/// Whether the title or points of unity changed since the signer's page showed them
+/// (`shown`, its digest); if so, `found` is brought up to date to show them again.
+/// Read in the confirmation's transaction, under the lock a settings save waits for.
+async fn wording_changed(
+    conn: &mut sqlx::PgConnection,
+    found: &mut Found,
+    shown: &str,
+) -> AppResult<bool> {
+    let Some((title, points)) =
+        campaigns::wording_for_confirmation(conn, found.campaign.id).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    if campaigns::wording_digest(&title, &points) == shown.trim() {
+        return Ok(false);
+    }
+    found.campaign.title = title;
+    found.campaign.points = points;
+    Ok(true)
+}
+
+/// Nothing was confirmed: the page again, with the title and points as they stand now.
+async fn wording_conflict(
+    state: &AppState,
+    visitor: &Visitor,
+    found: Found,
+) -> AppResult<Response> {
+    let mut page = signer_page(
+        state,
+        visitor,
+        found,
+        false,
+        ReferralForm::default(),
+        Vec::new(),
+    )
+    .await?;
+    page.problem = Some("The letter's title or points of unity changed since this page was opened (or the page did not say which it showed). Read them below as they stand now, and confirm if you agree.");
+    render_with(StatusCode::CONFLICT, page)
 }
 
 /// The signer confirms the text their page showed them: if the letter changed since,
@@ -382,7 +424,7 @@ pub async fn confirm(
     let shown = Uuid::parse_str(form.revision.trim()).ok();
     let current = found.campaign.current_revision_id;
     if found.signature.state == SignatureState::Confirmed {
-        return reconfirm(&state, &visitor, found, shown).await;
+        return reconfirm(&state, &visitor, found, shown, &form.wording).await;
     }
     let waiting = matches!(
         found.signature.state,
@@ -408,6 +450,12 @@ pub async fn confirm(
     };
     let by = Actor::signer("confirmed through the emailed link");
     let mut tx = state.db.begin().await?;
+    let mut found = found;
+    // (A signature that is not waiting confirms nothing here, whatever the page showed.)
+    if waiting && wording_changed(&mut tx, &mut found, &form.wording).await? {
+        tx.rollback().await?;
+        return wording_conflict(&state, &visitor, found).await;
+    }
     let changed = store::change_state(
         &mut tx,
         found.tenant,
@@ -459,8 +507,9 @@ pub async fn confirm(
 async fn reconfirm(
     state: &AppState,
     visitor: &Visitor,
-    found: Found,
+    mut found: Found,
     shown: Option<Uuid>,
+    shown_wording: &str,
 ) -> AppResult<Response> {
     let now = state.clock.now();
     let current = campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
@@ -508,6 +557,10 @@ async fn reconfirm(
         return render_with(StatusCode::GONE, page);
     }
     let mut tx = state.db.begin().await?;
+    if wording_changed(&mut tx, &mut found, shown_wording).await? {
+        tx.rollback().await?;
+        return wording_conflict(state, visitor, found).await;
+    }
     // Locked so a withdrawal at the same moment is not undone.
     let still_confirmed: Option<String> = sqlx::query_scalar(
         "SELECT state FROM signatures WHERE id = $1 AND state = 'confirmed' FOR NO KEY UPDATE",

@@ -140,8 +140,12 @@ pub async fn confirm(app: &TestApp, email: &str) -> String {
 pub async fn confirm_from(signer: &Client, link: &str) -> Response {
     let page = signer.get(link).await;
     let revision = input_value(&page.body, "revision").unwrap_or_default();
+    let wording = input_value(&page.body, "wording").unwrap_or_default();
     signer
-        .post_form(&format!("{link}/confirm"), &[("revision", &revision)])
+        .post_form(
+            &format!("{link}/confirm"),
+            &[("revision", &revision), ("wording", &wording)],
+        )
         .await
 }
 
