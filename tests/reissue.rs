@@ -448,11 +448,30 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
     .await
     .unwrap();
     assert_eq!(state, "pending", "waits for Cedar's own confirmation");
-    // Cedar can still confirm the text as it stands.
+    // Cedar is told, once, that what they were told no longer holds.
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT recipient FROM outbox WHERE message ->> 'kind' = 'reissue_notice_voided'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(told, vec!["jo@cedar.example"]);
+    // Cedar can still confirm the text as it stands, from that email's link.
     let link = app.link_mailed_to("jo@cedar.example", "/signature/").await;
+    let newest: String = sqlx::query_scalar(
+        "SELECT message ->> 'kind' FROM outbox WHERE recipient = 'jo@cedar.example' AND status = 'sent' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(newest, "reissue_notice_voided", "the link is that email's");
     let signer = app.client();
     let page = signer.get(&link).await;
     assert!(page.body.contains("A different ask"));
+    assert!(
+        page.body.contains("Will you sign the reissued statement?"),
+        "asked to opt in, no longer told they will be listed"
+    );
     let r = confirm_from(&signer, &link).await;
     assert_eq!(r.status, 303);
     let page = public_page_once(&app, "/river/basin", |p| p.body.contains("Cedar")).await;

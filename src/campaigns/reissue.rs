@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::outbox;
 use crate::signatures::reissue::{self as ledger, Decision, Original};
 use crate::signatures::store::{self as signatures, Actor, Consent, Inserted, NewSignature};
-use crate::signatures::{Action, ReissueInvitation, SignatureSource};
+use crate::signatures::{Action, ReissueInvitation, ReissueNoticeVoided, SignatureSource};
 use crate::state::AppState;
 use crate::tenancy::{Member, TenantId};
 use crate::tokens;
@@ -744,6 +744,50 @@ const WAITING_FOR_DELIVERY: &str = "waiting for delivery";
 /// why). Run by the scheduler; each signature moves under its row lock and the campaign
 /// is read under a shared lock, so two schedulers decide once and a letter saved at the
 /// same moment is seen or waits.
+/// The signer was told they would be listed unless they opted out; that no longer
+/// holds, so they are told their name was not carried over, with a fresh link to opt in.
+async fn tell_notice_voided(
+    conn: &mut sqlx::PgConnection,
+    state: &AppState,
+    tenant: TenantId,
+    signature_id: Uuid,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let signer: Option<(String, String, String, String, String, String, OffsetDateTime)> =
+        sqlx::query_as(
+            "SELECT s.email::text, s.name, c.title, c.slug, t.slug, t.name, c.hard_deadline
+             FROM signatures s JOIN campaigns c ON c.id = s.campaign_id JOIN tenants t ON t.id = s.tenant_id
+             WHERE s.tenant_id = $1 AND s.id = $2 AND s.erased_at IS NULL",
+        )
+        .bind(tenant.uuid())
+        .bind(signature_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((email, name, title, slug, tenant_slug, group_name, hard_deadline)) = signer else {
+        return Ok(());
+    };
+    let token = tokens::new_token();
+    let expires = hard_deadline.max(now + Duration::days(30));
+    signatures::add_links(conn, tenant, &[(signature_id, token.hash)], now, expires).await?;
+    let message = ReissueNoticeVoided {
+        group_name,
+        campaign_title: title,
+        signer_name: name,
+        link: state
+            .config
+            .link(&format!("/{tenant_slug}/{slug}/signature/{}", token.token)),
+    };
+    outbox::enqueue_many(
+        conn,
+        Some(tenant.uuid()),
+        vec![(format!("reissue-voided:{signature_id}"), email, message)],
+        now,
+        false,
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let due: Vec<(Uuid, Uuid, Uuid)> = sqlx::query_as(
@@ -767,8 +811,12 @@ pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
                     user_id: None,
                     reason,
                 };
-                signatures::change_state(&mut tx, tenant, id, Action::NoticeVoided, &by, now)
-                    .await?;
+                let changed =
+                    signatures::change_state(&mut tx, tenant, id, Action::NoticeVoided, &by, now)
+                        .await?;
+                if changed.is_some() {
+                    tell_notice_voided(&mut tx, state, tenant, id, now).await?;
+                }
             }
             None => {
                 let by = Actor {

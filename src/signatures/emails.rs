@@ -310,3 +310,50 @@ impl Email for ReissueInvitation {
         self.link = crate::mail::LINK_REMOVED.into();
     }
 }
+
+/// A reissue's advance notice no longer stands for the signer's consent (the text, title
+/// or points changed after they were told): their name is not carried over unless they
+/// opt in, and they are told so.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReissueNoticeVoided {
+    pub group_name: String,
+    pub campaign_title: String,
+    pub signer_name: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/reissue_notice_voided.txt")]
+struct NoticeVoidedText<'a> {
+    m: &'a ReissueNoticeVoided,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/reissue_notice_voided.html")]
+struct NoticeVoidedHtml<'a> {
+    m: &'a ReissueNoticeVoided,
+    footer: &'a Footer,
+}
+
+impl Email for ReissueNoticeVoided {
+    const KIND: &'static str = "reissue_notice_voided";
+    const REASON: &'static str =
+        "You receive this because you were told your name would be carried over to this reissued statement.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: format!(
+                "Your name was not carried over after all: {}",
+                self.campaign_title
+            ),
+            text: NoticeVoidedText { m: self, footer }.render()?,
+            html: NoticeVoidedHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}

@@ -15,5 +15,6 @@ pub mod store;
 
 pub use emails::{
     Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReissueInvitation,
+    ReissueNoticeVoided,
 };
 pub use lifecycle::{Action, SignatureKind, SignatureSource, SignatureState};

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::emails::{
     Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReissueInvitation,
+    ReissueNoticeVoided,
 };
 use super::lifecycle::{allowed, Action, SignatureState};
 use super::store::{change_state, Actor};
@@ -43,6 +44,7 @@ pub fn signer_mail_kinds() -> Vec<&'static str> {
         NameNotCarriedOver::KIND,
         MemberUpdate::KIND,
         ReissueInvitation::KIND,
+        ReissueNoticeVoided::KIND,
     ]
 }
 
