@@ -175,17 +175,28 @@ pub async fn public_by_slugs(
     tenant_slug: &str,
     campaign_slug: &str,
 ) -> sqlx::Result<Option<PublicCampaign>> {
-    let row = sqlx::query(&format!(
+    // The current address first, in one probe: the public page's every request comes
+    // here, and a campaign taking confirmations has a row that changes many times a second.
+    let mut row = sqlx::query(&format!(
         "SELECT {COLUMNS}, t.name AS tenant_name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
-         WHERE t.slug = $1
-           AND c.id = coalesce((SELECT k.id FROM campaigns k WHERE k.tenant_id = t.id AND k.slug = $2),
-                               (SELECT p.campaign_id FROM campaign_previous_slugs p
-                                 WHERE p.tenant_id = t.id AND p.slug = $2))"
+         WHERE t.slug = $1 AND c.slug = $2"
     ))
     .bind(tenant_slug)
     .bind(campaign_slug)
     .fetch_optional(db)
     .await?;
+    if row.is_none() {
+        row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, t.name AS tenant_name
+             FROM campaign_previous_slugs p JOIN tenants t ON t.id = p.tenant_id
+             JOIN campaigns c ON c.tenant_id = p.tenant_id AND c.id = p.campaign_id
+             WHERE t.slug = $1 AND p.slug = $2"
+        ))
+        .bind(tenant_slug)
+        .bind(campaign_slug)
+        .fetch_optional(db)
+        .await?;
+    }
     row.map(|r| {
         Ok(PublicCampaign {
             campaign: campaign(&r)?,
