@@ -55,6 +55,7 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::signatures::MemberUpdate>()
         .with::<crate::signatures::ReissueInvitation>()
         .with::<crate::signatures::ReissueNoticeVoided>()
+        .with::<crate::statements::StatementWaiting>()
         .with::<crate::outreach::Ask>()
         .with::<crate::outreach::DeadlineReminder>()
         .with::<crate::outreach::LastCall>()
@@ -212,6 +213,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 16);
+        assert_eq!(super::mail_kinds().kinds().count(), 17);
     }
 }

@@ -488,3 +488,71 @@ async fn viewers_read_statements_but_cannot_decide() {
     assert_eq!(decide(&viewer, &path, id, "withdraw", "").await.status, 403);
     assert_eq!(state_of(&app, "Hill Alliance").await, "approved");
 }
+
+/// Organizers learn that a statement waits: the owners and organizers (not viewers) are
+/// emailed a link to the Statements page, at most once an hour per campaign, however
+/// many statements arrive.
+#[tokio::test]
+async fn owners_and_organizers_are_told_a_statement_waits_once_an_hour() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    for (email, role, name) in [
+        ("oli@river.example", "organizer", "Oli"),
+        ("vic@river.example", "viewer", "Vic"),
+    ] {
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", email), ("role", role)],
+            )
+            .await;
+        let link = app.link_mailed_to(email, "/invite/").await;
+        let r = app
+            .client()
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", name), ("password", support::PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let told = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT recipient FROM outbox WHERE message ->> 'kind' = 'statement_waiting' ORDER BY id",
+        )
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+    };
+    assert!(told().await.is_empty());
+
+    let r = send(
+        &app,
+        &public,
+        &statement("Hill Alliance", "robin@hill.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut first = told().await;
+    first.sort();
+    assert_eq!(
+        first,
+        ["ana@river.example", "oli@river.example"],
+        "not the viewer"
+    );
+    let link = app.link_mailed_to("oli@river.example", "/statements").await;
+    assert_eq!(link, format!("{path}/statements"));
+    let page = owner.get(&link).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Hill Alliance"));
+
+    // A second statement within the hour adds nothing to their inboxes.
+    let r = send(&app, &public, &statement("Dale Trust", "sam@dale.example")).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(told().await.len(), 2);
+    // The next hour's first statement is told again.
+    app.clock.advance(Duration::hours(1));
+    let r = send(&app, &public, &statement("Moor Union", "kit@moor.example")).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(told().await.len(), 4);
+}

@@ -272,7 +272,19 @@ pub async fn submit(
             return context.render(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None);
         }
     };
-    store::insert(&state.db, tenant, campaign.id, &statement, now).await?;
+    let mut tx = state.db.begin().await?;
+    store::insert(&mut tx, tenant, campaign.id, &statement, now).await?;
+    super::emails::tell_deciders(
+        &mut tx,
+        &state,
+        tenant,
+        &tenant_slug,
+        &campaign,
+        &statement.organization,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&sent).into_response())
 }
 

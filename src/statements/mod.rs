@@ -5,6 +5,7 @@
 //! email: nothing is published until organizers approve it, and they see that its
 //! address is unverified.
 
+mod emails;
 mod form;
 mod organizers;
 pub mod store;
@@ -13,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
 
+pub use emails::StatementWaiting;
 pub use store::PublicStatement;
 
 use crate::state::AppState;

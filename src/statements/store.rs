@@ -59,7 +59,7 @@ impl PublicStatement {
 }
 
 pub async fn insert(
-    db: &PgPool,
+    conn: &mut sqlx::PgConnection,
     tenant: PublicTenantId,
     campaign_id: Uuid,
     new: &NewStatement,
@@ -79,7 +79,7 @@ pub async fn insert(
     .bind(&new.body)
     .bind(&new.link)
     .bind(now)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(id)
 }

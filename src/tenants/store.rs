@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::tenancy::{Role, TenantId};
+use crate::tenancy::{Role, TenantId, TenantScope};
 
 pub struct MemberRow {
     pub user_id: Uuid,
@@ -36,6 +36,21 @@ pub async fn members(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<MemberRo
     .fetch_all(db)
     .await?;
     rows.into_iter().map(member_row).collect()
+}
+
+/// The group's owners and organizers, who decide, as `(user id, address)`: the people
+/// told when something waits for a decision.
+pub async fn deciders(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT u.id, u.email::text FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 AND m.role IN ('owner', 'organizer') ORDER BY u.id",
+    )
+    .bind(tenant.uuid())
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn member(

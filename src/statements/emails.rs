@@ -1,0 +1,87 @@
+//! The statements area's email: organizers are told that a statement waits for their
+//! decision (at most once an hour per campaign and organizer, however many arrive).
+
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use crate::mail::{Email, Footer, RenderedMail};
+
+/// To each owner and organizer: a statement arrived and is not published until one of
+/// them approves it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StatementWaiting {
+    pub campaign_title: String,
+    pub organization: String,
+    /// The campaign's Statements page.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "statements/emails/statement_waiting.txt")]
+struct WaitingText<'a> {
+    m: &'a StatementWaiting,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "statements/emails/statement_waiting.html")]
+struct WaitingHtml<'a> {
+    m: &'a StatementWaiting,
+    footer: &'a Footer,
+}
+
+impl Email for StatementWaiting {
+    const KIND: &'static str = "statement_waiting";
+    const REASON: &'static str =
+        "You receive this because you organize this campaign in Undersigned.";
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: format!(
+                "A statement waits for your approval: {}",
+                self.campaign_title
+            ),
+            text: WaitingText { m: self, footer }.render()?,
+            html: WaitingHtml { m: self, footer }.render()?,
+        })
+    }
+}
+
+/// Tells each owner and organizer that a statement waits, at most once an hour per
+/// campaign and person (the hour is part of the email's key), in the transaction that
+/// stores the statement.
+pub(super) async fn tell_deciders(
+    conn: &mut sqlx::PgConnection,
+    state: &crate::state::AppState,
+    tenant: crate::tenancy::PublicTenantId,
+    tenant_slug: &str,
+    campaign: &crate::campaigns::store::Campaign,
+    organization: &str,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<()> {
+    use crate::tenancy::TenantScope;
+    let hour = now.unix_timestamp().div_euclid(3600);
+    let link = state.config.link(&format!(
+        "/app/{tenant_slug}/campaigns/{}/statements",
+        campaign.slug
+    ));
+    for (user_id, address) in crate::tenants::store::deciders(&mut *conn, tenant).await? {
+        crate::mail::enqueue(
+            &mut *conn,
+            crate::mail::Outgoing {
+                tenant: Some(tenant.uuid()),
+                idempotency_key: format!("statement-waiting:{}:{user_id}:{hour}", campaign.id),
+                recipient: &address,
+                message: StatementWaiting {
+                    campaign_title: campaign.title.clone(),
+                    organization: organization.to_owned(),
+                    link: link.clone(),
+                },
+                send_at: now,
+                bulk: false,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
