@@ -416,11 +416,15 @@ pub async fn update_settings(
     };
     let mut tx = state.db.begin().await?;
     // The title and the points of unity are part of the text each listed signer
-    // confirmed: they stay as confirmed. (Counted under the lock confirmations wait for.)
+    // confirmed: they stay as confirmed. (Counted under the lock confirmations share, so
+    // none is under way; a save that keeps them waits for nothing.)
     let title_changes = input.title != campaign.title;
     let points_change = input.points != campaign.points;
-    store::lock_for_settings(&mut tx, campaign.id).await?;
-    if (title_changes || points_change)
+    let wording_changes = title_changes || points_change;
+    if wording_changes {
+        store::lock_for_settings(&mut tx, campaign.id).await?;
+    }
+    if wording_changes
         && super::letter_changes::listed_count(&mut *tx, member.tenant_id, &campaign).await? > 0
     {
         tx.rollback().await?;

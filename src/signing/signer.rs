@@ -373,11 +373,13 @@ async fn wording_changed(
     Ok(true)
 }
 
-/// Nothing was confirmed: the page again, with the title and points as they stand now.
-async fn wording_conflict(
+/// Nothing was confirmed: the signer's page again, as it stands now, saying why.
+async fn refused(
     state: &AppState,
     visitor: &Visitor,
     found: Found,
+    status: StatusCode,
+    problem: &'static str,
 ) -> AppResult<Response> {
     let mut page = signer_page(
         state,
@@ -388,9 +390,11 @@ async fn wording_conflict(
         Vec::new(),
     )
     .await?;
-    page.problem = Some("The letter's title or points of unity changed since this page was opened (or the page did not say which it showed). Read them below as they stand now, and confirm if you agree.");
-    render_with(StatusCode::CONFLICT, page)
+    page.problem = Some(problem);
+    render_with(status, page)
 }
+
+const WORDING_CHANGED: &str = "The letter's title or points of unity changed since this page was opened (or the page did not say which it showed). Read them below as they stand now, and confirm if you agree.";
 
 /// The signer confirms the text their page showed them: if the letter changed since,
 /// they are shown the new text to confirm instead, and the signature records the
@@ -431,17 +435,7 @@ pub async fn confirm(
         SignatureState::Pending | SignatureState::Notified
     );
     if waiting && shown != current {
-        let mut page = signer_page(
-            &state,
-            &visitor,
-            found,
-            false,
-            ReferralForm::default(),
-            Vec::new(),
-        )
-        .await?;
-        page.problem = Some("The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.");
-        return render_with(StatusCode::CONFLICT, page);
+        return refused(&state, &visitor, found, StatusCode::CONFLICT, "The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.").await;
     }
     let action = if found.campaign.moderation {
         Action::ConfirmForApproval
@@ -454,7 +448,14 @@ pub async fn confirm(
     // (A signature that is not waiting confirms nothing here, whatever the page showed.)
     if waiting && wording_changed(&mut tx, &mut found, &form.wording).await? {
         tx.rollback().await?;
-        return wording_conflict(&state, &visitor, found).await;
+        return refused(
+            &state,
+            &visitor,
+            found,
+            StatusCode::CONFLICT,
+            WORDING_CHANGED,
+        )
+        .await;
     }
     let changed = store::change_state(
         &mut tx,
@@ -527,39 +528,19 @@ async fn reconfirm(
     )
     .await?;
     if shown != Some(current.id) {
-        let mut page = signer_page(
-            state,
-            visitor,
-            found,
-            false,
-            ReferralForm::default(),
-            Vec::new(),
-        )
-        .await?;
-        page.problem = Some("The letter has changed again since this page was opened. Read the text below as it stands now, and confirm it if you agree.");
-        return render_with(StatusCode::CONFLICT, page);
+        return refused(state, visitor, found, StatusCode::CONFLICT, "The letter has changed again since this page was opened. Read the text below as it stands now, and confirm it if you agree.").await;
     }
     if !may_reconfirm(
         &found.campaign,
         consent_revision.and_then(|r| r.respond_by),
         now,
     ) {
-        let mut page = signer_page(
-            state,
-            visitor,
-            found,
-            false,
-            ReferralForm::default(),
-            Vec::new(),
-        )
-        .await?;
-        page.problem = Some("The date to confirm the changed text has passed and signing has closed, so your name cannot be added under it any more.");
-        return render_with(StatusCode::GONE, page);
+        return refused(state, visitor, found, StatusCode::GONE, "The date to confirm the changed text has passed and signing has closed, so your name cannot be added under it any more.").await;
     }
     let mut tx = state.db.begin().await?;
     if wording_changed(&mut tx, &mut found, shown_wording).await? {
         tx.rollback().await?;
-        return wording_conflict(state, visitor, found).await;
+        return refused(state, visitor, found, StatusCode::CONFLICT, WORDING_CHANGED).await;
     }
     // Locked so a withdrawal at the same moment is not undone.
     let still_confirmed: Option<String> = sqlx::query_scalar(
