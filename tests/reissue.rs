@@ -6,7 +6,7 @@ mod support;
 
 use support::campaigns::{confirm_from, organization, sign};
 use support::campaigns::{input_value, listed_names, open_campaign, public_page_once, set_status};
-use support::{Client, TestApp, PASSWORD};
+use support::{Client, TestApp};
 use time::macros::datetime;
 
 const NEW_TEXT: &str =
@@ -70,22 +70,8 @@ async fn ledger_rows(app: &TestApp) -> Vec<(String, String)> {
 }
 
 async fn viewer(app: &TestApp, owner: &Client) -> Client {
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
-    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
-    let viewer = app.client();
-    let r = viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    viewer
+    app.join(owner, "river", "vic@river.example", "viewer", "Vic")
+        .await
 }
 
 #[tokio::test]

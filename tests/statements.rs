@@ -455,19 +455,8 @@ async fn viewers_read_statements_but_cannot_decide() {
         303
     );
     let id = statement_id(&app, "Hill Alliance").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
-    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
-    let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", support::PASSWORD)],
-        )
+    let viewer = app
+        .join(&owner, "river", "vic@river.example", "viewer", "Vic")
         .await;
 
     let list = viewer.get(&format!("{path}/statements")).await;
@@ -496,26 +485,10 @@ async fn viewers_read_statements_but_cannot_decide() {
 async fn owners_and_organizers_are_told_a_statement_waits_once_an_hour() {
     let app = TestApp::spawn().await;
     let (owner, path, public) = setup(&app).await;
-    for (email, role, name) in [
-        ("oli@river.example", "organizer", "Oli"),
-        ("vic@river.example", "viewer", "Vic"),
-    ] {
-        owner
-            .post_form(
-                "/app/river/members/invite",
-                &[("email", email), ("role", role)],
-            )
-            .await;
-        let link = app.link_mailed_to(email, "/invite/").await;
-        let r = app
-            .client()
-            .post_form(
-                &format!("{link}/signup"),
-                &[("name", name), ("password", support::PASSWORD)],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-    }
+    app.join(&owner, "river", "oli@river.example", "organizer", "Oli")
+        .await;
+    app.join(&owner, "river", "vic@river.example", "viewer", "Vic")
+        .await;
     let told = || async {
         sqlx::query_scalar::<_, String>(
             "SELECT recipient FROM outbox WHERE message ->> 'kind' = 'statement_waiting' ORDER BY id",
@@ -542,6 +515,16 @@ async fn owners_and_organizers_are_told_a_statement_waits_once_an_hour() {
     );
     let link = app.link_mailed_to("oli@river.example", "/statements").await;
     assert_eq!(link, format!("{path}/statements"));
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT message::text FROM outbox WHERE message ->> 'kind' = 'statement_waiting'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        stored.iter().all(|m| !m.contains("Hill Alliance")),
+        "nothing the public typed goes into the organizers' mail"
+    );
     let page = owner.get(&link).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Hill Alliance"));

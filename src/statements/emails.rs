@@ -10,8 +10,8 @@ use crate::mail::{Email, Footer, RenderedMail};
 /// them approves it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StatementWaiting {
+    /// (Nothing the sender typed: a public form must not put words in our mail.)
     pub campaign_title: String,
-    pub organization: String,
     /// The campaign's Statements page.
     pub link: String,
 }
@@ -56,7 +56,6 @@ pub(super) async fn tell_deciders(
     tenant: crate::tenancy::PublicTenantId,
     tenant_slug: &str,
     campaign: &crate::campaigns::store::Campaign,
-    organization: &str,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<()> {
     use crate::tenancy::TenantScope;
@@ -74,7 +73,6 @@ pub(super) async fn tell_deciders(
                 recipient: &address,
                 message: StatementWaiting {
                     campaign_title: campaign.title.clone(),
-                    organization: organization.to_owned(),
                     link: link.clone(),
                 },
                 send_at: now,

@@ -274,16 +274,7 @@ pub async fn submit(
     };
     let mut tx = state.db.begin().await?;
     store::insert(&mut tx, tenant, campaign.id, &statement, now).await?;
-    super::emails::tell_deciders(
-        &mut tx,
-        &state,
-        tenant,
-        &tenant_slug,
-        &campaign,
-        &statement.organization,
-        now,
-    )
-    .await?;
+    super::emails::tell_deciders(&mut tx, &state, tenant, &tenant_slug, &campaign, now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&sent).into_response())
 }

@@ -320,6 +320,35 @@ impl TestApp {
         link.strip_prefix(base).unwrap_or(&link).to_owned()
     }
 
+    /// A teammate invited by `owner` to the group `tenant` with `role`, who accepts from
+    /// the emailed link with a new account named `name`; returns their logged-in client.
+    pub async fn join(
+        &self,
+        owner: &Client,
+        tenant: &str,
+        email: &str,
+        role: &str,
+        name: &str,
+    ) -> Client {
+        let r = owner
+            .post_form(
+                &format!("/app/{tenant}/members/invite"),
+                &[("email", email), ("role", role)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "invitation not sent: {}", r.body);
+        let link = self.link_mailed_to(email, "/invite/").await;
+        let client = self.client();
+        let r = client
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", name), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "invitation not accepted: {}", r.body);
+        client
+    }
+
     /// A fresh login (sessions end after 12 idle hours: tests that move the clock by days
     /// log in again, as the organizer would).
     pub async fn log_in(&self, email: &str) -> Client {
