@@ -315,3 +315,15 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+/// A read-only transaction whose statements all see one snapshot (REPEATABLE READ): for a
+/// page built from several reads that must agree with each other.
+pub async fn begin_snapshot(
+    pool: &sqlx::PgPool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}

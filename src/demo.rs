@@ -867,8 +867,22 @@ async fn demo_campaign(
         written,
     )
     .await?;
-    let (second, _) =
-        campaigns::add_revision(conn, tenant, id, LETTER, (owner_id, ORGANIZER), revised).await?;
+    // A minor change, as the letter page saves it once people have signed: those who
+    // signed the first text were told (the emails are history) and their consent was
+    // carried over, below, as they were inserted.
+    let (second, second_number) = campaigns::add_changed_revision(
+        conn,
+        tenant,
+        id,
+        LETTER,
+        (owner_id, ORGANIZER),
+        revised,
+        ChangeKind::Minor,
+        "Tightened the wording and added the date of the hearing.",
+        Some(revised + Duration::days(7)),
+    )
+    .await?;
+    let mut carried_over = Vec::new();
 
     let mut prospects = demo_prospects(conn, tenant, id, owner_id, now, today, None).await?;
 
@@ -931,11 +945,22 @@ async fn demo_campaign(
                     )
                     .await?;
                 }
+                if signature.revision_id == Some(first) {
+                    carried_over.push(signature_id);
+                }
                 signature_ids.push(signature_id);
             }
             signatures::Inserted::Duplicate(_) => anyhow::bail!("demo signer {name} twice"),
         }
     }
+    signatures::carry_over(
+        conn,
+        tenant,
+        &carried_over,
+        (second, second_number),
+        revised,
+    )
+    .await?;
     sqlx::query(
         "UPDATE campaigns SET status = $2, published_at = $3, created_at = $4 WHERE id = $1",
     )

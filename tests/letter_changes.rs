@@ -42,7 +42,11 @@ async fn organizers_choose_what_a_change_is_with_the_diff_in_front_of_them() {
         )
         .await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("2 signers are listed"), "{}", page.body);
+    assert!(
+        page.body.contains("2 signers have agreed to revision 1"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("and the estuary"), "the diff is shown");
     assert_eq!(
         app.count("SELECT count(*) FROM letter_revisions").await,
@@ -364,4 +368,367 @@ async fn a_confirmation_counts_only_for_the_title_and_points_the_page_showed() {
     })
     .await;
     assert!(page.body.contains("Let the water run dirty"));
+}
+
+async fn signature_id(app: &TestApp, email: &str) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT id FROM signatures WHERE email = $1::citext")
+        .bind(email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn decide(owner: &Client, path: &str, id: uuid::Uuid, decision: &str) -> support::Response {
+    owner
+        .post_form(
+            &format!("{path}/signatures/{id}/decide"),
+            &[("decision", decision), ("reason", "checking who they are")],
+        )
+        .await
+}
+
+/// Listed names (besides the host) whose consent does not cover the current revision:
+/// no line of their trail confirms it or carries it over. Must always be 0.
+async fn listed_without_consent_to_current_text(app: &TestApp) -> i64 {
+    app.count(
+        "SELECT count(*) FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+          WHERE s.state = 'confirmed' AND s.source <> 'host' AND s.confirmed_revision >= c.consent_from_revision
+            AND NOT EXISTS (
+                SELECT 1 FROM signature_consents sc JOIN letter_revisions r ON r.id = sc.revision_id
+                 WHERE sc.signature_id = s.id AND sc.how IN ('confirmed', 'reconfirmed', 'carried_over')
+                   AND r.number = (SELECT max(number) FROM letter_revisions WHERE campaign_id = c.id))",
+    )
+    .await
+}
+
+/// Consent carried over to a revision its signer was never emailed. Must always be 0.
+async fn carried_over_untold(app: &TestApp) -> i64 {
+    app.count(
+        "SELECT count(*) FROM signature_consents sc JOIN signatures s ON s.id = sc.signature_id
+          WHERE sc.how = 'carried_over' AND s.source <> 'host'
+            AND NOT EXISTS (SELECT 1 FROM outbox o
+                             WHERE o.idempotency_key = 'letter-change:' || sc.revision_id || ':' || sc.signature_id)",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_instead_of_listing_them() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let alder = signature_id(&app, "lee@alder.example").await;
+    assert_eq!(decide(&owner, &path, alder, "reject").await.status, 303);
+
+    // Nobody else is listed, but Alder confirmed a text: the rewrite needs the step.
+    let step = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", REVISED), ("action", "save")],
+        )
+        .await;
+    assert_eq!(step.status, 200, "{}", step.body);
+    assert!(step.body.contains("Change a letter people have signed"));
+    assert!(
+        step.body
+            .contains("1 other signer confirmed an earlier text, or was rejected"),
+        "{}",
+        step.body
+    );
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1);
+    let saved = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        mail_of_kind(&app, "letter_changed").await.is_empty(),
+        "a rejected signer is not told as a listed one"
+    );
+
+    // Undoing the rejection does not list Alder under a text they never saw: they are asked.
+    let restored = decide(&owner, &path, alder, "restore").await;
+    assert_eq!(restored.status, 303);
+    assert!(
+        restored
+            .location()
+            .unwrap()
+            .contains("signature-asked-to-confirm"),
+        "{:?}",
+        restored.location()
+    );
+    let page = app.client().get(&public).await;
+    assert!(page.body.contains("and the estuary"));
+    assert!(
+        !listed_names(&page.body).contains(&"Alder Network".to_owned()),
+        "{:?}",
+        listed_names(&page.body)
+    );
+    assert_eq!(listed_without_consent_to_current_text(&app).await, 0);
+    let asked = mail_of_kind(&app, "letter_changed").await;
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].0, "lee@alder.example");
+    assert!(
+        asked[0].1.contains("\"substantive\": true"),
+        "{}",
+        asked[0].1
+    );
+
+    // From that email, the signer reads and confirms the text as it stands: listed.
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let signer = app.client();
+    let own = signer.get(&link).await;
+    assert!(own.body.contains("and the estuary"), "{}", own.body);
+    let r = confirm_from(&signer, &link).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).contains(&"Alder Network".to_owned())
+    })
+    .await;
+    assert!(listed_names(&page.body).contains(&"Alder Network".to_owned()));
+}
+
+#[tokio::test]
+async fn under_moderation_a_change_tells_those_awaiting_approval_and_approval_respects_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[("moderation", "on")]).await;
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    sign_and_confirm(&app, &public, "Birch Collective", "kim@birch.example").await;
+    let (alder, birch) = (
+        signature_id(&app, "lee@alder.example").await,
+        signature_id(&app, "kim@birch.example").await,
+    );
+
+    // Nobody is listed yet, but both confirmed: a rewrite asks what it is to them.
+    let step = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", REVISED), ("action", "save")],
+        )
+        .await;
+    assert_eq!(step.status, 200);
+    assert!(
+        step.body.contains("2 signers have agreed to revision 1"),
+        "{}",
+        step.body
+    );
+    // A title change under them is refused too.
+    let settings = owner
+        .post_form(
+            &format!("{path}/settings"),
+            &campaign_fields("A new title", "water"),
+        )
+        .await;
+    assert_eq!(settings.status, 422, "{}", settings.body);
+    assert!(settings.body.contains("cannot change now"));
+
+    // A minor change tells both and carries their consent: approved, they are listed.
+    let minor = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+                ("base_revision", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(minor.status, 303, "{}", minor.body);
+    assert_eq!(mail_of_kind(&app, "letter_changed").await.len(), 2);
+    assert_eq!(decide(&owner, &path, alder, "approve").await.status, 303);
+
+    // A substantive change next: Birch, approved afterwards, is not listed under it
+    // until they confirm it (they were told with the change, and are not emailed twice).
+    let substantive = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", "# Dear Mayor\n\nClose the plant by June."),
+                ("action", "confirm_change"),
+                ("change_kind", "substantive"),
+                ("base_revision", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(substantive.status, 303, "{}", substantive.body);
+    assert_eq!(mail_of_kind(&app, "letter_changed").await.len(), 4);
+    let approved = decide(&owner, &path, birch, "approve").await;
+    assert!(approved
+        .location()
+        .unwrap()
+        .contains("signature-asked-to-confirm"));
+    assert_eq!(mail_of_kind(&app, "letter_changed").await.len(), 4);
+    let page = app.client().get(&public).await;
+    assert!(page.body.contains("Close the plant by June"));
+    let names = listed_names(&page.body);
+    assert!(
+        !names.contains(&"Birch Collective".to_owned())
+            && !names.contains(&"Alder Network".to_owned()),
+        "{names:?}"
+    );
+    assert_eq!(listed_without_consent_to_current_text(&app).await, 0);
+    assert_eq!(carried_over_untold(&app).await, 0);
+
+    // Birch confirms the new text from the email: listed.
+    let link = app.link_mailed_to("kim@birch.example", "/signature/").await;
+    let signer = app.client();
+    assert_eq!(confirm_from(&signer, &link).await.status, 303);
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).contains(&"Birch Collective".to_owned())
+    })
+    .await;
+    assert!(listed_names(&page.body).contains(&"Birch Collective".to_owned()));
+    assert_eq!(listed_without_consent_to_current_text(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_second_click_on_save_and_tell_changes_nothing_and_shows_the_new_text() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let form = [
+        ("body", REVISED),
+        ("action", "confirm_change"),
+        ("change_kind", "minor"),
+        ("base_revision", "1"),
+    ];
+    let first = owner.post_form(&format!("{path}/letter"), &form).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let second = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", "# Dear Mayor\n\nAnother text."),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+                ("base_revision", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, 409, "{}", second.body);
+    assert!(second
+        .body
+        .contains("the letter changed while you were editing it"));
+    assert!(
+        second.body.contains("and the estuary"),
+        "the text as it stands is shown"
+    );
+    assert!(
+        second.body.contains("Another text."),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 2);
+    assert_eq!(
+        mail_of_kind(&app, "letter_changed").await.len(),
+        2,
+        "each signer is told once"
+    );
+}
+
+/// A save of the letter and confirmations at the same moment, many times over: whichever
+/// comes second sees the other, so no name is ever listed under a text its signer was
+/// neither shown nor told of.
+#[tokio::test]
+async fn a_save_racing_confirmations_never_lists_a_name_under_an_unseen_text() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    for round in 0..8 {
+        // Past the sign-on form's limit per network from the last round.
+        app.clock.advance(time::Duration::minutes(6));
+        let slug = format!("water{round}");
+        let (path, public) = open_campaign(&owner, "river", &slug, &[]).await;
+        let mut signers = Vec::new();
+        for n in 0..3 {
+            let email = format!("s{n}@round{round}.example");
+            let r = sign(
+                &app,
+                &public,
+                &organization(&format!("Signer {round}-{n}"), &email),
+            )
+            .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+            let link = app.link_mailed_to(&email, "/signature/").await;
+            let client = app.client();
+            let page = client.get(&link).await;
+            let revision = input_value(&page.body, "revision").unwrap();
+            let wording = input_value(&page.body, "wording").unwrap();
+            signers.push((client, link, revision, wording));
+        }
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(signers.len() + 1));
+        let body = format!("# Dear Mayor\n\nA rewrite in round {round}.");
+        let save = {
+            let barrier = barrier.clone();
+            let owner = &owner;
+            let path = path.clone();
+            let body = body.clone();
+            // Rounds alternate: a save without the step (as if nobody had confirmed
+            // yet) and a minor change that tells those who did.
+            async move {
+                let kind = if round % 2 == 0 { "" } else { "minor" };
+                barrier.wait().await;
+                owner
+                    .post_form(
+                        &format!("{path}/letter"),
+                        &[
+                            ("body", &body),
+                            ("action", "confirm_change"),
+                            ("change_kind", kind),
+                            ("base_revision", "1"),
+                        ],
+                    )
+                    .await
+                    .status
+            }
+        };
+        let confirms = signers.iter().map(|(client, link, revision, wording)| {
+            let barrier = barrier.clone();
+            async move {
+                barrier.wait().await;
+                client
+                    .post_form(
+                        &format!("{link}/confirm"),
+                        &[("revision", revision), ("wording", wording)],
+                    )
+                    .await
+                    .status
+            }
+        });
+        let (saved, confirmed) = tokio::join!(save, futures::future::join_all(confirms));
+        assert!(
+            [200, 303, 409, 422].contains(&saved),
+            "round {round}: {saved}"
+        );
+        for status in confirmed {
+            assert!([303, 409].contains(&status), "round {round}: {status}");
+        }
+        assert_eq!(
+            listed_without_consent_to_current_text(&app).await,
+            0,
+            "round {round}"
+        );
+        assert_eq!(carried_over_untold(&app).await, 0, "round {round}");
+        let page = app.client().get(&public).await;
+        if page.body.contains("A rewrite in round") {
+            for name in listed_names(&page.body) {
+                let covered: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM signatures s JOIN signature_consents sc ON sc.signature_id = s.id
+                      JOIN letter_revisions r ON r.id = sc.revision_id
+                     WHERE s.name = $1 AND r.number = 2",
+                )
+                .bind(&name)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+                assert!(covered > 0, "round {round}: {name} listed under revision 2");
+            }
+        }
+    }
 }

@@ -7,10 +7,10 @@ use time::{Duration, OffsetDateTime};
 use super::lookup::campaign_of;
 use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError};
 use super::{parse_points, time_zones, CampaignSlug, Status};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::mail::outbox;
-use crate::signatures::retention;
 use crate::signatures::store::{self as signatures, Actor, NewSignature, Signature, StateCounts};
+use crate::signatures::{consent, retention};
 use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
 use crate::state::AppState;
 use crate::tenancy::{Member, Role};
@@ -378,8 +378,14 @@ pub async fn settings_page(
         .to_string();
     let mut page = form_page(&member, form, FormErrors::new(), action, false);
     page.privacy = privacy_record(&state, &member, campaign.id).await?;
-    page.wording_locked =
-        super::letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await? > 0;
+    page.wording_locked = signatures::holding_consent_count(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        campaign.consent_from_revision,
+    )
+    .await?
+        > 0;
     render(page)
 }
 
@@ -415,18 +421,25 @@ pub async fn update_settings(
         return unprocessable(form_page(&member, form, errors, action, false));
     };
     let mut tx = state.db.begin().await?;
-    // The title and the points of unity are part of the text each listed signer
-    // confirmed: they stay as confirmed. (Counted under the lock confirmations share, so
-    // none is under way; a save that keeps them waits for nothing.)
+    // The title and the points of unity are part of the text each signer confirmed: they
+    // stay as confirmed while anyone holds consent to them (listed, awaiting approval, or
+    // rejected and restorable). Counted under the consent lock, taken exclusively, so no
+    // confirmation is under way; a save that keeps them waits for nothing.
     let title_changes = input.title != campaign.title;
     let points_change = input.points != campaign.points;
     let wording_changes = title_changes || points_change;
+    let mut held = false;
     if wording_changes {
-        store::lock_for_settings(&mut tx, campaign.id).await?;
+        consent::lock_exclusive(&mut tx, campaign.id).await?;
+        let floor = store::consent_text(&mut tx, campaign.id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .consent_from_revision;
+        held = signatures::holding_consent_count(&mut *tx, member.tenant_id, campaign.id, floor)
+            .await?
+            > 0;
     }
-    if wording_changes
-        && super::letter_changes::listed_count(&mut *tx, member.tenant_id, &campaign).await? > 0
-    {
+    if held {
         tx.rollback().await?;
         let mut page = form_page(&member, form, errors, action, false);
         page.wording_locked = true;

@@ -12,6 +12,8 @@ use super::letter_changes;
 use super::lookup::campaign_of;
 use super::store::{self, Campaign, ChangeKind, Revision};
 use crate::error::{AppError, AppResult};
+use crate::signatures::consent;
+use crate::signatures::store as signatures;
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, render_with, Form, FormErrors, Layout, Path, Query};
@@ -41,6 +43,8 @@ struct LetterPage {
     current: Option<Revision>,
     errors: FormErrors,
     preview: Option<String>,
+    /// The form was opened on an older text: the text as it stands now.
+    conflict: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -54,6 +58,8 @@ pub struct LetterForm {
     days: String,
     /// What changed, in the organizers' words, as signers are told.
     note: String,
+    /// The revision number the editor showed (see `base_number`).
+    base_revision: String,
 }
 
 /// Days to respond to a change, when organizers do not say.
@@ -68,7 +74,11 @@ struct ChangePage {
     base: String,
     body: String,
     current_number: i32,
+    /// Signers whose consent covers the current text (listed, or awaiting approval).
     listed: i64,
+    /// Signers who confirmed an earlier text or were rejected: not told, and listed
+    /// again only once they confirm the text as it stands.
+    others: i64,
     comparison: Comparison,
     change_kind: String,
     days: String,
@@ -92,7 +102,14 @@ pub async fn edit_page(
         campaign,
         errors: FormErrors::new(),
         preview: None,
+        conflict: None,
     })
+}
+
+/// What the editor was opened on: the revision number in its hidden field ("0": no
+/// letter yet). A form that names none is taken as made on the text as it stands.
+fn base_number(form: &LetterForm) -> Option<i32> {
+    form.base_revision.trim().parse().ok()
 }
 
 pub async fn save(
@@ -115,9 +132,13 @@ pub async fn save(
         );
     }
     let base = member.path(&format!("/campaigns/{}", campaign.slug));
-    if form.action == "preview" || !errors.is_empty() {
-        let preview = errors.is_empty().then(|| render_markdown(&body));
-        let status = if errors.is_empty() {
+    let current_number = current.as_ref().map_or(0, |r| r.number);
+    let stale = base_number(&form).is_some_and(|n| n != current_number);
+    if form.action == "preview" || !errors.is_empty() || stale {
+        let preview = (errors.is_empty() && !stale).then(|| render_markdown(&body));
+        let status = if stale {
+            StatusCode::CONFLICT
+        } else if errors.is_empty() {
             StatusCode::OK
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -126,6 +147,9 @@ pub async fn save(
             layout: member.layout(format!("Letter — {}", campaign.title)),
             base,
             body,
+            conflict: stale
+                .then(|| current.as_ref().map(|r| render_markdown(&r.body)))
+                .flatten(),
             current,
             campaign,
             errors,
@@ -138,75 +162,49 @@ pub async fn save(
             Redirect::to(&format!("{base}/revisions?notice=letter-unchanged")).into_response(),
         );
     }
-    // Once people have signed, a new text is a change to what they agreed to: organizers
-    // say, with the diff in front of them, whether signers stay listed (minor) or must
-    // confirm it (substantive).
-    let listed = letter_changes::listed_count(&state.db, member.tenant_id, &campaign).await?;
+    // Once anyone has confirmed a text, a new one is a change to what they agreed to:
+    // organizers say, with the diff in front of them, whether signers keep their consent
+    // (minor) or must confirm it (substantive). Decided again under the consent lock.
+    let change = match &current {
+        Some(current) => change_step(&state, &member, &campaign, current, &form, &body).await?,
+        None => Step::NoneNeeded,
+    };
+    let change = match change {
+        Step::Ask(page) => return render_with(page.status, *page.page),
+        Step::NoneNeeded => None,
+        Step::Chosen(change) => Some(change),
+    };
     let now = state.clock.now();
-    if let (true, Some(current)) = (listed > 0, current.as_ref()) {
-        let kind = match form.change_kind.as_str() {
-            "minor" => Some(ChangeKind::Minor),
-            "substantive" => Some(ChangeKind::Substantive),
-            _ => None,
-        };
-        let mut errors = FormErrors::new();
-        let days: Option<i64> = match form.days.trim().parse::<i64>() {
-            Ok(d) if (1..=60).contains(&d) => Some(d),
-            _ if kind.is_none() => None,
-            _ if form.days.trim().is_empty() => Some(match kind {
-                Some(ChangeKind::Substantive) => SUBSTANTIVE_DAYS,
-                _ => MINOR_DAYS,
-            }),
-            _ => {
-                errors.add("days", "Give signers 1 to 60 days.");
-                None
+    let mut tx = state.db.begin().await?;
+    consent::lock_exclusive(&mut tx, campaign.id).await?;
+    let (now_number, ever_confirmed) = (
+        store::current_number_in(&mut tx, campaign.id).await?,
+        signatures::ever_confirmed_count(&mut tx, member.tenant_id, campaign.id).await?,
+    );
+    if now_number != current_number {
+        // Someone saved while this form was being sent: the text they saved is shown,
+        // and what this organizer typed is kept.
+        tx.rollback().await?;
+        return conflict_page(&state, &member, campaign, base, body).await;
+    }
+    if change.is_none() && ever_confirmed > 0 {
+        // Someone confirmed while this form was being sent: the change now concerns them.
+        tx.rollback().await?;
+        if let Some(current) = &current {
+            if let Step::Ask(page) =
+                change_step(&state, &member, &campaign, current, &form, &body).await?
+            {
+                return render_with(page.status, *page.page);
             }
-        };
-        if form.note.chars().count() > 2000 {
-            errors.add("note", "Keep the note under 2,000 characters.");
         }
-        let (Some(kind), Some(days), true) = (kind, days, errors.is_empty()) else {
-            if kind.is_none() && form.action == "confirm_change" {
-                errors.add(
-                    "change_kind",
-                    "Choose whether this change is minor or substantive.",
-                );
-            }
-            let status = if errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let comparison = compare(current.body.clone(), body.clone()).await?;
-            return render_with(
-                status,
-                ChangePage {
-                    layout: member.layout(format!("Change the letter — {}", campaign.title)),
-                    base,
-                    body,
-                    current_number: current.number,
-                    listed,
-                    comparison,
-                    change_kind: form.change_kind.clone(),
-                    days: if form.days.is_empty() {
-                        String::new()
-                    } else {
-                        form.days.clone()
-                    },
-                    note: form.note.clone(),
-                    errors,
-                    campaign,
-                },
-            );
-        };
-        let change = letter_changes::Change {
-            kind,
-            note: form.note.trim().to_owned(),
-            respond_by: now + time::Duration::days(days),
-        };
+        return conflict_page(&state, &member, campaign, base, body).await;
+    }
+    if let (Some(change), Some(current)) = (change, current.as_ref()) {
         let told =
-            letter_changes::save(&state, &member, &campaign, current, &body, &change).await?;
-        let notice = match kind {
+            letter_changes::save(&state, &mut tx, &member, &campaign, current, &body, &change)
+                .await?;
+        tx.commit().await?;
+        let notice = match change.kind {
             ChangeKind::Substantive => "letter-saved-substantive",
             _ => "letter-saved-minor",
         };
@@ -214,7 +212,6 @@ pub async fn save(
             Redirect::to(&format!("{base}/revisions?notice={notice}&told={told}")).into_response(),
         );
     }
-    let mut tx = state.db.begin().await?;
     let (revision_id, _) = store::add_revision(
         &mut tx,
         member.tenant_id,
@@ -227,6 +224,127 @@ pub async fn save(
     letter_changes::host_follows(&mut tx, member.tenant_id, campaign.id, revision_id, now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{base}/revisions?notice=letter-saved")).into_response())
+}
+
+/// The editor again, keeping what was typed, with the text as it stands now (someone
+/// saved or confirmed since the form was opened): 409, nothing saved.
+async fn conflict_page(
+    state: &AppState,
+    member: &Member,
+    campaign: Campaign,
+    base: String,
+    body: String,
+) -> AppResult<Response> {
+    let current = store::current_revision(&state.db, member.tenant_id, campaign.id).await?;
+    render_with(
+        StatusCode::CONFLICT,
+        LetterPage {
+            layout: member.layout(format!("Letter — {}", campaign.title)),
+            base,
+            body,
+            conflict: current.as_ref().map(|r| render_markdown(&r.body)),
+            current,
+            campaign,
+            errors: FormErrors::new(),
+            preview: None,
+        },
+    )
+}
+
+/// A page to answer before anything is saved, with its status.
+struct AskPage {
+    status: StatusCode,
+    page: Box<ChangePage>,
+}
+
+/// Whether a new text needs the minor/substantive step, and what the form chose.
+enum Step {
+    NoneNeeded,
+    Ask(AskPage),
+    Chosen(letter_changes::Change),
+}
+
+/// Anyone who confirmed some text counts (awaiting approval and rejected too: approving
+/// or restoring them later must not list them under words they were never shown).
+async fn change_step(
+    state: &AppState,
+    member: &Member,
+    campaign: &Campaign,
+    current: &Revision,
+    form: &LetterForm,
+    body: &str,
+) -> AppResult<Step> {
+    let mut conn = state.db.acquire().await?;
+    let ever_confirmed =
+        signatures::ever_confirmed_count(&mut conn, member.tenant_id, campaign.id).await?;
+    let holding = signatures::to_tell_count(
+        &mut *conn,
+        member.tenant_id,
+        campaign.id,
+        campaign.consent_from_revision,
+    )
+    .await?;
+    drop(conn);
+    if ever_confirmed == 0 {
+        return Ok(Step::NoneNeeded);
+    }
+    let kind = match form.change_kind.as_str() {
+        "minor" => Some(ChangeKind::Minor),
+        "substantive" => Some(ChangeKind::Substantive),
+        _ => None,
+    };
+    let mut errors = FormErrors::new();
+    let days: Option<i64> = match form.days.trim().parse::<i64>() {
+        Ok(d) if (1..=60).contains(&d) => Some(d),
+        _ if kind.is_none() => None,
+        _ if form.days.trim().is_empty() => Some(match kind {
+            Some(ChangeKind::Substantive) => SUBSTANTIVE_DAYS,
+            _ => MINOR_DAYS,
+        }),
+        _ => {
+            errors.add("days", "Give signers 1 to 60 days.");
+            None
+        }
+    };
+    if form.note.chars().count() > 2000 {
+        errors.add("note", "Keep the note under 2,000 characters.");
+    }
+    if let (Some(kind), Some(days), true) = (kind, days, errors.is_empty()) {
+        return Ok(Step::Chosen(letter_changes::Change {
+            kind,
+            note: form.note.trim().to_owned(),
+            respond_by: state.clock.now() + time::Duration::days(days),
+        }));
+    }
+    if kind.is_none() && form.action == "confirm_change" {
+        errors.add(
+            "change_kind",
+            "Choose whether this change is minor or substantive.",
+        );
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let comparison = compare(current.body.clone(), body.to_owned()).await?;
+    Ok(Step::Ask(AskPage {
+        status,
+        page: Box::new(ChangePage {
+            layout: member.layout(format!("Change the letter — {}", campaign.title)),
+            base: member.path(&format!("/campaigns/{}", campaign.slug)),
+            body: body.to_owned(),
+            current_number: current.number,
+            listed: holding,
+            others: ever_confirmed - holding,
+            comparison,
+            change_kind: form.change_kind.clone(),
+            days: form.days.clone(),
+            note: form.note.clone(),
+            errors,
+            campaign: campaign.clone(),
+        }),
+    }))
 }
 
 #[derive(Template)]

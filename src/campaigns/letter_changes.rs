@@ -23,24 +23,6 @@ pub struct Change {
     pub respond_by: OffsetDateTime,
 }
 
-/// Signers listed now, besides the host organization: a change to the text concerns them.
-pub async fn listed_count(
-    db: impl sqlx::PgExecutor<'_>,
-    tenant: TenantId,
-    campaign: &Campaign,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM signatures
-         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_revision >= $3
-           AND source <> 'host'",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign.id)
-    .bind(campaign.consent_from_revision)
-    .fetch_one(db)
-    .await
-}
-
 /// The host organization signs its own group's letter: the organizer who saves a new text
 /// speaks for it, so its signature follows the group's own revisions (in its trail as
 /// confirmed by that save).
@@ -66,10 +48,13 @@ pub async fn host_follows(
 /// Emails are written this many at a time (a large coalition is told in one transaction).
 const BATCH: usize = 1000;
 
-/// Saves the new text as a minor or substantive revision and tells every listed signer,
-/// each with their own link; returns how many were told.
+/// Saves the new text as a minor or substantive revision and tells every signer whose
+/// consent covers the text as it stood (listed, or awaiting approval), each with their
+/// own link; returns how many were told. Runs in the caller's transaction, which holds
+/// the consent lock exclusively and checked that `current` is still the current text.
 pub async fn save(
     state: &AppState,
+    tx: &mut sqlx::PgConnection,
     member: &Member,
     campaign: &Campaign,
     current: &Revision,
@@ -87,10 +72,19 @@ pub async fn save(
             .map(|l| format!("{} {}", if l.change == "added" { "+" } else { "-" }, l.text))
             .collect(),
     };
-    let mut tx = state.db.begin().await?;
-    // Read under the campaign's lock (taken by the revision): who is listed before the change.
+    // Who agreed to the text before the change, their rows locked in order before the
+    // revision locks the campaign's row (a withdrawal locks the signature, then the
+    // campaign: this order cannot deadlock with it).
+    let floor = store::consent_text(tx, campaign.id)
+        .await?
+        .map_or(campaign.consent_from_revision, |t| t.consent_from_revision);
+    let told: Vec<_> = signatures::holding_consent(tx, member.tenant_id, campaign.id, floor)
+        .await?
+        .into_iter()
+        .filter(|s| !s.host)
+        .collect();
     let (revision_id, number) = store::add_changed_revision(
-        &mut tx,
+        tx,
         member.tenant_id,
         campaign.id,
         body,
@@ -101,31 +95,13 @@ pub async fn save(
         Some(change.respond_by),
     )
     .await?;
-    let listed: Vec<_> = signatures::listed(
-        &mut tx,
-        member.tenant_id,
-        campaign.id,
-        campaign.consent_from_revision,
-    )
-    .await?
-    .into_iter()
-    .filter(|s| !s.host)
-    .collect();
-    host_follows(&mut tx, member.tenant_id, campaign.id, revision_id, now).await?;
-    let ids: Vec<Uuid> = listed.iter().map(|s| s.id).collect();
+    host_follows(tx, member.tenant_id, campaign.id, revision_id, now).await?;
+    let ids: Vec<Uuid> = told.iter().map(|s| s.id).collect();
     if change.kind == ChangeKind::Minor {
-        signatures::record_consents(
-            &mut tx,
-            member.tenant_id,
-            &ids,
-            revision_id,
-            Consent::CarriedOver,
-            now,
-        )
-        .await?;
+        signatures::carry_over(tx, member.tenant_id, &ids, (revision_id, number), now).await?;
     }
     let respond_by = super::time_zones::display(change.respond_by, &campaign.time_zone);
-    for chunk in listed.chunks(BATCH) {
+    for chunk in told.chunks(BATCH) {
         let mut links = Vec::with_capacity(chunk.len());
         let mut messages = Vec::with_capacity(chunk.len());
         for signer in chunk {
@@ -151,11 +127,23 @@ pub async fn save(
                 },
             ));
         }
-        signatures::add_links(&mut tx, member.tenant_id, &links, now, change.respond_by).await?;
-        outbox::enqueue_many(&mut tx, Some(member.tenant_id.uuid()), messages, now, false).await?;
+        signatures::add_links(tx, member.tenant_id, &links, now, change.respond_by).await?;
+        outbox::enqueue_many(tx, Some(member.tenant_id.uuid()), messages, now, false).await?;
     }
-    tx.commit().await?;
-    Ok(listed.len())
+    Ok(told.len())
+}
+
+/// A substantive change whose date to respond has passed.
+#[derive(sqlx::FromRow)]
+struct DueChange {
+    campaign_id: Uuid,
+    tenant_id: Uuid,
+    revision_id: Uuid,
+    number: i32,
+    title: String,
+    slug: String,
+    tenant_slug: String,
+    group_name: String,
 }
 
 /// After the date set for a substantive change, each signer who did not confirm it is
@@ -164,27 +152,29 @@ pub async fn save(
 pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     // The latest substantive revision of each campaign whose date to respond has passed.
-    let due: Vec<(Uuid, Uuid, Uuid, i32, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT c.id, c.tenant_id, r.id, r.number, c.title, c.slug, c.time_zone, t.slug, t.name
+    let due: Vec<DueChange> = sqlx::query_as(
+        "SELECT c.id AS campaign_id, c.tenant_id, r.id AS revision_id, r.number, c.title, c.slug,
+                t.slug AS tenant_slug, t.name AS group_name
          FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
-         JOIN letter_revisions r ON r.campaign_id = c.id AND r.number = c.consent_from_revision
-         WHERE r.change_kind = 'substantive' AND r.respond_by <= $1 AND r.respond_by > $1 - interval '60 days'",
+         JOIN letter_revisions r ON r.campaign_id = c.id
+          AND r.number = (SELECT max(l.number) FROM letter_revisions l
+                           WHERE l.campaign_id = c.id AND l.change_kind = 'substantive')
+         WHERE r.respond_by <= $1 AND r.respond_by > $1 - interval '60 days'",
     )
     .bind(now)
     .fetch_all(&state.db)
     .await?;
     let mut told = 0;
-    for (
+    for DueChange {
         campaign_id,
         tenant_id,
         revision_id,
         number,
         title,
         slug,
-        _zone,
         tenant_slug,
         group_name,
-    ) in due
+    } in due
     {
         let mut tx = state.db.begin().await?;
         let signers: Vec<(Uuid, String, String)> = sqlx::query_as(
@@ -249,4 +239,98 @@ pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usi
         told += signers.len();
     }
     Ok(told)
+}
+
+/// Organizers approved or restored a signature whose consent does not cover the text as
+/// it stands (the letter changed after its signer confirmed, and they were not told as a
+/// listed signer): it is not listed, and its signer is asked to confirm the current text,
+/// as after a substantive change, once per revision. In the caller's transaction, which
+/// holds the consent lock shared. Returns whether the signature waits for that.
+pub async fn ask_to_confirm_current(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    member: &Member,
+    campaign: &Campaign,
+    signature_id: Uuid,
+) -> AppResult<bool> {
+    let Some(signer) = signatures::by_id_in(tx, member.tenant_id, signature_id).await? else {
+        return Ok(false);
+    };
+    let Some(text) = store::consent_text(tx, campaign.id).await? else {
+        return Ok(false);
+    };
+    let covered = signer.consent_revision.unwrap_or(0);
+    let Some(current_id) = text
+        .revision_id
+        .filter(|_| covered < text.consent_from_revision)
+    else {
+        return Ok(false);
+    };
+    let current = store::revision_by_number(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        text.revision_number,
+    )
+    .await?;
+    let confirmed = store::revision_by_number(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        signer.revision_number.unwrap_or(covered),
+    )
+    .await?;
+    let (Some(current), Some(confirmed)) = (current, confirmed) else {
+        return Ok(false);
+    };
+    let comparison = compare(confirmed.body.clone(), current.body.clone()).await?;
+    let diff: Vec<String> = match &comparison.summary {
+        Some(summary) => vec![summary.clone()],
+        None => comparison
+            .lines
+            .iter()
+            .filter(|l| l.change != "same")
+            .map(|l| format!("{} {}", if l.change == "added" { "+" } else { "-" }, l.text))
+            .collect(),
+    };
+    let now = state.clock.now();
+    let token = tokens::new_token();
+    let expires = campaign.hard_deadline.max(now + time::Duration::days(30));
+    signatures::add_links(
+        tx,
+        member.tenant_id,
+        &[(signature_id, token.hash)],
+        now,
+        expires,
+    )
+    .await?;
+    let message = LetterChanged {
+        campaign_title: campaign.title.clone(),
+        group_name: member.tenant.name.clone(),
+        signer_name: signer.name.clone(),
+        substantive: true,
+        revision: current.number,
+        note: current.change_note.clone(),
+        diff,
+        new_text: current.body.clone(),
+        respond_by: campaign.hard_deadline_display(),
+        link: state.config.link(&format!(
+            "/{}/{}/signature/{}",
+            member.tenant.slug, campaign.slug, token.token
+        )),
+    };
+    // Once per revision: a signer told of this text already is not emailed again.
+    outbox::enqueue_many(
+        tx,
+        Some(member.tenant_id.uuid()),
+        vec![(
+            format!("letter-change:{current_id}:{signature_id}"),
+            signer.email,
+            message,
+        )],
+        now,
+        false,
+    )
+    .await?;
+    Ok(true)
 }

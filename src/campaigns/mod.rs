@@ -84,6 +84,14 @@ pub const NOTICES: &[(&str, &str)] = &[
         "Signature approved: it counts and is listed publicly.",
     ),
     (
+        "signature-restored",
+        "Rejection undone: the signature is back where it was before.",
+    ),
+    (
+        "signature-asked-to-confirm",
+        "Done, but the name is not listed yet: the letter changed after this signer confirmed it, so they were emailed the text as it stands and appear once they confirm it.",
+    ),
+    (
         "signature-rejected",
         "Signature rejected. The reason is kept in its history.",
     ),

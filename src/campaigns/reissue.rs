@@ -18,6 +18,7 @@ use super::store::{self, Campaign, SaveError};
 use super::time_zones;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbox;
+use crate::signatures::consent;
 use crate::signatures::reissue::{self as ledger, Decision, Original};
 use crate::signatures::store::{self as signatures, Actor, Consent, Inserted, NewSignature};
 use crate::signatures::{Action, ReissueInvitation, ReissueNoticeVoided, SignatureSource};
@@ -686,24 +687,19 @@ async fn notice_void_reason(
     signature_id: Uuid,
     campaign_id: Uuid,
 ) -> anyhow::Result<Option<&'static str>> {
-    // Shared lock: a letter saved, or settings changed, wait for this decision (and the
-    // decision sees them if they came first).
-    let campaign: Option<(String, Vec<String>, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT title, points, told_digest FROM campaigns WHERE id = $1 FOR SHARE")
+    // The consent lock, shared: a letter saved, or settings changed, wait for this
+    // decision (and the decision sees them if they came first).
+    consent::lock_shared(conn, campaign_id).await?;
+    let Some(text) = store::consent_text(conn, campaign_id).await? else {
+        return Ok(Some("the campaign is gone"));
+    };
+    let told: Option<Option<Vec<u8>>> =
+        sqlx::query_scalar("SELECT told_digest FROM campaigns WHERE id = $1")
             .bind(campaign_id)
             .fetch_optional(&mut *conn)
             .await?;
-    let Some((title, points, told)) = campaign else {
-        return Ok(Some("the campaign is gone"));
-    };
-    let current: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM letter_revisions WHERE campaign_id = $1 ORDER BY number DESC LIMIT 1",
-    )
-    .bind(campaign_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let unchanged = match (current, told) {
-        (Some(current), Some(told)) => told_digest(&title, &points, current) == told,
+    let unchanged = match (text.revision_id, told.flatten()) {
+        (Some(current), Some(told)) => told_digest(&text.title, &text.points, current) == told,
         _ => false,
     };
     if !unchanged {

@@ -8,12 +8,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::letter_changes;
 use super::lookup::campaign_of;
 use super::store::Campaign;
 use crate::error::{AppError, AppResult};
+use crate::signatures::consent;
 use crate::signatures::csv::export_csv;
 use crate::signatures::store::{self as signatures, Actor, EventRow, Referral, Signature};
-use crate::signatures::Action;
+use crate::signatures::{Action, SignatureState};
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, unprocessable, Form, Layout, Path};
@@ -119,6 +121,11 @@ pub async fn decide(
         reason,
     };
     let mut tx = state.db.begin().await?;
+    // Approving or restoring may list a name: decided under the consent lock, taken
+    // shared, against the text as it stands (a save of the letter waits, or came first).
+    if action != Action::Reject {
+        consent::lock_shared(&mut tx, campaign.id).await?;
+    }
     let changed = signatures::change_state(
         &mut tx,
         member.tenant_id,
@@ -128,14 +135,25 @@ pub async fn decide(
         state.clock.now(),
     )
     .await?;
-    if changed.is_none() {
+    let Some(changed) = changed else {
         drop(tx);
         return unprocessable(
             detail_page(&state, &member, campaign, signature, Some(NOT_THAT_WAY)).await?,
         );
-    }
+    };
+    // Consent that does not cover the current text lists nobody: the signer is asked.
+    let asked = changed.to == SignatureState::Confirmed
+        && letter_changes::ask_to_confirm_current(
+            &state,
+            &mut tx,
+            &member,
+            &campaign,
+            signature.id,
+        )
+        .await?;
     tx.commit().await?;
     let notice = match action {
+        Action::Approve | Action::Restore if asked => "signature-asked-to-confirm",
         Action::Approve => "signature-approved",
         Action::Restore => "signature-restored",
         _ => "signature-rejected",

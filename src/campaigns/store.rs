@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Status;
+use crate::signatures::consent;
 use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
 
 #[derive(Clone, Debug)]
@@ -29,8 +30,9 @@ pub struct Campaign {
     pub public_removals: i64,
     /// The newest revision of the letter: what the public page and the form show.
     pub current_revision_id: Option<Uuid>,
-    /// The latest substantive revision's number: signers who confirmed an older text are
-    /// not listed until they confirm this one (or a later one).
+    /// The revision every listed signer's consent must cover: the current one (each new
+    /// revision moves it). Signers whose consent covers only an older text are not listed
+    /// until they confirm this one (a minor change carries the consent of those told).
     pub consent_from_revision: i32,
     /// Anyone may download the PDF of the letter and its signers while the campaign is public.
     pub public_pdf: bool,
@@ -442,9 +444,11 @@ pub async fn add_revision(
     .await
 }
 
-/// Saves a revision of a letter people may have signed, saying what it is to them. A
-/// substantive one moves the campaign's consent floor: from this moment, only signers who
-/// confirm this text (or a later one) are listed.
+/// Saves a revision of a letter people may have signed, saying what it is to them, under
+/// the consent lock taken exclusively (`signatures::consent`). Every revision moves the
+/// campaign's consent floor to itself: from this moment only signers whose consent covers
+/// this text (they confirm it, or a minor change carries their consent over as they are
+/// told) are listed.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_changed_revision(
     conn: &mut PgConnection,
@@ -457,6 +461,7 @@ pub async fn add_changed_revision(
     note: &str,
     respond_by: Option<OffsetDateTime>,
 ) -> sqlx::Result<(Uuid, i32)> {
+    consent::lock_exclusive(conn, campaign_id).await?;
     // Locking the campaign row numbers concurrent saves one after the other.
     sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
         .bind(tenant.uuid())
@@ -483,16 +488,12 @@ pub async fn add_changed_revision(
     .bind(respond_by)
     .fetch_one(&mut *conn)
     .await?;
-    if kind == ChangeKind::Substantive {
-        sqlx::query(
-            "UPDATE campaigns SET consent_from_revision = $3 WHERE tenant_id = $1 AND id = $2",
-        )
+    sqlx::query("UPDATE campaigns SET consent_from_revision = $3 WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.uuid())
         .bind(campaign_id)
         .bind(number)
         .execute(&mut *conn)
         .await?;
-    }
     Ok((id, number))
 }
 
@@ -511,6 +512,37 @@ pub async fn current_revision(
     .fetch_optional(db)
     .await?;
     row.as_ref().map(revision).transpose()
+}
+
+/// The text the public page shows and the consent floor its lists use, read in one
+/// statement (a save moves both at once).
+pub async fn public_text(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    campaign_id: Uuid,
+) -> sqlx::Result<(Option<Revision>, i32)> {
+    let row = sqlx::query(
+        "SELECT c.consent_from_revision, r.id, r.number, r.body, r.author_name, r.created_at, r.change_kind,
+                r.change_note, r.respond_by
+         FROM campaigns c
+         LEFT JOIN LATERAL (SELECT * FROM letter_revisions
+                             WHERE campaign_id = c.id ORDER BY number DESC LIMIT 1) r ON true
+         WHERE c.tenant_id = $1 AND c.id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok((None, 1));
+    };
+    let floor: i32 = row.try_get("consent_from_revision")?;
+    let has_revision: Option<Uuid> = row.try_get("id")?;
+    let revision = match has_revision {
+        Some(_) => Some(revision(&row)?),
+        None => None,
+    };
+    Ok((revision, floor))
 }
 
 pub async fn revisions(
@@ -547,6 +579,28 @@ pub async fn revision_by_number(
     row.as_ref().map(revision).transpose()
 }
 
+/// Until when signers whose consent covers revision `after` may confirm the text as it
+/// stands: the date set with the latest substantive change after it (none: no such
+/// change; they were approved or restored after a change they were not told of).
+pub async fn substantive_respond_by(
+    db: &PgPool,
+    tenant: impl TenantScope,
+    campaign_id: Uuid,
+    after: i32,
+) -> sqlx::Result<Option<OffsetDateTime>> {
+    let by: Option<Option<OffsetDateTime>> = sqlx::query_scalar(
+        "SELECT respond_by FROM letter_revisions
+         WHERE tenant_id = $1 AND campaign_id = $2 AND number > $3 AND change_kind = 'substantive'
+         ORDER BY number DESC LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(after)
+    .fetch_optional(db)
+    .await?;
+    Ok(by.flatten())
+}
+
 /// Whether `revision_id` is a revision of this campaign (for the form's hidden field).
 pub async fn revision_number_of(
     db: &PgPool,
@@ -573,37 +627,48 @@ pub fn wording_digest(title: &str, points: &[String]) -> String {
     crate::tokens::hex(&crate::tokens::hash_token(&text))
 }
 
-/// The campaign's title and points of unity, read under a shared lock that a settings
-/// save waits for (`lock_for_settings`), so a confirmation and a new title or points
-/// never cross: whichever comes second sees the other. (An advisory lock, not a row lock:
-/// many confirmations at once would otherwise each write the campaign's row.)
-pub async fn wording_for_confirmation(
+/// What a signer's consent must cover now, read in one statement: the current revision,
+/// the consent floor, the title and the points of unity. Read it after taking the consent
+/// lock (`signatures::consent`), in the transaction that acts on it.
+#[derive(sqlx::FromRow)]
+pub struct ConsentText {
+    pub revision_id: Option<Uuid>,
+    /// 0 before the first revision.
+    pub revision_number: i32,
+    pub consent_from_revision: i32,
+    pub title: String,
+    pub points: Vec<String>,
+}
+
+impl ConsentText {
+    pub fn wording(&self) -> String {
+        wording_digest(&self.title, &self.points)
+    }
+}
+
+pub async fn consent_text(
     conn: &mut PgConnection,
     campaign_id: Uuid,
-) -> sqlx::Result<Option<(String, Vec<String>)>> {
-    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
-        .bind(wording_lock_key(campaign_id))
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query_as("SELECT title, points FROM campaigns WHERE id = $1")
-        .bind(campaign_id)
-        .fetch_optional(conn)
-        .await
+) -> sqlx::Result<Option<ConsentText>> {
+    sqlx::query_as(
+        "SELECT r.id AS revision_id, coalesce(r.number, 0) AS revision_number, c.consent_from_revision,
+                c.title, c.points
+         FROM campaigns c
+         LEFT JOIN LATERAL (SELECT id, number FROM letter_revisions
+                             WHERE campaign_id = c.id ORDER BY number DESC LIMIT 1) r ON true
+         WHERE c.id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_optional(conn)
+    .await
 }
 
-/// Takes the lock confirmations share for a settings save: confirmations under way
-/// finish first, and new ones wait (see `wording_for_confirmation`).
-pub async fn lock_for_settings(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(wording_lock_key(campaign_id))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// The advisory lock's key: the campaign's id folded to 64 bits (a collision only makes
-/// one save wait for another campaign's confirmations).
-fn wording_lock_key(campaign_id: Uuid) -> i64 {
-    let (high, low) = campaign_id.as_u64_pair();
-    (high ^ low) as i64
+/// The current revision's number (0: none yet), in the caller's transaction.
+pub async fn current_number_in(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "SELECT coalesce(max(number), 0) FROM letter_revisions WHERE campaign_id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(conn)
+    .await
 }

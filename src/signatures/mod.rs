@@ -4,6 +4,7 @@
 //! name folding and the domain check, CSV import and export, and the signers' emails.
 //! No pages of its own.
 
+pub mod consent;
 pub mod csv;
 mod emails;
 pub mod lifecycle;

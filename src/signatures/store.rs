@@ -446,6 +446,130 @@ pub async fn listed(
         .collect())
 }
 
+/// Signers whose consent covers the text as it stands (revision `floor`): those listed,
+/// and those confirmed and awaiting approval. A change to the text concerns them: they
+/// are told, and a minor change carries their consent over. Their rows are locked, in
+/// order, so a withdrawal at the same moment is either seen or waits.
+pub async fn holding_consent(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    floor: i32,
+) -> sqlx::Result<Vec<Listed>> {
+    let rows: Vec<(Uuid, String, String, bool)> = sqlx::query_as(
+        "SELECT id, name, email::text, source = 'host' FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND state IN ('confirmed', 'awaiting_approval')
+           AND confirmed_revision >= $3
+         ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(floor)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email, host)| Listed {
+            id,
+            name,
+            email,
+            host,
+        })
+        .collect())
+}
+
+/// How many signers (besides the host organization) have confirmed some text of this
+/// campaign and could be listed by it: listed, listed once they confirm a changed text,
+/// awaiting approval, or rejected (organizers may undo a rejection). A change to the text
+/// once any of them exists needs the minor/substantive step. Count it under the consent
+/// lock, taken exclusively (`consent::lock_exclusive`).
+pub async fn ever_confirmed_count(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND source <> 'host'
+           AND state IN ('confirmed', 'awaiting_approval', 'rejected') AND confirmed_revision IS NOT NULL",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// How many signers (besides the host organization) hold consent to the text as it
+/// stands (revision `floor`), listed now or once organizers approve or restore them: the
+/// title and points of unity they confirmed may not change under them.
+pub async fn holding_consent_count(
+    db: impl sqlx::PgExecutor<'_>,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    floor: i32,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND source <> 'host'
+           AND state IN ('confirmed', 'awaiting_approval', 'rejected') AND confirmed_revision >= $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(floor)
+    .fetch_one(db)
+    .await
+}
+
+/// How many signers (besides the host organization) a change to the text would tell:
+/// listed, or confirmed and awaiting approval, with consent covering revision `floor`
+/// (as `holding_consent`, without locking).
+pub async fn to_tell_count(
+    db: impl sqlx::PgExecutor<'_>,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    floor: i32,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND source <> 'host'
+           AND state IN ('confirmed', 'awaiting_approval') AND confirmed_revision >= $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(floor)
+    .fetch_one(db)
+    .await
+}
+
+/// A minor change: the consent of these signers, told of it, now covers revision
+/// `number` (in the signature, which the public list reads, and in the trail).
+pub async fn carry_over(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    signature_ids: &[Uuid],
+    (revision_id, number): (Uuid, i32),
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE signatures SET confirmed_revision = $3
+         WHERE tenant_id = $1 AND id = ANY($2) AND state IN ('confirmed', 'awaiting_approval')",
+    )
+    .bind(tenant.uuid())
+    .bind(signature_ids)
+    .bind(number)
+    .execute(&mut *conn)
+    .await?;
+    record_consents(
+        conn,
+        tenant,
+        signature_ids,
+        revision_id,
+        Consent::CarriedOver,
+        now,
+    )
+    .await
+}
+
 /// Writes one line of the same kind into the trail of many signatures at once.
 pub async fn record_consents(
     conn: &mut PgConnection,
@@ -596,7 +720,11 @@ pub struct Signature {
     pub domain_matches: bool,
     pub source: SignatureSource,
     pub state: SignatureState,
+    /// The revision the signer confirmed themselves.
     pub revision_number: Option<i32>,
+    /// The latest revision their consent covers: the one they confirmed, or a later one
+    /// a minor change carried it to. Listed only while it is the current text's.
+    pub consent_revision: Option<i32>,
     pub token_expires_at: Option<OffsetDateTime>,
     pub confirmed_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
@@ -624,7 +752,7 @@ impl Signature {
 
 const COLUMNS: &str = "s.id, s.tenant_id, s.campaign_id, s.kind, s.name, s.website, s.city, s.size, s.parent_organization, \
      s.contact_name, s.contact_title, s.email::text AS email, s.phone, s.show_contact, s.affiliation, s.comment, \
-     s.domain_matches, s.source, s.state, r.number AS revision_number, s.token_expires_at, s.confirmed_at, s.created_at";
+     s.domain_matches, s.source, s.state, r.number AS revision_number, s.confirmed_revision, s.token_expires_at, s.confirmed_at, s.created_at";
 
 fn signature(r: &PgRow) -> sqlx::Result<Signature> {
     Ok(Signature {
@@ -648,6 +776,7 @@ fn signature(r: &PgRow) -> sqlx::Result<Signature> {
         source: r.try_get("source")?,
         state: r.try_get("state")?,
         revision_number: r.try_get("revision_number")?,
+        consent_revision: r.try_get("confirmed_revision")?,
         token_expires_at: r.try_get("token_expires_at")?,
         confirmed_at: r.try_get("confirmed_at")?,
         created_at: r.try_get("created_at")?,
@@ -868,7 +997,7 @@ pub struct PublicSigner {
 /// `consent_from` (the latest substantive change) or a later one. Organizers read the
 /// same list for the PDF of the letter (`campaigns::document`).
 pub async fn public_list(
-    db: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     tenant: impl TenantScope,
     campaign_id: Uuid,
     consent_from: i32,
@@ -913,7 +1042,7 @@ pub async fn public_list(
 
 /// How many signers of one kind are listed (as `public_list`).
 pub async fn public_count(
-    db: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     tenant: PublicTenantId,
     campaign_id: Uuid,
     consent_from: i32,

@@ -110,12 +110,15 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
         accepting,
     } = job;
     let (version, removals) = (campaign.public_version, campaign.public_removals);
-    let revision = campaigns::current_revision(&state.db, tenant, campaign.id).await?;
+    // One snapshot for the text and its lists: a save moves the revision and the consent
+    // floor at once, and a name is listed only under a text its consent covers.
+    let mut tx = crate::db::begin_snapshot(&state.db).await?;
+    let (revision, floor) = campaigns::public_text(&mut tx, tenant, campaign.id).await?;
     let organizations = store::public_list(
-        &state.db,
+        &mut *tx,
         tenant,
         campaign.id,
-        campaign.consent_from_revision,
+        floor,
         SignatureKind::Organization,
         0,
         i64::MAX,
@@ -123,10 +126,10 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
     .await?;
     let (individuals, individual_count) = if campaign.allow_individuals {
         let first = store::public_list(
-            &state.db,
+            &mut *tx,
             tenant,
             campaign.id,
-            campaign.consent_from_revision,
+            floor,
             SignatureKind::Individual,
             0,
             INDIVIDUALS_ON_PAGE + 1,
@@ -136,10 +139,10 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
             first.len() as i64
         } else {
             store::public_count(
-                &state.db,
+                &mut *tx,
                 tenant,
                 campaign.id,
-                campaign.consent_from_revision,
+                floor,
                 SignatureKind::Individual,
             )
             .await?
@@ -148,6 +151,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
     } else {
         (Vec::new(), 0)
     };
+    tx.commit().await?;
     let statements = statement_store::approved(&state.db, tenant, campaign.id).await?;
     let closed_by_deadline = campaign.closed_by_deadline(state.clock.now());
     let page_url = state.config.link(&path);

@@ -12,6 +12,7 @@ use crate::campaigns::letter::render_markdown;
 use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign, Revision};
 use crate::error::{AppError, AppResult};
 use crate::mail::EmailAddress;
+use crate::signatures::consent;
 use crate::signatures::store::{self as store, Actor, Consent, Signature};
 use crate::signatures::{Action, SignatureState};
 use crate::state::AppState;
@@ -244,7 +245,7 @@ async fn change_since(
     let (Some(current), Some(confirmed_number)) = (current, found.signature.revision_number) else {
         return Ok(None);
     };
-    if found.signature.state != SignatureState::Confirmed || confirmed_number >= current.number {
+    if !found.signature.state.signer_confirmed() || confirmed_number >= current.number {
         return Ok(None);
     }
     let Some(confirmed) =
@@ -253,16 +254,16 @@ async fn change_since(
     else {
         return Ok(None);
     };
-    let needs_confirmation = confirmed_number < found.campaign.consent_from_revision;
+    let needs_confirmation =
+        found.signature.consent_revision.unwrap_or(0) < found.campaign.consent_from_revision;
     let respond_by = if needs_confirmation {
-        campaigns::revision_by_number(
+        campaigns::substantive_respond_by(
             &state.db,
             found.tenant,
             found.campaign.id,
-            found.campaign.consent_from_revision,
+            found.signature.consent_revision.unwrap_or(0),
         )
         .await?
-        .and_then(|r| r.respond_by)
     } else {
         current.respond_by
     };
@@ -352,25 +353,28 @@ pub struct ConfirmForm {
     pub wording: String,
 }
 
-/// Whether the title or points of unity changed since the signer's page showed them
-/// (`shown`, its digest); if so, `found` is brought up to date to show them again.
-/// Read in the confirmation's transaction, under the lock a settings save waits for.
-async fn wording_changed(
+/// What the signer's consent must cover now, read under the consent lock taken shared
+/// (`signatures::consent`): a save of the letter, title or points waits for this
+/// transaction, and this one sees a save that came first.
+async fn text_under_lock(
     conn: &mut sqlx::PgConnection,
-    found: &mut Found,
-    shown: &str,
-) -> AppResult<bool> {
-    let Some((title, points)) =
-        campaigns::wording_for_confirmation(conn, found.campaign.id).await?
-    else {
-        return Err(AppError::NotFound);
-    };
-    if campaigns::wording_digest(&title, &points) == shown.trim() {
-        return Ok(false);
+    found: &Found,
+) -> AppResult<campaigns::ConsentText> {
+    consent::lock_shared(conn, found.campaign.id).await?;
+    campaigns::consent_text(conn, found.campaign.id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether the title or points of unity changed since the signer's page showed them
+/// (`shown`, their digest); if so, `found` is brought up to date to show them again.
+fn wording_changed(text: &campaigns::ConsentText, found: &mut Found, shown: &str) -> bool {
+    if text.wording() == shown.trim() {
+        return false;
     }
-    found.campaign.title = title;
-    found.campaign.points = points;
-    Ok(true)
+    found.campaign.title = text.title.clone();
+    found.campaign.points = text.points.clone();
+    true
 }
 
 /// Nothing was confirmed: the signer's page again, as it stands now, saying why.
@@ -426,17 +430,13 @@ pub async fn confirm(
         );
     }
     let shown = Uuid::parse_str(form.revision.trim()).ok();
-    let current = found.campaign.current_revision_id;
-    if found.signature.state == SignatureState::Confirmed {
+    if found.signature.state.signer_confirmed() {
         return reconfirm(&state, &visitor, found, shown, &form.wording).await;
     }
     let waiting = matches!(
         found.signature.state,
         SignatureState::Pending | SignatureState::Notified
     );
-    if waiting && shown != current {
-        return refused(&state, &visitor, found, StatusCode::CONFLICT, "The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.").await;
-    }
     let action = if found.campaign.moderation {
         Action::ConfirmForApproval
     } else {
@@ -445,8 +445,13 @@ pub async fn confirm(
     let by = Actor::signer("confirmed through the emailed link");
     let mut tx = state.db.begin().await?;
     let mut found = found;
+    let text = text_under_lock(&mut tx, &found).await?;
     // (A signature that is not waiting confirms nothing here, whatever the page showed.)
-    if waiting && wording_changed(&mut tx, &mut found, &form.wording).await? {
+    if waiting && shown != text.revision_id {
+        tx.rollback().await?;
+        return refused(&state, &visitor, found, StatusCode::CONFLICT, "The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.").await;
+    }
+    if waiting && wording_changed(&text, &mut found, &form.wording) {
         tx.rollback().await?;
         return refused(
             &state,
@@ -471,7 +476,7 @@ pub async fn confirm(
             &mut tx,
             found.tenant,
             found.signature.id,
-            current,
+            text.revision_id,
             Consent::Confirmed,
             state.clock.now(),
         )
@@ -503,8 +508,9 @@ pub async fn confirm(
     Ok(Redirect::to(&format!("{}{notice}", found.own_path)).into_response())
 }
 
-/// A confirmed signer confirms the letter as it stands after a change: their name is
-/// listed under the new text from now on. Only the text their page showed is confirmed.
+/// A signer who confirmed an earlier text (listed, or awaiting approval) confirms the
+/// letter as it stands after a change: their consent covers the new text from now on.
+/// Only the text their page showed is confirmed, checked under the consent lock.
 async fn reconfirm(
     state: &AppState,
     visitor: &Visitor,
@@ -513,38 +519,36 @@ async fn reconfirm(
     shown_wording: &str,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let current = campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
-    let Some(current) = current else {
-        return Ok(Redirect::to(&found.own_path).into_response());
-    };
-    if found.signature.revision_number.unwrap_or(0) >= current.number {
-        return Ok(Redirect::to(&found.own_path).into_response());
-    }
-    let consent_revision = campaigns::revision_by_number(
+    let respond_by = campaigns::substantive_respond_by(
         &state.db,
         found.tenant,
         found.campaign.id,
-        found.campaign.consent_from_revision,
+        found.signature.consent_revision.unwrap_or(0),
     )
     .await?;
-    if shown != Some(current.id) {
+    let mut tx = state.db.begin().await?;
+    let text = text_under_lock(&mut tx, &found).await?;
+    if text.revision_id.is_none()
+        || found.signature.consent_revision.unwrap_or(0) >= text.revision_number
+    {
+        return Ok(Redirect::to(&found.own_path).into_response());
+    }
+    if shown != text.revision_id {
+        tx.rollback().await?;
         return refused(state, visitor, found, StatusCode::CONFLICT, "The letter has changed again since this page was opened. Read the text below as it stands now, and confirm it if you agree.").await;
     }
-    if !may_reconfirm(
-        &found.campaign,
-        consent_revision.and_then(|r| r.respond_by),
-        now,
-    ) {
+    if !may_reconfirm(&found.campaign, respond_by, now) {
+        tx.rollback().await?;
         return refused(state, visitor, found, StatusCode::GONE, "The date to confirm the changed text has passed and signing has closed, so your name cannot be added under it any more.").await;
     }
-    let mut tx = state.db.begin().await?;
-    if wording_changed(&mut tx, &mut found, shown_wording).await? {
+    if wording_changed(&text, &mut found, shown_wording) {
         tx.rollback().await?;
         return refused(state, visitor, found, StatusCode::CONFLICT, WORDING_CHANGED).await;
     }
     // Locked so a withdrawal at the same moment is not undone.
     let still_confirmed: Option<String> = sqlx::query_scalar(
-        "SELECT state FROM signatures WHERE id = $1 AND state = 'confirmed' FOR NO KEY UPDATE",
+        "SELECT state FROM signatures WHERE id = $1 AND state IN ('confirmed', 'awaiting_approval')
+         FOR NO KEY UPDATE",
     )
     .bind(found.signature.id)
     .fetch_optional(&mut *tx)
@@ -556,7 +560,7 @@ async fn reconfirm(
         &mut tx,
         found.tenant,
         found.signature.id,
-        Some(current.id),
+        text.revision_id,
         Consent::Reconfirmed,
         now,
     )
