@@ -1,5 +1,6 @@
-//! Organizers' view of a campaign's statements: pending, approved and rejected, with
-//! approve, reject (with a reason) and withdraw approval for editors.
+//! Organizers' view of a campaign's statements: awaiting their sender's confirmation,
+//! awaiting a decision, approved and rejected, with approve (confirmed ones only), reject
+//! (with a reason) and withdraw approval for editors.
 
 use askama::Template;
 use axum::extract::State;
@@ -23,6 +24,7 @@ struct ListPage {
     campaign: Campaign,
     base: String,
     public_form: String,
+    unconfirmed: Vec<Statement>,
     pending: Vec<Statement>,
     approved: Vec<Statement>,
     rejected: Vec<Statement>,
@@ -39,9 +41,14 @@ impl ListPage {
     }
 
     /// (key, heading, statements) in the order the page shows them.
-    fn sections(&self) -> [(&'static str, &'static str, &[Statement]); 3] {
+    fn sections(&self) -> [(&'static str, &'static str, &[Statement]); 4] {
         [
             ("pending", "Awaiting a decision", &self.pending),
+            (
+                "unconfirmed",
+                "Awaiting the sender's confirmation: cannot be approved yet",
+                &self.unconfirmed,
+            ),
             (
                 "approved",
                 "Approved: shown on the public page",
@@ -59,9 +66,11 @@ async fn list_page(
     error: Option<(Uuid, &'static str)>,
 ) -> AppResult<ListPage> {
     let all = store::all(&state.db, member.tenant_id, campaign.id).await?;
-    let (mut pending, mut approved, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut unconfirmed, mut pending) = (Vec::new(), Vec::new());
+    let (mut approved, mut rejected) = (Vec::new(), Vec::new());
     for statement in all {
         match statement.state {
+            StatementState::Pending if !statement.is_confirmed() => unconfirmed.push(statement),
             StatementState::Pending => pending.push(statement),
             StatementState::Approved => approved.push(statement),
             StatementState::Rejected => rejected.push(statement),
@@ -73,6 +82,7 @@ async fn list_page(
         public_form: format!("/{}/{}/statement", member.tenant.slug, campaign.slug),
         can_decide: member.role.can_edit(),
         campaign,
+        unconfirmed,
         pending,
         approved,
         rejected,
@@ -96,8 +106,9 @@ pub struct DecisionForm {
     reason: String,
 }
 
-/// Approve (pending or rejected), reject with a reason (pending or approved), or
-/// withdraw an approval (back to pending). Only an approved statement is public.
+/// Approve (pending or rejected, once its sender confirmed it), reject with a reason
+/// (pending or approved), or withdraw an approval (back to pending). Only an approved
+/// statement is public.
 pub async fn decide(
     State(state): State<AppState>,
     member: Member,
@@ -111,6 +122,7 @@ pub async fn decide(
     member.require_editor()?;
     let reason = form.reason.trim();
     const NOT_THAT_WAY: &str = "This statement cannot change that way from its current state.";
+    const NOT_CONFIRMED: &str = "Its sender has not confirmed this statement from the link emailed to them: it cannot be approved until they do.";
     use StatementState::*;
     let (to, from, notice): (StatementState, &[StatementState], &str) = match form.decision.as_str()
     {
@@ -129,6 +141,8 @@ pub async fn decide(
         Some("Say why you reject this statement; the reason is kept with it.")
     } else if !from.contains(&statement.state) {
         Some(NOT_THAT_WAY)
+    } else if to == Approved && !statement.is_confirmed() {
+        Some(NOT_CONFIRMED)
     } else {
         None
     };
