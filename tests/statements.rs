@@ -601,6 +601,11 @@ async fn an_unconfirmed_statement_cannot_be_approved_or_published() {
     assert_eq!(r.status, 303, "{}", r.body);
     let id = statement_id(&app, "Riverkeepers United").await;
 
+    let refused = decide(&owner, &path, id, "approve", "").await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(unescape(&refused.body).contains("has not confirmed this statement"));
+    assert_eq!(state_of(&app, "Riverkeepers United").await, "pending");
+    assert!(!confirmed(&app, "Riverkeepers United").await);
     let list = owner.get(&format!("{path}/statements")).await;
     assert_eq!(list.status, 200);
     assert!(unescape(&list.body).contains("Awaiting the sender's confirmation"));
@@ -609,12 +614,6 @@ async fn an_unconfirmed_statement_cannot_be_approved_or_published() {
         !list.body.contains("value=\"approve\""),
         "no Approve button"
     );
-
-    let refused = decide(&owner, &path, id, "approve", "").await;
-    assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(unescape(&refused.body).contains("has not confirmed this statement"));
-    assert_eq!(state_of(&app, "Riverkeepers United").await, "pending");
-    assert!(!confirmed(&app, "Riverkeepers United").await);
     let page = public_page_once(&app, &public, |p| {
         listed_names(&p.body).contains(&"Riverkeepers United".to_string())
     })
@@ -879,14 +878,21 @@ async fn a_resubmission_replaces_the_text_and_mails_at_most_once_an_hour() {
     assert_eq!(app.count("SELECT count(*) FROM statements").await, 2);
 }
 
-/// Organizers get the check signatures get: is the address at the organization's site?
+/// Organizers get the check signatures get: is the address at the organization's site
+/// (the linked one, and a listed signer's of the same name)?
 #[tokio::test]
 async fn organizers_see_whether_the_address_matches_the_linked_site() {
     let app = TestApp::spawn().await;
     let (owner, path, public) = setup(&app).await;
+    let mut signer = organization("Riverkeepers United", "ria@riverkeepers.example");
+    signer.retain(|(k, _)| *k != "website");
+    signer.push(("website", "riverkeepers.example"));
+    assert_eq!(sign(&app, &public, &signer).await.status, 303);
+    confirm(&app, "ria@riverkeepers.example").await;
     for (organization, email) in [
         ("Hill Alliance", "robin@hill.example"),
         ("Gmail Hill", "robin.hill@gmail.com"),
+        ("riverkeepers united", "press@riverkeepers-united.example"),
     ] {
         assert_eq!(
             send(&app, &public, &statement(organization, email))
@@ -907,6 +913,14 @@ async fn organizers_see_whether_the_address_matches_the_linked_site() {
     assert!(article(hill).contains("domain matches"));
     assert!(!article(gmail).contains("domain matches"));
     assert!(article(gmail).contains("look closer before approving"));
+    assert!(!article(hill).contains("signed this letter"));
+    // A statement in a listed signer's name is checked against that signer's website.
+    let impostor = article(statement_id(&app, "riverkeepers united").await);
+    assert!(impostor.contains("An organization of this name signed this letter (website https://riverkeepers.example/)"), "{impostor}");
+    assert!(
+        unescape(&impostor).contains("not at its website's domain"),
+        "{impostor}"
+    );
 }
 
 /// A statement approved before confirmation existed stays published, marked so to

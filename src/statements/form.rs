@@ -295,7 +295,7 @@ pub async fn submit(
     if submitted.email_now {
         let id = submitted.id;
         crate::mail::enqueue(
-            &mut *tx,
+            &mut tx,
             crate::mail::Outgoing {
                 tenant: Some(crate::tenancy::TenantScope::uuid(tenant)),
                 // At most one an hour per statement, so the time names it.

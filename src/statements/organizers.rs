@@ -2,6 +2,8 @@
 //! awaiting a decision, approved and rejected, with approve (confirmed ones only), reject
 //! (with a reason) and withdraw approval for editors.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -13,6 +15,8 @@ use super::StatementState;
 use crate::campaigns::lookup::campaign_of;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
+use crate::signatures::names::name_key;
+use crate::signatures::store::listed_websites_by_name;
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, unprocessable, Form, Layout, Path};
@@ -29,11 +33,21 @@ struct ListPage {
     approved: Vec<Statement>,
     rejected: Vec<Statement>,
     can_decide: bool,
+    /// Websites of listed organizations named like a statement's organization, by folded
+    /// name: a statement in a signer's name is checked against the signer's own site.
+    signer_websites: HashMap<String, String>,
     /// A refused decision: the statement it was about, and why.
     error: Option<(Uuid, &'static str)>,
 }
 
 impl ListPage {
+    /// The website of the listed organization this statement names, if one signed.
+    fn signer_website(&self, statement: &Statement) -> Option<&str> {
+        self.signer_websites
+            .get(&name_key(&statement.organization))
+            .map(String::as_str)
+    }
+
     fn error_for(&self, id: &Uuid) -> Option<&'static str> {
         self.error
             .filter(|(about, _)| about == id)
@@ -66,6 +80,9 @@ async fn list_page(
     error: Option<(Uuid, &'static str)>,
 ) -> AppResult<ListPage> {
     let all = store::all(&state.db, member.tenant_id, campaign.id).await?;
+    let names: Vec<&str> = all.iter().map(|s| s.organization.as_str()).collect();
+    let signer_websites =
+        listed_websites_by_name(&state.db, member.tenant_id, campaign.id, &names).await?;
     let (mut unconfirmed, mut pending) = (Vec::new(), Vec::new());
     let (mut approved, mut rejected) = (Vec::new(), Vec::new());
     for statement in all {
@@ -81,6 +98,7 @@ async fn list_page(
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         public_form: format!("/{}/{}/statement", member.tenant.slug, campaign.slug),
         can_decide: member.role.can_edit(),
+        signer_websites,
         campaign,
         unconfirmed,
         pending,

@@ -53,7 +53,12 @@ impl Statement {
     /// The check signatures get: is the address at the site the statement links to?
     /// (The form asks no website; the link is the organization's own page if anything.)
     pub fn domain_matches(&self) -> bool {
-        crate::signatures::names::domain_matches(&self.email, &self.link)
+        self.address_matches(&self.link)
+    }
+
+    /// Whether the address is at `website`'s domain (free mail never is).
+    pub fn address_matches(&self, website: &str) -> bool {
+        crate::signatures::names::domain_matches(&self.email, website)
     }
 }
 
