@@ -56,6 +56,7 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::signatures::ReissueInvitation>()
         .with::<crate::signatures::ReissueNoticeVoided>()
         .with::<crate::statements::StatementWaiting>()
+        .with::<crate::statements::ConfirmStatement>()
         .with::<crate::outreach::Ask>()
         .with::<crate::outreach::DeadlineReminder>()
         .with::<crate::outreach::LastCall>()

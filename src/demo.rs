@@ -28,6 +28,7 @@ use crate::outreach::store::{self as outreach, ContactInput, NewActivity, Origin
 use crate::outreach::{ActivityKind, PipelineStatus, Size};
 use crate::signatures::store::{self as signatures, Actor, Consent, NewSignature};
 use crate::signatures::{Action, SignatureKind, SignatureSource};
+use crate::statements::store as statements;
 use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
 
 pub const CAMPAIGN: &str = "clean-rivers";
@@ -1351,30 +1352,52 @@ async fn released_campaign(
     .await?;
 
     // A statement in its own words from an organization that could not sign, sent through
-    // the public form and approved by the organizer the next morning (the columns
-    // `statements::store` writes; its functions take the pool, and the demo loads in one
-    // transaction).
+    // the public form, confirmed by its sender from the emailed link a few minutes later
+    // and approved by the organizer the next morning: the store's own steps, in the demo's
+    // one transaction. (Demo data: no email went and nobody clicked, as the reason says.)
     let sent = at(SCHOOLS_RESPOND_BY, 15, 10)?;
+    let confirmed = sent + Duration::minutes(12);
     let approved = at(SCHOOLS_SOFT_DEADLINE, 9, 40)?;
-    sqlx::query(
-        "INSERT INTO statements (id, tenant_id, campaign_id, organization, contact_name, email, body, link, state,
-                                 decided_by, decided_by_user_id, decided_at, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'approved', $9, $10, $11, '', $12)",
+    let link = crate::tokens::new_token();
+    let submitted = statements::submit(
+        conn,
+        tenant,
+        id,
+        &statements::NewStatement {
+            organization: SCHOOLS_STATEMENT_ORGANIZATION.into(),
+            contact_name: "Karen Liu".into(),
+            email: "kliu@springfieldschoolnurses.example".into(),
+            body: SCHOOLS_STATEMENT.into(),
+            link: "https://springfieldschoolnurses.example/statements/lead-free-schools".into(),
+        },
+        &link.hash,
+        sent + crate::statements::CONFIRMATION_VALID_FOR,
+        sent,
     )
-    .bind(Uuid::new_v4())
-    .bind(tenant.uuid())
-    .bind(id)
-    .bind(SCHOOLS_STATEMENT_ORGANIZATION)
-    .bind("Karen Liu")
-    .bind("kliu@springfieldschoolnurses.example")
-    .bind(SCHOOLS_STATEMENT)
-    .bind("https://springfieldschoolnurses.example/statements/lead-free-schools")
-    .bind(&organizer)
-    .bind(owner_id)
-    .bind(approved)
-    .bind(sent)
-    .execute(&mut *conn)
     .await?;
+    anyhow::ensure!(
+        statements::confirm(conn, tenant, id, submitted.id, &link.hash, 1, confirmed).await?,
+        "the demo statement is confirmed"
+    );
+    let decision = statements::Decision {
+        to: crate::statements::StatementState::Approved,
+        by: &organizer,
+        user_id: owner_id,
+        reason: "demo data: a statement made up for the demo, confirmed and approved by the loader",
+        at: approved,
+    };
+    anyhow::ensure!(
+        statements::decide(
+            &mut *conn,
+            tenant,
+            id,
+            submitted.id,
+            &[crate::statements::StatementState::Pending],
+            &decision,
+        )
+        .await?,
+        "the demo statement is approved"
+    );
 
     // The release, as `campaigns::release::publish_due` leaves it: published at its time,
     // with the announcement to every listed signer recorded (not queued: it is history).

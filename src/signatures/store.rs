@@ -949,6 +949,29 @@ pub async fn existing_keys(
     Ok(keys)
 }
 
+/// The websites of this campaign's listed organizations named like `organizations`
+/// (folded), by folded name: the statements page checks a statement's address against
+/// the signer it names.
+pub async fn listed_websites_by_name(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    organizations: &[&str],
+) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    let keys: Vec<String> = organizations.iter().map(|n| names::name_key(n)).collect();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name_key, website FROM signatures
+         WHERE tenant_id = $1 AND campaign_id = $2 AND kind = 'organization' AND state = 'confirmed'
+           AND name_key = ANY ($3)",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(&keys)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub struct EventRow {
     pub from_state: Option<SignatureState>,
     pub to_state: SignatureState,

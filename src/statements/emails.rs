@@ -1,5 +1,8 @@
-//! The statements area's email: organizers are told that a statement waits for their
-//! decision (at most once an hour per campaign and organizer, however many arrive).
+//! The statements area's emails: the sender is asked to confirm their statement, and
+//! organizers are told, once it is confirmed, that it waits for their decision (at most
+//! once an hour per campaign and organizer, however many arrive). Neither carries what the
+//! public typed (organization, name, text): a stranger's words must not reach an inbox
+//! in mail from our address.
 
 use askama::Template;
 use serde::{Deserialize, Serialize};
@@ -47,9 +50,54 @@ impl Email for StatementWaiting {
     }
 }
 
+/// Asks whoever typed this address on the statement form to confirm the statement: it is
+/// neither published nor put before the organizers until they do.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConfirmStatement {
+    /// Typed by organizers, never by the sender.
+    pub campaign_title: String,
+    pub group_name: String,
+    /// The confirmation page (a secret of the recipient).
+    pub link: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "statements/emails/confirm_statement.txt")]
+struct ConfirmText<'a> {
+    m: &'a ConfirmStatement,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "statements/emails/confirm_statement.html")]
+struct ConfirmHtml<'a> {
+    m: &'a ConfirmStatement,
+    footer: &'a Footer,
+}
+
+impl Email for ConfirmStatement {
+    const KIND: &'static str = "confirm_statement";
+    const REASON: &'static str = "This address was given on a statement form. If you did not send a statement, ignore this email: nothing is published without your confirmation.";
+
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: format!("Confirm your statement: {}", self.campaign_title),
+            text: ConfirmText { m: self, footer }.render()?,
+            html: ConfirmHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}
+
 /// Tells each owner and organizer that a statement waits, at most once an hour per
-/// campaign and person (the hour is part of the email's key), in the transaction that
-/// stores the statement.
+/// campaign and person (the hour is part of the email's key), in the transaction in which
+/// its sender confirms the statement.
 pub(super) async fn tell_deciders(
     conn: &mut sqlx::PgConnection,
     state: &crate::state::AppState,

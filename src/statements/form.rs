@@ -1,6 +1,7 @@
 //! The public statement form. Protected like the sign-on form: the CSRF token (checked
 //! for every form by `web`), a honeypot field, a signed start time with a minimum fill
-//! time, and a per-address rate limit of its own (`STATEMENT_LIMIT`).
+//! time, and a per-address rate limit of its own (`STATEMENT_LIMIT`). A statement sent is
+//! stored unconfirmed and its sender is emailed a link to confirm it (`confirm`).
 
 use askama::Template;
 use axum::extract::State;
@@ -10,7 +11,10 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::store::{self, NewStatement};
-use super::{is_web_link, FORM_VALID_FOR, MAX_BODY, MIN_FILL_TIME, STATEMENT_LIMIT};
+use super::{
+    is_web_link, ConfirmStatement, CONFIRMATION_VALID_FOR, FORM_VALID_FOR, MAX_BODY, MIN_FILL_TIME,
+    STATEMENT_LIMIT,
+};
 use crate::campaigns::store::{public_by_slugs, Campaign, PublicCampaign};
 use crate::error::{AppError, AppResult};
 use crate::mail::EmailAddress;
@@ -272,9 +276,46 @@ pub async fn submit(
             return context.render(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None);
         }
     };
+    // Whoever sent this may not own the address: the answer is the same whether an email
+    // goes now, went less than an hour ago (the earlier link then shows this text), or the
+    // address is new.
+    let token = crate::tokens::new_token();
+    let expires = now + CONFIRMATION_VALID_FOR;
     let mut tx = state.db.begin().await?;
-    store::insert(&mut tx, tenant, campaign.id, &statement, now).await?;
-    super::emails::tell_deciders(&mut tx, &state, tenant, &tenant_slug, &campaign, now).await?;
+    let submitted = store::submit(
+        &mut tx,
+        tenant,
+        campaign.id,
+        &statement,
+        &token.hash,
+        expires,
+        now,
+    )
+    .await?;
+    if submitted.email_now {
+        let id = submitted.id;
+        crate::mail::enqueue(
+            &mut tx,
+            crate::mail::Outgoing {
+                tenant: Some(crate::tenancy::TenantScope::uuid(tenant)),
+                // At most one an hour per statement, so the time names it.
+                idempotency_key: format!("confirm-statement:{id}:{}", now.unix_timestamp()),
+                recipient: &statement.email,
+                message: ConfirmStatement {
+                    campaign_title: campaign.title.clone(),
+                    group_name: group_name.clone(),
+                    link: state.config.link(&format!(
+                        "{}/statement/{id}/{}",
+                        context.page_path, token.token
+                    )),
+                    expires: crate::campaigns::time_zones::display(expires, &campaign.time_zone),
+                },
+                send_at: now,
+                bulk: false,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&sent).into_response())
 }
@@ -295,7 +336,7 @@ pub async fn sent(
     let PublicCampaign { campaign, .. } =
         public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     render(SentPage {
-        layout: visitor.layout("Statement received"),
+        layout: visitor.layout("Check your email"),
         page_path: format!("/{tenant_slug}/{}", campaign.slug),
         campaign: &campaign,
     })

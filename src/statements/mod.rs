@@ -1,10 +1,12 @@
 //! Statements in their own words: an organization that cannot sign sends a statement
-//! (organization, contact, text, optional link) through a public form; organizers
-//! approve it before the public page shows it, in a section apart from the signers
-//! (`signing`'s public page reads `store::approved`). A statement is not confirmed by
-//! email: nothing is published until organizers approve it, and they see that its
-//! address is unverified.
+//! (organization, contact, text, optional link) through a public form. It speaks for an
+//! organization as a signature does, so it waits for its sender to confirm it from a
+//! single-use link emailed to the address they typed (`confirm`); only then are organizers
+//! told, and only a confirmed statement can be approved. The public page shows approved
+//! ones in a section apart from the signers (`signing`'s public page reads
+//! `store::approved`). See docs/statements.md.
 
+mod confirm;
 mod emails;
 mod form;
 mod organizers;
@@ -14,7 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
 
-pub use emails::StatementWaiting;
+pub use emails::{ConfirmStatement, StatementWaiting};
 pub use store::PublicStatement;
 
 use crate::state::AppState;
@@ -31,6 +33,11 @@ pub const MIN_FILL_TIME: Duration = Duration::seconds(3);
 /// How long a fetched form may be sent back.
 pub const FORM_VALID_FOR: Duration = Duration::days(1);
 pub const MAX_BODY: usize = 5000;
+/// A confirmation link works this long.
+pub const CONFIRMATION_VALID_FOR: Duration = Duration::days(7);
+/// One confirmation email per address and campaign per this long, however often the form
+/// is sent again (as signatures' `REMINDER_GAP`).
+pub const CONFIRMATION_GAP: Duration = Duration::hours(1);
 
 pub const NOTICES: &[(&str, &str)] = &[
     (
@@ -104,6 +111,14 @@ pub fn router() -> Router<AppState> {
             get(form::page).post(form::submit),
         )
         .route("/{tenant}/{campaign}/statement/sent", get(form::sent))
+        .route(
+            "/{tenant}/{campaign}/statement/confirmed",
+            get(confirm::confirmed),
+        )
+        .route(
+            "/{tenant}/{campaign}/statement/{id}/{token}",
+            get(confirm::page).post(confirm::confirm),
+        )
         .route(&format!("{c}/statements"), get(organizers::list))
         .route(
             &format!("{c}/statements/{{id}}/decide"),

@@ -1,5 +1,8 @@
-//! Organizers' view of a campaign's statements: pending, approved and rejected, with
-//! approve, reject (with a reason) and withdraw approval for editors.
+//! Organizers' view of a campaign's statements: awaiting their sender's confirmation,
+//! awaiting a decision, approved and rejected, with approve (confirmed ones only), reject
+//! (with a reason) and withdraw approval for editors.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
@@ -12,6 +15,8 @@ use super::StatementState;
 use crate::campaigns::lookup::campaign_of;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
+use crate::signatures::names::name_key;
+use crate::signatures::store::listed_websites_by_name;
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, unprocessable, Form, Layout, Path};
@@ -23,15 +28,26 @@ struct ListPage {
     campaign: Campaign,
     base: String,
     public_form: String,
+    unconfirmed: Vec<Statement>,
     pending: Vec<Statement>,
     approved: Vec<Statement>,
     rejected: Vec<Statement>,
     can_decide: bool,
+    /// Websites of listed organizations named like a statement's organization, by folded
+    /// name: a statement in a signer's name is checked against the signer's own site.
+    signer_websites: HashMap<String, String>,
     /// A refused decision: the statement it was about, and why.
     error: Option<(Uuid, &'static str)>,
 }
 
 impl ListPage {
+    /// The website of the listed organization this statement names, if one signed.
+    fn signer_website(&self, statement: &Statement) -> Option<&str> {
+        self.signer_websites
+            .get(&name_key(&statement.organization))
+            .map(String::as_str)
+    }
+
     fn error_for(&self, id: &Uuid) -> Option<&'static str> {
         self.error
             .filter(|(about, _)| about == id)
@@ -39,9 +55,14 @@ impl ListPage {
     }
 
     /// (key, heading, statements) in the order the page shows them.
-    fn sections(&self) -> [(&'static str, &'static str, &[Statement]); 3] {
+    fn sections(&self) -> [(&'static str, &'static str, &[Statement]); 4] {
         [
             ("pending", "Awaiting a decision", &self.pending),
+            (
+                "unconfirmed",
+                "Awaiting the sender's confirmation: cannot be approved yet",
+                &self.unconfirmed,
+            ),
             (
                 "approved",
                 "Approved: shown on the public page",
@@ -59,9 +80,14 @@ async fn list_page(
     error: Option<(Uuid, &'static str)>,
 ) -> AppResult<ListPage> {
     let all = store::all(&state.db, member.tenant_id, campaign.id).await?;
-    let (mut pending, mut approved, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
+    let names: Vec<&str> = all.iter().map(|s| s.organization.as_str()).collect();
+    let signer_websites =
+        listed_websites_by_name(&state.db, member.tenant_id, campaign.id, &names).await?;
+    let (mut unconfirmed, mut pending) = (Vec::new(), Vec::new());
+    let (mut approved, mut rejected) = (Vec::new(), Vec::new());
     for statement in all {
         match statement.state {
+            StatementState::Pending if !statement.is_confirmed() => unconfirmed.push(statement),
             StatementState::Pending => pending.push(statement),
             StatementState::Approved => approved.push(statement),
             StatementState::Rejected => rejected.push(statement),
@@ -72,7 +98,9 @@ async fn list_page(
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         public_form: format!("/{}/{}/statement", member.tenant.slug, campaign.slug),
         can_decide: member.role.can_edit(),
+        signer_websites,
         campaign,
+        unconfirmed,
         pending,
         approved,
         rejected,
@@ -96,8 +124,9 @@ pub struct DecisionForm {
     reason: String,
 }
 
-/// Approve (pending or rejected), reject with a reason (pending or approved), or
-/// withdraw an approval (back to pending). Only an approved statement is public.
+/// Approve (pending or rejected, once its sender confirmed it), reject with a reason
+/// (pending or approved), or withdraw an approval (back to pending). Only an approved
+/// statement is public.
 pub async fn decide(
     State(state): State<AppState>,
     member: Member,
@@ -111,6 +140,7 @@ pub async fn decide(
     member.require_editor()?;
     let reason = form.reason.trim();
     const NOT_THAT_WAY: &str = "This statement cannot change that way from its current state.";
+    const NOT_CONFIRMED: &str = "Its sender has not confirmed this statement from the link emailed to them: it cannot be approved until they do.";
     use StatementState::*;
     let (to, from, notice): (StatementState, &[StatementState], &str) = match form.decision.as_str()
     {
@@ -129,6 +159,8 @@ pub async fn decide(
         Some("Say why you reject this statement; the reason is kept with it.")
     } else if !from.contains(&statement.state) {
         Some(NOT_THAT_WAY)
+    } else if to == Approved && !statement.is_confirmed() {
+        Some(NOT_CONFIRMED)
     } else {
         None
     };

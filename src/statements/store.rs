@@ -1,13 +1,16 @@
-//! SQL for statements. The public side inserts and reads the approved ones with a
-//! `PublicTenantId`; organizers list and decide with a `TenantId`.
+//! SQL for statements. The public side submits, confirms from the emailed link and reads
+//! the approved ones with a `PublicTenantId`; organizers list and decide with a
+//! `TenantId`. The schema refuses an approved statement its sender did not confirm
+//! (`statements_approved_only_when_confirmed`, 20261206000024), except those approved
+//! before confirmation existed.
 
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::StatementState;
-use crate::tenancy::{PublicTenantId, TenantId};
+use super::{StatementState, CONFIRMATION_GAP};
+use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
 
 /// A statement as the public form sends it, checked.
 pub struct NewStatement {
@@ -31,11 +34,31 @@ pub struct Statement {
     pub decided_at: Option<OffsetDateTime>,
     pub reason: String,
     pub created_at: OffsetDateTime,
+    /// When its sender confirmed it from the emailed link.
+    pub confirmed_at: Option<OffsetDateTime>,
+    /// Until when the last emailed link works (while unconfirmed).
+    pub token_expires_at: Option<OffsetDateTime>,
+    pub approved_before_confirmation: bool,
 }
 
 impl Statement {
     pub fn paragraphs(&self) -> Vec<&str> {
         super::paragraphs(&self.body)
+    }
+
+    pub fn is_confirmed(&self) -> bool {
+        self.confirmed_at.is_some()
+    }
+
+    /// The check signatures get: is the address at the site the statement links to?
+    /// (The form asks no website; the link is the organization's own page if anything.)
+    pub fn domain_matches(&self) -> bool {
+        self.address_matches(&self.link)
+    }
+
+    /// Whether the address is at `website`'s domain (free mail never is).
+    pub fn address_matches(&self, website: &str) -> bool {
+        crate::signatures::names::domain_matches(&self.email, website)
     }
 }
 
@@ -44,6 +67,9 @@ pub struct PublicStatement {
     pub organization: String,
     pub body: String,
     pub link: String,
+    /// False only for one approved before senders confirmed statements (kept published,
+    /// marked so to readers).
+    pub confirmed_by_sender: bool,
 }
 
 impl PublicStatement {
@@ -58,30 +84,170 @@ impl PublicStatement {
     }
 }
 
-pub async fn insert(
-    conn: &mut sqlx::PgConnection,
-    tenant: PublicTenantId,
+/// What a submission did: the statement it is, and whether a confirmation email goes
+/// with the new link now.
+pub struct Submitted {
+    pub id: Uuid,
+    pub email_now: bool,
+}
+
+/// Stores a statement unconfirmed with the link `token_hash`, or, when the same address
+/// already has one unconfirmed in this campaign, replaces that one's text. A replaced
+/// statement takes the new link (and an email goes) only when its last email went
+/// `CONFIRMATION_GAP` ago or more; otherwise its earlier link stays and shows the new text.
+pub async fn submit(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
     campaign_id: Uuid,
     new: &NewStatement,
+    token_hash: &[u8],
+    expires_at: OffsetDateTime,
     now: OffsetDateTime,
-) -> sqlx::Result<Uuid> {
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO statements (id, tenant_id, campaign_id, organization, contact_name, email, body, link, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+) -> sqlx::Result<Submitted> {
+    // Two rounds at most: an insert that loses to a concurrent one from the same address
+    // finds that one to replace.
+    for _ in 0..2 {
+        let waiting: Option<(Uuid, Option<OffsetDateTime>)> = sqlx::query_as(
+            "SELECT id, confirmation_sent_at FROM statements
+             WHERE tenant_id = $1 AND campaign_id = $2 AND email = $3::citext
+               AND confirmed_at IS NULL AND token_hash IS NOT NULL AND state = 'pending'
+             FOR UPDATE",
+        )
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(&new.email)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((id, last_sent)) = waiting {
+            let email_now = last_sent.is_none_or(|at| now - at >= CONFIRMATION_GAP);
+            sqlx::query(
+                "UPDATE statements SET organization = $3, contact_name = $4, body = $5, link = $6,
+                        created_at = $7, wording = wording + 1,
+                        token_hash = CASE WHEN $8 THEN $9 ELSE token_hash END,
+                        token_expires_at = CASE WHEN $8 THEN $10 ELSE token_expires_at END,
+                        confirmation_sent_at = CASE WHEN $8 THEN $7 ELSE confirmation_sent_at END
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.uuid())
+            .bind(id)
+            .bind(&new.organization)
+            .bind(&new.contact_name)
+            .bind(&new.body)
+            .bind(&new.link)
+            .bind(now)
+            .bind(email_now)
+            .bind(token_hash)
+            .bind(expires_at)
+            .execute(&mut *conn)
+            .await?;
+            return Ok(Submitted { id, email_now });
+        }
+        let inserted: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO statements (id, tenant_id, campaign_id, organization, contact_name, email, body, link,
+                                     created_at, token_hash, token_expires_at, confirmation_sent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)
+             ON CONFLICT (tenant_id, campaign_id, email)
+                 WHERE confirmed_at IS NULL AND token_hash IS NOT NULL AND state = 'pending'
+                 DO NOTHING
+             RETURNING id",
+        )
+        .bind(Uuid::new_v4())
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(&new.organization)
+        .bind(&new.contact_name)
+        .bind(&new.email)
+        .bind(&new.body)
+        .bind(&new.link)
+        .bind(now)
+        .bind(token_hash)
+        .bind(expires_at)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = inserted {
+            return Ok(Submitted {
+                id,
+                email_now: true,
+            });
+        }
+    }
+    Err(sqlx::Error::RowNotFound)
+}
+
+/// A statement as its confirmation page shows it: what will be published.
+pub struct Unconfirmed {
+    pub id: Uuid,
+    pub organization: String,
+    pub body: String,
+    pub link: String,
+    pub wording: i32,
+    pub expires_at: OffsetDateTime,
+}
+
+impl Unconfirmed {
+    pub fn paragraphs(&self) -> Vec<&str> {
+        super::paragraphs(&self.body)
+    }
+}
+
+/// The unconfirmed statement `id` whose live link is `token_hash` (expired or not); a
+/// link of another statement finds nothing.
+pub async fn by_link(
+    db: &PgPool,
+    tenant: PublicTenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<Unconfirmed>> {
+    let row = sqlx::query(
+        "SELECT id, organization, body, link, wording, token_expires_at FROM statements
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 AND token_hash = $4
+           AND confirmed_at IS NULL AND state = 'pending'",
     )
-    .bind(id)
-    .bind(crate::tenancy::TenantScope::uuid(tenant))
+    .bind(tenant.uuid())
     .bind(campaign_id)
-    .bind(&new.organization)
-    .bind(&new.contact_name)
-    .bind(&new.email)
-    .bind(&new.body)
-    .bind(&new.link)
+    .bind(id)
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(Unconfirmed {
+            id: r.try_get("id")?,
+            organization: r.try_get("organization")?,
+            body: r.try_get("body")?,
+            link: r.try_get("link")?,
+            wording: r.try_get("wording")?,
+            expires_at: r.try_get("token_expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// The sender confirms the text their page showed (`wording`): true if this did it. The
+/// link is used up; a changed text, a used or expired link change nothing.
+pub async fn confirm(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    campaign_id: Uuid,
+    id: Uuid,
+    token_hash: &[u8],
+    wording: i32,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE statements SET confirmed_at = $6, token_hash = NULL, token_expires_at = NULL
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 AND token_hash = $4 AND wording = $5
+           AND confirmed_at IS NULL AND state = 'pending' AND token_expires_at > $6",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .bind(token_hash)
+    .bind(wording)
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(id)
+    Ok(done.rows_affected() == 1)
 }
 
 /// The approved statements of a campaign, by organization (`signer_order`), off the
@@ -92,8 +258,9 @@ pub async fn approved(
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<PublicStatement>> {
     let rows = sqlx::query(
-        "SELECT organization, body, link FROM statements
+        "SELECT organization, body, link, confirmed_at IS NOT NULL AS confirmed_by_sender FROM statements
          WHERE campaign_id = $2 AND state = 'approved' AND tenant_id = $1
+           AND (confirmed_at IS NOT NULL OR approved_before_confirmation)
          ORDER BY organization COLLATE signer_order, id",
     )
     .bind(crate::tenancy::TenantScope::uuid(tenant))
@@ -106,13 +273,15 @@ pub async fn approved(
                 organization: r.try_get("organization")?,
                 body: r.try_get("body")?,
                 link: r.try_get("link")?,
+                confirmed_by_sender: r.try_get("confirmed_by_sender")?,
             })
         })
         .collect()
 }
 
 const COLUMNS: &str = "id, organization, contact_name, email::text AS email, body, link, state, \
-                       decided_by, decided_at, reason, created_at";
+                       decided_by, decided_at, reason, created_at, confirmed_at, token_expires_at, \
+                       approved_before_confirmation";
 
 fn statement(r: &PgRow) -> sqlx::Result<Statement> {
     Ok(Statement {
@@ -127,6 +296,9 @@ fn statement(r: &PgRow) -> sqlx::Result<Statement> {
         decided_at: r.try_get("decided_at")?,
         reason: r.try_get("reason")?,
         created_at: r.try_get("created_at")?,
+        confirmed_at: r.try_get("confirmed_at")?,
+        token_expires_at: r.try_get("token_expires_at")?,
+        approved_before_confirmation: r.try_get("approved_before_confirmation")?,
     })
 }
 
@@ -169,10 +341,12 @@ pub struct Decision<'a> {
     pub at: OffsetDateTime,
 }
 
-/// Moves the statement to `decision.to` if it is in one of `from` now; false (nothing
-/// changed) otherwise, so two organizers deciding at once cannot skip a state.
+/// Moves the statement to `decision.to` if it is in one of `from` now (and, to approve,
+/// its sender confirmed it); false (nothing changed) otherwise, so two organizers deciding
+/// at once cannot skip a state. A statement approved before confirmation existed loses
+/// that standing once it leaves `approved`.
 pub async fn decide(
-    db: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     tenant: TenantId,
     campaign_id: Uuid,
     id: Uuid,
@@ -181,8 +355,10 @@ pub async fn decide(
 ) -> sqlx::Result<bool> {
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let changed = sqlx::query(
-        "UPDATE statements SET state = $4, decided_by = $5, decided_by_user_id = $6, reason = $7, decided_at = $8
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 AND state = ANY($9)",
+        "UPDATE statements SET state = $4, decided_by = $5, decided_by_user_id = $6, reason = $7, decided_at = $8,
+                approved_before_confirmation = approved_before_confirmation AND $4 = 'approved'
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 AND state = ANY($9)
+           AND ($4 <> 'approved' OR confirmed_at IS NOT NULL)",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
