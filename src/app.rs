@@ -123,7 +123,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .layer(from_fn(move |request: Request, next| web::security_headers(https, request, next)))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            tracing::info_span!("request", method = %request.method(), path = %crate::tokens::redact(request.uri().path()), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -846,6 +846,48 @@ async fn the_public_page_answers_if_none_match_with_304_and_changes_when_the_lis
     );
 }
 
+/// A quiet campaign's cached page is not served to the first reader after a change: the
+/// signer who confirms and follows "See the letter and everyone who signed" finds their
+/// name on that very request (see `signing::page_cache` for the one-second bound).
+#[tokio::test]
+async fn the_signer_finds_their_name_on_the_very_next_request_after_a_quiet_spell() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Alder Network", "al@alder.example").await;
+    let cached = app.client().get(&public).await;
+    let lake = "Lake Friends".to_string();
+    assert!(listed_names(&cached.body).contains(&"Alder Network".to_string()));
+    assert!(!listed_names(&cached.body).contains(&lake));
+
+    // A quiet spell, then a signer comes (the form's few seconds pass on the app's clock).
+    app.clock.advance(Duration::minutes(10));
+    let r = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lakefriends.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = confirm(&app, "lee@lakefriends.example").await;
+    let signer = app.client();
+    let thanks = signer.get(&link).await;
+    let see = thanks
+        .body
+        .find(">See the letter and everyone who signed<")
+        .expect("the signer's page links to the letter");
+    let href_at = thanks.body[..see].rfind("href=\"").unwrap() + "href=\"".len();
+    let href = &thanks.body[href_at..see - 1];
+    assert_eq!(href, public);
+
+    let page = signer.get(href).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        listed_names(&page.body).contains(&lake),
+        "the very next request shows the new name: {:?}",
+        listed_names(&page.body)
+    );
+}
+
 #[tokio::test]
 async fn the_public_page_has_sharing_tags_and_a_print_stylesheet() {
     let app = TestApp::spawn().await;

@@ -636,3 +636,115 @@ async fn a_database_outage_answers_503_and_recovers_by_itself() {
         1
     );
 }
+
+/// A token: the shape of every emailed secret, never issued.
+fn unissued_token() -> String {
+    undersigned::tokens::new_token().token
+}
+
+/// Pages whose address carries a secret (a signer's page and its sub-pages, a password
+/// reset, an invitation, a sign-up to complete, an unsubscribe or a personal link, live,
+/// used or unknown) name no referrer, so the secret never leaves in a `Referer`, not even
+/// to our own stylesheet (a proxy's log would keep it); other pages keep `same-origin`.
+#[tokio::test]
+async fn pages_whose_address_carries_a_secret_send_no_referrer() {
+    use support::campaigns::{confirm_from, open_campaign, organization, sign};
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (_, public) = open_campaign(&owner, "river", "water", &[]).await;
+    let r = sign(
+        &app,
+        &public,
+        &organization("Lake Friends", "lee@lake.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let signature = app.link_mailed_to("lee@lake.example", "/signature/").await;
+    let forgot = app
+        .client()
+        .post_form("/password/forgot", &[("email", "ana@river.example")])
+        .await;
+    assert_eq!(forgot.status, 303);
+    let reset = app
+        .link_mailed_to("ana@river.example", "/password/reset/")
+        .await;
+    let invited = owner
+        .post_form(
+            "/app/river/members/invite",
+            &[("email", "bo@river.example"), ("role", "organizer")],
+        )
+        .await;
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    let invite = app.link_mailed_to("bo@river.example", "/invite/").await;
+    let asked = app
+        .client()
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", "Air Watch"),
+                ("slug", "air"),
+                ("name", "Cy"),
+                ("email", "cy@air.example"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let signup = app.signup_link("cy@air.example").await;
+    let unknown = unissued_token();
+    let personal = "0b0c8e3e1d7f4a2b9c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b";
+
+    let signer = app.client();
+    let secret_pages: Vec<(String, u16)> = vec![
+        (signature.clone(), 200),
+        (format!("{signature}/withdraw"), 200),
+        (format!("{signature}/erase"), 200),
+        (format!("{signature}/data"), 200),
+        (reset.clone(), 200),
+        (invite.clone(), 200),
+        (signup.clone(), 200),
+        (format!("/mail/unsubscribe/{unknown}"), 404),
+        (format!("/river/water/ask/{personal}"), 404),
+        (format!("/river/water/signature/{unknown}"), 410),
+        (format!("/password/reset/{unknown}"), 410),
+        (
+            format!("/login?next={}", url_escape(&format!("{invite}/signup"))),
+            200,
+        ),
+    ];
+    let mut answers = Vec::new();
+    for (path, status) in &secret_pages {
+        let r = signer.get(path).await;
+        answers.push((path.clone(), *status, r));
+    }
+    let confirmed = confirm_from(&signer, &signature).await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    answers.push((format!("POST {signature}/confirm"), 303, confirmed));
+    let erased = signer.post_form(&format!("{signature}/erase"), &[]).await;
+    answers.push((format!("POST {signature}/erase"), 200, erased));
+    let gone = signer.get(&signature).await;
+    answers.push((format!("{signature} after the erasure"), 410, gone));
+    for (path, status, r) in &answers {
+        assert_eq!(r.status, *status, "{path}: {}", r.body);
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{path}");
+    }
+
+    for path in [
+        "/",
+        "/login",
+        "/signup",
+        &public,
+        "/river/water/sign",
+        "/static/style.css",
+    ] {
+        let r = app.client().get(path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"), "{path}");
+    }
+    let dashboard = owner.get("/app/river").await;
+    assert_eq!(dashboard.status, 200);
+    assert_eq!(dashboard.header("referrer-policy"), Some("same-origin"));
+}
+
+fn url_escape(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

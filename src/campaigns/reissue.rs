@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -48,31 +49,40 @@ pub struct ReissueForm {
 }
 
 /// A fingerprint of what the preview showed: the form's choices and text and who would
-/// be asked, told or left out.
+/// be asked, told or left out (and why). Each field goes in with its length before it and
+/// each list with its count, so no two different previews read alike, whatever the
+/// fields hold.
 fn previewed(form: &ReissueForm, preview: &Preview) -> String {
-    let mut text = [
+    let letter = form.letter.replace("\r\n", "\n");
+    let choices = [
         &form.title,
         &form.slug,
         &form.soft_deadline,
         &form.hard_deadline,
         &form.mode,
         &form.opt_out_by,
-        &form.letter.replace("\r\n", "\n"),
-    ]
-    .iter()
-    .map(|field| field.trim())
-    .collect::<Vec<_>>()
-    .join("\u{1f}");
-    for name in preview.asked.iter().chain(&preview.told) {
-        text.push('\u{1e}');
-        text.push_str(name);
+        &letter,
+    ];
+    let mut hasher = Sha256::new();
+    let mut field = |text: &str| {
+        hasher.update((text.len() as u64).to_be_bytes());
+        hasher.update(text.as_bytes());
+    };
+    for choice in choices {
+        field(choice.trim());
     }
-    text.push('\u{1d}');
-    for (name, _) in &preview.not_asked {
-        text.push('\u{1e}');
-        text.push_str(name);
+    for names in [&preview.asked, &preview.told] {
+        field(&names.len().to_string());
+        for name in names {
+            field(name);
+        }
     }
-    tokens::hex(&tokens::hash_token(&text))
+    field(&preview.not_asked.len().to_string());
+    for (name, why) in &preview.not_asked {
+        field(name);
+        field(why);
+    }
+    tokens::hex(&hasher.finalize())
 }
 
 /// Who the reissue will ask, tell or leave out, and why.
@@ -845,4 +855,67 @@ pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
         tx.commit().await?;
     }
     Ok(listed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(title: &str, slug: &str) -> ReissueForm {
+        ReissueForm {
+            title: title.into(),
+            slug: slug.into(),
+            letter: "We ask the council.".into(),
+            ..ReissueForm::default()
+        }
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn different_previews_never_share_a_fingerprint() {
+        let nobody = Preview::default();
+        // Text moved from one field to the next, even across a would-be separator.
+        assert_ne!(
+            previewed(&form("ab", "c"), &nobody),
+            previewed(&form("a", "bc"), &nobody)
+        );
+        assert_ne!(
+            previewed(&form("a\u{1f}b", "c"), &nobody),
+            previewed(&form("a", "b\u{1f}c"), &nobody)
+        );
+        // A signer moved from "asked" to "told", or a name split in two.
+        let asked = Preview {
+            asked: names(&["Alder Network"]),
+            ..Preview::default()
+        };
+        let told = Preview {
+            told: names(&["Alder Network"]),
+            ..Preview::default()
+        };
+        let split = Preview {
+            asked: names(&["Alder", " Network"]),
+            ..Preview::default()
+        };
+        let f = form("Title", "title");
+        assert_ne!(previewed(&f, &asked), previewed(&f, &told));
+        assert_ne!(previewed(&f, &asked), previewed(&f, &split));
+        // Left out for another reason.
+        let unsubscribed = Preview {
+            not_asked: vec![("Alder Network".into(), "unsubscribed")],
+            ..Preview::default()
+        };
+        let already = Preview {
+            not_asked: vec![("Alder Network".into(), "already on the new statement")],
+            ..Preview::default()
+        };
+        assert_ne!(previewed(&f, &unsubscribed), previewed(&f, &already));
+        // The same preview, and spaces around a field, read alike.
+        assert_eq!(
+            previewed(&f, &asked),
+            previewed(&form(" Title ", "title"), &asked)
+        );
+    }
 }

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::page_cache::{CachedPage, Lookup};
+use super::page_cache::{CachedPage, Lookup, Moment, Wanted};
 use super::{public_campaign, SigningState};
 use crate::campaigns::letter::render_markdown;
 use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
@@ -254,6 +254,9 @@ pub async fn page(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let state = &signing.app;
+    // Before the campaign row is read: a page rendered for this reader shows at least
+    // what was committed by now.
+    let arrived = Moment::now(&*state.clock);
     let PublicCampaign {
         campaign,
         tenant,
@@ -283,24 +286,15 @@ pub async fn page(
         accepting,
     };
     let deadline = tokio::time::Instant::now() + RENDER_WAIT;
+    let wanted = Wanted {
+        version: campaign.public_version,
+        removals: campaign.public_removals,
+        accepting,
+        arrived,
+    };
     let page = loop {
-        let waiting = match signing.pages.lookup(
-            campaign.id,
-            campaign.public_version,
-            campaign.public_removals,
-            accepting,
-        ) {
+        let waiting = match signing.pages.lookup(campaign.id, &wanted) {
             Lookup::Serve(page) => break page,
-            Lookup::ServeAndRender(page, ticket) => {
-                let job = job();
-                tokio::spawn(async move {
-                    match render_page(job).await {
-                        Ok(rendered) => ticket.finish(rendered),
-                        Err(e) => tracing::warn!(error = ?e, "public page render failed"),
-                    }
-                });
-                break page;
-            }
             Lookup::RenderAndWait(ticket) => {
                 // The render runs apart from this request (and owns the ticket), so a
                 // reader who leaves does not waste it for the others.

@@ -6,6 +6,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::Layout;
 use crate::error::AppError;
+use crate::tokens;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -26,8 +27,13 @@ impl IntoResponse for AppError {
                 );
                 return Redirect::to(&target).into_response();
             }
-            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
-            AppError::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            // Errors may quote what they failed on, a link's token too.
+            AppError::Internal(e) => {
+                tracing::error!(error = %tokens::redact(&format!("{e:?}")), "internal error")
+            }
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = %tokens::redact(e), "database unavailable")
+            }
             _ => {}
         }
         let (status, heading, message) = self.parts();
