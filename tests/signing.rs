@@ -1522,3 +1522,68 @@ async fn a_confirmation_is_of_the_text_shown() {
         "the revision confirmed"
     );
 }
+
+/// Anyone can send the form with anyone's address: the confirmation email, and the
+/// further link a re-submission sends, carry nothing the sender typed (the campaign and
+/// the group are the organizers' words), and the link in it still confirms.
+#[tokio::test]
+async fn the_confirmation_email_carries_nothing_the_public_typed() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    const PHISH: &str = "Click http://evil.example to claim your prize";
+    let mut fields = organization(PHISH, "victim@example.org");
+    fields.retain(|(k, _)| *k != "contact_name");
+    fields.push(("contact_name", "Win a prize at http://evil.example/now"));
+    let r = sign(&app, &public, &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // An hour later the same address again, in other words: a further link goes.
+    app.clock.advance(Duration::minutes(61));
+    let again = sign(
+        &app,
+        &public,
+        &organization(
+            "Your prize waits at http://evil.example/again",
+            "victim@example.org",
+        ),
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    app.dispatch_mail().await;
+    let received = app.mail_to("victim@example.org");
+    assert_eq!(received.len(), 2, "the confirmation and the further link");
+    for mail in &received {
+        for part in [&mail.subject, &mail.text, &mail.html] {
+            let lower = part.to_lowercase();
+            assert!(
+                !lower.contains("evil.example") && !lower.contains("prize"),
+                "a stranger's words in our mail: {part}"
+            );
+        }
+        assert!(mail.subject.contains("Keep the water clean"));
+        assert!(mail.text.contains("Group river"), "{}", mail.text);
+    }
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT message::text FROM outbox WHERE message ->> 'kind' = 'confirm_signature'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(stored.iter().all(|m| !m.contains("evil.example")));
+
+    let link = app
+        .link_mailed_to("victim@example.org", "/signature/")
+        .await;
+    let signer = app.client();
+    let page = signer.get(&link).await;
+    assert!(
+        unescape(&page.body).contains(PHISH),
+        "the signer's page shows what was signed"
+    );
+    let confirmed = confirm_from(&signer, &link).await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE state = 'confirmed' AND email = 'victim@example.org'")
+            .await,
+        1
+    );
+}

@@ -221,8 +221,6 @@ async fn request(
             enqueue(&mut tx, key, &email, message, now).await?;
         } else {
             let message = ConfirmSignup {
-                name,
-                group_name,
                 link: state
                     .config
                     .link(&format!("/signup/confirm/{}", token.token)),
