@@ -777,12 +777,43 @@ async fn referrals_become_prospects_introduced_by_their_referrer() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-    let preview = owner
+    // What a signer typed is not checked: marked so, and asked nothing until edited.
+    assert!(list.body.contains(UNCHECKED), "{}", list.body);
+    let prospect = format!("{path}/outreach/prospects/{id}");
+    assert!(owner.get(&prospect).await.body.contains(UNCHECKED));
+    let ask_it = || async {
+        owner
+            .post_form(
+                &format!("{path}/outreach/ask"),
+                &[("prospect", &id.to_string()), ("kind", "ask")],
+            )
+            .await
+    };
+    let unchecked = ask_it().await;
+    assert!(
+        unchecked
+            .body
+            .contains("not sent: suggested by a signer — not yet checked"),
+        "{}",
+        unchecked.body
+    );
+    assert_eq!(
+        send_preview_status(&owner, &path, &unchecked.body).await,
+        303
+    );
+    assert!(outbox_to(&app, "outreach_ask").await.is_empty());
+
+    let r = owner
         .post_form(
-            &format!("{path}/outreach/ask"),
-            &[("prospect", &id.to_string()), ("kind", "ask")],
+            &prospect,
+            &[("name", "Marsh Keepers"), ("website", "marsh.example")],
         )
         .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!owner.get(&prospect).await.body.contains(UNCHECKED));
+    let list = owner.get(&format!("{path}/outreach/prospects")).await;
+    assert!(!list.body.contains(UNCHECKED));
+    let preview = ask_it().await;
     assert!(
         preview
             .body
@@ -790,7 +821,14 @@ async fn referrals_become_prospects_introduced_by_their_referrer() {
         "{}",
         preview.body
     );
+    ask(&owner, &path, &[&id.to_string()], false).await;
+    assert_eq!(
+        outbox_to(&app, "outreach_ask").await,
+        ["rosa@marsh.example"]
+    );
 }
+
+const UNCHECKED: &str = "Suggested by a signer — not yet checked";
 
 #[tokio::test]
 async fn organizers_get_one_digest_a_day_with_their_follow_ups() {

@@ -1587,3 +1587,92 @@ async fn the_confirmation_email_carries_nothing_the_public_typed() {
         1
     );
 }
+
+async fn suggest(
+    signer: &support::Client,
+    link: &str,
+    rows: &[(&str, &str, &str)],
+) -> support::Response {
+    let mut fields = Vec::new();
+    for (name, organization, email) in rows {
+        fields.extend([
+            ("referral_name", *name),
+            ("referral_organization", *organization),
+            ("referral_email", *email),
+        ]);
+    }
+    signer
+        .post_form(&format!("{link}/referrals"), &fields)
+        .await
+}
+
+/// One signature suggests at most 50 people or organizations in all; a form beyond that
+/// is refused whole, with what was typed kept and how many remain.
+#[tokio::test]
+async fn one_signature_suggests_at_most_fifty_in_all() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lakefriends.example").await;
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let signer = app.client();
+    let twenty: Vec<(&str, &str, &str)> = (0..20).map(|_| ("Sam", "Hill Alliance", "")).collect();
+    for _ in 0..2 {
+        assert_eq!(suggest(&signer, &link, &twenty).await.status, 303);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 40);
+
+    let mut eleven = twenty[..10].to_vec();
+    eleven.push(("Rosa Vega", "Marsh Keepers", "rosa@marsh.example"));
+    let over = suggest(&signer, &link, &eleven).await;
+    assert_eq!(over.status, 422, "{}", over.body);
+    let page = unescape(&over.body);
+    assert!(
+        page.contains("One signature can send at most 50 suggestions in all; you have sent 40, so 10 more can be saved."),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"rosa@marsh.example\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 40);
+
+    assert_eq!(suggest(&signer, &link, &eleven[1..]).await.status, 303);
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 50);
+    let full = suggest(&signer, &link, &[("Ann", "", "")]).await;
+    assert_eq!(full.status, 422);
+    assert!(unescape(&full.body).contains("the most one signature can send"));
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 50);
+}
+
+/// Suggestion forms from one client address are limited (10 in 10 minutes), whatever
+/// the signature; the refusal keeps what was typed.
+#[tokio::test]
+async fn suggestions_from_one_address_are_rate_limited() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lakefriends.example").await;
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let signer = app.client();
+    for i in 0..10 {
+        let r = suggest(&signer, &link, &[("Sam", &format!("Org {i}"), "")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let limited = suggest(&signer, &link, &[("Rosa Vega", "Marsh Keepers", "")]).await;
+    assert_eq!(limited.status, 429);
+    let page = unescape(&limited.body);
+    assert!(page.contains("Please wait ten minutes"), "{page}");
+    assert!(
+        page.contains("value=\"Marsh Keepers\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 10);
+
+    app.clock.advance(Duration::minutes(11));
+    let later = suggest(&signer, &link, &[("Rosa Vega", "Marsh Keepers", "")]).await;
+    assert_eq!(later.status, 303, "{}", later.body);
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 11);
+}

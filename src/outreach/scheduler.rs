@@ -169,7 +169,7 @@ const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contac
         $4
     FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
     WHERE c.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
-      AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation')
+      AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation') AND NOT p.unchecked_suggestion
       AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $7))
       AND NOT EXISTS (SELECT 1 FROM outreach_send_log l
                       WHERE l.campaign_id = $1 AND l.contact_id = c.id AND l.stage = $2 AND l.deadline = $3)
