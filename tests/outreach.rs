@@ -1624,3 +1624,59 @@ async fn two_sends_at_once_cannot_together_pass_the_cap() {
     assert_eq!(statuses, [303, 429], "one goes, the other is refused");
     assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 150);
 }
+
+/// The one-click last call counts against the same cap: beyond it nothing goes and the
+/// dashboard does not say it went; a day later it goes.
+#[tokio::test]
+async fn a_last_call_beyond_the_cap_is_refused_until_the_day_rolls() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, _) = open_campaign(
+        &owner,
+        "river",
+        "water",
+        &[("soft_deadline", "2026-11-29T17:00")],
+    )
+    .await;
+    let ids = import_prospects(&app, &owner, &path, 250).await;
+    let early = preview_ask(&owner, &path, &ids[..100]).await;
+    assert_eq!(
+        send_as_previewed(&owner, &path, &early.body).await.status,
+        303
+    );
+    // Three and a half days later the first 100 no longer count; 150 more are asked.
+    let owner = at(&app, datetime!(2026-11-29 00:00 UTC)).await;
+    let late = preview_ask(&owner, &path, &ids[100..]).await;
+    assert_eq!(
+        send_as_previewed(&owner, &path, &late.body).await.status,
+        303
+    );
+
+    // After the soft deadline the first 100 may be called (the others were asked too
+    // recently): more than the 50 left today.
+    let owner = at(&app, datetime!(2026-11-29 18:00 UTC)).await;
+    let refused = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(
+        support::unescape(&refused.body).contains(
+            "Nothing was sent: the last call would go to 100 contacts, but the group can send only 50 more today"
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(outbox_to(&app, "outreach_last_call").await.is_empty());
+    assert!(!owner
+        .get(&format!("{path}/outreach"))
+        .await
+        .body
+        .contains("The last call went"));
+
+    let owner = at(&app, datetime!(2026-11-30 00:01 UTC)).await;
+    let sent = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(outbox_to(&app, "outreach_last_call").await.len(), 100);
+}
