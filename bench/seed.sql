@@ -3,7 +3,10 @@
 \set ON_ERROR_STOP on
 -- Seeding is one import: the public pages' versions are not moved row by row.
 SET undersigned.defer_public_version = 'on';
-INSERT INTO tenants (id, slug, name) VALUES ('00000000-0000-0000-0000-00000000b001', 'bench', 'Bench Coalition');
+-- A group past its first week: the outreach run asks 1,000 contacts at once, beyond a new
+-- group's daily cap (src/outreach/daily_cap.rs).
+INSERT INTO tenants (id, slug, name, created_at)
+VALUES ('00000000-0000-0000-0000-00000000b001', 'bench', 'Bench Coalition', now() - interval '30 days');
 INSERT INTO users (id, email, name, password_hash)
 VALUES ('00000000-0000-0000-0000-00000000b002', 'bench@example.org', 'Bench Organizer', 'x');
 INSERT INTO campaigns (id, tenant_id, slug, title, points, target, time_zone, soft_deadline, hard_deadline, status, published_at)

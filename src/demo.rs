@@ -1453,8 +1453,9 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     let slug = TenantSlug::parse(SLUG).map_err(|e| anyhow::anyhow!(e))?;
     let password_hash = passwords::hash(PASSWORD.into()).await?;
     let teammate_hash = passwords::hash("demo-viewer-2026".into()).await?;
+    let created_at = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let tenant = match tenancy::create_tenant(&mut tx, &slug, GROUP).await {
+    let tenant = match tenancy::create_tenant(&mut tx, &slug, GROUP, created_at).await {
         Ok(tenant) => tenant,
         // Another run got there first.
         Err(CreateTenantError::SlugTaken) => return Ok(Loaded { created: false }),

@@ -216,19 +216,23 @@ pub enum CreateTenantError {
     Database(#[from] sqlx::Error),
 }
 
-/// Creates a group; the caller makes its first owner in the same transaction.
+/// Creates a group at `now` (the app's clock: a group's age sets its outreach mail cap);
+/// the caller makes its first owner in the same transaction.
 pub async fn create_tenant(
     conn: &mut PgConnection,
     slug: &TenantSlug,
     name: &str,
+    now: time::OffsetDateTime,
 ) -> Result<TenantId, CreateTenantError> {
     let id = Uuid::new_v4();
     let inserted = sqlx::query(
-        "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING",
+        "INSERT INTO tenants (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (slug) DO NOTHING",
     )
     .bind(id)
     .bind(slug.as_str())
     .bind(name)
+    .bind(now)
     .execute(conn)
     .await?;
     if inserted.rows_affected() == 0 {

@@ -43,7 +43,10 @@ async fn signing_up_confirms_the_address_then_creates_the_group() {
         .link_mailed_to("ana@river.example", "/signup/confirm/")
         .await;
     let mail = app.mail_to("ana@river.example").pop().unwrap();
-    assert!(mail.subject.contains("Friends of the River"));
+    assert_eq!(
+        mail.subject, "Confirm your address to start a group on Undersigned",
+        "the group's name is shown on the page the link opens, not mailed"
+    );
     let page = client.get(&link).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Create Friends of the River"));
@@ -785,4 +788,42 @@ async fn a_sign_up_asked_for_by_someone_else_gives_them_no_way_in() {
         )
         .await;
     assert_eq!(tried.status, 422, "the attacker's password opens nothing");
+}
+
+/// Anyone can ask for a group with anyone's address: the email carries nothing they
+/// typed (neither the group's name nor theirs), and its link still opens the page that
+/// shows them before anything is created.
+#[tokio::test]
+async fn the_sign_up_email_carries_nothing_the_asker_typed() {
+    let app = TestApp::spawn().await;
+    const PHISH: &str = "Click http://evil.example to claim your prize";
+    let asked = app
+        .client()
+        .post_form(
+            "/signup",
+            &[
+                ("group_name", PHISH),
+                ("slug", "prize"),
+                ("name", "Win a prize at http://evil.example/now"),
+                ("email", "victim@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let link = app
+        .link_mailed_to("victim@example.org", "/signup/confirm/")
+        .await;
+    let received = app.mail_to("victim@example.org");
+    assert_eq!(received.len(), 1);
+    for part in [&received[0].subject, &received[0].text, &received[0].html] {
+        let lower = part.to_lowercase();
+        assert!(
+            !lower.contains("evil.example") && !lower.contains("prize"),
+            "a stranger's words in our mail: {part}"
+        );
+    }
+    let page = app.client().get(&link).await;
+    assert_eq!(page.status, 200);
+    assert!(support::unescape(&page.body).contains(PHISH));
 }

@@ -777,12 +777,43 @@ async fn referrals_become_prospects_introduced_by_their_referrer() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-    let preview = owner
+    // What a signer typed is not checked: marked so, and asked nothing until edited.
+    assert!(list.body.contains(UNCHECKED), "{}", list.body);
+    let prospect = format!("{path}/outreach/prospects/{id}");
+    assert!(owner.get(&prospect).await.body.contains(UNCHECKED));
+    let ask_it = || async {
+        owner
+            .post_form(
+                &format!("{path}/outreach/ask"),
+                &[("prospect", &id.to_string()), ("kind", "ask")],
+            )
+            .await
+    };
+    let unchecked = ask_it().await;
+    assert!(
+        unchecked
+            .body
+            .contains("not sent: suggested by a signer — not yet checked"),
+        "{}",
+        unchecked.body
+    );
+    assert_eq!(
+        send_preview_status(&owner, &path, &unchecked.body).await,
+        303
+    );
+    assert!(outbox_to(&app, "outreach_ask").await.is_empty());
+
+    let r = owner
         .post_form(
-            &format!("{path}/outreach/ask"),
-            &[("prospect", &id.to_string()), ("kind", "ask")],
+            &prospect,
+            &[("name", "Marsh Keepers"), ("website", "marsh.example")],
         )
         .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!owner.get(&prospect).await.body.contains(UNCHECKED));
+    let list = owner.get(&format!("{path}/outreach/prospects")).await;
+    assert!(!list.body.contains(UNCHECKED));
+    let preview = ask_it().await;
     assert!(
         preview
             .body
@@ -790,7 +821,14 @@ async fn referrals_become_prospects_introduced_by_their_referrer() {
         "{}",
         preview.body
     );
+    ask(&owner, &path, &[&id.to_string()], false).await;
+    assert_eq!(
+        outbox_to(&app, "outreach_ask").await,
+        ["rosa@marsh.example"]
+    );
 }
+
+const UNCHECKED: &str = "Suggested by a signer — not yet checked";
 
 #[tokio::test]
 async fn organizers_get_one_digest_a_day_with_their_follow_ups() {
@@ -1422,4 +1460,223 @@ async fn sign_and_confirm_link(app: &TestApp, public: &str) -> String {
     .await;
     assert_eq!(r.status, 303, "{}", r.body);
     confirm(app, "amira@heronwatch.example").await
+}
+
+/// Imports `n` prospects ("Org 0000" …), each with one contact; returns their ids in
+/// name order.
+async fn import_prospects(app: &TestApp, owner: &Client, path: &str, n: usize) -> Vec<String> {
+    let mut csv = String::from("organization,email\n");
+    for i in 0..n {
+        csv.push_str(&format!("Org {i:04},c{i:04}@orgs.example\n"));
+    }
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/import/confirm"),
+            &[("csv", &csv), ("map", "name"), ("map", "contact_email")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    sqlx::query_scalar::<_, uuid::Uuid>(
+        "SELECT id FROM prospects WHERE name LIKE 'Org %' ORDER BY name",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|id| id.to_string())
+    .collect()
+}
+
+const CAP_SUBJECT: &str = "Will {organization} join the river letter?";
+const CAP_BODY: &str = "Dear {contact_name},\n\nA short letter; we hope you sign.";
+
+/// The preview of an ask with our own subject and text to these prospects.
+async fn preview_ask(owner: &Client, path: &str, prospects: &[String]) -> support::Response {
+    let mut fields: Vec<(&str, &str)> =
+        prospects.iter().map(|p| ("prospect", p.as_str())).collect();
+    fields.extend([
+        ("kind", "ask"),
+        ("subject", CAP_SUBJECT),
+        ("body", CAP_BODY),
+    ]);
+    let preview = owner
+        .post_form(&format!("{path}/outreach/ask"), &fields)
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    preview
+}
+
+/// Sends a preview as it shows, whatever the answer.
+async fn send_as_previewed(owner: &Client, path: &str, preview: &str) -> support::Response {
+    let batch = input_value(preview, "batch").unwrap();
+    let subject = field_value(preview, "subject").unwrap();
+    let body = input_textarea(preview, "body");
+    let ids = contact_ids(preview);
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("batch", &batch),
+        ("kind", "ask"),
+        ("subject", &subject),
+        ("body", &body),
+    ];
+    for id in &ids {
+        fields.push(("contact", id));
+    }
+    owner
+        .post_form(&format!("{path}/outreach/ask/send"), &fields)
+        .await
+}
+
+/// A group made a minute ago writes to at most 200 contacts in 24 hours: the preview says
+/// how many remain, a send beyond them is refused with what was written and chosen kept
+/// and nothing queued, and the allowance comes back as the day rolls on.
+#[tokio::test]
+async fn a_new_group_asks_at_most_200_contacts_a_day() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let ids = import_prospects(&app, &owner, &path, 250).await;
+
+    let first = preview_ask(&owner, &path, &ids[..150]).await;
+    assert!(
+        first.body.contains("You can send 200 more asks today"),
+        "{}",
+        first.body
+    );
+    let sent = send_as_previewed(&owner, &path, &first.body).await;
+    assert_eq!(sent.status, 303, "within the cap it goes: {}", sent.body);
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 150);
+
+    app.clock.advance(time::Duration::hours(1));
+    let second = preview_ask(&owner, &path, &ids[150..]).await;
+    assert!(second.body.contains("You can send 50 more asks today"));
+    assert!(second.body.contains("This ask is larger"));
+    let refused = send_as_previewed(&owner, &path, &second.body).await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let page = support::unescape(&refused.body);
+    assert!(
+        page.contains("Nothing was sent: this ask would go to 100 contacts, but the group can send only 50 more today"),
+        "{page}"
+    );
+    assert_eq!(field_value(&refused.body, "subject").unwrap(), CAP_SUBJECT);
+    assert_eq!(input_textarea(&refused.body, "body"), CAP_BODY);
+    assert_eq!(contact_ids(&refused.body), contact_ids(&second.body));
+    assert_eq!(
+        outbox_to(&app, "outreach_ask").await.len(),
+        150,
+        "nothing of the refused send is queued"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM outreach_activities WHERE kind = 'ask'")
+            .await,
+        150
+    );
+
+    // A day after the first send its 150 no longer count.
+    let owner = at(&app, datetime!(2026-11-26 12:01 UTC)).await;
+    let again = send_as_previewed(&owner, &path, &refused.body).await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 250);
+}
+
+/// After its first week a group writes to up to 2,000 contacts a day: the send a new
+/// group is refused goes.
+#[tokio::test]
+async fn a_group_older_than_a_week_has_the_larger_cap() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let ids = import_prospects(&app, &owner, &path, 250).await;
+    let young = preview_ask(&owner, &path, &ids).await;
+    assert!(young.body.contains("You can send 200 more asks today"));
+    assert_eq!(
+        send_as_previewed(&owner, &path, &young.body).await.status,
+        429
+    );
+
+    let owner = at(&app, datetime!(2026-12-02 12:01 UTC)).await;
+    let grown = preview_ask(&owner, &path, &ids).await;
+    assert!(
+        grown.body.contains("You can send 2,000 more asks today"),
+        "{}",
+        grown.body
+    );
+    let sent = send_as_previewed(&owner, &path, &grown.body).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 250);
+}
+
+/// Two organizers sending at the same moment are counted one after the other: together
+/// they never pass the cap.
+#[tokio::test]
+async fn two_sends_at_once_cannot_together_pass_the_cap() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let other = app
+        .join(&owner, "river", "oli@river.example", "organizer", "Oli")
+        .await;
+    let ids = import_prospects(&app, &owner, &path, 300).await;
+    let a = preview_ask(&owner, &path, &ids[..150]).await;
+    let b = preview_ask(&other, &path, &ids[150..]).await;
+    let (ra, rb) = tokio::join!(
+        send_as_previewed(&owner, &path, &a.body),
+        send_as_previewed(&other, &path, &b.body)
+    );
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 429], "one goes, the other is refused");
+    assert_eq!(outbox_to(&app, "outreach_ask").await.len(), 150);
+}
+
+/// The one-click last call counts against the same cap: beyond it nothing goes and the
+/// dashboard does not say it went; a day later it goes.
+#[tokio::test]
+async fn a_last_call_beyond_the_cap_is_refused_until_the_day_rolls() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, _) = open_campaign(
+        &owner,
+        "river",
+        "water",
+        &[("soft_deadline", "2026-11-29T17:00")],
+    )
+    .await;
+    let ids = import_prospects(&app, &owner, &path, 250).await;
+    let early = preview_ask(&owner, &path, &ids[..100]).await;
+    assert_eq!(
+        send_as_previewed(&owner, &path, &early.body).await.status,
+        303
+    );
+    // Three and a half days later the first 100 no longer count; 150 more are asked.
+    let owner = at(&app, datetime!(2026-11-29 00:00 UTC)).await;
+    let late = preview_ask(&owner, &path, &ids[100..]).await;
+    assert_eq!(
+        send_as_previewed(&owner, &path, &late.body).await.status,
+        303
+    );
+
+    // After the soft deadline the first 100 may be called (the others were asked too
+    // recently): more than the 50 left today.
+    let owner = at(&app, datetime!(2026-11-29 18:00 UTC)).await;
+    let refused = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(
+        support::unescape(&refused.body).contains(
+            "Nothing was sent: the last call would go to 100 contacts, but the group can send only 50 more today"
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(outbox_to(&app, "outreach_last_call").await.is_empty());
+    assert!(!owner
+        .get(&format!("{path}/outreach"))
+        .await
+        .body
+        .contains("The last call went"));
+
+    let owner = at(&app, datetime!(2026-11-30 00:01 UTC)).await;
+    let sent = owner
+        .post_form(&format!("{path}/outreach/last-call"), &[])
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(outbox_to(&app, "outreach_last_call").await.len(), 100);
 }

@@ -110,10 +110,14 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
     let app = TestApp::spawn().await;
     let now = datetime!(2026-11-25 12:00 UTC);
     let mut conn = app.db.acquire().await.unwrap();
-    let tenant: TenantId =
-        tenancy::create_tenant(&mut conn, &TenantSlug::parse("river").unwrap(), "River")
-            .await
-            .unwrap();
+    let tenant: TenantId = tenancy::create_tenant(
+        &mut conn,
+        &TenantSlug::parse("river").unwrap(),
+        "River",
+        now,
+    )
+    .await
+    .unwrap();
     let input = CampaignInput {
         slug: "water".into(),
         title: "Water".into(),
@@ -210,9 +214,10 @@ async fn every_state_and_action_ends_where_the_consent_rules_say() {
 
     // Another group's id opens nothing.
     let mut conn2 = app.db.acquire().await.unwrap();
-    let other = tenancy::create_tenant(&mut conn2, &TenantSlug::parse("lake").unwrap(), "Lake")
-        .await
-        .unwrap();
+    let other =
+        tenancy::create_tenant(&mut conn2, &TenantSlug::parse("lake").unwrap(), "Lake", now)
+            .await
+            .unwrap();
     let any: Uuid = sqlx::query_scalar("SELECT id FROM signatures WHERE state = 'pending' LIMIT 1")
         .fetch_one(&app.db)
         .await

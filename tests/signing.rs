@@ -1564,3 +1564,157 @@ async fn a_confirmation_is_of_the_text_shown() {
         "the revision confirmed"
     );
 }
+
+/// Anyone can send the form with anyone's address: the confirmation email, and the
+/// further link a re-submission sends, carry nothing the sender typed (the campaign and
+/// the group are the organizers' words), and the link in it still confirms.
+#[tokio::test]
+async fn the_confirmation_email_carries_nothing_the_public_typed() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    const PHISH: &str = "Click http://evil.example to claim your prize";
+    let mut fields = organization(PHISH, "victim@example.org");
+    fields.retain(|(k, _)| *k != "contact_name");
+    fields.push(("contact_name", "Win a prize at http://evil.example/now"));
+    let r = sign(&app, &public, &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // An hour later the same address again, in other words: a further link goes.
+    app.clock.advance(Duration::minutes(61));
+    let again = sign(
+        &app,
+        &public,
+        &organization(
+            "Your prize waits at http://evil.example/again",
+            "victim@example.org",
+        ),
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    app.dispatch_mail().await;
+    let received = app.mail_to("victim@example.org");
+    assert_eq!(received.len(), 2, "the confirmation and the further link");
+    for mail in &received {
+        for part in [&mail.subject, &mail.text, &mail.html] {
+            let lower = part.to_lowercase();
+            assert!(
+                !lower.contains("evil.example") && !lower.contains("prize"),
+                "a stranger's words in our mail: {part}"
+            );
+        }
+        assert!(mail.subject.contains("Keep the water clean"));
+        assert!(mail.text.contains("Group river"), "{}", mail.text);
+    }
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT message::text FROM outbox WHERE message ->> 'kind' = 'confirm_signature'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(stored.iter().all(|m| !m.contains("evil.example")));
+
+    let link = app
+        .link_mailed_to("victim@example.org", "/signature/")
+        .await;
+    let signer = app.client();
+    let page = signer.get(&link).await;
+    assert!(
+        unescape(&page.body).contains(PHISH),
+        "the signer's page shows what was signed"
+    );
+    let confirmed = confirm_from(&signer, &link).await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    assert_eq!(
+        app.count("SELECT count(*) FROM signatures WHERE state = 'confirmed' AND email = 'victim@example.org'")
+            .await,
+        1
+    );
+}
+
+async fn suggest(
+    signer: &support::Client,
+    link: &str,
+    rows: &[(&str, &str, &str)],
+) -> support::Response {
+    let mut fields = Vec::new();
+    for (name, organization, email) in rows {
+        fields.extend([
+            ("referral_name", *name),
+            ("referral_organization", *organization),
+            ("referral_email", *email),
+        ]);
+    }
+    signer
+        .post_form(&format!("{link}/referrals"), &fields)
+        .await
+}
+
+/// One signature suggests at most 50 people or organizations in all; a form beyond that
+/// is refused whole, with what was typed kept and how many remain.
+#[tokio::test]
+async fn one_signature_suggests_at_most_fifty_in_all() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lakefriends.example").await;
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let signer = app.client();
+    let twenty: Vec<(&str, &str, &str)> = (0..20).map(|_| ("Sam", "Hill Alliance", "")).collect();
+    for _ in 0..2 {
+        assert_eq!(suggest(&signer, &link, &twenty).await.status, 303);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 40);
+
+    let mut eleven = twenty[..10].to_vec();
+    eleven.push(("Rosa Vega", "Marsh Keepers", "rosa@marsh.example"));
+    let over = suggest(&signer, &link, &eleven).await;
+    assert_eq!(over.status, 422, "{}", over.body);
+    let page = unescape(&over.body);
+    assert!(
+        page.contains("One signature can send at most 50 suggestions in all; you have sent 40, so 10 more can be saved."),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"rosa@marsh.example\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 40);
+
+    assert_eq!(suggest(&signer, &link, &eleven[1..]).await.status, 303);
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 50);
+    let full = suggest(&signer, &link, &[("Ann", "", "")]).await;
+    assert_eq!(full.status, 422);
+    assert!(unescape(&full.body).contains("the most one signature can send"));
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 50);
+}
+
+/// Suggestion forms from one client address are limited (10 in 10 minutes), whatever
+/// the signature; the refusal keeps what was typed.
+#[tokio::test]
+async fn suggestions_from_one_address_are_rate_limited() {
+    let app = TestApp::spawn().await;
+    let (_, _, public) = setup(&app).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lakefriends.example").await;
+    let link = app
+        .link_mailed_to("lee@lakefriends.example", "/signature/")
+        .await;
+    let signer = app.client();
+    for i in 0..10 {
+        let r = suggest(&signer, &link, &[("Sam", &format!("Org {i}"), "")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let limited = suggest(&signer, &link, &[("Rosa Vega", "Marsh Keepers", "")]).await;
+    assert_eq!(limited.status, 429);
+    let page = unescape(&limited.body);
+    assert!(page.contains("Please wait ten minutes"), "{page}");
+    assert!(
+        page.contains("value=\"Marsh Keepers\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 10);
+
+    app.clock.advance(Duration::minutes(11));
+    let later = suggest(&signer, &link, &[("Rosa Vega", "Marsh Keepers", "")]).await;
+    assert_eq!(later.status, 303, "{}", later.body);
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, 11);
+}

@@ -238,7 +238,6 @@ pub async fn confirm(
                         message: ConfirmSignature {
                             campaign_title: campaign.title.clone(),
                             group_name: member.tenant.name.clone(),
-                            signer_name: signature.name.clone(),
                             link: state
                                 .config
                                 .link(&format!("{page_path}/signature/{}", token.token)),

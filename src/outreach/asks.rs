@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::daily_cap;
 use super::emails::Ask;
 pub use super::links::personal_link;
 use super::links::{mac_matches, parse_token};
@@ -27,7 +28,7 @@ use crate::mail::outbox;
 use crate::signing::{prefilled_form, public_campaign, SignForm};
 use crate::state::AppState;
 use crate::tenancy::{Member, TenantScope};
-use crate::web::{render, unprocessable, Form, Layout, Path, Visitor};
+use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
 /// At most this many contacts in one ask.
 pub const MAX_RECIPIENTS: usize = 5000;
@@ -261,6 +262,10 @@ struct PreviewPage {
     chapter_warnings: Vec<(String, String)>,
     example: Option<(String, String, String)>,
     error: Option<String>,
+    /// What the group may still send today (`daily_cap`).
+    allowance: String,
+    /// The contacts this ask goes to for sure are more than that.
+    over_allowance: bool,
     merge_fields: [(&'static str, &'static str); 6],
 }
 
@@ -359,9 +364,26 @@ pub async fn preview(
     if form.batch.is_empty() {
         form.batch = Uuid::new_v4().simple().to_string();
     }
+    let page = preview_page(&state, &member, campaign, form, &settings, None).await?;
+    if page.error.is_some() {
+        return unprocessable(page);
+    }
+    Ok(render(page)?.into_response())
+}
+
+/// The preview of `form` as it stands now; `refused` is why a send of it was refused.
+async fn preview_page(
+    state: &AppState,
+    member: &Member,
+    campaign: Campaign,
+    form: AskForm,
+    settings: &Settings,
+    refused: Option<String>,
+) -> AppResult<PreviewPage> {
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
-    let evaluated = evaluate(&mut conn, &member, &campaign, &form, &settings, now, false).await?;
+    let evaluated = evaluate(&mut conn, member, &campaign, &form, settings, now, false).await?;
+    let allowance = daily_cap::allowance(&mut conn, member.tenant_id, now, false).await?;
     let soft = campaign.soft_deadline_display();
     let first = evaluated
         .recipients
@@ -395,7 +417,7 @@ pub async fn preview(
         .iter()
         .filter(|l| l.excluded.is_none() && l.warning.is_some())
         .count();
-    let page = PreviewPage {
+    Ok(PreviewPage {
         layout: member.layout(format!("Ask — {}", campaign.title)),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         campaign,
@@ -405,13 +427,12 @@ pub async fn preview(
         warned,
         chapter_warnings: evaluated.chapter_warnings,
         example,
-        error,
+        error: refused.or(error),
+        allowance: allowance.summary(),
+        over_allowance: i64::try_from(sendable - warned).unwrap_or(i64::MAX)
+            > allowance.remaining(),
         merge_fields: MERGE_FIELDS,
-    };
-    if page.error.is_some() {
-        return unprocessable(page);
-    }
-    Ok(render(page)?.into_response())
+    })
 }
 
 /// `POST …/outreach/ask/send`: queues one email per contact that may be written to
@@ -437,6 +458,8 @@ pub async fn send(
     refuse_unless_signing(&campaign, now)?;
     let soft = campaign.soft_deadline_display();
     let mut tx = state.db.begin().await?;
+    // The group first, then its contacts: every capped send locks in this order.
+    let allowance = daily_cap::allowance(&mut tx, member.tenant_id, now, true).await?;
     let evaluated = evaluate(&mut tx, &member, &campaign, &form, &settings, now, true).await?;
     let include_warned = form.include_warned == "on";
     let mut messages = Vec::new();
@@ -486,6 +509,16 @@ pub async fn send(
         .into_iter()
         .filter(|(key, ..)| new_keys.contains(key))
         .collect();
+    let queued = i64::try_from(sent.len()).unwrap_or(i64::MAX);
+    if let Some(refusal) = allowance.refusal("this ask", queued) {
+        tx.rollback().await?;
+        let refusal = format!(
+            "{refusal} Choose fewer contacts, or send it later: what you wrote and chose is kept below."
+        );
+        let page = preview_page(&state, &member, campaign, form, &settings, Some(refusal)).await?;
+        return render_with(StatusCode::TOO_MANY_REQUESTS, page);
+    }
+    daily_cap::record(&mut tx, member.tenant_id, now, queued).await?;
     let contacts: Vec<Uuid> = sent.iter().map(|(_, c, _, _)| *c).collect();
     let prospects: Vec<Uuid> = sent.iter().map(|(_, _, p, _)| *p).collect();
     let subjects: Vec<String> = sent.iter().map(|(_, _, _, s)| s.clone()).collect();
@@ -620,8 +653,18 @@ pub async fn last_call(
             "A last call goes only after the soft deadline passed short of the target, and before the hard deadline.".into(),
         ));
     }
-    Scheduler::new(state.clone()).last_call(&due).await?;
-    Ok(Redirect::to(&format!("{outreach}?notice=last-call-sent")).into_response())
+    match Scheduler::new(state.clone())
+        .last_call(&due, Some(member.tenant_id))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{outreach}?notice=last-call-sent")).into_response()),
+        Err(e) => match e.downcast::<daily_cap::OverCap>() {
+            Ok(over) => Err(AppError::TooManyRequests(format!(
+                "{over} Send the last call later, when the group's allowance has room."
+            ))),
+            Err(e) => Err(e.into()),
+        },
+    }
 }
 
 #[cfg(test)]

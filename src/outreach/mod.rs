@@ -6,6 +6,7 @@
 
 mod asks;
 mod carry;
+mod daily_cap;
 mod dashboard;
 mod emails;
 mod handlers;

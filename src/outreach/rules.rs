@@ -6,6 +6,11 @@ use time::{Duration, OffsetDateTime};
 
 use super::store::{Recipient, Settings};
 
+/// A prospect made from a signer's suggestion carries what a stranger typed: no mail from
+/// our address goes to it until an organizer has edited it.
+pub const UNCHECKED_SUGGESTION: &str =
+    "suggested by a signer — not yet checked (edit and save the prospect first)";
+
 /// Why nothing may be sent to a contact, ever (until the situation changes).
 pub fn never_send(recipient: &Recipient) -> Option<&'static str> {
     if recipient.signed {
@@ -24,6 +29,8 @@ pub fn never_send(recipient: &Recipient) -> Option<&'static str> {
         Some("no email address")
     } else if recipient.unsubscribed {
         Some("unsubscribed from this group's mail")
+    } else if recipient.unchecked_suggestion {
+        Some(UNCHECKED_SUGGESTION)
     } else {
         None
     }

@@ -14,6 +14,7 @@ use time::{Date, Duration, OffsetDateTime};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use super::daily_cap::{self, OverCap};
 use super::emails::{DailyDigest, DeadlineReminder, LastCall, OrganizerAlert};
 use super::links::personal_link;
 use super::store::{self, NewActivity, Origin, ProspectInput};
@@ -21,6 +22,7 @@ use super::ActivityKind;
 use crate::campaigns::time_zones;
 use crate::mail::{self, Outgoing};
 use crate::state::AppState;
+use crate::tenancy::TenantId;
 
 /// How often the background task looks for due work.
 pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
@@ -167,7 +169,7 @@ const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contac
         $4
     FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
     WHERE c.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
-      AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation')
+      AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation') AND NOT p.unchecked_suggestion
       AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $7))
       AND NOT EXISTS (SELECT 1 FROM outreach_send_log l
                       WHERE l.campaign_id = $1 AND l.contact_id = c.id AND l.stage = $2 AND l.deadline = $3)
@@ -222,7 +224,7 @@ impl Scheduler {
         for campaign in &campaigns {
             if let Some(days) = campaign.due_reminder(now) {
                 let (sent, skipped) = self
-                    .contact_stage(campaign, ContactStage::Reminder(days), now)
+                    .contact_stage(campaign, ContactStage::Reminder(days), now, None)
                     .await?;
                 report.reminders += sent;
                 report.skipped += skipped;
@@ -236,7 +238,7 @@ impl Scheduler {
             // Every tick in the window, not only the one that raised the alert: a tick
             // that failed in between leaves nobody out (the send log stops repeats).
             if soft_missed && campaign.settings.auto_last_call {
-                let (sent, skipped) = self.last_call(campaign).await?;
+                let (sent, skipped) = self.last_call(campaign, None).await?;
                 report.last_calls += sent;
                 report.skipped += skipped;
             }
@@ -260,18 +262,15 @@ impl Scheduler {
 
     /// The last call to asked-but-unsigned contacts, naming the hard deadline; once per
     /// contact and hard deadline. Returns (sent, not sent because of the touch limits).
-    pub async fn last_call(&self, campaign: &DueCampaign) -> anyhow::Result<(usize, usize)> {
+    /// `capped_for`: an organizer's click, counted against the group's daily cap (an
+    /// `OverCap` error sends nothing); the automatic one passes `None`.
+    pub async fn last_call(
+        &self,
+        campaign: &DueCampaign,
+        capped_for: Option<TenantId>,
+    ) -> anyhow::Result<(usize, usize)> {
         let now = self.state.clock.now();
-        sqlx::query(
-            "INSERT INTO outreach_campaign_log (campaign_id, stage, deadline, at) VALUES ($1, 'last_call', $2, $3)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(campaign.id)
-        .bind(campaign.hard_deadline)
-        .bind(now)
-        .execute(&self.state.db)
-        .await?;
-        self.contact_stage(campaign, ContactStage::LastCall, now)
+        self.contact_stage(campaign, ContactStage::LastCall, now, capped_for)
             .await
     }
 
@@ -280,6 +279,7 @@ impl Scheduler {
         campaign: &DueCampaign,
         stage: ContactStage,
         now: OffsetDateTime,
+        capped_for: Option<TenantId>,
     ) -> anyhow::Result<(usize, usize)> {
         let deadline = match stage {
             ContactStage::Reminder(_) => campaign.soft_deadline,
@@ -287,8 +287,26 @@ impl Scheduler {
         };
         let today = time_zones::local_date(now, &campaign.time_zone);
         let mut tx = self.state.db.begin().await?;
+        // The group before the campaign and the contacts, in the order every capped send
+        // takes them.
+        let allowance = match capped_for {
+            Some(tenant) => Some(daily_cap::allowance(&mut tx, tenant, now, true).await?),
+            None => None,
+        };
         if !still_due(&mut tx, campaign).await? {
             return Ok((0, 0));
+        }
+        if let ContactStage::LastCall = stage {
+            // In the stage's transaction: a refused last call leaves no mark that it went.
+            sqlx::query(
+                "INSERT INTO outreach_campaign_log (campaign_id, stage, deadline, at) VALUES ($1, 'last_call', $2, $3)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(campaign.id)
+            .bind(campaign.hard_deadline)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         let claimed: Vec<(Uuid, String, String)> = sqlx::query_as(CLAIM_CONTACTS)
             .bind(campaign.id)
@@ -404,6 +422,14 @@ impl Scheduler {
                 now,
             )
             .await?;
+        }
+        if let (Some(allowance), Some(tenant)) = (allowance, capped_for) {
+            let sent = i64::try_from(sent).unwrap_or(i64::MAX);
+            if let Some(refusal) = allowance.refusal("the last call", sent) {
+                tx.rollback().await?;
+                return Err(OverCap(refusal).into());
+            }
+            daily_cap::record(&mut tx, tenant, now, sent).await?;
         }
         tx.commit().await?;
         Ok((sent, skipped))

@@ -126,6 +126,9 @@ pub struct Prospect {
     pub matched_signature_id: Option<Uuid>,
     pub referred_by: String,
     pub referral_note: String,
+    /// Made from a signer's suggestion, with the text they typed, and not yet edited by
+    /// an organizer: shown as not yet checked, and asked nothing.
+    pub unchecked_suggestion: bool,
     pub possible_duplicate_of: Option<Uuid>,
     pub duplicate_name: Option<String>,
     pub next_follow_up: Option<Date>,
@@ -168,7 +171,7 @@ impl Prospect {
 
 const PROSPECT_COLUMNS: &str = "p.id, p.name, p.website, p.size, p.parent_id, parent.name AS parent_name, p.tags,
     p.owner_id, owner.name AS owner_name, p.sensitivity, p.hold_reason, p.hold_until, p.status,
-    p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.possible_duplicate_of,
+    p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.unchecked_suggestion, p.possible_duplicate_of,
     dup.name AS duplicate_name, p.next_follow_up, p.last_touch_at, p.created_at,
     (SELECT count(*) FROM prospect_contacts pc WHERE pc.prospect_id = p.id) AS contact_count,
     (SELECT s.confirmed_revision < c.consent_from_revision FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
@@ -199,6 +202,7 @@ fn prospect(r: &PgRow) -> sqlx::Result<Prospect> {
         matched_signature_id: r.try_get("matched_signature_id")?,
         referred_by: r.try_get("referred_by")?,
         referral_note: r.try_get("referral_note")?,
+        unchecked_suggestion: r.try_get("unchecked_suggestion")?,
         possible_duplicate_of: r.try_get("possible_duplicate_of")?,
         duplicate_name: r.try_get("duplicate_name")?,
         next_follow_up: r.try_get("next_follow_up")?,
@@ -535,8 +539,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO prospects (id, tenant_id, campaign_id, name, name_key, sort_key, website, domain, size, parent_id,
                                 tags, owner_id, sensitivity, hold_reason, hold_until, referral_id, referred_by,
-                                referral_note, possible_duplicate_of, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                                referral_note, possible_duplicate_of, created_at, unchecked_suggestion)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
     .bind(id)
     .bind(tenant)
@@ -558,6 +562,8 @@ pub async fn insert(
     .bind(&origin.referral_note)
     .bind(duplicate.map(|(id, _)| id))
     .bind(now)
+    // A signer's suggestion is their text until an organizer edits it.
+    .bind(origin.referral_id.is_some())
     .execute(conn)
     .await?;
     Ok(id)
@@ -575,7 +581,7 @@ pub async fn update(
     let done = sqlx::query(
         "UPDATE prospects SET name = $4, name_key = $5, sort_key = $6, website = $7, domain = $8, size = $9,
                 parent_id = $10, tags = $11, owner_id = $12, sensitivity = $13, hold_reason = $14, hold_until = $15,
-                possible_duplicate_of = $16
+                possible_duplicate_of = $16, unchecked_suggestion = false
          WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
     )
     .bind(tenant.uuid())
@@ -1057,6 +1063,8 @@ pub struct Recipient {
     pub has_signature: bool,
     /// The referrer's name while their signature stands: the ask may introduce them.
     pub referred_by: String,
+    /// The prospect is a signer's suggestion no organizer has edited yet.
+    pub unchecked_suggestion: bool,
     pub parent_id: Option<Uuid>,
 }
 
@@ -1074,7 +1082,7 @@ pub async fn recipients(
 ) -> sqlx::Result<Vec<Recipient>> {
     let sql = format!(
         "SELECT {CONTACT_COLUMNS}, p.name AS organization, p.status, p.signed_signature_id IS NOT NULL AS signed,
-                {HELD} AS held, p.parent_id,
+                {HELD} AS held, p.parent_id, p.unchecked_suggestion,
                 coalesce((SELECT s.name FROM referrals f JOIN signatures s ON s.id = f.signature_id
                           WHERE f.id = p.referral_id AND s.state = 'confirmed'), '') AS referred_by,
                 EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email) AS has_signature,
@@ -1106,6 +1114,7 @@ pub async fn recipients(
                 unsubscribed: r.try_get("unsubscribed")?,
                 has_signature: r.try_get("has_signature")?,
                 referred_by: r.try_get("referred_by")?,
+                unchecked_suggestion: r.try_get("unchecked_suggestion")?,
                 parent_id: r.try_get("parent_id")?,
             })
         })
@@ -1190,4 +1199,60 @@ pub async fn follow_ups(
         .fetch_all(db)
         .await?;
     rows.iter().map(prospect).collect()
+}
+
+/// When the group was created, and how many outreach recipients it wrote to since
+/// `since` (see `daily_cap`). With `lock`, the group's row is locked first and stays so
+/// until the transaction ends, so concurrent sends are counted in turn (as the signature
+/// import counts its rows).
+pub async fn mail_volume_since(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    since: OffsetDateTime,
+    lock: bool,
+) -> sqlx::Result<(OffsetDateTime, i64)> {
+    let sql = if lock {
+        "SELECT created_at FROM tenants WHERE id = $1 FOR NO KEY UPDATE"
+    } else {
+        "SELECT created_at FROM tenants WHERE id = $1"
+    };
+    let created_at: OffsetDateTime = sqlx::query_scalar(sql)
+        .bind(tenant.uuid())
+        .fetch_one(&mut *conn)
+        .await?;
+    let used: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(recipients), 0)::bigint FROM outreach_mail_volume WHERE tenant_id = $1 AND sent_at > $2",
+    )
+    .bind(tenant.uuid())
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok((created_at, used))
+}
+
+/// Counts `recipients` written to at `at`; the group's rows older than `forget_before`
+/// go (they no longer count).
+pub async fn record_mail_volume(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    at: OffsetDateTime,
+    recipients: i64,
+    forget_before: OffsetDateTime,
+) -> sqlx::Result<()> {
+    if recipients > 0 {
+        sqlx::query(
+            "INSERT INTO outreach_mail_volume (tenant_id, sent_at, recipients) VALUES ($1, $2, $3)",
+        )
+        .bind(tenant.uuid())
+        .bind(at)
+        .bind(i32::try_from(recipients).unwrap_or(i32::MAX))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("DELETE FROM outreach_mail_volume WHERE tenant_id = $1 AND sent_at <= $2")
+        .bind(tenant.uuid())
+        .bind(forget_before)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

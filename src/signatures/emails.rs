@@ -6,11 +6,15 @@ use serde::{Deserialize, Serialize};
 use crate::mail::{Email, Footer, RenderedMail};
 
 /// Asks a signer to confirm their signature: it counts only after this.
+///
+/// It carries nothing the public typed (not the name signed with): anyone can send the
+/// form with any address, and mail from our address must not carry a stranger's words.
+/// The campaign's title and the group's name are the organizers'. (Older queued rows may
+/// still hold a `signer_name`; it is ignored.)
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConfirmSignature {
     pub campaign_title: String,
     pub group_name: String,
-    pub signer_name: String,
     pub link: String,
     pub expires: String,
 }

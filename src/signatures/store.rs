@@ -1092,6 +1092,19 @@ pub struct Referral {
 }
 
 /// A signer's suggestion of whom else to ask; kept with the signature that made it.
+/// How many suggestions the signature has made, with the signature locked until the
+/// transaction ends (so suggestions sent at once are counted in turn).
+pub async fn referrals_made(conn: &mut PgConnection, signature: &Signature) -> sqlx::Result<i64> {
+    sqlx::query("SELECT 1 FROM signatures WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(signature.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT count(*) FROM referrals WHERE signature_id = $1")
+        .bind(signature.id)
+        .fetch_one(conn)
+        .await
+}
+
 pub async fn add_referral(
     conn: &mut PgConnection,
     signature: &Signature,

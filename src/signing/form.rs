@@ -443,7 +443,7 @@ pub async fn submit(
     match store::insert(&mut tx, tenant, campaign.id, &signature, &by, now).await? {
         Inserted::Created(id) => {
             confirmation
-                .enqueue(&mut tx, id, 1, &signature.email, &signature.name)
+                .enqueue(&mut tx, id, 1, &signature.email)
                 .await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
@@ -462,13 +462,7 @@ pub async fn submit(
                     .await?;
                 if let Some(sequence) = sent {
                     confirmation
-                        .enqueue(
-                            &mut tx,
-                            existing.id,
-                            sequence,
-                            &existing.email,
-                            &signature.name,
-                        )
+                        .enqueue(&mut tx, existing.id, sequence, &existing.email)
                         .await?;
                 }
             }
@@ -497,7 +491,6 @@ impl Confirmation<'_> {
         signature_id: Uuid,
         sequence: i32,
         email: &str,
-        name: &str,
     ) -> AppResult<()> {
         let (campaign, page_path, token) = (self.campaign, self.page_path, self.token);
         mail::enqueue(
@@ -509,7 +502,6 @@ impl Confirmation<'_> {
                 message: ConfirmSignature {
                     campaign_title: campaign.title.clone(),
                     group_name: self.group_name.to_owned(),
-                    signer_name: name.to_owned(),
                     link: self
                         .state
                         .config

@@ -81,6 +81,17 @@ pub struct ReferralForm {
 
 /// Suggestions one form may send; more are refused before anything is rendered.
 pub const MAX_REFERRALS: usize = 20;
+/// Suggestions one signature may make in all: a signer knows a few dozen people worth
+/// asking; each becomes a prospect and a contact organizers must check, so a script
+/// posting thousands from one signature would bury the real ones.
+pub const MAX_REFERRALS_PER_SIGNATURE: i64 = 50;
+/// Suggestion forms per client address: a person sends one or two (and corrects one);
+/// several signers behind one office address still fit.
+pub const REFERRAL_LIMIT: crate::web::RateLimit = crate::web::RateLimit {
+    scope: "referrals",
+    max: 10,
+    window: time::Duration::minutes(10),
+};
 
 impl ReferralForm {
     /// How many rows were sent (the longest of the three columns).
@@ -583,6 +594,17 @@ pub async fn referrals(
             "Suggestions can be sent once your signature is confirmed.",
         ));
     }
+    if !visitor.context.rate_limit_exempt
+        && !REFERRAL_LIMIT
+            .allow(&state.db, visitor.context.rate_key(), state.clock.now())
+            .await?
+    {
+        let errors = vec![
+            "Many suggestions were sent from your network in the last few minutes. Please wait ten minutes, then send them again: what you typed is kept below.".to_owned(),
+        ];
+        let page = signer_page(&state, &visitor, found, false, form, errors).await?;
+        return render_with(StatusCode::TOO_MANY_REQUESTS, page);
+    }
     if form.submitted_rows() > MAX_REFERRALS {
         let errors = vec![format!(
             "Send at most {MAX_REFERRALS} suggestions at a time; the first {MAX_REFERRALS} are kept below."
@@ -627,6 +649,19 @@ pub async fn referrals(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    let made = store::referrals_made(&mut tx, &found.signature).await?;
+    let room = (MAX_REFERRALS_PER_SIGNATURE - made).max(0);
+    if i64::try_from(rows.len()).unwrap_or(i64::MAX) > room {
+        tx.rollback().await?;
+        let error = if room == 0 {
+            format!("You have sent {made} suggestions, the most one signature can send ({MAX_REFERRALS_PER_SIGNATURE}); nothing more was saved. Thank you: the organizers have them.")
+        } else {
+            format!("One signature can send at most {MAX_REFERRALS_PER_SIGNATURE} suggestions in all; you have sent {made}, so {room} more can be saved. Nothing was saved: keep the {room} that matter most below and send again.")
+        };
+        return unprocessable(
+            signer_page(&state, &visitor, found, false, form, vec![error]).await?,
+        );
+    }
     for (name, organization, email) in &rows {
         store::add_referral(&mut tx, &found.signature, (name, organization, email), now).await?;
     }

@@ -52,10 +52,13 @@ impl Email for Invitation {
 }
 
 /// The link that creates the group and its owner's account: it proves the address.
+///
+/// It carries nothing the asker typed (neither their name nor the group's): anyone can
+/// ask with any address, and mail from our address must not carry a stranger's words.
+/// The page the link opens shows them. (Older queued rows may still hold `name` and
+/// `group_name`; they are ignored.)
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConfirmSignup {
-    pub name: String,
-    pub group_name: String,
     pub link: String,
 }
 
@@ -80,7 +83,7 @@ impl Email for ConfirmSignup {
 
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
         Ok(RenderedMail {
-            subject: format!("Confirm your address to create {}", self.group_name),
+            subject: "Confirm your address to start a group on Undersigned".into(),
             text: ConfirmSignupText { m: self, footer }.render()?,
             html: ConfirmSignupHtml { m: self, footer }.render()?,
         })

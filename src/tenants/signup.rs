@@ -141,7 +141,8 @@ pub async fn signup(
 
     // Logged in: the account's address was proven when it was made.
     let mut tx = state.db.begin().await?;
-    let tenant = match tenancy::create_tenant(&mut tx, &slug, &group_name).await {
+    let tenant = match tenancy::create_tenant(&mut tx, &slug, &group_name, state.clock.now()).await
+    {
         Ok(tenant) => tenant,
         Err(CreateTenantError::SlugTaken) => {
             errors.add("slug", SLUG_TAKEN);
@@ -221,8 +222,6 @@ async fn request(
             enqueue(&mut tx, key, &email, message, now).await?;
         } else {
             let message = ConfirmSignup {
-                name,
-                group_name,
                 link: state
                     .config
                     .link(&format!("/signup/confirm/{}", token.token)),
@@ -422,7 +421,7 @@ pub async fn confirm(
     };
     let slug =
         TenantSlug::parse(&pending.slug).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let tenant = match tenancy::create_tenant(&mut tx, &slug, &pending.group_name).await {
+    let tenant = match tenancy::create_tenant(&mut tx, &slug, &pending.group_name, now).await {
         Ok(tenant) => tenant,
         Err(CreateTenantError::SlugTaken) => return unprocessable(LinkExpiredPage {
             layout: visitor.layout("Choose another web address"),
