@@ -42,3 +42,29 @@ CREATE INDEX outbox_recipient ON outbox (tenant_id, lower(recipient));
 -- Suggestions that name an address (another signer's "who else should we contact"):
 -- an erasure of that address removes them.
 CREATE INDEX referrals_email ON referrals (tenant_id, lower(btrim(email))) WHERE email <> '';
+
+-- Updates and digests queued before this migration: each entry is matched to the
+-- signature it was written from, by whole-entry equality within its own campaign (an
+-- update) or group (a digest: "<name> signed <title>"), never by a search inside text.
+INSERT INTO member_update_names (update_id, position, signature_id)
+SELECT DISTINCT ON (u.id, e.position) u.id, e.position - 1, s.id
+  FROM member_updates u
+  CROSS JOIN LATERAL (SELECT o.message FROM signatures r
+                        JOIN outbox o ON o.idempotency_key = 'member-update:' || u.id || ':' || r.id
+                       WHERE r.campaign_id = u.campaign_id AND jsonb_typeof(o.message->'signers') = 'array'
+                       LIMIT 1) m
+  CROSS JOIN LATERAL jsonb_array_elements_text(m.message->'signers') WITH ORDINALITY AS e(entry, position)
+  JOIN signatures s ON s.campaign_id = u.campaign_id AND s.erased_at IS NULL
+                   AND (s.name = e.entry OR (s.kind = 'individual' AND s.name || ' (individual)' = e.entry))
+ ORDER BY u.id, e.position, s.state = 'confirmed' DESC, s.id;
+
+INSERT INTO outreach_digest_lines (tenant_id, user_id, day, list, position, signature_id)
+SELECT DISTINCT ON (d.tenant_id, d.user_id, d.day, e.position)
+       d.tenant_id, d.user_id, d.day, 'new_signers', e.position - 1, s.id
+  FROM outreach_digests d
+  JOIN outbox o ON o.idempotency_key = 'outreach:digest:' || d.tenant_id || ':' || d.user_id || ':' || to_char(d.day, 'YYYY-MM-DD')
+  CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.message->'new_signers') = 'array'
+                                                    THEN o.message->'new_signers' ELSE '[]' END) WITH ORDINALITY AS e(entry, position)
+  JOIN campaigns c ON c.tenant_id = d.tenant_id AND right(e.entry, length(' signed ' || c.title)) = ' signed ' || c.title
+  JOIN signatures s ON s.campaign_id = c.id AND s.erased_at IS NULL AND s.name = left(e.entry, length(e.entry) - length(' signed ' || c.title))
+ ORDER BY d.tenant_id, d.user_id, d.day, e.position, s.state = 'confirmed' DESC, s.id;

@@ -373,6 +373,9 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
     assert!(page.body.contains(HERON));
     assert!(page.body.contains("leaves the letter"));
     assert!(page.body.contains("Erase my details"));
+    assert!(page
+        .body
+        .contains("a suggestion other signers made with your address"));
     assert_eq!(signature_count(&app, AMIRA).await, 1);
     assert_eq!(erased_signers(&app, "water").await, 0);
 
@@ -912,7 +915,7 @@ fn only_one_entry_replaced(
 
 const CLEAN: &str = "clean@water.example";
 
-fn common_words_fields<'a>(contact: &'a str) -> Vec<(&'a str, &'a str)> {
+fn common_words_fields(contact: &str) -> Vec<(&str, &str)> {
     vec![
         ("kind", "organization"),
         ("organization", "Water"),
@@ -1149,6 +1152,13 @@ async fn a_suggestion_naming_the_signers_address_and_the_prospect_made_from_it_a
         2
     );
 
+    let page = app.client().get(&format!("{heron_link}/erase")).await;
+    assert!(
+        page.body
+            .contains("a suggestion other signers made with your address"),
+        "{}",
+        page.body
+    );
     let r = app
         .client()
         .post_form(&format!("{heron_link}/erase"), &[])

@@ -3,14 +3,21 @@
 //! every signature of the same address in that group, since whoever holds a link mailed
 //! to an address speaks for that address.
 //!
+//! An erasure touches only rows provably about this person: found by their signatures'
+//! ids, by ids recorded when a message listed them (`member_update_names`,
+//! `outreach_digest_lines`), or by their address compared whole; never by searching
+//! text the public typed, which once let a contact named "Clean" rewrite everybody's
+//! mail. The rule in full, table by table, is in docs/signatures.md ("Erasure").
+//!
 //! Why the SQL here reaches into other areas' tables (outbox, outreach contacts,
-//! activities and prospects, suppressions): an erasure must leave nothing behind in any
-//! of them, in one transaction, and this module sits below `campaigns`, `signing` and
-//! `outreach` in the layers, so it cannot call their stores (they call it). Every
-//! statement that touches a signer's data outside `signatures` is therefore written
-//! here, in this one file, and `tests/privacy.rs` scans every column of every table after
-//! an erasure: a new table that can hold a signer's address or name fails that test
-//! until it is handled here.
+//! activities, prospects and digest lines, member update names, suppressions,
+//! statements): an erasure must leave nothing behind in any of them, in one
+//! transaction, and this module sits below `campaigns`, `signing` and `outreach` in the
+//! layers, so it cannot call their stores (they call it). Every statement that touches
+//! a signer's data outside `signatures` is therefore written here, in this one file, and
+//! `tests/privacy.rs` scans every column of every table after an erasure (a new table
+//! that can hold a signer's address or name fails that test until it is handled here)
+//! and compares every other row before and after.
 
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool, Row};
@@ -365,6 +372,8 @@ pub struct PlannedSignature {
 pub struct Plan {
     pub signatures: Vec<PlannedSignature>,
     pub referrals: i64,
+    /// Suggestions other signers made with the address.
+    pub named_by_others: i64,
     pub emails: i64,
     pub outreach_contacts: i64,
 }
@@ -396,8 +405,10 @@ pub async fn erasure_plan(
         })
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
-    let (referrals, emails, outreach_contacts): (i64, i64, i64) = sqlx::query_as(
+    let (referrals, named_by_others, emails, outreach_contacts): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM referrals WHERE tenant_id = $1 AND signature_id = ANY ($2)),
+                (SELECT count(*) FROM referrals
+                  WHERE tenant_id = $1 AND email <> '' AND lower(btrim(email)) = lower($3) AND NOT (signature_id = ANY ($2))),
                 (SELECT count(*) FROM outbox WHERE tenant_id = $1 AND lower(recipient) = lower($3)),
                 (SELECT count(*) FROM prospect_contacts WHERE tenant_id = $1 AND email = $3::citext)",
     )
@@ -409,6 +420,7 @@ pub async fn erasure_plan(
     Ok(Some(Plan {
         signatures,
         referrals,
+        named_by_others,
         emails,
         outreach_contacts,
     }))
