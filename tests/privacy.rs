@@ -6,9 +6,11 @@
 
 mod support;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use support::campaigns::{
-    confirm, input_textarea, input_value, listed_names, open_campaign, set_status, sign,
-    sign_and_confirm,
+    confirm, input_textarea, input_value, listed_names, open_campaign, organization, set_status,
+    sign, sign_and_confirm,
 };
 use support::{Client, TestApp};
 use time::macros::datetime;
@@ -51,14 +53,19 @@ async fn heron_signs(app: &TestApp, public: &str) -> String {
 }
 
 async fn suggest(app: &TestApp, link: &str) {
+    suggest_person(app, link, "Kim Park", "Otter Club", "kim@otter.example").await;
+}
+
+/// The signer of `link` answers "who else should we contact?".
+async fn suggest_person(app: &TestApp, link: &str, name: &str, organization: &str, email: &str) {
     let r = app
         .client()
         .post_form(
             &format!("{link}/referrals"),
             &[
-                ("referral_name", "Kim Park"),
-                ("referral_organization", "Otter Club"),
-                ("referral_email", "kim@otter.example"),
+                ("referral_name", name),
+                ("referral_organization", organization),
+                ("referral_email", email),
             ],
         )
         .await;
@@ -176,6 +183,11 @@ fn field_value(html: &str, name: &str) -> Option<String> {
 }
 
 async fn ask(owner: &Client, path: &str, prospect: &str) {
+    ask_saying(owner, path, prospect, None).await
+}
+
+/// An ask with the preview's template, or with `subject` in place of its subject.
+async fn ask_saying(owner: &Client, path: &str, prospect: &str, subject: Option<&str>) {
     let preview = owner
         .post_form(
             &format!("{path}/outreach/ask"),
@@ -184,7 +196,9 @@ async fn ask(owner: &Client, path: &str, prospect: &str) {
         .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     let batch = input_value(&preview.body, "batch").unwrap();
-    let subject = field_value(&preview.body, "subject").unwrap();
+    let subject = subject
+        .map(str::to_owned)
+        .unwrap_or_else(|| field_value(&preview.body, "subject").unwrap());
     let body = input_textarea(&preview.body, "body");
     let contacts: Vec<String> = preview
         .body
@@ -303,6 +317,39 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
     );
     assert!(!mail_mentioning(&app, HERON).is_empty());
     assert!(listed_names(&app.client().get(&public).await.body).contains(&HERON.to_owned()));
+    // Others write about them too: Marsh Keepers suggests Amira by her address (a
+    // prospect and a contact are made from it), and the release announcement lists
+    // Heron Watch to every listed signer.
+    let marsh_link = app
+        .link_mailed_to("rosa@marsh.example", "/signature/")
+        .await;
+    suggest_person(&app, &marsh_link, AMIRA_NAME, "Kite Society", AMIRA).await;
+    let r = owner
+        .post_form(
+            &format!("{path}/release"),
+            &[
+                ("release_at", "2026-11-25T14:00"),
+                ("press_release", ""),
+                ("update_every_days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.clock.set(datetime!(2026-11-25 14:01 UTC));
+    let report = app.run_scheduler().await;
+    assert_eq!((report.referrals, report.released), (1, 1));
+    app.dispatch_mail().await;
+    assert!(mail_mentioning(&app, HERON)
+        .iter()
+        .any(|m| m.starts_with("to rosa@marsh.example")));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM prospect_contacts WHERE email = '{AMIRA}'"
+        ))
+        .await,
+        2,
+        "Kingfisher Trust's contact, and the one made from the suggestion"
+    );
 
     let events_before: i64 = app
         .count(&format!(
@@ -326,6 +373,9 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
     assert!(page.body.contains(HERON));
     assert!(page.body.contains("leaves the letter"));
     assert!(page.body.contains("Erase my details"));
+    assert!(page
+        .body
+        .contains("a suggestion other signers made with your address"));
     assert_eq!(signature_count(&app, AMIRA).await, 1);
     assert_eq!(erased_signers(&app, "water").await, 0);
 
@@ -746,5 +796,443 @@ async fn erasure_reaches_a_reissued_signature_and_its_invitation() {
         ledger.body.contains("erased at their request"),
         "{}",
         ledger.body
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Erasure touches one person: rows found by id or by the exact address, never by text.
+
+/// Every row of every table in schema public, as JSON, by table.
+async fn snapshot(app: &TestApp) -> BTreeMap<String, Vec<serde_json::Value>> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(tables.len() > 30, "every table: {tables:?}");
+    let mut all = BTreeMap::new();
+    for table in tables {
+        let rows: Vec<serde_json::Value> =
+            sqlx::query_scalar(&format!("SELECT to_jsonb(t) FROM \"{table}\" t"))
+                .fetch_all(&app.db)
+                .await
+                .unwrap();
+        all.insert(table, rows);
+    }
+    all
+}
+
+/// A row that differs between two snapshots: before (None: added) and after (None: gone).
+type Change = (String, Option<serde_json::Value>, Option<serde_json::Value>);
+
+/// The rows that differ, paired by `id` where a table has one, else whole rows.
+fn changes(
+    before: &BTreeMap<String, Vec<serde_json::Value>>,
+    after: &BTreeMap<String, Vec<serde_json::Value>>,
+) -> Vec<Change> {
+    let mut found = Vec::new();
+    for (table, old_rows) in before {
+        let new_rows = &after[table];
+        let key = |row: &serde_json::Value| match row.get("id") {
+            Some(id) => id.to_string(),
+            None => row.to_string(),
+        };
+        let old: BTreeMap<String, &serde_json::Value> =
+            old_rows.iter().map(|r| (key(r), r)).collect();
+        let new: BTreeMap<String, &serde_json::Value> =
+            new_rows.iter().map(|r| (key(r), r)).collect();
+        for (k, row) in &old {
+            match new.get(k) {
+                Some(now) if now == row => {}
+                now => found.push((
+                    table.clone(),
+                    Some((*row).clone()),
+                    now.map(|r| (*r).clone()),
+                )),
+            }
+        }
+        for (k, row) in &new {
+            if !old.contains_key(k) {
+                found.push((table.clone(), None, Some((*row).clone())));
+            }
+        }
+    }
+    found
+}
+
+fn text<'a>(row: &'a serde_json::Value, field: &str) -> &'a str {
+    row.get(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// The fields of two versions of a row that differ.
+fn differing(before: &serde_json::Value, after: &serde_json::Value) -> Vec<String> {
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
+        return vec!["(not objects)".into()];
+    };
+    b.keys()
+        .chain(a.keys())
+        .filter(|k| b.get(*k) != a.get(*k))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// A message to someone else in which exactly one entry of one list (the erased
+/// person's name there) became `replacement`, and nothing else changed but the
+/// forgotten written copy.
+fn only_one_entry_replaced(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    was: &str,
+    replacement: &str,
+) -> bool {
+    if !differing(before, after)
+        .iter()
+        .all(|f| f == "message" || f == "transport_id")
+    {
+        return false;
+    }
+    let (old, new) = (&before["message"], &after["message"]);
+    if differing(old, new).len() != 1 {
+        return false;
+    }
+    let list = &differing(old, new)[0];
+    let (Some(old_list), Some(new_list)) = (old[list].as_array(), new[list].as_array()) else {
+        return false;
+    };
+    let changed: Vec<usize> = (0..old_list.len())
+        .filter(|&i| old_list.get(i) != new_list.get(i))
+        .collect();
+    old_list.len() == new_list.len()
+        && changed.len() == 1
+        && old_list[changed[0]]
+            .as_str()
+            .is_some_and(|s| s.starts_with(was))
+        && new_list[changed[0]] == replacement
+}
+
+const CLEAN: &str = "clean@water.example";
+
+fn common_words_fields(contact: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("kind", "organization"),
+        ("organization", "Water"),
+        ("website", ""),
+        ("city", "Springfield"),
+        ("size", "local"),
+        ("contact_name", contact),
+        ("contact_title", "Director"),
+        ("email", CLEAN),
+        ("authorized", "on"),
+    ]
+}
+
+#[tokio::test]
+async fn erasing_a_signer_named_with_common_words_changes_no_other_row() {
+    let app = TestApp::spawn().await;
+    // The campaign "Keep the water clean"; its points say "Clean water is a right".
+    let (owner, path, public) = setup(&app).await;
+    let (_, lake) = open_campaign(&owner, "river", "lake", &[]).await;
+    let r = owner
+        .post_form(
+            &format!("{path}/release"),
+            &[
+                ("release_at", ""),
+                ("press_release", ""),
+                ("update_every_days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The person: the organization "Water", contact "Clean", confirmed on the water
+    // campaign; and on the lake's, pending, with the contact name of an email kind.
+    let r = sign(&app, &public, &common_words_fields("Clean")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = confirm(&app, CLEAN).await;
+    let r = sign(&app, &lake, &common_words_fields("outreach_ask")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Everybody else, with the same words in their names and mail.
+    sign_and_confirm(&app, &public, "Clean Rivers Trust", "lee@rivers.example").await;
+    sign_and_confirm(&app, &public, "Marsh Keepers", "rosa@marsh.example").await;
+    let energy = add_prospect(
+        &owner,
+        &path,
+        "Clean Energy Co",
+        "Sam Clean",
+        "sam@energy.example",
+    )
+    .await;
+    let works = add_prospect(&owner, &path, "Water Works", "Jo Water", "jo@works.example").await;
+    ask_saying(
+        &owner,
+        &path,
+        &energy,
+        Some("Join Clean Water: outreach_ask"),
+    )
+    .await;
+    // The organizers' digest names the new signers, Water among them; then it all goes.
+    assert_eq!(app.run_scheduler().await.digests, 1);
+    app.dispatch_mail().await;
+    // A week on, the member update lists Water to every listed signer (sent)...
+    app.clock.set(datetime!(2026-12-02 13:00 UTC));
+    assert_eq!(app.run_scheduler().await.member_updates, 1);
+    app.dispatch_mail().await;
+    // ...and a week later another one waits to go out, with an ask, deadline reminders
+    // and a confirmation email to other people.
+    let owner = app.log_in("ana@river.example").await;
+    ask_saying(
+        &owner,
+        &path,
+        &works,
+        Some("Join Clean Water: outreach_ask"),
+    )
+    .await;
+    let r = sign(
+        &app,
+        &public,
+        &organization("Water Watch", "wat@watch.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.clock.set(datetime!(2026-12-09 14:00 UTC));
+    assert_eq!(app.run_scheduler().await.member_updates, 1);
+    let pending_to_others = app
+        .count(&format!(
+            "SELECT count(*) FROM outbox WHERE status = 'pending' AND recipient <> '{CLEAN}'"
+        ))
+        .await;
+    let sent_to_others = app
+        .count(&format!(
+            "SELECT count(*) FROM outbox WHERE status = 'sent' AND recipient <> '{CLEAN}'"
+        ))
+        .await;
+    assert!(pending_to_others >= 6, "{pending_to_others}");
+    assert!(sent_to_others >= 7, "{sent_to_others}");
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT message->>'kind' FROM outbox WHERE status = 'pending' ORDER BY 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    for kind in ["confirm_signature", "member_update", "outreach_ask"] {
+        assert!(kinds.contains(&kind.to_owned()), "{kind} waits: {kinds:?}");
+    }
+    let their_signatures: Vec<String> =
+        sqlx::query_scalar("SELECT id::text FROM signatures WHERE email = $1::citext")
+            .bind(CLEAN)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(their_signatures.len(), 2);
+    let their_campaigns: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT campaign_id::text FROM signatures WHERE email = $1::citext",
+    )
+    .bind(CLEAN)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+
+    let before = snapshot(&app).await;
+    let r = app.client().post_form(&format!("{link}/erase"), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Your 2 signatures"), "{}", r.body);
+    let after = snapshot(&app).await;
+
+    // Each changed row is provably about them; every other row of every table is as it was.
+    let mine = |id: &str| their_signatures.iter().any(|s| s == id);
+    let mut replaced_entries = 0;
+    let mut unexplained = Vec::new();
+    for (table, old, new) in changes(&before, &after) {
+        let row = old.as_ref().or(new.as_ref()).unwrap();
+        let about_them = match table.as_str() {
+            "signatures" => mine(text(row, "id")),
+            "signature_events"
+            | "signature_links"
+            | "signature_consents"
+            | "referrals"
+            | "member_update_names"
+            | "outreach_digest_lines"
+            | "consent_notices" => mine(text(row, "signature_id")),
+            "campaigns" => {
+                their_campaigns.iter().any(|c| c == text(row, "id"))
+                    && differing(old.as_ref().unwrap(), new.as_ref().unwrap())
+                        .iter()
+                        .all(|f| {
+                            [
+                                "erased_signers",
+                                "public_removals",
+                                "public_version",
+                                "updated_at",
+                            ]
+                            .contains(&f.as_str())
+                        })
+            }
+            "outbox" => match (&old, &new) {
+                (Some(old), _) if text(old, "recipient").eq_ignore_ascii_case(CLEAN) => true,
+                (Some(old), Some(new)) => {
+                    let listed = only_one_entry_replaced(old, new, "Water", "Erased signer");
+                    replaced_entries += usize::from(listed);
+                    listed
+                }
+                _ => false,
+            },
+            // The erasure request's own count for the rate limit.
+            "rate_limit_hits" => old.is_none(),
+            _ => false,
+        };
+        if !about_them {
+            unexplained.push(format!("{table}: {old:?} -> {new:?}"));
+        }
+    }
+    assert_eq!(
+        unexplained,
+        Vec::<String>::new(),
+        "rows not about the erased signer changed"
+    );
+    // The digest and both updates to the two other listed signers and the host: one
+    // entry each, and it is theirs.
+    assert_eq!(replaced_entries, 1 + 2 * 3);
+    assert_eq!(traces(&app, CLEAN).await, Vec::<String>::new());
+    assert_eq!(mail_mentioning(&app, CLEAN), Vec::<String>::new());
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM signatures WHERE id::text = ANY ($1) ORDER BY name")
+            .bind(&their_signatures)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(names, ["Erased signer", "Erased signer"]);
+
+    // The mail waiting for others goes out as it was written, and works.
+    app.dispatch_mail().await;
+    let to_jo = app.mail_to("jo@works.example");
+    let ask = to_jo
+        .iter()
+        .find(|m| m.subject == "Join Clean Water: outreach_ask")
+        .expect("the ask to Jo went out");
+    let personal = support::links_in(&ask.text)
+        .into_iter()
+        .find(|l| l.contains("/river/water"))
+        .expect("the ask carries its link");
+    let path_of = personal.split_once("://").unwrap().1;
+    let path_of = &path_of[path_of.find('/').unwrap()..];
+    assert_eq!(app.client().get(path_of).await.status, 200, "{personal}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE status <> 'sent'")
+            .await,
+        0,
+        "nothing failed"
+    );
+}
+
+#[tokio::test]
+async fn a_suggestion_naming_the_signers_address_and_the_prospect_made_from_it_are_erased() {
+    let app = TestApp::spawn().await;
+    let (_owner, _path, public) = setup(&app).await;
+    let heron_link = heron_signs(&app, &public).await;
+    sign_and_confirm(&app, &public, "Marsh Keepers", "rosa@marsh.example").await;
+    let marsh_link = app
+        .link_mailed_to("rosa@marsh.example", "/signature/")
+        .await;
+    // Marsh Keepers names Amira (with other words than hers) and someone else.
+    suggest_person(
+        &app,
+        &marsh_link,
+        "A. Haddad",
+        "Kite Society",
+        " Amira@Heron.example ",
+    )
+    .await;
+    suggest(&app, &marsh_link).await;
+    assert_eq!(app.run_scheduler().await.referrals, 2);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects WHERE name IN ('Kite Society', 'Otter Club')")
+            .await,
+        2
+    );
+
+    let page = app.client().get(&format!("{heron_link}/erase")).await;
+    assert!(
+        page.body
+            .contains("a suggestion other signers made with your address"),
+        "{}",
+        page.body
+    );
+    let r = app
+        .client()
+        .post_form(&format!("{heron_link}/erase"), &[])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // The suggestion naming her, its prospect, contact and log are gone.
+    for needle in [AMIRA, "A. Haddad", "Kite Society"] {
+        assert_eq!(traces(&app, needle).await, Vec::<String>::new(), "{needle}");
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects WHERE name = 'Kite Society'")
+            .await,
+        0
+    );
+    // Marsh Keepers' other suggestion, its prospect and contact stay as they were.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM referrals f JOIN prospects p ON p.referral_id = f.id
+             JOIN prospect_contacts c ON c.prospect_id = p.id
+             WHERE f.email = 'kim@otter.example' AND p.name = 'Otter Club' AND p.referred_by = 'Marsh Keepers'
+               AND c.name = 'Kim Park' AND c.email = 'kim@otter.example'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(signature_count(&app, "rosa@marsh.example").await, 1);
+}
+
+#[tokio::test]
+async fn an_individual_signing_with_an_organizations_name_erases_nothing_of_it() {
+    let app = TestApp::spawn().await;
+    let (_owner, _path, public) = setup(&app).await;
+    // Heron Watch suggests Otter Club: its prospect is "referred by Heron Watch".
+    let heron_link = heron_signs(&app, &public).await;
+    suggest(&app, &heron_link).await;
+    assert_eq!(app.run_scheduler().await.referrals, 1);
+    // Someone signs as an individual under Heron Watch's name, then erases themselves.
+    let r = sign(
+        &app,
+        &public,
+        &[
+            ("kind", "individual"),
+            ("name", HERON),
+            ("email", "someone@else.example"),
+            ("city", "Springfield"),
+            ("affiliation", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = confirm(&app, "someone@else.example").await;
+    let r = app.client().post_form(&format!("{link}/erase"), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(signature_count(&app, "someone@else.example").await, 0);
+
+    // Heron Watch's suggestion keeps its "referred by", and Heron Watch stays listed.
+    let referred_by: String =
+        sqlx::query_scalar("SELECT referred_by FROM prospects WHERE name = 'Otter Club'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(referred_by, HERON);
+    assert!(listed_names(&app.client().get(&public).await.body).contains(&HERON.to_owned()));
+    // Heron Watch's own erasure does clear it.
+    let r = app
+        .client()
+        .post_form(&format!("{heron_link}/erase"), &[])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects WHERE name = 'Otter Club' AND referred_by = ''")
+            .await,
+        1
     );
 }

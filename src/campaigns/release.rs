@@ -363,6 +363,20 @@ async fn send_update(
     .bind(listed.len() as i32)
     .fetch_one(&mut *conn)
     .await?;
+    // Which signature each listed name is: an erasure finds its entry by id, not by text.
+    let listed_ids: Vec<Uuid> = listed
+        .iter()
+        .take(NAMES_IN_UPDATE)
+        .map(|(id, ..)| *id)
+        .collect();
+    sqlx::query(
+        "INSERT INTO member_update_names (update_id, position, signature_id)
+         SELECT $1, n.position - 1, n.id FROM unnest($2::uuid[]) WITH ORDINALITY AS n(id, position)",
+    )
+    .bind(update_id)
+    .bind(&listed_ids)
+    .execute(&mut *conn)
+    .await?;
     for chunk in listed.chunks(1000) {
         let messages: Vec<(String, String, MemberUpdate)> = chunk
             .iter()

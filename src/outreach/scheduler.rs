@@ -646,11 +646,13 @@ impl Scheduler {
             if claimed.rows_affected() == 0 {
                 continue;
             }
-            let digest = digest_for(&mut tx, tenant_id, user_id, &group_name, day, now).await?;
+            let (digest, listed) =
+                digest_for(&mut tx, tenant_id, user_id, &group_name, day, now).await?;
             if !(digest.follow_ups.is_empty()
                 && digest.new_signers.is_empty()
                 && digest.failed_mail.is_empty())
             {
+                record_digest_lines(&mut tx, tenant_id, user_id, day, &listed).await?;
                 mail::enqueue(
                     &mut tx,
                     Outgoing {
@@ -722,6 +724,40 @@ async fn asked_and_signed(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::R
     .await
 }
 
+/// What a digest's lines are about, in the order of its lists: an erasure finds the
+/// line that named a person by these ids, never by searching the digest's text.
+struct DigestListed {
+    follow_ups: Vec<Uuid>,
+    new_signers: Vec<Uuid>,
+    failed_mail: Vec<i64>,
+}
+
+async fn record_digest_lines(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    day: Date,
+    listed: &DigestListed,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO outreach_digest_lines (tenant_id, user_id, day, list, position, signature_id, prospect_id, outbox_id)
+         SELECT $1, $2, $3, 'follow_ups', n.position - 1, NULL::uuid, n.id, NULL::bigint FROM unnest($4::uuid[]) WITH ORDINALITY AS n(id, position)
+         UNION ALL
+         SELECT $1, $2, $3, 'new_signers', n.position - 1, n.id, NULL::uuid, NULL::bigint FROM unnest($5::uuid[]) WITH ORDINALITY AS n(id, position)
+         UNION ALL
+         SELECT $1, $2, $3, 'failed_mail', n.position - 1, NULL::uuid, NULL::uuid, n.id FROM unnest($6::bigint[]) WITH ORDINALITY AS n(id, position)",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(day)
+    .bind(&listed.follow_ups)
+    .bind(&listed.new_signers)
+    .bind(&listed.failed_mail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 async fn digest_for(
     conn: &mut PgConnection,
     tenant_id: Uuid,
@@ -729,9 +765,9 @@ async fn digest_for(
     group_name: &str,
     day: Date,
     now: OffsetDateTime,
-) -> sqlx::Result<DailyDigest> {
-    let follow_ups: Vec<(String, String, Date)> = sqlx::query_as(
-        "SELECT p.name, c.title, p.next_follow_up FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+) -> sqlx::Result<(DailyDigest, DigestListed)> {
+    let follow_ups: Vec<(Uuid, String, String, Date)> = sqlx::query_as(
+        "SELECT p.id, p.name, c.title, p.next_follow_up FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
          WHERE p.tenant_id = $1 AND p.owner_id = $2 AND p.next_follow_up <= $3 AND c.status IN ('open', 'published')
            AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
            AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))
@@ -742,8 +778,8 @@ async fn digest_for(
     .bind(day)
     .fetch_all(&mut *conn)
     .await?;
-    let new_signers: Vec<(String, String)> = sqlx::query_as(
-        "SELECT s.name, c.title FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+    let new_signers: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT s.id, s.name, c.title FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
          WHERE s.tenant_id = $1 AND s.state = 'confirmed' AND s.confirmed_at > $2 - interval '1 day'
          ORDER BY s.confirmed_at LIMIT 50",
     )
@@ -751,8 +787,8 @@ async fn digest_for(
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
-    let failed: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT recipient, last_error FROM outbox
+    let failed: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, recipient, last_error FROM outbox
          WHERE tenant_id = $1 AND status = 'failed' AND created_at > $2 - interval '1 day'
          ORDER BY id LIMIT 50",
     )
@@ -760,12 +796,17 @@ async fn digest_for(
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(DailyDigest {
+    let listed = DigestListed {
+        follow_ups: follow_ups.iter().map(|(id, ..)| *id).collect(),
+        new_signers: new_signers.iter().map(|(id, ..)| *id).collect(),
+        failed_mail: failed.iter().map(|(id, ..)| *id).collect(),
+    };
+    let digest = DailyDigest {
         group_name: group_name.to_owned(),
         day: crate::web::format_date(&day.midnight().assume_utc()),
         follow_ups: follow_ups
             .into_iter()
-            .map(|(name, title, due)| {
+            .map(|(_, name, title, due)| {
                 if due < day {
                     format!("{name} ({title}), overdue since {due}")
                 } else {
@@ -775,14 +816,15 @@ async fn digest_for(
             .collect(),
         new_signers: new_signers
             .into_iter()
-            .map(|(name, title)| format!("{name} signed {title}"))
+            .map(|(_, name, title)| format!("{name} signed {title}"))
             .collect(),
         failed_mail: failed
             .into_iter()
-            .map(|(to, error)| format!("to {to}: {}", error.unwrap_or_default()))
+            .map(|(_, to, error)| format!("to {to}: {}", error.unwrap_or_default()))
             .collect(),
         link: String::new(),
-    })
+    };
+    Ok((digest, listed))
 }
 
 /// Referrals left by signers become prospects marked "referred by" their signer's

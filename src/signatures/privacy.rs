@@ -3,14 +3,21 @@
 //! every signature of the same address in that group, since whoever holds a link mailed
 //! to an address speaks for that address.
 //!
+//! An erasure touches only rows provably about this person: found by their signatures'
+//! ids, by ids recorded when a message listed them (`member_update_names`,
+//! `outreach_digest_lines`), or by their address compared whole; never by searching
+//! text the public typed, which once let a contact named "Clean" rewrite everybody's
+//! mail. The rule in full, table by table, is in docs/signatures.md ("Erasure").
+//!
 //! Why the SQL here reaches into other areas' tables (outbox, outreach contacts,
-//! activities and prospects, suppressions): an erasure must leave nothing behind in any
-//! of them, in one transaction, and this module sits below `campaigns`, `signing` and
-//! `outreach` in the layers, so it cannot call their stores (they call it). Every
-//! statement that touches a signer's data outside `signatures` is therefore written
-//! here, in this one file, and `tests/privacy.rs` scans every column of every table after
-//! an erasure: a new table that can hold a signer's address or name fails that test
-//! until it is handled here.
+//! activities, prospects and digest lines, member update names, suppressions,
+//! statements): an erasure must leave nothing behind in any of them, in one
+//! transaction, and this module sits below `campaigns`, `signing` and `outreach` in the
+//! layers, so it cannot call their stores (they call it). Every statement that touches
+//! a signer's data outside `signatures` is therefore written here, in this one file, and
+//! `tests/privacy.rs` scans every column of every table after an erasure (a new table
+//! that can hold a signer's address or name fails that test until it is handled here)
+//! and compares every other row before and after.
 
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool, Row};
@@ -365,6 +372,8 @@ pub struct PlannedSignature {
 pub struct Plan {
     pub signatures: Vec<PlannedSignature>,
     pub referrals: i64,
+    /// Suggestions other signers made with the address.
+    pub named_by_others: i64,
     pub emails: i64,
     pub outreach_contacts: i64,
 }
@@ -396,8 +405,10 @@ pub async fn erasure_plan(
         })
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
-    let (referrals, emails, outreach_contacts): (i64, i64, i64) = sqlx::query_as(
+    let (referrals, named_by_others, emails, outreach_contacts): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM referrals WHERE tenant_id = $1 AND signature_id = ANY ($2)),
+                (SELECT count(*) FROM referrals
+                  WHERE tenant_id = $1 AND email <> '' AND lower(btrim(email)) = lower($3) AND NOT (signature_id = ANY ($2))),
                 (SELECT count(*) FROM outbox WHERE tenant_id = $1 AND lower(recipient) = lower($3)),
                 (SELECT count(*) FROM prospect_contacts WHERE tenant_id = $1 AND email = $3::citext)",
     )
@@ -409,6 +420,7 @@ pub async fn erasure_plan(
     Ok(Some(Plan {
         signatures,
         referrals,
+        named_by_others,
         emails,
         outreach_contacts,
     }))
@@ -423,27 +435,59 @@ pub struct Erased {
     pub transport_ids: Vec<String>,
 }
 
-/// A text to find and what to put in its place.
+/// A text to find in a row about the signer, and what to put in its place.
+#[derive(Clone)]
 struct Needle {
     text: String,
     replacement: &'static str,
+    /// An address goes wherever it is; a name is left inside a link, where it may be
+    /// part of someone else's address (`https://clean.example`).
+    in_links: bool,
+}
+
+impl Needle {
+    fn address(text: &str) -> Needle {
+        Needle {
+            text: text.to_owned(),
+            replacement: ERASED_ADDRESS,
+            in_links: true,
+        }
+    }
+
+    fn name(text: &str, replacement: &'static str) -> Needle {
+        Needle {
+            text: text.to_owned(),
+            replacement,
+            in_links: false,
+        }
+    }
 }
 
 /// Erases, inside the caller's transaction, the name and contact details of every
-/// signature of the address of `signature_id` in the group, wherever they are:
+/// signature of the address of `signature_id` in the group. It reaches only rows that
+/// are provably about this person, found by id or by the exact address, never by
+/// searching text the public typed (see docs/signatures.md, "Erasure"):
 ///
 /// - each signature is withdrawn (so it leaves the public page at once), then renamed
 ///   "Erased signer", its address replaced by a unique `erased+<uuid>@invalid`, every
 ///   other detail blanked, its links deleted, and its state frozen (`erased_at`);
 /// - its history stays (events keep their states and times; an actor or reason naming
 ///   the signer is rewritten), as does its consent trail (revisions and times only);
-/// - its suggestions lose their contents; prospects "referred by" it lose that line;
+/// - its suggestions lose their contents; prospects made from them lose "referred by"
+///   and the note naming the signer; a suggestion another signer made with the address,
+///   and the prospect made from it (with its contacts and log), are deleted;
+/// - outreach contacts with the address lose name, address and phone, and their log
+///   entries the address and names; "Signed as …" lines about the signatures go;
 /// - the group's mail to the address is deleted (not yet sent) or kept without
-///   recipient or contents (sent); any other mail, outreach activity or note that
-///   names the signer or the address has that text replaced;
-/// - outreach contacts with the address lose name, address and phone; the address's
-///   unsubscription from the group goes (there is no address left to hold it for);
+///   recipient or contents (sent); member updates and organizers' digests that listed a
+///   signature (or a failed email to the address) have that one entry replaced, found
+///   by the ids recorded when they were queued: no other text of anyone's mail changes;
+/// - the address's unsubscription from the group goes (no address is left to hold it);
 /// - each campaign counts one more erased signer, and that is all it keeps.
+///
+/// Locks: the signer's own rows, the few rows found by id, and the campaign rows only
+/// for the last statement (the count, which also moves the public page's version), so
+/// nobody waits on an erasure for more than a moment.
 ///
 /// Mail the group sent to the address while it is also the address of one of the
 /// group's members keeps everything but the signer's own mail (they remain a member).
@@ -457,6 +501,9 @@ pub async fn erase(
         return Ok(None);
     };
     let t = tenant.uuid();
+    // The campaigns' versions move once, with the count at the end, rather than when
+    // each withdrawal happens: the campaign rows are held only for that last moment.
+    super::store::defer_public_version(conn).await?;
     let is_member: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
                         WHERE m.tenant_id = $1 AND u.email = $2::citext)",
@@ -465,83 +512,85 @@ pub async fn erase(
     .bind(&email)
     .fetch_one(&mut *conn)
     .await?;
-
-    let mut needles = vec![Needle {
-        text: email.clone(),
-        replacement: ERASED_ADDRESS,
-    }];
-    let mut erased = Erased::default();
-    let by = Actor::signer("the signer asked for their details to be erased");
-    for &id in &ids {
-        let (campaign_id, name, contact_name, state): (Uuid, String, String, SignatureState) =
-            sqlx::query_as(
-                "SELECT campaign_id, name, contact_name, state FROM signatures WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(t)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-        if allowed(state, Action::Withdraw) {
-            change_state(conn, tenant, id, Action::Withdraw, &by, now).await?;
-        }
-        // Prospects introduced by this signer, by the suggestion or by name.
-        sqlx::query(
-            "UPDATE prospects SET referred_by = ''
-             WHERE tenant_id = $1 AND referred_by <> ''
-               AND (referral_id IN (SELECT id FROM referrals WHERE signature_id = $2)
-                    OR (campaign_id = $3 AND lower(referred_by) = lower($4)))",
-        )
-        .bind(t)
-        .bind(id)
-        .bind(campaign_id)
-        .bind(&name)
-        .execute(&mut *conn)
-        .await?;
-        needles.push(Needle {
-            text: name,
-            replacement: ERASED_NAME,
-        });
+    let signatures: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT campaign_id, name, contact_name FROM signatures
+         WHERE tenant_id = $1 AND id = ANY ($2) ORDER BY created_at, id",
+    )
+    .bind(t)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let campaigns: Vec<Uuid> = signatures.iter().map(|(c, ..)| *c).collect();
+    let names: Vec<String> = signatures.iter().map(|(_, n, _)| n.clone()).collect();
+    // What may be rewritten inside the signer's own rows (their history, their contacts'
+    // log): never searched for anywhere else.
+    let mut needles = vec![Needle::address(&email)];
+    for (_, name, contact_name) in &signatures {
+        needles.push(Needle::name(name, ERASED_NAME));
         // A member's own name is theirs as an organizer too: left alone.
         if !is_member {
-            needles.push(Needle {
-                text: contact_name,
-                replacement: ERASED_NAME,
-            });
+            needles.push(Needle::name(contact_name, ERASED_NAME));
         }
-        sqlx::query("UPDATE campaigns SET erased_signers = erased_signers + 1 WHERE tenant_id = $1 AND id = $2")
-            .bind(t)
-            .bind(campaign_id)
-            .execute(&mut *conn)
-            .await?;
     }
     needles.retain(|n| n.text.trim().chars().count() >= 2);
+    let mut erased = Erased::default();
 
+    // "Signed as …" lines the outreach log wrote about these signatures, on the
+    // prospects they signed or were matched to (read before the withdrawal unlinks
+    // them) or that have the address as a contact, in the signatures' own campaigns.
     sqlx::query(
-        "UPDATE signatures SET name = $3, name_key = 'erased-' || id, sort_key = $3,
-                email = 'erased+' || gen_random_uuid() || '@invalid',
-                website = '', city = '', size = '', parent_organization = '', contact_name = '',
-                contact_title = '', phone = '', show_contact = false, affiliation = '', comment = '',
-                domain_matches = false, token_hash = NULL, token_expires_at = NULL,
-                erased_at = $4, anonymized_at = coalesce(anonymized_at, $4)
-         WHERE tenant_id = $1 AND id = ANY ($2)",
+        "UPDATE outreach_activities a
+            SET body = CASE WHEN a.body LIKE 'Had already signed as %' THEN 'Had already signed as ' ELSE 'Signed as ' END || $5
+          WHERE a.tenant_id = $1 AND a.campaign_id = ANY ($3) AND a.kind = 'signed' AND a.author_id IS NULL
+            AND a.prospect_id IN (SELECT p.id FROM prospects p
+                                   WHERE p.tenant_id = $1 AND (p.signed_signature_id = ANY ($2) OR p.matched_signature_id = ANY ($2))
+                                  UNION
+                                  SELECT c.prospect_id FROM prospect_contacts c
+                                   WHERE c.tenant_id = $1 AND c.email = $4::citext)
+            AND a.body IN (SELECT prefix || n FROM unnest($6::text[]) AS n,
+                                  unnest(ARRAY['Signed as ', 'Had already signed as ']) AS prefix)",
     )
     .bind(t)
     .bind(&ids)
+    .bind(&campaigns)
+    .bind(&email)
     .bind(ERASED_NAME)
-    .bind(now)
+    .bind(&names)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM signature_links WHERE tenant_id = $1 AND signature_id = ANY ($2)")
-        .bind(t)
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+
+    // Their suggestions, and the prospects made from them: "referred by" and the note
+    // that named the signer go; the suggested organization stays (it is not theirs).
+    let own_referrals: Vec<Uuid> = sqlx::query_scalar(
         "UPDATE referrals SET name = '', organization = '', email = '', absorbed = true
-         WHERE tenant_id = $1 AND signature_id = ANY ($2)",
+         WHERE tenant_id = $1 AND signature_id = ANY ($2) RETURNING id",
     )
     .bind(t)
     .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let referred: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM prospects WHERE tenant_id = $1 AND referral_id = ANY ($2)",
+    )
+    .bind(t)
+    .bind(&own_referrals)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE prospects SET referred_by = '' WHERE tenant_id = $1 AND id = ANY ($2) AND referred_by <> ''",
+    )
+    .bind(t)
+    .bind(&referred)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE outreach_activities SET body = $3
+         WHERE tenant_id = $1 AND prospect_id = ANY ($2) AND kind = 'note' AND author_id IS NULL
+           AND author_name = 'Referral' AND body <> $3",
+    )
+    .bind(t)
+    .bind(&referred)
+    .bind(format!("Suggested by {ERASED_NAME}, who signed."))
     .execute(&mut *conn)
     .await?;
 
@@ -570,8 +619,96 @@ pub async fn erase(
         }
     }
 
+    // What other signers wrote about them: a suggestion with their address, and the
+    // prospect made from it (its contacts and log go with it).
+    let named_by_others: Vec<Uuid> = sqlx::query_scalar(
+        "DELETE FROM referrals WHERE tenant_id = $1 AND email <> '' AND lower(btrim(email)) = lower($2)
+         RETURNING id",
+    )
+    .bind(t)
+    .bind(&email)
+    .fetch_all(&mut *conn)
+    .await?;
+    let suggested_prospects: Vec<Uuid> = sqlx::query_scalar(
+        "DELETE FROM prospects WHERE tenant_id = $1 AND referral_id = ANY ($2) RETURNING id",
+    )
+    .bind(t)
+    .bind(&named_by_others)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    // Outreach contacts with the address, and their log.
+    let contacts: Vec<(Uuid, String)> = sqlx::query_as(
+        "UPDATE prospect_contacts c SET name = $3, email = NULL, phone = '', bounce_reason = ''
+         FROM (SELECT id, name FROM prospect_contacts WHERE tenant_id = $1 AND email = $2::citext FOR UPDATE) old
+         WHERE c.id = old.id RETURNING c.id, old.name",
+    )
+    .bind(t)
+    .bind(&email)
+    .bind(ERASED_CONTACT)
+    .fetch_all(&mut *conn)
+    .await?;
+    let contact_ids: Vec<Uuid> = contacts.iter().map(|(id, _)| *id).collect();
+    let contact_names: Vec<String> = contacts
+        .iter()
+        .map(|(_, name)| name.trim().to_lowercase())
+        .filter(|name| name.chars().count() >= 2)
+        .collect();
+    let mut contact_needles: Vec<Needle> = contact_names
+        .iter()
+        .map(|name| Needle::name(name, ERASED_CONTACT))
+        .collect();
+    contact_needles.extend(needles.iter().cloned());
+    let log: Vec<(i64, String, String, String, bool)> = sqlx::query_as(
+        "SELECT id, body, outcome, author_name, author_id IS NULL FROM outreach_activities
+         WHERE tenant_id = $1 AND contact_id = ANY ($2) FOR UPDATE",
+    )
+    .bind(t)
+    .bind(&contact_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, body, outcome, author_name, by_nobody) in log {
+        let new_body = redact_all(&body, &contact_needles);
+        let new_outcome = redact_all(&outcome, &contact_needles);
+        // Only a line the contact caused is signed with their name ("opened the link").
+        let author_is_contact =
+            by_nobody && contact_names.contains(&author_name.trim().to_lowercase());
+        if new_body.is_some() || new_outcome.is_some() || author_is_contact {
+            sqlx::query(
+                "UPDATE outreach_activities SET body = $2, outcome = $3, author_name = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(new_body.unwrap_or(body))
+            .bind(new_outcome.unwrap_or(outcome))
+            .bind(if author_is_contact {
+                ERASED_CONTACT.to_owned()
+            } else {
+                author_name
+            })
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    sqlx::query("DELETE FROM mail_suppressions WHERE tenant_id = $1 AND email = $2::citext")
+        .bind(t)
+        .bind(&email)
+        .execute(&mut *conn)
+        .await?;
+
+    // Mail. Lists in other people's mail first (a failed email to the address is found
+    // by its id, so before that email is forgotten), then the mail to the address.
+    let kinds = (is_member).then(signer_mail_kinds);
+    let mail_to_them = mail_ids_to(conn, t, &email, kinds.as_deref()).await?;
+    erased
+        .transport_ids
+        .extend(erase_listings(conn, t, &ids, &mail_to_them, &suggested_prospects).await?);
+    erased
+        .transport_ids
+        .extend(forget_mail_to(conn, t, &email, kinds.as_deref()).await?);
+
     // Statements sent from the address (their own words, published only if approved):
-    // the person's details go; an approved statement leaves the page with them.
+    // the person's details go; an approved statement leaves the page with them. Late,
+    // because a statement leaving the page moves its campaign's version.
     sqlx::query(
         "UPDATE statements SET contact_name = $3, email = $4,
                 state = CASE WHEN state = 'approved' THEN 'rejected' ELSE state END,
@@ -585,117 +722,160 @@ pub async fn erase(
     .execute(&mut *conn)
     .await?;
 
-    // Outreach: the address as a contact, and any activity or note naming the signer.
+    // Last, the signatures themselves and the count. A listed signature leaving the page
+    // moves its campaign's counters (the removal at once, the version with the count), so
+    // the campaign rows are held only from here to the commit.
+    let by = Actor::signer("the signer asked for their details to be erased");
+    for &id in &ids {
+        let state: SignatureState =
+            sqlx::query_scalar("SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2")
+                .bind(t)
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if allowed(state, Action::Withdraw) {
+            change_state(conn, tenant, id, Action::Withdraw, &by, now).await?;
+        }
+    }
+
     sqlx::query(
-        "UPDATE prospect_contacts SET name = $3, email = NULL, phone = '', bounce_reason = ''
-         WHERE tenant_id = $1 AND email = $2::citext",
+        "UPDATE signatures SET name = $3, name_key = 'erased-' || id, sort_key = $3,
+                email = 'erased+' || gen_random_uuid() || '@invalid',
+                website = '', city = '', size = '', parent_organization = '', contact_name = '',
+                contact_title = '', phone = '', show_contact = false, affiliation = '', comment = '',
+                domain_matches = false, token_hash = NULL, token_expires_at = NULL,
+                erased_at = $4, anonymized_at = coalesce(anonymized_at, $4)
+         WHERE tenant_id = $1 AND id = ANY ($2)",
     )
     .bind(t)
-    .bind(&email)
-    .bind(ERASED_CONTACT)
+    .bind(&ids)
+    .bind(ERASED_NAME)
+    .bind(now)
     .execute(&mut *conn)
     .await?;
-    let lowered: Vec<String> = needles
-        .iter()
-        .flat_map(|n| [n.text.to_lowercase(), json_escaped(&n.text).to_lowercase()])
-        .collect();
-    let activities: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, body, outcome FROM outreach_activities
-         WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS n(t)
-                                          WHERE strpos(lower(body), n.t) > 0 OR strpos(lower(outcome), n.t) > 0)
-         FOR UPDATE",
-    )
-    .bind(t)
-    .bind(&lowered)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, body, outcome) in activities {
-        let new_body = redact_all(&body, &needles);
-        let new_outcome = redact_all(&outcome, &needles);
-        if new_body.is_some() || new_outcome.is_some() {
-            sqlx::query("UPDATE outreach_activities SET body = $2, outcome = $3 WHERE id = $1")
-                .bind(id)
-                .bind(new_body.unwrap_or(body))
-                .bind(new_outcome.unwrap_or(outcome))
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    let notes: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT id, referral_note FROM prospects
-         WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS n(t) WHERE strpos(lower(referral_note), n.t) > 0)
-         FOR UPDATE",
-    )
-    .bind(t)
-    .bind(&lowered)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, note) in notes {
-        if let Some(note) = redact_all(&note, &needles) {
-            sqlx::query("UPDATE prospects SET referral_note = $2 WHERE id = $1")
-                .bind(id)
-                .bind(note)
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    sqlx::query("DELETE FROM mail_suppressions WHERE tenant_id = $1 AND email = $2::citext")
+    sqlx::query("DELETE FROM signature_links WHERE tenant_id = $1 AND signature_id = ANY ($2)")
         .bind(t)
-        .bind(&email)
+        .bind(&ids)
         .execute(&mut *conn)
         .await?;
 
-    // Mail to the address, then any other mail that names the signer or the address.
-    let kinds = (is_member).then(signer_mail_kinds);
-    erased
-        .transport_ids
-        .extend(forget_mail_to(conn, t, &email, kinds.as_deref()).await?);
-    let mail: Vec<(i64, serde_json::Value, Option<String>, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT id, message, subject, last_error, transport_id FROM outbox
-             WHERE tenant_id = $1 AND EXISTS (
-                 SELECT 1 FROM unnest($2::text[]) AS n(t)
-                 WHERE strpos(lower(message::text), n.t) > 0 OR strpos(lower(coalesce(subject, '')), n.t) > 0
-                    OR strpos(lower(coalesce(last_error, '')), n.t) > 0)
-             FOR UPDATE",
-        )
-        .bind(t)
-        .bind(&lowered)
-        .fetch_all(&mut *conn)
-        .await?;
-    for (id, mut message, subject, last_error, transport_id) in mail {
-        let mut changed = redact_json(&mut message, &needles);
-        let subject = subject.map(|s| match redact_all(&s, &needles) {
-            Some(new) => {
-                changed = true;
-                new
-            }
-            None => s,
-        });
-        let last_error = last_error.map(|e| match redact_all(&e, &needles) {
-            Some(new) => {
-                changed = true;
-                new
-            }
-            None => e,
-        });
-        if !changed {
-            continue;
-        }
-        // The written copy of a sent message still names the signer: it is forgotten.
-        sqlx::query(
-            "UPDATE outbox SET message = $2, subject = $3, last_error = $4, transport_id = NULL WHERE id = $1",
-        )
-        .bind(id)
-        .bind(&message)
-        .bind(subject)
-        .bind(last_error)
+    sqlx::query(
+        "UPDATE campaigns c SET erased_signers = c.erased_signers + n.signers
+         FROM (SELECT campaign_id, count(*)::int AS signers FROM unnest($2::uuid[]) AS e(campaign_id) GROUP BY 1) n
+         WHERE c.tenant_id = $1 AND c.id = n.campaign_id",
+    )
+    .bind(t)
+    .bind(&campaigns)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("SELECT set_config('undersigned.defer_public_version', '', true)")
         .execute(&mut *conn)
         .await?;
-        erased.transport_ids.extend(transport_id);
-    }
     erased.signatures = ids.len();
     Ok(Some(erased))
+}
+
+/// The group's mail to `email` (of the given kinds only, when some are given), by index.
+async fn mail_ids_to(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    email: &str,
+    kinds: Option<&[&str]>,
+) -> sqlx::Result<Vec<i64>> {
+    let kinds: Option<Vec<String>> = kinds.map(|k| k.iter().map(|s| s.to_string()).collect());
+    sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE tenant_id = $1 AND lower(recipient) = lower($2)
+           AND ($3::text[] IS NULL OR message->>'kind' = ANY ($3))",
+    )
+    .bind(tenant_id)
+    .bind(email)
+    .bind(&kinds)
+    .fetch_all(conn)
+    .await
+}
+
+/// Replaces, in the member updates and organizers' digests that listed them, the one
+/// entry that is about the erased person: a signature (found by the update's and the
+/// digest's recorded ids), a failed email to the address, a prospect made from a
+/// suggestion naming them. Nothing else of those messages changes (kind, subject,
+/// links, other entries); a sent one's written copy, which still names them, is
+/// forgotten. Returns the transport ids of those copies.
+async fn erase_listings(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    signatures: &[Uuid],
+    mail_to_them: &[i64],
+    prospects: &[Uuid],
+) -> sqlx::Result<Vec<String>> {
+    let mut files = Vec::new();
+    // Every recipient of an update got the same list: its messages are found by their
+    // keys (`member-update:{update}:{recipient's signature}`), through the unique index.
+    let updates: Vec<(i64, i32)> = sqlx::query_as(
+        "DELETE FROM member_update_names WHERE signature_id = ANY ($1) RETURNING update_id, position",
+    )
+    .bind(signatures)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (update_id, position) in updates {
+        let copies: Vec<Option<String>> = sqlx::query_scalar(
+            "WITH old AS (
+                 SELECT o.id, o.transport_id FROM member_updates u
+                 JOIN signatures s ON s.campaign_id = u.campaign_id
+                 JOIN outbox o ON o.idempotency_key = 'member-update:' || u.id || ':' || s.id
+                 WHERE u.id = $1 AND u.tenant_id = $2 AND o.tenant_id = $2
+                   AND jsonb_typeof(o.message->'signers'->$3) = 'string'
+                 FOR UPDATE OF o)
+             UPDATE outbox o SET message = jsonb_set(o.message, ARRAY['signers', $3::text], to_jsonb($4::text)),
+                    transport_id = CASE WHEN o.status = 'sent' THEN NULL ELSE o.transport_id END
+             FROM old WHERE o.id = old.id
+             RETURNING CASE WHEN o.status = 'sent' THEN old.transport_id END",
+        )
+        .bind(update_id)
+        .bind(tenant_id)
+        .bind(position)
+        .bind(ERASED_NAME)
+        .fetch_all(&mut *conn)
+        .await?;
+        files.extend(copies.into_iter().flatten());
+    }
+    let lines: Vec<(String, String, i32, String)> = sqlx::query_as(
+        "DELETE FROM outreach_digest_lines
+         WHERE tenant_id = $1 AND (signature_id = ANY ($2) OR outbox_id = ANY ($3) OR prospect_id = ANY ($4))
+         RETURNING 'outreach:digest:' || tenant_id || ':' || user_id || ':' || to_char(day, 'YYYY-MM-DD'), list, position,
+                   CASE WHEN signature_id IS NOT NULL THEN $5
+                        WHEN outbox_id IS NOT NULL THEN 'to ' || $6
+                        ELSE $7 END",
+    )
+    .bind(tenant_id)
+    .bind(signatures)
+    .bind(mail_to_them)
+    .bind(prospects)
+    .bind(ERASED_NAME)
+    .bind(ERASED_ADDRESS)
+    .bind(ERASED_CONTACT)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (key, list, position, replacement) in lines {
+        let copy: Option<Option<String>> = sqlx::query_scalar(
+            "WITH old AS (
+                 SELECT id, transport_id FROM outbox
+                 WHERE idempotency_key = $1 AND tenant_id = $2 AND jsonb_typeof(message->$3->$4) = 'string'
+                 FOR UPDATE)
+             UPDATE outbox o SET message = jsonb_set(o.message, ARRAY[$3, $4::text], to_jsonb($5::text)),
+                    transport_id = CASE WHEN o.status = 'sent' THEN NULL ELSE o.transport_id END
+             FROM old WHERE o.id = old.id
+             RETURNING CASE WHEN o.status = 'sent' THEN old.transport_id END",
+        )
+        .bind(&key)
+        .bind(tenant_id)
+        .bind(&list)
+        .bind(position)
+        .bind(&replacement)
+        .fetch_optional(&mut *conn)
+        .await?;
+        files.extend(copy.flatten());
+    }
+    Ok(files)
 }
 
 /// The group's mail to `email` (of the given kinds only, when some are given): what has
@@ -765,17 +945,7 @@ pub fn forget_written_mail(config: &crate::config::Config, transport_ids: &[Stri
 }
 
 // ---------------------------------------------------------------------------------
-// Finding a name or an address in text
-
-/// `text` as it reads inside a JSON string (how `message::text` shows it).
-fn json_escaped(text: &str) -> String {
-    let quoted = serde_json::to_string(text).unwrap_or_default();
-    quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-        .unwrap_or(&quoted)
-        .to_owned()
-}
+// Finding a name or an address in the text of a row about the signer
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -785,13 +955,33 @@ fn same_letter(a: char, b: char) -> bool {
     a == b || a.to_lowercase().eq(b.to_lowercase())
 }
 
+/// The byte ranges of web and mail links in `text` (up to the next space or bracket).
+fn links(text: &str) -> Vec<std::ops::Range<usize>> {
+    let lower = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for scheme in ["http://", "https://", "mailto:", "www."] {
+        for (start, _) in lower.match_indices(scheme) {
+            let end = text[start..]
+                .find(|c: char| c.is_whitespace() || "<>\"'()[]".contains(c))
+                .map_or(text.len(), |n| start + n);
+            found.push(start..end);
+        }
+    }
+    found
+}
+
 /// `text` with every occurrence of `needle` (case folded) replaced, where it is not part
 /// of a longer word; `None` when there is none.
 pub fn redact(text: &str, needle: &str, replacement: &str) -> Option<String> {
+    redact_where(text, needle, replacement, true)
+}
+
+fn redact_where(text: &str, needle: &str, replacement: &str, in_links: bool) -> Option<String> {
     let needle: Vec<char> = needle.trim().chars().collect();
     let (Some(&first), Some(&last)) = (needle.first(), needle.last()) else {
         return None;
     };
+    let skipped = if in_links { Vec::new() } else { links(text) };
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = String::with_capacity(text.len());
     let mut copied_to = 0;
@@ -800,6 +990,7 @@ pub fn redact(text: &str, needle: &str, replacement: &str) -> Option<String> {
     while i + needle.len() <= chars.len() {
         let before_ok = !is_word(first) || i == 0 || !is_word(chars[i - 1].1);
         let matches = before_ok
+            && !skipped.iter().any(|link| link.contains(&chars[i].0))
             && needle
                 .iter()
                 .zip(&chars[i..i + needle.len()])
@@ -827,31 +1018,12 @@ pub fn redact(text: &str, needle: &str, replacement: &str) -> Option<String> {
 fn redact_all(text: &str, needles: &[Needle]) -> Option<String> {
     let mut current: Option<String> = None;
     for n in needles {
-        if let Some(new) = redact(current.as_deref().unwrap_or(text), &n.text, n.replacement) {
+        let now = current.as_deref().unwrap_or(text);
+        if let Some(new) = redact_where(now, &n.text, n.replacement, n.in_links) {
             current = Some(new);
         }
     }
     current
-}
-
-/// Redacts every string in a JSON value; true when one changed.
-fn redact_json(value: &mut serde_json::Value, needles: &[Needle]) -> bool {
-    match value {
-        serde_json::Value::String(s) => match redact_all(s, needles) {
-            Some(new) => {
-                *s = new;
-                true
-            }
-            None => false,
-        },
-        serde_json::Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |changed, v| redact_json(v, needles) || changed),
-        serde_json::Value::Object(fields) => fields
-            .values_mut()
-            .fold(false, |changed, v| redact_json(v, needles) || changed),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
@@ -877,22 +1049,21 @@ mod tests {
     }
 
     #[test]
-    fn json_strings_are_redacted_and_stay_json() {
-        let mut value = serde_json::json!({
-            "kind": "digest",
-            "new_signers": ["River \"Friends\" signed Keep it clean", "Other signed"],
-            "n": 3
-        });
-        let needles = [Needle {
-            text: "River \"Friends\"".into(),
-            replacement: ERASED_NAME,
-        }];
-        assert!(redact_json(&mut value, &needles));
+    fn a_name_inside_a_link_stays_and_an_address_goes_everywhere() {
+        let needles = [
+            Needle::name("Clean", ERASED_NAME),
+            Needle::address("pat@clean.example"),
+        ];
         assert_eq!(
-            value["new_signers"][0],
-            "Erased signer signed Keep it clean"
+            redact_all(
+                "Clean called; see https://clean.example/Clean and mailto:pat@clean.example",
+                &needles
+            )
+            .as_deref(),
+            Some(
+                "Erased signer called; see https://clean.example/Clean and mailto:(erased address)"
+            )
         );
-        assert_eq!(value["new_signers"][1], "Other signed");
-        assert_eq!(json_escaped("a \"b\""), "a \\\"b\\\"");
+        assert_eq!(redact_all("www.clean.example", &needles), None);
     }
 }
