@@ -214,6 +214,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 17);
+        assert_eq!(super::mail_kinds().kinds().count(), 18);
     }
 }

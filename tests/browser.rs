@@ -471,3 +471,73 @@ async fn a_substantive_change_lists_only_the_signer_who_confirms_the_new_text() 
     })
     .await;
 }
+
+/// An organizer rejects a signer, rewrites the letter and undoes the rejection: the
+/// signer is not listed under the new text but asked, and confirms it on a phone.
+#[tokio::test]
+async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_who_confirms_on_a_phone() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    support::campaigns::sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let alder: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE email = 'lee@alder.example'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let rejected = owner
+        .post_form(
+            &format!("{path}/signatures/{alder}/decide"),
+            &[("decision", "reject"), ("reason", "We could not reach them")],
+        )
+        .await;
+    assert_eq!(rejected.status, 303);
+    in_browser(async |b| {
+        let app = &app;
+        b.goto(&app.url("/login")).await;
+        b.fill("#email", "ana@river.example").await;
+        b.fill("#password", PASSWORD).await;
+        b.click("main button[type=submit]").await;
+        b.goto(&app.url(&format!("{path}/letter"))).await;
+        b.fill("#body", "# Dear Mayor\n\nWe ask you to keep the river and the estuary clean.")
+            .await;
+        b.click("button[value=save]").await;
+        // Nobody is listed, but Alder confirmed a text: the organizer is asked first.
+        assert!(b.text("h1").await.contains("Change a letter people have signed"));
+        assert!(b.text("main").await.contains("1 other signer confirmed an earlier text"));
+        b.screenshot("consent-1-change-step").await;
+        b.check("input[name=change_kind][value=minor]").await;
+        b.click("button[value=confirm_change]").await;
+        assert!(b.text(".notice").await.contains("Saved as a minor change"));
+
+        b.goto(&app.url(&format!("{path}/signatures/{alder}"))).await;
+        b.click("button[value=restore]").await;
+        let notice = b.text(".notice").await;
+        assert!(notice.contains("not listed yet"), "{notice}");
+        b.screenshot("consent-2-restored-and-asked").await;
+        b.goto(&app.url(&public)).await;
+        assert!(b.text(".letter").await.contains("and the estuary"));
+        assert!(!b.text("main").await.contains("Alder Network"));
+
+        // The signer, on a phone, reads the changed text from the email and confirms it.
+        b.width(390).await;
+        let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+        b.goto(&app.url(&link)).await;
+        assert!(b.text("h1").await.contains("confirm the new text"));
+        b.screenshot("consent-3-signer-asked-390").await;
+        b.click("form[action$='/confirm'] button").await;
+        b.screenshot("consent-4-signer-confirmed-390").await;
+        let mut names = String::new();
+        for _ in 0..60 {
+            b.goto(&app.url(&public)).await;
+            names = b.text(".signer-list").await;
+            if names.contains("Alder Network") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(names.contains("Alder Network"), "{names}");
+        b.screenshot("consent-5-public-page-390").await;
+    })
+    .await;
+}

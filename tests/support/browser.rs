@@ -130,6 +130,22 @@ impl Browser {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
+    /// Sets the window's width (390: a phone), keeping a tall window for screenshots.
+    pub async fn width(&self, width: u32) {
+        self.client.set_window_size(width, 900).await.unwrap();
+    }
+
+    /// Saves a screenshot as `<name>.png` under `$SCREENSHOTS_DIR`, when it is set (to look
+    /// at the pages a test walks through); does nothing otherwise.
+    pub async fn screenshot(&self, name: &str) {
+        let Ok(dir) = std::env::var("SCREENSHOTS_DIR") else {
+            return;
+        };
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+
     /// Ends the WebDriver session and stops chromedriver; call it even when a check failed.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
