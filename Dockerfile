@@ -4,7 +4,9 @@ COPY . .
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+# fonts-noto-core and fonts-noto-cjk: the PDF's fonts for every script (fonts/README.md).
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates fonts-noto-core fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/target/release/undersigned /usr/local/bin/undersigned
 COPY static /app/static

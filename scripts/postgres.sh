@@ -12,6 +12,12 @@ install_missing() {
   fi
 }
 
+# Debian's Noto font packages the PDF reads at run time, when absent (fonts/README.md).
+missing_fonts() {
+  [ -f /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf ] || echo fonts-noto-core
+  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || echo fonts-noto-cjk
+}
+
 ensure_postgres() {
   local missing=()
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)

@@ -333,3 +333,244 @@ async fn a_draft_has_no_public_pdf_even_with_the_option_on() {
         200
     );
 }
+
+/// A name in each script a coalition's signers write, and one no font has (the bee).
+const SCRIPTS: &[&str] = &[
+    "Élan Coopérative Société",
+    "Ωμέγα Αθηνών",
+    "Союз Зелёных",
+    "جمعية الأمل",
+    "שלום עכשיו",
+    "क्षेत्रीय किसान संघ",
+    "มูลนิธิสืบนาคะเสถียร",
+    "환경운동연합",
+    "臺灣聯合會",
+    "绿色和平北京",
+    "みどりの会ネットワーク",
+    "ኢትዮጵያ ማህበር",
+    "Հայաստանի Կանաչներ",
+    "საქართველოს მწვანეები",
+    "Bee 🐝 Collective",
+    // 40 hanzi: about 400 pt of the line's 467, so it fits on a line of its own.
+    "中华全国妇女联合会臺灣聯合會北京市分会中华全国妇女联合会北京市分会深圳市",
+];
+
+/// Every string the PDF's page content streams show (the operands of `Tj` and `TJ`),
+/// as two-byte codes: krilla writes every font as a CID font (Identity-H), so each code
+/// is a glyph id of an embedded subset, where 0 is the empty glyph (a box).
+fn shown_glyph_ids(pdf: &[u8]) -> Vec<u16> {
+    use std::io::Read;
+    let text = String::from_utf8_lossy(pdf);
+    let mut contents: Vec<String> = text
+        .split("/Contents ")
+        .skip(1)
+        .filter_map(|rest| rest.split(" 0 R").next())
+        .map(|number| format!("\n{} 0 obj", number.trim()))
+        .collect();
+    contents.dedup();
+    assert!(!contents.is_empty(), "pages have contents");
+    let mut ids = Vec::new();
+    for object in contents {
+        let start = find(pdf, object.as_bytes()).expect("the page's content object");
+        let rest = &pdf[start..];
+        let at = find(rest, b"stream").expect("a content stream") + 6;
+        let body = &rest[at..];
+        let body = body
+            .strip_prefix(b"\r\n")
+            .or(body.strip_prefix(b"\n"))
+            .unwrap_or(body);
+        let end = find(body, b"endstream").expect("a stream ends");
+        let mut content = Vec::new();
+        flate2::read::ZlibDecoder::new(&body[..end])
+            .read_to_end(&mut content)
+            .expect("a compressed content stream");
+        ids.extend(shown_codes(&content));
+    }
+    ids
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The two-byte codes of the strings a content stream shows. Strings inside `<< >>`
+/// (the ActualText of a marked-content span) are text, not glyphs, and are skipped.
+fn shown_codes(content: &[u8]) -> Vec<u16> {
+    let mut codes = Vec::new();
+    let mut pending: Vec<Vec<u8>> = Vec::new();
+    let (mut dict, mut i) = (0usize, 0usize);
+    while i < content.len() {
+        match content[i] {
+            b'<' if content.get(i + 1) == Some(&b'<') => {
+                dict += 1;
+                i += 2;
+            }
+            b'>' if content.get(i + 1) == Some(&b'>') => {
+                dict = dict.saturating_sub(1);
+                i += 2;
+            }
+            b'(' => {
+                let (string, end) = literal_string(content, i + 1);
+                if dict == 0 {
+                    pending.push(string);
+                }
+                i = end;
+            }
+            b'<' => {
+                let end = i + content[i..].iter().position(|&b| b == b'>').unwrap();
+                let hex: Vec<u8> = content[i + 1..end]
+                    .iter()
+                    .filter(|b| b.is_ascii_hexdigit())
+                    .copied()
+                    .collect();
+                let bytes = hex
+                    .chunks(2)
+                    .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+                    .collect();
+                if dict == 0 {
+                    pending.push(bytes);
+                }
+                i = end + 1;
+            }
+            b'T' if matches!(content.get(i + 1), Some(b'j' | b'J')) => {
+                for string in pending.drain(..) {
+                    assert_eq!(string.len() % 2, 0, "two-byte codes");
+                    codes.extend(
+                        string
+                            .chunks(2)
+                            .map(|pair| u16::from_be_bytes([pair[0], pair[1]])),
+                    );
+                }
+                i += 2;
+            }
+            b if b.is_ascii_alphabetic() && dict == 0 => {
+                // Another operator: its operands were not shown text.
+                let end = i + content[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric() && *b != b'*' && *b != b'\'')
+                    .unwrap_or(content.len() - i);
+                if !(content[i..end] == *b"TJ" || content[i..end] == *b"Tj") {
+                    pending.clear();
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    codes
+}
+
+/// A PDF literal string from just after its `(`: its bytes and where it ends.
+fn literal_string(content: &[u8], mut i: usize) -> (Vec<u8>, usize) {
+    let (mut bytes, mut depth) = (Vec::new(), 0);
+    while i < content.len() {
+        match content[i] {
+            b'\\' => {
+                let next = content[i + 1];
+                i += 2;
+                match next {
+                    b'n' => bytes.push(b'\n'),
+                    b'r' => bytes.push(b'\r'),
+                    b't' => bytes.push(b'\t'),
+                    b'b' => bytes.push(8),
+                    b'f' => bytes.push(12),
+                    b'0'..=b'7' => {
+                        let mut value = u32::from(next - b'0');
+                        for _ in 0..2 {
+                            match content.get(i) {
+                                Some(d @ b'0'..=b'7') => {
+                                    value = value * 8 + u32::from(d - b'0');
+                                    i += 1;
+                                }
+                                _ => break,
+                            }
+                        }
+                        bytes.push(value as u8);
+                    }
+                    b'\r' | b'\n' => {}
+                    other => bytes.push(other),
+                }
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' if depth == 0 => return (bytes, i + 1),
+            b')' => depth -= 1,
+            _ => {}
+        }
+        bytes.push(content[i]);
+        i += 1;
+    }
+    (bytes, i)
+}
+
+#[tokio::test]
+async fn names_in_every_script_are_drawn_and_read_back_as_themselves_in_the_page_order() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    for (i, name) in SCRIPTS.iter().enumerate() {
+        sign_org(&app, &public, name, &format!("signer{i}@example.org")).await;
+    }
+    let (status, pdf) = owner.http_get_bytes(&format!("{path}/letter.pdf")).await;
+    assert_eq!(status, 200);
+    if let Ok(keep) = std::env::var("KEEP_PDF") {
+        std::fs::write(keep, &pdf).unwrap();
+    }
+
+    // No empty box anywhere: every glyph shown is a real glyph of its font.
+    let ids = shown_glyph_ids(&pdf);
+    assert!(
+        ids.len() > 500,
+        "the content streams were read: {} glyphs",
+        ids.len()
+    );
+    let empty = ids.iter().filter(|&&id| id == 0).count();
+    assert_eq!(empty, 0, "glyph id 0 drawn {empty} times");
+
+    // Every name reads back exactly, each on its own line, in the public page's order.
+    let page = public_page_once(&app, &public, |p| {
+        listed_names(&p.body).len() == SCRIPTS.len() + 1
+    })
+    .await;
+    let names = listed_names(&page.body);
+    let raw = pdf_text(&pdf);
+    let signers: Vec<&str> = raw[raw.find("Signed by 17 organizations").expect(&raw)..]
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Revision ") && !l.starts_with("Page "))
+        .collect();
+    assert_eq!(signers.len(), names.len(), "one line per signer:\n{raw}");
+    for (line, name) in signers.iter().zip(&names) {
+        // The host organization signed without a city.
+        let expected = match name.as_str() {
+            "Group river" => name.clone(),
+            _ => format!("{name}, Springfield"),
+        };
+        if name.chars().any(|c| matches!(c, '\u{590}'..='\u{6FF}')) {
+            // Right to left: poppler puts bidi marks around the name.
+            assert_eq!(normalized(line), expected, "{line:?}");
+        } else {
+            assert_eq!(*line, expected);
+        }
+    }
+    for name in SCRIPTS {
+        assert!(names.iter().any(|n| n == name), "{name} listed");
+    }
+
+    // The families of Debian's packages are embedded, bold where the names are bold.
+    let fonts = poppler("pdffonts", &pdf, &[]);
+    for family in [
+        "NotoSansDevanagari-Bold",
+        "NotoSansThai-Bold",
+        "NotoSansCJKsc-Bold",
+        "NotoSansEthiopic-Bold",
+        "NotoSansArmenian-Bold",
+        "NotoSansGeorgian-Bold",
+        "NotoSansHebrew-Bold",
+        "NotoNaskhArabic-Bold",
+        "NotoSansCodePoints",
+    ] {
+        assert!(fonts.contains(family), "{family} in\n{fonts}");
+    }
+}

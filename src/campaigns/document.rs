@@ -3,9 +3,11 @@
 //! Organizers download it from the campaign's page; when the campaign's `public_pdf`
 //! option is on, `crate::signing` serves it to anyone from the public page too.
 //!
-//! The PDF is drawn with krilla, A4, with the fonts of `fonts/` embedded (subsets of the
-//! glyphs used): accents, Greek, Cyrillic, Arabic (shaped, right to left), Hebrew and
-//! Chinese all show as text, and copy or extract as the same text (see `typeset`).
+//! The PDF is drawn with krilla, A4, with a fallback chain of Noto fonts embedded
+//! (subsets of the glyphs used): every script a signer types shows as text, in bold where
+//! the page is bold, and copies or extracts as the same text (see `typeset` and
+//! `fonts/README.md`). A signer's name is never broken across lines unless it is wider
+//! than one.
 //! Every page has "Page N of M", the letter's revision and the day it was made in the
 //! campaign's time zone in its footer.
 
@@ -708,7 +710,7 @@ pub fn render(contents: &Contents) -> Result<Vec<u8>, String> {
         );
     }
     let signer = |name: &str, city: &str, rest: Option<String>| {
-        let mut spans = vec![Span::new(one_line(name.to_owned()), true)];
+        let mut spans = vec![Span::name(one_line(name.to_owned()))];
         if !city.trim().is_empty() {
             spans.push(Span::new(one_line(format!(", {city}")), false));
         }
@@ -786,10 +788,14 @@ fn draw(fonts: &Fonts, pages: Vec<Page>, contents: &Contents) -> Result<Vec<u8>,
                 black.clone()
             }));
             for run in &placed.line.runs {
+                // Runs only take faces that were read, so every run has its font.
+                let Some(font) = fonts.pdf_font(run.font) else {
+                    continue;
+                };
                 surface.draw_glyphs(
                     Point::from_xy(placed.x + run.x, placed.baseline),
                     &run.glyphs,
-                    fonts.pdf_font(run.font),
+                    font,
                     &run.text,
                     placed.size,
                     false,
