@@ -36,7 +36,12 @@ pub fn database_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "55000"
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "53300"
+                || code == "55000"
+                // lock_not_available: a lock waited for longer than its timeout
+                || code == "55P03"
         }),
         _ => false,
     }

@@ -488,7 +488,10 @@ async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_who_confirms_on_a_p
     let rejected = owner
         .post_form(
             &format!("{path}/signatures/{alder}/decide"),
-            &[("decision", "reject"), ("reason", "We could not reach them")],
+            &[
+                ("decision", "reject"),
+                ("reason", "We could not reach them"),
+            ],
         )
         .await;
     assert_eq!(rejected.status, 303);
@@ -499,18 +502,28 @@ async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_who_confirms_on_a_p
         b.fill("#password", PASSWORD).await;
         b.click("main button[type=submit]").await;
         b.goto(&app.url(&format!("{path}/letter"))).await;
-        b.fill("#body", "# Dear Mayor\n\nWe ask you to keep the river and the estuary clean.")
-            .await;
+        b.fill(
+            "#body",
+            "# Dear Mayor\n\nWe ask you to keep the river and the estuary clean.",
+        )
+        .await;
         b.click("button[value=save]").await;
         // Nobody is listed, but Alder confirmed a text: the organizer is asked first.
-        assert!(b.text("h1").await.contains("Change a letter people have signed"));
-        assert!(b.text("main").await.contains("1 other signer confirmed an earlier text"));
+        assert!(b
+            .text("h1")
+            .await
+            .contains("Change a letter people have signed"));
+        assert!(b
+            .text("main")
+            .await
+            .contains("1 other signer confirmed an earlier text"));
         b.screenshot("consent-1-change-step").await;
         b.check("input[name=change_kind][value=minor]").await;
         b.click("button[value=confirm_change]").await;
         assert!(b.text(".notice").await.contains("Saved as a minor change"));
 
-        b.goto(&app.url(&format!("{path}/signatures/{alder}"))).await;
+        b.goto(&app.url(&format!("{path}/signatures/{alder}")))
+            .await;
         b.click("button[value=restore]").await;
         let notice = b.text(".notice").await;
         assert!(notice.contains("not listed yet"), "{notice}");

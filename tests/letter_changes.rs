@@ -732,3 +732,40 @@ async fn a_save_racing_confirmations_never_lists_a_name_under_an_unseen_text() {
         }
     }
 }
+
+/// Signers whose contact details the retention setting anonymized cannot be told of a
+/// change, so a minor change carries nobody's consent for them: their names leave the
+/// new text (and stay under the old one's record).
+#[tokio::test]
+async fn a_minor_change_after_retention_carries_over_no_one_it_cannot_tell() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let closed = support::campaigns::set_status(&owner, &path, "close").await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    app.clock.set(datetime!(2027-07-01 12:00 UTC));
+    assert_eq!(
+        app.run_scheduler().await.retention,
+        3,
+        "two signers and the host"
+    );
+    let r = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+                ("base_revision", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(mail_of_kind(&app, "letter_changed").await.is_empty());
+    assert_eq!(
+        app.count("SELECT count(*) FROM signature_consents WHERE how = 'carried_over'")
+            .await,
+        0
+    );
+    assert_eq!(carried_over_untold(&app).await, 0);
+    assert_eq!(listed_without_consent_to_current_text(&app).await, 0);
+}

@@ -922,13 +922,16 @@ async fn a_possible_duplicate_is_flagged_and_added_only_when_the_organizer_says_
 }
 
 /// Every outreach URL of the first group, and whether it writes.
+/// A route: method, path and the form it sends.
+type Route = (&'static str, String, Vec<(String, String)>);
+
 fn outreach_urls(
     path: &str,
     prospect: &str,
     contact: &str,
     activity: &str,
     revision: &str,
-) -> Vec<(&'static str, String, Vec<(String, String)>)> {
+) -> Vec<Route> {
     let p = format!("{path}/outreach");
     let s = |v: &[(&str, &str)]| {
         v.iter()

@@ -63,24 +63,34 @@ pub async fn contents(
     group_name: &str,
     now: OffsetDateTime,
 ) -> AppResult<Contents> {
-    let revision = store::current_revision(db, tenant, campaign.id).await?;
-    let list = |kind| {
+    // One snapshot: the text, the consent floor and the lists under it agree.
+    let mut tx = crate::db::begin_snapshot(db).await?;
+    let (revision, floor) = store::public_text(&mut tx, tenant, campaign.id).await?;
+    let organizations = signatures::public_list(
+        &mut *tx,
+        tenant,
+        campaign.id,
+        floor,
+        SignatureKind::Organization,
+        0,
+        i64::MAX,
+    )
+    .await?;
+    let individuals = if campaign.allow_individuals {
         signatures::public_list(
-            db,
+            &mut *tx,
             tenant,
             campaign.id,
-            campaign.consent_from_revision,
-            kind,
+            floor,
+            SignatureKind::Individual,
             0,
             i64::MAX,
         )
-    };
-    let organizations = list(SignatureKind::Organization).await?;
-    let individuals = if campaign.allow_individuals {
-        list(SignatureKind::Individual).await?
+        .await?
     } else {
         Vec::new()
     };
+    tx.commit().await?;
     let day = time_zones::local_date(now, &campaign.time_zone);
     let generated = day
         .format(time::macros::format_description!(

@@ -423,22 +423,24 @@ pub async fn update_settings(
     let mut tx = state.db.begin().await?;
     // The title and the points of unity are part of the text each signer confirmed: they
     // stay as confirmed while anyone holds consent to them (listed, awaiting approval, or
-    // rejected and restorable). Counted under the consent lock, taken exclusively, so no
-    // confirmation is under way; a save that keeps them waits for nothing.
-    let title_changes = input.title != campaign.title;
-    let points_change = input.points != campaign.points;
-    let wording_changes = title_changes || points_change;
-    let mut held = false;
-    if wording_changes {
-        consent::lock_exclusive(&mut tx, campaign.id).await?;
-        let floor = store::consent_text(&mut tx, campaign.id)
-            .await?
-            .ok_or(AppError::NotFound)?
-            .consent_from_revision;
-        held = signatures::holding_consent_count(&mut *tx, member.tenant_id, campaign.id, floor)
-            .await?
+    // rejected and restorable). Compared with the campaign as it stands under the consent
+    // lock, taken exclusively (another organizer may have changed them since this form
+    // was opened, and a confirmation may be under way): a short wait for confirmations.
+    consent::lock_exclusive(&mut tx, campaign.id).await?;
+    let text = store::consent_text(&mut tx, campaign.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let title_changes = input.title != text.title;
+    let points_change = input.points != text.points;
+    let held = (title_changes || points_change)
+        && signatures::holding_consent_count(
+            &mut *tx,
+            member.tenant_id,
+            campaign.id,
+            text.consent_from_revision,
+        )
+        .await?
             > 0;
-    }
     if held {
         tx.rollback().await?;
         let mut page = form_page(&member, form, errors, action, false);

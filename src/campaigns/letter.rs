@@ -134,8 +134,10 @@ pub async fn save(
     let base = member.path(&format!("/campaigns/{}", campaign.slug));
     let current_number = current.as_ref().map_or(0, |r| r.number);
     let stale = base_number(&form).is_some_and(|n| n != current_number);
-    if form.action == "preview" || !errors.is_empty() || stale {
-        let preview = (errors.is_empty() && !stale).then(|| render_markdown(&body));
+    // "edit": back from the change page to the editor, with the text typed there.
+    if form.action == "preview" || form.action == "edit" || !errors.is_empty() || stale {
+        let preview = (form.action == "preview" && errors.is_empty() && !stale)
+            .then(|| render_markdown(&body));
         let status = if stale {
             StatusCode::CONFLICT
         } else if errors.is_empty() {
@@ -174,6 +176,13 @@ pub async fn save(
         Step::NoneNeeded => None,
         Step::Chosen(change) => Some(change),
     };
+    // The changes signers are emailed, worked out before the lock is taken.
+    let diff = match (&change, &current) {
+        (Some(_), Some(current)) => {
+            letter_changes::email_diff(current.body.clone(), body.clone()).await?
+        }
+        _ => Vec::new(),
+    };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     consent::lock_exclusive(&mut tx, campaign.id).await?;
@@ -199,10 +208,9 @@ pub async fn save(
         }
         return conflict_page(&state, &member, campaign, base, body).await;
     }
-    if let (Some(change), Some(current)) = (change, current.as_ref()) {
-        let told =
-            letter_changes::save(&state, &mut tx, &member, &campaign, current, &body, &change)
-                .await?;
+    if let (Some(change), Some(_)) = (change, current.as_ref()) {
+        let told = letter_changes::save(&state, &mut tx, &member, &campaign, &body, &change, &diff)
+            .await?;
         tx.commit().await?;
         let notice = match change.kind {
             ChangeKind::Substantive => "letter-saved-substantive",

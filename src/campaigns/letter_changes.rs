@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::diff::compare;
-use super::store::{self, Campaign, ChangeKind, Revision};
+use super::store::{self, Campaign, ChangeKind};
 use crate::error::AppResult;
 use crate::mail::outbox;
 use crate::signatures::store::{self as signatures, Consent};
@@ -45,33 +45,40 @@ pub async fn host_follows(
     signatures::record_consents(conn, tenant, &hosts, revision_id, Consent::Reconfirmed, now).await
 }
 
-/// Emails are written this many at a time (a large coalition is told in one transaction).
-const BATCH: usize = 1000;
-
-/// Saves the new text as a minor or substantive revision and tells every signer whose
-/// consent covers the text as it stood (listed, or awaiting approval), each with their
-/// own link; returns how many were told. Runs in the caller's transaction, which holds
-/// the consent lock exclusively and checked that `current` is still the current text.
-pub async fn save(
-    state: &AppState,
-    tx: &mut sqlx::PgConnection,
-    member: &Member,
-    campaign: &Campaign,
-    current: &Revision,
-    body: &str,
-    change: &Change,
-) -> AppResult<usize> {
-    let now = state.clock.now();
-    let comparison = compare(current.body.clone(), body.to_owned()).await?;
-    let diff: Vec<String> = match &comparison.summary {
-        Some(summary) => vec![summary.clone()],
+/// The changes from one text to another as an email shows them: "+ line" / "- line", or
+/// one line summing up a change too large to show.
+pub async fn email_diff(from: String, to: String) -> AppResult<Vec<String>> {
+    let comparison = compare(from, to).await?;
+    Ok(match comparison.summary {
+        Some(summary) => vec![summary],
         None => comparison
             .lines
             .iter()
             .filter(|l| l.change != "same")
             .map(|l| format!("{} {}", if l.change == "added" { "+" } else { "-" }, l.text))
             .collect(),
-    };
+    })
+}
+
+/// Emails are written this many at a time (a large coalition is told in one transaction).
+const BATCH: usize = 1000;
+
+/// Saves the new text as a minor or substantive revision and tells every signer whose
+/// consent covers the text as it stood (listed, or awaiting approval), each with their
+/// own link; returns how many were told. Runs in the caller's transaction, which holds
+/// the consent lock exclusively and checked that the text it changes is still current;
+/// `diff` (from `email_diff`) is worked out before, so the lock is not held for it.
+#[allow(clippy::too_many_arguments)]
+pub async fn save(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    member: &Member,
+    campaign: &Campaign,
+    body: &str,
+    change: &Change,
+    diff: &[String],
+) -> AppResult<usize> {
+    let now = state.clock.now();
     // Who agreed to the text before the change, their rows locked in order before the
     // revision locks the campaign's row (a withdrawal locks the signature, then the
     // campaign: this order cannot deadlock with it).
@@ -117,7 +124,7 @@ pub async fn save(
                     substantive: change.kind == ChangeKind::Substantive,
                     revision: number,
                     note: change.note.clone(),
-                    diff: diff.clone(),
+                    diff: diff.to_vec(),
                     new_text: body.to_owned(),
                     respond_by: respond_by.clone(),
                     link: state.config.link(&format!(
@@ -283,16 +290,7 @@ pub async fn ask_to_confirm_current(
     let (Some(current), Some(confirmed)) = (current, confirmed) else {
         return Ok(false);
     };
-    let comparison = compare(confirmed.body.clone(), current.body.clone()).await?;
-    let diff: Vec<String> = match &comparison.summary {
-        Some(summary) => vec![summary.clone()],
-        None => comparison
-            .lines
-            .iter()
-            .filter(|l| l.change != "same")
-            .map(|l| format!("{} {}", if l.change == "added" { "+" } else { "-" }, l.text))
-            .collect(),
-    };
+    let diff = email_diff(confirmed.body.clone(), current.body.clone()).await?;
     let now = state.clock.now();
     let token = tokens::new_token();
     let expires = campaign.hard_deadline.max(now + time::Duration::days(30));

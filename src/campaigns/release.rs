@@ -276,6 +276,8 @@ async fn due_campaign(
     id: Uuid,
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<Due>> {
+    // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
+    #[allow(clippy::type_complexity)]
     let row: Option<(Uuid, String, String, String, String, Vec<String>, i32, String, OffsetDateTime, bool)> =
         sqlx::query_as(
             "SELECT c.tenant_id, t.slug, t.name, c.slug, c.title, c.points, c.consent_from_revision, c.status,

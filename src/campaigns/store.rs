@@ -462,6 +462,7 @@ pub async fn add_changed_revision(
     respond_by: Option<OffsetDateTime>,
 ) -> sqlx::Result<(Uuid, i32)> {
     consent::lock_exclusive(conn, campaign_id).await?;
+    crate::signatures::store::lock_host(conn, tenant, campaign_id).await?;
     // Locking the campaign row numbers concurrent saves one after the other.
     sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
         .bind(tenant.uuid())

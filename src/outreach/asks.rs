@@ -42,6 +42,8 @@ pub async fn open_link(
 ) -> AppResult<Response> {
     let (contact_id, given_mac) = parse_token(&token).ok_or(AppError::NotFound)?;
     let found = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
+    #[allow(clippy::type_complexity)]
     let row: Option<(Uuid, String, String, String, String, Option<String>, String, String)> =
         sqlx::query_as(
             "SELECT p.id, p.name, p.website, p.size, coalesce(parent.name, ''), c.email::text, c.name, c.role

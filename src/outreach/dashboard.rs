@@ -226,6 +226,8 @@ pub async fn page(
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
 
+    // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
+    #[allow(clippy::type_complexity)]
     let referral_rows: Vec<(Uuid, String, String, bool, String, Option<Date>, super::PipelineStatus)> =
         sqlx::query_as(
             "SELECT id, name, referred_by, signed_signature_id IS NOT NULL, hold_reason, hold_until, status FROM prospects

@@ -27,11 +27,17 @@ fn key(campaign_id: Uuid) -> i64 {
 
 /// For a decision that may list a name: saves of the campaign's text wait for it, and it
 /// waits for a save under way. Held until the transaction ends.
+///
+/// It waits at most `WAIT` (a long save holds decisions back; connections must not pile
+/// up behind it): then the request fails as "the database is busy, try again" (503).
 pub async fn lock_shared(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
-        .bind(key(campaign_id))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock_shared($1)
+         FROM (SELECT set_config('lock_timeout', '4s', true)) AS waiting_at_most",
+    )
+    .bind(key(campaign_id))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -255,6 +255,23 @@ async fn record_event(
     Ok(())
 }
 
+/// A signature's state, read under its row lock in the caller's transaction (`None`: no
+/// such signature, or erased).
+pub async fn state_for_update(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    signature_id: Uuid,
+) -> sqlx::Result<Option<SignatureState>> {
+    sqlx::query_scalar(
+        "SELECT state FROM signatures WHERE tenant_id = $1 AND id = $2 AND erased_at IS NULL
+         FOR NO KEY UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(signature_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// A state change that happened: from where to where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Changed {
@@ -447,8 +464,9 @@ pub async fn listed(
 }
 
 /// Signers whose consent covers the text as it stands (revision `floor`): those listed,
-/// and those confirmed and awaiting approval. A change to the text concerns them: they
-/// are told, and a minor change carries their consent over. Their rows are locked, in
+/// and those confirmed and awaiting approval, whose address can still be written to (not
+/// anonymized by the retention setting). A change to the text concerns them: they are
+/// told, and a minor change carries their consent over (nobody else's). Their rows are locked, in
 /// order, so a withdrawal at the same moment is either seen or waits.
 pub async fn holding_consent(
     conn: &mut PgConnection,
@@ -459,7 +477,7 @@ pub async fn holding_consent(
     let rows: Vec<(Uuid, String, String, bool)> = sqlx::query_as(
         "SELECT id, name, email::text, source = 'host' FROM signatures
          WHERE tenant_id = $1 AND campaign_id = $2 AND state IN ('confirmed', 'awaiting_approval')
-           AND confirmed_revision >= $3
+           AND confirmed_revision >= $3 AND anonymized_at IS NULL AND erased_at IS NULL
          ORDER BY id FOR NO KEY UPDATE",
     )
     .bind(tenant.uuid())
@@ -532,7 +550,8 @@ pub async fn to_tell_count(
     sqlx::query_scalar(
         "SELECT count(*) FROM signatures
          WHERE tenant_id = $1 AND campaign_id = $2 AND source <> 'host'
-           AND state IN ('confirmed', 'awaiting_approval') AND confirmed_revision >= $3",
+           AND state IN ('confirmed', 'awaiting_approval') AND confirmed_revision >= $3
+           AND anonymized_at IS NULL AND erased_at IS NULL",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -568,6 +587,25 @@ pub async fn carry_over(
         now,
     )
     .await
+}
+
+/// Locks the host organization's signature of a campaign, which every revision moves
+/// (`campaigns::letter_changes::host_follows`): taken before the campaign's row, the
+/// order in which a change of the host's state takes them.
+pub async fn lock_host(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "SELECT 1 FROM signatures WHERE tenant_id = $1 AND campaign_id = $2 AND source = 'host'
+         ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Writes one line of the same kind into the trail of many signatures at once.

@@ -444,10 +444,6 @@ pub async fn confirm(
     if found.signature.state.signer_confirmed() {
         return reconfirm(&state, &visitor, found, shown, &form.wording).await;
     }
-    let waiting = matches!(
-        found.signature.state,
-        SignatureState::Pending | SignatureState::Notified
-    );
     let action = if found.campaign.moderation {
         Action::ConfirmForApproval
     } else {
@@ -457,12 +453,19 @@ pub async fn confirm(
     let mut tx = state.db.begin().await?;
     let mut found = found;
     let text = text_under_lock(&mut tx, &found).await?;
-    // (A signature that is not waiting confirms nothing here, whatever the page showed.)
-    if waiting && shown != text.revision_id {
+    // The state as it is now, under the row lock (an organizer's undo or the signer's
+    // other tab may have moved it since the page was read): whatever leads to a
+    // confirmation confirms only the text, title and points the page showed.
+    let now_state = store::state_for_update(&mut tx, found.tenant, found.signature.id).await?;
+    if now_state.is_some_and(SignatureState::signer_confirmed) {
+        tx.rollback().await?;
+        return Ok(Redirect::to(&found.own_path).into_response());
+    }
+    if shown != text.revision_id {
         tx.rollback().await?;
         return refused(&state, &visitor, found, StatusCode::CONFLICT, "The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.").await;
     }
-    if waiting && wording_changed(&text, &mut found, &form.wording) {
+    if wording_changed(&text, &mut found, &form.wording) {
         tx.rollback().await?;
         return refused(
             &state,
@@ -557,14 +560,8 @@ async fn reconfirm(
         return refused(state, visitor, found, StatusCode::CONFLICT, WORDING_CHANGED).await;
     }
     // Locked so a withdrawal at the same moment is not undone.
-    let still_confirmed: Option<String> = sqlx::query_scalar(
-        "SELECT state FROM signatures WHERE id = $1 AND state IN ('confirmed', 'awaiting_approval')
-         FOR NO KEY UPDATE",
-    )
-    .bind(found.signature.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if still_confirmed.is_none() {
+    let still = store::state_for_update(&mut tx, found.tenant, found.signature.id).await?;
+    if !still.is_some_and(SignatureState::signer_confirmed) {
         return Ok(Redirect::to(&found.own_path).into_response());
     }
     store::set_confirmed_revision(
