@@ -1,5 +1,6 @@
 -- The database work of one confirmation from its emailed link, as the app does it: find
--- the campaign, find the signature by its link, then in one transaction lock it, confirm
+-- the campaign, find the signature by its link, then in one transaction take the consent
+-- lock, read the text, lock the signature, confirm
 -- it (the triggers move the page's version and keep the confirmed revision), record the
 -- revision read, its consent line and the event.
 \set n random(1, 150000)
@@ -16,6 +17,13 @@ SELECT s.id, s.state,
                SELECT signature_id FROM signature_links WHERE token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'))
                LIMIT 1);
 BEGIN;
+-- The consent lock, shared (any key: shared holders do not wait for each other), then
+-- the text as it stands, read in one statement under it.
+SELECT pg_advisory_xact_lock_shared(42) FROM (SELECT set_config('lock_timeout', '4s', true)) AS w;
+SELECT r.id, coalesce(r.number, 0), c.consent_from_revision, c.title, c.points
+  FROM campaigns c
+  LEFT JOIN LATERAL (SELECT id, number FROM letter_revisions WHERE campaign_id = c.id ORDER BY number DESC LIMIT 1) r ON true
+ WHERE c.id = '00000000-0000-0000-0000-00000000c006';
 SELECT state FROM signatures WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8')) FOR UPDATE;
 UPDATE signatures SET state = 'confirmed', confirmed_at = coalesce(confirmed_at, now())
  WHERE tenant_id = '00000000-0000-0000-0000-00000000b001' AND token_hash = sha256(convert_to('pgt' || lpad(:n::text, 40, '0'), 'UTF8'));

@@ -457,7 +457,11 @@ pub async fn confirm(
     // other tab may have moved it since the page was read): whatever leads to a
     // confirmation confirms only the text, title and points the page showed.
     let now_state = store::state_for_update(&mut tx, found.tenant, found.signature.id).await?;
-    if now_state.is_some_and(SignatureState::signer_confirmed) {
+    // Only a waiting signature can be confirmed (the page then says where it stands).
+    if !matches!(
+        now_state,
+        Some(SignatureState::Pending | SignatureState::Notified)
+    ) {
         tx.rollback().await?;
         return Ok(Redirect::to(&found.own_path).into_response());
     }
