@@ -64,6 +64,10 @@ async fn anonymize_campaign(
     now: OffsetDateTime,
 ) -> anyhow::Result<(usize, Vec<String>)> {
     let mut tx = db.begin().await?;
+    // The consent lock first, exclusively, as a letter save takes it: a save locks the
+    // signatures it tells before the campaign's row, this the other way round, and the
+    // lock keeps them from crossing (docs/signatures.md).
+    super::consent::lock_exclusive(&mut tx, campaign_id).await?;
     // Still closed since then, with retention on (an organizer may have reopened it or
     // changed the setting since the tick read it); the lock makes them wait for this.
     let still: Option<Uuid> = sqlx::query_scalar(&format!(
@@ -96,7 +100,7 @@ async fn anonymize_campaign(
     };
     let old: Vec<(Uuid, String)> = sqlx::query_as(
         "SELECT id, email::text FROM signatures
-         WHERE campaign_id = $1 AND anonymized_at IS NULL FOR NO KEY UPDATE",
+         WHERE campaign_id = $1 AND anonymized_at IS NULL ORDER BY id FOR NO KEY UPDATE",
     )
     .bind(campaign_id)
     .fetch_all(&mut *tx)
