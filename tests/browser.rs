@@ -554,3 +554,73 @@ async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_who_confirms_on_a_p
     })
     .await;
 }
+
+/// A statement from an organization that could not sign, on a phone: sent, confirmed from
+/// the emailed link, approved by the organizers, then on the public page.
+#[tokio::test]
+async fn a_statement_is_confirmed_by_its_sender_before_organizers_can_publish_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    in_browser(async |b| {
+        let app = &app;
+        b.width(390).await;
+        b.goto(&app.url(&format!("{public}/statement"))).await;
+        b.fill("#organization", "Hill County Water Board").await;
+        b.fill("#contact_name", "Robin Vale").await;
+        b.fill("#email", "robin@hill.example").await;
+        b.fill(
+            "#body",
+            "We cannot sign as a public body, but we share the aim.",
+        )
+        .await;
+        app.clock.advance(time::Duration::seconds(5));
+        b.click("main button[type=submit]").await;
+        assert!(b.text("h1").await.contains("Check your email"));
+        b.screenshot("statement-1-sent-390").await;
+
+        // Until the sender confirms, organizers cannot approve it.
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM statements")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        let early = owner
+            .post_form(
+                &format!("{path}/statements/{id}/decide"),
+                &[("decision", "approve"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(early.status, 422, "{}", early.body);
+
+        let link = app
+            .link_mailed_to("robin@hill.example", "/statement/")
+            .await;
+        b.goto(&app.url(&link)).await;
+        assert!(b.text("h1").await.contains("Confirm your statement"));
+        assert!(b.text(".statement").await.contains("we share the aim"));
+        b.screenshot("statement-2-confirm-390").await;
+        b.click("main form button[type=submit]").await;
+        assert!(b.text("h1").await.contains("Statement confirmed"));
+        b.screenshot("statement-3-confirmed-390").await;
+
+        let approved = owner
+            .post_form(
+                &format!("{path}/statements/{id}/decide"),
+                &[("decision", "approve"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(approved.status, 303, "{}", approved.body);
+        let mut shown = String::new();
+        for _ in 0..60 {
+            b.goto(&app.url(&public)).await;
+            shown = b.text("main").await;
+            if shown.contains("Hill County Water Board") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(shown.contains("we share the aim"), "{shown}");
+        b.screenshot("statement-4-public-390").await;
+    })
+    .await;
+}
