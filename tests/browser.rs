@@ -18,6 +18,13 @@ async fn in_browser(scenario: impl AsyncFnOnce(&Browser)) {
     }
 }
 
+async fn log_in(app: &TestApp, b: &Browser, email: &str) {
+    b.goto(&app.url("/login")).await;
+    b.fill("#email", email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+}
+
 async fn sign_up(app: &TestApp, b: &Browser, group: &str, name: &str, email: &str) {
     b.goto(&app.url("/signup")).await;
     b.fill("#group_name", group).await;
@@ -429,10 +436,7 @@ async fn a_substantive_change_lists_only_the_signer_who_confirms_the_new_text() 
         .await;
     in_browser(async |b| {
         let app = &app;
-        b.goto(&app.url("/login")).await;
-        b.fill("#email", "ana@river.example").await;
-        b.fill("#password", PASSWORD).await;
-        b.click("main button[type=submit]").await;
+        log_in(app, b, "ana@river.example").await;
         b.goto(&app.url("/app/river/campaigns/water/letter")).await;
         b.fill(
             "#body",
@@ -497,10 +501,7 @@ async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_who_confirms_on_a_p
     assert_eq!(rejected.status, 303);
     in_browser(async |b| {
         let app = &app;
-        b.goto(&app.url("/login")).await;
-        b.fill("#email", "ana@river.example").await;
-        b.fill("#password", PASSWORD).await;
-        b.click("main button[type=submit]").await;
+        log_in(app, b, "ana@river.example").await;
         b.goto(&app.url(&format!("{path}/letter"))).await;
         b.fill(
             "#body",

@@ -7,7 +7,7 @@ use axum::response::Html;
 use serde::Deserialize;
 
 use super::public_campaign;
-use crate::campaigns::store::{Campaign, PublicCampaign};
+use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
 use crate::error::{AppError, AppResult};
 use crate::signatures::store::{self as store, PublicSigner};
 use crate::signatures::SignatureKind;
@@ -49,11 +49,17 @@ pub async fn page(
     if !campaign.allow_individuals || campaign.release_pending() {
         return Err(AppError::NotFound);
     }
+    // One snapshot: the consent floor and the names under it (a save moves the floor).
+    let mut tx = crate::db::begin_snapshot(&state.db).await?;
+    let floor = campaigns::consent_text(&mut tx, campaign.id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .consent_from_revision;
     let count = store::public_count(
-        &state.db,
+        &mut *tx,
         tenant,
         campaign.id,
-        campaign.consent_from_revision,
+        floor,
         SignatureKind::Individual,
     )
     .await?;
@@ -67,15 +73,16 @@ pub async fn page(
             .ok_or(AppError::NotFound)?,
     };
     let signers = store::public_list(
-        &state.db,
+        &mut *tx,
         tenant,
         campaign.id,
-        campaign.consent_from_revision,
+        floor,
         SignatureKind::Individual,
         (page - 1) * PER_PAGE,
         PER_PAGE,
     )
     .await?;
+    tx.commit().await?;
     let mut layout = visitor.layout(format!("Individual signers — {}", campaign.title));
     layout.noindex = true;
     render(IndividualsPage {
