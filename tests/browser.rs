@@ -25,6 +25,21 @@ async fn log_in(app: &TestApp, b: &Browser, email: &str) {
     b.click("main button[type=submit]").await;
 }
 
+/// The text at `css` on the page at `path` once it shows `wanted`: a committed change
+/// reaches every reader of the public page within a second (`signing::page_cache`).
+async fn text_once(app: &TestApp, b: &Browser, path: &str, css: &str, wanted: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..60 {
+        b.goto(&app.url(path)).await;
+        text = b.text(css).await;
+        if text.contains(wanted) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    text
+}
+
 async fn sign_up(app: &TestApp, b: &Browser, group: &str, name: &str, email: &str) {
     b.goto(&app.url("/signup")).await;
     b.fill("#group_name", group).await;
@@ -460,15 +475,7 @@ async fn a_substantive_change_lists_only_the_signer_who_confirms_the_new_text() 
         b.click("form[action$='/confirm'] button").await;
         assert!(b.text(".notice").await.contains("listed under the letter as it stands now"));
 
-        let mut names = String::new();
-        for _ in 0..60 {
-            b.goto(&app.url(&public)).await;
-            names = b.text(".signer-list").await;
-            if names.contains("Alder Network") {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let names = text_once(app, b, &public, ".signer-list", "Alder Network").await;
         assert!(b.text(".letter").await.contains("publish the water tests"));
         assert!(names.contains("Alder Network"), "{names}");
         assert!(!names.contains("Birch Collective"), "{names}");
@@ -541,15 +548,7 @@ async fn undoing_a_rejection_after_a_rewrite_asks_the_signer_who_confirms_on_a_p
         b.screenshot("consent-3-signer-asked-390").await;
         b.click("form[action$='/confirm'] button").await;
         b.screenshot("consent-4-signer-confirmed-390").await;
-        let mut names = String::new();
-        for _ in 0..60 {
-            b.goto(&app.url(&public)).await;
-            names = b.text(".signer-list").await;
-            if names.contains("Alder Network") {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let names = text_once(app, b, &public, ".signer-list", "Alder Network").await;
         assert!(names.contains("Alder Network"), "{names}");
         b.screenshot("consent-5-public-page-390").await;
     })
@@ -611,15 +610,7 @@ async fn a_statement_is_confirmed_by_its_sender_before_organizers_can_publish_it
             )
             .await;
         assert_eq!(approved.status, 303, "{}", approved.body);
-        let mut shown = String::new();
-        for _ in 0..60 {
-            b.goto(&app.url(&public)).await;
-            shown = b.text("main").await;
-            if shown.contains("Hill County Water Board") {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let shown = text_once(app, b, &public, "main", "Hill County Water Board").await;
         assert!(shown.contains("we share the aim"), "{shown}");
         b.screenshot("statement-4-public-390").await;
     })

@@ -10,9 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::form::public_campaign;
 use super::store::{self, Unconfirmed};
-use crate::campaigns::store::{public_by_slugs, Campaign, PublicCampaign};
-use crate::error::{AppError, AppResult};
+use crate::campaigns::store::{Campaign, PublicCampaign};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::tokens;
 use crate::web::{render, render_with, Form, Layout, Path, Visitor};
@@ -48,18 +49,6 @@ struct ConfirmedPage<'a> {
     layout: Layout,
     campaign: &'a Campaign,
     page_path: String,
-}
-
-/// The campaign behind a public URL, while it takes statements (public, not a draft).
-async fn public_campaign(
-    state: &AppState,
-    tenant_slug: &str,
-    campaign_slug: &str,
-) -> AppResult<PublicCampaign> {
-    public_by_slugs(&state.db, tenant_slug, campaign_slug)
-        .await?
-        .filter(|found| found.campaign.status.is_public())
-        .ok_or(AppError::NotFound)
 }
 
 /// A link that finds nothing (garbled, another statement's, used, replaced or expired):

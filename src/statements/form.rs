@@ -36,7 +36,7 @@ pub struct StatementForm {
 }
 
 /// The campaign behind a public URL; drafts do not exist publicly.
-async fn public_campaign(
+pub(super) async fn public_campaign(
     state: &AppState,
     tenant_slug: &str,
     campaign_slug: &str,
