@@ -249,6 +249,10 @@ async fn before_the_release_every_link_a_signer_sees_says_when_the_list_is_publi
     );
     let sent = app.client().get(&format!("{public}/sign/sent")).await;
     assert_eq!(sent.status, 200);
+    // The statement form links to the letter's page, which says when (below).
+    let statement = app.client().get(&format!("{public}/statement")).await;
+    assert_eq!(statement.status, 200);
+    assert!(statement.body.contains(&format!("href=\"{public}\"")));
     let link = confirm(&app, "cy@cedar.example").await;
     let thanks = app.client().get(&link).await;
     assert!(thanks.body.contains("Thank you for signing"));

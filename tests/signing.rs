@@ -5,6 +5,7 @@ mod support;
 
 use support::campaigns::*;
 use support::{unescape, Options, TestApp};
+use time::macros::datetime;
 use time::Duration;
 
 async fn setup(app: &TestApp) -> (support::Client, String, String) {
@@ -1805,4 +1806,54 @@ async fn suggestions_from_one_address_are_rate_limited() {
     let later = suggest(&signer, &link, &[("Rosa Vega", "Marsh Keepers", "")]).await;
     assert_eq!(later.status, 303, "{}", later.body);
     assert_eq!(app.count("SELECT count(*) FROM referrals").await, 11);
+}
+
+/// The public page and the form state the deadline in the campaign's zone: the soft
+/// deadline while it is ahead, then when signing closes; the page kept in memory is
+/// rendered again when the deadline it names passes.
+#[tokio::test]
+async fn the_page_and_the_form_state_the_deadline_in_the_campaigns_zone() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (_, public) = open_campaign(
+        &owner,
+        "river",
+        "water",
+        &[
+            ("time_zone", "America/New_York"),
+            ("soft_deadline", "2026-12-18T17:00"),
+            ("hard_deadline", "2026-12-23T17:00"),
+        ],
+    )
+    .await;
+    let page = app.client().get(&public).await;
+    assert!(
+        page.body.contains("Sign by Friday 18 December."),
+        "{}",
+        page.body
+    );
+    let etag = page.header("etag").unwrap().to_owned();
+    let form = app.client().get(&format!("{public}/sign")).await;
+    assert!(form.body.contains("Sign by Friday 18 December."));
+
+    // 17:01 in New York is 22:01 UTC: the soft deadline has passed there.
+    app.clock.set(datetime!(2026-12-18 22:01 UTC));
+    let page = app.client().get(&public).await;
+    assert!(
+        page.body
+            .contains("Signing closes Wednesday 23 December at 17:00 EST."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Sign by Friday"));
+    assert_ne!(page.header("etag").unwrap(), etag, "a new page, a new tag");
+    let form = app.client().get(&format!("{public}/sign")).await;
+    assert!(form
+        .body
+        .contains("Signing closes Wednesday 23 December at 17:00 EST."));
+
+    app.clock.set(datetime!(2026-12-23 22:01 UTC));
+    let page = app.client().get(&public).await;
+    assert!(!page.body.contains("Signing closes Wednesday"));
+    assert!(page.body.contains("Signing closed at the deadline"));
 }
