@@ -126,6 +126,9 @@ pub async fn press(
         group_name,
         ..
     } = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
+    if campaign.press_release.trim().is_empty() {
+        return Err(AppError::NotFound);
+    }
     if campaign.release_pending() {
         return not_yet(
             &state,
@@ -136,9 +139,6 @@ pub async fn press(
             Unreleased::Press,
         )
         .await;
-    }
-    if campaign.press_release.trim().is_empty() {
-        return Err(AppError::NotFound);
     }
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
     let mut layout = visitor.layout(format!("Press release: {}", campaign.title));
