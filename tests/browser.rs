@@ -649,6 +649,7 @@ async fn a_sign_form_error_takes_the_focus_to_the_summary_on_a_phone() {
         b.width(390).await;
         b.goto(&app.url(&format!("{public}/sign"))).await;
         assert!(b.text(".sign-by").await.contains("Sign by Wednesday 9 December"));
+        b.screenshot("sign-form-top-390-after").await;
         b.fill("#organization", "Hill County Water Board").await;
         b.fill("#city", "Hill County").await;
         b.check("input[name=size][value=regional]").await;
@@ -769,6 +770,8 @@ async fn a_typo_fix_is_saved_without_notifying_after_the_diff_is_shown() {
         assert!(verdict.contains("No word changed beyond 2 typos"), "{verdict}");
         assert!(verdict.contains("undersinged → undersigned"), "{verdict}");
         b.screenshot("silent-correction-diff-after").await;
+        script(b, "document.querySelector('fieldset').scrollIntoView(); return null").await;
+        b.screenshot("silent-correction-choice-after").await;
         b.check("input[name=change_kind][value=correction]").await;
         b.click("button[value=confirm_change]").await;
         assert!(b.text(".notice").await.contains("nobody was emailed"));
