@@ -616,3 +616,170 @@ async fn a_statement_is_confirmed_by_its_sender_before_organizers_can_publish_it
     })
     .await;
 }
+
+/// A letter as long as a real one: on a phone it fills several screens above the form.
+fn long_letter() -> String {
+    let mut letter = String::from("# Dear Mayor Alvarez\n\n");
+    for n in 1..=8 {
+        letter.push_str(&format!(
+            "Paragraph {n}. The river feeds the towns along its banks, and the families who drink from it have asked for years that the outflows upstream be measured, published and stopped where they break the permits the county issued.\n\n"
+        ));
+    }
+    letter.push_str("Sincerely,");
+    letter
+}
+
+/// Runs `script` in the page and returns its value.
+async fn script(b: &Browser, script: &str) -> serde_json::Value {
+    b.client.execute(script, vec![]).await.unwrap()
+}
+
+/// On a phone, a sign form sent back with a mistake puts the list of what to fix in view
+/// and in focus, without script, though the letter above it is long (the summary used to
+/// sit 1,500 px down, out of sight); each item links to its field.
+#[tokio::test]
+async fn a_sign_form_error_takes_the_focus_to_the_summary_on_a_phone() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let letter = long_letter();
+    let (_, public) =
+        support::campaigns::open_campaign(&owner, "river", "water", &[("letter", &letter)]).await;
+    in_browser(async |b| {
+        let app = &app;
+        b.width(390).await;
+        b.goto(&app.url(&format!("{public}/sign"))).await;
+        assert!(b.text(".sign-by").await.contains("Sign by Wednesday 9 December"));
+        b.screenshot("sign-form-top-390-after").await;
+        b.fill("#organization", "Hill County Water Board").await;
+        b.fill("#city", "Hill County").await;
+        b.check("input[name=size][value=regional]").await;
+        b.fill("#contact_name", "Robin Vale").await;
+        b.fill("#contact_title", "Director").await;
+        b.fill("#email", "robin at hill").await;
+        app.clock.advance(time::Duration::seconds(5));
+        b.click("form[action$='/sign'] button[type=submit]").await;
+
+        let summary = b.text("#form-problems").await;
+        assert!(summary.contains("2 things to fix"), "{summary}");
+        assert!(summary.contains("Tick this box to confirm you may sign for this organization."));
+        assert_eq!(
+            script(b, "return document.activeElement.id").await,
+            "form-problems",
+            "the summary has the focus"
+        );
+        let in_view = script(
+            b,
+            "const r = document.getElementById('form-problems').getBoundingClientRect(); \
+             return r.top >= 0 && r.top < window.innerHeight;",
+        )
+        .await;
+        assert_eq!(in_view, true, "the summary is on screen");
+        let scrolled = script(b, "return window.scrollY").await.as_f64().unwrap();
+        assert!(scrolled > 1000.0, "scrolled past the letter: {scrolled}");
+        assert_eq!(
+            script(b, "return document.querySelector('#form-problems a[href=\"#email\"]') !== null && document.querySelector('#form-problems a[href=\"#authorized\"]') !== null").await,
+            true,
+            "each item links to its field"
+        );
+        assert_eq!(
+            script(b, "return document.getElementById('organization').value").await,
+            "Hill County Water Board",
+            "what was typed is kept"
+        );
+        b.screenshot("sign-form-error-390-after").await;
+    })
+    .await;
+}
+
+/// Before the release, on a phone: the signer's page after confirming, and the public
+/// page it links to, say when the list will be published (no 404).
+#[tokio::test]
+async fn before_the_release_a_signer_is_told_when_the_list_is_published() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    let r = owner
+        .post_form(
+            &format!("{path}/release"),
+            &[
+                ("release_at", "2026-12-04T10:00"),
+                (
+                    "press_release",
+                    "# For immediate release\n\nForty groups ask the mayor.",
+                ),
+                ("update_every_days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let signed = support::campaigns::sign(
+        &app,
+        &public,
+        &support::campaigns::organization("Cedar Circle", "cy@cedar.example"),
+    )
+    .await;
+    assert_eq!(signed.status, 303);
+    let link = app.link_mailed_to("cy@cedar.example", "/signature/").await;
+    in_browser(async |b| {
+        let app = &app;
+        b.width(390).await;
+        b.goto(&app.url(&link)).await;
+        b.click("form[action$='/confirm'] button").await;
+        assert!(b.text("h1").await.contains("Thank you for signing"));
+        let said = b.text("main").await;
+        assert!(
+            said.contains("will be published on Friday 4 December at 10:00 UTC"),
+            "{said}"
+        );
+        assert!(
+            said.contains("you signed the letter as it stands"),
+            "{said}"
+        );
+        b.screenshot("pre-release-thank-you-390-after").await;
+        b.goto(&app.url(&public)).await;
+        assert!(b
+            .text("main")
+            .await
+            .contains("will be published on Friday 4 December at 10:00 UTC"));
+        b.screenshot("pre-release-public-page-390-after").await;
+    })
+    .await;
+}
+
+/// An organizer fixes typos in a signed letter: the save page shows the diff and the
+/// words fixed, and offers to save it without notifying anyone.
+#[tokio::test]
+async fn a_typo_fix_is_saved_without_notifying_after_the_diff_is_shown() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let letter = "# Dear Mayor\n\nWe, the undersinged, ask you to keep the river clean and the goverment accountable.\n\nSincerely,";
+    let (path, public) =
+        support::campaigns::open_campaign(&owner, "river", "water", &[("letter", letter)]).await;
+    support::campaigns::sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    in_browser(async |b| {
+        let app = &app;
+        log_in(app, b, "ana@river.example").await;
+        b.goto(&app.url(&format!("{path}/letter"))).await;
+        b.fill(
+            "#body",
+            "# Dear Mayor,\n\nWe, the undersigned, ask you to keep the river clean and the government accountable.\n\nSincerely,",
+        )
+        .await;
+        b.click("button[value=save]").await;
+        let verdict = b.text("#correction-verdict").await;
+        assert!(verdict.contains("No word changed beyond 2 typos"), "{verdict}");
+        assert!(verdict.contains("undersinged → undersigned"), "{verdict}");
+        b.screenshot("silent-correction-diff-after").await;
+        script(b, "document.querySelector('fieldset').scrollIntoView(); return null").await;
+        b.screenshot("silent-correction-choice-after").await;
+        b.check("input[name=change_kind][value=correction]").await;
+        b.click("button[value=confirm_change]").await;
+        assert!(b.text(".notice").await.contains("nobody was emailed"));
+    })
+    .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE message ->> 'kind' = 'letter_changed'")
+            .await,
+        0
+    );
+}

@@ -769,3 +769,184 @@ async fn a_minor_change_after_retention_carries_over_no_one_it_cannot_tell() {
     assert_eq!(carried_over_untold(&app).await, 0);
     assert_eq!(listed_without_consent_to_current_text(&app).await, 0);
 }
+
+/// Saves `body` as a correction: the change page first (as the editor's Save button
+/// leads there), then the choice.
+async fn save_as_correction(owner: &Client, path: &str, body: &str) -> support::Response {
+    let page = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[("body", body), ("action", "save")],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("value=\"correction\""),
+        "offered: {}",
+        page.body
+    );
+    owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", body),
+                ("action", "confirm_change"),
+                ("change_kind", "correction"),
+            ],
+        )
+        .await
+}
+
+/// Three typo fixes email nobody: each changes no word (a comma, emphasis, a capital
+/// letter inside a word), so each is saved as a correction. The consent lock protocol
+/// still decides who stands under it: the signer who confirmed the current text stays
+/// listed (their consent carried over, in their trail), while one whose consent covers
+/// only an older text, and one who never confirmed, stay unlisted.
+#[tokio::test]
+async fn three_corrections_email_nobody_and_list_only_those_whose_consent_covers_the_text() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    // A substantive change; Alder Network confirms it, Birch Collective does not.
+    let r = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "substantive"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
+    let r = confirm_from(&app.client(), &link).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Dove Fund signs and never confirms.
+    assert_eq!(
+        sign(
+            &app,
+            &public,
+            &organization("Dove Fund", "dee@dove.example")
+        )
+        .await
+        .status,
+        303
+    );
+    let letter_mail_before = mail_of_kind(&app, "letter_changed").await.len();
+    assert_eq!(letter_mail_before, 2, "the substantive change told both");
+
+    let corrections = [
+        "# Dear Mayor,\n\nWe, the undersigned, ask you to keep the river **and the estuary** clean.\n\nSincerely,",
+        "# Dear Mayor,\n\nWe, the undersigned, ask you to keep the river *and the estuary* clean.\n\nSincerely.",
+        "# Dear Mayor,\n\nWe, the Undersigned, ask you to keep the river *and the estuary* clean.\n\nSincerely.",
+    ];
+    for (n, body) in corrections.iter().enumerate() {
+        let r = save_as_correction(&owner, &path, body).await;
+        assert_eq!(r.status, 303, "correction {n}: {}", r.body);
+        assert!(r.location().unwrap().contains("letter-saved-correction"));
+    }
+    assert_eq!(
+        mail_of_kind(&app, "letter_changed").await.len(),
+        letter_mail_before,
+        "no email for a correction"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM letter_revisions WHERE change_kind = 'correction'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT consent_from_revision::bigint FROM campaigns WHERE slug = 'water'")
+            .await,
+        5,
+        "every revision moves the floor"
+    );
+    let page = public_page_once(&app, &public, |p| p.body.contains("the Undersigned")).await;
+    assert!(page.body.contains("the Undersigned"), "the corrected text");
+    let names = listed_names(&page.body);
+    assert!(names.contains(&"Alder Network".to_owned()), "{names:?}");
+    assert!(!names.contains(&"Birch Collective".to_owned()), "{names:?}");
+    assert!(!names.contains(&"Dove Fund".to_owned()), "{names:?}");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM signature_consents c JOIN signatures s ON s.id = c.signature_id
+             WHERE s.name = 'Alder Network' AND c.how = 'carried_over'"
+        )
+        .await,
+        3,
+        "one line in the trail per correction"
+    );
+    // Alder Network's page shows what was corrected, in words.
+    let own = app.client().get(&link).await;
+    assert!(
+        own.body.contains("The letter was corrected"),
+        "{}",
+        own.body
+    );
+    assert!(own.body.contains("no word you agreed to changed"));
+    assert!(
+        !(1..=5).any(|n| own.body.contains(&format!("revision {n}"))),
+        "no revision numbers for signers"
+    );
+}
+
+/// A change of any word cannot be saved without telling: the page names the word and
+/// why, keeps the text, offers minor or substantive, and nothing is saved or sent.
+#[tokio::test]
+async fn a_correction_that_changes_a_word_is_refused_with_the_reason() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let base = "# Dear Mayor\n\nWe ask you not to dredge the river before 2030.\n\nSincerely,";
+    let (path, public) = open_campaign(&owner, "river", "water", &[("letter", base)]).await;
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let cases = [
+        (
+            "We ask you now to dredge the river before 2030.",
+            "“not” became “now”",
+        ),
+        (
+            "We ask you not to dredge the river before 2031.",
+            "numbers must stay exactly as they were",
+        ),
+        (
+            "We ask you not to deepen the river before 2030.",
+            "“dredge” became “deepen”: that is more than a typo",
+        ),
+        (
+            "We ask you not to dredge the river before 2030 or ever.",
+            "2 words were added",
+        ),
+    ];
+    for (sentence, why) in cases {
+        let body = base.replace("We ask you not to dredge the river before 2030.", sentence);
+        let page = owner
+            .post_form(
+                &format!("{path}/letter"),
+                &[("body", &body), ("action", "save")],
+            )
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("value=\"correction\""), "not offered");
+        assert!(support::unescape(&page.body).contains(why), "{}", page.body);
+        let refused = owner
+            .post_form(
+                &format!("{path}/letter"),
+                &[
+                    ("body", &body),
+                    ("action", "confirm_change"),
+                    ("change_kind", "correction"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{sentence}");
+        let text = support::unescape(&refused.body);
+        assert!(
+            text.contains("cannot be saved without telling the signers"),
+            "{text}"
+        );
+        assert!(text.contains(why), "{text}");
+        assert!(text.contains(sentence), "the new text is kept");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1);
+    assert!(mail_of_kind(&app, "letter_changed").await.is_empty());
+}

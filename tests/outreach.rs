@@ -544,7 +544,16 @@ async fn an_ask_sent_before_a_new_revision_opens_the_new_text_prefilled() {
     let page = app.client().get(&link).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("and the estuary"), "the current letter");
-    assert!(page.body.contains("revision 2"));
+    let current: String =
+        sqlx::query_scalar("SELECT id::text FROM letter_revisions WHERE number = 2")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        field_value(&page.body, "revision"),
+        Some(current),
+        "the form carries the current text"
+    );
     assert_eq!(
         field_value(&page.body, "organization").as_deref(),
         Some("Heron Watch")

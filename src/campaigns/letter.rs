@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::correction::{self, Verdict};
 pub use super::diff::{compare, diff_lines, Comparison, DiffLine, DIFF_TIMEOUT, MAX_DIFF_LINES};
 use super::letter_changes;
 use super::lookup::campaign_of;
@@ -80,6 +81,9 @@ struct ChangePage {
     /// again only once they confirm the text as it stands.
     others: i64,
     comparison: Comparison,
+    /// Whether the new text changes any word: only if none may it be saved as a
+    /// correction, without telling anyone.
+    verdict: Verdict,
     change_kind: String,
     days: String,
     note: String,
@@ -178,7 +182,7 @@ pub async fn save(
     };
     // The changes signers are emailed, worked out before the lock is taken.
     let diff = match (&change, &current) {
-        (Some(_), Some(current)) => {
+        (Some(change), Some(current)) if change.kind != ChangeKind::Correction => {
             letter_changes::email_diff(current.body.clone(), body.clone()).await?
         }
         _ => Vec::new(),
@@ -214,6 +218,7 @@ pub async fn save(
         tx.commit().await?;
         let notice = match change.kind {
             ChangeKind::Substantive => "letter-saved-substantive",
+            ChangeKind::Correction => "letter-saved-correction",
             _ => "letter-saved-minor",
         };
         return Ok(
@@ -299,10 +304,24 @@ async fn change_step(
     let kind = match form.change_kind.as_str() {
         "minor" => Some(ChangeKind::Minor),
         "substantive" => Some(ChangeKind::Substantive),
+        "correction" => Some(ChangeKind::Correction),
         _ => None,
     };
+    // Judged against the text the form was opened on; the save checks under the lock
+    // that it is still the current one, so the verdict holds for what is replaced.
+    let verdict = correction::judge(&current.body, body);
     let mut errors = FormErrors::new();
+    if let (Some(ChangeKind::Correction), Verdict::ChangesWords { reason }) = (kind, &verdict) {
+        errors.add(
+            "change_kind",
+            format!(
+                "This change cannot be saved without telling the signers, because words changed: {reason} Choose minor or substantive: signers are then emailed the changes."
+            ),
+        );
+    }
     let days: Option<i64> = match form.days.trim().parse::<i64>() {
+        // A correction asks nothing of anyone: no days to respond.
+        _ if kind == Some(ChangeKind::Correction) => Some(0),
         Ok(d) if (1..=60).contains(&d) => Some(d),
         _ if kind.is_none() => None,
         _ if form.days.trim().is_empty() => Some(match kind {
@@ -321,7 +340,8 @@ async fn change_step(
         return Ok(Step::Chosen(letter_changes::Change {
             kind,
             note: form.note.trim().to_owned(),
-            respond_by: state.clock.now() + time::Duration::days(days),
+            respond_by: (kind != ChangeKind::Correction)
+                .then(|| state.clock.now() + time::Duration::days(days)),
         }));
     }
     if kind.is_none() && form.action == "confirm_change" {
@@ -346,6 +366,7 @@ async fn change_step(
             listed: holding,
             others: ever_confirmed - holding,
             comparison,
+            verdict,
             change_kind: form.change_kind.clone(),
             days: form.days.clone(),
             note: form.note.clone(),

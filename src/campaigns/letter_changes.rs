@@ -20,7 +20,9 @@ use crate::tokens;
 pub struct Change {
     pub kind: ChangeKind,
     pub note: String,
-    pub respond_by: OffsetDateTime,
+    /// Minor or substantive: the date signers have to respond by. A correction asks
+    /// nothing of anyone.
+    pub respond_by: Option<OffsetDateTime>,
 }
 
 /// The host organization signs its own group's letter: the organizer who saves a new text
@@ -68,6 +70,10 @@ const BATCH: usize = 1000;
 /// own link; returns how many were told. Runs in the caller's transaction, which holds
 /// the consent lock exclusively and checked that the text it changes is still current;
 /// `diff` (from `email_diff`) is worked out before, so the lock is not held for it.
+///
+/// A correction (the caller checked with `correction::judge`, against that same current
+/// text, that no word changes) carries the consent of the same signers a minor change
+/// would, and tells nobody: the words they agreed to are the words that stand.
 #[allow(clippy::too_many_arguments)]
 pub async fn save(
     state: &AppState,
@@ -99,15 +105,21 @@ pub async fn save(
         now,
         change.kind,
         &change.note,
-        Some(change.respond_by),
+        change.respond_by,
     )
     .await?;
     host_follows(tx, member.tenant_id, campaign.id, revision_id, now).await?;
     let ids: Vec<Uuid> = told.iter().map(|s| s.id).collect();
-    if change.kind == ChangeKind::Minor {
+    if matches!(change.kind, ChangeKind::Minor | ChangeKind::Correction) {
         signatures::carry_over(tx, member.tenant_id, &ids, (revision_id, number), now).await?;
     }
-    let respond_by = super::time_zones::display(change.respond_by, &campaign.time_zone);
+    let Some(respond_by_at) = change
+        .respond_by
+        .filter(|_| change.kind != ChangeKind::Correction)
+    else {
+        return Ok(0);
+    };
+    let respond_by = super::time_zones::display(respond_by_at, &campaign.time_zone);
     for chunk in told.chunks(BATCH) {
         let mut links = Vec::with_capacity(chunk.len());
         let mut messages = Vec::with_capacity(chunk.len());
@@ -134,7 +146,7 @@ pub async fn save(
                 },
             ));
         }
-        signatures::add_links(tx, member.tenant_id, &links, now, change.respond_by).await?;
+        signatures::add_links(tx, member.tenant_id, &links, now, respond_by_at).await?;
         outbox::enqueue_many(tx, Some(member.tenant_id.uuid()), messages, now, false).await?;
     }
     Ok(told.len())

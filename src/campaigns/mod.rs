@@ -3,6 +3,7 @@
 //! referrals, and signer export and import (the signatures themselves belong to
 //! `crate::signatures`).
 
+pub mod correction;
 mod diff;
 pub mod document;
 mod handlers;
@@ -62,6 +63,10 @@ pub const NOTICES: &[(&str, &str)] = &[
     (
         "letter-saved-minor",
         "Saved as a minor change: every listed signer was emailed the change and the new text, and stays listed unless they withdraw.",
+    ),
+    (
+        "letter-saved-correction",
+        "Saved as a correction: no word changed, so nobody was emailed. Everyone listed stays listed under the corrected text.",
     ),
     (
         "letter-saved-substantive",

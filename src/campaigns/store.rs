@@ -379,6 +379,10 @@ crate::db::text_enum! {
         Minor = "minor",
         /// Signers must confirm the new text to be listed under it.
         Substantive = "substantive",
+        /// No word changed (`campaigns::correction`): nobody is told, and the consent of
+        /// those whose consent covered the text before is carried over, as for a minor
+        /// change.
+        Correction = "correction",
     }
 }
 
@@ -388,6 +392,7 @@ impl ChangeKind {
             ChangeKind::Initial => "Before signatures",
             ChangeKind::Minor => "Minor change",
             ChangeKind::Substantive => "Substantive change",
+            ChangeKind::Correction => "Correction (no word changed)",
         }
     }
 }

@@ -109,6 +109,30 @@ pub fn days_left(now: OffsetDateTime, deadline: OffsetDateTime) -> Option<i64> {
     Some((left.whole_seconds() + 86_399) / 86_400)
 }
 
+/// "Friday 18 December" in `zone`, with the year when it is not the year of `now` there:
+/// how a person names a day they are asked to act by.
+pub fn weekday_and_date(at: OffsetDateTime, zone: &str, now: OffsetDateTime) -> String {
+    let Ok(tz) = TimeZone::get(zone) else {
+        return crate::web::format_datetime(&at);
+    };
+    let when = to_jiff(at).to_zoned(tz.clone());
+    let same_year = to_jiff(now).to_zoned(tz).year() == when.year();
+    let format = if same_year {
+        "%A %-d %B"
+    } else {
+        "%A %-d %B %Y"
+    };
+    when.strftime(format).to_string()
+}
+
+/// "17:00 EST": the time of day of `at` in `zone`.
+pub fn time_of_day(at: OffsetDateTime, zone: &str) -> String {
+    match TimeZone::get(zone) {
+        Ok(tz) => to_jiff(at).to_zoned(tz).strftime("%H:%M %Z").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

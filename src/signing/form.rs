@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{public_campaign, SigningState, CONFIRMATION_VALID_FOR, MIN_FILL_TIME};
-use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign, Revision};
+use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
 use crate::error::AppResult;
 use crate::mail::{self, EmailAddress, Outgoing};
 use crate::signatures::names::{domain_matches, normalize_website};
@@ -80,12 +80,47 @@ struct FormPage<'a> {
     campaign: &'a Campaign,
     group_name: &'a str,
     page_path: String,
-    revision: Option<Revision>,
     letter_html: String,
     form: SignForm,
     errors: FormErrors,
-    problem: Option<&'static str>,
+    problem: Option<String>,
     sizes: [(&'static str, &'static str); 4],
+    /// "Sign by Friday 18 December", while a deadline is ahead.
+    sign_by: Option<String>,
+    /// When the list is published, while a release date is set and has not come.
+    release: Option<String>,
+}
+
+/// The form's fields in the order the page shows them: the error summary lists what to
+/// fix in that order, each linking to its field.
+const ORGANIZATION_FIELDS: [&str; 12] = [
+    "organization",
+    "website",
+    "city",
+    "size",
+    "parent_organization",
+    "contact_name",
+    "contact_title",
+    "email",
+    "phone",
+    "authorized",
+    "comment",
+    "affiliation",
+];
+const INDIVIDUAL_FIELDS: [&str; 4] = ["name", "email", "city", "affiliation"];
+
+impl FormPage<'_> {
+    fn error_links(&self) -> Vec<(&'static str, &str)> {
+        let order: &[&'static str] = if self.form.is_individual() {
+            &INDIVIDUAL_FIELDS
+        } else {
+            &ORGANIZATION_FIELDS
+        };
+        order
+            .iter()
+            .filter_map(|field| self.errors.get(field).map(|message| (*field, message)))
+            .collect()
+    }
 }
 
 #[derive(Template)]
@@ -128,7 +163,7 @@ impl FormContext<'_> {
         status: StatusCode,
         mut form: SignForm,
         errors: FormErrors,
-        problem: Option<&'static str>,
+        problem: Option<String>,
     ) -> AppResult<Response> {
         let revision =
             campaigns::current_revision(&self.state.db, self.tenant, self.campaign.id).await?;
@@ -136,11 +171,12 @@ impl FormContext<'_> {
             .as_ref()
             .map(|r| r.id.to_string())
             .unwrap_or_default();
+        let now = self.state.clock.now();
         form.started = started_token(
             &self.state.secret,
             "sign-form-started",
             self.campaign.id,
-            self.state.clock.now(),
+            now,
         );
         form.nickname = String::new();
         if !self.campaign.allow_individuals {
@@ -158,11 +194,12 @@ impl FormContext<'_> {
                 .as_ref()
                 .map(|r| crate::campaigns::letter::render_markdown(&r.body))
                 .unwrap_or_default(),
-            revision,
             form,
             errors,
             problem,
             sizes: SIZES,
+            sign_by: super::deadline::sign_by(self.campaign, now).map(|s| s.text),
+            release: super::deadline::release_when(self.campaign, now),
         };
         render_with(status, page)
     }
@@ -369,24 +406,34 @@ pub async fn submit(
         page_path: page_path.clone(),
     };
 
-    if !visitor.context.rate_limit_exempt
-        && !super::SIGN_LIMIT
-            .allow(&state.db, visitor.context.rate_key(), now)
-            .await?
-    {
-        let problem = "Several signatures were sent from your network in the last few minutes. Please wait five minutes, then send this form again: what you typed is kept below.";
-        return context
-            .render(
-                StatusCode::TOO_MANY_REQUESTS,
-                form,
-                FormErrors::new(),
-                Some(problem),
-            )
-            .await;
+    let client = visitor.context.rate_key();
+    let limited = !visitor.context.rate_limit_exempt;
+    if limited {
+        if let Some(refusal) = refusal(state, client, &campaign, now).await? {
+            return context
+                .render(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    form,
+                    FormErrors::new(),
+                    Some(refusal),
+                )
+                .await;
+        }
     }
+    // Every submission that stores nothing new counts against the address's retries.
+    let count_retry = || async {
+        if limited {
+            let mut conn = state.db.acquire().await?;
+            super::SIGN_RETRY_LIMIT
+                .record(&mut conn, client, now)
+                .await?;
+        }
+        Ok::<(), crate::error::AppError>(())
+    };
     // Bots fill every field; people never see this one. They get the same answer as a
     // person would, and nothing is stored.
     if !form.nickname.is_empty() {
+        count_retry().await?;
         return Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response());
     }
     let started = started_at(
@@ -396,21 +443,23 @@ pub async fn submit(
         &form.started,
     );
     if let Some(problem) = fill_time_problem(started, now) {
+        count_retry().await?;
         return context
             .render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 form,
                 FormErrors::new(),
-                Some(problem),
+                Some(problem.to_owned()),
             )
             .await;
     }
     let mut signature = match validate(&form, &campaign) {
         Ok(signature) => signature,
         Err(errors) => {
+            count_retry().await?;
             return context
                 .render(StatusCode::UNPROCESSABLE_ENTITY, form, errors, None)
-                .await
+                .await;
         }
     };
     // The revision the signer read: usually the current one, which costs no query.
@@ -442,6 +491,22 @@ pub async fn submit(
     let by = Actor::signer("signed on the public form");
     match store::insert(&mut tx, tenant, campaign.id, &signature, &by, now).await? {
         Inserted::Created(id) => {
+            // Counted here, in the signature's transaction, so that simultaneous
+            // submissions from one address cannot pass the limit together.
+            if limited {
+                if let Some(retry_at) = super::SIGN_LIMIT.take(&mut tx, client, now).await? {
+                    tx.rollback().await?;
+                    let problem = new_signatures_refusal(&campaign, retry_at);
+                    return context
+                        .render(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            form,
+                            FormErrors::new(),
+                            Some(problem),
+                        )
+                        .await;
+                }
+            }
             confirmation
                 .enqueue(&mut tx, id, 1, &signature.email)
                 .await?;
@@ -466,10 +531,44 @@ pub async fn submit(
                         .await?;
                 }
             }
+            if limited {
+                super::SIGN_RETRY_LIMIT.record(&mut tx, client, now).await?;
+            }
             tx.commit().await?;
             Ok(Redirect::to(&format!("{page_path}/sign/sent")).into_response())
         }
     }
+}
+
+/// Why the address's next submission is refused before it is read, if it is: its new
+/// signatures or its retries are spent for now (docs/signatures.md says why each).
+async fn refusal(
+    state: &AppState,
+    client: std::net::IpAddr,
+    campaign: &Campaign,
+    now: OffsetDateTime,
+) -> AppResult<Option<String>> {
+    let mut conn = state.db.acquire().await?;
+    if let Some(retry_at) = super::SIGN_LIMIT.spent(&mut conn, client, now).await? {
+        return Ok(Some(new_signatures_refusal(campaign, retry_at)));
+    }
+    Ok(super::SIGN_RETRY_LIMIT
+        .spent(&mut conn, client, now)
+        .await?
+        .map(|retry_at| {
+            format!(
+                "This form has been sent from your network many times in the last few minutes without a new signature. Please check your details and send it again after {}: what you typed is kept below.",
+                crate::campaigns::time_zones::display(retry_at, &campaign.time_zone)
+            )
+        }))
+}
+
+fn new_signatures_refusal(campaign: &Campaign, retry_at: OffsetDateTime) -> String {
+    format!(
+        "Many people have signed from your network in the last hour (a meeting or an office often shares one internet address). So that this form cannot be used to email strangers, it takes at most {} new signatures an hour from one address. Please send this form again after {}: what you typed is kept below.",
+        super::SIGN_LIMIT.max,
+        crate::campaigns::time_zones::display(retry_at, &campaign.time_zone)
+    )
 }
 
 /// What the confirmation email of one submission needs to know.

@@ -2,6 +2,7 @@
 //! sign-on form, email confirmation, referrals and withdrawal. The signatures themselves
 //! (states, store, names) belong to `crate::signatures`.
 
+mod deadline;
 mod form;
 mod individuals;
 mod letter_pdf;
@@ -24,11 +25,23 @@ pub use page_cache::PageCache;
 use crate::state::AppState;
 use crate::web::RateLimit;
 
-/// The sign-on form's per-address limit, shared by every instance on the database.
+/// New signatures from one client address (each emails a confirmation link to an address
+/// nobody has proven yet), shared by every instance on the database. A room of people
+/// signing together (a meeting, an office behind one address) fits in one sitting; over
+/// an hour it is the rate the earlier limit of 5 in 5 minutes allowed. See
+/// docs/signatures.md ("Many signers behind one address").
 pub const SIGN_LIMIT: RateLimit = RateLimit {
     scope: "sign",
-    max: 5,
-    window: Duration::minutes(5),
+    max: 60,
+    window: Duration::hours(1),
+};
+/// Submissions from one client address that stored nothing new: refused (a field to
+/// fix, too fast, a stale form, the honeypot) or a signature that already exists. A person
+/// corrects a form once or twice; a script trying its luck runs out of these quickly.
+pub const SIGN_RETRY_LIMIT: RateLimit = RateLimit {
+    scope: "sign-retry",
+    max: 30,
+    window: Duration::minutes(10),
 };
 /// A confirmation link works this long.
 pub const CONFIRMATION_VALID_FOR: Duration = Duration::days(7);
@@ -87,6 +100,10 @@ pub fn router() -> Router<SigningState> {
         .route(
             "/app/{tenant}/campaigns/{campaign}/preview",
             get(release_pages::preview),
+        )
+        .route(
+            "/app/{tenant}/campaigns/{campaign}/preview/press",
+            get(release_pages::press_preview),
         )
         .route(
             "/{tenant}/{campaign}/revisions/{number}",

@@ -76,6 +76,9 @@ pub struct CachedPage {
     pub accepting: bool,
     /// The number of the revision the page shows (0: no letter yet).
     pub revision: i32,
+    /// When something the page says by the clock stops being true (the deadline it
+    /// names passes): from then on it is rendered again, whatever changed.
+    pub true_until: Option<OffsetDateTime>,
     pub plain: Bytes,
     pub gzip: Bytes,
     pub brotli: Bytes,
@@ -104,10 +107,17 @@ impl CachedPage {
             removals,
             accepting,
             revision,
+            true_until: None,
             plain,
             gzip,
             brotli,
         }
+    }
+
+    /// The page says something (a deadline) that stops being true at `at`.
+    pub fn true_until(mut self, at: Option<OffsetDateTime>) -> Self {
+        self.true_until = at;
+        self
     }
 }
 
@@ -161,6 +171,10 @@ fn decide(kept: Option<&Kept>, rendering: bool, wanted: &Wanted) -> Decision {
     // Whether the form is open changes what the page offers, and a page from before a
     // removal would show a name whose owner took it back: never serve those.
     if page.accepting != wanted.accepting || page.removals < wanted.removals {
+        return newest_there_is;
+    }
+    // A page naming a deadline that has passed says something no longer true.
+    if page.true_until.is_some_and(|at| wanted.arrived.clock >= at) {
         return newest_there_is;
     }
     if page.version >= wanted.version {
@@ -360,6 +374,36 @@ mod tests {
                 "render in flight: {rendering}, found: {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_page_naming_a_passed_deadline_is_rendered_again() {
+        let t0 = start();
+        let deadline = t0.clock + Duration::from_secs(60);
+        let kept = Kept {
+            page: Arc::new(page(5, 0, true).true_until(Some(deadline))),
+            rendered_from: t0,
+        };
+        let before = Moment {
+            instant: t0.instant,
+            clock: deadline - Duration::from_secs(1),
+        };
+        assert_eq!(
+            decide(Some(&kept), false, &wanted(5, 0, true, before)),
+            Decision::Serve
+        );
+        let after = Moment {
+            instant: t0.instant,
+            clock: deadline,
+        };
+        assert_eq!(
+            decide(Some(&kept), false, &wanted(5, 0, true, after)),
+            Decision::Render
+        );
+        assert_eq!(
+            decide(Some(&kept), true, &wanted(5, 0, true, after)),
+            Decision::Wait
+        );
     }
 
     #[test]

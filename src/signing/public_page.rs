@@ -22,7 +22,7 @@ use crate::signatures::SignatureKind;
 use crate::state::AppState;
 use crate::statements::{store as statement_store, PublicStatement};
 use crate::tenancy::PublicTenantId;
-use crate::web::{Layout, Path, Query};
+use crate::web::{Layout, Path, Query, Visitor};
 
 /// Where a link to an older revision gets its notice; an HTML comment in every page.
 const NOTICE_MARKER: &str = "<!--older-revision-notice-->";
@@ -33,10 +33,8 @@ pub const INDIVIDUALS_ON_PAGE: i64 = 500;
 
 /// The page with a notice that the link named an earlier draft: spliced into the cached
 /// page, so such links cost no render (and any number works, without a query).
-fn with_older_revision_notice(plain: &Bytes, number: i32) -> Bytes {
-    let notice = format!(
-        "<p class=\"notice\" role=\"status\">You followed a link to an earlier draft (revision {number}). The letter has changed since: this is its current text.</p>"
-    );
+fn with_older_revision_notice(plain: &Bytes) -> Bytes {
+    let notice = "<p class=\"notice\" role=\"status\">You followed a link to an earlier version of the letter. It has changed since: this is its current text.</p>";
     match plain
         .windows(NOTICE_MARKER.len())
         .position(|w| w == NOTICE_MARKER.as_bytes())
@@ -65,6 +63,8 @@ struct PublicPage<'a> {
     individuals_path: String,
     accepting: bool,
     closed_by_deadline: bool,
+    /// "Sign by Friday 18 December", while a deadline is ahead.
+    sign_by: Option<String>,
     sign_path: String,
     page_url: String,
     description: String,
@@ -153,7 +153,9 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
     };
     tx.commit().await?;
     let statements = statement_store::approved(&state.db, tenant, campaign.id).await?;
-    let closed_by_deadline = campaign.closed_by_deadline(state.clock.now());
+    let now = state.clock.now();
+    let closed_by_deadline = campaign.closed_by_deadline(now);
+    let sign_by = super::deadline::sign_by(&campaign, now);
     let page_url = state.config.link(&path);
     tokio::task::spawn_blocking(move || {
         let mut layout = Layout::bare(&campaign.title);
@@ -177,6 +179,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
             individuals_path: format!("{path}/individuals"),
             accepting,
             closed_by_deadline,
+            sign_by: sign_by.as_ref().map(|s| s.text.clone()),
             sign_path: format!("{path}/sign"),
             page_url,
             description: description(&campaign),
@@ -190,7 +193,8 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
             accepting,
             revision.map_or(0, |r| r.number),
             plain,
-        ))
+        )
+        .true_until(sign_by.map(|s| s.until)))
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?
@@ -231,15 +235,23 @@ fn encoding(headers: &HeaderMap) -> Encoding {
     }
 }
 
-fn etag(version: i64, accepting: bool, encoding: Encoding) -> String {
+/// `true_until`: the deadline the page names, so a copy naming a passed one is not
+/// revalidated as current.
+fn etag(
+    version: i64,
+    accepting: bool,
+    true_until: Option<time::OffsetDateTime>,
+    encoding: Encoding,
+) -> String {
     let suffix = match encoding {
         Encoding::Brotli => "-br",
         Encoding::Gzip => "-gz",
         Encoding::Plain => "",
     };
     format!(
-        "\"v{version}-{}-{}{suffix}\"",
+        "\"v{version}-{}-{}-{}{suffix}\"",
         u8::from(accepting),
+        true_until.map_or(0, |at| at.unix_timestamp()),
         env!("CARGO_PKG_VERSION")
     )
 }
@@ -251,6 +263,7 @@ pub async fn page(
     State(signing): State<SigningState>,
     Path((tenant_slug, campaign_slug)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
+    visitor: Visitor,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let state = &signing.app;
@@ -262,9 +275,18 @@ pub async fn page(
         tenant,
         group_name,
     } = public_campaign(state, &tenant_slug, &campaign_slug).await?;
-    // Before its release the page is nobody's to read but the organizers' (their preview).
+    // Before its release the page is nobody's to read but the organizers' (their preview);
+    // everyone else is told when it will be.
     if campaign.release_pending() {
-        return Err(AppError::NotFound);
+        return super::release_pages::not_yet(
+            state,
+            &visitor,
+            &campaign,
+            &group_name,
+            &tenant_slug,
+            super::release_pages::Unreleased::Letter,
+        )
+        .await;
     }
     let path = format!("/{tenant_slug}/{}", campaign.slug);
     // An earlier address of the campaign: the page lives at the current one.
@@ -325,16 +347,21 @@ pub async fn page(
         }
     };
 
-    if let Some(number) = older_revision.filter(|n| (1..page.revision).contains(n)) {
+    if older_revision.is_some_and(|n| (1..page.revision).contains(&n)) {
         return Ok(respond(
-            with_older_revision_notice(&page.plain, number),
+            with_older_revision_notice(&page.plain),
             Encoding::Plain,
             None,
             noindex,
         ));
     }
-    let served = etag(page.version, page.accepting, encoding);
-    let current = etag(campaign.public_version, accepting, encoding);
+    let served = etag(page.version, page.accepting, page.true_until, encoding);
+    let current = etag(
+        campaign.public_version,
+        accepting,
+        super::deadline::sign_by(&campaign, state.clock.now()).map(|s| s.until),
+        encoding,
+    );
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -422,6 +449,12 @@ pub async fn preview(
     let release = campaign
         .release_at
         .map(|at| crate::campaigns::time_zones::display(at, &campaign.time_zone));
+    let press_preview = (!campaign.press_release.trim().is_empty()).then(|| {
+        format!(
+            " <a href=\"/app/{tenant_slug}/campaigns/{}/preview/press\">Preview the press release</a>.",
+            campaign.slug
+        )
+    });
     let page = render_page(RenderJob {
         state: state.clone(),
         campaign,
@@ -432,8 +465,9 @@ pub async fn preview(
     })
     .await?;
     let banner = format!(
-        "<p class=\"notice\" role=\"status\">Preview for the organizers: the public cannot see this page{}.</p>",
-        release.map(|at| format!(" until its release, {at}")).unwrap_or_default()
+        "<p class=\"notice\" role=\"status\">Preview for the organizers: the public cannot see this page{}.{}</p>",
+        release.map(|at| format!(" until its release, {at}")).unwrap_or_default(),
+        press_preview.unwrap_or_default()
     );
     let plain = &page.plain;
     Ok(

@@ -137,7 +137,11 @@ struct SignerPage {
     /// The text a confirmation confirms, shown above the button, and its revision.
     letter_html: String,
     revision_id: String,
-    revision_number: Option<i32>,
+    /// "the letter as it read on 3 December 2026, 14:05 EST": what a confirmed signer
+    /// signed, said without revision numbers.
+    signed_text: Option<String>,
+    /// When the list is published, while a release date is set and has not come.
+    release: Option<String>,
     problem: Option<&'static str>,
     /// The letter changed since this signer confirmed it.
     change: Option<ChangeSince>,
@@ -157,8 +161,11 @@ pub struct ReissueAsk {
 pub struct ChangeSince {
     /// Their name is not listed under the current text until they confirm it.
     pub needs_confirmation: bool,
-    pub confirmed_number: i32,
-    pub current_number: i32,
+    /// When the text they confirmed was saved, and when the current one was.
+    pub confirmed_on: String,
+    pub changed_on: String,
+    /// No word changed since the text they confirmed (`campaigns::correction`).
+    pub correction: bool,
     pub note: String,
     pub respond_by: Option<String>,
     pub diff: Vec<crate::campaigns::letter::DiffLine>,
@@ -189,7 +196,11 @@ async fn signer_page(
         campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
     let change = change_since(state, &found, revision.as_ref()).await?;
     let reissue = reissue_ask(state, &found).await?;
+    let signed_text = signed_text(state, &found, revision.as_ref()).await?;
+    let now = state.clock.now();
     Ok(SignerPage {
+        signed_text,
+        release: super::deadline::release_when(&found.campaign, now),
         change,
         reissue,
         letter_html: revision
@@ -200,7 +211,6 @@ async fn signer_page(
             .as_ref()
             .map(|r| r.id.to_string())
             .unwrap_or_default(),
-        revision_number: revision.as_ref().map(|r| r.number),
         problem: None,
         form_closed: !found.campaign.accepting_signatures(state.clock.now()),
         link_expires: found
@@ -279,17 +289,45 @@ async fn change_since(
         current.respond_by
     };
     let comparison =
-        crate::campaigns::letter::compare(confirmed.body, current.body.clone()).await?;
+        crate::campaigns::letter::compare(confirmed.body.clone(), current.body.clone()).await?;
+    let zone = &found.campaign.time_zone;
     Ok(Some(ChangeSince {
         needs_confirmation,
-        confirmed_number,
-        current_number: current.number,
+        confirmed_on: crate::campaigns::time_zones::display(confirmed.created_at, zone),
+        changed_on: crate::campaigns::time_zones::display(current.created_at, zone),
+        correction: crate::campaigns::correction::judge(&confirmed.body, &current.body)
+            .is_correction(),
         note: current.change_note.clone(),
         respond_by: respond_by
             .map(|at| crate::campaigns::time_zones::display(at, &found.campaign.time_zone)),
         diff: comparison.lines,
         diff_summary: comparison.summary,
     }))
+}
+
+/// What a signer who confirmed signed, in words: the letter as it stands, or as it read
+/// when the revision they confirmed was saved.
+async fn signed_text(
+    state: &AppState,
+    found: &Found,
+    current: Option<&Revision>,
+) -> AppResult<Option<String>> {
+    let Some(number) = found.signature.revision_number else {
+        return Ok(None);
+    };
+    if current.is_some_and(|c| c.number == number) {
+        return Ok(Some("the letter as it stands".to_owned()));
+    }
+    Ok(
+        campaigns::revision_by_number(&state.db, found.tenant, found.campaign.id, number)
+            .await?
+            .map(|r| {
+                format!(
+                    "the letter as it read on {}",
+                    crate::campaigns::time_zones::display(r.created_at, &found.campaign.time_zone)
+                )
+            }),
+    )
 }
 
 /// Applies the signer's own `action` to the signature their link names.

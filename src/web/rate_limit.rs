@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use sqlx::types::ipnetwork::IpNetwork;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 
 pub struct RateLimit {
@@ -58,5 +58,74 @@ impl RateLimit {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// When `client` may try again, if its budget in this scope is spent at `now` (the
+    /// oldest of its last `max` hits leaves the window then); `None` while it has room.
+    /// Reads only: the caller counts the attempt afterwards (`record`, `take`).
+    pub async fn spent(
+        &self,
+        conn: &mut PgConnection,
+        client: IpAddr,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<Option<OffsetDateTime>> {
+        let oldest_of_last: Option<OffsetDateTime> = sqlx::query_scalar(
+            "SELECT at FROM rate_limit_hits WHERE scope = $1 AND client = $2 AND at > $3
+             ORDER BY at DESC OFFSET $4 LIMIT 1",
+        )
+        .bind(self.scope)
+        .bind(IpNetwork::from(client))
+        .bind(now - self.window)
+        .bind(self.max - 1)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(oldest_of_last.map(|at| at + self.window))
+    }
+
+    /// Counts one hit of `client` at `now`, without checking the budget (an attempt whose
+    /// outcome is known only after it ran, checked with `spent` before).
+    pub async fn record(
+        &self,
+        conn: &mut PgConnection,
+        client: IpAddr,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        sqlx::query("INSERT INTO rate_limit_hits (scope, client, at) VALUES ($1, $2, $3)")
+            .bind(self.scope)
+            .bind(IpNetwork::from(client))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        // Old hits of this client go as new ones come; nobody else's are touched.
+        sqlx::query("DELETE FROM rate_limit_hits WHERE scope = $1 AND client = $2 AND at <= $3")
+            .bind(self.scope)
+            .bind(IpNetwork::from(client))
+            .bind(now - self.window)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// In the caller's transaction: counts one hit unless the budget is spent, and then
+    /// says when `client` may try again. Hits of one client and scope are counted one
+    /// after the other (a transaction-scoped advisory lock, held to the caller's commit),
+    /// so simultaneous attempts cannot slip past together. Take it after the transaction's
+    /// other locks: it is held only for the rest of the transaction's short work.
+    pub async fn take(
+        &self,
+        tx: &mut PgConnection,
+        client: IpAddr,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<Option<OffsetDateTime>> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::text, 0))")
+            .bind(self.scope)
+            .bind(IpNetwork::from(client))
+            .execute(&mut *tx)
+            .await?;
+        if let Some(retry_at) = self.spent(tx, client, now).await? {
+            return Ok(Some(retry_at));
+        }
+        self.record(tx, client, now).await?;
+        Ok(None)
     }
 }
