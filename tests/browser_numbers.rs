@@ -134,6 +134,12 @@ async fn the_dashboard_after_a_substantive_change_and_the_follow_up_queue() {
             b.screenshot(&format!("campaign-awaiting-{suffix}")).await;
             b.goto(&app.url(&format!("{path}/outreach"))).await;
             b.screenshot(&format!("outreach-dashboard-{suffix}")).await;
+            b.goto(&app.url(&format!("{path}/outreach#comments-title")))
+                .await;
+            b.screenshot(&format!("outreach-comments-{suffix}")).await;
+            b.goto(&app.url(&format!("{path}/outreach/follow-ups?when=week")))
+                .await;
+            b.screenshot(&format!("follow-ups-week-{suffix}")).await;
             b.goto(&app.url(&format!("{path}/outreach/follow-ups")))
                 .await;
             b.screenshot(&format!("follow-ups-{suffix}")).await;
