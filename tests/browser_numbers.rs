@@ -123,6 +123,25 @@ async fn the_dashboard_after_a_substantive_change_and_the_follow_up_queue() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/new"),
+            &[
+                ("name", "Estuary Alliance"),
+                ("size", "regional"),
+                ("hold_reason", "Asking them now may make the Otters wary"),
+                ("hold_until", "2026-12-12"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let held = r.location().unwrap().split('?').next().unwrap().to_owned();
+    let heron: String =
+        sqlx::query_scalar("SELECT id::text FROM prospects WHERE name = 'Heron Watch'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+
     in_browser(async |b| {
         let app = &app;
         log_in(app, b, "ana@river.example").await;
@@ -144,6 +163,18 @@ async fn the_dashboard_after_a_substantive_change_and_the_follow_up_queue() {
                 .await;
             b.screenshot(&format!("follow-ups-{suffix}")).await;
         }
+        for (width, suffix) in [(1200, "desktop"), (390, "390")] {
+            b.width(width).await;
+            b.goto(&app.url(&held)).await;
+            b.screenshot(&format!("hold-warning-{suffix}")).await;
+            b.goto(&app.url(&format!("{path}/outreach/prospects/{heron}")))
+                .await;
+            b.screenshot(&format!("prospect-comment-{suffix}")).await;
+        }
+        b.width(1200).await;
+        b.goto(&app.url(&held)).await;
+        b.click(".hold-warning button").await;
+        assert!(b.text(".notice").await.contains("before the soft deadline"));
         // The figure is the public page's.
         b.width(1200).await;
         b.goto(&app.url(&path)).await;
