@@ -498,7 +498,7 @@ impl Scheduler {
             subject: format!("Soft deadline passed: {} has {} of {}", campaign.title, campaign.confirmed, campaign.target),
             paragraphs: vec![
                 format!(
-                    "The soft deadline of \"{}\" passed with {} confirmed signatures; the target is {}.",
+                    "The soft deadline of \"{}\" passed with {} signers listed under the current text; the target is {}.",
                     campaign.title, campaign.confirmed, campaign.target
                 ),
                 if campaign.settings.auto_last_call {
@@ -565,11 +565,11 @@ impl Scheduler {
         let message = OrganizerAlert {
             subject: format!("Signing closed: {} ends with {} signatures", campaign.title, campaign.confirmed),
             paragraphs: vec![format!(
-                "The hard deadline of \"{}\" passed and the sign-on form is closed: {} confirmed signatures, {}.",
+                "The hard deadline of \"{}\" passed and the sign-on form is closed: {} signers listed under the current text, {}.",
                 campaign.title, campaign.confirmed, reached
             )],
             items: vec![
-                format!("{} confirmed of a target of {}", campaign.confirmed, campaign.target),
+                format!("{} listed of a target of {}", campaign.confirmed, campaign.target),
                 format!("{pending} signatures submitted before the deadline still await confirmation or approval (their links keep working)"),
                 format!("{asked} organizations asked, {signed} of them signed"),
             ],
