@@ -27,7 +27,7 @@ struct Html<'a> {
     footer: &'a Footer,
 }
 
-pub(super) fn render(
+fn render(
     subject: String,
     paragraphs: &[String],
     items: &[String],
