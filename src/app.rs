@@ -52,6 +52,7 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::signatures::Bulletin>()
         .with::<crate::signatures::LetterChanged>()
         .with::<crate::signatures::NameNotCarriedOver>()
+        .with::<crate::signatures::ReconfirmReminder>()
         .with::<crate::signatures::MemberUpdate>()
         .with::<crate::signatures::ReissueInvitation>()
         .with::<crate::signatures::ReissueNoticeVoided>()

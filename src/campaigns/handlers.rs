@@ -499,6 +499,12 @@ struct DashboardPage {
     base: String,
     public_path: String,
     counts: StateCounts,
+    /// Who confirmed an earlier text and is not listed until they confirm this one.
+    awaiting: Vec<signatures::AwaitingReconfirmation>,
+    /// The latest date among theirs to confirm by, as shown.
+    awaiting_by: Option<String>,
+    /// That date has passed (they may still confirm while the form is open).
+    awaiting_by_passed: bool,
     has_letter: bool,
     accepting: bool,
     closed_by_deadline: bool,
@@ -522,6 +528,13 @@ async fn dashboard_page(
 ) -> AppResult<DashboardPage> {
     let now = state.clock.now();
     let counts = signatures::counts_by_state(&state.db, member.tenant_id, campaign.id).await?;
+    let awaiting = if counts.awaiting_reconfirmation > 0 {
+        let mut conn = state.db.acquire().await?;
+        signatures::awaiting_reconfirmation(&mut conn, member.tenant_id, campaign.id).await?
+    } else {
+        Vec::new()
+    };
+    let latest_by = awaiting.iter().filter_map(|a| a.respond_by).max();
     let list = signatures::for_campaign(
         &state.db,
         member.tenant_id,
@@ -536,6 +549,9 @@ async fn dashboard_page(
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         public_path: format!("/{}/{}", member.tenant.slug, campaign.slug),
         counts,
+        awaiting_by: latest_by.map(|at| time_zones::display(at, &campaign.time_zone)),
+        awaiting_by_passed: latest_by.is_some_and(|at| at <= now),
+        awaiting,
         has_letter,
         accepting: campaign.accepting_signatures(now),
         closed_by_deadline: campaign.closed_by_deadline(now),

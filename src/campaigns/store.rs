@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::Status;
 use crate::signatures::consent;
+use crate::signatures::store as signatures;
 use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
 
 #[derive(Clone, Debug)]
@@ -125,16 +126,22 @@ fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
 
 pub struct CampaignSummary {
     pub campaign: Campaign,
-    pub confirmed: i64,
+    /// Listed under the current text, as the public page counts them.
+    pub listed: i64,
+    /// Confirmed an earlier text; listed again once they confirm the current one.
+    pub awaiting_reconfirmation: i64,
     pub pending: i64,
 }
 
 pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSummary>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS},
-                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed') AS confirmed,
+                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS listed,
+                (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS awaiting_reconfirmation,
                 (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state IN ('pending', 'notified', 'awaiting_approval')) AS pending
-         FROM campaigns c WHERE c.tenant_id = $1 ORDER BY c.created_at DESC"
+         FROM campaigns c WHERE c.tenant_id = $1 ORDER BY c.created_at DESC",
+        signatures::listed_sql("s.", "c.consent_from_revision"),
+        signatures::awaiting_reconfirmation_sql("s.", "c.consent_from_revision"),
     ))
     .bind(tenant.uuid())
     .fetch_all(db)
@@ -143,7 +150,8 @@ pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSum
         .map(|r| {
             Ok(CampaignSummary {
                 campaign: campaign(r)?,
-                confirmed: r.try_get("confirmed")?,
+                listed: r.try_get("listed")?,
+                awaiting_reconfirmation: r.try_get("awaiting_reconfirmation")?,
                 pending: r.try_get("pending")?,
             })
         })

@@ -100,6 +100,15 @@ pub fn local_date(at: OffsetDateTime, zone: &str) -> time::Date {
     .unwrap_or(at.date())
 }
 
+/// The hour of the day `at` falls on in `zone` (UTC if the zone is unknown): whether it
+/// is morning there.
+pub fn local_hour(at: OffsetDateTime, zone: &str) -> u8 {
+    match TimeZone::get(zone) {
+        Ok(tz) => u8::try_from(to_jiff(at).to_zoned(tz).hour()).unwrap_or(at.hour()),
+        Err(_) => at.hour(),
+    }
+}
+
 /// Whole days until `deadline` ("3 days left"), or `None` once it has passed.
 pub fn days_left(now: OffsetDateTime, deadline: OffsetDateTime) -> Option<i64> {
     let left = deadline - now;

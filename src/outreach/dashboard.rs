@@ -109,11 +109,14 @@ struct DashboardPage {
     funnel: Vec<(Stage, i64)>,
     total: i64,
     asked: i64,
-    signed: i64,
     confirmed: i64,
     days: Vec<Day>,
     chart: Option<Chart>,
     large_not_contacted: Vec<Prospect>,
+    signed_split: store::SignedSplit,
+    comments: Vec<store::SignerComment>,
+    change_requests: Vec<store::OpenChangeRequest>,
+    zone: String,
     overdue: Vec<Prospect>,
     bounced: Vec<Bounced>,
     failed: Vec<Failed>,
@@ -142,49 +145,43 @@ pub async fn page(
             .find(|(s, _)| *s == stage)
             .map_or(0, |(_, n)| *n)
     };
-    let signed = count(Stage::Signed);
     let asked = total - count(Stage::NotContacted);
 
-    let per_day: Vec<(Date, i64)> = sqlx::query_as(
-        "SELECT (confirmed_at AT TIME ZONE $3)::date AS day, count(*) FROM signatures
-         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_at IS NOT NULL
-         GROUP BY 1 ORDER BY 1",
+    // Signers listed under the current text, as the public page counts them: after a
+    // substantive change, those who have not confirmed it yet are counted apart.
+    let signed_split = store::signed_split(db, member.tenant_id, campaign.id).await?;
+    let per_day = store::listed_per_day(
+        db,
+        member.tenant_id,
+        campaign.id,
+        zone_for_sql(&campaign.time_zone),
     )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .bind(zone_for_sql(&campaign.time_zone))
-    .fetch_all(db)
     .await?;
     let mut running = 0;
     let days: Vec<Day> = per_day
         .into_iter()
-        .map(|(date, new)| {
-            running += new;
-            Day {
-                date,
-                new,
-                total: running,
-            }
-        })
+        .map(
+            |store::ListedOnDay {
+                 day: date,
+                 count: new,
+             }| {
+                running += new;
+                Day {
+                    date,
+                    new,
+                    total: running,
+                }
+            },
+        )
         .collect();
 
-    let large_not_contacted = store::list(
-        db,
-        member.tenant_id,
-        campaign.id,
-        &store::Filter {
-            stage: Some(Stage::NotContacted),
-            sort: store::Sort::Priority,
-            limit: 10,
-            ..store::Filter::default()
-        },
-        today,
-    )
-    .await?
-    .prospects
-    .into_iter()
-    .filter(Prospect::approach_early)
-    .collect();
+    // Not contacted means no touch by any channel (an email, a call, a meeting), whatever
+    // status an organizer set.
+    let large_not_contacted =
+        store::large_untouched(db, member.tenant_id, campaign.id, today, 10).await?;
+    let comments = store::signer_comments(db, member.tenant_id, campaign.id, 20).await?;
+    let change_requests =
+        store::open_change_requests(db, member.tenant_id, campaign.id, 20).await?;
     let overdue = store::follow_ups(db, member.tenant_id, campaign.id, None, today, 10).await?;
 
     let bounced = sqlx::query(
@@ -271,14 +268,17 @@ pub async fn page(
         layout: member.layout(format!("Outreach — {}", campaign.title)),
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         chart: chart(&days, i64::from(campaign.target)),
+        zone: campaign.time_zone.clone(),
         campaign,
         funnel,
         total,
         asked,
-        signed,
         confirmed,
         days,
         large_not_contacted,
+        signed_split,
+        comments,
+        change_requests,
         overdue,
         bounced,
         failed,

@@ -209,7 +209,8 @@ impl Email for OrganizerAlert {
     }
 }
 
-/// Each organizer's morning summary: follow-ups due, new signers, failed or bounced mail.
+/// Each organizer's daily summary, from eight in the morning of the group's zone:
+/// follow-ups due, new signers (with what they wrote), failed or bounced mail.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DailyDigest {
     pub group_name: String,
@@ -218,6 +219,40 @@ pub struct DailyDigest {
     pub new_signers: Vec<String>,
     pub failed_mail: Vec<String>,
     pub link: String,
+    /// What the button says, matching where `link` goes (digests queued before this
+    /// field had one button to the group's home).
+    #[serde(default = "group_home_label")]
+    pub link_label: String,
+    /// "Good morning." before noon in the group's zone, otherwise "Hello.".
+    #[serde(default = "hello")]
+    pub greeting: String,
+    /// The zone the digest's day is counted in (shown, so "today" is not ambiguous).
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+fn group_home_label() -> String {
+    "Open your group".into()
+}
+
+fn hello() -> String {
+    "Hello.".into()
+}
+
+impl Default for DailyDigest {
+    fn default() -> Self {
+        DailyDigest {
+            group_name: String::new(),
+            day: String::new(),
+            follow_ups: Vec::new(),
+            new_signers: Vec::new(),
+            failed_mail: Vec::new(),
+            link: String::new(),
+            link_label: group_home_label(),
+            greeting: hello(),
+            time_zone: String::new(),
+        }
+    }
 }
 
 impl Email for DailyDigest {
@@ -236,14 +271,19 @@ impl Email for DailyDigest {
         section("Follow-ups due", &self.follow_ups, &mut items);
         section("New signers", &self.new_signers, &mut items);
         section("Failed or bounced emails", &self.failed_mail, &mut items);
+        let zone = if self.time_zone.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.time_zone)
+        };
         render(
             format!("{}: your day, {}", self.group_name, self.day),
             &[format!(
-                "Good morning. Here is where {} stands today.",
-                self.group_name
+                "{} Here is where {} stands today, {}{zone}.",
+                self.greeting, self.group_name, self.day
             )],
             &items,
-            Some(("Open your follow-ups", &self.link)),
+            Some((&self.link_label, &self.link)),
             "Undersigned",
             footer,
         )

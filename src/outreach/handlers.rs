@@ -568,6 +568,10 @@ struct DetailPage {
     chapters: Vec<Relative>,
     parent: Option<Relative>,
     suggested: Option<SuggestedMatch>,
+    signer_comments: Vec<store::SignerComment>,
+    /// A hold that ends after the soft or hard deadline: which, and the date before the
+    /// soft deadline a reminder would be set for.
+    hold_warning: Option<HoldWarning>,
     revisions: Vec<Revision>,
     organizers: Vec<(Uuid, String)>,
     sizes: &'static [Size],
@@ -638,6 +642,14 @@ async fn detail_page(
         chapters: store::chapters(db, member.tenant_id, campaign.id, prospect.id).await?,
         parent,
         suggested: store::suggested_match(db, member.tenant_id, campaign.id, prospect.id).await?,
+        signer_comments: store::prospect_signer_comments(
+            db,
+            member.tenant_id,
+            campaign.id,
+            prospect.id,
+        )
+        .await?,
+        hold_warning: hold_warning(&campaign, &prospect, today),
         revisions: campaigns::revisions(db, member.tenant_id, campaign.id).await?,
         organizers: store::organizers(db, member.tenant_id).await?,
         prospect,
@@ -647,6 +659,51 @@ async fn detail_page(
         loggable: LOGGABLE,
         can_edit: member.role.can_edit(),
         today,
+    })
+}
+
+/// A hold that lasts past a deadline: asking only once it ends would be too late.
+pub struct HoldWarning {
+    /// "soft deadline" or "hard deadline": the later of the two the hold outlasts.
+    pub deadline_name: &'static str,
+    pub deadline: String,
+    pub hold_until: Date,
+    /// The follow-up "remind me before the soft deadline" sets; `None` once the soft
+    /// deadline's eve has passed.
+    pub remind_on: Option<Date>,
+}
+
+/// How many days before the soft deadline "remind me" sets the follow-up.
+const REMIND_DAYS_BEFORE_SOFT: i64 = 3;
+
+/// The day "remind me before the soft deadline" picks: three days before it in the
+/// campaign's zone, or today when that is already past, never on or after the deadline.
+fn remind_before_soft(campaign: &Campaign, today: Date) -> Option<Date> {
+    let soft = time_zones::local_date(campaign.soft_deadline, &campaign.time_zone);
+    let day = (soft - Duration::days(REMIND_DAYS_BEFORE_SOFT)).max(today);
+    (day < soft).then_some(day)
+}
+
+fn hold_warning(campaign: &Campaign, prospect: &Prospect, today: Date) -> Option<HoldWarning> {
+    let until = prospect.hold_until?;
+    if !prospect.held(today) || prospect.signed_signature_id.is_some() {
+        return None;
+    }
+    let zone = &campaign.time_zone;
+    // A hold ends on its date: asking can start that day, which must come before the
+    // deadline's own day for the ask to be answered in time.
+    let (deadline_name, at) = if until >= time_zones::local_date(campaign.hard_deadline, zone) {
+        ("hard deadline", campaign.hard_deadline)
+    } else if until >= time_zones::local_date(campaign.soft_deadline, zone) {
+        ("soft deadline", campaign.soft_deadline)
+    } else {
+        return None;
+    };
+    Some(HoldWarning {
+        deadline_name,
+        deadline: time_zones::display(at, zone),
+        hold_until: until,
+        remind_on: remind_before_soft(campaign, today),
     })
 }
 
@@ -865,6 +922,8 @@ pub struct ActivityForm {
     pub next_follow_up: String,
     /// From the follow-up queue: come back there.
     pub back: String,
+    /// "log-call": sent from the log-a-call form, which comes back with any error.
+    pub form: String,
 }
 
 fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
@@ -889,36 +948,52 @@ pub async fn log_activity(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
-    let kind = ActivityKind::parse(&form.kind)
-        .filter(|k| LOGGABLE.contains(k))
-        .ok_or_else(|| {
-            AppError::BadRequest("Choose a call, a meeting, a note or a requested change.".into())
-        })?;
     let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
+    let mut errors = FormErrors::new();
+    let kind = ActivityKind::parse(&form.kind).filter(|k| LOGGABLE.contains(k));
+    if kind.is_none() {
+        errors.add(
+            "kind",
+            "Choose a call, a meeting, a note or a requested change.",
+        );
+    }
     let contact_id = if form.contact.is_empty() {
         None
     } else {
         let id = Uuid::parse_str(&form.contact)
             .ok()
             .filter(|id| contacts.iter().any(|c| c.id == *id));
-        Some(id.ok_or_else(|| {
-            AppError::BadRequest("Choose one of this prospect's contacts.".into())
-        })?)
+        if id.is_none() {
+            errors.add("contact", "Choose one of this prospect's contacts.");
+        }
+        id
     };
-    let next_follow_up =
-        parse_date(&form.next_follow_up).map_err(|m| AppError::BadRequest(m.into()))?;
+    let next_follow_up = parse_date(&form.next_follow_up).unwrap_or_else(|message| {
+        errors.add("next_follow_up", message);
+        None
+    });
     let body = form.body.trim();
     let outcome = form.outcome.trim();
-    if body.chars().count() > 5000 || outcome.chars().count() > 200 {
-        return Err(AppError::BadRequest(
-            "Keep the note under 5,000 characters and the outcome under 200.".into(),
-        ));
+    if body.chars().count() > 5000 {
+        errors.add("body", "Keep the note under 5,000 characters.");
     }
-    if kind == ActivityKind::ChangeRequest && body.is_empty() {
-        return Err(AppError::BadRequest(
-            "Describe the change they asked for.".into(),
-        ));
+    if outcome.chars().count() > 200 {
+        errors.add("outcome", "Keep the outcome under 200 characters.");
     }
+    if kind == Some(ActivityKind::ChangeRequest) && body.is_empty() {
+        errors.add("body", "Describe the change they asked for.");
+    }
+    let kind = match kind {
+        Some(kind) if errors.is_empty() => kind,
+        _ if form.form == "log-call" => {
+            let page = log_call_page_for(&state, &member, campaign, prospect, form, errors).await?;
+            return unprocessable(page);
+        }
+        _ => {
+            let message = errors.messages().collect::<Vec<_>>().join(" ");
+            return Err(AppError::BadRequest(message));
+        }
+    };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     store::record(
@@ -941,16 +1016,47 @@ pub async fn log_activity(
         // A touch clears the follow-up it answered unless a new date is given.
         store::set_follow_up(&mut tx, member.tenant_id, prospect.id, next_follow_up).await?;
     }
-    if kind.is_touch() && prospect.status == PipelineStatus::Asked {
-        store::set_status(
+    // Someone spoke with them: a call or meeting with a prospect not contacted or only
+    // asked means a conversation has started (the status page's "from" check keeps a
+    // change made meanwhile by someone else).
+    if matches!(kind, ActivityKind::Call | ActivityKind::Meeting)
+        && matches!(
+            prospect.status,
+            PipelineStatus::NotContacted | PipelineStatus::Asked
+        )
+    {
+        let moved = store::set_status(
             &mut tx,
             member.tenant_id,
             campaign.id,
             prospect.id,
-            PipelineStatus::Asked,
+            prospect.status,
             PipelineStatus::InConversation,
         )
         .await?;
+        if moved.is_some() {
+            store::record(
+                &mut tx,
+                member.tenant_id.uuid(),
+                campaign.id,
+                &store::NewActivity {
+                    prospect_id: prospect.id,
+                    contact_id: None,
+                    kind: ActivityKind::Status,
+                    outcome: PipelineStatus::InConversation.label(),
+                    body: &format!(
+                        "{} → {} (a {} was logged)",
+                        prospect.status.label(),
+                        PipelineStatus::InConversation.label(),
+                        kind.label().to_lowercase()
+                    ),
+                    author_id: Some(member.user.user_id),
+                    author_name: &member.user.name,
+                },
+                now,
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     if form.back == "follow-ups" {
@@ -1111,6 +1217,27 @@ pub async fn snooze(
     Ok(back_to(&member, &campaign, prospect.id, "snoozed"))
 }
 
+/// `POST …/prospects/{id}/remind-before-soft-deadline`: sets the follow-up a few days
+/// before the soft deadline, so a hold that would outlast it is looked at again in time.
+pub async fn remind_before_soft_deadline(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
+    let prospect = prospect_of(&state, &member, &campaign, &id).await?;
+    let Some(on) = remind_before_soft(&campaign, today(&state, &campaign)) else {
+        return Err(AppError::BadRequest(
+            "The soft deadline is too close to set a reminder before it: decide about the hold now."
+                .into(),
+        ));
+    };
+    let mut conn = state.db.acquire().await?;
+    store::set_follow_up(&mut conn, member.tenant_id, prospect.id, Some(on)).await?;
+    Ok(back_to(&member, &campaign, prospect.id, "reminder-set"))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AnswerForm {
@@ -1166,6 +1293,26 @@ pub async fn answer_change(
 pub struct FollowUp {
     pub prospect: Prospect,
     pub overdue_days: i64,
+    pub due_today: bool,
+    pub held: bool,
+    pub detail: Option<store::QueueDetail>,
+}
+
+/// A phone number as typed, as a `tel:` URI: its digits, after a leading "+" if any.
+pub fn tel_uri(phone: &str) -> Option<String> {
+    let phone = phone.trim();
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let plus = if phone.starts_with('+') { "+" } else { "" };
+    Some(format!("tel:{plus}{digits}"))
+}
+
+impl FollowUp {
+    pub fn tel(&self) -> Option<String> {
+        tel_uri(self.detail.as_ref()?.contact_phone.as_deref()?)
+    }
 }
 
 #[derive(Template)]
@@ -1176,6 +1323,12 @@ struct FollowUpsPage {
     campaign: Campaign,
     rows: Vec<FollowUp>,
     everyone: bool,
+    week: bool,
+    /// The query string that keeps "everyone" across the today/week switch, and back.
+    who_query: &'static str,
+    when_query: &'static str,
+    week_ends: Date,
+    zone: String,
     can_edit: bool,
 }
 
@@ -1183,9 +1336,17 @@ struct FollowUpsPage {
 #[serde(default)]
 pub struct FollowUpsQuery {
     pub who: String,
+    /// "week": due within the next seven days (overdue included); otherwise due today.
+    pub when: String,
 }
 
-/// `GET …/outreach/follow-ups`: the organizer's prospects due today or overdue.
+/// Seven days from today, today included: "this week" in the queue.
+fn week_end(today: Date) -> Date {
+    today + Duration::days(6)
+}
+
+/// `GET …/outreach/follow-ups`: the organizer's prospects due today or overdue, or due
+/// this week.
 pub async fn follow_ups(
     State(state): State<AppState>,
     member: Member,
@@ -1195,25 +1356,133 @@ pub async fn follow_ups(
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let today = today(&state, &campaign);
     let everyone = query.who == "everyone";
+    let week = query.when == "week";
     let owner = (!everyone).then_some(member.user.user_id);
-    let rows = store::follow_ups(&state.db, member.tenant_id, campaign.id, owner, today, 500)
-        .await?
+    let due_by = if week { week_end(today) } else { today };
+    let prospects =
+        store::follow_ups(&state.db, member.tenant_id, campaign.id, owner, due_by, 500).await?;
+    let ids: Vec<Uuid> = prospects.iter().map(|p| p.id).collect();
+    let mut details = store::queue_details(&state.db, member.tenant_id, &ids).await?;
+    let rows = prospects
         .into_iter()
-        .map(|prospect| FollowUp {
-            overdue_days: prospect
-                .next_follow_up
-                .map_or(0, |due| (today - due).whole_days()),
-            prospect,
+        .map(|prospect| {
+            let due = prospect.next_follow_up.unwrap_or(today);
+            let detail = details
+                .iter()
+                .position(|d| d.prospect_id == prospect.id)
+                .map(|i| details.swap_remove(i));
+            FollowUp {
+                overdue_days: (today - due).whole_days(),
+                due_today: due == today,
+                held: prospect.held(today),
+                detail,
+                prospect,
+            }
         })
         .collect();
     render(FollowUpsPage {
         layout: member.layout(format!("Follow-ups — {}", campaign.title)),
         base: base(&member, &campaign),
+        zone: campaign.time_zone.clone(),
         campaign,
         rows,
         everyone,
+        week,
+        who_query: if everyone { "who=everyone&" } else { "" },
+        when_query: if week { "when=week&" } else { "" },
+        week_ends: week_end(today),
         can_edit: member.role.can_edit(),
     })
+}
+
+#[derive(Template)]
+#[template(path = "outreach/log_call.html")]
+struct LogCallPage {
+    layout: Layout,
+    base: String,
+    campaign: Campaign,
+    prospect: Prospect,
+    contacts: Vec<Contact>,
+    form: ActivityForm,
+    errors: FormErrors,
+    last: Option<store::QueueDetail>,
+}
+
+impl LogCallPage {
+    pub fn tel(&self, phone: &str) -> Option<String> {
+        tel_uri(phone)
+    }
+
+    pub fn has_phone(&self) -> bool {
+        self.contacts.iter().any(|c| tel_uri(&c.phone).is_some())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LogCallQuery {
+    pub back: String,
+}
+
+/// Where the log-a-call form prefills the next follow-up: three days on, in the
+/// campaign's zone.
+const NEXT_FOLLOW_UP_DAYS: i64 = 3;
+
+async fn log_call_page_for(
+    state: &AppState,
+    member: &Member,
+    campaign: Campaign,
+    prospect: Prospect,
+    form: ActivityForm,
+    errors: FormErrors,
+) -> AppResult<LogCallPage> {
+    let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
+    let last = store::queue_details(&state.db, member.tenant_id, &[prospect.id])
+        .await?
+        .pop();
+    Ok(LogCallPage {
+        layout: member.layout(format!("Log a call — {}", prospect.name)),
+        base: base(member, &campaign),
+        campaign,
+        prospect,
+        contacts,
+        form,
+        errors,
+        last,
+    })
+}
+
+/// `GET …/prospects/{id}/log-call`: a small form for a call (outcome, note, next
+/// follow-up prefilled three days on), so logging a call never clears a follow-up by
+/// itself.
+pub async fn log_call_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    Query(query): Query<LogCallQuery>,
+) -> AppResult<Html<String>> {
+    member.require_editor()?;
+    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
+    let prospect = prospect_of(&state, &member, &campaign, &id).await?;
+    let next = today(&state, &campaign) + Duration::days(NEXT_FOLLOW_UP_DAYS);
+    let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
+    let first_callable = contacts
+        .iter()
+        .find(|c| !c.phone.is_empty())
+        .or(contacts.first());
+    let form = ActivityForm {
+        kind: ActivityKind::Call.as_str().into(),
+        contact: first_callable.map(|c| c.id.to_string()).unwrap_or_default(),
+        next_follow_up: next.to_string(),
+        back: if query.back == "follow-ups" {
+            "follow-ups".into()
+        } else {
+            String::new()
+        },
+        form: "log-call".into(),
+        ..ActivityForm::default()
+    };
+    render(log_call_page_for(&state, &member, campaign, prospect, form, FormErrors::new()).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,6 +12,7 @@ mod emails;
 mod handlers;
 mod import;
 mod links;
+mod reconfirm;
 pub mod rules;
 pub mod scheduler;
 pub mod store;
@@ -42,6 +43,10 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
     ("snoozed", "Snoozed: it comes back on the date you chose."),
     (
+        "reminder-set",
+        "Follow-up set before the soft deadline: it comes up in the follow-up queue then, hold or not.",
+    ),
+    (
         "change-answered",
         "The requested change is linked to the revision that answered it.",
     ),
@@ -54,6 +59,14 @@ pub const NOTICES: &[(&str, &str)] = &[
         "Last call queued to the contacts who were asked and have not signed.",
     ),
     ("outreach-settings-saved", "Outreach settings saved."),
+    (
+        "reconfirm-reminded",
+        "Reminders sent to the signers awaiting reconfirmation whom the touch limits allow; the list shows who was reminded and when.",
+    ),
+    (
+        "reconfirm-none",
+        "Nobody was reminded: each signer awaiting reconfirmation was written to too recently or too often (the touch limits), or can no longer confirm.",
+    ),
     (
         "prospects-imported",
         "Prospects imported. Possible duplicates are flagged on the list.",
@@ -295,6 +308,14 @@ pub fn router() -> Router<AppState> {
             post(handlers::snooze),
         )
         .route(
+            &format!("{o}/prospects/{{id}}/remind-before-soft-deadline"),
+            post(handlers::remind_before_soft_deadline),
+        )
+        .route(
+            &format!("{o}/prospects/{{id}}/log-call"),
+            get(handlers::log_call_page),
+        )
+        .route(
             &format!("{o}/contacts/{{id}}/clear-bounce"),
             post(handlers::clear_bounce),
         )
@@ -318,6 +339,7 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{o}/ask"), post(asks::preview))
         .route(&format!("{o}/ask/send"), post(asks::send))
         .route(&format!("{o}/last-call"), post(asks::last_call))
+        .route(&format!("{o}/reconfirm-reminders"), post(reconfirm::remind))
         .route(
             &format!("{o}/import"),
             get(import::page).post(import::upload),

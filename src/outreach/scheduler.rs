@@ -26,8 +26,11 @@ use crate::tenancy::TenantId;
 
 /// How often the background task looks for due work.
 pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
-/// Digests go out from this hour (UTC) on.
+/// Digests go out from this hour on, in the time zone of the group's open campaigns.
 pub const DIGEST_HOUR: u8 = 8;
+/// A digest sent before this hour (local) says good morning; a later one (the app was
+/// down at eight, say) says hello.
+const MORNING_ENDS: u8 = 12;
 
 #[derive(Clone)]
 pub struct Scheduler {
@@ -110,13 +113,20 @@ impl ContactStage {
     }
 }
 
-const DUE_CAMPAIGNS: &str = "SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS group_name, c.slug, c.title,
+/// Campaigns with what the scheduler decides by; `confirmed` counts the signers listed
+/// under the current text (as the public page does), the ones that reach the target.
+fn due_campaigns_sql() -> String {
+    format!(
+        "SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS group_name, c.slug, c.title,
         c.time_zone, c.soft_deadline, c.hard_deadline, c.open_after_deadline, c.target,
-        (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND s.state = 'confirmed') AS confirmed,
+        (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS confirmed,
         o.campaign_id IS NOT NULL AS has_settings, o.min_days_between, o.max_touches, o.reminder_lead_days,
         o.auto_last_call, o.ask_subject, o.ask_body
     FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
-    LEFT JOIN outreach_settings o ON o.campaign_id = c.id";
+    LEFT JOIN outreach_settings o ON o.campaign_id = c.id",
+        crate::signatures::store::listed_sql("s.", "c.consent_from_revision")
+    )
+}
 
 fn due_campaign(r: &sqlx::postgres::PgRow) -> sqlx::Result<DueCampaign> {
     let has_settings: bool = r.try_get("has_settings")?;
@@ -147,7 +157,7 @@ pub async fn due_campaign_by_id(
     db: &sqlx::PgPool,
     campaign_id: Uuid,
 ) -> sqlx::Result<Option<DueCampaign>> {
-    let sql = format!("{DUE_CAMPAIGNS} WHERE c.id = $1");
+    let sql = format!("{} WHERE c.id = $1", due_campaigns_sql());
     let row = sqlx::query(&sql)
         .bind(campaign_id)
         .fetch_optional(db)
@@ -212,7 +222,8 @@ impl Scheduler {
             ..Report::default()
         };
         let sql = format!(
-            "{DUE_CAMPAIGNS} WHERE c.status IN ('open', 'published') AND c.hard_deadline > $1 - interval '7 days'"
+            "{} WHERE c.status IN ('open', 'published') AND c.hard_deadline > $1 - interval '7 days'",
+            due_campaigns_sql()
         );
         let campaigns: Vec<DueCampaign> = sqlx::query(&sql)
             .bind(now)
@@ -487,7 +498,7 @@ impl Scheduler {
             subject: format!("Soft deadline passed: {} has {} of {}", campaign.title, campaign.confirmed, campaign.target),
             paragraphs: vec![
                 format!(
-                    "The soft deadline of \"{}\" passed with {} confirmed signatures; the target is {}.",
+                    "The soft deadline of \"{}\" passed with {} signers listed under the current text; the target is {}.",
                     campaign.title, campaign.confirmed, campaign.target
                 ),
                 if campaign.settings.auto_last_call {
@@ -554,11 +565,11 @@ impl Scheduler {
         let message = OrganizerAlert {
             subject: format!("Signing closed: {} ends with {} signatures", campaign.title, campaign.confirmed),
             paragraphs: vec![format!(
-                "The hard deadline of \"{}\" passed and the sign-on form is closed: {} confirmed signatures, {}.",
+                "The hard deadline of \"{}\" passed and the sign-on form is closed: {} signers listed under the current text, {}.",
                 campaign.title, campaign.confirmed, reached
             )],
             items: vec![
-                format!("{} confirmed of a target of {}", campaign.confirmed, campaign.target),
+                format!("{} listed of a target of {}", campaign.confirmed, campaign.target),
                 format!("{pending} signatures submitted before the deadline still await confirmation or approval (their links keep working)"),
                 format!("{asked} organizations asked, {signed} of them signed"),
             ],
@@ -615,25 +626,39 @@ impl Scheduler {
         Ok(())
     }
 
-    /// One digest per organizer, group and day (UTC), from `DIGEST_HOUR` on; nothing is
-    /// sent on a day with nothing to say.
+    /// One digest per organizer, group and day, from `DIGEST_HOUR` on in the group's time
+    /// zone (that of most of its open campaigns); nothing is sent on a day with nothing
+    /// to say.
     async fn digests(&self, now: OffsetDateTime) -> anyhow::Result<usize> {
-        if now.hour() < DIGEST_HOUR {
-            return Ok(0);
-        }
-        let day = now.date();
-        let members: Vec<(Uuid, String, String, Uuid, String)> = sqlx::query_as(
-            "SELECT t.id, t.slug, t.name, u.id, u.email::text FROM tenants t
+        let members: Vec<DigestMember> = sqlx::query_as(
+            "SELECT t.id AS tenant_id, t.slug AS tenant_slug, t.name AS group_name, u.id AS user_id,
+                    u.email::text AS email, z.time_zone,
+                    (SELECT max(d.day) FROM outreach_digests d WHERE d.tenant_id = t.id AND d.user_id = u.id) AS last_day
+             FROM tenants t
+             JOIN LATERAL (SELECT c.time_zone FROM campaigns c
+                            WHERE c.tenant_id = t.id AND c.status IN ('open', 'published')
+                            GROUP BY c.time_zone ORDER BY count(*) DESC, min(c.created_at) LIMIT 1) z ON true
              JOIN memberships m ON m.tenant_id = t.id AND m.role IN ('owner', 'organizer')
-             JOIN users u ON u.id = m.user_id
-             WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.tenant_id = t.id AND c.status IN ('open', 'published'))
-               AND NOT EXISTS (SELECT 1 FROM outreach_digests d WHERE d.tenant_id = t.id AND d.user_id = u.id AND d.day = $1)",
+             JOIN users u ON u.id = m.user_id",
         )
-        .bind(day)
         .fetch_all(&self.state.db)
         .await?;
         let mut sent = 0;
-        for (tenant_id, tenant_slug, group_name, user_id, email) in members {
+        for member in members {
+            let hour = time_zones::local_hour(now, &member.time_zone);
+            let day = time_zones::local_date(now, &member.time_zone);
+            if hour < DIGEST_HOUR || member.last_day.is_some_and(|last| last >= day) {
+                continue;
+            }
+            let DigestMember {
+                tenant_id,
+                tenant_slug,
+                group_name,
+                user_id,
+                email,
+                time_zone,
+                ..
+            } = member;
             let mut tx = self.state.db.begin().await?;
             let claimed = sqlx::query(
                 "INSERT INTO outreach_digests (tenant_id, user_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -646,12 +671,20 @@ impl Scheduler {
             if claimed.rows_affected() == 0 {
                 continue;
             }
-            let (digest, listed) =
+            let (mut digest, listed, campaigns) =
                 digest_for(&mut tx, tenant_id, user_id, &group_name, day, now).await?;
             if !(digest.follow_ups.is_empty()
                 && digest.new_signers.is_empty()
                 && digest.failed_mail.is_empty())
             {
+                digest.greeting = if hour < MORNING_ENDS {
+                    "Good morning.".into()
+                } else {
+                    "Hello.".into()
+                };
+                (digest.link_label, digest.link) =
+                    digest_link(&self.state, &tenant_slug, &digest, &campaigns);
+                digest.time_zone = time_zone;
                 record_digest_lines(&mut tx, tenant_id, user_id, day, &listed).await?;
                 mail::enqueue(
                     &mut tx,
@@ -659,10 +692,7 @@ impl Scheduler {
                         tenant: Some(tenant_id),
                         idempotency_key: format!("outreach:digest:{tenant_id}:{user_id}:{day}"),
                         recipient: &email,
-                        message: DailyDigest {
-                            link: self.state.config.link(&format!("/app/{tenant_slug}")),
-                            ..digest
-                        },
+                        message: digest,
                         send_at: now,
                         bulk: false,
                     },
@@ -758,6 +788,61 @@ async fn record_digest_lines(
     Ok(())
 }
 
+/// An organizer of a group with open campaigns, and the group's zone for the digest.
+#[derive(sqlx::FromRow)]
+struct DigestMember {
+    tenant_id: Uuid,
+    tenant_slug: String,
+    group_name: String,
+    user_id: Uuid,
+    email: String,
+    time_zone: String,
+    last_day: Option<Date>,
+}
+
+/// Which campaigns a digest's lines are about (slug), per list.
+#[derive(Default)]
+struct DigestCampaigns {
+    follow_ups: Vec<String>,
+    new_signers: Vec<String>,
+}
+
+/// The one button of a digest, worded for where it goes: the follow-up queue of the
+/// campaign the follow-ups are in; the campaign page of the new signers; the Email page
+/// for failures alone; the campaigns list when the lines span several campaigns.
+fn digest_link(
+    state: &AppState,
+    tenant_slug: &str,
+    digest: &DailyDigest,
+    campaigns: &DigestCampaigns,
+) -> (String, String) {
+    let only = |slugs: &[String]| -> Option<String> {
+        let first = slugs.first()?;
+        slugs.iter().all(|s| s == first).then(|| first.clone())
+    };
+    let group = format!("/app/{tenant_slug}");
+    let (label, path) = if !digest.follow_ups.is_empty() {
+        match only(&campaigns.follow_ups) {
+            Some(slug) => (
+                "Open your follow-ups",
+                format!("{group}/campaigns/{slug}/outreach/follow-ups"),
+            ),
+            None => ("Open your campaigns", format!("{group}/campaigns")),
+        }
+    } else if !digest.new_signers.is_empty() {
+        match only(&campaigns.new_signers) {
+            Some(slug) => ("Open the campaign", format!("{group}/campaigns/{slug}")),
+            None => ("Open your campaigns", format!("{group}/campaigns")),
+        }
+    } else {
+        ("Open the Email page", format!("{group}/mail"))
+    };
+    (label.to_owned(), state.config.link(&path))
+}
+
+/// The longest part of a signer's comment a digest quotes.
+const DIGEST_COMMENT_CHARS: usize = 300;
+
 async fn digest_for(
     conn: &mut PgConnection,
     tenant_id: Uuid,
@@ -765,12 +850,13 @@ async fn digest_for(
     group_name: &str,
     day: Date,
     now: OffsetDateTime,
-) -> sqlx::Result<(DailyDigest, DigestListed)> {
-    let follow_ups: Vec<(Uuid, String, String, Date)> = sqlx::query_as(
-        "SELECT p.id, p.name, c.title, p.next_follow_up FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+) -> sqlx::Result<(DailyDigest, DigestListed, DigestCampaigns)> {
+    // Held prospects come up too when an organizer set their follow-up (a reminder to
+    // reconsider the hold), as in the follow-up queue.
+    let follow_ups: Vec<(Uuid, String, String, Date, String)> = sqlx::query_as(
+        "SELECT p.id, p.name, c.title, p.next_follow_up, c.slug FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
          WHERE p.tenant_id = $1 AND p.owner_id = $2 AND p.next_follow_up <= $3 AND c.status IN ('open', 'published')
            AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
-           AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))
          ORDER BY p.next_follow_up, p.sort_key LIMIT 50",
     )
     .bind(tenant_id)
@@ -778,9 +864,11 @@ async fn digest_for(
     .bind(day)
     .fetch_all(&mut *conn)
     .await?;
-    let new_signers: Vec<(Uuid, String, String)> = sqlx::query_as(
-        "SELECT s.id, s.name, c.title FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
-         WHERE s.tenant_id = $1 AND s.state = 'confirmed' AND s.confirmed_at > $2 - interval '1 day'
+    // The host organization is the group itself, signed by its own organizers: never news.
+    let new_signers: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
+        "SELECT s.id, s.name, c.title, s.comment, c.slug FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.tenant_id = $1 AND s.state = 'confirmed' AND s.source <> 'host'
+           AND s.confirmed_at > $2 - interval '1 day'
          ORDER BY s.confirmed_at LIMIT 50",
     )
     .bind(tenant_id)
@@ -801,12 +889,16 @@ async fn digest_for(
         new_signers: new_signers.iter().map(|(id, ..)| *id).collect(),
         failed_mail: failed.iter().map(|(id, ..)| *id).collect(),
     };
+    let campaigns = DigestCampaigns {
+        follow_ups: follow_ups.iter().map(|(.., slug)| slug.clone()).collect(),
+        new_signers: new_signers.iter().map(|(.., slug)| slug.clone()).collect(),
+    };
     let digest = DailyDigest {
         group_name: group_name.to_owned(),
         day: crate::web::format_date(&day.midnight().assume_utc()),
         follow_ups: follow_ups
             .into_iter()
-            .map(|(_, name, title, due)| {
+            .map(|(_, name, title, due, _)| {
                 if due < day {
                     format!("{name} ({title}), overdue since {due}")
                 } else {
@@ -814,17 +906,29 @@ async fn digest_for(
                 }
             })
             .collect(),
+        // A signer's comment is part of their line: an erasure replaces the whole line.
         new_signers: new_signers
             .into_iter()
-            .map(|(_, name, title)| format!("{name} signed {title}"))
+            .map(|(_, name, title, comment, _)| {
+                let comment = comment.trim();
+                if comment.is_empty() {
+                    format!("{name} signed {title}")
+                } else {
+                    let mut quoted: String = comment.chars().take(DIGEST_COMMENT_CHARS).collect();
+                    if comment.chars().count() > DIGEST_COMMENT_CHARS {
+                        quoted.push('…');
+                    }
+                    format!("{name} signed {title}, and wrote: “{quoted}”")
+                }
+            })
             .collect(),
         failed_mail: failed
             .into_iter()
             .map(|(_, to, error)| format!("to {to}: {}", error.unwrap_or_default()))
             .collect(),
-        link: String::new(),
+        ..DailyDigest::default()
     };
-    Ok((digest, listed))
+    Ok((digest, listed, campaigns))
 }
 
 /// Referrals left by signers become prospects marked "referred by" their signer's

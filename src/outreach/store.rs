@@ -867,6 +867,9 @@ pub struct SuggestedMatch {
     pub signature_id: Uuid,
     pub name: String,
     pub contact_name: String,
+    /// Why it is suggested: "name", "website" or "contact" (signed by a person named
+    /// like one of the prospect's contacts).
+    pub reason: String,
 }
 
 pub async fn suggested_match(
@@ -876,9 +879,13 @@ pub async fn suggested_match(
     prospect_id: Uuid,
 ) -> sqlx::Result<Option<SuggestedMatch>> {
     let sql = format!(
-        "SELECT s.id, s.name, s.contact_name FROM prospects p JOIN signatures s ON {MATCHES_PROSPECT}
+        "SELECT s.id, s.name, s.contact_name,
+                CASE WHEN s.name_key = p.name_key THEN 'name'
+                     WHEN p.domain <> '' AND s.website ILIKE '%' || p.domain || '%' THEN 'website'
+                     ELSE 'contact' END AS reason
+         FROM prospects p JOIN signatures s ON {MATCHES_PROSPECT}
          WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
-         ORDER BY s.confirmed_at LIMIT 1"
+         ORDER BY s.name_key = p.name_key DESC, s.confirmed_at LIMIT 1"
     );
     let row = sqlx::query(&sql)
         .bind(tenant.uuid())
@@ -891,17 +898,26 @@ pub async fn suggested_match(
             signature_id: r.try_get("id")?,
             name: r.try_get("name")?,
             contact_name: r.try_get("contact_name")?,
+            reason: r.try_get("reason")?,
         })
     })
     .transpose()
 }
 
 /// The conditions of a suggested match, shared by the suggestion and its confirmation:
-/// a confirmed organization signature with the prospect's folded name or website domain
-/// that no prospect counts as its signature yet.
+/// a confirmed organization signature that no prospect counts as its signature yet, with
+/// the prospect's folded name or website domain, or signed by a person whose name (first
+/// and last, case, spacing and punctuation aside) is that of one of the prospect's
+/// contacts: a chapter signing from a personal address under a name of its own ("Sierra
+/// Club - West Virginia") is still found by the person who signed. Only a suggestion:
+/// an organizer confirms it before the prospect counts as signed.
 const MATCHES_PROSPECT: &str =
     "s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
-    AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%'))
+    AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%')
+         OR (position(' ' IN btrim(s.contact_name)) > 0 AND EXISTS (
+               SELECT 1 FROM prospect_contacts pc WHERE pc.prospect_id = p.id
+                  AND lower(regexp_replace(btrim(pc.name), '[[:space:][:punct:]]+', ' ', 'g'))
+                    = lower(regexp_replace(btrim(s.contact_name), '[[:space:][:punct:]]+', ' ', 'g')))))
     AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)";
 
 /// Records the organizers' word that `signature_id` is this prospect's, for a signature
@@ -1171,21 +1187,23 @@ pub async fn stage_counts(
         .collect())
 }
 
-/// The follow-up queue: an organizer's prospects due today or overdue, large
-/// organizations first, then the ones touched longest ago.
+/// The follow-up queue: an organizer's prospects due by `due_by` (today, or the end of
+/// the week), overdue included, large organizations first, then the ones touched longest
+/// ago. A held prospect is in it too when an organizer set its follow-up (a reminder to
+/// reconsider the hold); nothing is sent to it while the hold lasts.
 pub async fn follow_ups(
     db: &PgPool,
     tenant: TenantId,
     campaign_id: Uuid,
     owner_id: Option<Uuid>,
-    today: Date,
+    due_by: Date,
     limit: i64,
 ) -> sqlx::Result<Vec<Prospect>> {
     let sql = format!(
         "SELECT {PROSPECT_COLUMNS} {PROSPECT_JOINS}
          WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.next_follow_up <= $3
            AND ($4::uuid IS NULL OR p.owner_id = $4)
-           AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement') AND NOT {HELD}
+           AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
          ORDER BY CASE p.size WHEN 'international' THEN 0 WHEN 'national' THEN 1 WHEN 'regional' THEN 2 ELSE 3 END,
                   p.last_touch_at ASC NULLS FIRST, p.next_follow_up, p.id
          LIMIT $5"
@@ -1193,12 +1211,48 @@ pub async fn follow_ups(
     let rows = sqlx::query(&sql)
         .bind(tenant.uuid())
         .bind(campaign_id)
-        .bind(today)
+        .bind(due_by)
         .bind(owner_id)
         .bind(limit)
         .fetch_all(db)
         .await?;
     rows.iter().map(prospect).collect()
+}
+
+/// What the follow-up queue shows beside a prospect: the person to call (a contact with
+/// a phone first, then the first added) and the latest outcome logged.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct QueueDetail {
+    pub prospect_id: Uuid,
+    pub contact_name: Option<String>,
+    pub contact_role: Option<String>,
+    pub contact_phone: Option<String>,
+    pub last_kind: Option<ActivityKind>,
+    pub last_outcome: Option<String>,
+    pub last_at: Option<OffsetDateTime>,
+}
+
+pub async fn queue_details(
+    db: &PgPool,
+    tenant: TenantId,
+    prospect_ids: &[Uuid],
+) -> sqlx::Result<Vec<QueueDetail>> {
+    sqlx::query_as(
+        "SELECT p.id AS prospect_id, c.name AS contact_name, c.role AS contact_role, c.phone AS contact_phone,
+                a.kind AS last_kind, a.outcome AS last_outcome, a.at AS last_at
+         FROM prospects p
+         LEFT JOIN LATERAL (SELECT name, role, phone FROM prospect_contacts
+                             WHERE prospect_id = p.id
+                             ORDER BY (phone <> '') DESC, created_at, id LIMIT 1) c ON true
+         LEFT JOIN LATERAL (SELECT kind, outcome, at FROM outreach_activities
+                             WHERE prospect_id = p.id AND outcome <> '' AND kind <> 'status'
+                             ORDER BY at DESC, id DESC LIMIT 1) a ON true
+         WHERE p.tenant_id = $1 AND p.id = ANY ($2)",
+    )
+    .bind(tenant.uuid())
+    .bind(prospect_ids)
+    .fetch_all(db)
+    .await
 }
 
 /// When the group was created, and how many outreach recipients it wrote to since
@@ -1255,4 +1309,213 @@ pub async fn record_mail_volume(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A contact of this campaign's prospects with a signer's address: its touches count
+/// toward the touch limits of anything else written to that address.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct ContactByEmail {
+    pub email: String,
+    pub contact_id: Uuid,
+    pub prospect_id: Uuid,
+    pub touches: i32,
+    pub last_touch_at: Option<OffsetDateTime>,
+}
+
+/// The most-touched contact of this campaign for each of these addresses (compared whole,
+/// case folded).
+pub async fn contacts_by_email(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    emails: &[String],
+) -> sqlx::Result<Vec<ContactByEmail>> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (lower(c.email::text)) lower(c.email::text) AS email, c.id AS contact_id,
+                c.prospect_id, c.touches, c.last_touch_at
+         FROM prospect_contacts c
+         WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND lower(c.email::text) = ANY ($3)
+         ORDER BY lower(c.email::text), c.touches DESC, c.last_touch_at DESC NULLS LAST, c.id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(emails.iter().map(|e| e.to_lowercase()).collect::<Vec<_>>())
+    .fetch_all(conn)
+    .await
+}
+
+/// Prospects counted signed, split by whether their signature is listed under the
+/// current text (`signatures::store::listed_sql`) or awaits its signer's reconfirmation.
+#[derive(sqlx::FromRow, Clone, Copy, Debug, Default)]
+pub struct SignedSplit {
+    pub listed: i64,
+    pub awaiting_reconfirmation: i64,
+}
+
+pub async fn signed_split(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<SignedSplit> {
+    use crate::signatures::store::{awaiting_reconfirmation_sql, listed_sql};
+    sqlx::query_as(&format!(
+        "SELECT count(*) FILTER (WHERE {}) AS listed, count(*) FILTER (WHERE {}) AS awaiting_reconfirmation
+         FROM prospects p JOIN signatures s ON s.id = p.signed_signature_id
+         JOIN campaigns c ON c.id = p.campaign_id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2",
+        listed_sql("s.", "c.consent_from_revision"),
+        awaiting_reconfirmation_sql("s.", "c.consent_from_revision"),
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_one(db)
+    .await
+}
+
+/// One day of signers listed under the current text, by the day they confirmed.
+#[derive(sqlx::FromRow)]
+pub struct ListedOnDay {
+    pub day: Date,
+    pub count: i64,
+}
+
+pub async fn listed_per_day(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    zone: &str,
+) -> sqlx::Result<Vec<ListedOnDay>> {
+    use crate::signatures::store::listed_sql;
+    sqlx::query_as(&format!(
+        "SELECT (s.confirmed_at AT TIME ZONE $3)::date AS day, count(*) AS count
+         FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.confirmed_at IS NOT NULL AND {}
+         GROUP BY 1 ORDER BY 1",
+        listed_sql("s.", "c.consent_from_revision"),
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(zone)
+    .fetch_all(db)
+    .await
+}
+
+/// National and international prospects nobody has touched by any channel (no email
+/// sent, no call or meeting logged: `last_touch_at` is kept by the touch trigger), that
+/// have not signed, declined or said they issue their own statement, and are not held.
+pub async fn large_untouched(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    today: Date,
+    limit: i64,
+) -> sqlx::Result<Vec<Prospect>> {
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS} {PROSPECT_JOINS}
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.size IN ('national', 'international')
+           AND p.last_touch_at IS NULL AND p.signed_signature_id IS NULL
+           AND p.status NOT IN ('declined', 'own_statement') AND NOT {HELD}
+         ORDER BY p.size = 'international' DESC, p.sort_key COLLATE signer_order, p.id LIMIT $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(today)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(prospect).collect()
+}
+
+/// What a signer wrote to the organizers when signing ("Comment for the organizers"),
+/// with the prospect it belongs to when one does (matched, or a contact's address).
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct SignerComment {
+    pub signature_id: Uuid,
+    pub name: String,
+    pub contact_name: String,
+    pub comment: String,
+    pub at: OffsetDateTime,
+    pub prospect_id: Option<Uuid>,
+}
+
+const SIGNER_COMMENT_COLUMNS: &str = "s.id AS signature_id, s.name, s.contact_name, s.comment,
+    coalesce(s.confirmed_at, s.created_at) AS at,
+    (SELECT p.id FROM prospects p WHERE p.campaign_id = s.campaign_id
+       AND (p.signed_signature_id = s.id OR EXISTS (SELECT 1 FROM prospect_contacts pc
+              WHERE pc.prospect_id = p.id AND pc.email = s.email))
+     ORDER BY (p.signed_signature_id = s.id) DESC, p.created_at LIMIT 1) AS prospect_id";
+
+/// The newest comments of signers who confirmed (listed, awaiting approval or
+/// reconfirmation): an unconfirmed form carries a stranger's words, not a signer's.
+pub async fn signer_comments(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<SignerComment>> {
+    sqlx::query_as(&format!(
+        "SELECT {SIGNER_COMMENT_COLUMNS} FROM signatures s
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.comment <> ''
+           AND s.state IN ('confirmed', 'awaiting_approval')
+         ORDER BY coalesce(s.confirmed_at, s.created_at) DESC, s.id LIMIT $3"
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// The comments of the confirmed signatures that are this prospect's: the one that
+/// makes it signed, and any from its contacts' addresses.
+pub async fn prospect_signer_comments(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    prospect_id: Uuid,
+) -> sqlx::Result<Vec<SignerComment>> {
+    sqlx::query_as(&format!(
+        "SELECT {SIGNER_COMMENT_COLUMNS} FROM signatures s
+         JOIN prospects p ON p.id = $3 AND p.campaign_id = s.campaign_id
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.comment <> ''
+           AND s.state IN ('confirmed', 'awaiting_approval')
+           AND (p.signed_signature_id = s.id OR EXISTS (SELECT 1 FROM prospect_contacts pc
+                  WHERE pc.prospect_id = p.id AND pc.email = s.email))
+         ORDER BY coalesce(s.confirmed_at, s.created_at) DESC, s.id LIMIT 20"
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(prospect_id)
+    .fetch_all(db)
+    .await
+}
+
+/// A change to the letter a prospect asked for that no revision has answered yet.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct OpenChangeRequest {
+    pub prospect_id: Uuid,
+    pub organization: String,
+    pub body: String,
+    pub at: OffsetDateTime,
+}
+
+pub async fn open_change_requests(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<OpenChangeRequest>> {
+    sqlx::query_as(
+        "SELECT a.prospect_id, p.name AS organization, a.body, a.at FROM outreach_activities a
+         JOIN prospects p ON p.id = a.prospect_id
+         WHERE a.tenant_id = $1 AND a.campaign_id = $2 AND a.kind = 'change_request'
+           AND a.answered_by_revision_id IS NULL
+         ORDER BY a.at DESC, a.id DESC LIMIT $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
 }

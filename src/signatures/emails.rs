@@ -361,3 +361,52 @@ impl Email for ReissueNoticeVoided {
         self.link = crate::mail::LINK_REMOVED.into();
     }
 }
+
+/// An organizer's reminder to a signer who confirmed an earlier text: the letter changed
+/// substantively, and their name is listed under it only once they confirm it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReconfirmReminder {
+    pub campaign_title: String,
+    pub group_name: String,
+    pub signer_name: String,
+    pub revision: i32,
+    /// "by 18 December 2026, 17:00 CET", or empty when no date was set.
+    pub respond_by: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/reconfirm_reminder.txt")]
+struct ReconfirmText<'a> {
+    m: &'a ReconfirmReminder,
+    footer: &'a Footer,
+}
+
+#[derive(Template)]
+#[template(path = "signatures/emails/reconfirm_reminder.html")]
+struct ReconfirmHtml<'a> {
+    m: &'a ReconfirmReminder,
+    footer: &'a Footer,
+}
+
+impl Email for ReconfirmReminder {
+    const KIND: &'static str = "reconfirm_reminder";
+    const REASON: &'static str =
+        "You receive this because you signed an earlier version of this letter.";
+    const CARRIES_SECRET_LINK: bool = true;
+
+    fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
+        Ok(RenderedMail {
+            subject: format!(
+                "Reminder: please confirm the changed letter: {}",
+                self.campaign_title
+            ),
+            text: ReconfirmText { m: self, footer }.render()?,
+            html: ReconfirmHtml { m: self, footer }.render()?,
+        })
+    }
+
+    fn forget_secrets(&mut self) {
+        self.link = crate::mail::LINK_REMOVED.into();
+    }
+}

@@ -15,7 +15,7 @@ pub mod retention;
 pub mod store;
 
 pub use emails::{
-    Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReissueInvitation,
-    ReissueNoticeVoided,
+    Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReconfirmReminder,
+    ReissueInvitation, ReissueNoticeVoided,
 };
 pub use lifecycle::{Action, SignatureKind, SignatureSource, SignatureState};

@@ -26,8 +26,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::emails::{
-    Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReissueInvitation,
-    ReissueNoticeVoided,
+    Bulletin, ConfirmSignature, LetterChanged, MemberUpdate, NameNotCarriedOver, ReconfirmReminder,
+    ReissueInvitation, ReissueNoticeVoided,
 };
 use super::lifecycle::{allowed, Action, SignatureState};
 use super::store::{change_state, Actor};
@@ -49,6 +49,7 @@ pub fn signer_mail_kinds() -> Vec<&'static str> {
         Bulletin::KIND,
         LetterChanged::KIND,
         NameNotCarriedOver::KIND,
+        ReconfirmReminder::KIND,
         MemberUpdate::KIND,
         ReissueInvitation::KIND,
         ReissueNoticeVoided::KIND,

@@ -426,6 +426,26 @@ pub async fn set_confirmed_revision(
     Ok(())
 }
 
+/// What "listed" means, written once: a signature stands under the letter (on the public
+/// page, in its counts, the individuals pages, the PDF, member updates, and every count
+/// organizers read) while it is confirmed and its signer's consent covers the consent
+/// floor (`campaigns.consent_from_revision`, the current revision). `s` is the
+/// signatures table's alias with its dot ("s." or ""), `floor` the SQL giving the floor
+/// (a parameter, or `c.consent_from_revision`).
+pub fn listed_sql(s: &str, floor: &str) -> String {
+    format!("{s}state = 'confirmed' AND {s}confirmed_revision >= {floor}")
+}
+
+/// Confirmed but not listed: the signer confirmed an earlier text and has not yet
+/// confirmed the current one (the negation of `listed_sql` among confirmed signatures).
+/// The host organization follows its own group's revisions, so it never waits.
+pub fn awaiting_reconfirmation_sql(s: &str, floor: &str) -> String {
+    format!(
+        "{s}state = 'confirmed' AND {s}source <> 'host' AND NOT coalesce({}, false)",
+        listed_sql(s, floor)
+    )
+}
+
 /// A signer listed under the text as it stood before a change, to be told of it.
 pub struct Listed {
     pub id: Uuid,
@@ -442,11 +462,12 @@ pub async fn listed(
     campaign_id: Uuid,
     consent_from: i32,
 ) -> sqlx::Result<Vec<Listed>> {
-    let rows: Vec<(Uuid, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<(Uuid, String, String, bool)> = sqlx::query_as(&format!(
         "SELECT id, name, email::text, source = 'host' FROM signatures
-         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND confirmed_revision >= $3
+         WHERE tenant_id = $1 AND campaign_id = $2 AND {}
          ORDER BY id",
-    )
+        listed_sql("", "$3")
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(consent_from)
@@ -935,6 +956,11 @@ pub struct StateCounts {
     pub confirmed: i64,
     pub rejected: i64,
     pub withdrawn: i64,
+    /// Confirmed and listed under the current text (`listed_sql`): what the public page
+    /// counts, and what counts against the target.
+    pub listed: i64,
+    /// Confirmed an earlier text, not listed until they confirm the current one.
+    pub awaiting_reconfirmation: i64,
 }
 
 pub async fn counts_by_state(
@@ -942,15 +968,21 @@ pub async fn counts_by_state(
     tenant: TenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<StateCounts> {
-    let rows: Vec<(SignatureState, i64)> = sqlx::query_as(
-        "SELECT state, count(*) FROM signatures WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY state",
-    )
+    let rows: Vec<(SignatureState, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT s.state, count(*), count(*) FILTER (WHERE {}), count(*) FILTER (WHERE {})
+         FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2 GROUP BY s.state",
+        listed_sql("s.", "c.consent_from_revision"),
+        awaiting_reconfirmation_sql("s.", "c.consent_from_revision"),
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
     .await?;
     let mut counts = StateCounts::default();
-    for (state, n) in rows {
+    for (state, n, listed, awaiting) in rows {
+        counts.listed += listed;
+        counts.awaiting_reconfirmation += awaiting;
         *match state {
             SignatureState::Pending => &mut counts.pending,
             SignatureState::Notified => &mut counts.notified,
@@ -961,6 +993,81 @@ pub async fn counts_by_state(
         } = n;
     }
     Ok(counts)
+}
+
+/// A signer who confirmed an earlier text and is not listed under the current one until
+/// they confirm it, with the date the organizers set for that and the reminders sent.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct AwaitingReconfirmation {
+    pub id: Uuid,
+    pub name: String,
+    pub contact_name: String,
+    pub email: String,
+    /// The revision their consent covers.
+    pub consent_revision: i32,
+    /// Until when they may confirm: the date set with the latest substantive change after
+    /// the text they confirmed (none: approved or restored after a change, then asked).
+    pub respond_by: Option<OffsetDateTime>,
+    /// Reminders to confirm the current text sent to them so far, and the last one's time.
+    pub reminders: i64,
+    pub last_reminded_at: Option<OffsetDateTime>,
+    /// Anonymized or erased: no address is left to remind.
+    pub unreachable: bool,
+}
+
+/// Who awaits reconfirmation in this campaign (`awaiting_reconfirmation_sql`), in name
+/// order.
+pub async fn awaiting_reconfirmation(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<Vec<AwaitingReconfirmation>> {
+    let condition = awaiting_reconfirmation_sql("s.", "c.consent_from_revision");
+    sqlx::query_as(&format!(
+        "SELECT s.id, s.name, s.contact_name, s.email::text AS email,
+                coalesce(s.confirmed_revision, 0) AS consent_revision,
+                (SELECT r.respond_by FROM letter_revisions r
+                  WHERE r.campaign_id = s.campaign_id AND r.number > coalesce(s.confirmed_revision, 0)
+                    AND r.change_kind = 'substantive'
+                  ORDER BY r.number DESC LIMIT 1) AS respond_by,
+                (SELECT count(*) FROM consent_notices n
+                  WHERE n.signature_id = s.id AND n.revision_id = cur.id AND n.stage LIKE 'reminder:%') AS reminders,
+                (SELECT max(n.at) FROM consent_notices n
+                  WHERE n.signature_id = s.id AND n.revision_id = cur.id AND n.stage LIKE 'reminder:%') AS last_reminded_at,
+                (s.anonymized_at IS NOT NULL OR s.erased_at IS NOT NULL) AS unreachable
+         FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+         LEFT JOIN LATERAL (SELECT id FROM letter_revisions
+                             WHERE campaign_id = c.id ORDER BY number DESC LIMIT 1) cur ON true
+         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND {condition}
+         ORDER BY s.sort_key COLLATE signer_order, s.id LIMIT 1000"
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records a reminder to confirm the current text (`revision_id`), the `nth` to this
+/// signer for it; false when that reminder was recorded already (a second click: the
+/// insert waits for the first click's transaction and then finds its row).
+pub async fn record_reconfirm_reminder(
+    conn: &mut PgConnection,
+    signature_id: Uuid,
+    revision_id: Uuid,
+    nth: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO consent_notices (signature_id, revision_id, stage, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(signature_id)
+    .bind(revision_id)
+    .bind(format!("reminder:{nth}"))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// What a new row must not repeat: `email:<lowercased>` for every signature and
@@ -1066,11 +1173,12 @@ pub async fn public_list(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<PublicSigner>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT name, city, contact_name, contact_title, show_contact, affiliation FROM signatures
-         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1 AND confirmed_revision >= $6
+         WHERE campaign_id = $2 AND kind = $3 AND tenant_id = $1 AND {}
          ORDER BY sort_key COLLATE signer_order, id OFFSET $4 LIMIT $5",
-    )
+        listed_sql("", "$6")
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(kind)
@@ -1109,10 +1217,11 @@ pub async fn public_count(
     consent_from: i32,
     kind: SignatureKind,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    sqlx::query_scalar(&format!(
         "SELECT count(*) FROM signatures
-         WHERE campaign_id = $2 AND kind = $3 AND state = 'confirmed' AND tenant_id = $1 AND confirmed_revision >= $4",
-    )
+         WHERE campaign_id = $2 AND kind = $3 AND tenant_id = $1 AND {}",
+        listed_sql("", "$4")
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(kind)
