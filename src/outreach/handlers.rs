@@ -1312,10 +1312,14 @@ impl SettingsForm {
         if let Err(e) = super::asks::check_template(&ask_subject, &ask_body) {
             errors.add("ask_body", e);
         }
+        // Both left empty: the default follow-up (stored empty, read as the default).
         let follow_up_subject = self.follow_up_subject.trim().to_owned();
         let follow_up_body = self.follow_up_body.trim().to_owned();
-        if let Err(e) = super::asks::check_template(&follow_up_subject, &follow_up_body) {
-            errors.add("follow_up_body", e);
+        let default_follow_up = follow_up_subject.is_empty() && follow_up_body.is_empty();
+        if !default_follow_up {
+            if let Err(e) = super::asks::check_template(&follow_up_subject, &follow_up_body) {
+                errors.add("follow_up_body", e);
+            }
         }
         Settings {
             min_days_between,
