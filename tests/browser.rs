@@ -666,23 +666,32 @@ async fn an_ask_is_previewed_recipient_by_recipient_and_a_chapter_left_out() {
     in_browser(async |b| {
         let app = &app;
         log_in(app, b, "maya@ohiovalley.example").await;
-        b.goto(&app.url(&format!("{path}/outreach/prospects"))).await;
+        b.goto(&app.url(&format!("{path}/outreach/prospects")))
+            .await;
         for id in &ids {
-            b.check(&format!("input[name=prospect][value='{id}']")).await;
+            b.check(&format!("input[name=prospect][value='{id}']"))
+                .await;
         }
         b.click("form[action$='/outreach/ask'] button.button").await;
         assert!(b.text("h1").await.contains("Preview the ask"));
         assert_eq!(b.text(".stepper-position").await, "1 of 3");
         let email = b.text(".email-body").await;
-        assert!(email.contains("Maya Okafor (Ohio Valley Clean Water Alliance)"), "{email}");
+        assert!(
+            email.contains("Maya Okafor (Ohio Valley Clean Water Alliance)"),
+            "{email}"
+        );
         assert!(email.contains("Dear Keisha,"), "{email}");
         let warning = b.text(".chapter-warning").await;
         assert!(warning.contains("are parent and chapter"), "{warning}");
+        b.screenshot("ask-preview-warning").await;
+        let scroll_to_preview = "document.querySelector('.preview-stepper').scrollIntoView()";
+        b.client.execute(scroll_to_preview, vec![]).await.unwrap();
         b.screenshot("ask-preview-1-of-3").await;
 
         b.click("button[name=step][value='1']").await;
         assert_eq!(b.text(".stepper-position").await, "2 of 3");
         assert!(b.text(".email-body").await.contains("Dear Hal,"));
+        b.client.execute(scroll_to_preview, vec![]).await.unwrap();
         b.screenshot("ask-preview-2-of-3").await;
 
         b.click("button[name=leave_out]").await;
@@ -692,6 +701,8 @@ async fn an_ask_is_previewed_recipient_by_recipient_and_a_chapter_left_out() {
             .contains("Left out of this send: Sierra Club West Virginia"));
         assert_eq!(b.text(".stepper-position").await, "1 of 2");
         b.width(390).await;
+        b.screenshot("ask-preview-phone-top").await;
+        b.client.execute(scroll_to_preview, vec![]).await.unwrap();
         b.screenshot("ask-preview-phone").await;
     })
     .await;

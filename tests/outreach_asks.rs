@@ -174,6 +174,15 @@ async fn an_ask_comes_from_its_organizer_and_a_reply_reaches_her() {
     assert!(!text.contains("You receive this because"), "{text}");
     assert!(text.contains("/mail/unsubscribe/"), "{text}");
     assert!(message.header_raw("List-Unsubscribe").is_some());
+    // The copy kept once it went out has no personal link left, in the text either.
+    let kept: String = sqlx::query_scalar(
+        "SELECT message::text FROM outbox WHERE message->>'kind' = 'outreach_ask' AND status = 'sent'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(!kept.contains("/ask/"), "{kept}");
+    assert!(kept.contains("(link removed after sending)"), "{kept}");
 }
 
 /// The From display name and Reply-To address of the newest message to `email`.
@@ -224,7 +233,10 @@ async fn reminders_and_last_calls_come_from_an_organizer_and_other_mail_keeps_it
     let raw = raw_mail_to(&app, "keisha@appvoices.example").await;
     let text = text_of(&raw);
     assert!(text.contains("/ohio/water/ask/"), "{text}");
-    assert!(text.trim_end().contains("\nMaya Okafor\n"), "signed by her: {text}");
+    assert!(
+        text.trim_end().contains("\nMaya Okafor\n"),
+        "signed by her: {text}"
+    );
 
     // A last call an organizer clicks goes out from them.
     app.clock.set(time::macros::datetime!(2026-12-10 18:00 UTC));
@@ -340,7 +352,10 @@ async fn every_merge_field_is_filled_for_each_contact() {
             "the points of unity: {text}"
         );
         assert!(text.contains("By 9 December 2026"), "{text}");
-        assert!(text.contains("/ohio/water/ask/"), "the link in place: {text}");
+        assert!(
+            text.contains("/ohio/water/ask/"),
+            "the link in place: {text}"
+        );
         assert!(text.contains("\nMaya Okafor"), "{text}");
     }
     let subjects: Vec<String> = sqlx::query_scalar(
@@ -537,12 +552,17 @@ async fn the_chapter_warning_comes_once_per_pair_and_the_chapter_can_be_left_out
 
     let shown = preview(&owner, &path, "ask", &[&parent, &chapter, &other], &[]).await;
     assert_eq!(
-        shown.body.matches("class=\"notice warn-notice chapter-warning\"").count(),
+        shown
+            .body
+            .matches("class=\"notice warn-notice chapter-warning\"")
+            .count(),
         1,
         "{}",
         shown.body
     );
-    assert!(shown.body.contains("Leave Sierra Club West Virginia out of this send"));
+    assert!(shown
+        .body
+        .contains("Leave Sierra Club West Virginia out of this send"));
     assert_eq!(contact_ids(&shown.body).len(), 5);
 
     // One click: the same preview without the chapter's contacts.
@@ -584,7 +604,11 @@ async fn the_chapter_warning_comes_once_per_pair_and_the_chapter_can_be_left_out
     .unwrap();
     assert_eq!(
         asked,
-        ["hal@sierra.example", "keisha@appvoices.example", "pia@sierra.example"]
+        [
+            "hal@sierra.example",
+            "keisha@appvoices.example",
+            "pia@sierra.example"
+        ]
     );
 }
 

@@ -379,9 +379,7 @@ pub async fn claim_due(
                 .get::<Option<String>, _>("from_name")
                 .map(|display_name| Sender {
                     display_name,
-                    reply_to: r
-                        .get::<Option<String>, _>("reply_to")
-                        .unwrap_or_default(),
+                    reply_to: r.get::<Option<String>, _>("reply_to").unwrap_or_default(),
                 }),
             token,
         })

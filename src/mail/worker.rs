@@ -247,7 +247,9 @@ impl Worker {
             ),
             None => self.config.mail_from.clone(),
         };
-        let mut builder = Message::builder().from(from).to(to)
+        let mut builder = Message::builder()
+            .from(from)
+            .to(to)
             .subject(rendered.subject.clone())
             .date(std::time::SystemTime::from(self.clock.now()));
         if let Some(reply_to) = row

@@ -130,10 +130,7 @@ pub const MERGE_FIELDS: &[(&str, &str)] = &[
         "referral",
         "\"<signer> suggested we write to you.\" for referred prospects, else nothing",
     ),
-    (
-        "link",
-        "the contact's personal link, written out (put at the end when the text has none)",
-    ),
+    ("link", "the contact's personal link, written out"),
 ];
 
 pub struct MergeValues<'a> {
@@ -456,7 +453,8 @@ async fn evaluate(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let chapter_warnings = store::chapter_pairs_being_asked(conn, campaign.id, &prospect_ids).await?;
+    let chapter_warnings =
+        store::chapter_pairs_being_asked(conn, campaign.id, &prospect_ids).await?;
     Ok(Evaluated {
         lines,
         recipients,
@@ -761,7 +759,13 @@ pub async fn tell_change_answered(
         }
         let key = format!("outreach:change-answered:{request_id}:{}", r.contact.id);
         keys.push((key.clone(), r.contact.id));
-        let link = personal_link(state, &member.tenant.slug, &campaign.slug, r.contact.id, &email);
+        let link = personal_link(
+            state,
+            &member.tenant.slug,
+            &campaign.slug,
+            r.contact.id,
+            &email,
+        );
         messages.push((
             key,
             email.clone(),
@@ -880,7 +884,11 @@ mod tests {
             "Dear Amira Haddad, Alder Network suggested we write to you. will River Trust sign by 1 December? Dana Ruiz"
         );
         assert_eq!(
-            merge("Hi {first_name} ({role}):\n{points}\n{link}\n{organizer_first_name}", &values).unwrap(),
+            merge(
+                "Hi {first_name} ({role}):\n{points}\n{link}\n{organizer_first_name}",
+                &values
+            )
+            .unwrap(),
             "Hi Amira (Director):\n- Water is a right\nhttps://x.example/a\nDana"
         );
         assert!(merge("Hi {name}", &values)

@@ -375,9 +375,15 @@ pub struct ContactForm {
 
 impl ContactForm {
     fn is_empty(&self) -> bool {
-        [&self.name, &self.first_name, &self.role, &self.email, &self.phone]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        [
+            &self.name,
+            &self.first_name,
+            &self.role,
+            &self.email,
+            &self.phone,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 
     /// `prefix` names the fields on forms that hold more than a contact.

@@ -803,16 +803,21 @@ impl Signature {
             Some(first) => format!("from {first}'s ask"),
             None => "from a personal ask".to_owned(),
         };
-        Some(match self.asked_contact_name.as_deref().filter(|n| !n.is_empty()) {
-            Some(contact) => format!("{ask} to {contact}"),
-            None => ask,
-        })
+        Some(
+            match self.asked_contact_name.as_deref().filter(|n| !n.is_empty()) {
+                Some(contact) => format!("{ask} to {contact}"),
+                None => ask,
+            },
+        )
     }
 
     /// An organization's signature from the public form whose address is not on its
     /// website's domain, unless organizers sent the ask to that very address.
     pub fn needs_closer_look(&self) -> bool {
-        self.is_organization() && !self.domain_matches && self.from_form() && !self.from_personal_ask
+        self.is_organization()
+            && !self.domain_matches
+            && self.from_form()
+            && !self.from_personal_ask
     }
 
     pub fn state_label(&self) -> &'static str {

@@ -11,13 +11,7 @@ use uuid::Uuid;
 use crate::signatures::store::PersonalAsk;
 use crate::tokens;
 
-fn mac(
-    secret: &[u8],
-    campaign_id: Uuid,
-    contact_id: Uuid,
-    asked_by: Uuid,
-    email: &str,
-) -> String {
+fn mac(secret: &[u8], campaign_id: Uuid, contact_id: Uuid, asked_by: Uuid, email: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(
         format!(
@@ -91,9 +85,15 @@ mod tests {
             verify(secret, Uuid::new_v4(), &value, "keisha@app.example"),
             None
         );
-        assert_eq!(verify(b"another key", campaign, &value, "keisha@app.example"), None);
+        assert_eq!(
+            verify(b"another key", campaign, &value, "keisha@app.example"),
+            None
+        );
         assert_eq!(verify(secret, campaign, "", "keisha@app.example"), None);
-        assert_eq!(verify(secret, campaign, &"é".repeat(48), "x@y.example"), None);
+        assert_eq!(
+            verify(secret, campaign, &"é".repeat(48), "x@y.example"),
+            None
+        );
         let nobody = field(secret, campaign, contact, None, "k@app.example");
         assert_eq!(
             verify(secret, campaign, &nobody, "k@app.example").map(|a| a.asked_by),
