@@ -704,6 +704,16 @@ async fn an_ask_is_previewed_recipient_by_recipient_and_a_chapter_left_out() {
         b.screenshot("ask-preview-phone-top").await;
         b.client.execute(scroll_to_preview, vec![]).await.unwrap();
         b.screenshot("ask-preview-phone").await;
+
+        // The contact form takes the first name an ask greets them by.
+        b.goto(&app.url(&format!("{path}/outreach/prospects/{}", ids[0])))
+            .await;
+        b.check("td.row-actions details.confirm summary").await;
+        b.fill("input[name=first_name]", "Kay").await;
+        b.click("td.row-actions details.confirm[open] button[type=submit]")
+            .await;
+        assert!(b.text("main table.list").await.contains("“Kay” in emails"));
+        b.screenshot("contact-first-name-phone").await;
     })
     .await;
 }
