@@ -508,6 +508,26 @@ async fn the_preview_steps_through_every_recipient() {
     assert_eq!(contact_ids(&third.body).len(), 3, "the selection is kept");
     // A step past the end shows the last one.
     assert!(step("99").await.body.contains("3 of 3"));
+    // Nobody typed their roles: a text using {role} says so before it goes.
+    let with_role = preview(
+        &owner,
+        &path,
+        "ask",
+        &ids,
+        &[
+            ("subject", "Hello"),
+            ("body", "Dear {first_name}, as {role}: {link}"),
+        ],
+    )
+    .await;
+    assert!(
+        with_role
+            .body
+            .contains("{role} is empty for 3 of the 3 contacts who get this"),
+        "{}",
+        with_role.body
+    );
+    assert!(!first.body.contains("is empty for"));
 }
 
 #[tokio::test]

@@ -379,6 +379,8 @@ struct PreviewPage {
     example: Option<Example>,
     /// Who the email is from, as the recipient sees it.
     from_line: String,
+    /// The text uses `{role}` and some recipients have none.
+    empty_role: Option<String>,
     error: Option<String>,
     /// What the group may still send today (`daily_cap`).
     allowance: String,
@@ -564,6 +566,17 @@ async fn preview_page(
     if evaluated.lines.is_empty() {
         error = Some("Choose at least one prospect or contact to ask.".into());
     }
+    // A role nobody typed would leave a gap in the sentence: say so before it goes.
+    let uses_role = form.subject.contains("{role}") || form.body.contains("{role}");
+    let without_role = shown
+        .iter()
+        .filter(|(r, _)| r.contact.role.trim().is_empty())
+        .count();
+    let empty_role = (uses_role && without_role > 0).then(|| {
+        format!(
+            "{{role}} is empty for {without_role} of the {count} contacts who get this: add their roles on their prospects' pages, or word the text so it reads well without."
+        )
+    });
     let sendable = count;
     let warned = evaluated
         .lines
@@ -581,6 +594,7 @@ async fn preview_page(
         chapter_warnings: evaluated.chapter_warnings,
         left_out: evaluated.left_out,
         example,
+        empty_role,
         from_line: format!(
             "{} · replies go to {}",
             sender_of(member).display_name,
