@@ -710,6 +710,7 @@ async fn demo_prospects(
                 role: c.role.into(),
                 email,
                 phone: c.phone.into(),
+                ..ContactInput::default()
             };
             let contact_id = outreach::add_contact(
                 conn,

@@ -782,4 +782,103 @@ async fn a_typo_fix_is_saved_without_notifying_after_the_diff_is_shown() {
             .await,
         0
     );
+/// Adds a prospect with one contact through the organizer's form; returns its id.
+async fn add_prospect(owner: &support::Client, path: &str, fields: &[(&str, &str)]) -> String {
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/new"), fields)
+        .await;
+    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
+    let location = r.location().unwrap();
+    let id = location.split("/prospects/").nth(1).unwrap();
+    id.split('?').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_ask_is_previewed_recipient_by_recipient_and_a_chapter_left_out() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("ohio", "maya@ohiovalley.example").await;
+    sqlx::query("UPDATE users SET name = 'Maya Okafor' WHERE email = 'maya@ohiovalley.example'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tenants SET name = 'Ohio Valley Clean Water Alliance' WHERE slug = 'ohio'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (path, _) = support::campaigns::open_campaign(&owner, "ohio", "water", &[]).await;
+    let mut ids = Vec::new();
+    for fields in [
+        &[
+            ("name", "Appalachian Voices"),
+            ("contact_name", "Keisha Grant"),
+            ("contact_role", "Policy Director"),
+            ("contact_email", "keisha@appvoices.example"),
+        ][..],
+        &[
+            ("name", "Sierra Club"),
+            ("contact_name", "Hal Brooks"),
+            ("contact_email", "hal@sierra.example"),
+        ],
+        &[
+            ("name", "Sierra Club West Virginia"),
+            ("parent", "Sierra Club"),
+            ("contact_name", "Wes Carter"),
+            ("contact_email", "wes@wv.sierra.example"),
+        ],
+    ] {
+        ids.push(add_prospect(&owner, &path, fields).await);
+    }
+    in_browser(async |b| {
+        let app = &app;
+        log_in(app, b, "maya@ohiovalley.example").await;
+        b.goto(&app.url(&format!("{path}/outreach/prospects")))
+            .await;
+        for id in &ids {
+            b.check(&format!("input[name=prospect][value='{id}']"))
+                .await;
+        }
+        b.click("form[action$='/outreach/ask'] button.button").await;
+        assert!(b.text("h1").await.contains("Preview the ask"));
+        assert_eq!(b.text(".stepper-position").await, "1 of 3");
+        let email = b.text(".email-body").await;
+        assert!(
+            email.contains("Maya Okafor (Ohio Valley Clean Water Alliance)"),
+            "{email}"
+        );
+        assert!(email.contains("Dear Keisha,"), "{email}");
+        let warning = b.text(".chapter-warning").await;
+        assert!(warning.contains("are parent and chapter"), "{warning}");
+        b.screenshot("ask-preview-warning").await;
+        let scroll_to_preview = "document.querySelector('.preview-stepper').scrollIntoView()";
+        b.client.execute(scroll_to_preview, vec![]).await.unwrap();
+        b.screenshot("ask-preview-1-of-3").await;
+
+        b.click("button[name=step][value='1']").await;
+        assert_eq!(b.text(".stepper-position").await, "2 of 3");
+        assert!(b.text(".email-body").await.contains("Dear Hal,"));
+        b.client.execute(scroll_to_preview, vec![]).await.unwrap();
+        b.screenshot("ask-preview-2-of-3").await;
+
+        b.click("button[name=leave_out]").await;
+        assert!(b
+            .text(".notice")
+            .await
+            .contains("Left out of this send: Sierra Club West Virginia"));
+        assert_eq!(b.text(".stepper-position").await, "1 of 2");
+        b.width(390).await;
+        b.screenshot("ask-preview-phone-top").await;
+        b.client.execute(scroll_to_preview, vec![]).await.unwrap();
+        b.screenshot("ask-preview-phone").await;
+
+        // The contact form takes the first name an ask greets them by.
+        b.goto(&app.url(&format!("{path}/outreach/prospects/{}", ids[0])))
+            .await;
+        b.check("td.row-actions details.confirm summary").await;
+        b.fill("input[name=first_name]", "Kay").await;
+        b.click("td.row-actions details.confirm[open] button[type=submit]")
+            .await;
+        assert!(b.text("main table.list").await.contains("“Kay” in emails"));
+        b.screenshot("contact-first-name-phone").await;
+    })
+    .await;
 }

@@ -230,6 +230,8 @@ mod tests {
         ReadMessage {
             subject: String::new(),
             from: String::new(),
+            from_name: String::new(),
+            reply_to: None,
             to: String::new(),
             text: text.into(),
             html: "<a href=\"x\">x</a>".into(),

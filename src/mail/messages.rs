@@ -12,6 +12,7 @@ use serde::Serialize;
 pub struct RenderedMail {
     pub subject: String,
     pub text: String,
+    /// Empty: the message goes as plain text only (a personal email).
     pub html: String,
 }
 

@@ -16,7 +16,7 @@ use axum::Router;
 
 pub use address::EmailAddress;
 pub use messages::{Email, Footer, MailKinds, RenderedMail, LINK_REMOVED};
-pub use outbox::{enqueue, Outgoing};
+pub use outbox::{enqueue, enqueue_from, Outgoing, Sender};
 pub use transport::Transport;
 pub use worker::Worker;
 
@@ -69,6 +69,10 @@ pub fn router() -> Router<MailState> {
 pub struct ReadMessage {
     pub subject: String,
     pub from: String,
+    /// The From display name ("Maya Okafor (Ohio Valley Clean Water Alliance)").
+    pub from_name: String,
+    /// Where replies go, when the message names someone (a personal email).
+    pub reply_to: Option<String>,
     pub to: String,
     pub text: String,
     pub html: String,
@@ -86,6 +90,17 @@ pub fn read_eml(raw: &[u8]) -> Option<ReadMessage> {
     Some(ReadMessage {
         subject: parsed.subject().unwrap_or_default().to_owned(),
         from: address(parsed.from()),
+        from_name: parsed
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.name())
+            .unwrap_or_default()
+            .to_owned(),
+        reply_to: parsed
+            .reply_to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(str::to_owned),
         to: address(parsed.to()),
         text: parsed
             .body_text(0)

@@ -20,15 +20,65 @@ pub struct Outgoing<'a, E: Email> {
     pub bulk: bool,
 }
 
+/// Who a personal email is from: the organizer's name (with their group's) shown over the
+/// configured sender address, which is never replaced (mail claiming the organizer's own
+/// domain would be refused or marked as forged), and the organizer's address for replies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sender {
+    /// "Maya Okafor (Ohio Valley Clean Water Alliance)".
+    pub display_name: String,
+    /// "Maya Okafor <maya@ohiovalley.org>": where a reply goes.
+    pub reply_to: String,
+}
+
+impl Sender {
+    /// An organizer of a group writing personally.
+    pub fn organizer(name: &str, email: &str, group_name: &str) -> Self {
+        let name = name.trim();
+        let display_name = if name.is_empty() {
+            group_name.to_owned()
+        } else {
+            format!("{name} ({group_name})")
+        };
+        let reply_to = lettre::message::Mailbox::new(
+            (!name.is_empty()).then(|| name.to_owned()),
+            match email.parse() {
+                Ok(address) => address,
+                // Accounts' addresses are checked when they are made; a row that cannot
+                // be read back still goes out, with replies to the configured sender.
+                Err(_) => {
+                    return Sender {
+                        display_name,
+                        reply_to: String::new(),
+                    }
+                }
+            },
+        );
+        Sender {
+            display_name,
+            reply_to: reply_to.to_string(),
+        }
+    }
+}
+
 /// Returns false when an email with the same idempotency key was already enqueued.
 pub async fn enqueue<E: Email>(
     conn: &mut PgConnection,
     outgoing: Outgoing<'_, E>,
 ) -> anyhow::Result<bool> {
+    enqueue_from(conn, outgoing, None).await
+}
+
+/// `enqueue`, for a personal email: from `sender` (see `Sender`) when there is one.
+pub async fn enqueue_from<E: Email>(
+    conn: &mut PgConnection,
+    outgoing: Outgoing<'_, E>,
+    sender: Option<&Sender>,
+) -> anyhow::Result<bool> {
     let message = stored(&outgoing.message)?;
     let inserted = sqlx::query(
-        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at, from_name, reply_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(outgoing.tenant)
     .bind(&outgoing.idempotency_key)
@@ -36,6 +86,8 @@ pub async fn enqueue<E: Email>(
     .bind(message)
     .bind(outgoing.bulk)
     .bind(outgoing.send_at)
+    .bind(sender.map(|s| s.display_name.as_str()))
+    .bind(sender.map(|s| s.reply_to.as_str()).filter(|r| !r.is_empty()))
     .execute(conn)
     .await?;
     Ok(inserted.rows_affected() == 1)
@@ -50,6 +102,18 @@ pub async fn enqueue_many<E: Email>(
     send_at: OffsetDateTime,
     bulk: bool,
 ) -> anyhow::Result<Vec<String>> {
+    enqueue_many_from(conn, tenant, messages, send_at, bulk, None).await
+}
+
+/// `enqueue_many`, every message from `sender` when there is one (an organizer's ask).
+pub async fn enqueue_many_from<E: Email>(
+    conn: &mut PgConnection,
+    tenant: Option<uuid::Uuid>,
+    messages: Vec<(String, String, E)>,
+    send_at: OffsetDateTime,
+    bulk: bool,
+    sender: Option<&Sender>,
+) -> anyhow::Result<Vec<String>> {
     let mut keys = Vec::with_capacity(messages.len());
     let mut recipients = Vec::with_capacity(messages.len());
     let mut bodies = Vec::with_capacity(messages.len());
@@ -59,8 +123,9 @@ pub async fn enqueue_many<E: Email>(
         bodies.push(stored(&message)?);
     }
     let inserted = sqlx::query_scalar(
-        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at)
-         SELECT $1, key, recipient, message, $5, $6 FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS m(key, recipient, message)
+        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at, from_name, reply_to)
+         SELECT $1, key, recipient, message, $5, $6, $7, $8
+         FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS m(key, recipient, message)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
     )
     .bind(tenant)
@@ -69,6 +134,8 @@ pub async fn enqueue_many<E: Email>(
     .bind(&bodies)
     .bind(bulk)
     .bind(send_at)
+    .bind(sender.map(|s| s.display_name.as_str()))
+    .bind(sender.map(|s| s.reply_to.as_str()).filter(|r| !r.is_empty()))
     .fetch_all(conn)
     .await?;
     Ok(inserted)
@@ -265,6 +332,8 @@ pub struct Claimed {
     pub message: serde_json::Value,
     pub bulk: bool,
     pub attempts: i32,
+    /// A personal email's sender, as enqueued (`Sender`); `None` for the configured one.
+    pub sender: Option<Sender>,
 }
 
 /// How long a claimed row stays with the worker that claimed it without being renewed.
@@ -289,7 +358,7 @@ pub async fn claim_due(
              WHERE status = 'pending' AND send_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
              ORDER BY send_at, id LIMIT $2
              FOR UPDATE SKIP LOCKED)
-         RETURNING id, tenant_id, recipient, message, bulk, attempts",
+         RETURNING id, tenant_id, recipient, message, bulk, attempts, from_name, reply_to",
     )
     .bind(now)
     .bind(limit)
@@ -306,6 +375,12 @@ pub async fn claim_due(
             message: r.get("message"),
             bulk: r.get("bulk"),
             attempts: r.get("attempts"),
+            sender: r
+                .get::<Option<String>, _>("from_name")
+                .map(|display_name| Sender {
+                    display_name,
+                    reply_to: r.get::<Option<String>, _>("reply_to").unwrap_or_default(),
+                }),
             token,
         })
         .collect())

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use sqlx::PgPool;
 use time::Duration;
@@ -238,20 +238,42 @@ impl Worker {
             Ok(r) => r,
             Err(e) => return Outcome::Unsendable(e),
         };
+        // A personal email shows its organizer's name over the configured address and
+        // takes replies to them; everything else comes from the configured sender.
+        let from = match &row.sender {
+            Some(sender) => Mailbox::new(
+                Some(sender.display_name.clone()),
+                self.config.mail_from.email.clone(),
+            ),
+            None => self.config.mail_from.clone(),
+        };
         let mut builder = Message::builder()
-            .from(self.config.mail_from.clone())
+            .from(from)
             .to(to)
             .subject(rendered.subject.clone())
             .date(std::time::SystemTime::from(self.clock.now()));
+        if let Some(reply_to) = row
+            .sender
+            .as_ref()
+            .and_then(|s| s.reply_to.parse::<Mailbox>().ok())
+        {
+            builder = builder.reply_to(reply_to);
+        }
         if let Some(link) = unsubscribe_link {
             builder = builder
                 .header(ListUnsubscribe(format!("<{link}>")))
                 .header(ListUnsubscribePost);
         }
-        let email = match builder.multipart(MultiPart::alternative_plain_html(
-            rendered.text,
-            rendered.html,
-        )) {
+        // No HTML: a plain-text message, as a person writes one.
+        let built = if rendered.html.is_empty() {
+            builder.singlepart(SinglePart::plain(rendered.text))
+        } else {
+            builder.multipart(MultiPart::alternative_plain_html(
+                rendered.text,
+                rendered.html,
+            ))
+        };
+        let email = match built {
             Ok(email) => email,
             Err(e) => return Outcome::Unsendable(format!("building the message: {e}")),
         };

@@ -17,14 +17,14 @@ use super::emails::Ask;
 pub use super::links::personal_link;
 use super::links::{mac_matches, parse_token};
 use super::rules::{never_send, touch_problem};
-use super::scheduler::{due_campaign_by_id, Scheduler};
-use super::store::{self, Recipient, Settings};
+use super::scheduler::{due_campaign_by_id, Organizer, Scheduler};
+use super::store::{self, ChapterPair, Recipient, Settings};
 use super::ActivityKind;
 use crate::campaigns::lookup::campaign_of;
 use crate::campaigns::store::Campaign;
 use crate::campaigns::time_zones;
 use crate::error::{AppError, AppResult};
-use crate::mail::outbox;
+use crate::mail::{outbox, Sender};
 use crate::signing::{prefilled_form, public_campaign, SignForm};
 use crate::state::AppState;
 use crate::tenancy::{Member, TenantScope};
@@ -78,7 +78,22 @@ pub async fn open_link(
     .bind(now)
     .execute(&state.db)
     .await?;
+    // The form remembers the ask, so a signature sent from it at this address says so.
+    let asked_by = {
+        let mut conn = state.db.acquire().await?;
+        store::askers(&mut conn, &[contact_id])
+            .await?
+            .first()
+            .map(|a| a.user_id)
+    };
     let form = SignForm {
+        personal_ask: crate::signing::personal_ask::field(
+            &state.secret,
+            found.campaign.id,
+            contact_id,
+            asked_by,
+            &email,
+        ),
         kind: "organization".into(),
         organization,
         website,
@@ -98,25 +113,38 @@ pub async fn open_link(
 }
 
 /// The merge fields a template may use.
-pub const MERGE_FIELDS: [(&str, &str); 6] = [
-    ("contact_name", "the contact's name"),
+pub const MERGE_FIELDS: &[(&str, &str)] = &[
+    (
+        "first_name",
+        "the contact's first name: as set on the contact, else the first word of their name",
+    ),
+    ("contact_name", "the contact's full name"),
+    ("role", "the contact's role"),
     ("organization", "the organization"),
+    ("campaign", "the campaign's title"),
+    ("points", "the points of unity, one per line"),
     ("soft_deadline", "the soft deadline"),
     ("organizer_name", "your name"),
-    ("campaign", "the campaign's title"),
+    ("organizer_first_name", "your first name"),
     (
         "referral",
         "\"<signer> suggested we write to you.\" for referred prospects, else nothing",
     ),
+    ("link", "the contact's personal link, written out"),
 ];
 
 pub struct MergeValues<'a> {
+    pub first_name: &'a str,
     pub contact_name: &'a str,
+    pub role: &'a str,
     pub organization: &'a str,
+    pub campaign: &'a str,
+    pub points: String,
     pub soft_deadline: &'a str,
     pub organizer_name: &'a str,
-    pub campaign: &'a str,
+    pub organizer_first_name: &'a str,
     pub referral: String,
+    pub link: &'a str,
 }
 
 /// Fills `{field}`s; an unknown or unclosed field is an error naming it.
@@ -127,16 +155,21 @@ pub fn merge(template: &str, values: &MergeValues<'_>) -> Result<String, String>
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after.find('}').ok_or_else(|| {
-            "A \"{\" is not closed: write merge fields like {contact_name}.".to_owned()
+            "A \"{\" is not closed: write merge fields like {first_name}.".to_owned()
         })?;
         let field = &after[..close];
         let value = match field {
+            "first_name" => values.first_name,
             "contact_name" => values.contact_name,
+            "role" => values.role,
             "organization" => values.organization,
+            "campaign" => values.campaign,
+            "points" => values.points.as_str(),
             "soft_deadline" => values.soft_deadline,
             "organizer_name" => values.organizer_name,
-            "campaign" => values.campaign,
+            "organizer_first_name" => values.organizer_first_name,
             "referral" => values.referral.as_str(),
+            "link" => values.link,
             other => {
                 return Err(format!(
                     "{{{other}}} is not a merge field. Use {}.",
@@ -155,27 +188,70 @@ pub fn merge(template: &str, values: &MergeValues<'_>) -> Result<String, String>
     Ok(out)
 }
 
-fn values_for<'a>(
-    recipient: &'a Recipient,
+/// The first word of a name ("Maya" of "Maya Okafor").
+pub fn first_word(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or("")
+}
+
+/// The points of unity as an email lists them.
+fn points_text(points: &[String]) -> String {
+    points
+        .iter()
+        .map(|p| format!("- {}", p.trim()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Who writes an ask, as its merge fields need them.
+struct Writer<'a> {
+    name: &'a str,
     campaign: &'a Campaign,
-    soft_deadline: &'a str,
-    organizer: &'a str,
-) -> MergeValues<'a> {
-    MergeValues {
-        contact_name: if recipient.contact.name.is_empty() {
-            "colleague"
+    points: String,
+    soft_deadline: String,
+}
+
+impl<'a> Writer<'a> {
+    fn new(member: &'a Member, campaign: &'a Campaign) -> Self {
+        Writer {
+            name: &member.user.name,
+            campaign,
+            points: points_text(&campaign.points),
+            soft_deadline: campaign.soft_deadline_display(),
+        }
+    }
+
+    fn values_for(&'a self, recipient: &'a Recipient, link: &'a str) -> MergeValues<'a> {
+        let contact = &recipient.contact;
+        let first_name = if !contact.first_name.is_empty() {
+            contact.first_name.as_str()
         } else {
-            &recipient.contact.name
-        },
-        organization: &recipient.organization,
-        soft_deadline,
-        organizer_name: organizer,
-        campaign: &campaign.title,
-        referral: if recipient.referred_by.is_empty() {
-            String::new()
-        } else {
-            format!("{} suggested we write to you. ", recipient.referred_by)
-        },
+            first_word(&contact.name)
+        };
+        MergeValues {
+            first_name: if first_name.is_empty() {
+                "colleague"
+            } else {
+                first_name
+            },
+            contact_name: if contact.name.is_empty() {
+                "colleague"
+            } else {
+                &contact.name
+            },
+            role: &contact.role,
+            organization: &recipient.organization,
+            campaign: &self.campaign.title,
+            points: self.points.clone(),
+            soft_deadline: &self.soft_deadline,
+            organizer_name: self.name,
+            organizer_first_name: first_word(self.name),
+            referral: if recipient.referred_by.is_empty() {
+                String::new()
+            } else {
+                format!("{} suggested we write to you. ", recipient.referred_by)
+            },
+            link,
+        }
     }
 }
 
@@ -193,12 +269,17 @@ pub fn check_template(subject: &str, body: &str) -> Result<(), String> {
         ));
     }
     let sample = MergeValues {
+        first_name: "",
         contact_name: "",
+        role: "",
         organization: "",
+        campaign: "",
+        points: String::new(),
         soft_deadline: "",
         organizer_name: "",
-        campaign: "",
+        organizer_first_name: "",
         referral: String::new(),
+        link: "",
     };
     merge(subject, &sample)?;
     merge(body, &sample)?;
@@ -218,6 +299,10 @@ pub struct AskForm {
     pub batch: String,
     /// The organizer saw the touch-limit warnings and sends anyway.
     pub include_warned: String,
+    /// Which recipient the preview shows the email of (0: the first who gets it).
+    pub step: String,
+    /// Prospects whose contacts this send leaves out (a chapter whose parent is asked).
+    pub leave_out: Vec<String>,
 }
 
 impl AskForm {
@@ -230,10 +315,23 @@ impl AskForm {
     }
 
     fn kind(&self) -> ActivityKind {
-        if self.kind == "follow_up" {
+        if self.is_follow_up() {
             ActivityKind::FollowUp
         } else {
             ActivityKind::Ask
+        }
+    }
+
+    pub fn is_follow_up(&self) -> bool {
+        self.kind == "follow_up"
+    }
+
+    /// The campaign's template for this kind of email.
+    fn template<'s>(&self, settings: &'s Settings) -> (&'s str, &'s str) {
+        if self.is_follow_up() {
+            (&settings.follow_up_subject, &settings.follow_up_body)
+        } else {
+            (&settings.ask_subject, &settings.ask_body)
         }
     }
 }
@@ -251,6 +349,20 @@ pub struct Line {
     pub warning: Option<String>,
 }
 
+/// The email as one recipient will read it, and where it stands among them.
+pub struct Example {
+    pub to: String,
+    pub organization: String,
+    pub subject: String,
+    pub body: String,
+    /// 1-based, among the recipients who may get it.
+    pub position: usize,
+    pub count: usize,
+    /// The `step` values of the recipients before and after this one.
+    pub previous: Option<usize>,
+    pub next: Option<usize>,
+}
+
 #[derive(Template)]
 #[template(path = "outreach/ask.html")]
 struct PreviewPage {
@@ -261,20 +373,27 @@ struct PreviewPage {
     lines: Vec<Line>,
     sendable: usize,
     warned: usize,
-    chapter_warnings: Vec<(String, String)>,
-    example: Option<(String, String, String)>,
+    chapter_warnings: Vec<ChapterPair>,
+    /// Organizations this send leaves out on the organizer's word.
+    left_out: Vec<String>,
+    example: Option<Example>,
+    /// Who the email is from, as the recipient sees it.
+    from_line: String,
+    /// The text uses `{role}` and some recipients have none.
+    empty_role: Option<String>,
     error: Option<String>,
     /// What the group may still send today (`daily_cap`).
     allowance: String,
     /// The contacts this ask goes to for sure are more than that.
     over_allowance: bool,
-    merge_fields: [(&'static str, &'static str); 6],
+    merge_fields: &'static [(&'static str, &'static str)],
 }
 
 struct Evaluated {
     lines: Vec<Line>,
     recipients: Vec<Recipient>,
-    chapter_warnings: Vec<(String, String)>,
+    chapter_warnings: Vec<ChapterPair>,
+    left_out: Vec<String>,
 }
 
 async fn evaluate(
@@ -287,7 +406,7 @@ async fn evaluate(
     lock: bool,
 ) -> AppResult<Evaluated> {
     let today = time_zones::local_date(now, &campaign.time_zone);
-    let recipients = store::recipients(
+    let mut recipients = store::recipients(
         conn,
         member.tenant_id,
         campaign.id,
@@ -297,6 +416,15 @@ async fn evaluate(
         lock,
     )
     .await?;
+    let leave_out = AskForm::ids(&form.leave_out);
+    let mut left_out: Vec<String> = Vec::new();
+    recipients.retain(|r| {
+        let kept = !leave_out.contains(&r.prospect_id);
+        if !kept && !left_out.contains(&r.organization) {
+            left_out.push(r.organization.clone());
+        }
+        kept
+    });
     if recipients.len() > MAX_RECIPIENTS {
         return Err(AppError::BadRequest(format!(
             "One ask goes to at most {MAX_RECIPIENTS} contacts; choose fewer."
@@ -327,11 +455,13 @@ async fn evaluate(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let chapter_warnings = store::relatives_being_asked(conn, campaign.id, &prospect_ids).await?;
+    let chapter_warnings =
+        store::chapter_pairs_being_asked(conn, campaign.id, &prospect_ids).await?;
     Ok(Evaluated {
         lines,
         recipients,
         chapter_warnings,
+        left_out,
     })
 }
 
@@ -347,7 +477,8 @@ fn refuse_unless_signing(campaign: &Campaign, now: time::OffsetDateTime) -> AppR
     }
 }
 
-/// `POST …/outreach/ask`: the preview (also after the template was edited on it).
+/// `POST …/outreach/ask`: the preview (also after the template was edited on it, and
+/// when stepping from one recipient's email to the next).
 pub async fn preview(
     State(state): State<AppState>,
     member: Member,
@@ -357,11 +488,12 @@ pub async fn preview(
     member.require_editor()?;
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let settings = store::settings(&state.db, campaign.id).await?;
+    let (subject, body) = form.template(&settings);
     if form.subject.trim().is_empty() {
-        form.subject = settings.ask_subject.clone();
+        form.subject = subject.to_owned();
     }
     if form.body.trim().is_empty() {
-        form.body = settings.ask_body.clone();
+        form.body = body.to_owned();
     }
     if form.batch.is_empty() {
         form.batch = Uuid::new_v4().simple().to_string();
@@ -372,6 +504,9 @@ pub async fn preview(
     }
     Ok(render(page)?.into_response())
 }
+
+/// What a preview shows in place of the personal link (each contact's own is written in).
+const LINK_IN_PREVIEW: &str = "(their personal link)";
 
 /// The preview of `form` as it stands now; `refused` is why a send of it was refused.
 async fn preview_page(
@@ -386,18 +521,40 @@ async fn preview_page(
     let mut conn = state.db.acquire().await?;
     let evaluated = evaluate(&mut conn, member, &campaign, &form, settings, now, false).await?;
     let allowance = daily_cap::allowance(&mut conn, member.tenant_id, now, false).await?;
-    let soft = campaign.soft_deadline_display();
-    let first = evaluated
+    let mut error = check_template(&form.subject, &form.body).err();
+    // Every recipient who may get it, in the table's order: the preview steps through them.
+    let shown: Vec<(&Recipient, &Line)> = evaluated
         .recipients
         .iter()
         .zip(&evaluated.lines)
-        .find(|(_, line)| line.excluded.is_none());
-    let mut error = check_template(&form.subject, &form.body).err();
-    let example = match first.filter(|_| error.is_none()) {
+        .filter(|(_, line)| line.excluded.is_none())
+        .collect();
+    let count = shown.len();
+    let index = form
+        .step
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(0)
+        .min(count.saturating_sub(1));
+    let example = match shown.get(index).filter(|_| error.is_none()) {
         Some((recipient, line)) => {
-            let values = values_for(recipient, &campaign, &soft, &member.user.name);
+            let writer = Writer::new(member, &campaign);
+            let values = writer.values_for(recipient, LINK_IN_PREVIEW);
             match (merge(&form.subject, &values), merge(&form.body, &values)) {
-                (Ok(subject), Ok(body)) => Some((line.email.clone(), subject, body)),
+                (Ok(subject), Ok(body)) => Some(Example {
+                    to: line.email.clone(),
+                    organization: line.organization.clone(),
+                    subject,
+                    body: if body.contains(LINK_IN_PREVIEW) {
+                        body
+                    } else {
+                        format!("{}\n\n{LINK_IN_PREVIEW}", body.trim_end())
+                    },
+                    position: index + 1,
+                    count,
+                    previous: index.checked_sub(1),
+                    next: (index + 1 < count).then_some(index + 1),
+                }),
                 (Err(e), _) | (_, Err(e)) => {
                     error = Some(e);
                     None
@@ -409,11 +566,18 @@ async fn preview_page(
     if evaluated.lines.is_empty() {
         error = Some("Choose at least one prospect or contact to ask.".into());
     }
-    let sendable = evaluated
-        .lines
+    // A role nobody typed would leave a gap in the sentence: say so before it goes.
+    let uses_role = form.subject.contains("{role}") || form.body.contains("{role}");
+    let without_role = shown
         .iter()
-        .filter(|l| l.excluded.is_none())
+        .filter(|(r, _)| r.contact.role.trim().is_empty())
         .count();
+    let empty_role = (uses_role && without_role > 0).then(|| {
+        format!(
+            "{{role}} is empty for {without_role} of the {count} contacts who get this: add their roles on their prospects' pages, or word the text so it reads well without."
+        )
+    });
+    let sendable = count;
     let warned = evaluated
         .lines
         .iter()
@@ -428,13 +592,25 @@ async fn preview_page(
         sendable,
         warned,
         chapter_warnings: evaluated.chapter_warnings,
+        left_out: evaluated.left_out,
         example,
+        empty_role,
+        from_line: format!(
+            "{} · replies go to {}",
+            sender_of(member).display_name,
+            member.user.email
+        ),
         error: refused.or(error),
         allowance: allowance.summary(),
         over_allowance: i64::try_from(sendable - warned).unwrap_or(i64::MAX)
             > allowance.remaining(),
         merge_fields: MERGE_FIELDS,
     })
+}
+
+/// The organizer writing, as their emails show them (`mail::Sender`).
+pub fn sender_of(member: &Member) -> Sender {
+    Sender::organizer(&member.user.name, &member.user.email, &member.tenant.name)
 }
 
 /// `POST …/outreach/ask/send`: queues one email per contact that may be written to
@@ -458,7 +634,7 @@ pub async fn send(
     check_template(&form.subject, &form.body).map_err(AppError::BadRequest)?;
     let now = state.clock.now();
     refuse_unless_signing(&campaign, now)?;
-    let soft = campaign.soft_deadline_display();
+    let writer = Writer::new(&member, &campaign);
     let mut tx = state.db.begin().await?;
     // The group first, then its contacts: every capped send locks in this order.
     let allowance = daily_cap::allowance(&mut tx, member.tenant_id, now, true).await?;
@@ -470,7 +646,14 @@ pub async fn send(
         if line.excluded.is_some() || (line.warning.is_some() && !include_warned) {
             continue;
         }
-        let values = values_for(recipient, &campaign, &soft, &member.user.name);
+        let link = personal_link(
+            &state,
+            &member.tenant.slug,
+            &campaign.slug,
+            recipient.contact.id,
+            &line.email,
+        );
+        let values = writer.values_for(recipient, &link);
         let (subject, body) = match (merge(&form.subject, &values), merge(&form.body, &values)) {
             (Ok(subject), Ok(body)) => (subject, body),
             (Err(e), _) | (_, Err(e)) => return Err(AppError::BadRequest(e)),
@@ -492,21 +675,21 @@ pub async fn send(
                 subject,
                 body,
                 group_name: member.tenant.name.clone(),
-                link: personal_link(
-                    &state,
-                    &member.tenant.slug,
-                    &campaign.slug,
-                    recipient.contact.id,
-                    &line.email,
-                ),
+                link,
             },
         ));
     }
-    let new_keys: BTreeSet<String> =
-        outbox::enqueue_many(&mut tx, Some(member.tenant_id.uuid()), messages, now, true)
-            .await?
-            .into_iter()
-            .collect();
+    let new_keys: BTreeSet<String> = outbox::enqueue_many_from(
+        &mut tx,
+        Some(member.tenant_id.uuid()),
+        messages,
+        now,
+        true,
+        Some(&sender_of(&member)),
+    )
+    .await?
+    .into_iter()
+    .collect();
     let sent: Vec<_> = sent_to
         .into_iter()
         .filter(|(key, ..)| new_keys.contains(key))
@@ -590,28 +773,41 @@ pub async fn tell_change_answered(
         }
         let key = format!("outreach:change-answered:{request_id}:{}", r.contact.id);
         keys.push((key.clone(), r.contact.id));
+        let link = personal_link(
+            state,
+            &member.tenant.slug,
+            &campaign.slug,
+            r.contact.id,
+            &email,
+        );
         messages.push((
             key,
             email.clone(),
             Ask {
                 subject: format!("Your suggestion is in the letter: {}", campaign.title),
                 body: format!(
-                    "Dear {},\n\nYou asked us to change the letter \"{}\". The text now answers it: the link below opens the letter as it stands, with the form filled in for {}.\n\nWith thanks,\n{}",
+                    "Dear {},\n\nYou asked us to change the letter \"{}\". The text now answers it. This link opens the letter as it stands, with the form filled in for {}:\n{link}\n\nWith thanks,\n{}",
                     if r.contact.name.is_empty() { "colleague" } else { &r.contact.name },
                     campaign.title,
                     r.organization,
                     member.user.name
                 ),
                 group_name: member.tenant.name.clone(),
-                link: personal_link(state, &member.tenant.slug, &campaign.slug, r.contact.id, &email),
+                link,
             },
         ));
     }
-    let new: BTreeSet<String> =
-        outbox::enqueue_many(conn, Some(member.tenant_id.uuid()), messages, now, true)
-            .await?
-            .into_iter()
-            .collect();
+    let new: BTreeSet<String> = outbox::enqueue_many_from(
+        conn,
+        Some(member.tenant_id.uuid()),
+        messages,
+        now,
+        true,
+        Some(&sender_of(member)),
+    )
+    .await?
+    .into_iter()
+    .collect();
     let mut told = 0;
     for (key, contact_id) in keys.into_iter().filter(|(k, _)| new.contains(k)) {
         let _ = key;
@@ -656,7 +852,16 @@ pub async fn last_call(
         ));
     }
     match Scheduler::new(state.clone())
-        .last_call(&due, Some(member.tenant_id))
+        .last_call(
+            &due,
+            Some((
+                member.tenant_id,
+                &Organizer {
+                    name: member.user.name.clone(),
+                    email: member.user.email.clone(),
+                },
+            )),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{outreach}?notice=last-call-sent")).into_response()),
@@ -676,16 +881,29 @@ mod tests {
     #[test]
     fn merge_fields_are_filled_and_unknown_ones_refused() {
         let values = MergeValues {
-            contact_name: "Amira",
+            first_name: "Amira",
+            contact_name: "Amira Haddad",
+            role: "Director",
             organization: "River Trust",
-            soft_deadline: "1 December",
-            organizer_name: "Dana",
             campaign: "Clean water",
+            points: "- Water is a right".into(),
+            soft_deadline: "1 December",
+            organizer_name: "Dana Ruiz",
+            organizer_first_name: "Dana",
             referral: "Alder Network suggested we write to you. ".into(),
+            link: "https://x.example/a",
         };
         assert_eq!(
             merge("Dear {contact_name}, {referral}will {organization} sign by {soft_deadline}? {organizer_name}", &values).unwrap(),
-            "Dear Amira, Alder Network suggested we write to you. will River Trust sign by 1 December? Dana"
+            "Dear Amira Haddad, Alder Network suggested we write to you. will River Trust sign by 1 December? Dana Ruiz"
+        );
+        assert_eq!(
+            merge(
+                "Hi {first_name} ({role}):\n{points}\n{link}\n{organizer_first_name}",
+                &values
+            )
+            .unwrap(),
+            "Hi Amira (Director):\n- Water is a right\nhttps://x.example/a\nDana"
         );
         assert!(merge("Hi {name}", &values)
             .unwrap_err()

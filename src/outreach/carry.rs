@@ -92,6 +92,7 @@ pub async fn carry(
                 role: contact_title,
                 email: Some(email),
                 phone,
+                ..ContactInput::default()
             },
             now,
         )

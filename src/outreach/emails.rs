@@ -1,6 +1,7 @@
 //! Outreach's emails. Asks, deadline reminders and last calls go to prospects' contacts
-//! (bulk mail: one-click unsubscribe, never to an unsubscribed address) and carry the
-//! contact's personal link; alerts and digests go to organizers.
+//! (bulk mail: one-click unsubscribe, never to an unsubscribed address), carry the
+//! contact's personal link and are personal emails: from an organizer (`mail::Sender`),
+//! plain text, the link written out. Alerts and digests go to organizers.
 
 use askama::Template;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,41 @@ struct Html<'a> {
     link: Option<(&'a str, &'a str)>,
     signature: &'a str,
     footer: &'a Footer,
+}
+
+/// A personal email: the text as its organizer wrote it, and, for bulk mail, the one
+/// line the law asks for. No HTML (so no button), no other footer.
+#[derive(Template)]
+#[template(path = "outreach/emails/personal.txt")]
+struct PersonalText<'a> {
+    text: &'a str,
+    footer: &'a Footer,
+}
+
+fn render_personal(
+    subject: String,
+    text: &str,
+    footer: &Footer,
+) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        subject,
+        text: PersonalText {
+            text: text.trim(),
+            footer,
+        }
+        .render()?,
+        html: String::new(),
+    })
+}
+
+/// The text with the personal link written out: where the template put `{link}`, else
+/// on its own line at the end.
+fn with_link(text: &str, link: &str) -> String {
+    if text.contains(link) {
+        text.to_owned()
+    } else {
+        format!("{}\n\n{link}", text.trim_end())
+    }
 }
 
 fn render(
@@ -56,11 +92,15 @@ fn render(
     })
 }
 
-/// An organizer's personal ask (or follow-up), written from the campaign's template.
+/// An organizer's personal ask (or follow-up), written from the campaign's template. It
+/// goes from the organizer (`mail::Sender`) and reads like a personal email: plain text,
+/// the link written out.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Ask {
     pub subject: String,
-    /// The merged template: paragraphs separated by blank lines.
+    /// The merged template: paragraphs separated by blank lines, with the personal link
+    /// where the template has `{link}` (messages queued before `{link}` existed, or a
+    /// template without it, get the link at the end).
     pub body: String,
     pub group_name: String,
     pub link: String,
@@ -72,24 +112,26 @@ impl Email for Ask {
     const CARRIES_SECRET_LINK: bool = true;
 
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
-        let paragraphs: Vec<String> = self
-            .body
-            .split("\n\n")
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .collect();
-        render(
+        render_personal(
             self.subject.clone(),
-            &paragraphs,
-            &[],
-            Some(("Read the letter and sign", &self.link)),
-            &self.group_name,
+            &with_link(&self.body, &self.link),
             footer,
         )
     }
 
     fn forget_secrets(&mut self) {
+        self.body = self.body.replace(&self.link, LINK_REMOVED);
         self.link = LINK_REMOVED.into();
+    }
+}
+
+/// How an automated email to a contact is signed: by the organizer it goes out from,
+/// else by the group.
+fn signed_by<'a>(organizer_name: &'a str, group_name: &'a str) -> &'a str {
+    if organizer_name.trim().is_empty() {
+        group_name
+    } else {
+        organizer_name
     }
 }
 
@@ -103,6 +145,10 @@ pub struct DeadlineReminder {
     pub organization: String,
     pub soft_deadline: String,
     pub link: String,
+    /// The organizer it goes out from (who asked the contact); empty in messages queued
+    /// before reminders came from organizers: signed by the group then.
+    #[serde(default)]
+    pub organizer_name: String,
 }
 
 impl Email for DeadlineReminder {
@@ -111,23 +157,21 @@ impl Email for DeadlineReminder {
     const CARRIES_SECRET_LINK: bool = true;
 
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
-        let paragraphs = vec![
-            format!("Dear {},", self.contact_name),
-            format!(
-                "A short reminder: we are gathering signatures for \"{}\" until {}. We would be glad to count {} among the signers.",
-                self.campaign_title, self.soft_deadline, self.organization
-            ),
-            "The link below opens the letter as it stands today, with the form filled in for you.".into(),
-        ];
-        render(
+        let text = format!(
+            "Dear {},\n\nA short reminder: we are gathering signatures for \"{}\" until {}. We would be glad to count {} among the signers.\n\nThis link opens the letter as it stands today, with the form filled in for you:\n{}\n\n{}",
+            self.contact_name,
+            self.campaign_title,
+            self.soft_deadline,
+            self.organization,
+            self.link,
+            signed_by(&self.organizer_name, &self.group_name)
+        );
+        render_personal(
             format!(
                 "Reminder: {} — sign by {}",
                 self.campaign_title, self.soft_deadline
             ),
-            &paragraphs,
-            &[],
-            Some(("Read the letter and sign", &self.link)),
-            &self.group_name,
+            &text,
             footer,
         )
     }
@@ -147,6 +191,10 @@ pub struct LastCall {
     pub organization: String,
     pub hard_deadline: String,
     pub link: String,
+    /// The organizer it goes out from; empty in messages queued before last calls came
+    /// from organizers: signed by the group then.
+    #[serde(default)]
+    pub organizer_name: String,
 }
 
 impl Email for LastCall {
@@ -155,23 +203,21 @@ impl Email for LastCall {
     const CARRIES_SECRET_LINK: bool = true;
 
     fn render(&self, footer: &Footer) -> Result<RenderedMail, askama::Error> {
-        let paragraphs = vec![
-            format!("Dear {},", self.contact_name),
-            format!(
-                "Last call: \"{}\" closes for good on {}. If {} wants to be on it, this is the moment.",
-                self.campaign_title, self.hard_deadline, self.organization
-            ),
-            "The link below opens the letter as it stands today, with the form filled in for you.".into(),
-        ];
-        render(
+        let text = format!(
+            "Dear {},\n\nLast call: \"{}\" closes for good on {}. If {} wants to be on it, this is the moment.\n\nThis link opens the letter as it stands today, with the form filled in for you:\n{}\n\n{}",
+            self.contact_name,
+            self.campaign_title,
+            self.hard_deadline,
+            self.organization,
+            self.link,
+            signed_by(&self.organizer_name, &self.group_name)
+        );
+        render_personal(
             format!(
                 "Last call: {} closes {}",
                 self.campaign_title, self.hard_deadline
             ),
-            &paragraphs,
-            &[],
-            Some(("Read the letter and sign", &self.link)),
-            &self.group_name,
+            &text,
             footer,
         )
     }

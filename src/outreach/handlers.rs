@@ -333,6 +333,7 @@ impl ProspectForm {
     fn contact(&self, errors: &mut FormErrors) -> Option<ContactInput> {
         let form = ContactForm {
             name: self.contact_name.clone(),
+            first_name: String::new(),
             role: self.contact_role.clone(),
             email: self.contact_email.clone(),
             phone: self.contact_phone.clone(),
@@ -365,6 +366,8 @@ pub fn parse_tags(raw: &str) -> Result<Vec<String>, &'static str> {
 #[serde(default)]
 pub struct ContactForm {
     pub name: String,
+    /// What an ask greets them by, when not the first word of their name.
+    pub first_name: String,
     pub role: String,
     pub email: String,
     pub phone: String,
@@ -372,9 +375,15 @@ pub struct ContactForm {
 
 impl ContactForm {
     fn is_empty(&self) -> bool {
-        [&self.name, &self.role, &self.email, &self.phone]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        [
+            &self.name,
+            &self.first_name,
+            &self.role,
+            &self.email,
+            &self.phone,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 
     /// `prefix` names the fields on forms that hold more than a contact.
@@ -382,6 +391,7 @@ impl ContactForm {
         let field = |name: &'static str| -> &'static str {
             match (prefix, name) {
                 ("contact_", "name") => "contact_name",
+                ("contact_", "first_name") => "contact_first_name",
                 ("contact_", "role") => "contact_role",
                 ("contact_", "email") => "contact_email",
                 ("contact_", "phone") => "contact_phone",
@@ -394,6 +404,13 @@ impl ContactForm {
         }
         if name.chars().count() > 200 || self.role.trim().chars().count() > 200 {
             errors.add(field("name"), "Keep names and roles under 200 characters.");
+        }
+        let first_name = self.first_name.trim().to_owned();
+        if first_name.chars().count() > 100 {
+            errors.add(
+                field("first_name"),
+                "Keep the first name under 100 characters.",
+            );
         }
         let email = if self.email.trim().is_empty() {
             None
@@ -416,6 +433,7 @@ impl ContactForm {
         }
         ContactInput {
             name,
+            first_name,
             role: self.role.trim().to_owned(),
             email,
             phone,
@@ -531,6 +549,7 @@ impl ContactRow {
             Some(e) if e.id == self.contact.id => (
                 ContactForm {
                     name: e.form.name.clone(),
+                    first_name: e.form.first_name.clone(),
                     role: e.form.role.clone(),
                     email: e.form.email.clone(),
                     phone: e.form.phone.clone(),
@@ -540,6 +559,7 @@ impl ContactRow {
             _ => (
                 ContactForm {
                     name: self.contact.name.clone(),
+                    first_name: self.contact.first_name.clone(),
                     role: self.contact.role.clone(),
                     email: self.contact.email.clone().unwrap_or_default(),
                     phone: self.contact.phone.clone(),
@@ -1494,6 +1514,8 @@ pub struct SettingsForm {
     pub auto_last_call: String,
     pub ask_subject: String,
     pub ask_body: String,
+    pub follow_up_subject: String,
+    pub follow_up_body: String,
 }
 
 impl SettingsForm {
@@ -1514,6 +1536,8 @@ impl SettingsForm {
             },
             ask_subject: s.ask_subject.clone(),
             ask_body: s.ask_body.clone(),
+            follow_up_subject: s.follow_up_subject.clone(),
+            follow_up_body: s.follow_up_body.clone(),
         }
     }
 
@@ -1563,6 +1587,15 @@ impl SettingsForm {
         if let Err(e) = super::asks::check_template(&ask_subject, &ask_body) {
             errors.add("ask_body", e);
         }
+        // Both left empty: the default follow-up (stored empty, read as the default).
+        let follow_up_subject = self.follow_up_subject.trim().to_owned();
+        let follow_up_body = self.follow_up_body.trim().to_owned();
+        let default_follow_up = follow_up_subject.is_empty() && follow_up_body.is_empty();
+        if !default_follow_up {
+            if let Err(e) = super::asks::check_template(&follow_up_subject, &follow_up_body) {
+                errors.add("follow_up_body", e);
+            }
+        }
         Settings {
             min_days_between,
             max_touches,
@@ -1570,6 +1603,8 @@ impl SettingsForm {
             auto_last_call: self.auto_last_call == "on",
             ask_subject,
             ask_body,
+            follow_up_subject,
+            follow_up_body,
         }
     }
 }
@@ -1582,7 +1617,7 @@ struct SettingsPage {
     campaign: Campaign,
     form: SettingsForm,
     errors: FormErrors,
-    merge_fields: [(&'static str, &'static str); 6],
+    merge_fields: &'static [(&'static str, &'static str)],
     can_edit: bool,
 }
 

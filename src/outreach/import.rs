@@ -864,6 +864,7 @@ pub fn plan(table: &Table, targets: &[Target], context: &Context) -> Plan {
                         role: contact_role.clone(),
                         email: email.clone(),
                         phone: contact_phone.clone(),
+                        ..ContactInput::default()
                     },
                     row,
                 ));

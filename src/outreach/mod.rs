@@ -20,6 +20,7 @@ pub mod store;
 use axum::routing::{get, post};
 use axum::Router;
 
+pub use asks::first_word;
 pub use emails::{Ask, DailyDigest, DeadlineReminder, LastCall, OrganizerAlert};
 pub use scheduler::Scheduler;
 

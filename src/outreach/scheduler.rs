@@ -20,7 +20,7 @@ use super::links::personal_link;
 use super::store::{self, NewActivity, Origin, ProspectInput};
 use super::ActivityKind;
 use crate::campaigns::time_zones;
-use crate::mail::{self, Outgoing};
+use crate::mail::{self, Outgoing, Sender};
 use crate::state::AppState;
 use crate::tenancy::TenantId;
 
@@ -96,6 +96,13 @@ impl DueCampaign {
     }
 }
 
+/// An organizer an automated email to a contact comes from.
+#[derive(Clone, Debug)]
+pub struct Organizer {
+    pub name: String,
+    pub email: String,
+}
+
 /// Which automated email to a contact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContactStage {
@@ -121,7 +128,7 @@ fn due_campaigns_sql() -> String {
         c.time_zone, c.soft_deadline, c.hard_deadline, c.open_after_deadline, c.target,
         (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS confirmed,
         o.campaign_id IS NOT NULL AS has_settings, o.min_days_between, o.max_touches, o.reminder_lead_days,
-        o.auto_last_call, o.ask_subject, o.ask_body
+        o.auto_last_call, o.ask_subject, o.ask_body, o.follow_up_subject, o.follow_up_body
     FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
     LEFT JOIN outreach_settings o ON o.campaign_id = c.id",
         crate::signatures::store::listed_sql("s.", "c.consent_from_revision")
@@ -273,15 +280,16 @@ impl Scheduler {
 
     /// The last call to asked-but-unsigned contacts, naming the hard deadline; once per
     /// contact and hard deadline. Returns (sent, not sent because of the touch limits).
-    /// `capped_for`: an organizer's click, counted against the group's daily cap (an
-    /// `OverCap` error sends nothing); the automatic one passes `None`.
+    /// `clicked_by`: an organizer's click, counted against the group's daily cap (an
+    /// `OverCap` error sends nothing) and sent from them; the automatic one passes `None`
+    /// and each email comes from the organizer who asked that contact.
     pub async fn last_call(
         &self,
         campaign: &DueCampaign,
-        capped_for: Option<TenantId>,
+        clicked_by: Option<(TenantId, &Organizer)>,
     ) -> anyhow::Result<(usize, usize)> {
         let now = self.state.clock.now();
-        self.contact_stage(campaign, ContactStage::LastCall, now, capped_for)
+        self.contact_stage(campaign, ContactStage::LastCall, now, clicked_by)
             .await
     }
 
@@ -290,8 +298,9 @@ impl Scheduler {
         campaign: &DueCampaign,
         stage: ContactStage,
         now: OffsetDateTime,
-        capped_for: Option<TenantId>,
+        clicked_by: Option<(TenantId, &Organizer)>,
     ) -> anyhow::Result<(usize, usize)> {
+        let capped_for = clicked_by.map(|(tenant, _)| tenant);
         let deadline = match stage {
             ContactStage::Reminder(_) => campaign.soft_deadline,
             ContactStage::LastCall => campaign.hard_deadline,
@@ -341,6 +350,9 @@ impl Scheduler {
         .bind(&ids)
         .fetch_all(&mut *tx)
         .await?;
+        // Each email comes from the organizer who clicked, else from the one who asked
+        // the contact (replies reach the person they were talking to).
+        let askers = store::askers(&mut tx, &ids).await?;
         let (mut sent, mut skipped) = (0, 0);
         for (contact_id, outcome, reason) in &claimed {
             let Some((_, prospect_id, name, email, organization)) =
@@ -355,6 +367,20 @@ impl Scheduler {
                 *contact_id,
                 email,
             );
+            let from = match clicked_by {
+                Some((_, clicker)) => Some(clicker.clone()),
+                None => askers
+                    .iter()
+                    .find(|a| a.contact_id == *contact_id)
+                    .map(|a| Organizer {
+                        name: a.name.clone(),
+                        email: a.email.clone(),
+                    }),
+            };
+            let sender = from
+                .as_ref()
+                .map(|o| Sender::organizer(&o.name, &o.email, &campaign.group_name));
+            let organizer_name = from.map(|o| o.name).unwrap_or_default();
             let (kind, body) = if outcome == "sent" {
                 let key = format!(
                     "outreach:{}:{}:{}:{contact_id}",
@@ -376,8 +402,10 @@ impl Scheduler {
                                 organization: organization.clone(),
                                 soft_deadline: time_zones::display(deadline, &campaign.time_zone),
                                 link,
+                                organizer_name,
                             },
                             now,
+                            sender.as_ref(),
                         )
                         .await?
                     }
@@ -394,8 +422,10 @@ impl Scheduler {
                                 organization: organization.clone(),
                                 hard_deadline: time_zones::display(deadline, &campaign.time_zone),
                                 link,
+                                organizer_name,
                             },
                             now,
+                            sender.as_ref(),
                         )
                         .await?
                     }
@@ -726,8 +756,9 @@ async fn enqueue<E: crate::mail::Email>(
     email: &str,
     message: E,
     now: OffsetDateTime,
+    sender: Option<&Sender>,
 ) -> anyhow::Result<()> {
-    mail::enqueue(
+    mail::enqueue_from(
         conn,
         Outgoing {
             tenant: Some(campaign.tenant_id),
@@ -737,6 +768,7 @@ async fn enqueue<E: crate::mail::Email>(
             send_at: now,
             bulk: true,
         },
+        sender,
     )
     .await?;
     Ok(())

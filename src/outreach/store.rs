@@ -21,17 +21,38 @@ pub struct Settings {
     pub auto_last_call: bool,
     pub ask_subject: String,
     pub ask_body: String,
+    /// A follow-up's own template: it is not the first ask again, word for word.
+    pub follow_up_subject: String,
+    pub follow_up_body: String,
 }
 
 pub const DEFAULT_ASK_SUBJECT: &str = "Will {organization} sign on? {campaign}";
-pub const DEFAULT_ASK_BODY: &str = "Dear {contact_name},
+pub const DEFAULT_ASK_BODY: &str = "Dear {first_name},
 
-{referral}We are gathering organizations to sign a short letter, \"{campaign}\". We would be glad to count {organization} among them.
+{referral}I am writing to ask whether {organization} would sign on to \"{campaign}\", a short letter we are gathering organizations to sign. It stands on these points:
 
-The link below opens the letter as it stands today and a form already filled in for you. Signing takes two minutes; we hope to hear from you by {soft_deadline}.
+{points}
+
+This link opens the letter as it stands today, with a form already filled in for you (signing takes two minutes):
+{link}
+
+We hope to hear from you by {soft_deadline}. If you have a question, just reply to this email.
 
 With thanks,
 {organizer_name}";
+
+pub const DEFAULT_FOLLOW_UP_SUBJECT: &str = "Following up: will {organization} sign on? {campaign}";
+pub const DEFAULT_FOLLOW_UP_BODY: &str = "Dear {first_name},
+
+I am following up on my note about \"{campaign}\". We would still be glad to count {organization} among the signers, and there is time until {soft_deadline}.
+
+Your personal link opens the letter as it stands today, with the form filled in for you:
+{link}
+
+If something in the letter stands in the way, or you would like to talk it over, just reply: I read every answer.
+
+Best,
+{organizer_first_name}";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -42,13 +63,21 @@ impl Default for Settings {
             auto_last_call: false,
             ask_subject: DEFAULT_ASK_SUBJECT.into(),
             ask_body: DEFAULT_ASK_BODY.into(),
+            follow_up_subject: DEFAULT_FOLLOW_UP_SUBJECT.into(),
+            follow_up_body: DEFAULT_FOLLOW_UP_BODY.into(),
         }
     }
 }
 
 pub(super) fn settings_row(r: &PgRow) -> sqlx::Result<Settings> {
-    let subject: String = r.try_get("ask_subject")?;
-    let body: String = r.try_get("ask_body")?;
+    let or_default = |column: &str, default: &str| -> sqlx::Result<String> {
+        let value: String = r.try_get(column)?;
+        Ok(if value.is_empty() {
+            default.to_owned()
+        } else {
+            value
+        })
+    };
     let mut lead: Vec<i32> = r.try_get("reminder_lead_days")?;
     lead.sort_unstable_by(|a, b| b.cmp(a));
     Ok(Settings {
@@ -56,16 +85,10 @@ pub(super) fn settings_row(r: &PgRow) -> sqlx::Result<Settings> {
         max_touches: r.try_get("max_touches")?,
         reminder_lead_days: lead,
         auto_last_call: r.try_get("auto_last_call")?,
-        ask_subject: if subject.is_empty() {
-            DEFAULT_ASK_SUBJECT.into()
-        } else {
-            subject
-        },
-        ask_body: if body.is_empty() {
-            DEFAULT_ASK_BODY.into()
-        } else {
-            body
-        },
+        ask_subject: or_default("ask_subject", DEFAULT_ASK_SUBJECT)?,
+        ask_body: or_default("ask_body", DEFAULT_ASK_BODY)?,
+        follow_up_subject: or_default("follow_up_subject", DEFAULT_FOLLOW_UP_SUBJECT)?,
+        follow_up_body: or_default("follow_up_body", DEFAULT_FOLLOW_UP_BODY)?,
     })
 }
 
@@ -89,10 +112,10 @@ pub async fn save_settings(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO outreach_settings (campaign_id, tenant_id, min_days_between, max_touches, reminder_lead_days,
-                                        auto_last_call, ask_subject, ask_body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                        auto_last_call, ask_subject, ask_body, follow_up_subject, follow_up_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (campaign_id) DO UPDATE SET min_days_between = $3, max_touches = $4, reminder_lead_days = $5,
-                auto_last_call = $6, ask_subject = $7, ask_body = $8",
+                auto_last_call = $6, ask_subject = $7, ask_body = $8, follow_up_subject = $9, follow_up_body = $10",
     )
     .bind(campaign_id)
     .bind(tenant.uuid())
@@ -102,6 +125,8 @@ pub async fn save_settings(
     .bind(s.auto_last_call)
     .bind(&s.ask_subject)
     .bind(&s.ask_body)
+    .bind(&s.follow_up_subject)
+    .bind(&s.follow_up_body)
     .execute(db)
     .await?;
     Ok(())
@@ -671,6 +696,9 @@ pub struct Contact {
     pub id: Uuid,
     pub prospect_id: Uuid,
     pub name: String,
+    /// What `{first_name}` greets them by, when organizers set it (else the first word
+    /// of `name`).
+    pub first_name: String,
     pub role: String,
     pub email: Option<String>,
     pub phone: String,
@@ -685,6 +713,7 @@ fn contact(r: &PgRow) -> sqlx::Result<Contact> {
         id: r.try_get("id")?,
         prospect_id: r.try_get("prospect_id")?,
         name: r.try_get("name")?,
+        first_name: r.try_get("first_name")?,
         role: r.try_get("role")?,
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
@@ -696,7 +725,7 @@ fn contact(r: &PgRow) -> sqlx::Result<Contact> {
 }
 
 const CONTACT_COLUMNS: &str =
-    "c.id, c.prospect_id, c.name, c.role, c.email::text AS email, c.phone, c.bounced_at,
+    "c.id, c.prospect_id, c.name, c.first_name, c.role, c.email::text AS email, c.phone, c.bounced_at,
     c.bounce_reason, c.touches, c.last_touch_at";
 
 pub async fn contacts_of(
@@ -719,6 +748,8 @@ pub async fn contacts_of(
 #[derive(Clone, Debug, Default)]
 pub struct ContactInput {
     pub name: String,
+    /// Empty: `{first_name}` is the first word of `name`.
+    pub first_name: String,
     pub role: String,
     pub email: Option<String>,
     pub phone: String,
@@ -734,8 +765,9 @@ pub async fn add_contact(
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO prospect_contacts (id, tenant_id, campaign_id, prospect_id, name, role, email, phone, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO prospect_contacts (id, tenant_id, campaign_id, prospect_id, name, role, email, phone, created_at,
+                                        first_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(tenant)
@@ -746,6 +778,7 @@ pub async fn add_contact(
     .bind(&input.email)
     .bind(&input.phone)
     .bind(now)
+    .bind(&input.first_name)
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -760,7 +793,7 @@ pub async fn update_contact(
     input: &ContactInput,
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
-        "UPDATE prospect_contacts SET name = $4, role = $5, phone = $7,
+        "UPDATE prospect_contacts SET name = $4, role = $5, phone = $7, first_name = $8,
                 bounced_at = CASE WHEN email IS DISTINCT FROM $6::citext THEN NULL ELSE bounced_at END,
                 bounce_reason = CASE WHEN email IS DISTINCT FROM $6::citext THEN '' ELSE bounce_reason END,
                 email = $6
@@ -773,6 +806,7 @@ pub async fn update_contact(
     .bind(&input.role)
     .bind(&input.email)
     .bind(&input.phone)
+    .bind(&input.first_name)
     .fetch_optional(conn)
     .await
 }
@@ -1137,22 +1171,70 @@ pub async fn recipients(
         .collect()
 }
 
-/// Prospects related to the given ones (their parents and chapters) that are being
-/// asked: "chapters often need their parent's decision".
-pub async fn relatives_being_asked(
+/// A parent organization and its chapter, both in an ask or one in it while the other is
+/// being asked: "chapters often need their parent's decision".
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ChapterPair {
+    pub parent_id: Uuid,
+    pub parent: String,
+    pub chapter_id: Uuid,
+    pub chapter: String,
+    /// The chapter is one of the prospects asked, so the send can leave it out.
+    pub chapter_in_send: bool,
+}
+
+/// Each parent-and-chapter pair among the given prospects and those being asked, once.
+pub async fn chapter_pairs_being_asked(
     conn: &mut PgConnection,
     campaign_id: Uuid,
     prospect_ids: &[Uuid],
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> sqlx::Result<Vec<ChapterPair>> {
     sqlx::query_as(
-        "SELECT p.name, r.name FROM prospects p
-         JOIN prospects r ON r.campaign_id = p.campaign_id AND (r.id = p.parent_id OR r.parent_id = p.id)
-         WHERE p.campaign_id = $1 AND p.id = ANY ($2)
-           AND (r.id = ANY ($2) OR (r.status IN ('asked', 'in_conversation') AND r.signed_signature_id IS NULL))
-         ORDER BY p.sort_key COLLATE signer_order, r.sort_key COLLATE signer_order",
+        "SELECT parent.id AS parent_id, parent.name AS parent, chapter.id AS chapter_id, chapter.name AS chapter,
+                chapter.id = ANY ($2) AS chapter_in_send
+         FROM prospects chapter
+         JOIN prospects parent ON parent.campaign_id = chapter.campaign_id AND parent.id = chapter.parent_id
+         WHERE chapter.campaign_id = $1 AND (chapter.id = ANY ($2) OR parent.id = ANY ($2))
+           AND (chapter.id = ANY ($2)
+                OR (chapter.status IN ('asked', 'in_conversation') AND chapter.signed_signature_id IS NULL))
+           AND (parent.id = ANY ($2)
+                OR (parent.status IN ('asked', 'in_conversation') AND parent.signed_signature_id IS NULL))
+         ORDER BY parent.sort_key COLLATE signer_order, chapter.sort_key COLLATE signer_order, chapter.id",
     )
     .bind(campaign_id)
     .bind(prospect_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// The organizer of the group who last wrote to a contact in person (an ask, a follow-up,
+/// a last call they sent), else the prospect's owner: whom the contact's automated emails come from,
+/// and whose ask a signature from the contact's link answers.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ContactAsker {
+    pub contact_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+pub async fn askers(
+    conn: &mut PgConnection,
+    contact_ids: &[Uuid],
+) -> sqlx::Result<Vec<ContactAsker>> {
+    sqlx::query_as(
+        "SELECT c.id AS contact_id, u.id AS user_id, u.name, u.email::text AS email
+         FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
+         LEFT JOIN LATERAL (
+             SELECT a.author_id FROM outreach_activities a
+             JOIN memberships m ON m.user_id = a.author_id AND m.tenant_id = c.tenant_id
+             WHERE a.contact_id = c.id AND a.kind IN ('ask', 'follow_up', 'last_call')
+             ORDER BY a.at DESC, a.id DESC LIMIT 1) last ON true
+         LEFT JOIN memberships owner ON owner.user_id = p.owner_id AND owner.tenant_id = c.tenant_id
+         JOIN users u ON u.id = coalesce(last.author_id, owner.user_id)
+         WHERE c.id = ANY ($1)",
+    )
+    .bind(contact_ids)
     .fetch_all(conn)
     .await
 }

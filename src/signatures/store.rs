@@ -53,6 +53,16 @@ pub struct NewSignature {
     pub token_expires_at: Option<OffsetDateTime>,
     /// A reissue: the signature of the earlier campaign this one was made from.
     pub reissued_from: Option<Uuid>,
+    /// Made from a contact's personal link, at the address the ask went to.
+    pub personal_ask: Option<PersonalAsk>,
+}
+
+/// The ask a signature answers: the contact written to (`prospect_contacts`) and the
+/// organizer who wrote, when known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PersonalAsk {
+    pub contact_id: Uuid,
+    pub asked_by: Option<Uuid>,
 }
 
 impl NewSignature {
@@ -77,6 +87,7 @@ impl NewSignature {
             token_hash: None,
             token_expires_at: None,
             reissued_from: None,
+            personal_ask: None,
         }
     }
 }
@@ -110,10 +121,11 @@ pub async fn insert(
         "INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, website, city, size,
                                  parent_organization, contact_name, contact_title, email, phone, show_contact,
                                  affiliation, comment, domain_matches, source, state, revision_id, token_hash,
-                                 token_expires_at, confirmations_sent, confirmed_at, created_at, reissued_from)
+                                 token_expires_at, confirmations_sent, confirmed_at, created_at, reissued_from,
+                                 personal_ask_contact_id, personal_ask_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
                  $23, $24, CASE WHEN $23::bytea IS NULL THEN 0 ELSE 1 END,
-                 CASE WHEN $21 = 'confirmed' THEN $25 END, $25, $26)
+                 CASE WHEN $21 = 'confirmed' THEN $25 END, $25, $26, $27, $28)
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(id)
@@ -142,6 +154,8 @@ pub async fn insert(
     .bind(new.token_expires_at)
     .bind(now)
     .bind(new.reissued_from)
+    .bind(new.personal_ask.map(|a| a.contact_id))
+    .bind(new.personal_ask.and_then(|a| a.asked_by))
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = created {
@@ -787,9 +801,46 @@ pub struct Signature {
     pub token_expires_at: Option<OffsetDateTime>,
     pub confirmed_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+    /// Signed from a contact's personal link, at the address the ask went to.
+    pub from_personal_ask: bool,
+    /// The organizer who had asked, and the contact asked, while both are there to name.
+    pub asked_by_name: Option<String>,
+    pub asked_contact_name: Option<String>,
 }
 
 impl Signature {
+    /// Where a signature made from a personal link came from: "from Maya's ask to Keisha
+    /// Grant".
+    pub fn personal_ask_line(&self) -> Option<String> {
+        if !self.from_personal_ask {
+            return None;
+        }
+        let ask = match self
+            .asked_by_name
+            .as_deref()
+            .map(|name| name.split_whitespace().next().unwrap_or(""))
+            .filter(|first| !first.is_empty())
+        {
+            Some(first) => format!("from {first}'s ask"),
+            None => "from a personal ask".to_owned(),
+        };
+        Some(
+            match self.asked_contact_name.as_deref().filter(|n| !n.is_empty()) {
+                Some(contact) => format!("{ask} to {contact}"),
+                None => ask,
+            },
+        )
+    }
+
+    /// An organization's signature from the public form whose address is not on its
+    /// website's domain, unless organizers sent the ask to that very address.
+    pub fn needs_closer_look(&self) -> bool {
+        self.is_organization()
+            && !self.domain_matches
+            && self.from_form()
+            && !self.from_personal_ask
+    }
+
     pub fn state_label(&self) -> &'static str {
         self.state.label()
     }
@@ -811,7 +862,10 @@ impl Signature {
 
 const COLUMNS: &str = "s.id, s.tenant_id, s.campaign_id, s.kind, s.name, s.website, s.city, s.size, s.parent_organization, \
      s.contact_name, s.contact_title, s.email::text AS email, s.phone, s.show_contact, s.affiliation, s.comment, \
-     s.domain_matches, s.source, s.state, r.number AS revision_number, s.confirmed_revision, s.token_expires_at, s.confirmed_at, s.created_at";
+     s.domain_matches, s.source, s.state, r.number AS revision_number, s.confirmed_revision, s.token_expires_at, s.confirmed_at, s.created_at, \
+     s.personal_ask_contact_id IS NOT NULL AS from_personal_ask, \
+     (SELECT u.name FROM users u WHERE u.id = s.personal_ask_by) AS asked_by_name, \
+     (SELECT pc.name FROM prospect_contacts pc WHERE pc.id = s.personal_ask_contact_id AND pc.campaign_id = s.campaign_id) AS asked_contact_name";
 
 fn signature(r: &PgRow) -> sqlx::Result<Signature> {
     Ok(Signature {
@@ -839,6 +893,9 @@ fn signature(r: &PgRow) -> sqlx::Result<Signature> {
         token_expires_at: r.try_get("token_expires_at")?,
         confirmed_at: r.try_get("confirmed_at")?,
         created_at: r.try_get("created_at")?,
+        from_personal_ask: r.try_get("from_personal_ask")?,
+        asked_by_name: r.try_get("asked_by_name")?,
+        asked_contact_name: r.try_get("asked_contact_name")?,
     })
 }
 

@@ -50,6 +50,8 @@ pub struct SignForm {
     pub affiliation: String,
     pub revision: String,
     pub started: String,
+    /// Set when the form was opened from a contact's personal link (`personal_ask`).
+    pub personal_ask: String,
     /// The honeypot: hidden from people, filled by bots.
     pub nickname: String,
 }
@@ -462,6 +464,12 @@ pub async fn submit(
                 .await;
         }
     };
+    signature.personal_ask = super::personal_ask::verify(
+        &state.secret,
+        campaign.id,
+        &form.personal_ask,
+        &signature.email,
+    );
     // The revision the signer read: usually the current one, which costs no query.
     signature.revision_id = match Uuid::parse_str(form.revision.trim()) {
         Ok(id) if Some(id) == campaign.current_revision_id => Some(id),

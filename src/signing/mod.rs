@@ -7,6 +7,7 @@ mod form;
 mod individuals;
 mod letter_pdf;
 pub mod page_cache;
+pub mod personal_ask;
 mod privacy;
 mod public_page;
 mod release_pages;
