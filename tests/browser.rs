@@ -782,6 +782,8 @@ async fn a_typo_fix_is_saved_without_notifying_after_the_diff_is_shown() {
             .await,
         0
     );
+}
+
 /// Adds a prospect with one contact through the organizer's form; returns its id.
 async fn add_prospect(owner: &support::Client, path: &str, fields: &[(&str, &str)]) -> String {
     let r = owner
