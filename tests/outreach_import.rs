@@ -716,9 +716,9 @@ async fn a_realistic_sheet_pasted_with_first_names_as_owners_imports_whole() {
     assert_eq!(unmapped.status, 422);
     let body = support::unescape(&unmapped.body);
     assert_eq!(
-        body.matches("the owner \"Jo\" is not").count(),
+        body.matches(": the owner \"Jo\" is not").count(),
         1,
-        "listed once with its rows: {body}"
+        "listed once with its rows in the summary: {body}"
     );
     assert!(
         body.contains("Rows 5, 11, 17, 23, 29: the owner \"Jo\""),
@@ -807,8 +807,9 @@ async fn good_rows_are_imported_and_bad_ones_kept_aside_to_fix() {
     let map = ["name", "parent", "contact_email", "owner"];
     let done = confirm_with(&owner, &path, MIXED, &map, &[("mode", "good")]).await;
     assert_eq!(done.status, 303, "{}", done.body);
-    let record = done.location().unwrap().to_owned();
-    assert!(record.contains("/outreach/imports/"), "{record}");
+    let location = done.location().unwrap();
+    assert!(location.contains("/outreach/imports/"), "{location}");
+    let record = location.split('?').next().unwrap().to_owned();
     assert_eq!(
         counts(&app).await,
         (3, 3),
