@@ -176,6 +176,14 @@ impl Plan {
             .collect()
     }
 
+    /// Whether any row has a problem or a note to show (else the preview leaves out
+    /// that column).
+    pub fn has_notes(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|r| !r.errors.is_empty() || r.duplicate.is_some() || r.kept_with.is_some())
+    }
+
     pub fn duplicates(&self) -> usize {
         self.rows.iter().filter(|r| r.duplicate.is_some()).count()
     }
