@@ -764,6 +764,18 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
             .unwrap();
         assert_eq!(ticked.as_u64(), Some(32), "select all ticks every row shown");
         b.screenshot("after-list-select-all").await;
+        b.client
+            .find(fantoccini::Locator::Css("details.bulk summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.client
+            .execute("document.querySelector('details.bulk').scrollIntoView()", vec![])
+            .await
+            .unwrap();
+        b.screenshot("after-list-bulk-panel").await;
         b.width(390).await;
         let owner_cell = b
             .client
@@ -779,7 +791,24 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
             .await
             .unwrap();
         b.screenshot("after-list-390").await;
+
+        // A sheet with a bad row: the good ones go in, the bad one waits on the import's page.
+        b.width(1200).await;
+        b.goto(&app.url(&format!("{path}/outreach/import"))).await;
+        b.fill(
+            "#pasted",
+            "organization,email\nNew River Network,nr@newriver.example\nBad Row Org,not-an-address\n",
+        )
+        .await;
+        b.click("main form button[type=submit]").await;
+        b.click("main form.wide-form button[type=submit]").await;
+        b.click("form[action$='/outreach/import/confirm'] button[type=submit]")
+            .await;
+        assert!(b.path().await.contains("/outreach/imports/"));
+        let main = b.text("main").await;
+        assert!(main.contains("1 row kept aside to fix"), "{main}");
+        b.screenshot("after-import-record-kept-rows").await;
     })
     .await;
-    assert_eq!(app.count("SELECT count(*) FROM prospects").await, 32);
+    assert_eq!(app.count("SELECT count(*) FROM prospects").await, 33);
 }

@@ -757,7 +757,9 @@ async fn a_realistic_sheet_pasted_with_first_names_as_owners_imports_whole() {
     let done = confirm_with(&owner, &path, &csv, &map, &extra).await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(counts(&app).await, (32, 32));
-    let rows: Vec<(String, String, Vec<String>, Option<String>, String)> = sqlx::query_as(
+    /// Name, size, tags, owner's name, notes.
+    type Imported = (String, String, Vec<String>, Option<String>, String);
+    let rows: Vec<Imported> = sqlx::query_as(
         "SELECT p.name, p.size, p.tags, u.name, p.notes FROM prospects p LEFT JOIN users u ON u.id = p.owner_id
          ORDER BY p.name",
     )

@@ -114,7 +114,12 @@ pub async fn apply(
     match form.action.as_str() {
         "owner" => {
             let owner = match form.new_owner.as_str() {
-                "" | "none" => None,
+                "" => {
+                    return Err(AppError::BadRequest(
+                        "Choose the owner to give the selected prospects (or \"Nobody\").".into(),
+                    ))
+                }
+                "none" => None,
                 raw => {
                     let organizers = store::organizers(&state.db, t).await?;
                     let id = Uuid::parse_str(raw)

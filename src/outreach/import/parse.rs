@@ -218,9 +218,10 @@ mod tests {
         assert!(pasted.has_header);
         assert_eq!(pasted.headers, ["Organization", "Owner", "Notes"]);
         assert_eq!(pasted.rows[0].1, ["River Trust", "Maya", "Two\nlines"]);
+        // The quoted line break is one row; a blank line is none.
         assert_eq!(
             pasted.rows[1],
-            (4, vec!["Lake Friends".into(), "Sam".into()])
+            (3, vec!["Lake Friends".into(), "Sam".into()])
         );
 
         let headless = read("River Trust\tamira@river.example\nLake Friends\tlee@lake.example\n");
