@@ -711,7 +711,7 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
         b.click("main form button[type=submit]").await;
         assert!(b.text("main").await.contains("cells pasted from a spreadsheet (tabs)"));
         b.screenshot("after-columns").await;
-        b.click("main form.wide-form button[type=submit]").await;
+        b.click("main form.mapping-form button[type=submit]").await;
         assert!(b.text("h1").await.contains("owners and sizes"));
         let values = b.text("table.import-values").await;
         assert!(values.contains("Owner “Jo”") && values.contains("Size “Statewide”"), "{values}");
@@ -801,7 +801,7 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
         )
         .await;
         b.click("main form button[type=submit]").await;
-        b.click("main form.wide-form button[type=submit]").await;
+        b.click("main form.mapping-form button[type=submit]").await;
         b.click("form[action$='/outreach/import/confirm'] button[type=submit]")
             .await;
         assert!(b.path().await.contains("/outreach/imports/"));
