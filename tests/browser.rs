@@ -717,6 +717,9 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
         assert!(values.contains("Owner “Jo”") && values.contains("Size “Statewide”"), "{values}");
         assert!(!values.contains("Owner “Maya”"), "first names are found by themselves");
         b.screenshot("after-values-step").await;
+        b.width(390).await;
+        b.screenshot("after-values-step-390").await;
+        b.width(1200).await;
         // Left unchosen, "Jo" holds its rows aside: listed once, the others can go in.
         b.click("main form button[value=check]").await;
         let summary = b.text(".error-summary").await;
@@ -808,6 +811,8 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
         let main = b.text("main").await;
         assert!(main.contains("1 row kept aside to fix"), "{main}");
         b.screenshot("after-import-record-kept-rows").await;
+        b.width(390).await;
+        b.screenshot("after-import-record-kept-rows-390").await;
     })
     .await;
     assert_eq!(app.count("SELECT count(*) FROM prospects").await, 33);

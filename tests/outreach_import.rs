@@ -942,6 +942,21 @@ async fn an_import_is_undone_until_something_was_sent_from_it() {
         .post_form(&format!("{record}/undo"), &[("confirm", "yes")])
         .await;
     assert_eq!(foreign.status, 404);
+    assert_eq!(other.get(&record).await.status, 404);
+    let viewer = app
+        .join(&owner, "river", "vic@river.example", "viewer", "Vic")
+        .await;
+    let page = viewer.get(&record).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("Undo the import"),
+        "no undo for viewers"
+    );
+    let refused = viewer
+        .post_form(&format!("{record}/undo"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(counts(&app).await, (2, 2));
 
     let undone = owner
         .post_form(&format!("{record}/undo"), &[("confirm", "yes")])
