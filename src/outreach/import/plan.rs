@@ -130,15 +130,20 @@ impl Plan {
     /// Each distinct problem once, with the rows that have it, in order of first row.
     pub fn errors(&self) -> Vec<(String, String)> {
         let mut seen: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut at: HashMap<&str, usize> = HashMap::new();
         for row in &self.rows {
             for e in &row.errors {
-                match seen.iter_mut().find(|(m, _)| m == e) {
-                    Some((_, rows)) => {
+                match at.get(e.as_str()) {
+                    Some(&i) => {
+                        let rows = &mut seen[i].1;
                         if rows.last() != Some(&row.row) {
                             rows.push(row.row);
                         }
                     }
-                    None => seen.push((e.clone(), vec![row.row])),
+                    None => {
+                        at.insert(e, seen.len());
+                        seen.push((e.clone(), vec![row.row]));
+                    }
                 }
             }
         }
@@ -661,6 +666,7 @@ pub fn plan(table: &Table, targets: &[Target], context: &Context, values: &Value
 /// the list (as `store::find_duplicate` decides on insert) or as an earlier organization
 /// of the file (rows with the same name are one organization already).
 fn flag_duplicates(groups: &[Group], rows: &mut [RowView], context: &Context) {
+    let at_row: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, v)| (v.row, i)).collect();
     let mut seen_domains: HashMap<String, usize> = HashMap::new();
     for (index, group) in groups.iter().enumerate() {
         let domain = group
@@ -689,8 +695,8 @@ fn flag_duplicates(groups: &[Group], rows: &mut [RowView], context: &Context) {
             seen_domains.entry(domain).or_insert(index);
         }
         if let Some(note) = note {
-            if let Some(view) = rows.iter_mut().find(|r| r.row == group.first_row) {
-                view.duplicate = Some(note);
+            if let Some(&i) = at_row.get(&group.first_row) {
+                rows[i].duplicate = Some(note);
             }
         }
     }
@@ -765,13 +771,15 @@ fn resolve_parents(
 /// the file is written too. The other rows of an organization kept aside go with it, so
 /// the fixed rows come back together as one prospect.
 fn keep_aside(groups: &mut [Group], rows: &mut [RowView]) {
-    let bad_row = |g: &Group, rows: &[RowView]| {
-        g.rows
-            .iter()
-            .copied()
-            .find(|r| rows.iter().any(|v| v.row == *r && !v.errors.is_empty()))
-    };
-    let mut blocked: Vec<Option<usize>> = groups.iter().map(|g| bad_row(g, rows)).collect();
+    let bad_rows: std::collections::HashSet<usize> = rows
+        .iter()
+        .filter(|v| !v.errors.is_empty())
+        .map(|v| v.row)
+        .collect();
+    let mut blocked: Vec<Option<usize>> = groups
+        .iter()
+        .map(|g| g.rows.iter().copied().find(|r| bad_rows.contains(r)))
+        .collect();
     // A chapter waits for its parent: repeat until nothing changes (chains are short).
     loop {
         let mut changed = false;
@@ -790,12 +798,16 @@ fn keep_aside(groups: &mut [Group], rows: &mut [RowView]) {
             break;
         }
     }
+    // Row number → its place among the rows.
+    let index: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, v)| (v.row, i)).collect();
     for (group, blocked) in groups.iter_mut().zip(blocked) {
         let Some(first_bad) = blocked else { continue };
         group.importable = false;
-        for view in rows.iter_mut() {
-            if group.rows.contains(&view.row) && view.errors.is_empty() {
-                view.kept_with = Some(first_bad);
+        for row in &group.rows {
+            if let Some(&i) = index.get(row) {
+                if rows[i].errors.is_empty() {
+                    rows[i].kept_with = Some(first_bad);
+                }
             }
         }
     }

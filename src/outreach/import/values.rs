@@ -188,6 +188,9 @@ pub fn unplaced(
     values: &ValueMap,
 ) -> Vec<Unplaced> {
     let mut out: Vec<Unplaced> = Vec::new();
+    // (kind, folded value) → its place in `out`: a file may hold thousands of values.
+    let mut seen: std::collections::HashMap<(&'static str, String), usize> =
+        std::collections::HashMap::new();
     let column = |t: Target| targets.iter().position(|x| *x == t);
     for (target, kind) in [(Target::Owner, "owner"), (Target::Size, "size")] {
         let Some(i) = column(target) else { continue };
@@ -196,20 +199,19 @@ pub fn unplaced(
             if raw.is_empty() {
                 continue;
             }
+            let key = (kind, fold(raw));
+            if let Some(&at) = seen.get(&key) {
+                out[at].rows += 1;
+                continue;
+            }
             let placed_by_itself = match kind {
                 "owner" => owner_named(raw, organizers).is_some(),
-                _ => Size::parse(&fold(raw)).is_some(),
+                _ => Size::parse(&key.1).is_some(),
             };
             if placed_by_itself {
                 continue;
             }
-            if let Some(seen) = out
-                .iter_mut()
-                .find(|u| u.kind == kind && fold(&u.raw) == fold(raw))
-            {
-                seen.rows += 1;
-                continue;
-            }
+            seen.insert(key, out.len());
             let chosen = match kind {
                 "owner" => match values.owner(raw) {
                     Some(Choice::Empty) => "none".to_owned(),
