@@ -157,26 +157,35 @@ struct ValuesPage {
     base: String,
     campaign: Campaign,
     unplaced: Vec<Unplaced>,
+    /// Values beyond the ones shown (a column with thousands of them is likely the wrong
+    /// column).
+    more: usize,
     organizers: Vec<Organizer>,
     sizes: &'static [Size],
     csv: String,
     carried: Carried,
 }
 
+/// At most this many values on the values step.
+const MAX_VALUES_SHOWN: usize = 100;
+
 fn values_page(
     member: &Member,
     campaign: Campaign,
-    unplaced: Vec<Unplaced>,
+    mut unplaced: Vec<Unplaced>,
     organizers: Vec<Organizer>,
     csv: String,
     carried: Carried,
 ) -> ValuesPage {
     let (layout, base) = frame(member, &campaign, "Import prospects: values");
+    let more = unplaced.len().saturating_sub(MAX_VALUES_SHOWN);
+    unplaced.truncate(MAX_VALUES_SHOWN);
     ValuesPage {
         layout,
         base,
         campaign,
         unplaced,
+        more,
         organizers,
         sizes: Size::ALL,
         csv,
