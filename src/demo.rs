@@ -677,6 +677,7 @@ async fn demo_prospects(
                     referral_id: Some(referrals[&signer]),
                     referred_by: SIGNERS[signer].0.into(),
                     referral_note: String::new(),
+                    import_id: None,
                 },
                 local_at(now, -SIGNERS[signer].2, 18, 0)?,
             ),
@@ -690,6 +691,7 @@ async fn demo_prospects(
             tags: p.tags.iter().map(|t| (*t).to_owned()).collect(),
             owner_id: p.owned.then_some(owner_id),
             sensitivity: p.sensitivity.into(),
+            notes: String::new(),
             hold_reason: p
                 .hold
                 .map(|(reason, _)| reason.to_owned())

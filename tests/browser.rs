@@ -884,3 +884,204 @@ async fn an_ask_is_previewed_recipient_by_recipient_and_a_chapter_left_out() {
     })
     .await;
 }
+
+fn realistic_sheet_for_shots(sep: &str) -> String {
+    let mut sheet = [
+        "Organization",
+        "Website",
+        "Size",
+        "Owner",
+        "Tags",
+        "Contact",
+        "Role",
+        "Email",
+        "Notes",
+    ]
+    .join(sep);
+    sheet.push('\n');
+    let sizes = [
+        "Statewide",
+        "National",
+        "local",
+        "State",
+        "Local chapter",
+        "Regional",
+    ];
+    let owners = ["Maya", "Sam", "maya okafor", "SAM@river.example", "Jo", ""];
+    let orgs = [
+        "Ohio Valley Clean Water Alliance",
+        "Sierra Club - West Virginia",
+        "Appalachian Voices",
+        "Mothers Out Front Cincinnati",
+        "Kentucky Resources Council",
+        "Marietta Riverkeepers",
+        "Friends of the Muskingum",
+        "Buckeye Environmental Network",
+        "Ohio Farmers Union",
+        "Pittsburgh Water Collaborative",
+        "Wheeling Faith Coalition",
+        "Lower Ohio Anglers",
+    ];
+    for i in 1..=32 {
+        let org = format!("{} {}", orgs[i % orgs.len()], i);
+        let row = [
+            org.clone(),
+            format!("org{i}.example"),
+            sizes[i % sizes.len()].to_owned(),
+            owners[i % owners.len()].to_owned(),
+            "water; farms|youth".to_owned(),
+            format!("Keisha Grant {i}"),
+            "Director".to_owned(),
+            format!("contact{i}@org{i}.example"),
+            format!("Met at the spring summit ({i})"),
+        ];
+        sheet.push_str(&row.join(sep));
+        sheet.push('\n');
+    }
+    sheet
+}
+
+/// An organizer pastes 32 rows copied from a spreadsheet (tabs, first names as owners,
+/// "Statewide" sizes), maps the values once, sees every column in the preview, imports,
+/// and finds the list readable on a phone with a select-all box.
+#[tokio::test]
+async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    app.join(
+        &owner,
+        "river",
+        "maya@river.example",
+        "organizer",
+        "Maya Okafor",
+    )
+    .await;
+    app.join(
+        &owner,
+        "river",
+        "sam@river.example",
+        "organizer",
+        "Sam Reyes",
+    )
+    .await;
+    let (path, _) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    in_browser(async |b| {
+        log_in(&app, b, "ana@river.example").await;
+        b.goto(&app.url(&format!("{path}/outreach/import"))).await;
+        // What a paste does: the cells land in the box as tab-separated lines.
+        b.client
+            .execute(
+                "document.getElementById('pasted').value = arguments[0]",
+                vec![serde_json::json!(realistic_sheet_for_shots("\t"))],
+            )
+            .await
+            .unwrap();
+        b.click("main form button[type=submit]").await;
+        assert!(b.text("main").await.contains("cells pasted from a spreadsheet (tabs)"));
+        b.screenshot("after-columns").await;
+        b.click("main form.mapping-form button[type=submit]").await;
+        assert!(b.text("h1").await.contains("owners and sizes"));
+        let values = b.text("table.import-values").await;
+        assert!(values.contains("Owner “Jo”") && values.contains("Size “Statewide”"), "{values}");
+        assert!(!values.contains("Owner “Maya”"), "first names are found by themselves");
+        b.screenshot("after-values-step").await;
+        b.width(390).await;
+        b.screenshot("after-values-step-390").await;
+        b.width(1200).await;
+        // Left unchosen, "Jo" holds its rows aside: listed once, the others can go in.
+        b.click("main form button[value=check]").await;
+        let summary = b.text(".error-summary").await;
+        assert!(summary.contains("Rows 5, 11, 17, 23, 29: the owner \"Jo\""), "{summary}");
+        assert!(summary.contains("import the 27 good rows now"), "{summary}");
+        b.screenshot("after-preview-with-problems").await;
+        b.click("form[action$='/outreach/import/confirm'] button[value=values]")
+            .await;
+        let jo = b
+            .client
+            .find(fantoccini::Locator::XPath(
+                "//tr[contains(., 'Owner “Jo”')]//select",
+            ))
+            .await
+            .unwrap();
+        let maya: String = sqlx::query_scalar(
+            "SELECT id::text FROM users WHERE email = 'maya@river.example'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        jo.select_by_value(&maya).await.unwrap();
+        b.screenshot("after-values-chosen").await;
+        b.click("main form button[value=check]").await;
+        assert!(b.text("h1").await.contains("preview"));
+        let main = b.text("main").await;
+        assert!(main.contains("32 rows are ready: 32 prospects with 32 contacts"), "{main}");
+        let headings = b.text("table.import-preview thead").await.to_lowercase();
+        for heading in ["website", "size", "owner", "tags", "contact", "role", "email", "notes"] {
+            assert!(headings.contains(heading), "{heading} in {headings}");
+        }
+        b.screenshot("after-preview").await;
+        b.click("form[action$='/outreach/import/confirm'] button[type=submit]")
+            .await;
+        assert_eq!(b.path().await, "/app/river/campaigns/water/outreach/prospects");
+        assert!(b.text("main").await.contains("See this import"));
+        b.check("#select-all").await;
+        let ticked = b
+            .client
+            .execute(
+                "return document.querySelectorAll('table.prospects input[name=prospect]:checked').length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(ticked.as_u64(), Some(32), "select all ticks every row shown");
+        b.screenshot("after-list-select-all").await;
+        b.client
+            .find(fantoccini::Locator::Css("details.bulk summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.client
+            .execute("document.querySelector('details.bulk').scrollIntoView()", vec![])
+            .await
+            .unwrap();
+        b.screenshot("after-list-bulk-panel").await;
+        b.width(390).await;
+        let owner_cell = b
+            .client
+            .execute(
+                "return getComputedStyle(document.querySelector('table.prospects td[data-label=Owner]'), '::before').content",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(owner_cell.as_str(), Some("\"Owner: \""), "labelled on a phone");
+        b.client
+            .execute("document.querySelector('table.prospects').scrollIntoView()", vec![])
+            .await
+            .unwrap();
+        b.screenshot("after-list-390").await;
+
+        // A sheet with a bad row: the good ones go in, the bad one waits on the import's page.
+        b.width(1200).await;
+        b.goto(&app.url(&format!("{path}/outreach/import"))).await;
+        b.fill(
+            "#pasted",
+            "organization,email\nNew River Network,nr@newriver.example\nBad Row Org,not-an-address\n",
+        )
+        .await;
+        b.click("main form button[type=submit]").await;
+        b.click("main form.mapping-form button[type=submit]").await;
+        b.click("form[action$='/outreach/import/confirm'] button[type=submit]")
+            .await;
+        assert!(b.path().await.contains("/outreach/imports/"));
+        let main = b.text("main").await;
+        assert!(main.contains("1 row kept aside to fix"), "{main}");
+        b.screenshot("after-import-record-kept-rows").await;
+        b.width(390).await;
+        b.screenshot("after-import-record-kept-rows-390").await;
+    })
+    .await;
+    assert_eq!(app.count("SELECT count(*) FROM prospects").await, 33);
+}

@@ -62,10 +62,12 @@ pub struct ListQuery {
     pub page: String,
     pub sent: String,
     pub carried: String,
+    /// Just imported: the import, to see or undo it.
+    pub import: String,
 }
 
 impl ListQuery {
-    fn filter(&self, member: &Member) -> Filter {
+    pub(super) fn filter(&self, member: &Member) -> Filter {
         let page: i64 = self.page.parse().unwrap_or(1).clamp(1, 10_000);
         Filter {
             search: self.q.trim().chars().take(200).collect(),
@@ -136,6 +138,9 @@ struct ListPage {
     carried: Option<usize>,
     /// The group's other campaigns, whose signers can be carried over as prospects.
     other_campaigns: Vec<(String, String)>,
+    /// Just imported: the import's id, for its page (and undo).
+    import: Option<Uuid>,
+    statuses: &'static [PipelineStatus],
 }
 
 /// `GET …/outreach/prospects`: filtered, sorted, a hundred to a page, in one query.
@@ -160,6 +165,7 @@ pub async fn list(
     let layout = member.layout(format!("Prospects — {}", campaign.title));
     let sent = query.sent.parse::<usize>().ok();
     let carried = query.carried.parse::<usize>().ok();
+    let import = Uuid::parse_str(&query.import).ok();
     // Names only: counting each campaign's signers would read every signature of the group.
     let other_campaigns: Vec<(String, String)> = sqlx::query_as(
         "SELECT slug, title FROM campaigns WHERE tenant_id = $1 AND id <> $2 ORDER BY created_at DESC LIMIT 50",
@@ -192,6 +198,8 @@ pub async fn list(
         sent,
         carried,
         other_campaigns,
+        import,
+        statuses: PipelineStatus::ALL,
     })
 }
 
@@ -205,6 +213,7 @@ pub struct ProspectForm {
     pub tags: String,
     pub owner: String,
     pub sensitivity: String,
+    pub notes: String,
     pub hold_reason: String,
     pub hold_until: String,
     /// Contact fields, on the "add a prospect" form only.
@@ -226,6 +235,7 @@ impl ProspectForm {
             tags: p.tags_text(),
             owner: p.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             sensitivity: p.sensitivity.clone(),
+            notes: p.notes.clone(),
             hold_reason: p.hold_reason.clone(),
             hold_until: p.hold_until.map(|d| d.to_string()).unwrap_or_default(),
             ..ProspectForm::default()
@@ -317,6 +327,9 @@ impl ProspectForm {
                 errors.add(field, "Keep this under 2,000 characters.");
             }
         }
+        if self.notes.chars().count() > 10_000 {
+            errors.add("notes", "Keep the notes under 10,000 characters.");
+        }
         ProspectInput {
             name,
             website,
@@ -325,6 +338,7 @@ impl ProspectForm {
             tags,
             owner_id,
             sensitivity: self.sensitivity.trim().to_owned(),
+            notes: self.notes.trim().to_owned(),
             hold_reason,
             hold_until,
         }

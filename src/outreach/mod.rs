@@ -5,6 +5,7 @@
 //! a confirmed signature matches it: outreach records consent, it never makes it.
 
 mod asks;
+mod bulk;
 mod carry;
 mod daily_cap;
 mod dashboard;
@@ -71,6 +72,28 @@ pub const NOTICES: &[(&str, &str)] = &[
     (
         "prospects-imported",
         "Prospects imported. Possible duplicates are flagged on the list.",
+    ),
+    (
+        "prospects-imported-some",
+        "The good rows are imported. The rows with problems are kept aside below, to fix and import.",
+    ),
+    ("kept-rows-forgotten", "The kept rows are forgotten."),
+    (
+        "import-undone",
+        "The import is undone: its prospects and their contacts are removed.",
+    ),
+    ("prospects-updated", "The selected prospects are changed."),
+    (
+        "prospects-deleted",
+        "The selected prospects are deleted, with their contacts and log.",
+    ),
+    (
+        "prospects-merged",
+        "The two prospects are one now: contacts and log kept.",
+    ),
+    (
+        "none-selected",
+        "Nothing changed: tick the prospects to change first (or \"all\").",
     ),
 ];
 
@@ -280,6 +303,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(o, get(dashboard::page))
         .route(&format!("{o}/prospects"), get(handlers::list))
+        .route(&format!("{o}/prospects/bulk"), post(bulk::apply))
         .route(
             &format!("{o}/prospects/new"),
             get(handlers::new_page).post(handlers::create),
@@ -346,6 +370,16 @@ pub fn router() -> Router<AppState> {
             get(import::page).post(import::upload),
         )
         .route(&format!("{o}/import/confirm"), post(import::confirm))
+        .route(&format!("{o}/imports/{{id}}"), get(import::record_page))
+        .route(
+            &format!("{o}/imports/{{id}}/kept-aside.csv"),
+            get(import::download_kept),
+        )
+        .route(
+            &format!("{o}/imports/{{id}}/forget"),
+            post(import::forget_kept),
+        )
+        .route(&format!("{o}/imports/{{id}}/undo"), post(import::undo))
         .route(&format!("{o}/export.csv"), get(import::export))
         .route(&format!("{o}/carry"), post(carry::carry))
         .route("/{tenant}/{campaign}/ask/{token}", get(asks::open_link))

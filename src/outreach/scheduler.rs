@@ -1012,6 +1012,7 @@ pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyho
                 referral_id: Some(referral_id),
                 referred_by: referrer.clone(),
                 referral_note: String::new(),
+                import_id: None,
             },
             now,
         )

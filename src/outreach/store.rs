@@ -144,6 +144,7 @@ pub struct Prospect {
     pub owner_id: Option<Uuid>,
     pub owner_name: Option<String>,
     pub sensitivity: String,
+    pub notes: String,
     pub hold_reason: String,
     pub hold_until: Option<Date>,
     pub status: PipelineStatus,
@@ -195,7 +196,7 @@ impl Prospect {
 }
 
 const PROSPECT_COLUMNS: &str = "p.id, p.name, p.website, p.size, p.parent_id, parent.name AS parent_name, p.tags,
-    p.owner_id, owner.name AS owner_name, p.sensitivity, p.hold_reason, p.hold_until, p.status,
+    p.owner_id, owner.name AS owner_name, p.sensitivity, p.notes, p.hold_reason, p.hold_until, p.status,
     p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.unchecked_suggestion, p.possible_duplicate_of,
     dup.name AS duplicate_name, p.next_follow_up, p.last_touch_at, p.created_at,
     (SELECT count(*) FROM prospect_contacts pc WHERE pc.prospect_id = p.id) AS contact_count,
@@ -220,6 +221,7 @@ fn prospect(r: &PgRow) -> sqlx::Result<Prospect> {
         owner_id: r.try_get("owner_id")?,
         owner_name: r.try_get("owner_name")?,
         sensitivity: r.try_get("sensitivity")?,
+        notes: r.try_get("notes")?,
         hold_reason: r.try_get("hold_reason")?,
         hold_until: r.try_get("hold_until")?,
         status: r.try_get("status")?,
@@ -305,14 +307,15 @@ fn stage_condition(stage: Stage) -> String {
     }
 }
 
-/// One page of a campaign's prospects, filtered and sorted, in one query.
-pub async fn list(
+/// The ids of one page of a campaign's prospects, filtered and sorted, and how many the
+/// filter shows in all.
+async fn page_ids(
     db: &PgPool,
     tenant: TenantId,
     campaign_id: Uuid,
     filter: &Filter,
     today: Date,
-) -> sqlx::Result<Page> {
+) -> sqlx::Result<(Vec<Uuid>, i64)> {
     let mut conditions = vec![
         "p.tenant_id = $1".to_owned(),
         "p.campaign_id = $2".to_owned(),
@@ -347,8 +350,8 @@ pub async fn list(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    // The page's ids first (read in order off an index, a hundred rows), then their
-    // details, then the total: never all of the campaign's prospects joined and sorted.
+    // The page's ids first (read in order off an index, a hundred rows), then the total:
+    // never all of the campaign's prospects joined and sorted.
     let ids_sql = format!(
         "SELECT p.id FROM prospects p WHERE {conditions} ORDER BY {} LIMIT $8 OFFSET $9",
         filter.sort.order_by()
@@ -377,6 +380,18 @@ pub async fn list(
         .map(|r| r.try_get("id"))
         .collect::<sqlx::Result<_>>()?;
     let total: i64 = bound!(&count_sql).fetch_one(db).await?.try_get(0)?;
+    Ok((ids, total))
+}
+
+/// One page of a campaign's prospects, filtered and sorted: its ids, then their details.
+pub async fn list(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    filter: &Filter,
+    today: Date,
+) -> sqlx::Result<Page> {
+    let (ids, total) = page_ids(db, tenant, campaign_id, filter, today).await?;
     let details_sql = format!(
         "SELECT {PROSPECT_COLUMNS} {PROSPECT_JOINS} WHERE p.id = ANY ($1) ORDER BY array_position($1, p.id)"
     );
@@ -505,6 +520,7 @@ pub struct ProspectInput {
     pub tags: Vec<String>,
     pub owner_id: Option<Uuid>,
     pub sensitivity: String,
+    pub notes: String,
     pub hold_reason: String,
     pub hold_until: Option<Date>,
 }
@@ -548,6 +564,8 @@ pub struct Origin {
     pub referral_id: Option<Uuid>,
     pub referred_by: String,
     pub referral_note: String,
+    /// The import that brings it in (undone, it takes its prospects away again).
+    pub import_id: Option<Uuid>,
 }
 
 /// Adds a prospect, flagged when it looks like one already on the list.
@@ -564,8 +582,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO prospects (id, tenant_id, campaign_id, name, name_key, sort_key, website, domain, size, parent_id,
                                 tags, owner_id, sensitivity, hold_reason, hold_until, referral_id, referred_by,
-                                referral_note, possible_duplicate_of, created_at, unchecked_suggestion)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+                                referral_note, possible_duplicate_of, created_at, unchecked_suggestion, notes, import_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
     )
     .bind(id)
     .bind(tenant)
@@ -589,6 +607,8 @@ pub async fn insert(
     .bind(now)
     // A signer's suggestion is their text until an organizer edits it.
     .bind(origin.referral_id.is_some())
+    .bind(&input.notes)
+    .bind(origin.import_id)
     .execute(conn)
     .await?;
     Ok(id)
@@ -606,7 +626,7 @@ pub async fn update(
     let done = sqlx::query(
         "UPDATE prospects SET name = $4, name_key = $5, sort_key = $6, website = $7, domain = $8, size = $9,
                 parent_id = $10, tags = $11, owner_id = $12, sensitivity = $13, hold_reason = $14, hold_until = $15,
-                possible_duplicate_of = $16, unchecked_suggestion = false
+                possible_duplicate_of = $16, unchecked_suggestion = false, notes = $17
          WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
     )
     .bind(tenant.uuid())
@@ -625,6 +645,7 @@ pub async fn update(
     .bind(&input.hold_reason)
     .bind(input.hold_until)
     .bind(duplicate.map(|(id, _)| id))
+    .bind(&input.notes)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -842,6 +863,672 @@ pub async fn clear_bounce(
     .bind(id)
     .fetch_optional(conn)
     .await
+}
+
+/// A prospect already on the list, as the import compares rows with it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExistingProspect {
+    pub id: Uuid,
+    pub name: String,
+    pub name_key: String,
+    pub domain: String,
+}
+
+pub async fn existing_prospects(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<Vec<ExistingProspect>> {
+    sqlx::query_as(
+        "SELECT id, name, name_key, domain FROM prospects WHERE tenant_id = $1 AND campaign_id = $2
+         ORDER BY created_at, id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await
+}
+
+/// An owner or organizer of the group with the name and address an import may use.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrganizerRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+pub async fn organizers_with_email(
+    db: &PgPool,
+    tenant: TenantId,
+) -> sqlx::Result<Vec<OrganizerRow>> {
+    sqlx::query_as(
+        "SELECT u.id, u.name, lower(u.email::text) AS email FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 AND m.role IN ('owner', 'organizer') ORDER BY u.name, u.id",
+    )
+    .bind(tenant.uuid())
+    .fetch_all(db)
+    .await
+}
+
+/// An import as its page shows it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ImportRecord {
+    pub id: Uuid,
+    pub imported_by_name: String,
+    pub imported_at: OffsetDateTime,
+    pub prospects: i32,
+    pub contacts: i32,
+    pub kept_aside: String,
+    pub kept_rows: i32,
+    pub kept_has_header: bool,
+    pub mapping: Vec<String>,
+    pub undone_at: Option<OffsetDateTime>,
+    /// Its prospects still on the list (merged or deleted ones are gone).
+    pub remaining: i64,
+}
+
+pub struct NewImport<'a> {
+    pub by: Uuid,
+    pub by_name: &'a str,
+    pub at: OffsetDateTime,
+    pub prospects: i32,
+    pub contacts: i32,
+    pub kept_aside: &'a str,
+    pub kept_rows: i32,
+    pub kept_has_header: bool,
+    pub mapping: &'a [&'a str],
+}
+
+pub async fn record_import(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    new: &NewImport<'_>,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO prospect_imports (id, tenant_id, campaign_id, imported_by, imported_by_name, imported_at,
+                                       prospects, contacts, kept_aside, kept_rows, kept_has_header, mapping)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id)
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(new.by)
+    .bind(new.by_name)
+    .bind(new.at)
+    .bind(new.prospects)
+    .bind(new.contacts)
+    .bind(new.kept_aside)
+    .bind(new.kept_rows)
+    .bind(new.kept_has_header)
+    .bind(new.mapping)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+const IMPORT_COLUMNS: &str =
+    "i.id, i.imported_by_name, i.imported_at, i.prospects, i.contacts, i.kept_aside,
+    i.kept_rows, i.kept_has_header, i.mapping, i.undone_at,
+    (SELECT count(*) FROM prospects p WHERE p.import_id = i.id) AS remaining";
+
+pub async fn import_by_id(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<ImportRecord>> {
+    sqlx::query_as(&format!(
+        "SELECT {IMPORT_COLUMNS} FROM prospect_imports i WHERE i.tenant_id = $1 AND i.campaign_id = $2 AND i.id = $3"
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn recent_imports(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<Vec<ImportRecord>> {
+    sqlx::query_as(&format!(
+        "SELECT {IMPORT_COLUMNS} FROM prospect_imports i WHERE i.tenant_id = $1 AND i.campaign_id = $2
+         ORDER BY i.imported_at DESC, i.id LIMIT 20"
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The rows kept aside are done with (imported again, or not wanted).
+pub async fn forget_kept_rows(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE prospect_imports SET kept_aside = '', kept_rows = 0
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub enum UndoOutcome {
+    Undone(u64),
+    AlreadyUndone,
+    /// This many of its prospects were asked, called, noted or changed by a signer since.
+    Touched(i64),
+}
+
+/// Takes an import's prospects away (with their contacts), while none of them has an
+/// activity beyond what the import itself wrote. The contacts are locked first, as a send
+/// locks them, so an ask cannot slip between the check and the removal.
+pub async fn undo_import(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<UndoOutcome>> {
+    let found: Option<(OffsetDateTime, Option<OffsetDateTime>)> = sqlx::query_as(
+        "SELECT imported_at, undone_at FROM prospect_imports
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 FOR UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((imported_at, undone_at)) = found else {
+        return Ok(None);
+    };
+    if undone_at.is_some() {
+        return Ok(Some(UndoOutcome::AlreadyUndone));
+    }
+    sqlx::query(
+        "SELECT c.id FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
+         WHERE p.tenant_id = $1 AND p.import_id = $2 ORDER BY c.id FOR UPDATE OF c",
+    )
+    .bind(tenant.uuid())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM prospects WHERE tenant_id = $1 AND import_id = $2 ORDER BY id FOR UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let touched: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT prospect_id) FROM outreach_activities
+         WHERE prospect_id = ANY ($1) AND NOT (kind = 'signed' AND at = $2)",
+    )
+    .bind(&ids)
+    .bind(imported_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    if touched > 0 {
+        return Ok(Some(UndoOutcome::Touched(touched)));
+    }
+    let removed = sqlx::query("DELETE FROM prospects WHERE tenant_id = $1 AND id = ANY ($2)")
+        .bind(tenant.uuid())
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "UPDATE prospect_imports SET undone_at = $2, kept_aside = '', kept_rows = 0 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(Some(UndoOutcome::Undone(removed)))
+}
+
+/// One row of the CSV export: a prospect with one of its contacts (or none).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    pub name: String,
+    pub website: String,
+    pub size: String,
+    pub parent_name: Option<String>,
+    pub tags: Vec<String>,
+    pub owner_email: Option<String>,
+    pub sensitivity: String,
+    pub notes: String,
+    pub status: PipelineStatus,
+    pub signed: bool,
+    pub hold_reason: String,
+    pub hold_until: Option<Date>,
+    pub next_follow_up: Option<Date>,
+    pub last_touch_at: Option<OffsetDateTime>,
+    pub referred_by: String,
+    pub contact_id: Option<Uuid>,
+    pub contact_name: Option<String>,
+    pub role: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub bounced_at: Option<OffsetDateTime>,
+    pub touches: Option<i32>,
+}
+
+/// Every prospect with its contacts (one row per contact), in one query.
+pub async fn export_rows(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<Vec<ExportRow>> {
+    sqlx::query_as(
+        "SELECT p.name, p.website, p.size, parent.name AS parent_name, p.tags, owner.email::text AS owner_email,
+                p.sensitivity, p.notes, p.status, p.signed_signature_id IS NOT NULL AS signed, p.hold_reason,
+                p.hold_until, p.next_follow_up, p.last_touch_at, p.referred_by,
+                c.id AS contact_id, c.name AS contact_name, c.role, c.email::text AS email, c.phone,
+                c.bounced_at, c.touches
+         FROM prospects p
+         LEFT JOIN prospects parent ON parent.id = p.parent_id
+         LEFT JOIN users owner ON owner.id = p.owner_id
+         LEFT JOIN prospect_contacts c ON c.prospect_id = p.id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2
+         ORDER BY p.sort_key COLLATE signer_order, p.id, c.created_at, c.id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The ids among `ids` that are prospects of this campaign (anything else is ignored).
+pub async fn own_ids(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)
+         ORDER BY sort_key COLLATE signer_order, id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Every prospect the list's filter shows (all its pages, at most 5,000).
+pub async fn matching_ids(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    filter: &Filter,
+    today: Date,
+) -> sqlx::Result<Vec<Uuid>> {
+    let all = Filter {
+        offset: 0,
+        limit: 5_000,
+        ..filter.clone()
+    };
+    let (ids, _) = page_ids(db, tenant, campaign_id, &all, today).await?;
+    Ok(ids)
+}
+
+/// Name, contacts and whether signed, for the confirmation of a delete or a merge.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Chosen {
+    pub id: Uuid,
+    pub name: String,
+    pub contacts: i64,
+    pub activities: i64,
+    pub signed: bool,
+}
+
+pub async fn chosen(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<Chosen>> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, (SELECT count(*) FROM prospect_contacts c WHERE c.prospect_id = p.id) AS contacts,
+                (SELECT count(*) FROM outreach_activities a WHERE a.prospect_id = p.id) AS activities,
+                p.signed_signature_id IS NOT NULL AS signed
+         FROM prospects p WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = ANY ($3)
+         ORDER BY p.sort_key COLLATE signer_order, p.id",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn bulk_set_owner(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+    owner: Option<Uuid>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE prospects SET owner_id = $4 WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .bind(owner)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Adds a tag to the prospects that do not have it yet (case aside) and have room for it.
+pub async fn bulk_add_tag(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+    tag: &str,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE prospects SET tags = tags || $4::text
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3) AND cardinality(tags) < 20
+           AND NOT EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($4))",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .bind(tag)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+pub async fn bulk_remove_tag(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+    tag: &str,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE prospects SET tags = ARRAY(SELECT t FROM unnest(tags) t WHERE lower(t) <> lower($4))
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)
+           AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($4))",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .bind(tag)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Puts prospects on hold (a reason, until a date or open-ended), or ends their hold
+/// (an empty reason).
+pub async fn bulk_set_hold(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+    reason: &str,
+    until: Option<Date>,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE prospects SET hold_reason = $4, hold_until = $5
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .bind(reason)
+    .bind(until)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Moves prospects to `status`, each change logged as the prospect's page logs one.
+pub async fn bulk_set_status(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+    status: PipelineStatus,
+    author: (Uuid, &str),
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    let changed: Vec<(Uuid, PipelineStatus)> = sqlx::query_as(
+        "SELECT id, status FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)
+           AND status <> $4 ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .bind(status)
+    .fetch_all(&mut *conn)
+    .await?;
+    let changed_ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
+    sqlx::query("UPDATE prospects SET status = $3 WHERE tenant_id = $1 AND id = ANY ($2)")
+        .bind(tenant.uuid())
+        .bind(&changed_ids)
+        .bind(status)
+        .execute(&mut *conn)
+        .await?;
+    for (id, from) in &changed {
+        record(
+            conn,
+            tenant.uuid(),
+            campaign_id,
+            &NewActivity {
+                prospect_id: *id,
+                contact_id: None,
+                kind: ActivityKind::Status,
+                outcome: status.label(),
+                body: &format!("{} → {}", from.label(), status.label()),
+                author_id: Some(author.0),
+                author_name: author.1,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(changed.len() as u64)
+}
+
+/// Deletes prospects with their contacts and activity log. Signatures are the signers'
+/// and stay as they are (a prospect only points at one); chapters lose their parent.
+pub async fn delete_prospects(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(ids)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// What a merge did, for the log line it leaves.
+pub struct Merged {
+    pub moved_contacts: u64,
+    pub folded_contacts: u64,
+    pub moved_activities: u64,
+}
+
+/// Folds `fold` into `keep`: its contacts (one with an address `keep` already has becomes
+/// that contact, its log and touches added), its activity log, chapters and signature come
+/// over; `keep`'s fields win and its empty ones take `fold`'s; then `fold` goes.
+pub async fn merge_prospects(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    keep: Uuid,
+    fold: Uuid,
+) -> sqlx::Result<Option<Merged>> {
+    let locked: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id IN ($3, $4)
+         ORDER BY id FOR UPDATE",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(keep)
+    .bind(fold)
+    .fetch_all(&mut *conn)
+    .await?;
+    if locked.len() != 2 {
+        return Ok(None);
+    }
+    // Contacts with an address the kept prospect already has: one person, one contact.
+    let pairs: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT f.id, (SELECT k.id FROM prospect_contacts k WHERE k.prospect_id = $2 AND k.email = f.email
+                       ORDER BY k.created_at, k.id LIMIT 1)
+         FROM prospect_contacts f WHERE f.prospect_id = $1 AND f.email IS NOT NULL ORDER BY f.id FOR UPDATE",
+    )
+    .bind(fold)
+    .bind(keep)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .filter_map(|(f, k): (Uuid, Option<Uuid>)| k.map(|k| (f, k)))
+    .collect();
+    for (from, into) in &pairs {
+        sqlx::query("UPDATE outreach_activities SET contact_id = $2 WHERE contact_id = $1")
+            .bind(from)
+            .bind(into)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO outreach_send_log (campaign_id, contact_id, stage, deadline, outcome, reason, at)
+             SELECT campaign_id, $2, stage, deadline, outcome, reason, at FROM outreach_send_log WHERE contact_id = $1
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(from)
+        .bind(into)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "UPDATE prospect_contacts k SET touches = k.touches + f.touches,
+                    last_touch_at = greatest(k.last_touch_at, f.last_touch_at),
+                    name = CASE WHEN k.name = '' THEN f.name ELSE k.name END,
+                    role = CASE WHEN k.role = '' THEN f.role ELSE k.role END,
+                    phone = CASE WHEN k.phone = '' THEN f.phone ELSE k.phone END,
+                    bounced_at = coalesce(k.bounced_at, f.bounced_at),
+                    bounce_reason = CASE WHEN k.bounced_at IS NULL THEN f.bounce_reason ELSE k.bounce_reason END
+             FROM prospect_contacts f WHERE k.id = $2 AND f.id = $1",
+        )
+        .bind(from)
+        .bind(into)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM prospect_contacts WHERE id = $1")
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let moved_contacts =
+        sqlx::query("UPDATE prospect_contacts SET prospect_id = $2 WHERE prospect_id = $1")
+            .bind(fold)
+            .bind(keep)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    let moved_activities =
+        sqlx::query("UPDATE outreach_activities SET prospect_id = $2 WHERE prospect_id = $1")
+            .bind(fold)
+            .bind(keep)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    // The signature, the referral and the match are unique per prospect: taken off the
+    // folded one first, then given to the kept one if it has none.
+    let taken: (Option<Uuid>, Option<Uuid>, Option<Uuid>) = sqlx::query_as(
+        "WITH old AS (SELECT signed_signature_id, matched_signature_id, referral_id FROM prospects WHERE id = $1)
+         UPDATE prospects p SET signed_signature_id = NULL, matched_signature_id = NULL, referral_id = NULL
+         FROM old WHERE p.id = $1
+         RETURNING old.signed_signature_id, old.matched_signature_id, old.referral_id",
+    )
+    .bind(fold)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE prospects k SET
+            signed_signature_id = coalesce(k.signed_signature_id, $3),
+            matched_signature_id = coalesce(k.matched_signature_id, $4),
+            referral_id = coalesce(k.referral_id, $5),
+            website = CASE WHEN k.website = '' THEN f.website ELSE k.website END,
+            domain = CASE WHEN k.website = '' THEN f.domain ELSE k.domain END,
+            size = CASE WHEN k.size = '' THEN f.size ELSE k.size END,
+            owner_id = coalesce(k.owner_id, f.owner_id),
+            parent_id = CASE WHEN k.parent_id = $1 THEN nullif(f.parent_id, $2)
+                             ELSE coalesce(k.parent_id, nullif(f.parent_id, $2)) END,
+            tags = (SELECT coalesce(array_agg(t ORDER BY n), '{}') FROM (
+                        SELECT DISTINCT ON (lower(t)) t, n FROM unnest(k.tags || f.tags) WITH ORDINALITY AS x(t, n)
+                        ORDER BY lower(t), n) u),
+            sensitivity = CASE WHEN f.sensitivity = '' OR f.sensitivity = k.sensitivity THEN k.sensitivity
+                               WHEN k.sensitivity = '' THEN f.sensitivity
+                               ELSE k.sensitivity || E'\\n\\n' || f.sensitivity END,
+            notes = CASE WHEN f.notes = '' OR f.notes = k.notes THEN k.notes
+                         WHEN k.notes = '' THEN f.notes
+                         ELSE k.notes || E'\\n\\n' || f.notes END,
+            hold_reason = CASE WHEN k.hold_reason = '' THEN f.hold_reason ELSE k.hold_reason END,
+            hold_until = CASE WHEN k.hold_reason = '' THEN f.hold_until ELSE k.hold_until END,
+            status = CASE WHEN k.status = 'not_contacted' THEN f.status ELSE k.status END,
+            referred_by = CASE WHEN k.referred_by = '' THEN f.referred_by ELSE k.referred_by END,
+            referral_note = CASE WHEN k.referral_note = '' THEN f.referral_note ELSE k.referral_note END,
+            next_follow_up = CASE WHEN k.next_follow_up IS NULL THEN f.next_follow_up
+                                  WHEN f.next_follow_up IS NULL THEN k.next_follow_up
+                                  ELSE least(k.next_follow_up, f.next_follow_up) END,
+            last_touch_at = greatest(k.last_touch_at, f.last_touch_at),
+            possible_duplicate_of = nullif(k.possible_duplicate_of, $1)
+         FROM prospects f WHERE k.id = $2 AND f.id = $1",
+    )
+    .bind(fold)
+    .bind(keep)
+    .bind(taken.0)
+    .bind(taken.1)
+    .bind(taken.2)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE prospects SET parent_id = $2 WHERE parent_id = $1 AND id <> $2")
+        .bind(fold)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE prospects SET possible_duplicate_of = $2 WHERE possible_duplicate_of = $1 AND id <> $2",
+    )
+    .bind(fold)
+    .bind(keep)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM prospects WHERE id = $1")
+        .bind(fold)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Some(Merged {
+        moved_contacts,
+        folded_contacts: pairs.len() as u64,
+        moved_activities,
+    }))
 }
 
 /// Prospects whose contact's email already confirmed an organization's signature become

@@ -1,0 +1,189 @@
+//! Prospects from a spreadsheet and back: CSV import and export.
+//!
+//! The import has four steps, and the file travels between them in the page itself (a
+//! hidden field), so nothing is kept on the server until the last one:
+//! 1. `POST …/import` with the file or pasted cells (multipart): the columns, each with a
+//!    guessed target (`parse`, `mapping`);
+//! 2. the chosen targets: owners and sizes the import cannot place by itself are asked
+//!    once per distinct value (`values`);
+//! 3. every row checked, with its errors and possible duplicates (`plan`);
+//! 4. `POST …/import/confirm`: everything checked again, then the good rows (the bad ones
+//!    kept aside on the import's record, to fix) or, if asked, all rows or none.
+//!
+//! Rows naming the same organization (by folded name) are one prospect with several
+//! contacts: a spreadsheet with one row per decision-maker is the common case. An import
+//! is recorded (`prospect_imports`) and can be undone while nothing was sent from it.
+
+mod export;
+mod mapping;
+mod pages;
+mod parse;
+mod plan;
+mod values;
+
+pub use export::export;
+pub use pages::{confirm, download_kept, forget_kept, page, record_page, undo, upload};
+
+use crate::campaigns::store::Campaign;
+use crate::error::{AppError, AppResult};
+use crate::outreach::store;
+use crate::state::AppState;
+use crate::tenancy::Member;
+
+use mapping::{check_mapping, chosen_or_guessed, Target};
+use parse::{parse_table, Table, Unreadable};
+use plan::{Context, Existing, Plan};
+use values::{Organizer, ValueMap};
+
+/// At most this many rows in one file.
+pub const MAX_ROWS: usize = 5_000;
+/// At most this many bytes in one file.
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+
+pub(super) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn too_large() -> String {
+    format!(
+        "The file is larger than 2 MB. Import at most {} rows at a time: split the file and import each part.",
+        thousands(MAX_ROWS)
+    )
+}
+
+/// Runs CSV work off the async runtime: 5,000 rows are real work, and the threads that
+/// answer everyone else must not wait for it.
+async fn off_runtime<T: Send + 'static>(
+    text: String,
+    work: impl FnOnce(&str) -> T + Send + 'static,
+) -> AppResult<(String, T)> {
+    tokio::task::spawn_blocking(move || {
+        let out = work(&text);
+        (text, out)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The campaign's prospects and the group's organizers, for the checks.
+async fn context(state: &AppState, member: &Member, campaign: &Campaign) -> AppResult<Context> {
+    let existing = store::existing_prospects(&state.db, member.tenant_id, campaign.id)
+        .await?
+        .into_iter()
+        .map(|e| Existing {
+            id: e.id,
+            name: e.name,
+            name_key: e.name_key,
+            domain: e.domain,
+        })
+        .collect();
+    let organizers = store::organizers_with_email(&state.db, member.tenant_id)
+        .await?
+        .into_iter()
+        .map(|o| Organizer {
+            id: o.id,
+            name: o.name,
+            email: o.email,
+        })
+        .collect();
+    Ok(Context {
+        existing,
+        organizers,
+    })
+}
+
+/// What the page carries from step to step besides the file.
+#[derive(Clone, Debug, Default)]
+pub struct Carried {
+    pub map: Vec<String>,
+    /// "yes"/"no": whether the first line names the columns ("" as it looks).
+    pub header: String,
+    pub value_kind: Vec<String>,
+    pub value_raw: Vec<String>,
+    pub value_to: Vec<String>,
+    pub from_import: String,
+}
+
+impl Carried {
+    fn header(&self) -> Option<bool> {
+        match self.header.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The value choices as the page carries them: (kind, value, choice).
+    pub fn value_fields(&self) -> Vec<(&str, &str, &str)> {
+        self.value_kind
+            .iter()
+            .zip(&self.value_raw)
+            .zip(&self.value_to)
+            .map(|((k, r), t)| (k.as_str(), r.as_str(), t.as_str()))
+            .collect()
+    }
+
+    fn values(&self) -> ValueMap {
+        ValueMap::from_fields(&self.value_kind, &self.value_raw, &self.value_to)
+    }
+}
+
+/// What the file and the chosen columns come to: the checked plan, or the page that says
+/// what stops them.
+enum Checked {
+    Ready {
+        table: Table,
+        targets: Vec<Target>,
+        plan: Plan,
+        context: Context,
+    },
+    Unreadable(String),
+    Mapping(Table, Vec<Target>, String),
+}
+
+async fn check(
+    state: &AppState,
+    member: &Member,
+    campaign: &Campaign,
+    csv: String,
+    carried: &Carried,
+) -> AppResult<(String, Checked)> {
+    let context = context(state, member, campaign).await?;
+    let carried = carried.clone();
+    off_runtime(csv, move |text| {
+        let table = match parse_table(text, carried.header()) {
+            Ok(table) => table,
+            Err(Unreadable::File(problem)) => return Checked::Unreadable(problem),
+            Err(Unreadable::Cells(cells)) => {
+                return Checked::Unreadable(format!(
+                    "Row {}: {}. Remove it in your spreadsheet and upload the file again.",
+                    cells[0].row, cells[0].message
+                ))
+            }
+        };
+        match check_mapping(&table.headers, &carried.map) {
+            Ok(targets) => {
+                let plan = plan::plan(&table, &targets, &context, &carried.values());
+                Checked::Ready {
+                    table,
+                    targets,
+                    plan,
+                    context,
+                }
+            }
+            Err(problem) => {
+                let chosen = chosen_or_guessed(&table.headers, &carried.map);
+                Checked::Mapping(table, chosen, problem)
+            }
+        }
+    })
+    .await
+}
