@@ -1085,3 +1085,190 @@ async fn a_pasted_sheet_with_first_names_is_mapped_once_and_imported() {
     .await;
     assert_eq!(app.count("SELECT count(*) FROM prospects").await, 33);
 }
+
+/// An organizer's first week in one walk: a sheet pasted with first names as owners, two
+/// contacts asked (the ask comes from Maya and a reply reaches her), one signs from her
+/// personal link, the letter changes substantively, and the campaign page counts what the
+/// public page lists (the host organization) with the signer awaiting reconfirmation.
+#[tokio::test]
+async fn an_organizers_first_week_from_a_pasted_sheet_to_honest_numbers() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("ohio", "ana@ohiovalley.example").await;
+    sqlx::query("UPDATE tenants SET name = 'Ohio Valley Clean Water Alliance' WHERE slug = 'ohio'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.join(
+        &owner,
+        "ohio",
+        "maya@ohiovalley.example",
+        "organizer",
+        "Maya Okafor",
+    )
+    .await;
+    app.join(
+        &owner,
+        "ohio",
+        "sam@ohiovalley.example",
+        "organizer",
+        "Sam Ortiz",
+    )
+    .await;
+    let (path, public) = support::campaigns::open_campaign(&owner, "ohio", "water", &[]).await;
+    let sheet = [
+        "Organization\tWebsite\tSize\tOwner\tTags\tContact\tRole\tEmail",
+        "Appalachian Voices\tappvoices.example\tStatewide\tMaya\twater; farms\tKeisha Grant\tPolicy Director\tkeisha@appvoices.example",
+        "Marietta Riverkeepers\triverkeepers.example\tlocal\tSam\twater|youth\tDon Price\tChair\tdon@riverkeepers.example",
+        "Ohio Farmers Union\tohfarmers.example\tregional\tmaya\tfarms\tLuz Ortega\tOrganizer\tluz@ohfarmers.example",
+    ]
+    .join("\r\n");
+    in_browser(async |b| {
+        let app = &app;
+        log_in(app, b, "maya@ohiovalley.example").await;
+
+        // Monday: the sheet, pasted as cells (tabs), owners by first name, a "Statewide" size.
+        b.goto(&app.url(&format!("{path}/outreach/import"))).await;
+        // What a paste does (typing a tab would move the focus instead).
+        b.client
+            .execute(
+                "document.getElementById('pasted').value = arguments[0]",
+                vec![serde_json::json!(sheet)],
+            )
+            .await
+            .unwrap();
+        b.click("main form button[type=submit]").await;
+        assert!(b
+            .text("main")
+            .await
+            .contains("cells pasted from a spreadsheet (tabs)"));
+        b.click("main form.mapping-form button[type=submit]").await;
+        assert!(b.text("h1").await.contains("owners and sizes"));
+        let values = b.text("table.import-values").await;
+        assert!(values.contains("Size “Statewide”"), "{values}");
+        assert!(
+            !values.contains("Owner “Maya”"),
+            "a first name finds its organizer: {values}"
+        );
+        b.click("main form button[value=check]").await;
+        assert!(b.text("h1").await.contains("preview"));
+        let main = b.text("main").await;
+        assert!(
+            main.contains("3 rows are ready: 3 prospects with 3 contacts"),
+            "{main}"
+        );
+        b.screenshot("walk-import-preview").await;
+        b.click("form[action$='/outreach/import/confirm'] button[type=submit]")
+            .await;
+        assert_eq!(
+            b.path().await,
+            "/app/ohio/campaigns/water/outreach/prospects"
+        );
+        let list = b.text("table.prospects").await;
+        assert!(
+            list.contains("Maya Okafor") && list.contains("Sam Ortiz"),
+            "{list}"
+        );
+
+        // Tuesday: Maya asks two of them, one recipient at a time in the preview.
+        b.check("input[name=prospect][aria-label='Select Appalachian Voices']")
+            .await;
+        b.check("input[name=prospect][aria-label='Select Marietta Riverkeepers']")
+            .await;
+        b.click("form[action$='/outreach/ask'] button.button").await;
+        assert!(b.text("h1").await.contains("Preview the ask"));
+        assert_eq!(b.text(".stepper-position").await, "1 of 2");
+        b.click("main .actions button[type=submit]").await;
+        assert!(b.text(".notice").await.contains("queued in the outbox"));
+    })
+    .await;
+    app.dispatch_mail().await;
+
+    // Don replies: the ask came from Maya (over the app's sender) and a reply reaches her.
+    let asked = app.mail_to("don@riverkeepers.example");
+    assert_eq!(asked.len(), 1);
+    let ask = &asked[0];
+    assert_eq!(
+        ask.from_name,
+        "Maya Okafor (Ohio Valley Clean Water Alliance)"
+    );
+    assert!(
+        ask.reply_to
+            .as_deref()
+            .is_some_and(|to| to.contains("maya@ohiovalley.example")),
+        "{:?}",
+        ask.reply_to
+    );
+    assert!(
+        !ask.from.contains("ohiovalley.example"),
+        "never the organizer's domain: {}",
+        ask.from
+    );
+    assert!(
+        ask.text.contains("Dear Don") || ask.text.contains("Don,"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        ask.text.contains("/ohio/water/ask/"),
+        "the link is written out: {}",
+        ask.text
+    );
+
+    // Keisha signs from her personal link, on a phone.
+    let link = app
+        .link_mailed_to("keisha@appvoices.example", "/ask/")
+        .await;
+    in_browser(async |contact| {
+        contact.width(390).await;
+        contact.goto(&app.url(&link)).await;
+        contact.fill("#city", "Boone").await;
+        contact.check("input[name=authorized]").await;
+        app.clock.advance(time::Duration::seconds(10));
+        contact.click(".sign-form button[type=submit]").await;
+        let confirm = app
+            .link_mailed_to("keisha@appvoices.example", "/signature/")
+            .await;
+        contact.goto(&app.url(&confirm)).await;
+        contact.click("main form button[type=submit]").await;
+        assert_eq!(contact.text("h1").await, "Thank you for signing");
+    })
+    .await;
+
+    in_browser(async |b| {
+        let app = &app;
+        log_in(app, b, "maya@ohiovalley.example").await;
+        b.goto(&app.url(&path)).await;
+        let signers = b.text("main").await;
+        assert!(signers.contains("from Maya's ask to Keisha Grant"), "{signers}");
+
+        // Thursday: the letter changes substantively.
+        b.goto(&app.url(&format!("{path}/letter"))).await;
+        b.fill(
+            "#body",
+            "# Dear Governor\n\nWe ask you to keep the Ohio River clean, and to publish every discharge permit.",
+        )
+        .await;
+        b.click("button[value=save]").await;
+        b.check("input[name=change_kind][value=substantive]").await;
+        b.fill("#note", "We now also ask for the permits to be published.").await;
+        b.click("button[value=confirm_change]").await;
+        assert!(b.text(".notice").await.contains("Saved as a substantive change"));
+
+        // The campaign page counts what the public page lists: the host organization.
+        b.goto(&app.url(&path)).await;
+        let figure = b.text(".progress-block .figure-line").await;
+        assert!(figure.starts_with("1 of"), "{figure}");
+        assert!(figure.contains("awaiting reconfirmation: 1"), "{figure}");
+        let awaiting = b.text("#awaiting").await;
+        assert!(awaiting.contains("Appalachian Voices"), "{awaiting}");
+        b.screenshot("walk-dashboard-after-substantive-change").await;
+        let names = text_once(app, b, &public, ".signer-list", "Ohio Valley").await;
+        assert_eq!(
+            support::campaigns::listed_names(&b.client.source().await.unwrap()).len(),
+            1,
+            "{names}"
+        );
+        assert!(!names.contains("Appalachian Voices"), "{names}");
+    })
+    .await;
+}
