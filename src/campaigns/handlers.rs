@@ -230,8 +230,26 @@ struct FormPage {
     /// What the retention setting and erasures did (settings page only).
     privacy: Vec<String>,
     /// Signers are listed under the title and points of unity, which then stay as they
-    /// confirmed them (settings page only).
+    /// confirmed them (settings page only): shown read-only, with the reason.
     wording_locked: bool,
+    /// How many (besides the host) hold consent to the current text.
+    holding_consent: i64,
+}
+
+impl FormPage {
+    /// Why the title and points cannot change, as the settings page says it.
+    fn locked_reason(&self) -> String {
+        let who = match self.holding_consent {
+            1 => "1 signer holds".to_owned(),
+            n => format!("{n} signers hold"),
+        };
+        format!(
+            "Locked: {who} consent to the letter under this title and these points of unity, so both stay as \
+             they confirmed them while anyone is listed or awaiting approval. The letter's text can still change \
+             (signers are asked, as a minor or substantive change). For another title or other points, reissue \
+             the letter as a new statement once this campaign has finished."
+        )
+    }
 }
 
 fn form_page(
@@ -255,6 +273,7 @@ fn form_page(
         host_name: member.tenant.name.clone(),
         privacy: Vec::new(),
         wording_locked: false,
+        holding_consent: 0,
     }
 }
 
@@ -378,14 +397,14 @@ pub async fn settings_page(
         .to_string();
     let mut page = form_page(&member, form, FormErrors::new(), action, false);
     page.privacy = privacy_record(&state, &member, campaign.id).await?;
-    page.wording_locked = signatures::holding_consent_count(
+    page.holding_consent = signatures::holding_consent_count(
         &state.db,
         member.tenant_id,
         campaign.id,
         campaign.consent_from_revision,
     )
-    .await?
-        > 0;
+    .await?;
+    page.wording_locked = page.holding_consent > 0;
     render(page)
 }
 
@@ -432,19 +451,22 @@ pub async fn update_settings(
         .ok_or(AppError::NotFound)?;
     let title_changes = input.title != text.title;
     let points_change = input.points != text.points;
-    let held = (title_changes || points_change)
-        && signatures::holding_consent_count(
+    let holding_consent = if title_changes || points_change {
+        signatures::holding_consent_count(
             &mut *tx,
             member.tenant_id,
             campaign.id,
             text.consent_from_revision,
         )
         .await?
-            > 0;
-    if held {
+    } else {
+        0
+    };
+    if holding_consent > 0 {
         tx.rollback().await?;
         let mut page = form_page(&member, form, errors, action, false);
         page.wording_locked = true;
+        page.holding_consent = holding_consent;
         if title_changes {
             page.errors.add(
                 "title",

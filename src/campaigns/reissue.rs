@@ -117,7 +117,7 @@ struct ReissuePage {
 }
 
 fn finished(campaign: &Campaign, now: OffsetDateTime) -> bool {
-    campaign.status == super::Status::Closed || campaign.closed_by_deadline(now)
+    campaign.finished(now)
 }
 
 fn default_form(campaign: &Campaign, letter: String, now: OffsetDateTime) -> ReissueForm {

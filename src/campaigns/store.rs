@@ -66,6 +66,12 @@ impl Campaign {
         self.release_at.is_some() && self.released_at.is_none()
     }
 
+    /// Over: closed, or past its hard deadline with the form closed. Only a finished
+    /// campaign can be reissued.
+    pub fn finished(&self, now: OffsetDateTime) -> bool {
+        self.status == super::Status::Closed || self.closed_by_deadline(now)
+    }
+
     pub fn closed_by_deadline(&self, now: OffsetDateTime) -> bool {
         matches!(self.status, Status::Open | Status::Published)
             && now >= self.hard_deadline

@@ -198,7 +198,7 @@ pub async fn unsubscribe_page(
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
     let target = unsubscribe_target(&state, &token).await?;
-    let layout = visitor.layout("Stop these emails");
+    let layout = visitor.layout("Stop these emails").for_signers();
     render(UnsubscribePage {
         layout,
         target,

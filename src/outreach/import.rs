@@ -1633,7 +1633,7 @@ pub async fn export(
                 hold_until.map(|d| d.to_string()).unwrap_or_default(),
                 next_follow_up.map(|d| d.to_string()).unwrap_or_default(),
                 last_touch
-                    .map(|t| crate::web::format_datetime(&t))
+                    .map(|t| crate::web::iso8601(&t))
                     .unwrap_or_default(),
                 r.try_get("referred_by")?,
                 r.try_get::<Option<String>, _>("contact_name")?

@@ -118,6 +118,38 @@ pub struct LetterChanged {
     pub link: String,
 }
 
+/// One line of the changes as the email shows it.
+pub enum ChangedLine<'a> {
+    Added(&'a str),
+    Removed(&'a str),
+    /// A change too large to show line by line, summed up.
+    Summary(&'a str),
+}
+
+impl LetterChanged {
+    /// The new text as the public page shows it: Markdown rendered and sanitized.
+    pub fn new_text_html(&self) -> String {
+        crate::web::render_markdown(&self.new_text)
+    }
+
+    /// The changes, each line marked added or removed (blank lines left out: they change
+    /// nothing a reader sees).
+    pub fn changed_lines(&self) -> Vec<ChangedLine<'_>> {
+        self.diff
+            .iter()
+            .filter_map(|line| {
+                if let Some(text) = line.strip_prefix("+ ").or(line.strip_prefix('+')) {
+                    (!text.trim().is_empty()).then_some(ChangedLine::Added(text))
+                } else if let Some(text) = line.strip_prefix("- ").or(line.strip_prefix('-')) {
+                    (!text.trim().is_empty()).then_some(ChangedLine::Removed(text))
+                } else {
+                    Some(ChangedLine::Summary(line))
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "signatures/emails/letter_changed.txt")]
 struct LetterChangedText<'a> {

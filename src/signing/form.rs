@@ -103,7 +103,9 @@ fn closed(
     page_path: String,
     now: OffsetDateTime,
 ) -> AppResult<Response> {
-    let layout = visitor.layout(format!("Signing has closed — {}", campaign.title));
+    let layout = visitor
+        .layout(format!("Signing has closed — {}", campaign.title))
+        .for_signers();
     let page = ClosedPage {
         layout,
         campaign,
@@ -148,7 +150,8 @@ impl FormContext<'_> {
         }
         let layout = self
             .visitor
-            .layout(format!("Sign: {}", self.campaign.title));
+            .layout(format!("Sign: {}", self.campaign.title))
+            .for_signers();
         let page = FormPage {
             layout,
             campaign: self.campaign,
@@ -535,7 +538,7 @@ pub async fn sent(
 ) -> AppResult<Html<String>> {
     let PublicCampaign { campaign, .. } =
         public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    let layout = visitor.layout("Check your email");
+    let layout = visitor.layout("Check your email").for_signers();
     render(SentPage {
         layout,
         page_path: format!("/{tenant_slug}/{}", campaign.slug),

@@ -42,7 +42,9 @@ pub async fn press(
         return Err(AppError::NotFound);
     }
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
-    let mut layout = visitor.layout(format!("Press release: {}", campaign.title));
+    let mut layout = visitor
+        .layout(format!("Press release: {}", campaign.title))
+        .for_signers();
     layout.noindex = campaign.status == crate::campaigns::Status::Open;
     let description: String = campaign
         .press_release
@@ -81,6 +83,7 @@ pub async fn preview(
         found.tenant,
         found.group_name,
         &member.tenant.slug,
+        member.layout(format!("Preview: {}", campaign.title)),
     )
     .await?;
     Ok((
