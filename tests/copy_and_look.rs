@@ -6,8 +6,7 @@
 mod support;
 
 use support::campaigns::{
-    listed_names, open_campaign, organization, public_page_once, set_status, sign,
-    sign_and_confirm,
+    listed_names, open_campaign, organization, public_page_once, set_status, sign, sign_and_confirm,
 };
 use support::TestApp;
 use time::Duration;
@@ -177,13 +176,29 @@ async fn the_change_email_renders_the_letter_and_colours_its_diff() {
         "{}",
         mail.html
     );
-    assert!(!mail.html.contains("**and the estuary**</"), "no raw Markdown");
-    let removed = mail.html.find("<del>").expect("a removed line");
-    assert!(mail.html[removed..]
-        .starts_with("<del>We, the undersigned, ask you to keep the river clean.</del>"));
+    assert!(
+        !mail.html.contains("**and the estuary**"),
+        "no raw Markdown"
+    );
+    let removed = mail
+        .html
+        .find("<del style=\"display:block")
+        .expect("a removed line");
+    let removed = &mail.html[removed..removed + mail.html[removed..].find("</del>").unwrap()];
+    assert!(
+        removed.contains("<p>We, the undersigned, ask you to keep the river clean.</p>"),
+        "{removed}"
+    );
     assert!(mail.html.contains("background:#fdecec"), "removed in red");
-    let added = mail.html.find("<ins").expect("an added line");
-    assert!(mail.html[added..].contains("and the estuary"));
+    let added = mail
+        .html
+        .find("<ins style=\"display:block")
+        .expect("an added line");
+    let added = &mail.html[added..added + mail.html[added..].find("</ins>").unwrap()];
+    assert!(
+        added.contains("keep the river <strong>and the estuary</strong> clean."),
+        "the changed line as the letter shows it: {added}"
+    );
     assert!(mail.html.contains("background:#e6f4ea"), "added in green");
 
     // Plain text: readable words, not diff symbols.
@@ -193,9 +208,9 @@ async fn the_change_email_renders_the_letter_and_colours_its_diff() {
         "{}",
         mail.text
     );
-    assert!(mail
-        .text
-        .contains("Put in:    We, the undersigned, ask you to keep the river **and the estuary** clean."));
+    assert!(mail.text.contains(
+        "Put in:    We, the undersigned, ask you to keep the river **and the estuary** clean."
+    ));
     assert!(!mail.text.contains("<del>"));
 }
 
@@ -245,10 +260,7 @@ async fn a_locked_title_and_points_are_shown_read_only_with_the_reason() {
         .collect();
     let r = owner.post_form(&settings, &borrowed).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(
-        app.count("SELECT target::bigint FROM campaigns").await,
-        25
-    );
+    assert_eq!(app.count("SELECT target::bigint FROM campaigns").await, 25);
 }
 
 #[tokio::test]
@@ -302,11 +314,19 @@ async fn signers_pages_do_not_advertise_starting_a_group() {
     let (_, public) = open_campaign(&owner, "river", "water", &[]).await;
     let visitor = app.client();
     let home = visitor.get("/").await;
-    assert!(home.body.contains("Start a group"), "the home page still does");
+    assert!(
+        home.body.contains("Start a group"),
+        "the home page still does"
+    );
 
     let page = public_page_once(&app, &public, |p| p.status == 200).await;
     let form = visitor.get(&format!("{public}/sign")).await;
-    let sent = sign(&app, &public, &organization("Alder Network", "lee@alder.example")).await;
+    let sent = sign(
+        &app,
+        &public,
+        &organization("Alder Network", "lee@alder.example"),
+    )
+    .await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let sent_page = visitor.get(sent.location().unwrap()).await;
     let link = app.link_mailed_to("lee@alder.example", "/signature/").await;
@@ -333,13 +353,12 @@ async fn the_demo_shows_real_looking_signers_a_flag_and_a_change_awaiting_reconf
     let loaded = undersigned::demo::load(&app.db).await.unwrap();
     assert!(loaded.created);
 
-    let campaign: (uuid::Uuid, i32) = sqlx::query_as(
-        "SELECT id, consent_from_revision FROM campaigns WHERE slug = $1",
-    )
-    .bind(undersigned::demo::CAMPAIGN)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let campaign: (uuid::Uuid, i32) =
+        sqlx::query_as("SELECT id, consent_from_revision FROM campaigns WHERE slug = $1")
+            .bind(undersigned::demo::CAMPAIGN)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let (id, floor) = campaign;
     let kind: String = sqlx::query_scalar(
         "SELECT change_kind FROM letter_revisions WHERE campaign_id = $1 AND number = $2",
@@ -349,7 +368,10 @@ async fn the_demo_shows_real_looking_signers_a_flag_and_a_change_awaiting_reconf
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(kind, "substantive", "the newest text is a substantive change");
+    assert_eq!(
+        kind, "substantive",
+        "the newest text is a substantive change"
+    );
     let respond_by_ahead: bool = sqlx::query_scalar(
         "SELECT respond_by > now() FROM letter_revisions WHERE campaign_id = $1 AND number = $2",
     )
@@ -412,14 +434,21 @@ async fn the_demo_shows_real_looking_signers_a_flag_and_a_change_awaiting_reconf
     // What a newcomer sees: five names on the public page, one flag on the dashboard.
     let page = public_page_once(
         &app,
-        &format!("/{}/{}", undersigned::demo::SLUG, undersigned::demo::CAMPAIGN),
+        &format!(
+            "/{}/{}",
+            undersigned::demo::SLUG,
+            undersigned::demo::CAMPAIGN
+        ),
         |p| p.status == 200,
     )
     .await;
     let names = listed_names(&page.body);
     assert_eq!(names.len(), 5, "{names:?}");
     assert!(names.contains(&"Riverkeepers United".to_owned()));
-    assert!(!names.contains(&"Zeta Youth Climate".to_owned()), "awaiting");
+    assert!(
+        !names.contains(&"Zeta Youth Climate".to_owned()),
+        "awaiting"
+    );
     let organizer = support::Client::new(&app.address);
     let r = organizer
         .post_form(
@@ -440,4 +469,127 @@ async fn the_demo_shows_real_looking_signers_a_flag_and_a_change_awaiting_reconf
         .await;
     assert_eq!(dashboard.body.matches(">look closer<").count(), 1);
     assert!(!dashboard.body.contains("Contact 9"));
+}
+
+/// Runs a browser scenario and always ends the WebDriver session, even when a check fails.
+async fn in_browser(scenario: impl AsyncFnOnce(&support::browser::Browser)) {
+    use futures::FutureExt;
+    let browser = support::browser::Browser::start().await;
+    let outcome = std::panic::AssertUnwindSafe(scenario(&browser))
+        .catch_unwind()
+        .await;
+    browser.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// A newcomer's first minute with the demo, in headless Chromium: the campaign with its
+/// change awaiting reconfirmation and its flag, the history in New York time, the locked
+/// settings (also on a phone), the public page and the form without our sign-up, and the
+/// change email as a signer receives it. Screenshots go to `$SCREENSHOTS_DIR`.
+#[tokio::test]
+async fn browser_a_newcomer_walks_the_demo() {
+    let app = TestApp::spawn().await;
+    undersigned::demo::load(&app.db).await.unwrap();
+    let group = undersigned::demo::SLUG;
+    let campaign = undersigned::demo::CAMPAIGN;
+    let base = format!("/app/{group}/campaigns/{campaign}");
+    in_browser(async |b| {
+        b.client.set_window_size(1200, 1700).await.unwrap();
+        b.goto(&app.url("/login")).await;
+        b.fill("#email", undersigned::demo::EMAIL).await;
+        b.fill("#password", undersigned::demo::PASSWORD).await;
+        b.click("main button[type=submit]").await;
+
+        b.goto(&app.url(&base)).await;
+        b.screenshot("demo-campaign").await;
+        let tabs = b.text("nav.subnav").await;
+        assert!(
+            tabs.contains("Import signatures") && tabs.contains("Campaign settings"),
+            "{tabs}"
+        );
+        assert!(
+            !tabs.contains("Reissue"),
+            "the demo letter is still open: {tabs}"
+        );
+        assert!(b.text("main").await.contains("look closer"));
+
+        b.goto(&app.url(&format!("{base}/revisions"))).await;
+        b.screenshot("demo-history").await;
+        assert!(b.text("main").await.contains(" EST") || b.text("main").await.contains(" EDT"));
+
+        b.goto(&app.url(&format!("{base}/settings"))).await;
+        b.screenshot("demo-settings-locked").await;
+        assert!(b.text("main").await.contains("Locked:"));
+        b.width(390).await;
+        b.screenshot("demo-settings-locked-390").await;
+        b.client.set_window_size(1200, 1700).await.unwrap();
+
+        b.goto(&app.url(&format!("{base}/outreach/prospects")))
+            .await;
+        b.screenshot("demo-prospects-search").await;
+
+        b.goto(&app.url(&format!("/{group}/{campaign}"))).await;
+        b.screenshot("demo-public-page-logged-in").await;
+        b.goto(&app.url(&format!(
+            "/app/{group}/campaigns/{}",
+            undersigned::demo::RELEASED_CAMPAIGN
+        )))
+        .await;
+        b.screenshot("demo-finished-campaign").await;
+        assert!(b.text("nav.subnav").await.contains("Reissue"));
+    })
+    .await;
+
+    // A visitor who never logged in: the public page and the form advertise nothing.
+    in_browser(async |b| {
+        b.client.set_window_size(1200, 1700).await.unwrap();
+        b.goto(&app.url(&format!("/{group}/{campaign}"))).await;
+        b.screenshot("demo-public-page").await;
+        assert!(!b.text("header.site").await.contains("Start a group"));
+        b.goto(&app.url(&format!("/{group}/{campaign}/sign"))).await;
+        b.screenshot("demo-sign-form").await;
+        assert!(!b.text("header.site").await.contains("Start a group"));
+    })
+    .await;
+
+    // The change email as a signer receives it, opened in the browser.
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    sign_and_confirm(&app, &public, "Alder Network", "lee@alder.example").await;
+    let r = owner
+        .post_form(
+            &format!("{path}/letter"),
+            &[
+                ("body", REVISED),
+                ("action", "confirm_change"),
+                ("change_kind", "substantive"),
+                ("note", "The letter now names the estuary too."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.dispatch_mail().await;
+    let mail = app
+        .mail_to("lee@alder.example")
+        .into_iter()
+        .find(|m| m.subject.contains("changed letter"))
+        .expect("the change email");
+    let file = app.data_dir.path().join("change-email.html");
+    std::fs::write(&file, &mail.html).unwrap();
+    if let Ok(dir) = std::env::var("SCREENSHOTS_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join("change-email.txt"),
+            &mail.text,
+        )
+        .unwrap();
+    }
+    in_browser(async |b| {
+        b.client.set_window_size(800, 1400).await.unwrap();
+        b.goto(&format!("file://{}", file.display())).await;
+        b.screenshot("change-email").await;
+    })
+    .await;
 }

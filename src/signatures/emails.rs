@@ -126,6 +126,20 @@ pub enum ChangedLine<'a> {
     Summary(&'a str),
 }
 
+impl ChangedLine<'_> {
+    /// The line as the letter shows it (its Markdown rendered and sanitized), for the
+    /// HTML part; the plain text keeps the Markdown, which reads as it is.
+    pub fn html(&self) -> String {
+        match self {
+            ChangedLine::Added(text) | ChangedLine::Removed(text) => {
+                crate::web::render_markdown(text)
+            }
+            // Shown as escaped text by the template.
+            ChangedLine::Summary(_) => String::new(),
+        }
+    }
+}
+
 impl LetterChanged {
     /// The new text as the public page shows it: Markdown rendered and sanitized.
     pub fn new_text_html(&self) -> String {
