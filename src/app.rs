@@ -92,6 +92,11 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         app: state.clone(),
         transport,
         kinds: Arc::new(mail_kinds()),
+        group_zone: Arc::new(|db, tenant| {
+            futures::FutureExt::boxed(async move {
+                crate::campaigns::store::group_time_zone(&db, tenant).await
+            })
+        }),
     };
     let static_files = Router::new()
         .fallback_service(ServeDir::new(static_dir()))

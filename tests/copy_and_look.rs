@@ -111,6 +111,14 @@ async fn dates_read_in_the_campaigns_zone_and_csv_writes_iso_8601() {
         detail.body
     );
 
+    // The group's Email page: in the zone its campaigns use.
+    let mail = owner.get("/app/river/mail").await;
+    assert!(
+        mail.body.contains("25 November 2026, 07:0") && !mail.body.contains(" UTC<"),
+        "{}",
+        mail.body
+    );
+
     let csv = owner.get(&format!("{path}/export.csv")).await;
     assert_eq!(csv.status, 200);
     let mut reader = csv::Reader::from_reader(csv.body.trim_start_matches('\u{feff}').as_bytes());
@@ -590,6 +598,34 @@ async fn browser_a_newcomer_walks_the_demo() {
         b.client.set_window_size(800, 1400).await.unwrap();
         b.goto(&format!("file://{}", file.display())).await;
         b.screenshot("change-email").await;
+    })
+    .await;
+
+    // The organizer previews the page before its release date, under their own header,
+    // and reads what "Publish the list" does.
+    let r = owner
+        .post_form(
+            &format!("{path}/release"),
+            &[
+                ("release_at", "2026-11-27T09:00"),
+                ("press_release", ""),
+                ("update_every_days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    in_browser(async |b| {
+        b.client.set_window_size(1200, 1200).await.unwrap();
+        b.goto(&app.url("/login")).await;
+        b.fill("#email", "ana@river.example").await;
+        b.fill("#password", support::PASSWORD).await;
+        b.click("main button[type=submit]").await;
+        b.goto(&app.url(&format!("{path}/preview"))).await;
+        b.screenshot("organizer-preview").await;
+        assert!(b.text("header.site").await.contains("Log out"));
+        b.goto(&app.url(&path)).await;
+        b.screenshot("open-campaign-dashboard").await;
+        assert!(b.text("main").await.contains("search engines may index it"));
     })
     .await;
 }

@@ -679,3 +679,16 @@ pub async fn current_number_in(conn: &mut PgConnection, campaign_id: Uuid) -> sq
     .fetch_one(conn)
     .await
 }
+
+/// The time zone a group works in, for pages about the whole group (its Email page): the
+/// one most of its campaigns use, the newest campaign's on a tie; "UTC" without campaigns.
+pub async fn group_time_zone(db: &PgPool, tenant: TenantId) -> sqlx::Result<String> {
+    let zone: Option<String> = sqlx::query_scalar(
+        "SELECT time_zone FROM campaigns WHERE tenant_id = $1
+         GROUP BY time_zone ORDER BY count(*) DESC, max(created_at) DESC LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .fetch_optional(db)
+    .await?;
+    Ok(zone.unwrap_or_else(|| "UTC".to_owned()))
+}
