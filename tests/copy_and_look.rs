@@ -407,6 +407,14 @@ async fn the_demo_shows_real_looking_signers_a_flag_and_a_change_awaiting_reconf
         "listed, awaiting reconfirmation, flagged for a closer look"
     );
 
+    let flagged_in_the_demo: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM signatures WHERE kind = 'organization' AND source = 'form' AND NOT domain_matches",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(flagged_in_the_demo, 1, "one flag in the whole demo");
+
     // Every listed name was confirmed by its signer for the text it stands under.
     let unconsented: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM signatures s WHERE s.campaign_id = $1 AND s.state = 'confirmed'
