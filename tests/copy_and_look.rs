@@ -72,10 +72,18 @@ async fn a_closed_campaign_offers_reissue_and_the_notice_stays_reachable_before(
         "the reissue notice is linked from the settings: {}",
         settings.body
     );
+    let notice = owner.get(&format!("{path}/reissue")).await;
+    assert!(
+        notice.body.contains("<h1>Reissue notice</h1>"),
+        "{}",
+        notice.body
+    );
     let r = set_status(&owner, &path, "close").await;
     assert_eq!(r.status, 303, "{}", r.body);
     let closed = owner.get(&path).await;
     assert!(closed.body.contains("/reissue\">Reissue</a>"));
+    let reissue = owner.get(&format!("{path}/reissue")).await;
+    assert!(reissue.body.contains("<h1>Reissue</h1>"));
 }
 
 #[tokio::test]

@@ -396,7 +396,7 @@ pub async fn settings_page(
         .await?
         .to_string();
     let mut page = form_page(&member, form, FormErrors::new(), action, false);
-    page.privacy = privacy_record(&state, &member, campaign.id).await?;
+    page.privacy = privacy_record(&state, &member, &campaign).await?;
     page.holding_consent = signatures::holding_consent_count(
         &state.db,
         member.tenant_id,
@@ -413,10 +413,14 @@ pub async fn settings_page(
 async fn privacy_record(
     state: &AppState,
     member: &Member,
-    campaign_id: uuid::Uuid,
+    campaign: &Campaign,
 ) -> AppResult<Vec<String>> {
-    let summary = retention::summary(&state.db, member.tenant_id, campaign_id).await?;
-    let mut lines: Vec<String> = summary.runs.iter().map(retention::Run::sentence).collect();
+    let summary = retention::summary(&state.db, member.tenant_id, campaign.id).await?;
+    let mut lines: Vec<String> = summary
+        .runs
+        .iter()
+        .map(|run| run.sentence(&campaign.time_zone))
+        .collect();
     match summary.erased_signers {
         0 => {}
         1 => lines.push("1 signer asked to be erased: their name and contact details are gone, and only this count is kept.".into()),
