@@ -274,6 +274,19 @@ async fn a_locked_title_and_points_are_shown_read_only_with_the_reason() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    // Another field refused: the page comes back with the title and points still locked.
+    let mut wrong = borrowed.clone();
+    wrong.retain(|(k, _)| *k != "target");
+    wrong.push(("target", "many"));
+    let refused = owner.post_form(&settings, &wrong).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("value=\"Keep the water clean\" readonly"),
+        "{}",
+        refused.body
+    );
     let r = owner.post_form(&settings, &borrowed).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.count("SELECT target::bigint FROM campaigns").await, 25);

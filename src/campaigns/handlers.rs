@@ -429,6 +429,25 @@ async fn privacy_record(
     Ok(lines)
 }
 
+/// A refused settings form shows the title and points locked, as the page did, while
+/// anyone holds consent to them.
+async fn showing_lock(
+    state: &AppState,
+    member: &Member,
+    campaign: &Campaign,
+    mut page: FormPage,
+) -> AppResult<FormPage> {
+    page.holding_consent = signatures::holding_consent_count(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        campaign.consent_from_revision,
+    )
+    .await?;
+    page.wording_locked = page.holding_consent > 0;
+    Ok(page)
+}
+
 pub async fn update_settings(
     State(state): State<AppState>,
     member: Member,
@@ -441,7 +460,8 @@ pub async fn update_settings(
     let mut errors = FormErrors::new();
     let months = form.retention(&mut errors);
     let Some(input) = form.validate(&mut errors) else {
-        return unprocessable(form_page(&member, form, errors, action, false));
+        let page = form_page(&member, form, errors, action, false);
+        return unprocessable(showing_lock(&state, &member, &campaign, page).await?);
     };
     let mut tx = state.db.begin().await?;
     // The title and the points of unity are part of the text each signer confirmed: they
@@ -492,7 +512,9 @@ pub async fn update_settings(
                 "slug",
                 "Another campaign of this group uses this address; choose another.",
             );
-            return unprocessable(form_page(&member, form, errors, action, false));
+            tx.rollback().await?;
+            let page = form_page(&member, form, errors, action, false);
+            return unprocessable(showing_lock(&state, &member, &campaign, page).await?);
         }
         Err(SaveError::Database(e)) => return Err(e.into()),
     }
