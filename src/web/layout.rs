@@ -59,8 +59,9 @@ impl Layout {
 
 // Dates: one format everywhere, in the zone of the campaign they belong to. A page or
 // email about a campaign shows its times in the campaign's zone (`format_datetime_in`,
-// `format_date_in`); one about the whole group, in UTC, saying so. Files for other
-// programs (CSV) write ISO 8601 (`iso8601`).
+// `format_date_in`); the group's Email page, in the zone its campaigns use; what belongs
+// to no campaign, in UTC, saying so. Files for other programs (CSV) write ISO 8601
+// (`iso8601`).
 
 fn in_zone(when: &time::OffsetDateTime, zone: &str) -> Option<jiff::Zoned> {
     let tz = jiff::tz::TimeZone::get(zone).ok()?;
