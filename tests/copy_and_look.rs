@@ -627,6 +627,8 @@ async fn browser_a_newcomer_walks_the_demo() {
         b.client.set_window_size(800, 1400).await.unwrap();
         b.goto(&format!("file://{}", file.display())).await;
         b.screenshot("change-email").await;
+        b.width(390).await;
+        b.screenshot("change-email-390").await;
     })
     .await;
 
@@ -655,6 +657,8 @@ async fn browser_a_newcomer_walks_the_demo() {
         b.goto(&app.url(&path)).await;
         b.screenshot("open-campaign-dashboard").await;
         assert!(b.text("main").await.contains("search engines may index it"));
+        b.width(390).await;
+        b.screenshot("open-campaign-dashboard-390").await;
     })
     .await;
 }
