@@ -196,26 +196,28 @@ async fn the_change_email_renders_the_letter_and_colours_its_diff() {
         !mail.html.contains("**and the estuary**"),
         "no raw Markdown"
     );
-    let removed = mail
-        .html
-        .find("<del style=\"display:block")
-        .expect("a removed line");
-    let removed = &mail.html[removed..removed + mail.html[removed..].find("</del>").unwrap()];
+    let changes = &mail.html[mail.html.find("<h3>The changes</h3>").unwrap()
+        ..mail.html.find("<h3>The whole new text</h3>").unwrap()];
+    let taken_out = &changes[changes.find("Taken out:").expect("a line taken out")..];
     assert!(
-        removed.contains("<p>We, the undersigned, ask you to keep the river clean.</p>"),
-        "{removed}"
+        taken_out.contains("<p>We, the undersigned, ask you to keep the river clean.</p>"),
+        "{taken_out}"
     );
-    assert!(mail.html.contains("background:#fdecec"), "removed in red");
-    let added = mail
-        .html
-        .find("<ins style=\"display:block")
-        .expect("an added line");
-    let added = &mail.html[added..added + mail.html[added..].find("</ins>").unwrap()];
+    let put_in = &changes[changes.find("Put in:").expect("a line put in")..];
     assert!(
-        added.contains("keep the river <strong>and the estuary</strong> clean."),
-        "the changed line as the letter shows it: {added}"
+        put_in.contains(
+            "keep the river <ins style=\"background:#a7dcb9;color:#0b3d20;text-decoration:none;font-weight:bold;\"><strong>and the estuary</strong></ins> clean."
+        ),
+        "the words put in, marked in green, as the letter shows them: {put_in}"
     );
-    assert!(mail.html.contains("background:#e6f4ea"), "added in green");
+    assert!(
+        changes.contains("border-left:4px solid #a02c2c"),
+        "taken out in red"
+    );
+    assert!(
+        changes.contains("border-left:4px solid #1f7a4d"),
+        "put in in green"
+    );
 
     // Plain text: readable words, not diff symbols.
     assert!(
