@@ -955,11 +955,12 @@ async fn demo_activities(
 
 /// A published campaign with two revisions of its letter, signers who confirmed over
 /// the past two weeks, and its outreach pipeline.
+/// Returns the path of one awaiting signer's own link, to see the change as they do.
 async fn demo_campaign(
     conn: &mut PgConnection,
     tenant: TenantId,
     owner_id: Uuid,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     let now = OffsetDateTime::now_utc();
     let today = time_zones::local_date(now, ZONE);
     // 17:00 in New York on the day `days` from now, whatever the season's offset.
@@ -1130,6 +1131,20 @@ async fn demo_campaign(
     )
     .await?;
     letter_changes::host_follows(conn, tenant, id, current, changed).await?;
+    // Each signer told got their own link with the change (as the letter page writes
+    // them; the emails are history). One awaiting signer's link is handed to whoever
+    // loaded the demo, to see the change as a signer does.
+    let respond_by = at_five(RESPOND_BY_DAYS)?;
+    let mut links = Vec::new();
+    let mut awaiting_link = String::new();
+    for (signer, signature_id) in SIGNERS.iter().zip(&signature_ids).skip(1) {
+        let token = crate::tokens::new_token();
+        if signer.reconfirmed.is_none() {
+            awaiting_link = format!("/{SLUG}/{CAMPAIGN}/signature/{}", token.token);
+        }
+        links.push((*signature_id, token.hash));
+    }
+    signatures::add_links(conn, tenant, &links, changed, respond_by).await?;
     for (signer, signature_id) in SIGNERS.iter().zip(&signature_ids) {
         if let Some((days, hour)) = signer.reconfirmed {
             signatures::set_confirmed_revision(
@@ -1186,7 +1201,7 @@ async fn demo_campaign(
     demo_activities(conn, tenant, id, owner_id, now, &prospects, second).await?;
     // Any prospect whose contact had signed before it was added counts as signed too.
     outreach::match_confirmed_signatures(conn, id, None, now).await?;
-    Ok(())
+    Ok(awaiting_link)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1633,11 +1648,17 @@ const TEAMMATE_EMAIL: &str = "viewer@demo.undersigned.example";
 
 pub struct Loaded {
     pub created: bool,
+    /// Path of the own link of a signer awaiting reconfirmation (first load only): their
+    /// page shows the change and asks them to confirm the new text.
+    pub signer_link: Option<String>,
 }
 
 pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     if tenancy::slug_taken(db, SLUG).await? {
-        return Ok(Loaded { created: false });
+        return Ok(Loaded {
+            created: false,
+            signer_link: None,
+        });
     }
     let slug = TenantSlug::parse(SLUG).map_err(|e| anyhow::anyhow!(e))?;
     let password_hash = passwords::hash(PASSWORD.into()).await?;
@@ -1647,7 +1668,12 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     let tenant = match tenancy::create_tenant(&mut tx, &slug, GROUP, created_at).await {
         Ok(tenant) => tenant,
         // Another run got there first.
-        Err(CreateTenantError::SlugTaken) => return Ok(Loaded { created: false }),
+        Err(CreateTenantError::SlugTaken) => {
+            return Ok(Loaded {
+                created: false,
+                signer_link: None,
+            })
+        }
         Err(CreateTenantError::Database(e)) => return Err(e.into()),
     };
     let mut owner_id = None;
@@ -1669,8 +1695,11 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
         owner_id.get_or_insert(user_id);
     }
     let owner_id = owner_id.expect("the demo has an owner");
-    demo_campaign(&mut tx, tenant, owner_id).await?;
+    let signer_link = demo_campaign(&mut tx, tenant, owner_id).await?;
     released_campaign(&mut tx, tenant, owner_id).await?;
     tx.commit().await?;
-    Ok(Loaded { created: true })
+    Ok(Loaded {
+        created: true,
+        signer_link: Some(signer_link),
+    })
 }

@@ -93,6 +93,12 @@ async fn run(command: &str, config: Config) -> Result<(), Failure> {
                 demo::PASSWORD,
                 config.link(&format!("/app/{}/campaigns/{}", demo::SLUG, demo::CAMPAIGN)),
             );
+            if let Some(link) = loaded.signer_link {
+                println!(
+                    "  What a signer awaiting reconfirmation sees (their own link): {}",
+                    config.link(&link)
+                );
+            }
             Ok(())
         }
         _ => serve(config, pool, &url).await,

@@ -508,6 +508,31 @@ async fn the_demo_shows_real_looking_signers_a_flag_and_a_change_awaiting_reconf
         .await;
     assert_eq!(dashboard.body.matches(">look closer<").count(), 1);
     assert!(!dashboard.body.contains("Contact 9"));
+
+    // The link the demo hands out: an awaiting signer's own page asks them to confirm the
+    // new text, and only their own confirmation lists them again.
+    let link = loaded.signer_link.expect("a signer's link");
+    let signer = app.client();
+    let own = signer.get(&link).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert!(
+        own.body.to_lowercase().contains("confirm the new text"),
+        "{}",
+        own.body
+    );
+    let r = support::campaigns::confirm_from(&signer, &link).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = public_page_once(
+        &app,
+        &format!(
+            "/{}/{}",
+            undersigned::demo::SLUG,
+            undersigned::demo::CAMPAIGN
+        ),
+        |p| listed_names(&p.body).len() == 6,
+    )
+    .await;
+    assert!(listed_names(&page.body).contains(&"Zeta Youth Climate".to_owned()));
 }
 
 /// Runs a browser scenario and always ends the WebDriver session, even when a check fails.
@@ -530,7 +555,8 @@ async fn in_browser(scenario: impl AsyncFnOnce(&support::browser::Browser)) {
 #[tokio::test]
 async fn browser_a_newcomer_walks_the_demo() {
     let app = TestApp::spawn().await;
-    undersigned::demo::load(&app.db).await.unwrap();
+    let loaded = undersigned::demo::load(&app.db).await.unwrap();
+    let signer_link = loaded.signer_link.unwrap();
     let group = undersigned::demo::SLUG;
     let campaign = undersigned::demo::CAMPAIGN;
     let base = format!("/app/{group}/campaigns/{campaign}");
@@ -589,6 +615,9 @@ async fn browser_a_newcomer_walks_the_demo() {
         assert!(!b.text("header.site").await.contains("Start a group"));
         b.goto(&app.url(&format!("/{group}/{campaign}/sign"))).await;
         b.screenshot("demo-sign-form").await;
+        assert!(!b.text("header.site").await.contains("Start a group"));
+        b.goto(&app.url(&signer_link)).await;
+        b.screenshot("demo-signer-awaiting-reconfirmation").await;
         assert!(!b.text("header.site").await.contains("Start a group"));
     })
     .await;
