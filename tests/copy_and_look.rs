@@ -40,6 +40,16 @@ async fn tab_bars_give_each_word_one_meaning_and_reissue_only_once_finished() {
         dashboard.body
     );
 
+    // The settings page has the campaign's tab bar too, so the way back is there.
+    let settings = owner.get(&format!("{path}/settings")).await;
+    assert!(
+        settings
+            .body
+            .contains("<nav class=\"subnav\" aria-label=\"Campaign\">"),
+        "{}",
+        settings.body
+    );
+
     let outreach = owner.get(&format!("{path}/outreach")).await;
     assert_eq!(outreach.status, 200);
     for tab in [

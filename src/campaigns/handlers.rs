@@ -234,6 +234,9 @@ struct FormPage {
     wording_locked: bool,
     /// How many (besides the host) hold consent to the current text.
     holding_consent: i64,
+    /// The campaign whose settings these are, for its tab bar (settings page only).
+    campaign: Option<Campaign>,
+    base: String,
 }
 
 impl FormPage {
@@ -274,6 +277,8 @@ fn form_page(
         privacy: Vec::new(),
         wording_locked: false,
         holding_consent: 0,
+        campaign: None,
+        base: String::new(),
     }
 }
 
@@ -397,6 +402,8 @@ pub async fn settings_page(
         .to_string();
     let mut page = form_page(&member, form, FormErrors::new(), action, false);
     page.privacy = privacy_record(&state, &member, &campaign).await?;
+    page.base = member.path(&format!("/campaigns/{}", campaign.slug));
+    page.campaign = Some(campaign.clone());
     page.holding_consent = signatures::holding_consent_count(
         &state.db,
         member.tenant_id,
@@ -445,6 +452,8 @@ async fn showing_lock(
     )
     .await?;
     page.wording_locked = page.holding_consent > 0;
+    page.base = member.path(&format!("/campaigns/{}", campaign.slug));
+    page.campaign = Some(campaign.clone());
     Ok(page)
 }
 
@@ -491,6 +500,8 @@ pub async fn update_settings(
         let mut page = form_page(&member, form, errors, action, false);
         page.wording_locked = true;
         page.holding_consent = holding_consent;
+        page.base = member.path(&format!("/campaigns/{}", campaign.slug));
+        page.campaign = Some(campaign.clone());
         if title_changes {
             page.errors.add(
                 "title",
