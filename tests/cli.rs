@@ -72,8 +72,9 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     );
     assert!(
         stdout.contains("/app/clean-water-coalition/campaigns/clean-rivers")
-            && stdout.contains("awaiting reconfirmation"),
-        "where to start: {stdout}"
+            && stdout.contains("awaiting reconfirmation")
+            && stdout.contains("/clean-water-coalition/clean-rivers/signature/"),
+        "where to start, and a signer's own link: {stdout}"
     );
     let second = undersigned(&[("DATABASE_URL", &url)], &["demo"]);
     assert!(second.status.success());
