@@ -14,9 +14,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
+use tower::Layer as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -92,6 +93,11 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         app: state.clone(),
         transport,
         kinds: Arc::new(mail_kinds()),
+        group_zone: Arc::new(|db, tenant| {
+            futures::FutureExt::boxed(async move {
+                crate::campaigns::store::group_time_zone(&db, tenant).await
+            })
+        }),
     };
     let static_files = Router::new()
         .fallback_service(ServeDir::new(static_dir()))
@@ -113,6 +119,15 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), web::context_layer))
         .nest_service("/static", static_files)
+        // Browsers ask for /favicon.ico whatever the page links to.
+        .route_service(
+            "/favicon.ico",
+            SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("public, max-age=86400"),
+            )
+            .layer(ServeFile::new(static_dir().join("favicon.ico"))),
+        )
         .layer(DefaultBodyLimit::max(web::UPLOAD_BODY_LIMIT))
         .layer(CatchPanicLayer::custom(|_| {
             error_page(

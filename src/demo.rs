@@ -1,11 +1,16 @@
 //! `undersigned demo`: a demo tenant with an organizer a newcomer can log in as, a
-//! published letter whose signers confirmed over the past two weeks, and an outreach
-//! pipeline around it: prospects in every stage, their contacts, two weeks of asks, calls,
-//! meetings and notes, and follow-ups due today. Beside it, a short campaign that is over:
-//! its letter changed substantively while it was open (some signers confirmed the new
-//! text, the others are not listed under it), it was released on its date with a press
-//! release, an organization that could not sign sent a statement in its own words, and
-//! anyone may download its PDF. Running it again changes nothing.
+//! published letter whose signers (people at organizations, signing on the public form)
+//! confirmed over the past two weeks, and an outreach pipeline around it: prospects in
+//! every stage, their contacts, two weeks of asks, calls, meetings and notes, and
+//! follow-ups due today. The letter's best feature shows in the first minute: two days
+//! ago it changed substantively, so only the signers who have confirmed the new text
+//! since are listed under it, and the others are awaiting reconfirmation (with time left
+//! to confirm). One signature, sent from a personal address for an organization whose
+//! website is elsewhere, is flagged for a closer look. Beside it, a short campaign that
+//! is over: its letter changed substantively while it was open (some signers confirmed
+//! the new text, the others are not listed under it), it was released on its date with a
+//! press release, an organization that could not sign sent a statement in its own words,
+//! and anyone may download its PDF. Running it again changes nothing.
 //!
 //! The past is history only: asks, letter changes and the release recorded here queue no
 //! email. A prospect counts as signed only through a confirmed signature whose email is
@@ -26,6 +31,7 @@ use crate::campaigns::store::{self as campaigns, CampaignInput, ChangeKind};
 use crate::campaigns::{letter_changes, time_zones, Status};
 use crate::outreach::store::{self as outreach, ContactInput, NewActivity, Origin, ProspectInput};
 use crate::outreach::{ActivityKind, PipelineStatus, Size};
+use crate::signatures::names::domain_matches;
 use crate::signatures::store::{self as signatures, Actor, Consent, NewSignature};
 use crate::signatures::{Action, SignatureKind, SignatureSource};
 use crate::statements::store as statements;
@@ -33,7 +39,7 @@ use crate::tenancy::{self, CreateTenantError, Role, TenantId, TenantSlug};
 
 pub const CAMPAIGN: &str = "clean-rivers";
 const ZONE: &str = "America/New_York";
-const ORGANIZER: &str = "Dana Organizer";
+const ORGANIZER: &str = "Dana Whitaker";
 
 /// The letter as first drafted, and as revised before anyone signed, after a coalition
 /// partner who reviewed the draft asked for downstream communities to be named (see
@@ -46,28 +52,151 @@ and the communities downstream that live with what flows past them.\n\n\
 Three things would make the difference this year:\n\n- publish every discharge permit online;\n- fine polluters what the clean-up costs;\n\
 - let affected communities, upstream and downstream, take part in every decision.\n\nWe look forward to your answer.";
 
-/// Signers: name, city, and how many days ago they confirmed (the first is the host,
-/// signed on once the letter was final).
-const SIGNERS: &[(&str, &str, i64)] = &[
-    ("Clean Water Coalition", "Springfield", 13),
-    ("The Alder Network", "Portland", 9),
-    ("2 Rivers Collective", "Minneapolis", 10),
-    ("10 Acres Farm Alliance", "Fresno", 5),
-    ("Émile Zola Society", "New Orleans", 12),
-    ("ACLU of the Valley", "Sacramento", 11),
-    ("apple growers union", "Wenatchee", 13),
-    ("Riverkeepers United", "Pittsburgh", 8),
-    ("Zeta Youth Climate", "Denver", 3),
+/// One organization that signed the letter, as it filled in the public form.
+struct Signer {
+    name: &'static str,
+    city: &'static str,
+    website: &'static str,
+    size: &'static str,
+    contact: &'static str,
+    title: &'static str,
+    email: &'static str,
+    /// Days ago they confirmed from the emailed link.
+    days_ago: i64,
+    /// When they confirmed the substantively changed text (days ago, hour), if they have:
+    /// the others are awaiting reconfirmation and not listed under it.
+    reconfirmed: Option<(i64, u8)>,
+}
+
+/// The signers (the first is the host, signed on once the letter was final). They
+/// signed on the public form from their organization's address, except Nora Feldman, who
+/// signed for the ACLU chapter from a personal address: the organizers' list flags that
+/// signature for a closer look.
+const SIGNERS: &[Signer] = &[
+    Signer {
+        name: "Clean Water Coalition",
+        city: "Springfield",
+        website: "",
+        size: "regional",
+        contact: ORGANIZER,
+        title: "Campaign Coordinator",
+        email: EMAIL,
+        days_ago: 13,
+        reconfirmed: None,
+    },
+    Signer {
+        name: "The Alder Network",
+        city: "Portland",
+        website: "https://aldernetwork.example",
+        size: "regional",
+        contact: "Maya Chen",
+        title: "Policy Director",
+        email: "maya.chen@aldernetwork.example",
+        days_ago: 9,
+        reconfirmed: Some((1, 10)),
+    },
+    Signer {
+        name: "2 Rivers Collective",
+        city: "Minneapolis",
+        website: "https://2rivers.example",
+        size: "local",
+        contact: "Luis Ortega",
+        title: "Organizer",
+        email: "luis@2rivers.example",
+        days_ago: 10,
+        reconfirmed: None,
+    },
+    Signer {
+        name: "10 Acres Farm Alliance",
+        city: "Fresno",
+        website: "https://10acres.example",
+        size: "regional",
+        contact: "Ruth Miller",
+        title: "Board Chair",
+        email: "ruth.miller@10acres.example",
+        days_ago: 5,
+        reconfirmed: Some((1, 15)),
+    },
+    Signer {
+        name: "Émile Zola Society",
+        city: "New Orleans",
+        website: "https://zolasociety.example",
+        size: "local",
+        contact: "Claire Dubois",
+        title: "President",
+        email: "cdubois@zolasociety.example",
+        days_ago: 12,
+        reconfirmed: None,
+    },
+    Signer {
+        name: "ACLU of the Valley",
+        city: "Sacramento",
+        website: "https://acluvalley.example",
+        size: "regional",
+        contact: "Nora Feldman",
+        title: "Legal Director",
+        email: "nora.feldman.law@fastmail.example",
+        days_ago: 11,
+        reconfirmed: Some((0, 9)),
+    },
+    Signer {
+        name: "apple growers union",
+        city: "Wenatchee",
+        website: "https://applegrowersunion.example",
+        size: "local",
+        contact: "Héctor Ruiz",
+        title: "Secretary",
+        email: "hector.ruiz@applegrowersunion.example",
+        days_ago: 13,
+        reconfirmed: None,
+    },
+    Signer {
+        name: "Riverkeepers United",
+        city: "Pittsburgh",
+        website: "https://riverkeepers-united.example",
+        size: "national",
+        contact: "Jordan Reyes",
+        title: "Executive Director",
+        email: "jordan.reyes@riverkeepers-united.example",
+        days_ago: 8,
+        reconfirmed: Some((1, 11)),
+    },
+    Signer {
+        name: "Zeta Youth Climate",
+        city: "Denver",
+        website: "https://zetayouth.example",
+        size: "local",
+        contact: "Sam Okafor",
+        title: "Coordinator",
+        email: "sam@zetayouth.example",
+        days_ago: 3,
+        reconfirmed: None,
+    },
 ];
 
 /// The email the `n`th signer (0-based) signed with.
 fn signer_email(n: usize) -> String {
-    format!("signer{}@demo.undersigned.example", n + 1)
+    SIGNERS[n].email.to_owned()
 }
 
 /// When the letter was drafted and when it was revised, in days ago.
 const FIRST_REVISION_DAYS_AGO: i64 = 15;
 const SECOND_REVISION_DAYS_AGO: i64 = 13;
+
+/// The substantive change in flight: made two days ago, signers have until 12 days from
+/// now (17:00) to confirm the new text; until they do, their names are not listed.
+const CHANGED_DAYS_AGO: i64 = 2;
+const RESPOND_BY_DAYS: i64 = 12;
+/// The letter as it stands: the third point now asks for something new (a plant that
+/// fails two inspections in a row stops discharging), more than the text people signed.
+const LETTER_NOW: &str = "# Dear Governor\n\nWe, the undersigned organizations, ask you to protect the rivers our communities drink from, \
+and the communities downstream that live with what flows past them.\n\n\
+Three things would make the difference this year:\n\n- publish every discharge permit online;\n\
+- fine polluters what the clean-up costs, and stop the discharges of any plant that fails two inspections in a row;\n\
+- let affected communities, upstream and downstream, take part in every decision.\n\nWe look forward to your answer.";
+const CHANGE_NOTE: &str = "After the hearing, partners asked us to be specific about enforcement: the letter now also asks that a plant \
+failing two inspections in a row stop discharging until it is fixed. That asks for more than the text you signed, so your name is \
+listed under it only once you confirm it.";
 
 // ---------------------------------------------------------------------------------------
 // The outreach pipeline
@@ -675,11 +804,11 @@ async fn demo_prospects(
             (Some(signer), Some(referrals)) => (
                 Origin {
                     referral_id: Some(referrals[&signer]),
-                    referred_by: SIGNERS[signer].0.into(),
+                    referred_by: SIGNERS[signer].name.into(),
                     referral_note: String::new(),
                     import_id: None,
                 },
-                local_at(now, -SIGNERS[signer].2, 18, 0)?,
+                local_at(now, -SIGNERS[signer].days_ago, 18, 0)?,
             ),
             _ => continue,
         };
@@ -749,7 +878,7 @@ async fn demo_activities(
     for (n, p) in PROSPECTS.iter().enumerate() {
         let (prospect_id, contact_ids) = &ids[p.name];
         if let Some(signer) = p.referred_by {
-            let body = format!("Suggested by {}, who signed.", SIGNERS[signer].0);
+            let body = format!("Suggested by {}, who signed.", SIGNERS[signer].name);
             let activity = NewActivity {
                 prospect_id: *prospect_id,
                 contact_id: None,
@@ -759,7 +888,7 @@ async fn demo_activities(
                 author_id: None,
                 author_name: "Referral",
             };
-            let at = local_at(now, -SIGNERS[signer].2, 18, 0)?;
+            let at = local_at(now, -SIGNERS[signer].days_ago, 18, 0)?;
             outreach::record(conn, tenant.uuid(), campaign_id, &activity, at).await?;
         }
         for (line, &(days, hour, kind, contact, outcome, body)) in p.log.iter().enumerate() {
@@ -829,11 +958,12 @@ async fn demo_activities(
 
 /// A published campaign with two revisions of its letter, signers who confirmed over
 /// the past two weeks, and its outreach pipeline.
+/// Returns the path of one awaiting signer's own link, to see the change as they do.
 async fn demo_campaign(
     conn: &mut PgConnection,
     tenant: TenantId,
     owner_id: Uuid,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     let now = OffsetDateTime::now_utc();
     let today = time_zones::local_date(now, ZONE);
     // 17:00 in New York on the day `days` from now, whatever the season's offset.
@@ -890,42 +1020,61 @@ async fn demo_campaign(
 
     let mut prospects = demo_prospects(conn, tenant, id, owner_id, now, today, None).await?;
 
-    let by = Actor {
-        name: "demo data",
-        user_id: None,
-        reason: "loaded by undersigned demo",
-    };
+    let organizer = format!("organizer {ORGANIZER}");
     let mut signature_ids = Vec::new();
-    for (n, (name, city, days_ago)) in SIGNERS.iter().enumerate() {
-        let source = if n == 0 {
-            SignatureSource::Host
+    for (n, signer) in SIGNERS.iter().enumerate() {
+        let host = n == 0;
+        let confirmed = local_at(
+            now,
+            -signer.days_ago,
+            11 + (n % 6) as u8,
+            (n * 7 % 60) as u8,
+        )?;
+        let revision = if signer.days_ago > SECOND_REVISION_DAYS_AGO {
+            first
         } else {
-            SignatureSource::Import
+            second
         };
-        let confirmed = local_at(now, -days_ago, 11 + (n % 6) as u8, (n * 7 % 60) as u8)?;
         let signature = NewSignature {
-            name: (*name).into(),
-            city: (*city).into(),
-            size: "local".into(),
-            contact_name: format!("Contact {}", n + 1),
-            contact_title: "Director".into(),
-            email: signer_email(n),
-            revision_id: Some(if *days_ago > SECOND_REVISION_DAYS_AGO {
-                first
-            } else {
-                second
-            }),
-            ..NewSignature::new(SignatureKind::Organization, source)
+            name: signer.name.into(),
+            website: signer.website.into(),
+            city: signer.city.into(),
+            size: signer.size.into(),
+            contact_name: signer.contact.into(),
+            contact_title: signer.title.into(),
+            email: signer.email.into(),
+            domain_matches: !host && domain_matches(signer.email, signer.website),
+            revision_id: Some(revision),
+            ..NewSignature::new(
+                SignatureKind::Organization,
+                if host {
+                    SignatureSource::Host
+                } else {
+                    SignatureSource::Form
+                },
+            )
         };
-        // Fictional signers: the demo plays their confirmation too (a prospect whose
-        // contact has the signer's email becomes signed through the signature trigger).
-        let submitted = if n == 0 {
-            confirmed
+        // Fictional signers: the demo plays their confirmation from the emailed link too,
+        // through the store functions that link uses (a prospect whose contact has the
+        // signer's email becomes signed through the signature trigger).
+        let (submitted, inserted_by) = if host {
+            (
+                confirmed,
+                Actor {
+                    name: &organizer,
+                    user_id: Some(owner_id),
+                    reason: "the host organization signed on once the letter was final",
+                },
+            )
         } else {
-            confirmed - Duration::hours(2)
+            (
+                confirmed - Duration::hours(2),
+                Actor::signer("signed on the public form"),
+            )
         };
-        match signatures::insert(conn, tenant, id, &signature, &by, submitted).await? {
+        match signatures::insert(conn, tenant, id, &signature, &inserted_by, submitted).await? {
             signatures::Inserted::Created(signature_id) => {
+                let by = Actor::signer("confirmed through the emailed link");
                 let changed = signatures::change_state(
                     conn,
                     tenant,
@@ -954,7 +1103,9 @@ async fn demo_campaign(
                 }
                 signature_ids.push(signature_id);
             }
-            signatures::Inserted::Duplicate(_) => anyhow::bail!("demo signer {name} twice"),
+            signatures::Inserted::Duplicate(_) => {
+                anyhow::bail!("demo signer {} twice", signer.name)
+            }
         }
     }
     signatures::carry_over(
@@ -965,6 +1116,51 @@ async fn demo_campaign(
         revised,
     )
     .await?;
+    // The substantive change in flight, as the letter page saves it: the consent floor
+    // moves to the new text and the host follows its own organizer (the emails asking
+    // the others are history). Those who have confirmed it since, from their link, are
+    // listed again; the others are awaiting reconfirmation and not listed under it.
+    let changed = local_at(now, -CHANGED_DAYS_AGO, 10, 0)?;
+    let (current, _) = campaigns::add_changed_revision(
+        conn,
+        tenant,
+        id,
+        LETTER_NOW,
+        (owner_id, ORGANIZER),
+        changed,
+        ChangeKind::Substantive,
+        CHANGE_NOTE,
+        Some(at_five(RESPOND_BY_DAYS)?),
+    )
+    .await?;
+    letter_changes::host_follows(conn, tenant, id, current, changed).await?;
+    // Each signer told got their own link with the change (as the letter page writes
+    // them; the emails are history). One awaiting signer's link is handed to whoever
+    // loaded the demo, to see the change as a signer does.
+    let respond_by = at_five(RESPOND_BY_DAYS)?;
+    let mut links = Vec::new();
+    let mut awaiting_link = String::new();
+    for (signer, signature_id) in SIGNERS.iter().zip(&signature_ids).skip(1) {
+        let token = crate::tokens::new_token();
+        if signer.reconfirmed.is_none() {
+            awaiting_link = format!("/{SLUG}/{CAMPAIGN}/signature/{}", token.token);
+        }
+        links.push((*signature_id, token.hash));
+    }
+    signatures::add_links(conn, tenant, &links, changed, respond_by).await?;
+    for (signer, signature_id) in SIGNERS.iter().zip(&signature_ids) {
+        if let Some((days, hour)) = signer.reconfirmed {
+            signatures::set_confirmed_revision(
+                conn,
+                tenant,
+                *signature_id,
+                Some(current),
+                Consent::Reconfirmed,
+                local_at(now, -days, hour, 20)?,
+            )
+            .await?;
+        }
+    }
     sqlx::query(
         "UPDATE campaigns SET status = $2, published_at = $3, created_at = $4 WHERE id = $1",
     )
@@ -997,7 +1193,7 @@ async fn demo_campaign(
             Some(Email::Address(address)) => *address,
             _ => "",
         })
-        .bind(local_at(now, -SIGNERS[signer].2, 18, 0)?)
+        .bind(local_at(now, -SIGNERS[signer].days_ago, 18, 0)?)
         .execute(&mut *conn)
         .await?;
         referrals.insert(signer, referral_id);
@@ -1008,7 +1204,7 @@ async fn demo_campaign(
     demo_activities(conn, tenant, id, owner_id, now, &prospects, second).await?;
     // Any prospect whose contact had signed before it was added counts as signed too.
     outreach::match_confirmed_signatures(conn, id, None, now).await?;
-    Ok(())
+    Ok(awaiting_link)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1182,8 +1378,16 @@ async fn school_signer(
     let (days, hour) = signer.signed;
     let submitted = local_at(now, -days, hour, 5)?;
     let confirmed = submitted + Duration::minutes(40);
+    // Each signed from their organization's own address, so none asks for a closer look.
+    let website = signer
+        .email
+        .split_once('@')
+        .map(|(_, domain)| format!("https://{domain}"))
+        .unwrap_or_default();
     let signature = NewSignature {
         name: signer.name.into(),
+        domain_matches: domain_matches(signer.email, &website),
+        website,
         city: signer.city.into(),
         size: "local".into(),
         contact_name: signer.contact.into(),
@@ -1447,11 +1651,17 @@ const TEAMMATE_EMAIL: &str = "viewer@demo.undersigned.example";
 
 pub struct Loaded {
     pub created: bool,
+    /// Path of the own link of a signer awaiting reconfirmation (first load only): their
+    /// page shows the change and asks them to confirm the new text.
+    pub signer_link: Option<String>,
 }
 
 pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     if tenancy::slug_taken(db, SLUG).await? {
-        return Ok(Loaded { created: false });
+        return Ok(Loaded {
+            created: false,
+            signer_link: None,
+        });
     }
     let slug = TenantSlug::parse(SLUG).map_err(|e| anyhow::anyhow!(e))?;
     let password_hash = passwords::hash(PASSWORD.into()).await?;
@@ -1461,7 +1671,12 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     let tenant = match tenancy::create_tenant(&mut tx, &slug, GROUP, created_at).await {
         Ok(tenant) => tenant,
         // Another run got there first.
-        Err(CreateTenantError::SlugTaken) => return Ok(Loaded { created: false }),
+        Err(CreateTenantError::SlugTaken) => {
+            return Ok(Loaded {
+                created: false,
+                signer_link: None,
+            })
+        }
         Err(CreateTenantError::Database(e)) => return Err(e.into()),
     };
     let mut owner_id = None;
@@ -1483,8 +1698,11 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
         owner_id.get_or_insert(user_id);
     }
     let owner_id = owner_id.expect("the demo has an owner");
-    demo_campaign(&mut tx, tenant, owner_id).await?;
+    let signer_link = demo_campaign(&mut tx, tenant, owner_id).await?;
     released_campaign(&mut tx, tenant, owner_id).await?;
     tx.commit().await?;
-    Ok(Loaded { created: true })
+    Ok(Loaded {
+        created: true,
+        signer_link: Some(signer_link),
+    })
 }

@@ -81,7 +81,8 @@ async fn run(command: &str, config: Config) -> Result<(), Failure> {
         "demo" => {
             let loaded = demo::load(&pool).await?;
             println!(
-                "{}\n  Log in at {} as {} with password {}",
+                "{}\n  Log in at {} as {} with password {}\n  Then open {}: its letter changed substantively two days ago, \
+                 so only the signers who confirmed the new text are listed; the others are awaiting reconfirmation.",
                 if loaded.created {
                     "Demo group loaded."
                 } else {
@@ -89,8 +90,15 @@ async fn run(command: &str, config: Config) -> Result<(), Failure> {
                 },
                 config.link("/login"),
                 demo::EMAIL,
-                demo::PASSWORD
+                demo::PASSWORD,
+                config.link(&format!("/app/{}/campaigns/{}", demo::SLUG, demo::CAMPAIGN)),
             );
+            if let Some(link) = loaded.signer_link {
+                println!(
+                    "  What a signer awaiting reconfirmation sees (their own link): {}",
+                    config.link(&link)
+                );
+            }
             Ok(())
         }
         _ => serve(config, pool, &url).await,

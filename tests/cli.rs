@@ -70,6 +70,12 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
         stdout.contains(undersigned::demo::EMAIL) && stdout.contains(undersigned::demo::PASSWORD),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("/app/clean-water-coalition/campaigns/clean-rivers")
+            && stdout.contains("awaiting reconfirmation")
+            && stdout.contains("/clean-water-coalition/clean-rivers/signature/"),
+        "where to start, and a signer's own link: {stdout}"
+    );
     let second = undersigned(&[("DATABASE_URL", &url)], &["demo"]);
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));

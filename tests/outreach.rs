@@ -346,7 +346,7 @@ async fn touch_limits_count_logged_calls_and_automated_emails_alike() {
         .await;
     assert!(
         page.body
-            .contains("was not sent: last touched on 2026-12-05 (at least 3 days must pass)"),
+            .contains("was not sent: last touched on 5 December 2026 (at least 3 days must pass)"),
         "{}",
         page.body
     );

@@ -230,8 +230,29 @@ struct FormPage {
     /// What the retention setting and erasures did (settings page only).
     privacy: Vec<String>,
     /// Signers are listed under the title and points of unity, which then stay as they
-    /// confirmed them (settings page only).
+    /// confirmed them (settings page only): shown read-only, with the reason.
     wording_locked: bool,
+    /// How many (besides the host) hold consent to the current text.
+    holding_consent: i64,
+    /// The campaign whose settings these are, for its tab bar (settings page only).
+    campaign: Option<Campaign>,
+    base: String,
+}
+
+impl FormPage {
+    /// Why the title and points cannot change, as the settings page says it.
+    fn locked_reason(&self) -> String {
+        let who = match self.holding_consent {
+            1 => "1 signer holds".to_owned(),
+            n => format!("{n} signers hold"),
+        };
+        format!(
+            "Locked: {who} consent to the letter under this title and these points of unity, so both stay as \
+             they confirmed them while anyone is listed or awaiting approval. The letter's text can still change \
+             (signers are asked, as a minor or substantive change). For another title or other points, reissue \
+             the letter as a new statement once this campaign has finished."
+        )
+    }
 }
 
 fn form_page(
@@ -255,6 +276,9 @@ fn form_page(
         host_name: member.tenant.name.clone(),
         privacy: Vec::new(),
         wording_locked: false,
+        holding_consent: 0,
+        campaign: None,
+        base: String::new(),
     }
 }
 
@@ -377,15 +401,17 @@ pub async fn settings_page(
         .await?
         .to_string();
     let mut page = form_page(&member, form, FormErrors::new(), action, false);
-    page.privacy = privacy_record(&state, &member, campaign.id).await?;
-    page.wording_locked = signatures::holding_consent_count(
+    page.privacy = privacy_record(&state, &member, &campaign).await?;
+    page.base = member.path(&format!("/campaigns/{}", campaign.slug));
+    page.campaign = Some(campaign.clone());
+    page.holding_consent = signatures::holding_consent_count(
         &state.db,
         member.tenant_id,
         campaign.id,
         campaign.consent_from_revision,
     )
-    .await?
-        > 0;
+    .await?;
+    page.wording_locked = page.holding_consent > 0;
     render(page)
 }
 
@@ -394,16 +420,41 @@ pub async fn settings_page(
 async fn privacy_record(
     state: &AppState,
     member: &Member,
-    campaign_id: uuid::Uuid,
+    campaign: &Campaign,
 ) -> AppResult<Vec<String>> {
-    let summary = retention::summary(&state.db, member.tenant_id, campaign_id).await?;
-    let mut lines: Vec<String> = summary.runs.iter().map(retention::Run::sentence).collect();
+    let summary = retention::summary(&state.db, member.tenant_id, campaign.id).await?;
+    let mut lines: Vec<String> = summary
+        .runs
+        .iter()
+        .map(|run| run.sentence(&campaign.time_zone))
+        .collect();
     match summary.erased_signers {
         0 => {}
         1 => lines.push("1 signer asked to be erased: their name and contact details are gone, and only this count is kept.".into()),
         n => lines.push(format!("{n} signers asked to be erased: their names and contact details are gone, and only this count is kept.")),
     }
     Ok(lines)
+}
+
+/// A refused settings form shows the title and points locked, as the page did, while
+/// anyone holds consent to them.
+async fn showing_lock(
+    state: &AppState,
+    member: &Member,
+    campaign: &Campaign,
+    mut page: FormPage,
+) -> AppResult<FormPage> {
+    page.holding_consent = signatures::holding_consent_count(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        campaign.consent_from_revision,
+    )
+    .await?;
+    page.wording_locked = page.holding_consent > 0;
+    page.base = member.path(&format!("/campaigns/{}", campaign.slug));
+    page.campaign = Some(campaign.clone());
+    Ok(page)
 }
 
 pub async fn update_settings(
@@ -418,7 +469,8 @@ pub async fn update_settings(
     let mut errors = FormErrors::new();
     let months = form.retention(&mut errors);
     let Some(input) = form.validate(&mut errors) else {
-        return unprocessable(form_page(&member, form, errors, action, false));
+        let page = form_page(&member, form, errors, action, false);
+        return unprocessable(showing_lock(&state, &member, &campaign, page).await?);
     };
     let mut tx = state.db.begin().await?;
     // The title and the points of unity are part of the text each signer confirmed: they
@@ -432,19 +484,24 @@ pub async fn update_settings(
         .ok_or(AppError::NotFound)?;
     let title_changes = input.title != text.title;
     let points_change = input.points != text.points;
-    let held = (title_changes || points_change)
-        && signatures::holding_consent_count(
+    let holding_consent = if title_changes || points_change {
+        signatures::holding_consent_count(
             &mut *tx,
             member.tenant_id,
             campaign.id,
             text.consent_from_revision,
         )
         .await?
-            > 0;
-    if held {
+    } else {
+        0
+    };
+    if holding_consent > 0 {
         tx.rollback().await?;
         let mut page = form_page(&member, form, errors, action, false);
         page.wording_locked = true;
+        page.holding_consent = holding_consent;
+        page.base = member.path(&format!("/campaigns/{}", campaign.slug));
+        page.campaign = Some(campaign.clone());
         if title_changes {
             page.errors.add(
                 "title",
@@ -466,7 +523,9 @@ pub async fn update_settings(
                 "slug",
                 "Another campaign of this group uses this address; choose another.",
             );
-            return unprocessable(form_page(&member, form, errors, action, false));
+            tx.rollback().await?;
+            let page = form_page(&member, form, errors, action, false);
+            return unprocessable(showing_lock(&state, &member, &campaign, page).await?);
         }
         Err(SaveError::Database(e)) => return Err(e.into()),
     }

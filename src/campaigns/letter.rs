@@ -21,18 +21,8 @@ use crate::web::{render, render_with, Form, FormErrors, Layout, Path, Query};
 
 pub const MAX_LETTER_LENGTH: usize = 100_000;
 
-/// Markdown to HTML that cannot carry script: raw HTML, `javascript:` links and event
-/// attributes are removed by ammonia after pulldown-cmark renders.
-pub fn render_markdown(markdown: &str) -> String {
-    let parser =
-        pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&html)
-        .to_string()
-}
+/// Markdown as pages and emails show it (one renderer, in `web`).
+pub use crate::web::render_markdown;
 
 #[derive(Template)]
 #[template(path = "campaigns/letter.html")]

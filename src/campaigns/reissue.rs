@@ -97,6 +97,7 @@ pub struct Preview {
 #[template(path = "campaigns/reissue.html")]
 struct ReissuePage {
     layout: Layout,
+    heading: &'static str,
     base: String,
     campaign: Campaign,
     can_edit: bool,
@@ -117,7 +118,7 @@ struct ReissuePage {
 }
 
 fn finished(campaign: &Campaign, now: OffsetDateTime) -> bool {
-    campaign.status == super::Status::Closed || campaign.closed_by_deadline(now)
+    campaign.finished(now)
 }
 
 fn default_form(campaign: &Campaign, letter: String, now: OffsetDateTime) -> ReissueForm {
@@ -187,8 +188,18 @@ async fn page_for(
     .bind(campaign.id)
     .fetch_all(&state.db)
     .await?;
+    // The page is named for what it offers now: reissuing only once the campaign has
+    // finished; before, its consent ledger (a reissue) or the notice to signers.
+    let heading = if finished(&campaign, now) {
+        "Reissue"
+    } else if origin.is_some() {
+        "Consent ledger"
+    } else {
+        "Reissue notice"
+    };
     Ok(ReissuePage {
-        layout: member.layout(format!("Reissue — {}", campaign.title)),
+        layout: member.layout(format!("{heading} — {}", campaign.title)),
+        heading,
         base: member.path(&format!("/campaigns/{}", campaign.slug)),
         can_edit: member.role.can_edit(),
         finished: finished(&campaign, now),

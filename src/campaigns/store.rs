@@ -67,6 +67,12 @@ impl Campaign {
         self.release_at.is_some() && self.released_at.is_none()
     }
 
+    /// Over: closed, or past its hard deadline with the form closed. Only a finished
+    /// campaign can be reissued.
+    pub fn finished(&self, now: OffsetDateTime) -> bool {
+        self.status == super::Status::Closed || self.closed_by_deadline(now)
+    }
+
     pub fn closed_by_deadline(&self, now: OffsetDateTime) -> bool {
         matches!(self.status, Status::Open | Status::Published)
             && now >= self.hard_deadline
@@ -685,4 +691,17 @@ pub async fn current_number_in(conn: &mut PgConnection, campaign_id: Uuid) -> sq
     .bind(campaign_id)
     .fetch_one(conn)
     .await
+}
+
+/// The time zone a group works in, for pages about the whole group (its Email page): the
+/// one most of its campaigns use, the newest campaign's on a tie; "UTC" without campaigns.
+pub async fn group_time_zone(db: &PgPool, tenant: TenantId) -> sqlx::Result<String> {
+    let zone: Option<String> = sqlx::query_scalar(
+        "SELECT time_zone FROM campaigns WHERE tenant_id = $1
+         GROUP BY time_zone ORDER BY count(*) DESC, max(created_at) DESC LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .fetch_optional(db)
+    .await?;
+    Ok(zone.unwrap_or_else(|| "UTC".to_owned()))
 }

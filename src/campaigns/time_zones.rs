@@ -74,15 +74,9 @@ pub fn to_local_input(at: OffsetDateTime, zone: &str) -> String {
     }
 }
 
-/// "10 December 2026, 17:00 CET".
+/// "10 December 2026, 17:00 CET": the one date format (`web::format_datetime_in`).
 pub fn display(at: OffsetDateTime, zone: &str) -> String {
-    match TimeZone::get(zone) {
-        Ok(tz) => to_jiff(at)
-            .to_zoned(tz)
-            .strftime("%-d %B %Y, %H:%M %Z")
-            .to_string(),
-        Err(_) => crate::web::format_datetime(&at),
-    }
+    crate::web::format_datetime_in(&at, zone)
 }
 
 /// The calendar day `at` falls on in `zone` (UTC if the zone is unknown): what "today"

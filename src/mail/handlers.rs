@@ -58,6 +58,8 @@ fn redacted(mut read: ReadMessage, carries_secret: bool) -> ReadMessage {
 struct OutboxPage {
     layout: Layout,
     entries: Vec<OutboxEntry>,
+    /// The group's time zone, for every time on the page.
+    zone: String,
     base: String,
     can_edit: bool,
     readable: bool,
@@ -68,8 +70,10 @@ pub async fn tenant_outbox(
     member: Member,
 ) -> AppResult<Html<String>> {
     let entries = outbox::for_tenant(&state.app.db, member.tenant_id, 200).await?;
+    let zone = (state.group_zone)(state.app.db.clone(), member.tenant_id).await?;
     render(OutboxPage {
         layout: member.layout("Email"),
+        zone,
         base: member.path("/mail"),
         can_edit: member.role.can_edit(),
         // Bodies are for owners only: they are what a signer or teammate received.
@@ -83,6 +87,7 @@ pub async fn tenant_outbox(
 struct MessagePage {
     layout: Layout,
     entry: OutboxEntry,
+    zone: String,
     read: Option<ReadMessage>,
     lines: Vec<TextLine>,
     back: String,
@@ -112,8 +117,10 @@ pub async fn tenant_message(
         .await
         .map(|r| redacted(r, carries_secret));
     let lines = read.as_ref().map(|r| lines_of(&r.text)).unwrap_or_default();
+    let zone = (state.group_zone)(state.app.db.clone(), member.tenant_id).await?;
     render(MessagePage {
         layout: member.layout("Email"),
+        zone,
         back: member.path("/mail"),
         entry,
         read,
@@ -168,6 +175,8 @@ pub async fn dev_message(
     let layout = visitor.layout("Development mailbox");
     render(MessagePage {
         layout,
+        // Development mail of every group: in UTC, as the page says.
+        zone: "UTC".into(),
         back: "/dev/mail".into(),
         entry,
         read,
@@ -198,7 +207,7 @@ pub async fn unsubscribe_page(
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
     let target = unsubscribe_target(&state, &token).await?;
-    let layout = visitor.layout("Stop these emails");
+    let layout = visitor.layout("Stop these emails").for_signers();
     render(UnsubscribePage {
         layout,
         target,

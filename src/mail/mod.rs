@@ -37,7 +37,21 @@ pub struct MailState {
     pub transport: Transport,
     /// To know which messages carry a recipient's secret link.
     pub kinds: std::sync::Arc<MailKinds>,
+    /// The time zone a group's Email page shows times in (its campaigns', which this
+    /// area knows nothing of: the app passes the lookup down).
+    pub group_zone: GroupZone,
 }
+
+/// Finds the time zone a group works in: the one most of its campaigns use ("UTC" when
+/// it has none).
+pub type GroupZone = std::sync::Arc<
+    dyn Fn(
+            sqlx::PgPool,
+            crate::tenancy::TenantId,
+        ) -> futures::future::BoxFuture<'static, sqlx::Result<String>>
+        + Send
+        + Sync,
+>;
 
 impl FromRef<MailState> for AppState {
     fn from_ref(state: &MailState) -> Self {

@@ -181,7 +181,7 @@ const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contac
         CASE WHEN c.touches >= $5 OR c.last_touch_at > $4 - make_interval(days => $6) THEN 'skipped' ELSE 'sent' END,
         CASE WHEN c.touches >= $5 THEN format('already touched %s times (the limit is %s)', c.touches, $5::int)
              WHEN c.last_touch_at > $4 - make_interval(days => $6)
-                 THEN format('last touched on %s (at least %s days must pass)', to_char(c.last_touch_at, 'YYYY-MM-DD'), $6::int)
+                 THEN format('last touched on %s (at least %s days must pass)', to_char(c.last_touch_at AT TIME ZONE (SELECT time_zone FROM campaigns WHERE id = $1), 'FMDD FMMonth YYYY'), $6::int)
              ELSE '' END,
         $4
     FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id

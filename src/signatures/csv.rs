@@ -214,7 +214,7 @@ pub fn export_csv(list: &[Signature]) -> anyhow::Result<Vec<u8>> {
         writer.write_record(CSV_COLUMNS)?;
         for s in list {
             let revision = s.revision_number.map(|n| n.to_string()).unwrap_or_default();
-            let signed_at = crate::web::format_datetime(&s.created_at);
+            let signed_at = crate::web::iso8601(&s.created_at);
             let fields = [
                 s.kind.as_str(),
                 &s.name,

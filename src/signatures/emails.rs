@@ -118,6 +118,174 @@ pub struct LetterChanged {
     pub link: String,
 }
 
+/// One line of the changes as the email shows it.
+pub enum ChangedLine<'a> {
+    Added(&'a str),
+    Removed(&'a str),
+    /// A change too large to show line by line, summed up.
+    Summary(&'a str),
+}
+
+/// A changed line as the HTML part shows it: the line rendered as the letter shows it,
+/// with the words taken out or put in marked when the line replaces another.
+pub struct ShownChange {
+    pub added: bool,
+    pub html: String,
+}
+
+/// How long the word comparison of one pair of lines may take.
+const WORD_DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// `text` with the words that differ from `other` wrapped in `tag` (`ins` in a line put
+/// in, `del` in a line taken out), as Markdown with inline HTML.
+fn marked_words(removed: &str, added: &str, tag: &str) -> String {
+    let diff = similar::TextDiff::configure()
+        .timeout(WORD_DIFF_TIMEOUT)
+        .diff_words(removed, added);
+    let mine = if tag == "ins" {
+        similar::ChangeTag::Insert
+    } else {
+        similar::ChangeTag::Delete
+    };
+    let mut out = String::new();
+    let mut open = false;
+    // Spaces after a mark wait for the next word: inside the mark if it is marked too,
+    // outside otherwise, so a mark never ends in a space.
+    let mut spaces = String::new();
+    for change in diff.iter_all_changes() {
+        let tag_of_change = change.tag();
+        if tag_of_change != similar::ChangeTag::Equal && tag_of_change != mine {
+            continue;
+        }
+        let value = change.value();
+        if value.trim().is_empty() {
+            spaces.push_str(value);
+            continue;
+        }
+        let marked = tag_of_change == mine;
+        if marked && !open {
+            out.push_str(&spaces);
+            out.push_str(&format!("<{tag}>"));
+            open = true;
+        } else if !marked && open {
+            out.push_str(&format!("</{tag}>"));
+            out.push_str(&spaces);
+            open = false;
+        } else {
+            out.push_str(&spaces);
+        }
+        spaces.clear();
+        out.push_str(value);
+    }
+    if open {
+        out.push_str(&format!("</{tag}>"));
+    }
+    out.push_str(&spaces);
+    out
+}
+
+/// Markdown with `<ins>`/`<del>` marks, rendered and sanitized like the letter (ammonia
+/// keeps both tags and drops any style), then the marks coloured for mail programs,
+/// which ignore style sheets.
+fn render_marked(markdown: &str) -> String {
+    crate::web::render_markdown(markdown)
+        .replace(
+            "<ins>",
+            "<ins style=\"background:#a7dcb9;color:#0b3d20;text-decoration:none;font-weight:bold;\">",
+        )
+        .replace(
+            "<del>",
+            "<del style=\"background:#f4b4b4;color:#5c1010;\">",
+        )
+}
+
+impl LetterChanged {
+    /// The new text as the public page shows it: Markdown rendered and sanitized.
+    pub fn new_text_html(&self) -> String {
+        crate::web::render_markdown(&self.new_text)
+    }
+
+    /// The changes as the HTML part shows them. Where as many lines are put in as were
+    /// just taken out, each pair is compared word by word and the differing words are
+    /// marked, so a reader sees what changed within the line; a line without a
+    /// counterpart is marked whole.
+    pub fn shown_changes(&self) -> Vec<ShownChange> {
+        let lines = self.changed_lines();
+        let mut shown = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let removed: Vec<&str> = lines[i..]
+                .iter()
+                .map_while(|l| match l {
+                    ChangedLine::Removed(text) => Some(*text),
+                    _ => None,
+                })
+                .collect();
+            let added: Vec<&str> = lines[i + removed.len()..]
+                .iter()
+                .map_while(|l| match l {
+                    ChangedLine::Added(text) => Some(*text),
+                    _ => None,
+                })
+                .collect();
+            if !removed.is_empty() && removed.len() == added.len() {
+                for (old, new) in removed.iter().zip(&added) {
+                    shown.push(ShownChange {
+                        added: false,
+                        html: render_marked(&marked_words(old, new, "del")),
+                    });
+                }
+                for (old, new) in removed.iter().zip(&added) {
+                    shown.push(ShownChange {
+                        added: true,
+                        html: render_marked(&marked_words(old, new, "ins")),
+                    });
+                }
+                i += removed.len() * 2;
+                continue;
+            }
+            match &lines[i] {
+                ChangedLine::Removed(text) => shown.push(ShownChange {
+                    added: false,
+                    html: render_marked(&format!("<del>{text}</del>")),
+                }),
+                ChangedLine::Added(text) => shown.push(ShownChange {
+                    added: true,
+                    html: render_marked(&format!("<ins>{text}</ins>")),
+                }),
+                ChangedLine::Summary(_) => {}
+            }
+            i += 1;
+        }
+        shown
+    }
+
+    /// A change too large to compare line by line, summed up.
+    pub fn summary(&self) -> Option<&str> {
+        self.changed_lines().into_iter().find_map(|l| match l {
+            ChangedLine::Summary(text) => Some(text),
+            _ => None,
+        })
+    }
+
+    /// The changes, each line marked added or removed (blank lines left out: they change
+    /// nothing a reader sees).
+    pub fn changed_lines(&self) -> Vec<ChangedLine<'_>> {
+        self.diff
+            .iter()
+            .filter_map(|line| {
+                if let Some(text) = line.strip_prefix("+ ").or(line.strip_prefix('+')) {
+                    (!text.trim().is_empty()).then_some(ChangedLine::Added(text))
+                } else if let Some(text) = line.strip_prefix("- ").or(line.strip_prefix('-')) {
+                    (!text.trim().is_empty()).then_some(ChangedLine::Removed(text))
+                } else {
+                    Some(ChangedLine::Summary(line))
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "signatures/emails/letter_changed.txt")]
 struct LetterChangedText<'a> {
@@ -408,5 +576,74 @@ impl Email for ReconfirmReminder {
 
     fn forget_secrets(&mut self) {
         self.link = crate::mail::LINK_REMOVED.into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(diff: &[&str]) -> LetterChanged {
+        LetterChanged {
+            campaign_title: "Clean rivers".into(),
+            group_name: "River group".into(),
+            signer_name: "Alder Network".into(),
+            substantive: true,
+            revision: 2,
+            note: String::new(),
+            diff: diff.iter().map(|l| (*l).to_owned()).collect(),
+            new_text: String::new(),
+            respond_by: String::new(),
+            link: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_replaced_line_marks_the_words_that_changed() {
+        let shown = change(&[
+            "- - fine polluters what the clean-up costs;",
+            "+ - fine polluters **twice** what the repair costs;",
+        ])
+        .shown_changes();
+        assert_eq!(shown.len(), 2);
+        assert!(!shown[0].added && shown[1].added);
+        assert!(
+            shown[0].html.contains("<li>fine polluters what the <del"),
+            "{}",
+            shown[0].html
+        );
+        assert!(
+            shown[0].html.contains(">clean-up</del> costs;"),
+            "{}",
+            shown[0].html
+        );
+        assert!(
+            shown[1]
+                .html
+                .contains("><strong>twice</strong></ins> what the <ins"),
+            "{}",
+            shown[1].html
+        );
+        assert!(
+            shown[1].html.contains(">repair</ins> costs;"),
+            "{}",
+            shown[1].html
+        );
+    }
+
+    #[test]
+    fn a_line_without_a_counterpart_is_marked_whole_and_script_never_passes() {
+        let shown = change(&["+ A new paragraph <script>alert(1)</script>", "+ "]).shown_changes();
+        assert_eq!(
+            shown.len(),
+            1,
+            "the blank line changes nothing a reader sees"
+        );
+        assert!(shown[0].added);
+        assert!(shown[0].html.contains("<ins style="), "{}", shown[0].html);
+        assert!(!shown[0].html.contains("<script"), "{}", shown[0].html);
+        let summary = change(&["These revisions differ too much to compare line by line quickly."]);
+        assert!(summary.shown_changes().is_empty());
+        assert!(summary.summary().unwrap().starts_with("These revisions"));
     }
 }

@@ -177,7 +177,8 @@ pub struct Summary {
 }
 
 impl Run {
-    pub fn sentence(&self) -> String {
+    /// The run as the campaign's settings page says it, on the day of the campaign's zone.
+    pub fn sentence(&self, zone: &str) -> String {
         let who = if self.anonymized == 1 {
             "1 signer was".to_owned()
         } else {
@@ -185,7 +186,7 @@ impl Run {
         };
         format!(
             "Contact details of {who} anonymized on {}, as the campaign's retention setting says.",
-            crate::web::format_date(&self.at)
+            crate::web::format_date_in(&self.at, zone)
         )
     }
 }

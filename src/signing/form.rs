@@ -140,7 +140,9 @@ fn closed(
     page_path: String,
     now: OffsetDateTime,
 ) -> AppResult<Response> {
-    let layout = visitor.layout(format!("Signing has closed — {}", campaign.title));
+    let layout = visitor
+        .layout(format!("Signing has closed — {}", campaign.title))
+        .for_signers();
     let page = ClosedPage {
         layout,
         campaign,
@@ -186,7 +188,8 @@ impl FormContext<'_> {
         }
         let layout = self
             .visitor
-            .layout(format!("Sign: {}", self.campaign.title));
+            .layout(format!("Sign: {}", self.campaign.title))
+            .for_signers();
         let page = FormPage {
             layout,
             campaign: self.campaign,
@@ -642,7 +645,7 @@ pub async fn sent(
 ) -> AppResult<Html<String>> {
     let PublicCampaign { campaign, .. } =
         public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    let layout = visitor.layout("Check your email");
+    let layout = visitor.layout("Check your email").for_signers();
     render(SentPage {
         layout,
         page_path: format!("/{tenant_slug}/{}", campaign.slug),

@@ -83,7 +83,9 @@ pub async fn page(
     )
     .await?;
     tx.commit().await?;
-    let mut layout = visitor.layout(format!("Individual signers — {}", campaign.title));
+    let mut layout = visitor
+        .layout(format!("Individual signers — {}", campaign.title))
+        .for_signers();
     layout.noindex = true;
     render(IndividualsPage {
         layout,

@@ -99,7 +99,7 @@ pub async fn erase_page(
         return link_gone(&visitor, None);
     };
     let page = ErasePage {
-        layout: visitor.layout("Erase your details"),
+        layout: visitor.layout("Erase your details").for_signers(),
         campaign: found.campaign,
         own_path: found.own_path,
         plan,
@@ -136,7 +136,7 @@ pub async fn erase(
     render_with(
         StatusCode::OK,
         ErasedPage {
-            layout: visitor.layout("Your details are erased"),
+            layout: visitor.layout("Your details are erased").for_signers(),
             page_path: found.page_path,
             signatures: erased.signatures,
         },

@@ -96,6 +96,9 @@ struct RenderJob {
     group_name: String,
     path: String,
     accepting: bool,
+    /// The header: the public's (cached for everyone), or a logged-in organizer's own on
+    /// their preview.
+    layout: Option<Layout>,
 }
 
 /// Reads the page's data (signers straight off the partial index, in order), then
@@ -108,6 +111,7 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
         group_name,
         path,
         accepting,
+        layout,
     } = job;
     let (version, removals) = (campaign.public_version, campaign.public_removals);
     // One snapshot for the text and its lists: a save moves the revision and the consent
@@ -158,8 +162,15 @@ async fn render_page(job: RenderJob) -> AppResult<CachedPage> {
     let sign_by = super::deadline::sign_by(&campaign, now);
     let page_url = state.config.link(&path);
     tokio::task::spawn_blocking(move || {
-        let mut layout = Layout::bare(&campaign.title);
-        layout.noindex = unlisted(&campaign);
+        let layout = match layout {
+            // An organizer's preview is never for search engines.
+            Some(organizers) => organizers,
+            None => {
+                let mut public = Layout::bare(&campaign.title).for_signers();
+                public.noindex = unlisted(&campaign);
+                public
+            }
+        };
         let individuals = if individual_count <= INDIVIDUALS_ON_PAGE {
             individuals
         } else {
@@ -306,6 +317,7 @@ pub async fn page(
         group_name: group_name.clone(),
         path: path.clone(),
         accepting,
+        layout: None,
     };
     let deadline = tokio::time::Instant::now() + RENDER_WAIT;
     let wanted = Wanted {
@@ -443,6 +455,7 @@ pub async fn preview(
     tenant: PublicTenantId,
     group_name: String,
     tenant_slug: &str,
+    layout: Layout,
 ) -> AppResult<Bytes> {
     let path = format!("/{tenant_slug}/{}", campaign.slug);
     let accepting = campaign.accepting_signatures(state.clock.now());
@@ -462,6 +475,7 @@ pub async fn preview(
         group_name,
         path,
         accepting,
+        layout: Some(layout),
     })
     .await?;
     let banner = format!(

@@ -79,7 +79,9 @@ pub async fn not_yet(
         Unreleased::Press => ("The press release", format!("{preview}/press")),
     };
     let html = NotYetPage {
-        layout: visitor.layout(format!("Published {}", campaign.title)),
+        layout: visitor
+            .layout(format!("Published {}", campaign.title))
+            .for_signers(),
         campaign,
         group_name,
         what,
@@ -141,7 +143,9 @@ pub async fn press(
         .await;
     }
     let page_path = format!("/{tenant_slug}/{}", campaign.slug);
-    let mut layout = visitor.layout(format!("Press release: {}", campaign.title));
+    let mut layout = visitor
+        .layout(format!("Press release: {}", campaign.title))
+        .for_signers();
     layout.noindex = campaign.status == crate::campaigns::Status::Open;
     Ok(render(PressPage {
         layout,
@@ -218,6 +222,7 @@ pub async fn preview(
         found.tenant,
         found.group_name,
         &member.tenant.slug,
+        member.layout(format!("Preview: {}", campaign.title)),
     )
     .await?;
     Ok((

@@ -67,7 +67,7 @@ struct LinkGonePage {
 }
 
 pub(super) fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
-    let layout = visitor.layout("This link no longer works");
+    let layout = visitor.layout("This link no longer works").for_signers();
     render_with(StatusCode::GONE, LinkGonePage { layout, sign_path })
 }
 
@@ -191,7 +191,7 @@ async fn signer_page(
     referrals: ReferralForm,
     referral_errors: Vec<String>,
 ) -> AppResult<SignerPage> {
-    let layout = visitor.layout(found.campaign.title.clone());
+    let layout = visitor.layout(found.campaign.title.clone()).for_signers();
     let revision: Option<Revision> =
         campaigns::current_revision(&state.db, found.tenant, found.campaign.id).await?;
     let change = change_since(state, &found, revision.as_ref()).await?;
@@ -728,7 +728,7 @@ pub async fn withdraw_page(
     if found.signature.state == SignatureState::Withdrawn {
         return Ok(Redirect::to(&found.own_path).into_response());
     }
-    let layout = visitor.layout("Withdraw your signature");
+    let layout = visitor.layout("Withdraw your signature").for_signers();
     let page = WithdrawPage {
         layout,
         campaign: found.campaign,

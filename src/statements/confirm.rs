@@ -57,7 +57,7 @@ fn link_gone(visitor: &Visitor, page_path: &str) -> AppResult<Response> {
     render_with(
         StatusCode::GONE,
         LinkGonePage {
-            layout: visitor.layout("This link no longer works"),
+            layout: visitor.layout("This link no longer works").for_signers(),
             form_path: format!("{page_path}/statement"),
         },
     )
@@ -117,7 +117,9 @@ fn confirm_page(
     render_with(
         status,
         ConfirmPage {
-            layout: visitor.layout(format!("Confirm your statement on: {}", campaign.title)),
+            layout: visitor
+                .layout(format!("Confirm your statement on: {}", campaign.title))
+                .for_signers(),
             campaign,
             statement,
             own_path,
@@ -202,7 +204,7 @@ pub async fn confirmed(
     let PublicCampaign { campaign, .. } =
         public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     render(ConfirmedPage {
-        layout: visitor.layout("Statement confirmed"),
+        layout: visitor.layout("Statement confirmed").for_signers(),
         page_path: format!("/{tenant_slug}/{}", campaign.slug),
         campaign: &campaign,
     })

@@ -100,7 +100,8 @@ impl FormContext<'_> {
         form.nickname = String::new();
         let layout = self
             .visitor
-            .layout(format!("A statement on: {}", self.campaign.title));
+            .layout(format!("A statement on: {}", self.campaign.title))
+            .for_signers();
         render_with(
             status,
             FormPage {
@@ -336,7 +337,7 @@ pub async fn sent(
     let PublicCampaign { campaign, .. } =
         public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     render(SentPage {
-        layout: visitor.layout("Check your email"),
+        layout: visitor.layout("Check your email").for_signers(),
         page_path: format!("/{tenant_slug}/{}", campaign.slug),
         campaign: &campaign,
     })

@@ -35,6 +35,8 @@ pub struct Visitor {
     pub context: RequestContext,
     pub notice: Option<&'static str>,
     pub dev_mailbox: bool,
+    /// When the request arrived, from the app's clock.
+    pub now: time::OffsetDateTime,
 }
 
 impl Visitor {
@@ -49,6 +51,8 @@ impl Visitor {
             dev_mailbox: self.dev_mailbox,
             // Only the home page and published campaign pages are for search engines.
             noindex: true,
+            now: self.now,
+            signer_facing: false,
         }
     }
 
@@ -70,6 +74,7 @@ where
             context: context_of(parts)?,
             notice: notice_of(parts, &state),
             dev_mailbox: state.config.dev_mailbox,
+            now: state.clock.now(),
         })
     }
 }

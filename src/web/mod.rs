@@ -7,6 +7,7 @@ mod extract;
 mod form;
 mod headers;
 mod layout;
+mod markdown;
 mod rate_limit;
 pub mod sessions;
 pub mod slug;
@@ -20,7 +21,11 @@ pub use error_page::error_page;
 pub use extract::{CurrentUser, Visitor};
 pub use form::{Form, FormErrors, Path, Query};
 pub use headers::security_headers;
-pub use layout::{format_date, format_datetime, Layout, TenantLink};
+pub use layout::{
+    format_date, format_date_in, format_datetime, format_datetime_in, format_day, iso8601, Layout,
+    TenantLink,
+};
+pub use markdown::render_markdown;
 pub use rate_limit::RateLimit;
 pub use sessions::SessionUser;
 

@@ -77,7 +77,7 @@ pub async fn export(
                 r.hold_until.map(|d| d.to_string()).unwrap_or_default(),
                 r.next_follow_up.map(|d| d.to_string()).unwrap_or_default(),
                 r.last_touch_at
-                    .map(|t| crate::web::format_datetime(&t))
+                    .map(|t| crate::web::iso8601(&t))
                     .unwrap_or_default(),
                 r.referred_by,
                 r.contact_name.unwrap_or_default(),
