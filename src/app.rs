@@ -230,6 +230,6 @@ mod tests {
 
     #[test]
     fn every_email_kind_is_registered_once() {
-        assert_eq!(super::mail_kinds().kinds().count(), 18);
+        assert_eq!(super::mail_kinds().kinds().count(), 19);
     }
 }
