@@ -1029,6 +1029,51 @@ Fen Friends,,,Nobody Here
     assert_eq!(stored_kept_rows(&app).await, rows);
 }
 
+/// Pasted cells without column names: the kept rows show under the columns chosen, even
+/// when they are narrower than the widest row of the paste.
+#[tokio::test]
+async fn kept_rows_of_a_paste_without_column_names_are_shown() {
+    let app = TestApp::spawn().await;
+    let (owner, path) = setup(&app).await;
+    let pasted =
+        "River Trust\tnot-an-address\nLake Friends\tlee@lake.example\tBoard meets monthly\n";
+    let map = ["name", "contact_email", "notes"];
+    let done = confirm_with(
+        &owner,
+        &path,
+        pasted,
+        &map,
+        &[("mode", "good"), ("header", "no")],
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = owner.get(&record).await;
+    let body = support::unescape(&page.body);
+    assert!(body.contains("1 row kept aside to fix"), "{body}");
+    assert!(
+        body.contains("\"not-an-address\" is not an email address"),
+        "{body}"
+    );
+    assert_eq!(
+        input_textarea(&page.body, "csv"),
+        "River Trust,not-an-address\n"
+    );
+    assert_eq!(
+        stored_kept_rows(&app).await,
+        [(
+            vec!["River Trust".to_owned(), "not-an-address".to_owned()],
+            vec!["not-an-address".to_owned()]
+        )]
+    );
+}
+
 /// Notes, the sensitivity note and a hold go out in the export and come back in.
 #[tokio::test]
 async fn notes_and_holds_round_trip_through_the_export() {

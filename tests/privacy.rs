@@ -1320,3 +1320,52 @@ async fn an_individual_signing_with_an_organizations_name_erases_nothing_of_it()
         1
     );
 }
+
+/// A kept row goes only when its email cell is the address whole: an address that merely
+/// contains it, or the address in another column, is somebody else's row and stays.
+#[tokio::test]
+async fn only_kept_rows_whose_email_cell_is_the_address_are_erased() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let link = heron_signs(&app, &public).await;
+    let import = import_keeping_rows_aside(
+        &owner,
+        &path,
+        "organization,email,owner
+Osprey Trust,os@osprey.example,
+Kite Friends,Amira@Heron.Example,Nobody Here
+Longer Address,amira@heron.example.org,Nobody Here
+Prefixed Address,xamira@heron.example,Nobody Here
+Owner Column,ben@kite.example,amira@heron.example
+",
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_import_kept_rows")
+            .await,
+        4
+    );
+    let r = app.client().post_form(&format!("{link}/erase"), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let left: Vec<Vec<String>> = sqlx::query_scalar(
+        "SELECT emails::text[] FROM prospect_import_kept_rows ORDER BY position",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        [
+            vec!["amira@heron.example.org".to_owned()],
+            vec!["xamira@heron.example".to_owned()],
+            vec!["ben@kite.example".to_owned()],
+        ]
+    );
+    let page = owner.get(&import).await;
+    assert!(
+        page.body.contains("3 rows kept aside to fix"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Kite Friends"));
+}
