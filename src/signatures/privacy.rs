@@ -10,8 +10,8 @@
 //! mail. The rule in full, table by table, is in docs/signatures.md ("Erasure").
 //!
 //! Why the SQL here reaches into other areas' tables (outbox, outreach contacts,
-//! activities, prospects and digest lines, imports' kept rows, member update names, suppressions,
-//! statements): an erasure must leave nothing behind in any of them, in one
+//! activities, prospects and digest lines, imports' kept rows, member update names,
+//! suppressions, statements): an erasure must leave nothing behind in any of them, in one
 //! transaction, and this module sits below `campaigns`, `signing` and `outreach` in the
 //! layers, so it cannot call their stores (they call it). Every statement that touches
 //! a signer's data outside `signatures` is therefore written here, in this one file, and

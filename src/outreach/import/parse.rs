@@ -172,9 +172,9 @@ pub fn parse_table(text: &str, header: Option<bool>) -> Result<Table, Unreadable
     })
 }
 
-/// Some rows of the table written back as CSV (with the first line when the file had
-/// one), to correct and import again.
-pub fn rows_as_csv(table: &Table, rows: &[usize]) -> String {
+/// The table written back as CSV (with the first line when the file had one), to correct
+/// and import again.
+pub fn table_as_csv(table: &Table) -> String {
     let mut out = Vec::new();
     {
         let mut writer = csv::WriterBuilder::new()
@@ -183,10 +183,8 @@ pub fn rows_as_csv(table: &Table, rows: &[usize]) -> String {
         if table.has_header {
             let _ = writer.write_record(&table.headers);
         }
-        for (row, cells) in &table.rows {
-            if rows.contains(row) {
-                let _ = writer.write_record(cells);
-            }
+        for (_, cells) in &table.rows {
+            let _ = writer.write_record(cells);
         }
         let _ = writer.flush();
     }
@@ -234,15 +232,10 @@ pub fn kept_table(headers: &[String], has_header: bool, rows: &[KeptRow]) -> Tab
     }
 }
 
-/// The whole table as CSV (with the first line when the file had one).
-pub fn table_as_csv(table: &Table) -> String {
-    let all: Vec<usize> = table.rows.iter().map(|(row, _)| *row).collect();
-    rows_as_csv(table, &all)
-}
-
-/// Reads kept rows stored as CSV text (by `rows_as_csv`, before they had a table of their
-/// own) back into their column names and rows, exactly as written: comma-separated, no
-/// cell trimmed or changed. `mapping` holds the import's target keys, one per column.
+/// Reads kept rows stored as CSV text (as `table_as_csv` writes, before they had a table
+/// of their own) back into their column names and rows, exactly as written:
+/// comma-separated, no cell trimmed or changed. `mapping` holds the import's target keys,
+/// one per column.
 pub fn read_kept_text(
     text: &str,
     has_header: bool,
