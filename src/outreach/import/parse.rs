@@ -280,6 +280,24 @@ mod tests {
     }
 
     #[test]
+    fn kept_rows_written_as_text_read_back_exactly_with_their_email_cell() {
+        let table = read("organization,notes,email\n\"Reed, Sedge\",\"two\nlines \"\"q\"\"\",Reed@Sedge.example\nFen,,\n");
+        let targets = [Target::Name, Target::Notes, Target::ContactEmail];
+        let kept = kept_rows_of(&table, &[2, 3], &targets);
+        assert_eq!(kept[0].emails, ["Reed@Sedge.example"]);
+        assert!(kept[1].emails.is_empty(), "an empty cell is no address");
+        let text = table_as_csv(&kept_table(&table.headers, true, &kept));
+        let mapping: Vec<String> = targets.iter().map(|t| t.key().to_owned()).collect();
+        let (headers, again) = read_kept_text(&text, true, &mapping).unwrap();
+        assert_eq!(headers, table.headers);
+        assert_eq!(again, kept);
+        let headless = table_as_csv(&kept_table(&[], false, &kept));
+        let (headers, again) = read_kept_text(&headless, false, &mapping).unwrap();
+        assert_eq!(headers, ["", "", ""]);
+        assert_eq!(again, kept);
+    }
+
+    #[test]
     fn exported_cells_read_back_without_their_apostrophe() {
         assert_eq!(unneutralize("'=SUM(A1)"), "=SUM(A1)");
         assert_eq!(unneutralize("'+44 20"), "+44 20");
