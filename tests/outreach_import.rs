@@ -960,6 +960,32 @@ async fn kept_rows_are_stored_with_their_address_and_forgotten_by_editors() {
     assert_eq!(counts(&app).await, (3, 3), "the imported prospects stay");
 }
 
+/// Undoing an import takes its kept rows with it: nothing of the file stays behind.
+#[tokio::test]
+async fn undoing_an_import_forgets_its_kept_rows() {
+    let app = TestApp::spawn().await;
+    let (owner, path) = setup(&app).await;
+    let map = ["name", "parent", "contact_email", "owner"];
+    let done = confirm_with(&owner, &path, MIXED, &map, &[("mode", "good")]).await;
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(stored_kept_rows(&app).await.len(), 4);
+    let undone = owner
+        .post_form(&format!("{record}/undo"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(undone.status, 303, "{}", undone.body);
+    assert_eq!(counts(&app).await, (0, 0));
+    assert_eq!(stored_kept_rows(&app).await, []);
+    let page = owner.get(&record).await;
+    assert!(page.body.contains("the import was undone"), "{}", page.body);
+    assert!(!page.body.contains("kept aside to fix"));
+}
+
 /// Imports recorded while kept rows were one CSV text are moved row by row at start-up:
 /// cells with commas, quotes and line breaks come back exactly, the page and the download
 /// read as before, and the addresses are where an erasure looks for them.
