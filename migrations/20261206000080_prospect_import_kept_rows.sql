@@ -18,6 +18,9 @@ CREATE INDEX prospect_import_kept_rows_emails ON prospect_import_kept_rows USING
 -- The file's first line (column names) for the kept rows, when it had one.
 ALTER TABLE prospect_imports ADD COLUMN kept_headers text[] NOT NULL DEFAULT '{}';
 
+-- How many kept rows signers' erasures removed (the page says so, naming nobody).
+ALTER TABLE prospect_imports ADD COLUMN kept_rows_erased integer NOT NULL DEFAULT 0;
+
 -- How many rows are kept is counted from the rows themselves (an erasure removes some).
 ALTER TABLE prospect_imports DROP COLUMN kept_rows;
 

@@ -1147,6 +1147,7 @@ async fn an_erasure_takes_the_signers_row_off_an_imports_kept_rows() {
         let main = b.text("main").await;
         assert!(main.contains("1 row kept aside to fix"), "{main}");
         assert!(main.contains("Otter Pals") && !main.contains("Kite Friends"), "{main}");
+        assert!(main.contains("One row kept aside from this import was erased"), "{main}");
         b.screenshot("erase-kept-rows-after").await;
         b.width(390).await;
         b.screenshot("erase-kept-rows-after-390").await;

@@ -920,6 +920,8 @@ pub struct ImportRecord {
     pub contacts: i32,
     /// How many rows wait aside to fix (`kept_rows`).
     pub kept_rows: i64,
+    /// How many kept rows signers' erasures removed.
+    pub kept_rows_erased: i32,
     pub kept_headers: Vec<String>,
     pub kept_has_header: bool,
     pub mapping: Vec<String>,
@@ -1066,7 +1068,7 @@ pub async fn replace_kept_text(
 
 const IMPORT_COLUMNS: &str = "i.id, i.imported_by_name, i.imported_at, i.prospects, i.contacts,
     (SELECT count(*) FROM prospect_import_kept_rows k WHERE k.import_id = i.id) AS kept_rows,
-    i.kept_headers, i.kept_has_header, i.mapping, i.undone_at,
+    i.kept_rows_erased, i.kept_headers, i.kept_has_header, i.mapping, i.undone_at,
     (SELECT count(*) FROM prospects p WHERE p.import_id = i.id) AS remaining";
 
 pub async fn import_by_id(

@@ -484,7 +484,8 @@ impl Needle {
 ///   and the prospect made from it (with its contacts and log), are deleted;
 /// - outreach contacts with the address lose name, address and phone, and their log
 ///   entries the address and names; "Signed as …" lines about the signatures go; rows an
-///   import kept aside to fix with the address in their email cell are deleted;
+///   import kept aside to fix with the address in their email cell are deleted (the
+///   import counts them);
 /// - the group's mail to the address is deleted (not yet sent) or kept without
 ///   recipient or contents (sent); member updates and organizers' digests that listed a
 ///   signature (or a failed email to the address) have that one entry replaced, found
@@ -698,10 +699,16 @@ pub async fn erase(
     }
     // Rows an import kept aside to fix whose email cell is the address: the whole row
     // goes (it is about the contact), found by the address compared whole, never by
-    // searching the other cells.
+    // searching the other cells. The import counts them, so its page can say why rows
+    // are missing.
     sqlx::query(
-        "DELETE FROM prospect_import_kept_rows k USING prospect_imports i
-         WHERE i.id = k.import_id AND i.tenant_id = $1 AND k.emails @> ARRAY[$2::citext]",
+        "WITH gone AS (
+             DELETE FROM prospect_import_kept_rows k USING prospect_imports i
+              WHERE i.id = k.import_id AND i.tenant_id = $1 AND k.emails @> ARRAY[$2::citext]
+             RETURNING k.import_id)
+         UPDATE prospect_imports i SET kept_rows_erased = i.kept_rows_erased + g.rows
+           FROM (SELECT import_id, count(*)::int AS rows FROM gone GROUP BY import_id) g
+          WHERE i.id = g.import_id",
     )
     .bind(t)
     .bind(&email)
