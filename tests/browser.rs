@@ -1272,3 +1272,72 @@ async fn an_organizers_first_week_from_a_pasted_sheet_to_honest_numbers() {
     })
     .await;
 }
+
+/// A signer whose address waits in an import's kept rows: their erasure page says so, and
+/// after the erasure the organizers' import page shows only the other kept row.
+#[tokio::test]
+async fn an_erasure_takes_the_signers_row_off_an_imports_kept_rows() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let (path, public) = support::campaigns::open_campaign(&owner, "river", "water", &[]).await;
+    let r = support::campaigns::sign(
+        &app,
+        &public,
+        &support::campaigns::organization("Heron Watch", "amira@heron.example"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = support::campaigns::confirm(&app, "amira@heron.example").await;
+    let done = owner
+        .post_form(
+            &format!("{path}/outreach/import/confirm"),
+            &[
+                (
+                    "csv",
+                    "organization,email,owner\nOsprey Trust,os@osprey.example,\nKite Friends,Amira@Heron.example,Nobody Here\nOtter Pals,otter@otter.example,Nobody Here\n",
+                ),
+                ("map", "name"),
+                ("map", "contact_email"),
+                ("map", "owner"),
+                ("mode", "good"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    in_browser(async |b| {
+        log_in(&app, b, "ana@river.example").await;
+        b.goto(&app.url(&record)).await;
+        assert!(b.text("main").await.contains("2 rows kept aside to fix"));
+        b.screenshot("erase-kept-rows-before").await;
+
+        b.goto(&app.url(&format!("{link}/erase"))).await;
+        let main = b.text("main").await;
+        assert!(
+            main.contains("a row with your address that the organizers imported from a spreadsheet and set aside to correct"),
+            "{main}"
+        );
+        b.screenshot("erase-page-with-kept-row").await;
+        b.width(390).await;
+        b.screenshot("erase-page-with-kept-row-390").await;
+        b.width(1200).await;
+        b.click("main form button[type=submit]").await;
+        assert!(b.text("main").await.contains("Your details are erased"));
+
+        b.goto(&app.url(&record)).await;
+        let main = b.text("main").await;
+        assert!(main.contains("1 row kept aside to fix"), "{main}");
+        assert!(main.contains("Otter Pals") && !main.contains("Kite Friends"), "{main}");
+        assert!(main.contains("One row kept aside from this import was erased"), "{main}");
+        b.screenshot("erase-kept-rows-after").await;
+        b.width(390).await;
+        b.screenshot("erase-kept-rows-after-390").await;
+    })
+    .await;
+}

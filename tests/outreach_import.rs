@@ -872,6 +872,234 @@ async fn good_rows_are_imported_and_bad_ones_kept_aside_to_fix() {
     assert!(!page.body.contains("kept aside to fix"), "{}", page.body);
 }
 
+/// The kept rows as stored: (cells, addresses of the email column), in the file's order.
+async fn stored_kept_rows(app: &TestApp) -> Vec<(Vec<String>, Vec<String>)> {
+    sqlx::query_as(
+        "SELECT cells, emails::text[] FROM prospect_import_kept_rows ORDER BY import_id, position",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+/// Each kept row is stored on its own with the cell of its email column, which is how a
+/// signer's erasure finds it (compared whole, never searched); forgetting them takes an
+/// editor of the group and leaves the imported prospects.
+#[tokio::test]
+async fn kept_rows_are_stored_with_their_address_and_forgotten_by_editors() {
+    let app = TestApp::spawn().await;
+    let (owner, path) = setup(&app).await;
+    let map = ["name", "parent", "contact_email", "owner"];
+    let done = confirm_with(&owner, &path, MIXED, &map, &[("mode", "good")]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let rows = stored_kept_rows(&app).await;
+    assert_eq!(
+        rows.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(),
+        [
+            vec!["amira@river.example".to_owned()],
+            vec!["not-an-address".to_owned()],
+            vec!["mo@marsh.example".to_owned()],
+            vec!["east@marsh.example".to_owned()],
+        ]
+    );
+    assert_eq!(
+        rows[0].0,
+        [
+            "River Trust",
+            "",
+            "amira@river.example",
+            "owner@river.example"
+        ]
+    );
+
+    let other = app.signup("other", "owner@other.example").await;
+    assert_eq!(
+        other
+            .post_form(&format!("{record}/forget"), &[])
+            .await
+            .status,
+        404
+    );
+    let viewer = app
+        .join(&owner, "river", "vic@river.example", "viewer", "Vic")
+        .await;
+    let page = viewer.get(&record).await;
+    assert!(page.body.contains("4 rows kept aside to fix"));
+    assert!(!page.body.contains("Forget the kept rows"));
+    assert_eq!(
+        viewer
+            .post_form(&format!("{record}/forget"), &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(stored_kept_rows(&app).await.len(), 4);
+
+    let owner = app.log_in(OWNER).await;
+    let forgotten = owner.post_form(&format!("{record}/forget"), &[]).await;
+    assert_eq!(forgotten.status, 303, "{}", forgotten.body);
+    let page = owner.get(forgotten.location().unwrap()).await;
+    assert!(
+        page.body.contains("The kept rows are forgotten."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("kept aside to fix"));
+    assert_eq!(stored_kept_rows(&app).await, []);
+    let (status, _) = owner
+        .http_get_bytes(&format!("{record}/kept-aside.csv"))
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(counts(&app).await, (3, 3), "the imported prospects stay");
+}
+
+/// Undoing an import takes its kept rows with it: nothing of the file stays behind.
+#[tokio::test]
+async fn undoing_an_import_forgets_its_kept_rows() {
+    let app = TestApp::spawn().await;
+    let (owner, path) = setup(&app).await;
+    let map = ["name", "parent", "contact_email", "owner"];
+    let done = confirm_with(&owner, &path, MIXED, &map, &[("mode", "good")]).await;
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(stored_kept_rows(&app).await.len(), 4);
+    let undone = owner
+        .post_form(&format!("{record}/undo"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(undone.status, 303, "{}", undone.body);
+    assert_eq!(counts(&app).await, (0, 0));
+    assert_eq!(stored_kept_rows(&app).await, []);
+    let page = owner.get(&record).await;
+    assert!(page.body.contains("the import was undone"), "{}", page.body);
+    assert!(!page.body.contains("kept aside to fix"));
+}
+
+/// Imports recorded while kept rows were one CSV text are moved row by row at start-up:
+/// cells with commas, quotes and line breaks come back exactly, the page and the download
+/// read as before, and the addresses are where an erasure looks for them.
+#[tokio::test]
+async fn kept_rows_recorded_as_text_are_moved_to_rows_whole() {
+    let app = TestApp::spawn().await;
+    let (owner, path) = setup(&app).await;
+    let csv = "organization,notes,email,owner
+\"Reed, Sedge & Co\",\"Met at the fair\nsays \"\"call in May\"\"\",Reed@Sedge.example,Nobody Here
+Hill Union,,hill@hill.example,
+Fen Friends,,,Nobody Here
+";
+    let map = ["name", "notes", "contact_email", "owner"];
+    let done = confirm_with(&owner, &path, csv, &map, &[("mode", "good")]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = owner.get(&record).await;
+    let text = input_textarea(&page.body, "csv");
+    let (_, download) = owner
+        .http_get_bytes(&format!("{record}/kept-aside.csv"))
+        .await;
+    let rows = stored_kept_rows(&app).await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].0[1], "Met at the fair\nsays \"call in May\"");
+
+    // As the import recorded them before: the same text in `kept_aside`, no rows.
+    sqlx::query("UPDATE prospect_imports SET kept_aside = $1, kept_headers = '{}'")
+        .bind(&text)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM prospect_import_kept_rows")
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    let moved = undersigned::outreach::move_kept_rows_out_of_text(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(stored_kept_rows(&app).await, rows);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_imports WHERE kept_aside <> ''")
+            .await,
+        0
+    );
+    let again = owner.get(&record).await;
+    assert_eq!(input_textarea(&again.body, "csv"), text);
+    assert!(again.body.contains("2 rows kept aside to fix"));
+    let (_, download_again) = owner
+        .http_get_bytes(&format!("{record}/kept-aside.csv"))
+        .await;
+    assert_eq!(download_again, download);
+    // Running again (another instance starting) finds nothing to move.
+    assert_eq!(
+        undersigned::outreach::move_kept_rows_out_of_text(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(stored_kept_rows(&app).await, rows);
+}
+
+/// Pasted cells without column names: the kept rows show under the columns chosen, even
+/// when they are narrower than the widest row of the paste.
+#[tokio::test]
+async fn kept_rows_of_a_paste_without_column_names_are_shown() {
+    let app = TestApp::spawn().await;
+    let (owner, path) = setup(&app).await;
+    let pasted =
+        "River Trust\tnot-an-address\nLake Friends\tlee@lake.example\tBoard meets monthly\n";
+    let map = ["name", "contact_email", "notes"];
+    let done = confirm_with(
+        &owner,
+        &path,
+        pasted,
+        &map,
+        &[("mode", "good"), ("header", "no")],
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let record = done
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = owner.get(&record).await;
+    let body = support::unescape(&page.body);
+    assert!(body.contains("1 row kept aside to fix"), "{body}");
+    assert!(
+        body.contains("\"not-an-address\" is not an email address"),
+        "{body}"
+    );
+    assert_eq!(
+        input_textarea(&page.body, "csv"),
+        "River Trust,not-an-address\n"
+    );
+    assert_eq!(
+        stored_kept_rows(&app).await,
+        [(
+            vec!["River Trust".to_owned(), "not-an-address".to_owned()],
+            vec!["not-an-address".to_owned()]
+        )]
+    );
+}
+
 /// Notes, the sensitivity note and a hold go out in the export and come back in.
 #[tokio::test]
 async fn notes_and_holds_round_trip_through_the_export() {

@@ -111,6 +111,28 @@ async fn traces(app: &TestApp, needle: &str) -> Vec<String> {
     found
 }
 
+/// An organizer imports prospects from a file (organization, email, owner); the rows
+/// naming an owner who is not in the group are kept aside on the import's page to fix.
+/// Returns the import's page.
+async fn import_keeping_rows_aside(owner: &Client, path: &str, csv: &str) -> String {
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/import/confirm"),
+            &[
+                ("csv", csv),
+                ("map", "name"),
+                ("map", "contact_email"),
+                ("map", "owner"),
+                ("mode", "good"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.location().unwrap();
+    assert!(location.contains("/outreach/imports/"), "{location}");
+    location.split('?').next().unwrap().to_owned()
+}
+
 /// Written mail (file transport) that mentions `needle`, read as a person would.
 fn mail_mentioning(app: &TestApp, needle: &str) -> Vec<String> {
     let needle = needle.to_lowercase();
@@ -350,6 +372,22 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
         2,
         "Kingfisher Trust's contact, and the one made from the suggestion"
     );
+    // An import keeps aside, to fix, a row with her address (typed in capitals) and one
+    // with somebody else's.
+    let import = import_keeping_rows_aside(
+        &owner,
+        &path,
+        "organization,email,owner\nOsprey Trust,os@osprey.example,\nKite Friends,AMIRA@HERON.EXAMPLE,Nobody Here\nOtter Pals,otter@otter.example,Nobody Here\n",
+    )
+    .await;
+    assert!(
+        traces(&app, AMIRA)
+            .await
+            .iter()
+            .any(|t| t.starts_with("prospect_import_kept_rows.cells")),
+        "{:?}",
+        traces(&app, AMIRA).await
+    );
 
     let events_before: i64 = app
         .count(&format!(
@@ -376,6 +414,9 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
     assert!(page
         .body
         .contains("a suggestion other signers made with your address"));
+    assert!(page.body.contains(
+        "a row with your address that the organizers imported from a spreadsheet and set aside"
+    ));
     assert_eq!(signature_count(&app, AMIRA).await, 1);
     assert_eq!(erased_signers(&app, "water").await, 0);
 
@@ -441,6 +482,22 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
             .await,
         0
     );
+
+    // Her kept row is gone; the other one waits as it was.
+    let kept = owner.get(&import).await;
+    assert_eq!(kept.status, 200);
+    assert!(
+        kept.body.contains("1 row kept aside to fix"),
+        "{}",
+        kept.body
+    );
+    assert!(kept.body.contains(
+        "One row kept aside from this import was erased: the person it was about asked for their details to be erased."
+    ));
+    assert!(kept
+        .body
+        .contains("Otter Pals,otter@otter.example,Nobody Here"));
+    assert!(!kept.body.contains("Kite Friends"));
 
     // The link stops working.
     assert_eq!(signer.get(&link).await.status, 410);
@@ -966,6 +1023,22 @@ async fn erasing_a_signer_named_with_common_words_changes_no_other_row() {
     )
     .await;
     let works = add_prospect(&owner, &path, "Water Works", "Jo Water", "jo@works.example").await;
+    // Kept aside by an import: a row with their address, and rows with their words, a
+    // near address or none.
+    import_keeping_rows_aside(
+        &owner,
+        &path,
+        &format!(
+            "organization,email,owner\nReed Beds,reed@beds.example,\nWater,{},Nobody Here\nClean Water Fund,fund@clean.example,Nobody Here\nWater Clean,clean@waters.example,Nobody Here\nClean,,Nobody Here\n",
+            CLEAN.to_uppercase()
+        ),
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_import_kept_rows")
+            .await,
+        4
+    );
     ask_saying(
         &owner,
         &path,
@@ -1079,6 +1152,23 @@ async fn erasing_a_signer_named_with_common_words_changes_no_other_row() {
                 }
                 _ => false,
             },
+            // A row kept aside whose email cell was their address, deleted whole.
+            "prospect_import_kept_rows" => {
+                new.is_none()
+                    && row["emails"].as_array().is_some_and(|e| {
+                        e.iter()
+                            .any(|e| e.as_str().is_some_and(|e| e.eq_ignore_ascii_case(CLEAN)))
+                    })
+            }
+            // The import that kept that row counts one more erased.
+            "prospect_imports" => match (&old, &new) {
+                (Some(old), Some(new)) => {
+                    differing(old, new) == ["kept_rows_erased"]
+                        && old["kept_rows_erased"] == 0
+                        && new["kept_rows_erased"] == 1
+                }
+                _ => false,
+            },
             // The erasure request's own count for the rate limit.
             "rate_limit_hits" => old.is_none(),
             _ => false,
@@ -1095,6 +1185,12 @@ async fn erasing_a_signer_named_with_common_words_changes_no_other_row() {
     // The digest and both updates to the two other listed signers and the host: one
     // entry each, and it is theirs.
     assert_eq!(replaced_entries, 1 + 2 * 3);
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_import_kept_rows")
+            .await,
+        3,
+        "only the row with their address went"
+    );
     assert_eq!(traces(&app, CLEAN).await, Vec::<String>::new());
     assert_eq!(mail_mentioning(&app, CLEAN), Vec::<String>::new());
     let names: Vec<String> =
@@ -1235,4 +1331,53 @@ async fn an_individual_signing_with_an_organizations_name_erases_nothing_of_it()
             .await,
         1
     );
+}
+
+/// A kept row goes only when its email cell is the address whole: an address that merely
+/// contains it, or the address in another column, is somebody else's row and stays.
+#[tokio::test]
+async fn only_kept_rows_whose_email_cell_is_the_address_are_erased() {
+    let app = TestApp::spawn().await;
+    let (owner, path, public) = setup(&app).await;
+    let link = heron_signs(&app, &public).await;
+    let import = import_keeping_rows_aside(
+        &owner,
+        &path,
+        "organization,email,owner
+Osprey Trust,os@osprey.example,
+Kite Friends,Amira@Heron.Example,Nobody Here
+Longer Address,amira@heron.example.org,Nobody Here
+Prefixed Address,xamira@heron.example,Nobody Here
+Owner Column,ben@kite.example,amira@heron.example
+",
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospect_import_kept_rows")
+            .await,
+        4
+    );
+    let r = app.client().post_form(&format!("{link}/erase"), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let left: Vec<Vec<String>> = sqlx::query_scalar(
+        "SELECT emails::text[] FROM prospect_import_kept_rows ORDER BY position",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        [
+            vec!["amira@heron.example.org".to_owned()],
+            vec!["xamira@heron.example".to_owned()],
+            vec!["ben@kite.example".to_owned()],
+        ]
+    );
+    let page = owner.get(&import).await;
+    assert!(
+        page.body.contains("3 rows kept aside to fix"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Kite Friends"));
 }

@@ -918,8 +918,11 @@ pub struct ImportRecord {
     pub imported_at: OffsetDateTime,
     pub prospects: i32,
     pub contacts: i32,
-    pub kept_aside: String,
-    pub kept_rows: i32,
+    /// How many rows wait aside to fix (`kept_rows`).
+    pub kept_rows: i64,
+    /// How many kept rows signers' erasures removed.
+    pub kept_rows_erased: i32,
+    pub kept_headers: Vec<String>,
     pub kept_has_header: bool,
     pub mapping: Vec<String>,
     pub undone_at: Option<OffsetDateTime>,
@@ -933,10 +936,18 @@ pub struct NewImport<'a> {
     pub at: OffsetDateTime,
     pub prospects: i32,
     pub contacts: i32,
-    pub kept_aside: &'a str,
-    pub kept_rows: i32,
+    pub kept_headers: &'a [String],
     pub kept_has_header: bool,
     pub mapping: &'a [&'a str],
+    pub kept: &'a [KeptRow],
+}
+
+/// A row kept aside to fix: its cells as the file had them, and the addresses among them
+/// (the cells of the column mapped to the contact's email), by which an erasure finds it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeptRow {
+    pub cells: Vec<String>,
+    pub emails: Vec<String>,
 }
 
 pub async fn record_import(
@@ -948,8 +959,8 @@ pub async fn record_import(
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO prospect_imports (id, tenant_id, campaign_id, imported_by, imported_by_name, imported_at,
-                                       prospects, contacts, kept_aside, kept_rows, kept_has_header, mapping)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                       prospects, contacts, kept_headers, kept_has_header, mapping)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
     .bind(tenant.uuid())
@@ -959,18 +970,105 @@ pub async fn record_import(
     .bind(new.at)
     .bind(new.prospects)
     .bind(new.contacts)
-    .bind(new.kept_aside)
-    .bind(new.kept_rows)
+    .bind(new.kept_headers)
     .bind(new.kept_has_header)
     .bind(new.mapping)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    insert_kept_rows(conn, campaign_id, id, new.kept).await?;
     Ok(id)
 }
 
-const IMPORT_COLUMNS: &str =
-    "i.id, i.imported_by_name, i.imported_at, i.prospects, i.contacts, i.kept_aside,
-    i.kept_rows, i.kept_has_header, i.mapping, i.undone_at,
+async fn insert_kept_rows(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    import_id: Uuid,
+    rows: &[KeptRow],
+) -> sqlx::Result<()> {
+    for (index, row) in rows.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO prospect_import_kept_rows (campaign_id, import_id, position, cells, emails)
+             VALUES ($1, $2, $3, $4, $5::citext[])",
+        )
+        .bind(campaign_id)
+        .bind(import_id)
+        .bind(i32::try_from(index + 1).unwrap_or(i32::MAX))
+        .bind(&row.cells)
+        .bind(&row.emails)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The rows an import keeps aside, in the file's order (none once forgotten or erased).
+pub async fn kept_rows(
+    db: &PgPool,
+    campaign_id: Uuid,
+    import_id: Uuid,
+) -> sqlx::Result<Vec<KeptRow>> {
+    sqlx::query_as(
+        "SELECT cells, emails::text[] AS emails FROM prospect_import_kept_rows
+         WHERE campaign_id = $1 AND import_id = $2 ORDER BY position",
+    )
+    .bind(campaign_id)
+    .bind(import_id)
+    .fetch_all(db)
+    .await
+}
+
+/// An import recorded before kept rows had a table of their own: its kept rows as CSV
+/// text, to move there (`import::move_kept_rows_out_of_text`).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct KeptAsText {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub kept_aside: String,
+    pub kept_has_header: bool,
+    pub mapping: Vec<String>,
+}
+
+/// The imports whose kept rows are still CSV text.
+pub async fn imports_with_kept_text(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM prospect_imports WHERE kept_aside <> '' ORDER BY id")
+        .fetch_all(db)
+        .await
+}
+
+/// One import's kept text, locked until the caller's transaction ends (another instance
+/// starting at the same moment waits, then finds it moved).
+pub async fn lock_kept_text(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<KeptAsText>> {
+    sqlx::query_as(
+        "SELECT id, campaign_id, kept_aside, kept_has_header, mapping FROM prospect_imports
+         WHERE id = $1 AND kept_aside <> '' FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Stores the rows read from an import's kept text, and empties the text.
+pub async fn replace_kept_text(
+    conn: &mut PgConnection,
+    import: &KeptAsText,
+    headers: &[String],
+    rows: &[KeptRow],
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE prospect_imports SET kept_aside = '', kept_headers = $2 WHERE id = $1")
+        .bind(import.id)
+        .bind(headers)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM prospect_import_kept_rows WHERE import_id = $1")
+        .bind(import.id)
+        .execute(&mut *conn)
+        .await?;
+    insert_kept_rows(conn, import.campaign_id, import.id, rows).await
+}
+
+const IMPORT_COLUMNS: &str = "i.id, i.imported_by_name, i.imported_at, i.prospects, i.contacts,
+    (SELECT count(*) FROM prospect_import_kept_rows k WHERE k.import_id = i.id) AS kept_rows,
+    i.kept_rows_erased, i.kept_headers, i.kept_has_header, i.mapping, i.undone_at,
     (SELECT count(*) FROM prospects p WHERE p.import_id = i.id) AS remaining";
 
 pub async fn import_by_id(
@@ -1012,15 +1110,15 @@ pub async fn forget_kept_rows(
     id: Uuid,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE prospect_imports SET kept_aside = '', kept_rows = 0
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+        "DELETE FROM prospect_import_kept_rows k USING prospect_imports i
+         WHERE i.id = k.import_id AND i.tenant_id = $1 AND i.campaign_id = $2 AND i.id = $3",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(id)
     .execute(db)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done.rows_affected() > 0)
 }
 
 pub enum UndoOutcome {
@@ -1087,13 +1185,15 @@ pub async fn undo_import(
         .execute(&mut *conn)
         .await?
         .rows_affected();
-    sqlx::query(
-        "UPDATE prospect_imports SET undone_at = $2, kept_aside = '', kept_rows = 0 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE prospect_imports SET undone_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM prospect_import_kept_rows WHERE import_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(Some(UndoOutcome::Undone(removed)))
 }
 

@@ -10,8 +10,8 @@
 //! mail. The rule in full, table by table, is in docs/signatures.md ("Erasure").
 //!
 //! Why the SQL here reaches into other areas' tables (outbox, outreach contacts,
-//! activities, prospects and digest lines, member update names, suppressions,
-//! statements): an erasure must leave nothing behind in any of them, in one
+//! activities, prospects and digest lines, imports' kept rows, member update names,
+//! suppressions, statements): an erasure must leave nothing behind in any of them, in one
 //! transaction, and this module sits below `campaigns`, `signing` and `outreach` in the
 //! layers, so it cannot call their stores (they call it). Every statement that touches
 //! a signer's data outside `signatures` is therefore written here, in this one file, and
@@ -377,6 +377,8 @@ pub struct Plan {
     pub named_by_others: i64,
     pub emails: i64,
     pub outreach_contacts: i64,
+    /// Rows an import kept aside to fix with the address in their email cell.
+    pub kept_rows: i64,
 }
 
 pub async fn erasure_plan(
@@ -406,12 +408,14 @@ pub async fn erasure_plan(
         })
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
-    let (referrals, named_by_others, emails, outreach_contacts): (i64, i64, i64, i64) = sqlx::query_as(
+    let (referrals, named_by_others, emails, outreach_contacts, kept_rows): (i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM referrals WHERE tenant_id = $1 AND signature_id = ANY ($2)),
                 (SELECT count(*) FROM referrals
                   WHERE tenant_id = $1 AND email <> '' AND lower(btrim(email)) = lower($3) AND NOT (signature_id = ANY ($2))),
                 (SELECT count(*) FROM outbox WHERE tenant_id = $1 AND lower(recipient) = lower($3)),
-                (SELECT count(*) FROM prospect_contacts WHERE tenant_id = $1 AND email = $3::citext)",
+                (SELECT count(*) FROM prospect_contacts WHERE tenant_id = $1 AND email = $3::citext),
+                (SELECT count(*) FROM prospect_import_kept_rows k JOIN prospect_imports i ON i.id = k.import_id
+                  WHERE i.tenant_id = $1 AND k.emails @> ARRAY[$3::citext])",
     )
     .bind(tenant.uuid())
     .bind(&ids)
@@ -424,6 +428,7 @@ pub async fn erasure_plan(
         named_by_others,
         emails,
         outreach_contacts,
+        kept_rows,
     }))
 }
 
@@ -478,7 +483,9 @@ impl Needle {
 ///   and the note naming the signer; a suggestion another signer made with the address,
 ///   and the prospect made from it (with its contacts and log), are deleted;
 /// - outreach contacts with the address lose name, address and phone, and their log
-///   entries the address and names; "Signed as …" lines about the signatures go;
+///   entries the address and names; "Signed as …" lines about the signatures go; rows an
+///   import kept aside to fix with the address in their email cell are deleted (the
+///   import counts them);
 /// - the group's mail to the address is deleted (not yet sent) or kept without
 ///   recipient or contents (sent); member updates and organizers' digests that listed a
 ///   signature (or a failed email to the address) have that one entry replaced, found
@@ -690,6 +697,23 @@ pub async fn erase(
             .await?;
         }
     }
+    // Rows an import kept aside to fix whose email cell is the address: the whole row
+    // goes (it is about the contact), found by the address compared whole, never by
+    // searching the other cells. The import counts them, so its page can say why rows
+    // are missing.
+    sqlx::query(
+        "WITH gone AS (
+             DELETE FROM prospect_import_kept_rows k USING prospect_imports i
+              WHERE i.id = k.import_id AND i.tenant_id = $1 AND k.emails @> ARRAY[$2::citext]
+             RETURNING k.import_id)
+         UPDATE prospect_imports i SET kept_rows_erased = i.kept_rows_erased + g.rows
+           FROM (SELECT import_id, count(*)::int AS rows FROM gone GROUP BY import_id) g
+          WHERE i.id = g.import_id",
+    )
+    .bind(t)
+    .bind(&email)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM mail_suppressions WHERE tenant_id = $1 AND email = $2::citext")
         .bind(t)
         .bind(&email)

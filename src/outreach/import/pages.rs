@@ -9,10 +9,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::mapping::{chosen_or_guessed, guess, Target};
-use super::parse::{parse_table, rows_as_csv, CellError, Table, Unreadable};
+use super::parse::{
+    kept_rows_of, kept_table, parse_table, table_as_csv, CellError, Table, Unreadable,
+};
 use super::plan::{self, Plan};
 use super::values::{unplaced, Organizer, Unplaced};
-use super::{check, context, off_runtime, too_large, Carried, Checked, MAX_BYTES};
+use super::{blocking, check, context, off_runtime, too_large, Carried, Checked, MAX_BYTES};
 use crate::campaigns::lookup::campaign_of;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
@@ -525,12 +527,7 @@ pub async fn confirm(
             true,
         ));
     }
-    let kept = plan.kept_rows();
-    let kept_csv = if kept.is_empty() {
-        String::new()
-    } else {
-        rows_as_csv(&table, &kept)
-    };
+    let kept = kept_rows_of(&table, &plan.kept_rows(), &targets);
     let mapping: Vec<&str> = targets.iter().map(|t| t.key()).collect();
     let now = state.clock.now();
     let tenant = member.tenant_id.uuid();
@@ -545,10 +542,10 @@ pub async fn confirm(
             at: now,
             prospects: i32::try_from(plan.importable_prospects()).unwrap_or(i32::MAX),
             contacts: i32::try_from(plan.importable_contacts()).unwrap_or(i32::MAX),
-            kept_aside: &kept_csv,
-            kept_rows: i32::try_from(kept.len()).unwrap_or(i32::MAX),
+            kept_headers: &table.headers,
             kept_has_header: table.has_header,
             mapping: &mapping,
+            kept: &kept,
         },
     )
     .await?;
@@ -608,6 +605,8 @@ struct RecordPage {
     base: String,
     campaign: Campaign,
     record: ImportRecord,
+    /// The kept rows as CSV, to correct on the page.
+    kept_csv: String,
     /// The kept rows checked again as they stand now.
     kept: Option<Plan>,
     kept_errors: Vec<(String, String)>,
@@ -641,26 +640,28 @@ async fn record_view(
         from_import: record.id.to_string(),
         ..Carried::default()
     };
-    let kept = if record.kept_aside.is_empty() {
-        None
+    let rows = store::kept_rows(&state.db, campaign.id, record.id).await?;
+    let (kept_csv, kept) = if rows.is_empty() {
+        (String::new(), None)
     } else {
         let context = context(state, member, &campaign).await?;
-        let (_, plan) = off_runtime(record.kept_aside.clone(), {
-            let carried = carried.clone();
-            move |text| {
-                let table = parse_table(text, carried.header()).ok()?;
-                let targets = super::mapping::check_mapping(&table.headers, &carried.map).ok()?;
-                Some(plan::plan(&table, &targets, &context, &carried.values()))
-            }
+        let table = kept_table(&record.kept_headers, record.kept_has_header, &rows);
+        let carried = carried.clone();
+        blocking(move || {
+            let csv = table_as_csv(&table);
+            let plan = super::mapping::check_mapping(&table.headers, &carried.map)
+                .ok()
+                .map(|targets| plan::plan(&table, &targets, &context, &carried.values()));
+            (csv, plan)
         })
-        .await?;
-        plan
+        .await?
     };
     let (layout, base) = frame(member, &campaign, "Import of prospects");
     Ok(RecordPage {
         layout,
         base,
         kept_errors: kept.as_ref().map(Plan::errors).unwrap_or_default(),
+        kept_csv,
         kept,
         campaign,
         record,
@@ -691,15 +692,18 @@ pub async fn download_kept(
 ) -> AppResult<Response> {
     let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let record = record_of(&state, &member, &campaign, &id).await?;
-    if record.kept_aside.is_empty() {
+    let rows = store::kept_rows(&state.db, campaign.id, record.id).await?;
+    if rows.is_empty() {
         return Err(AppError::NotFound);
     }
+    let table = kept_table(&record.kept_headers, record.kept_has_header, &rows);
+    let csv = blocking(move || table_as_csv(&table)).await?;
     let disposition = format!(
         "attachment; filename=\"{}-prospects-to-fix.csv\"",
         campaign.slug
     );
     let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend_from_slice(record.kept_aside.as_bytes());
+    body.extend_from_slice(csv.as_bytes());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -1,9 +1,10 @@
 //! Reading the file: CSV with `,` or `;`, or cells pasted from a spreadsheet (tabs), with
 //! or without a first line naming the columns.
 
-use super::mapping::{column_label, guess_one};
+use super::mapping::{column_label, guess_one, Target};
 use super::{thousands, too_large, MAX_BYTES, MAX_ROWS};
 use crate::mail::EmailAddress;
+use crate::outreach::store::KeptRow;
 use crate::web::is_forbidden_control;
 
 /// The file, read: the column names and each row's cells.
@@ -171,9 +172,9 @@ pub fn parse_table(text: &str, header: Option<bool>) -> Result<Table, Unreadable
     })
 }
 
-/// Some rows of the table written back as CSV (with the first line when the file had
-/// one), to correct and import again.
-pub fn rows_as_csv(table: &Table, rows: &[usize]) -> String {
+/// The table written back as CSV (with the first line when the file had one), to correct
+/// and import again.
+pub fn table_as_csv(table: &Table) -> String {
     let mut out = Vec::new();
     {
         let mut writer = csv::WriterBuilder::new()
@@ -182,14 +183,88 @@ pub fn rows_as_csv(table: &Table, rows: &[usize]) -> String {
         if table.has_header {
             let _ = writer.write_record(&table.headers);
         }
-        for (row, cells) in &table.rows {
-            if rows.contains(row) {
-                let _ = writer.write_record(cells);
-            }
+        for (_, cells) in &table.rows {
+            let _ = writer.write_record(cells);
         }
         let _ = writer.flush();
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The cell of the email column, when the row has one that is not empty.
+fn email_cells(cells: &[String], email_column: Option<usize>) -> Vec<String> {
+    email_column
+        .and_then(|i| cells.get(i))
+        .map(|cell| cell.trim())
+        .filter(|cell| !cell.is_empty())
+        .map(|cell| vec![cell.to_owned()])
+        .unwrap_or_default()
+}
+
+/// Some rows of the table as they are kept aside, each with the cell of the column mapped
+/// to the contact's email (when not empty): what a signer's erasure compares whole.
+pub fn kept_rows_of(table: &Table, rows: &[usize], targets: &[Target]) -> Vec<KeptRow> {
+    let email_column = targets.iter().position(|t| *t == Target::ContactEmail);
+    table
+        .rows
+        .iter()
+        .filter(|(row, _)| rows.contains(row))
+        .map(|(_, cells)| KeptRow {
+            cells: cells.clone(),
+            emails: email_cells(cells, email_column),
+        })
+        .collect()
+}
+
+/// The kept rows as a table again, numbered as in their CSV (`table_as_csv`): the first
+/// line is row 1, so with a line of column names the rows start at 2.
+pub fn kept_table(headers: &[String], has_header: bool, rows: &[KeptRow]) -> Table {
+    let first = if has_header { 2 } else { 1 };
+    Table {
+        headers: headers.to_vec(),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| (first + i, row.cells.clone()))
+            .collect(),
+        has_header,
+        delimiter: b',',
+    }
+}
+
+/// Reads kept rows stored as CSV text (as `table_as_csv` writes, before they had a table
+/// of their own) back into their column names and rows, exactly as written:
+/// comma-separated, no cell trimmed or changed. `mapping` holds the import's target keys,
+/// one per column.
+pub fn read_kept_text(
+    text: &str,
+    has_header: bool,
+    mapping: &[String],
+) -> Result<(Vec<String>, Vec<KeptRow>), csv::Error> {
+    let email_column = mapping
+        .iter()
+        .position(|key| key == Target::ContactEmail.key());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for record in reader.records() {
+        records.push(record?.iter().map(str::to_owned).collect::<Vec<String>>());
+    }
+    let mut records = records.into_iter();
+    let headers = if has_header {
+        records.next().unwrap_or_default()
+    } else {
+        vec![String::new(); mapping.len()]
+    };
+    let rows = records
+        .map(|cells| KeptRow {
+            emails: email_cells(&cells, email_column),
+            cells,
+        })
+        .collect();
+    Ok((headers, rows))
 }
 
 #[cfg(test)]
@@ -202,6 +277,24 @@ mod tests {
             Err(Unreadable::File(p)) => panic!("{p}"),
             Err(Unreadable::Cells(c)) => panic!("{}", c[0].message),
         }
+    }
+
+    #[test]
+    fn kept_rows_written_as_text_read_back_exactly_with_their_email_cell() {
+        let table = read("organization,notes,email\n\"Reed, Sedge\",\"two\nlines \"\"q\"\"\",Reed@Sedge.example\nFen,,\n");
+        let targets = [Target::Name, Target::Notes, Target::ContactEmail];
+        let kept = kept_rows_of(&table, &[2, 3], &targets);
+        assert_eq!(kept[0].emails, ["Reed@Sedge.example"]);
+        assert!(kept[1].emails.is_empty(), "an empty cell is no address");
+        let text = table_as_csv(&kept_table(&table.headers, true, &kept));
+        let mapping: Vec<String> = targets.iter().map(|t| t.key().to_owned()).collect();
+        let (headers, again) = read_kept_text(&text, true, &mapping).unwrap();
+        assert_eq!(headers, table.headers);
+        assert_eq!(again, kept);
+        let headless = table_as_csv(&kept_table(&[], false, &kept));
+        let (headers, again) = read_kept_text(&headless, false, &mapping).unwrap();
+        assert_eq!(headers, ["", "", ""]);
+        assert_eq!(again, kept);
     }
 
     #[test]
