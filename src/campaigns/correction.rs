@@ -7,14 +7,20 @@
 //!   else (punctuation, spaces, line breaks, Markdown marks such as `*` or `#`) is not a
 //!   word. "Don't" is two words, "don" and "t".
 //! - Both texts have the same number of words, and the words are compared in order.
-//! - Each word is the same (case included), or it is a typo fixed: it has no digit, both
-//!   spellings have at least `MIN_FIXABLE_LENGTH` characters, and they are at most one
-//!   edit apart (a letter added, removed, replaced, or two neighbours swapped), two for
-//!   words of `LONG_WORD` characters or more.
+//! - Each word is the same, or differs only in its capitals (both spellings at least
+//!   `MIN_FIXABLE_LENGTH` characters), or it is a typo fixed: it has no digit, both
+//!   spellings have at least `MIN_FIXABLE_LENGTH` characters, they are at most one edit
+//!   apart (a letter added, removed, replaced, or two neighbours swapped), two for words
+//!   of `LONG_WORD` characters or more, **the old spelling is not an English word and the
+//!   new one is** (`english_words.txt`, SCOWL as Debian ships it).
 //! - At most `MAX_FIXES` words are fixed in one save.
 //!
 //! Numbers never change (50 and 500 are one edit apart), nor short words ("not" and
-//! "now" are too).
+//! "now" are too). The word list is what keeps a real word from becoming another real
+//! word a letter or two away ("increase" → "decrease", "untied" → "united", "clean" →
+//! "clear"): a signer agreed to the word, so only a misspelling may be fixed silently. A
+//! text in another language has no misspellings this check can recognize, so its fixes
+//! go through the minor change, which tells every signer.
 
 /// Words shorter than this must stay exactly as they were.
 pub const MIN_FIXABLE_LENGTH: usize = 4;
@@ -108,6 +114,9 @@ fn not_a_typo(from: &str, to: &str) -> Option<String> {
             MIN_FIXABLE_LENGTH - 1
         ));
     }
+    if from.to_lowercase() == to.to_lowercase() {
+        return None;
+    }
     let longer = from.chars().count().max(to.chars().count());
     let allowed = if longer >= LONG_WORD { 2 } else { 1 };
     if edits(from, to) > allowed {
@@ -116,7 +125,27 @@ fn not_a_typo(from: &str, to: &str) -> Option<String> {
             if allowed == 1 { "" } else { "s" }
         ));
     }
+    if is_english_word(from) {
+        return Some(format!(
+            "“{from}” became “{to}”: “{from}” is a word in its own right, and signers agreed to it. Only a misspelling can be fixed without telling them."
+        ));
+    }
+    if !is_english_word(to) {
+        return Some(format!(
+            "“{from}” became “{to}”: “{to}” is not in the English word list this check uses, so the change cannot be told apart from a change of wording."
+        ));
+    }
     None
+}
+
+/// SCOWL's English words (American and British spellings), lower case, sorted
+/// (`english_words.COPYRIGHT`).
+static ENGLISH_WORDS: &str = include_str!("english_words.txt");
+
+fn is_english_word(word: &str) -> bool {
+    static SORTED: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| ENGLISH_WORDS.lines().collect());
+    SORTED.binary_search(&word.to_lowercase().as_str()).is_ok()
 }
 
 /// A few words around position `at`, to say where a change is.
@@ -244,8 +273,34 @@ mod tests {
         assert!(refused("we oppose the plan", "we endorse the plan").contains("more than a typo"));
         assert!(refused("We can help", "We can't help").contains("added"));
         assert!(refused("the committee", "the commission").contains("more than a typo"));
-        let many = "alpha bravo charlie delta echoes foxtrot";
-        assert!(refused(many, "alpah bravp charlei deltaa echos foxtrott").contains("at most 5"));
+        let many = "alpah bravp charlei deltaa echoos foxtrott";
+        assert!(refused(many, "alpha bravo charlie delta echoes foxtrot").contains("at most 5"));
+    }
+
+    #[test]
+    fn a_real_word_never_becomes_another_silently() {
+        for (from, to) in [
+            ("increase", "decrease"),
+            ("untied", "united"),
+            ("clean", "clear"),
+            ("trail", "trial"),
+            ("causal", "casual"),
+        ] {
+            let reason = refused(
+                &format!("we ask you to {from} it"),
+                &format!("we ask you to {to} it"),
+            );
+            assert!(
+                reason.contains("a word in its own right"),
+                "{from}: {reason}"
+            );
+        }
+        assert!(refused("a cleen river", "a cleem river").contains("not in the English word list"));
+        assert!(refused("un río limpo", "un río limpio").contains("not in the English word list"));
+        assert!(
+            fixes("the mayor said", "the MAYOR said").len() == 1,
+            "capitals only"
+        );
     }
 
     #[test]
