@@ -426,7 +426,10 @@ Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
             .html(true)
             .await
             .unwrap();
-        assert!(title.contains("Confirmed signers"), "{title}");
+        assert!(
+            title.contains("Signers listed under the current text"),
+            "{title}"
+        );
         let totals = organizer
             .client
             .find_all(fantoccini::Locator::Css(
