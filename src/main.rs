@@ -72,10 +72,6 @@ async fn run(command: &str, config: Config) -> Result<(), Failure> {
     let url = db::resolve_url(&config).await?;
     let pool = db::connect(&url).await?;
     db::migrate(&pool).await?;
-    // Data the migrations cannot move by themselves (CSV text parsed in Rust).
-    undersigned::outreach::move_kept_rows_out_of_text(&pool)
-        .await
-        .map_err(anyhow::Error::from)?;
 
     match command {
         "migrate" => {

@@ -23,7 +23,6 @@ use axum::Router;
 
 pub use asks::first_word;
 pub use emails::{Ask, DailyDigest, DeadlineReminder, LastCall, OrganizerAlert};
-pub use import::move_kept_rows_out_of_text;
 pub use scheduler::Scheduler;
 
 use crate::state::AppState;

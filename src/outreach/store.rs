@@ -1017,55 +1017,6 @@ pub async fn kept_rows(
     .await
 }
 
-/// An import recorded before kept rows had a table of their own: its kept rows as CSV
-/// text, to move there (`import::move_kept_rows_out_of_text`).
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct KeptAsText {
-    pub id: Uuid,
-    pub campaign_id: Uuid,
-    pub kept_aside: String,
-    pub kept_has_header: bool,
-    pub mapping: Vec<String>,
-}
-
-/// The imports whose kept rows are still CSV text.
-pub async fn imports_with_kept_text(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar("SELECT id FROM prospect_imports WHERE kept_aside <> '' ORDER BY id")
-        .fetch_all(db)
-        .await
-}
-
-/// One import's kept text, locked until the caller's transaction ends (another instance
-/// starting at the same moment waits, then finds it moved).
-pub async fn lock_kept_text(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<KeptAsText>> {
-    sqlx::query_as(
-        "SELECT id, campaign_id, kept_aside, kept_has_header, mapping FROM prospect_imports
-         WHERE id = $1 AND kept_aside <> '' FOR UPDATE",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-}
-
-/// Stores the rows read from an import's kept text, and empties the text.
-pub async fn replace_kept_text(
-    conn: &mut PgConnection,
-    import: &KeptAsText,
-    headers: &[String],
-    rows: &[KeptRow],
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE prospect_imports SET kept_aside = '', kept_headers = $2 WHERE id = $1")
-        .bind(import.id)
-        .bind(headers)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM prospect_import_kept_rows WHERE import_id = $1")
-        .bind(import.id)
-        .execute(&mut *conn)
-        .await?;
-    insert_kept_rows(conn, import.campaign_id, import.id, rows).await
-}
-
 const IMPORT_COLUMNS: &str = "i.id, i.imported_by_name, i.imported_at, i.prospects, i.contacts,
     (SELECT count(*) FROM prospect_import_kept_rows k WHERE k.import_id = i.id) AS kept_rows,
     i.kept_rows_erased, i.kept_headers, i.kept_has_header, i.mapping, i.undone_at,

@@ -24,8 +24,6 @@ mod values;
 pub use export::export;
 pub use pages::{confirm, download_kept, forget_kept, page, record_page, undo, upload};
 
-use sqlx::PgPool;
-
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
 use crate::outreach::store;
@@ -79,33 +77,6 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::Internal(e.into()))
-}
-
-/// Moves the rows imports recorded before kept rows had a table of their own (CSV text
-/// in `prospect_imports.kept_aside`) into `prospect_import_kept_rows`, with their email
-/// cells, so that a signer's erasure finds them by address; run at start-up, after the
-/// migrations. Each import moves in its own transaction, whole or not at all: text that
-/// cannot be read stays where it is (reported, never dropped). Returns how many imports
-/// moved.
-pub async fn move_kept_rows_out_of_text(db: &PgPool) -> sqlx::Result<usize> {
-    let mut moved = 0;
-    for id in store::imports_with_kept_text(db).await? {
-        let mut tx = db.begin().await?;
-        let Some(import) = store::lock_kept_text(&mut tx, id).await? else {
-            continue;
-        };
-        match parse::read_kept_text(&import.kept_aside, import.kept_has_header, &import.mapping) {
-            Ok((headers, rows)) => {
-                store::replace_kept_text(&mut tx, &import, &headers, &rows).await?;
-                tx.commit().await?;
-                moved += 1;
-            }
-            Err(e) => {
-                tracing::error!(import = %id, error = %e, "kept rows could not be read; left as text");
-            }
-        }
-    }
-    Ok(moved)
 }
 
 /// The campaign's prospects and the group's organizers, for the checks.

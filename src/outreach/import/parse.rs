@@ -232,41 +232,6 @@ pub fn kept_table(headers: &[String], has_header: bool, rows: &[KeptRow]) -> Tab
     }
 }
 
-/// Reads kept rows stored as CSV text (as `table_as_csv` writes, before they had a table
-/// of their own) back into their column names and rows, exactly as written:
-/// comma-separated, no cell trimmed or changed. `mapping` holds the import's target keys,
-/// one per column.
-pub fn read_kept_text(
-    text: &str,
-    has_header: bool,
-    mapping: &[String],
-) -> Result<(Vec<String>, Vec<KeptRow>), csv::Error> {
-    let email_column = mapping
-        .iter()
-        .position(|key| key == Target::ContactEmail.key());
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    for record in reader.records() {
-        records.push(record?.iter().map(str::to_owned).collect::<Vec<String>>());
-    }
-    let mut records = records.into_iter();
-    let headers = if has_header {
-        records.next().unwrap_or_default()
-    } else {
-        vec![String::new(); mapping.len()]
-    };
-    let rows = records
-        .map(|cells| KeptRow {
-            emails: email_cells(&cells, email_column),
-            cells,
-        })
-        .collect();
-    Ok((headers, rows))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,21 +245,13 @@ mod tests {
     }
 
     #[test]
-    fn kept_rows_written_as_text_read_back_exactly_with_their_email_cell() {
+    fn kept_rows_carry_their_email_cell() {
         let table = read("organization,notes,email\n\"Reed, Sedge\",\"two\nlines \"\"q\"\"\",Reed@Sedge.example\nFen,,\n");
         let targets = [Target::Name, Target::Notes, Target::ContactEmail];
         let kept = kept_rows_of(&table, &[2, 3], &targets);
         assert_eq!(kept[0].emails, ["Reed@Sedge.example"]);
+        assert_eq!(kept[0].cells[1], "two\nlines \"q\"");
         assert!(kept[1].emails.is_empty(), "an empty cell is no address");
-        let text = table_as_csv(&kept_table(&table.headers, true, &kept));
-        let mapping: Vec<String> = targets.iter().map(|t| t.key().to_owned()).collect();
-        let (headers, again) = read_kept_text(&text, true, &mapping).unwrap();
-        assert_eq!(headers, table.headers);
-        assert_eq!(again, kept);
-        let headless = table_as_csv(&kept_table(&[], false, &kept));
-        let (headers, again) = read_kept_text(&headless, false, &mapping).unwrap();
-        assert_eq!(headers, ["", "", ""]);
-        assert_eq!(again, kept);
     }
 
     #[test]
