@@ -6,6 +6,7 @@ mod deadline;
 mod form;
 mod individuals;
 mod letter_pdf;
+mod not_yet;
 pub mod page_cache;
 pub mod personal_ask;
 mod privacy;

@@ -289,13 +289,13 @@ pub async fn page(
     // Before its release the page is nobody's to read but the organizers' (their preview);
     // everyone else is told when it will be.
     if campaign.release_pending() {
-        return super::release_pages::not_yet(
+        return super::not_yet::not_yet(
             state,
             &visitor,
             &campaign,
             &group_name,
             &tenant_slug,
-            super::release_pages::Unreleased::Letter,
+            super::not_yet::Unreleased::Letter,
         )
         .await;
     }
