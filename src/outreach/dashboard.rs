@@ -70,8 +70,8 @@ pub fn chart(days: &[Day], target: i64) -> Option<Chart> {
         line,
         target_y: y(target),
         max,
-        first: first.date.to_string(),
-        last: last.date.to_string(),
+        first: crate::web::format_day(&first.date),
+        last: crate::web::format_day(&last.date),
         bars: days
             .iter()
             .map(|d| (x(d.date) - bar_width / 2, y(d.new), bar_width))
