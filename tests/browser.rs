@@ -6,6 +6,7 @@ use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt;
 use support::browser::Browser;
+use support::campaigns::add_prospect_with as add_prospect;
 use support::{TestApp, PASSWORD};
 
 /// Runs a scenario and always ends the WebDriver session, even when a check fails.
@@ -785,17 +786,6 @@ async fn a_typo_fix_is_saved_without_notifying_after_the_diff_is_shown() {
             .await,
         0
     );
-}
-
-/// Adds a prospect with one contact through the organizer's form; returns its id.
-async fn add_prospect(owner: &support::Client, path: &str, fields: &[(&str, &str)]) -> String {
-    let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), fields)
-        .await;
-    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
-    let location = r.location().unwrap();
-    let id = location.split("/prospects/").nth(1).unwrap();
-    id.split('?').next().unwrap().to_owned()
 }
 
 #[tokio::test]

@@ -6,8 +6,8 @@
 mod support;
 
 use support::campaigns::{
-    campaign_fields, confirm, input_textarea, input_value, open_campaign, organization, sign,
-    sign_and_confirm,
+    add_prospect, add_prospect_with, campaign_fields, confirm, input_textarea, input_value,
+    open_campaign, organization, sign, sign_and_confirm,
 };
 use support::smtp::{SinkOptions, SmtpSink};
 use support::{Client, Options, TestApp};
@@ -25,36 +25,6 @@ async fn setup(app: &TestApp) -> (Client, String, String) {
 async fn at(app: &TestApp, when: time::OffsetDateTime) -> Client {
     app.clock.set(when);
     app.log_in("ana@river.example").await
-}
-
-/// Adds a prospect with one contact through the form; returns its id.
-async fn add_prospect(owner: &Client, path: &str, name: &str, email: &str) -> String {
-    add_prospect_with(
-        owner,
-        path,
-        &[
-            ("name", name),
-            ("contact_name", "Sam Lee"),
-            ("contact_email", email),
-        ],
-    )
-    .await
-}
-
-async fn add_prospect_with(owner: &Client, path: &str, fields: &[(&str, &str)]) -> String {
-    let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), fields)
-        .await;
-    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
-    let location = r.location().unwrap();
-    let id = location
-        .split("/prospects/")
-        .nth(1)
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap();
-    id.to_owned()
 }
 
 /// The value of the input named `name`, whatever the order of its attributes.

@@ -6,7 +6,9 @@
 
 mod support;
 
-use support::campaigns::{input_textarea, input_value, open_campaign};
+use support::campaigns::{
+    add_prospect_with as add_prospect, input_textarea, input_value, open_campaign,
+};
 use support::{Client, TestApp};
 
 const MAYA: &str = "maya@ohiovalley.example";
@@ -27,23 +29,6 @@ async fn setup(app: &TestApp) -> (Client, String, String) {
         .unwrap();
     let (path, public) = open_campaign(&owner, "ohio", "water", &[]).await;
     (owner, path, public)
-}
-
-/// Adds a prospect with one contact through the form; returns the prospect's id.
-async fn add_prospect(owner: &Client, path: &str, fields: &[(&str, &str)]) -> String {
-    let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), fields)
-        .await;
-    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
-    let location = r.location().unwrap();
-    location
-        .split("/prospects/")
-        .nth(1)
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
 }
 
 async fn keisha(owner: &Client, path: &str) -> String {

@@ -7,7 +7,8 @@
 mod support;
 
 use support::campaigns::{
-    confirm, confirm_from, listed_names, open_campaign, organization, public_page_once, sign,
+    add_prospect, add_prospect_with, confirm, confirm_from, listed_names, open_campaign,
+    organization, public_page_once, sign,
 };
 use support::{Client, TestApp};
 use time::macros::datetime;
@@ -29,35 +30,6 @@ async fn setup(app: &TestApp) -> (Client, String, String) {
 async fn at(app: &TestApp, when: time::OffsetDateTime) -> Client {
     app.clock.set(when);
     app.log_in("ana@river.example").await
-}
-
-async fn add_prospect_with(owner: &Client, path: &str, fields: &[(&str, &str)]) -> String {
-    let r = owner
-        .post_form(&format!("{path}/outreach/prospects/new"), fields)
-        .await;
-    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
-    let location = r.location().unwrap();
-    location
-        .split("/prospects/")
-        .nth(1)
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-async fn add_prospect(owner: &Client, path: &str, name: &str, email: &str) -> String {
-    add_prospect_with(
-        owner,
-        path,
-        &[
-            ("name", name),
-            ("contact_name", "Sam Lee"),
-            ("contact_email", email),
-        ],
-    )
-    .await
 }
 
 async fn sign_and_confirm_link(app: &TestApp, public: &str, name: &str, email: &str) -> String {

@@ -190,3 +190,29 @@ pub async fn public_page_once(
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Adds a prospect through the organizer's form (`fields` as the form names them);
+/// returns the prospect's id.
+pub async fn add_prospect_with(owner: &Client, path: &str, fields: &[(&str, &str)]) -> String {
+    let r = owner
+        .post_form(&format!("{path}/outreach/prospects/new"), fields)
+        .await;
+    assert_eq!(r.status, 303, "prospect not added: {}", r.body);
+    let location = r.location().unwrap();
+    let id = location.split("/prospects/").nth(1).unwrap();
+    id.split('?').next().unwrap().to_owned()
+}
+
+/// Adds a prospect named `name` with one contact, Sam Lee at `email`; returns its id.
+pub async fn add_prospect(owner: &Client, path: &str, name: &str, email: &str) -> String {
+    add_prospect_with(
+        owner,
+        path,
+        &[
+            ("name", name),
+            ("contact_name", "Sam Lee"),
+            ("contact_email", email),
+        ],
+    )
+    .await
+}
