@@ -132,9 +132,9 @@ async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Fail
         )
         .run(worker_stopped.clone()),
     );
-    // Deadline reminders, last calls, summaries and digests, through the outbox.
-    let scheduler =
-        tokio::spawn(undersigned::outreach::Scheduler::new(state.clone()).run(worker_stopped));
+    // Every area's due work (outreach's reminders and digests, releases, member updates,
+    // reissue dates, retention), through the outbox.
+    let scheduler = tokio::spawn(undersigned::jobs::Jobs::new(state.clone()).run(worker_stopped));
 
     match &config.smtp_url {
         Some(_) => println!("Mail goes out through SMTP_URL."),

@@ -716,7 +716,7 @@ async fn two_schedulers_never_send_the_same_reminder_twice() {
     let other = app.another_scheduler().await;
     app.clock.set(datetime!(2026-12-06 18:00 UTC));
     for _ in 0..3 {
-        let (a, b) = tokio::join!(app.scheduler.tick(), other.tick());
+        let (a, b) = tokio::join!(app.jobs.tick(), other.tick());
         a.unwrap();
         b.unwrap();
     }

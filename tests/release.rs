@@ -81,7 +81,7 @@ async fn a_campaign_publishes_itself_once_at_its_release_time_and_every_signer_i
     // At the release time two schedulers race: one release, one announcement each.
     app.clock.set(datetime!(2026-11-27 09:00:30 UTC));
     let other = app.another_scheduler().await;
-    let (a, b) = tokio::join!(app.scheduler.tick(), other.tick());
+    let (a, b) = tokio::join!(app.jobs.tick(), other.tick());
     assert_eq!(a.unwrap().released + b.unwrap().released, 1);
     assert_eq!(app.run_scheduler().await.released, 0);
     let told = updates(&app).await;

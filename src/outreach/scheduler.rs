@@ -11,7 +11,6 @@
 
 use sqlx::{PgConnection, Row};
 use time::{Date, Duration, OffsetDateTime};
-use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::daily_cap::{self, OverCap};
@@ -24,8 +23,6 @@ use crate::mail::{self, Outgoing, Sender};
 use crate::state::AppState;
 use crate::tenancy::TenantId;
 
-/// How often the background task looks for due work.
-pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 /// Digests go out from this hour on, in the time zone of the group's open campaigns.
 pub const DIGEST_HOUR: u8 = 8;
 /// A digest sent before this hour (local) says good morning; a later one (the app was
@@ -37,7 +34,7 @@ pub struct Scheduler {
     state: AppState,
 }
 
-/// What one tick did.
+/// What one tick of outreach's own stages did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub reminders: usize,
@@ -46,16 +43,6 @@ pub struct Report {
     pub alerts: usize,
     pub digests: usize,
     pub referrals: usize,
-    /// Signers told a substantive change was not confirmed in time.
-    pub not_carried_over: usize,
-    /// Campaigns that published themselves at their release time.
-    pub released: usize,
-    /// Periodic member updates sent (one per campaign).
-    pub member_updates: usize,
-    /// Signatures whose contact details the campaigns' retention setting anonymized.
-    pub retention: usize,
-    /// Reissued signatures listed at the opt-out date their signers were told of.
-    pub listed_after_notice: usize,
 }
 
 /// A campaign as the scheduler needs it.
@@ -221,7 +208,9 @@ impl Scheduler {
         Self { state }
     }
 
-    /// Everything due now, once.
+    /// Outreach's stages due now, once: referrals absorbed, reminders, the soft
+    /// deadline's alert and last call, the hard deadline's summary, digests. The app-wide
+    /// tick (`crate::jobs`) runs it beside the other areas' jobs.
     pub async fn tick(&self) -> anyhow::Result<Report> {
         let now = self.state.clock.now();
         let mut report = Report {
@@ -268,13 +257,6 @@ impl Scheduler {
             }
         }
         report.digests = self.digests(now).await?;
-        report.not_carried_over =
-            crate::campaigns::letter_changes::tell_names_not_carried_over(&self.state).await?;
-        report.listed_after_notice =
-            crate::campaigns::reissue::list_after_notice(&self.state).await?;
-        report.released = crate::campaigns::release::publish_due(&self.state).await?;
-        report.member_updates = crate::campaigns::release::send_member_updates(&self.state).await?;
-        report.retention = crate::signatures::retention::anonymize_due(&self.state, now).await?;
         Ok(report)
     }
 
@@ -733,19 +715,6 @@ impl Scheduler {
             tx.commit().await?;
         }
         Ok(sent)
-    }
-
-    /// Runs a tick now and every `TICK_EVERY` until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            if let Err(e) = self.tick().await {
-                tracing::warn!(error = %e, "outreach scheduler tick failed; trying again shortly");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(TICK_EVERY) => {}
-                _ = shutdown.changed() => return,
-            }
-        }
     }
 }
 

@@ -18,8 +18,8 @@ use tokio::sync::OnceCell;
 use undersigned::app::{self, Application};
 use undersigned::clock::ManualClock;
 use undersigned::config::Config;
+use undersigned::jobs::{self, Jobs};
 use undersigned::mail::{read_eml, ReadMessage, Transport, Worker};
-use undersigned::outreach::Scheduler;
 
 pub const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const PASSWORD: &str = "a long enough password";
@@ -107,7 +107,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub config: Arc<Config>,
     pub worker: Worker,
-    pub scheduler: Scheduler,
+    pub jobs: Jobs,
     pub data_dir: TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -154,7 +154,7 @@ impl TestApp {
             Arc::new(app::mail_kinds()),
         );
 
-        let scheduler = Scheduler::new(state.clone());
+        let jobs = Jobs::new(state.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let application = Application::with_listener(state, transport, listener);
         tokio::spawn(application.serve(async {
@@ -167,7 +167,7 @@ impl TestApp {
             clock,
             config,
             worker,
-            scheduler,
+            jobs,
             data_dir,
             stop: Some(stop),
         }
@@ -195,15 +195,15 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    /// Runs the outreach scheduler once, as the background task does every 30 s.
-    pub async fn run_scheduler(&self) -> undersigned::outreach::scheduler::Report {
-        self.scheduler.tick().await.expect("the scheduler runs")
+    /// Runs every area's due jobs once, as the background task does every 30 s.
+    pub async fn run_scheduler(&self) -> jobs::Report {
+        self.jobs.tick().await.expect("the scheduled jobs run")
     }
 
     /// A scheduler of a second process: its own pool on the same database.
-    pub async fn another_scheduler(&self) -> Scheduler {
+    pub async fn another_scheduler(&self) -> Jobs {
         let db = undersigned::db::connect(&self.database_url).await.unwrap();
-        Scheduler::new(app::state(db, self.config.clone(), Arc::new(self.clock.clone())).unwrap())
+        Jobs::new(app::state(db, self.config.clone(), Arc::new(self.clock.clone())).unwrap())
     }
 
     /// Runs the mail worker once, as the background task would.
