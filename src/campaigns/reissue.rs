@@ -624,7 +624,7 @@ async fn invite(
         )
         .await?;
         messages.push((
-            format!("reissue:{}:{}", new.campaign_id, original.id),
+            invitation_key(new.campaign_id, original.id),
             original.email.clone(),
             ReissueInvitation {
                 group_name: member.tenant.name.clone(),
@@ -728,16 +728,23 @@ async fn notice_void_reason(
             "the text, title or points changed after they were told",
         ));
     }
-    let (original_stands, delivery): (Option<bool>, Option<String>) = sqlx::query_as(
-        "SELECT (SELECT o.state = 'confirmed' AND o.erased_at IS NULL AND o.anonymized_at IS NULL
-                   FROM signatures o WHERE o.id = s.reissued_from),
-                (SELECT x.status FROM outbox x
-                  WHERE x.idempotency_key = 'reissue:' || s.campaign_id || ':' || s.reissued_from)
-         FROM signatures s WHERE s.id = $1",
-    )
-    .bind(signature_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let (original_stands, campaign_id, original_id): (Option<bool>, Uuid, Option<Uuid>) =
+        sqlx::query_as(
+            "SELECT (SELECT o.state = 'confirmed' AND o.erased_at IS NULL AND o.anonymized_at IS NULL
+                       FROM signatures o WHERE o.id = s.reissued_from),
+                    s.campaign_id, s.reissued_from
+             FROM signatures s WHERE s.id = $1",
+        )
+        .bind(signature_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let delivery = match original_id {
+        Some(original) => {
+            let key = invitation_key(campaign_id, original);
+            crate::mail::outbox::status_by_key(&mut *conn, &key).await?
+        }
+        None => None,
+    };
     if original_stands != Some(true) {
         return Ok(Some(
             "their signature of the original letter no longer stands",
@@ -748,6 +755,12 @@ async fn notice_void_reason(
         Some("pending") => Ok(Some(WAITING_FOR_DELIVERY)),
         _ => Ok(Some("the email with the new text was not delivered")),
     }
+}
+
+/// The outbox key of the invitation to a reissued statement: one per original signature,
+/// so it is queued once and the opt-out date can ask whether it was delivered.
+fn invitation_key(new_campaign_id: Uuid, original_signature_id: Uuid) -> String {
+    format!("reissue:{new_campaign_id}:{original_signature_id}")
 }
 
 /// Not a reason to void: the email has not gone yet (the worker is behind); decided on

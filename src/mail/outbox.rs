@@ -216,6 +216,68 @@ pub async fn for_tenant(
     Ok(rows.into_iter().map(entry).collect())
 }
 
+/// A message the worker gave up on: what the Email page, the outreach dashboard and the
+/// digest show of it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FailedMessage {
+    pub id: i64,
+    pub recipient: String,
+    /// The last error the transport gave (empty when it gave none).
+    pub error: String,
+}
+
+/// A group's failed messages whose kind starts with `kind_prefix` (`"outreach_"`), newest
+/// first.
+pub async fn failed_of_kind(
+    db: &PgPool,
+    tenant: TenantId,
+    kind_prefix: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<FailedMessage>> {
+    sqlx::query_as(
+        "SELECT id, recipient, coalesce(last_error, '') AS error FROM outbox
+         WHERE tenant_id = $1 AND status = 'failed' AND starts_with(message ->> 'kind', $2)
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(tenant.uuid())
+    .bind(kind_prefix)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// A group's messages that failed after being queued since `since`, oldest first (the
+/// scheduler's digest: it has the group's id, not a member's).
+pub async fn failed_since(
+    conn: &mut PgConnection,
+    tenant_id: uuid::Uuid,
+    since: OffsetDateTime,
+    limit: i64,
+) -> sqlx::Result<Vec<FailedMessage>> {
+    sqlx::query_as(
+        "SELECT id, recipient, coalesce(last_error, '') AS error FROM outbox
+         WHERE tenant_id = $1 AND status = 'failed' AND created_at > $2
+         ORDER BY id LIMIT $3",
+    )
+    .bind(tenant_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The status of the message queued under `idempotency_key` ("pending", "sent",
+/// "failed"…), if one was.
+pub async fn status_by_key(
+    conn: &mut PgConnection,
+    idempotency_key: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT status FROM outbox WHERE idempotency_key = $1")
+        .bind(idempotency_key)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn failed_count(db: &PgPool, tenant: TenantId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM outbox WHERE tenant_id = $1 AND status = 'failed'")
         .bind(tenant.uuid())

@@ -94,12 +94,6 @@ pub struct Bounced {
     pub reason: String,
 }
 
-pub struct Failed {
-    pub id: i64,
-    pub recipient: String,
-    pub error: String,
-}
-
 #[derive(Template)]
 #[template(path = "outreach/dashboard.html")]
 struct DashboardPage {
@@ -119,7 +113,7 @@ struct DashboardPage {
     zone: String,
     overdue: Vec<Prospect>,
     bounced: Vec<Bounced>,
-    failed: Vec<Failed>,
+    failed: Vec<crate::mail::outbox::FailedMessage>,
     referrals: Vec<Referral>,
     soft_missed: bool,
     last_call_sent: bool,
@@ -205,23 +199,7 @@ pub async fn page(
         })
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
-    let failed = sqlx::query(
-        "SELECT id, recipient, coalesce(last_error, '') AS error FROM outbox
-         WHERE tenant_id = $1 AND status = 'failed' AND message ->> 'kind' LIKE 'outreach_%'
-         ORDER BY id DESC LIMIT 20",
-    )
-    .bind(member.tenant_id.uuid())
-    .fetch_all(db)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Failed {
-            id: r.try_get("id")?,
-            recipient: r.try_get("recipient")?,
-            error: r.try_get("error")?,
-        })
-    })
-    .collect::<sqlx::Result<Vec<_>>>()?;
+    let failed = crate::mail::outbox::failed_of_kind(db, member.tenant_id, "outreach_", 20).await?;
 
     // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
     #[allow(clippy::type_complexity)]

@@ -876,19 +876,13 @@ async fn digest_for(
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
-    let failed: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, recipient, last_error FROM outbox
-         WHERE tenant_id = $1 AND status = 'failed' AND created_at > $2 - interval '1 day'
-         ORDER BY id LIMIT 50",
-    )
-    .bind(tenant_id)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
+    let failed =
+        mail::outbox::failed_since(&mut *conn, tenant_id, now - time::Duration::days(1), 50)
+            .await?;
     let listed = DigestListed {
         follow_ups: follow_ups.iter().map(|(id, ..)| *id).collect(),
         new_signers: new_signers.iter().map(|(id, ..)| *id).collect(),
-        failed_mail: failed.iter().map(|(id, ..)| *id).collect(),
+        failed_mail: failed.iter().map(|f| f.id).collect(),
     };
     let campaigns = DigestCampaigns {
         follow_ups: follow_ups.iter().map(|(.., slug)| slug.clone()).collect(),
@@ -925,7 +919,7 @@ async fn digest_for(
             .collect(),
         failed_mail: failed
             .into_iter()
-            .map(|(_, to, error)| format!("to {to}: {}", error.unwrap_or_default()))
+            .map(|f| format!("to {}: {}", f.recipient, f.error))
             .collect(),
         ..DailyDigest::default()
     };
