@@ -1,5 +1,6 @@
-//! The organizers' prospect pages: the list, one prospect with its contacts and activity
-//! log, the follow-up queue, and the campaign's outreach settings.
+//! The organizers' prospect pages: the list, adding a prospect, one prospect with its
+//! contacts and activity log, and logging a call. The follow-up queue is in `queue`, the
+//! outreach settings in `settings_page`.
 
 use askama::Template;
 use axum::extract::State;
@@ -11,8 +12,8 @@ use uuid::Uuid;
 use super::rules::touch_problem;
 use super::scheduler::absorb_referrals;
 use super::store::{
-    self, Activity, Contact, ContactInput, Filter, Prospect, ProspectInput, Relative, Settings,
-    Sort, SuggestedMatch,
+    self, Activity, Contact, ContactInput, Filter, Prospect, ProspectInput, Relative, Sort,
+    SuggestedMatch,
 };
 use super::{ActivityKind, PipelineStatus, Size, Stage, LOGGABLE};
 use crate::campaigns::lookup::campaign_of;
@@ -27,11 +28,11 @@ use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path, Query};
 
 pub const PAGE_SIZE: i64 = 100;
 
-fn base(member: &Member, campaign: &Campaign) -> String {
+pub(super) fn base(member: &Member, campaign: &Campaign) -> String {
     member.path(&format!("/campaigns/{}", campaign.slug))
 }
 
-fn today(state: &AppState, campaign: &Campaign) -> Date {
+pub(super) fn today(state: &AppState, campaign: &Campaign) -> Date {
     time_zones::local_date(state.clock.now(), &campaign.time_zone)
 }
 
@@ -1324,14 +1325,6 @@ pub async fn answer_change(
     ))
 }
 
-pub struct FollowUp {
-    pub prospect: Prospect,
-    pub overdue_days: i64,
-    pub due_today: bool,
-    pub held: bool,
-    pub detail: Option<store::QueueDetail>,
-}
-
 /// A phone number as typed, as a `tel:` URI: its digits, after a leading "+" if any.
 pub fn tel_uri(phone: &str) -> Option<String> {
     let phone = phone.trim();
@@ -1341,92 +1334,6 @@ pub fn tel_uri(phone: &str) -> Option<String> {
     }
     let plus = if phone.starts_with('+') { "+" } else { "" };
     Some(format!("tel:{plus}{digits}"))
-}
-
-impl FollowUp {
-    pub fn tel(&self) -> Option<String> {
-        tel_uri(self.detail.as_ref()?.contact_phone.as_deref()?)
-    }
-}
-
-#[derive(Template)]
-#[template(path = "outreach/follow_ups.html")]
-struct FollowUpsPage {
-    layout: Layout,
-    base: String,
-    campaign: Campaign,
-    rows: Vec<FollowUp>,
-    everyone: bool,
-    week: bool,
-    /// The query string that keeps "everyone" across the today/week switch, and back.
-    who_query: &'static str,
-    when_query: &'static str,
-    week_ends: Date,
-    zone: String,
-    can_edit: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct FollowUpsQuery {
-    pub who: String,
-    /// "week": due within the next seven days (overdue included); otherwise due today.
-    pub when: String,
-}
-
-/// Seven days from today, today included: "this week" in the queue.
-fn week_end(today: Date) -> Date {
-    today + Duration::days(6)
-}
-
-/// `GET …/outreach/follow-ups`: the organizer's prospects due today or overdue, or due
-/// this week.
-pub async fn follow_ups(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
-    Query(query): Query<FollowUpsQuery>,
-) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let today = today(&state, &campaign);
-    let everyone = query.who == "everyone";
-    let week = query.when == "week";
-    let owner = (!everyone).then_some(member.user.user_id);
-    let due_by = if week { week_end(today) } else { today };
-    let prospects =
-        store::follow_ups(&state.db, member.tenant_id, campaign.id, owner, due_by, 500).await?;
-    let ids: Vec<Uuid> = prospects.iter().map(|p| p.id).collect();
-    let mut details = store::queue_details(&state.db, member.tenant_id, &ids).await?;
-    let rows = prospects
-        .into_iter()
-        .map(|prospect| {
-            let due = prospect.next_follow_up.unwrap_or(today);
-            let detail = details
-                .iter()
-                .position(|d| d.prospect_id == prospect.id)
-                .map(|i| details.swap_remove(i));
-            FollowUp {
-                overdue_days: (today - due).whole_days(),
-                due_today: due == today,
-                held: prospect.held(today),
-                detail,
-                prospect,
-            }
-        })
-        .collect();
-    render(FollowUpsPage {
-        layout: member.layout(format!("Follow-ups — {}", campaign.title)),
-        base: base(&member, &campaign),
-        zone: campaign.time_zone.clone(),
-        campaign,
-        rows,
-        everyone,
-        week,
-        who_query: if everyone { "who=everyone&" } else { "" },
-        when_query: if week { "when=week&" } else { "" },
-        week_ends: week_end(today),
-        can_edit: member.role.can_edit(),
-    })
 }
 
 #[derive(Template)]
@@ -1517,167 +1424,4 @@ pub async fn log_call_page(
         ..ActivityForm::default()
     };
     render(log_call_page_for(&state, &member, campaign, prospect, form, FormErrors::new()).await?)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SettingsForm {
-    pub min_days_between: String,
-    pub max_touches: String,
-    pub reminder_lead_days: String,
-    pub auto_last_call: String,
-    pub ask_subject: String,
-    pub ask_body: String,
-    pub follow_up_subject: String,
-    pub follow_up_body: String,
-}
-
-impl SettingsForm {
-    fn from_settings(s: &Settings) -> Self {
-        SettingsForm {
-            min_days_between: s.min_days_between.to_string(),
-            max_touches: s.max_touches.to_string(),
-            reminder_lead_days: s
-                .reminder_lead_days
-                .iter()
-                .map(i32::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            auto_last_call: if s.auto_last_call {
-                "on".into()
-            } else {
-                String::new()
-            },
-            ask_subject: s.ask_subject.clone(),
-            ask_body: s.ask_body.clone(),
-            follow_up_subject: s.follow_up_subject.clone(),
-            follow_up_body: s.follow_up_body.clone(),
-        }
-    }
-
-    fn validate(&self, errors: &mut FormErrors) -> Settings {
-        let min_days_between = match self.min_days_between.trim().parse::<i32>() {
-            Ok(n) if (0..=60).contains(&n) => n,
-            _ => {
-                errors.add("min_days_between", "Enter a number of days from 0 to 60.");
-                3
-            }
-        };
-        let max_touches = match self.max_touches.trim().parse::<i32>() {
-            Ok(n) if (1..=20).contains(&n) => n,
-            _ => {
-                errors.add("max_touches", "Enter a number from 1 to 20.");
-                4
-            }
-        };
-        let mut lead: Vec<i32> = Vec::new();
-        for part in self
-            .reminder_lead_days
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            match part.parse::<i32>() {
-                Ok(n) if (1..=60).contains(&n) => {
-                    if !lead.contains(&n) {
-                        lead.push(n)
-                    }
-                }
-                _ => {
-                    errors.add(
-                        "reminder_lead_days",
-                        "Write days before the soft deadline, like \"3, 1\" (1 to 60 each).",
-                    );
-                    break;
-                }
-            }
-        }
-        if lead.len() > 5 {
-            errors.add("reminder_lead_days", "At most five reminders.");
-        }
-        lead.sort_unstable_by(|a, b| b.cmp(a));
-        let ask_subject = self.ask_subject.trim().to_owned();
-        let ask_body = self.ask_body.trim().to_owned();
-        if let Err(e) = super::asks::check_template(&ask_subject, &ask_body) {
-            errors.add("ask_body", e);
-        }
-        // Both left empty: the default follow-up (stored empty, read as the default).
-        let follow_up_subject = self.follow_up_subject.trim().to_owned();
-        let follow_up_body = self.follow_up_body.trim().to_owned();
-        let default_follow_up = follow_up_subject.is_empty() && follow_up_body.is_empty();
-        if !default_follow_up {
-            if let Err(e) = super::asks::check_template(&follow_up_subject, &follow_up_body) {
-                errors.add("follow_up_body", e);
-            }
-        }
-        Settings {
-            min_days_between,
-            max_touches,
-            reminder_lead_days: lead,
-            auto_last_call: self.auto_last_call == "on",
-            ask_subject,
-            ask_body,
-            follow_up_subject,
-            follow_up_body,
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "outreach/settings.html")]
-struct SettingsPage {
-    layout: Layout,
-    base: String,
-    campaign: Campaign,
-    form: SettingsForm,
-    errors: FormErrors,
-    merge_fields: &'static [(&'static str, &'static str)],
-    can_edit: bool,
-}
-
-pub async fn settings_page(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
-) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let settings = store::settings(&state.db, campaign.id).await?;
-    render(SettingsPage {
-        layout: member.layout(format!("Outreach settings — {}", campaign.title)),
-        base: base(&member, &campaign),
-        campaign,
-        form: SettingsForm::from_settings(&settings),
-        errors: FormErrors::new(),
-        merge_fields: super::asks::MERGE_FIELDS,
-        can_edit: member.role.can_edit(),
-    })
-}
-
-pub async fn save_settings(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
-    Form(form): Form<SettingsForm>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let mut errors = FormErrors::new();
-    let settings = form.validate(&mut errors);
-    if !errors.is_empty() {
-        return unprocessable(SettingsPage {
-            layout: member.layout(format!("Outreach settings — {}", campaign.title)),
-            base: base(&member, &campaign),
-            campaign,
-            form,
-            errors,
-            merge_fields: super::asks::MERGE_FIELDS,
-            can_edit: true,
-        });
-    }
-    store::save_settings(&state.db, member.tenant_id, campaign.id, &settings).await?;
-    Ok(Redirect::to(&format!(
-        "{}/outreach/settings?notice=outreach-settings-saved",
-        base(&member, &campaign)
-    ))
-    .into_response())
 }

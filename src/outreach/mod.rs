@@ -13,9 +13,11 @@ mod emails;
 mod handlers;
 mod import;
 mod links;
+mod queue;
 mod reconfirm;
 pub mod rules;
 pub mod scheduler;
+mod settings_page;
 pub mod store;
 
 use axum::routing::{get, post};
@@ -356,10 +358,10 @@ pub fn router() -> Router<AppState> {
             &format!("{o}/activities/{{id}}/answered"),
             post(handlers::answer_change),
         )
-        .route(&format!("{o}/follow-ups"), get(handlers::follow_ups))
+        .route(&format!("{o}/follow-ups"), get(queue::follow_ups))
         .route(
             &format!("{o}/settings"),
-            get(handlers::settings_page).post(handlers::save_settings),
+            get(settings_page::settings_page).post(settings_page::save_settings),
         )
         .route(&format!("{o}/ask"), post(asks::preview))
         .route(&format!("{o}/ask/send"), post(asks::send))
