@@ -323,15 +323,8 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let slug = RawPathParams::from_request_parts(parts, state)
+        let slug = path_param(parts, state, "tenant")
             .await
-            .ok()
-            .and_then(|params| {
-                params
-                    .iter()
-                    .find(|(k, _)| *k == "tenant")
-                    .map(|(_, v)| v.to_owned())
-            })
             .ok_or(AppError::NotFound)?;
         let CurrentUser { user, visitor } = CurrentUser::from_request_parts(parts, state).await?;
         let db = AppState::from_ref(state).db;
@@ -350,6 +343,42 @@ where
             memberships: links,
         })
     }
+}
+
+/// A member who may change the group's work (owners and organizers): viewers get 403.
+/// For write routes that name no campaign; a campaign's write routes take
+/// `campaigns::lookup::CampaignEdit`.
+pub struct Editor(pub Member);
+
+impl<S> FromRequestParts<S> for Editor
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let member = Member::from_request_parts(parts, state).await?;
+        member.require_editor()?;
+        Ok(Editor(member))
+    }
+}
+
+/// One named parameter of the URL (`{campaign}`, `{id}`), if the route has it.
+pub(crate) async fn path_param<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Option<String> {
+    RawPathParams::from_request_parts(parts, state)
+        .await
+        .ok()
+        .and_then(|params| {
+            params
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_owned())
+        })
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Accounts, sessions, login throttling and password reset, through HTTP like a user.
 
-mod support;
+use crate::support;
 
 use support::{TestApp, PASSWORD};
 use time::Duration;

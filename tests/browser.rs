@@ -1,6 +1,6 @@
 //! End to end in real headless Chromium (Debian's chromium + chromedriver).
 
-mod support;
+use crate::support;
 
 use std::panic::AssertUnwindSafe;
 

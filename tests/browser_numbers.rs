@@ -2,7 +2,7 @@
 //! listed under the current text and who awaits reconfirmation, and the follow-up queue
 //! opens a form to log a call; both at desktop width and on a phone (390 px).
 
-mod support;
+use crate::support;
 
 use std::panic::AssertUnwindSafe;
 

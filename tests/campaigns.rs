@@ -1,7 +1,7 @@
 //! Organizers' side of campaigns: creation rules, revisions and diffs, status, the
 //! dashboard with moderation, export and import — and tenant isolation.
 
-mod support;
+use crate::support;
 
 use support::campaigns::*;
 use support::PASSWORD;

@@ -1,7 +1,7 @@
 //! The program itself: settings errors, the demo command, and serving with no configuration
 //! beyond a database.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::panic::AssertUnwindSafe;

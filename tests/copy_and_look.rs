@@ -3,7 +3,7 @@
 //! locked, a favicon, the right header for the right person, and a demo a newcomer
 //! understands in a minute.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{
     listed_names, open_campaign, organization, public_page_once, set_status, sign, sign_and_confirm,

@@ -1,7 +1,7 @@
 //! The document for the target: the PDF of the letter and everyone listed under it,
 //! read back with a real extractor (poppler's `pdftotext`, installed by scripts/test).
 
-mod support;
+use crate::support;
 
 use support::campaigns::{
     campaign_fields, confirm, create_campaign, listed_names, open_campaign, public_page_once, sign,

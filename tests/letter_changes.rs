@@ -2,7 +2,7 @@
 //! diff in front of them; a minor change tells signers and keeps them listed, a
 //! substantive one lists a name under the new text only once its signer confirms it.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{
     campaign_fields, confirm_from, input_value, listed_names, open_campaign, organization,

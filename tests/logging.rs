@@ -1,6 +1,6 @@
 //! What the app writes to its log: never a secret from a link.
 
-mod support;
+use crate::support;
 
 use support::TestApp;
 

@@ -1,7 +1,7 @@
 //! The outbox: enqueued with the change that causes it, sent once by the worker (over
 //! SMTP or to files), retried with backoff, scheduled by the clock, unsubscribable.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! limits across every channel, the scheduler's deadline emails (time moved, never slept),
 //! and tenant isolation of every outreach URL.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{
     add_prospect, add_prospect_with, campaign_fields, confirm, input_textarea, input_value,

@@ -4,7 +4,7 @@
 //! recipient; one chapter warning per pair with a way to leave the chapter out; and a
 //! signature made from a personal link that says so.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{
     add_prospect_with as add_prospect, input_textarea, input_value, open_campaign,

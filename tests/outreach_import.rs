@@ -4,7 +4,7 @@
 //! none), undo, the export (spreadsheet-safe, read back by the import), the list's bulk
 //! changes, delete and merge, and who may do which.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{create_campaign, input_textarea};
 use support::{Client, Response, TestApp};

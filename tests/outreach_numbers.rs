@@ -4,7 +4,7 @@
 //! that move a prospect into conversation, signers' comments where organizers look, the
 //! log-a-call form and the week's queue, holds that outlast a deadline, and the digest.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{
     add_prospect, add_prospect_with, confirm, confirm_from, listed_names, open_campaign,

@@ -4,7 +4,7 @@
 //! each campaign's retention setting anonymizes contact details months after it closes,
 //! once, telling organizers what it did.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

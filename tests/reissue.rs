@@ -2,7 +2,7 @@
 //! it only if they opt in, or, where the original told them in advance as they
 //! confirmed, unless they opt out by the date; every decision is in the ledger.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{confirm_from, organization, sign};
 use support::campaigns::{input_value, listed_names, open_campaign, public_page_once, set_status};

@@ -2,7 +2,7 @@
 //! across instances, and every listed signer is told; until then its page is hidden
 //! (organizers preview it). Listed signers get the letter and the list every N days.
 
-mod support;
+use crate::support;
 
 use support::campaigns::{confirm, open_campaign, organization, sign, sign_and_confirm};
 use support::{Client, TestApp};

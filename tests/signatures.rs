@@ -1,7 +1,7 @@
 //! The signature lifecycle through the real store and database: every (state, action)
 //! pair ends where the consent rules say, or is refused and changes nothing.
 
-mod support;
+use crate::support;
 
 use support::TestApp;
 use time::macros::datetime;

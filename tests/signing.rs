@@ -1,7 +1,7 @@
 //! The public side: signing with confirmed consent, duplicates, withdrawal, deadlines,
 //! abuse protection, and the alphabetized public page.
 
-mod support;
+use crate::support;
 
 use support::campaigns::*;
 use support::{unescape, Options, TestApp};

@@ -2,7 +2,7 @@
 //! confirmation from the emailed link, organizers' moderation, the separate section of
 //! the public page, and tenant isolation.
 
-mod support;
+use crate::support;
 
 use support::campaigns::*;
 use support::{unescape, Client, Response, TestApp};

@@ -1,6 +1,6 @@
 //! Groups, members, roles and invitations — and that no tenant ever reaches another.
 
-mod support;
+use crate::support;
 
 use support::{unescape, Client, TestApp, PASSWORD};
 use time::Duration;

@@ -1,7 +1,7 @@
 //! The bad-input and safety checklist: CSRF, XSS, SQL metacharacters, oversized and
 //! malformed bodies, unknown ids, security headers, health.
 
-mod support;
+use crate::support;
 
 use support::{unescape, TestApp, PASSWORD};
 

@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use super::not_yet::{not_yet, Unreleased};
 use super::public_campaign;
 use crate::campaigns::letter::render_markdown;
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::{self as campaigns, Campaign, PublicCampaign};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::tenancy::Member;
 use crate::web::{render, Layout, Path, Visitor};
 
 #[derive(Template)]
@@ -90,10 +89,8 @@ pub async fn press(
 /// read, for members of the group only (any role), before and after the release.
 pub async fn press_preview(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let found = campaigns::public_by_slugs(&state.db, &member.tenant.slug, &campaign.slug)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -135,10 +132,8 @@ pub async fn press_preview(
 /// members of the group only (404 to anyone else, like every organizer URL).
 pub async fn preview(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let found = campaigns::public_by_slugs(&state.db, &member.tenant.slug, &campaign.slug)
         .await?
         .ok_or(AppError::NotFound)?;
