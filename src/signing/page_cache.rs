@@ -20,7 +20,7 @@
 //! late: the reader waits for a render that shows it. Besides the reader who starts a
 //! render, readers wait only after a quiet spell or when a render takes longer than
 //! `STALE_LIMIT - RENDER_INTERVAL` (half a second; renders take 15 to 250 ms up to 100,000
-//! signers on this machine, see the README's figures).
+//! signers on this machine, see bench/README.md).
 //!
 //! Ages are read on two clocks, the process's monotonic one and the app's `Clock` (which
 //! tests move), and the larger reading counts: no clock can make a page look younger than
