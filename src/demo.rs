@@ -1687,10 +1687,10 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
         let user_id = match auth_store::create_user(&mut tx, email, name, hash).await {
             Ok(id) => id,
             Err(auth_store::CreateUserError::EmailTaken) => {
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext")
-                    .bind(email)
-                    .fetch_one(&mut *tx)
+                auth_store::user_by_email(&mut *tx, email)
                     .await?
+                    .ok_or(sqlx::Error::RowNotFound)?
+                    .id
             }
             Err(auth_store::CreateUserError::Database(e)) => return Err(e.into()),
         };

@@ -6,10 +6,11 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::emails::Invitation;
-use super::store::{self, InvitationRow, Invited, MemberRow, MembershipChangeError, NewInvitation};
+use super::store::{self, InvitationRow, Invited, MemberRow, NewInvitation};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, EmailAddress, Outgoing};
 use crate::state::AppState;
+use crate::tenancy::store::MembershipChangeError;
 use crate::tenancy::{self, Member, Membership, Role};
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, CurrentUser, Form, FormErrors, Layout, Path};
@@ -248,7 +249,7 @@ pub async fn change_role(
         ));
     };
     let mut tx = state.db.begin().await?;
-    match store::change_role(&mut tx, member.tenant_id, user_id, role).await {
+    match tenancy::store::change_role(&mut tx, member.tenant_id, user_id, role).await {
         Ok(()) => {}
         Err(MembershipChangeError::LastOwner) => {
             return unprocessable(MemberPage {
@@ -311,7 +312,7 @@ pub async fn remove_member(
     let person = load_member(&state, &member, user_id).await?;
     may_remove(&member, user_id)?;
     let mut tx = state.db.begin().await?;
-    match store::remove_member(&mut tx, member.tenant_id, user_id).await {
+    match tenancy::store::remove_member(&mut tx, member.tenant_id, user_id).await {
         Ok(()) => {}
         Err(MembershipChangeError::LastOwner) => {
             return unprocessable(ConfirmRemovePage {
