@@ -163,7 +163,7 @@ async fn home(visitor: Visitor) -> AppResult<Html<String>> {
 async fn healthz(State(state): State<AppState>) -> Response {
     let check = tokio::time::timeout(
         std::time::Duration::from_secs(2),
-        sqlx::query("SELECT 1").execute(&state.db),
+        crate::db::ping(&state.db),
     )
     .await;
     match check {

@@ -316,6 +316,12 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// Whether the database answers a query (the health check).
+pub async fn ping(pool: &PgPool) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
 /// A read-only transaction whose statements all see one snapshot (REPEATABLE READ): for a
 /// page built from several reads that must agree with each other.
 pub async fn begin_snapshot(

@@ -17,6 +17,11 @@
 //! one of its contacts'. Every listed name was confirmed by its signer (played here through
 //! the same store functions the signer's own link uses) for the text it is listed under,
 //! and every confirmation is in the consent ledger.
+//!
+//! Everything goes through the areas' stores except the history no store function
+//! offers (backdated statuses and dates, a past bounce, referrals with known ids, a
+//! claimed consent notice, a recorded release): that SQL is written here, and each table
+//! it writes is named in `FOREIGN_WRITES` of tests/architecture.rs.
 
 use std::collections::HashMap;
 
@@ -1687,10 +1692,10 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
         let user_id = match auth_store::create_user(&mut tx, email, name, hash).await {
             Ok(id) => id,
             Err(auth_store::CreateUserError::EmailTaken) => {
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext")
-                    .bind(email)
-                    .fetch_one(&mut *tx)
+                auth_store::user_by_email(&mut *tx, email)
                     .await?
+                    .ok_or(sqlx::Error::RowNotFound)?
+                    .id
             }
             Err(auth_store::CreateUserError::Database(e)) => return Err(e.into()),
         };

@@ -6,13 +6,18 @@
 //! group. Public pages find their group through a campaign's public URL and get a
 //! `PublicTenantId` instead, which opens only what the public may do (sign, confirm,
 //! read the public list). Store functions that both sides use take `impl TenantScope`.
+//!
+//! Tenancy owns the `tenants` and `memberships` tables; their SQL is in `store`, which
+//! hands back plain ids for this module to vouch for.
+
+pub mod store;
 
 use std::fmt;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -189,23 +194,16 @@ impl Membership {
 }
 
 pub async fn memberships_of(db: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<Membership>> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-         WHERE m.user_id = $1 ORDER BY lower(t.name), t.slug",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Membership {
-                tenant_id: TenantId(r.try_get("id")?),
-                slug: r.try_get("slug")?,
-                name: r.try_get("name")?,
-                role: r.try_get("role")?,
-            })
+    let rows = store::memberships_of(db, user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Membership {
+            tenant_id: TenantId(row.id),
+            slug: row.slug,
+            name: row.name,
+            role: row.role,
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -225,27 +223,14 @@ pub async fn create_tenant(
     now: time::OffsetDateTime,
 ) -> Result<TenantId, CreateTenantError> {
     let id = Uuid::new_v4();
-    let inserted = sqlx::query(
-        "INSERT INTO tenants (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (slug) DO NOTHING",
-    )
-    .bind(id)
-    .bind(slug.as_str())
-    .bind(name)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    if !store::insert_tenant(conn, id, slug.as_str(), name, now).await? {
         return Err(CreateTenantError::SlugTaken);
     }
     Ok(TenantId(id))
 }
 
 pub async fn slug_taken(db: &PgPool, slug: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tenants WHERE slug = $1)")
-        .bind(slug)
-        .fetch_one(db)
-        .await
+    store::slug_taken(db, slug).await
 }
 
 pub async fn add_member(
@@ -254,16 +239,7 @@ pub async fn add_member(
     user_id: Uuid,
     role: Role,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, user_id) DO NOTHING",
-    )
-    .bind(tenant.0)
-    .bind(user_id)
-    .bind(role)
-    .execute(conn)
-    .await?;
-    Ok(())
+    store::add_member(conn, tenant.0, user_id, role).await
 }
 
 /// The membership check behind every organizer URL: `/app/{tenant}/…` answers only to

@@ -1,9 +1,17 @@
-//! SQL for accounts, password resets and trusted devices.
+//! SQL for accounts, password resets and trusted devices, and the login throttle's
+//! failures (`store/login_failures.rs`): the tables auth owns.
+//!
+//! Triggers on these tables: `users_updated_at` keeps `updated_at`.
 
-use sqlx::{PgConnection, PgPool, Row};
+mod login_failures;
+
+pub use login_failures::*;
+
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+#[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: Uuid,
     pub email: String,
@@ -11,19 +19,16 @@ pub struct UserRow {
     pub password_hash: String,
 }
 
-pub async fn user_by_email(db: &PgPool, email: &str) -> sqlx::Result<Option<UserRow>> {
-    let row = sqlx::query(
+pub async fn user_by_email(
+    db: impl sqlx::PgExecutor<'_>,
+    email: &str,
+) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(
         "SELECT id, email::text AS email, name, password_hash FROM users WHERE email = $1::citext",
     )
     .bind(email)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| UserRow {
-        id: r.get("id"),
-        email: r.get("email"),
-        name: r.get("name"),
-        password_hash: r.get("password_hash"),
-    }))
+    .await
 }
 
 pub async fn email_taken(db: &PgPool, email: &str) -> sqlx::Result<bool> {
@@ -119,15 +124,14 @@ pub async fn usable_reset(
     token_hash: &[u8],
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<(Uuid, String)>> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT u.id, u.email::text AS email FROM password_resets r JOIN users u ON u.id = r.user_id
          WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.get("id"), r.get("email"))))
+    .await
 }
 
 /// Uses the link up; false when someone used it first.

@@ -7,9 +7,10 @@
 
 use std::net::IpAddr;
 
-use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
+
+use super::store;
 
 pub const WINDOW: Duration = Duration::minutes(15);
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -36,24 +37,8 @@ pub async fn attempt(
     trusted_device: bool,
     now: OffsetDateTime,
 ) -> sqlx::Result<Verdict> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO login_failures (email, client_ip, failed_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(email)
-    .bind(IpNetwork::from(ip))
-    .bind(now)
-    .fetch_one(db)
-    .await?;
-    let since = now - WINDOW;
-    let (by_account, by_address): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE email = $1::citext), count(*) FILTER (WHERE client_ip = $2)
-         FROM login_failures WHERE failed_at > $3 AND (email = $1::citext OR client_ip = $2)",
-    )
-    .bind(email)
-    .bind(IpNetwork::from(ip))
-    .bind(since)
-    .fetch_one(db)
-    .await?;
+    let id = store::record_login_failure(db, email, ip, now).await?;
+    let (by_account, by_address) = store::login_failures_since(db, email, ip, now - WINDOW).await?;
     if by_address > MAX_FAILURES_PER_ADDRESS {
         return Ok(Verdict::Throttled(
             "Too many failed logins from your network. Wait 15 minutes, or reset your password by email.",
@@ -69,26 +54,14 @@ pub async fn attempt(
 
 /// The password was right: this attempt was no failure after all.
 pub async fn succeeded(db: &PgPool, attempt: Attempt) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE id = $1")
-        .bind(attempt.id)
-        .execute(db)
-        .await?;
-    Ok(())
+    store::delete_login_failure(db, attempt.id).await
 }
 
 /// Old failures fall out of every window; forgotten after a wrong password.
 pub async fn forget_old(db: &PgPool, now: OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
-        .bind(now - WINDOW)
-        .execute(db)
-        .await?;
-    Ok(())
+    store::delete_login_failures_before(db, now - WINDOW).await
 }
 
 pub async fn clear_account(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1::citext")
-        .bind(email)
-        .execute(conn)
-        .await?;
-    Ok(())
+    store::clear_login_failures(conn, email).await
 }

@@ -1,11 +1,12 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::outbox::{self, OutboxEntry, UnsubscribeTarget};
 use super::{read_eml, MailState, ReadMessage};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::Member;
+use crate::tenancy::{Editor, Member};
 use crate::tokens;
 use crate::web::{render, Layout, Path, Visitor};
 
@@ -99,10 +100,16 @@ async fn read_file(state: &MailState, entry: &OutboxEntry) -> Option<ReadMessage
     read_eml(&raw)
 }
 
+/// The message a URL names (`/app/{tenant}/mail/{id}`).
+#[derive(Deserialize)]
+pub struct MessagePath {
+    id: i64,
+}
+
 pub async fn tenant_message(
     State(state): State<MailState>,
     member: Member,
-    Path((_, id)): Path<(String, i64)>,
+    Path(MessagePath { id }): Path<MessagePath>,
 ) -> AppResult<Html<String>> {
     let entry = outbox::one_for_tenant(&state.app.db, member.tenant_id, id)
         .await?
@@ -130,10 +137,9 @@ pub async fn tenant_message(
 
 pub async fn retry(
     State(state): State<MailState>,
-    member: Member,
-    Path((_, id)): Path<(String, i64)>,
+    Editor(member): Editor,
+    Path(MessagePath { id }): Path<MessagePath>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
     if !outbox::retry(&state.app.db, member.tenant_id, id, state.app.clock.now()).await? {
         return Err(AppError::NotFound);
     }

@@ -1,7 +1,11 @@
-//! Writing to and reading from the outbox. A message is enqueued inside the caller's
+//! Writing to and reading from the outbox: mail's store, for the two tables mail owns,
+//! `outbox` and `mail_suppressions`. A message is enqueued inside the caller's
 //! transaction, so it exists exactly when the change that caused it does.
+//!
+//! Trigger on `outbox`: `outbox_outreach_bounce` marks the outreach contact whose address
+//! bounced (outreach's table; named in `CROSS_AREA_TRIGGERS` of tests/architecture.rs).
 
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 use super::messages::{stored, Email};
@@ -150,7 +154,7 @@ pub async fn cancel(conn: &mut PgConnection, idempotency_key: &str) -> sqlx::Res
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OutboxEntry {
     pub id: i64,
     pub recipient: String,
@@ -186,34 +190,18 @@ impl OutboxEntry {
 const ENTRY_COLUMNS: &str =
     "id, recipient, subject, status, attempts, last_error, send_at, sent_at, transport_id, message";
 
-fn entry(r: sqlx::postgres::PgRow) -> OutboxEntry {
-    OutboxEntry {
-        id: r.get("id"),
-        recipient: r.get("recipient"),
-        subject: r.get("subject"),
-        status: r.get("status"),
-        attempts: r.get("attempts"),
-        last_error: r.get("last_error"),
-        send_at: r.get("send_at"),
-        sent_at: r.get("sent_at"),
-        transport_id: r.get("transport_id"),
-        message: r.get("message"),
-    }
-}
-
 pub async fn for_tenant(
     db: &PgPool,
     tenant: TenantId,
     limit: i64,
 ) -> sqlx::Result<Vec<OutboxEntry>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {ENTRY_COLUMNS} FROM outbox WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
     ))
     .bind(tenant.uuid())
     .bind(limit)
     .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(entry).collect())
+    .await
 }
 
 /// A message the worker gave up on: what the Email page, the outreach dashboard and the
@@ -290,33 +278,30 @@ pub async fn one_for_tenant(
     tenant: TenantId,
     id: i64,
 ) -> sqlx::Result<Option<OutboxEntry>> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {ENTRY_COLUMNS} FROM outbox WHERE tenant_id = $1 AND id = $2"
     ))
     .bind(tenant.uuid())
     .bind(id)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(entry))
+    .await
 }
 
 /// Every email (development mailbox only).
 pub async fn all_recent(db: &PgPool, limit: i64) -> sqlx::Result<Vec<OutboxEntry>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {ENTRY_COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
     ))
     .bind(limit)
     .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(entry).collect())
+    .await
 }
 
 pub async fn one(db: &PgPool, id: i64) -> sqlx::Result<Option<OutboxEntry>> {
-    let row = sqlx::query(&format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = $1"))
+    sqlx::query_as(&format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
-        .await?;
-    Ok(row.map(entry))
+        .await
 }
 
 /// Puts a failed email back in the queue for a fresh round of attempts.
@@ -339,6 +324,7 @@ pub async fn retry(
 }
 
 /// Whom a bulk email's unsubscribe link stops mail to, and for which group.
+#[derive(sqlx::FromRow)]
 pub struct UnsubscribeTarget {
     pub email: String,
     pub tenant: Option<uuid::Uuid>,
@@ -349,21 +335,14 @@ pub async fn unsubscribe_target(
     db: &PgPool,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<UnsubscribeTarget>> {
-    let row = sqlx::query(
-        "SELECT o.recipient, o.tenant_id, t.name FROM outbox o LEFT JOIN tenants t ON t.id = o.tenant_id
+    sqlx::query_as(
+        "SELECT o.recipient AS email, o.tenant_id AS tenant, t.name AS group_name
+         FROM outbox o LEFT JOIN tenants t ON t.id = o.tenant_id
          WHERE o.unsubscribe_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(db)
-    .await?;
-    row.map(|r| {
-        Ok(UnsubscribeTarget {
-            email: r.try_get("recipient")?,
-            tenant: r.try_get("tenant_id")?,
-            group_name: r.try_get("name")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// No more bulk mail from `tenant` (or from anyone, for mail no group sent) to `email`.
@@ -398,6 +377,19 @@ pub struct Claimed {
     pub sender: Option<Sender>,
 }
 
+/// A claimed row as the claim returns it.
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: i64,
+    tenant_id: Option<uuid::Uuid>,
+    recipient: String,
+    message: serde_json::Value,
+    bulk: bool,
+    attempts: i32,
+    from_name: Option<String>,
+    reply_to: Option<String>,
+}
+
 /// How long a claimed row stays with the worker that claimed it without being renewed.
 /// A worker renews a row's lease right before and while sending it; one that dies holds
 /// its rows only this long, then another worker sends them.
@@ -413,7 +405,7 @@ pub async fn claim_due(
     lease: time::Duration,
     token: uuid::Uuid,
 ) -> sqlx::Result<Vec<Claimed>> {
-    let rows = sqlx::query(
+    let rows: Vec<ClaimedRow> = sqlx::query_as(
         "UPDATE outbox SET lease_until = $1 + $3, lease_token = $4
          WHERE id IN (
              SELECT id FROM outbox
@@ -431,18 +423,16 @@ pub async fn claim_due(
     Ok(rows
         .into_iter()
         .map(|r| Claimed {
-            id: r.get("id"),
-            tenant: r.get("tenant_id"),
-            recipient: r.get("recipient"),
-            message: r.get("message"),
-            bulk: r.get("bulk"),
-            attempts: r.get("attempts"),
-            sender: r
-                .get::<Option<String>, _>("from_name")
-                .map(|display_name| Sender {
-                    display_name,
-                    reply_to: r.get::<Option<String>, _>("reply_to").unwrap_or_default(),
-                }),
+            id: r.id,
+            tenant: r.tenant_id,
+            recipient: r.recipient,
+            message: r.message,
+            bulk: r.bulk,
+            attempts: r.attempts,
+            sender: r.from_name.map(|display_name| Sender {
+                display_name,
+                reply_to: r.reply_to.unwrap_or_default(),
+            }),
             token,
         })
         .collect())

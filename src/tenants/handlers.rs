@@ -6,16 +6,29 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::emails::Invitation;
-use super::store::{self, InvitationRow, Invited, MemberRow, MembershipChangeError, NewInvitation};
+use super::store::{self, InvitationRow, Invited, MemberRow, NewInvitation};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, EmailAddress, Outgoing};
 use crate::state::AppState;
+use crate::tenancy::store::MembershipChangeError;
 use crate::tenancy::{self, Member, Membership, Role};
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, CurrentUser, Form, FormErrors, Layout, Path};
 use axum::http::StatusCode;
 
 pub const INVITATION_VALID_FOR: Duration = Duration::days(7);
+
+/// The member a URL names (`/app/{tenant}/members/{user_id}…`).
+#[derive(Deserialize)]
+pub struct MemberPath {
+    user_id: Uuid,
+}
+
+/// The invitation a URL names (`/app/{tenant}/invitations/{id}…`).
+#[derive(Deserialize)]
+pub struct InvitationPath {
+    id: Uuid,
+}
 
 #[derive(Template)]
 #[template(path = "tenants/choose.html")]
@@ -182,7 +195,7 @@ pub async fn invite(
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(String, Uuid)>,
+    Path(InvitationPath { id }): Path<InvitationPath>,
 ) -> AppResult<Response> {
     member.require_owner()?;
     if !store::revoke_invitation(&state.db, member.tenant_id, id, state.clock.now()).await? {
@@ -212,7 +225,7 @@ async fn load_member(state: &AppState, member: &Member, user_id: Uuid) -> AppRes
 pub async fn member_page(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user_id)): Path<(String, Uuid)>,
+    Path(MemberPath { user_id }): Path<MemberPath>,
 ) -> AppResult<Html<String>> {
     let person = load_member(&state, &member, user_id).await?;
     render(MemberPage {
@@ -237,7 +250,7 @@ const LAST_OWNER: &str = "A group needs at least one owner. Make someone else an
 pub async fn change_role(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user_id)): Path<(String, Uuid)>,
+    Path(MemberPath { user_id }): Path<MemberPath>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
     let person = load_member(&state, &member, user_id).await?;
@@ -248,7 +261,7 @@ pub async fn change_role(
         ));
     };
     let mut tx = state.db.begin().await?;
-    match store::change_role(&mut tx, member.tenant_id, user_id, role).await {
+    match tenancy::store::change_role(&mut tx, member.tenant_id, user_id, role).await {
         Ok(()) => {}
         Err(MembershipChangeError::LastOwner) => {
             return unprocessable(MemberPage {
@@ -290,7 +303,7 @@ fn may_remove(member: &Member, user_id: Uuid) -> AppResult<()> {
 pub async fn confirm_remove(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user_id)): Path<(String, Uuid)>,
+    Path(MemberPath { user_id }): Path<MemberPath>,
 ) -> AppResult<Html<String>> {
     let person = load_member(&state, &member, user_id).await?;
     may_remove(&member, user_id)?;
@@ -306,12 +319,12 @@ pub async fn confirm_remove(
 pub async fn remove_member(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user_id)): Path<(String, Uuid)>,
+    Path(MemberPath { user_id }): Path<MemberPath>,
 ) -> AppResult<Response> {
     let person = load_member(&state, &member, user_id).await?;
     may_remove(&member, user_id)?;
     let mut tx = state.db.begin().await?;
-    match store::remove_member(&mut tx, member.tenant_id, user_id).await {
+    match tenancy::store::remove_member(&mut tx, member.tenant_id, user_id).await {
         Ok(()) => {}
         Err(MembershipChangeError::LastOwner) => {
             return unprocessable(ConfirmRemovePage {

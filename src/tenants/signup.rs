@@ -10,11 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::types::ipnetwork::IpNetwork;
-use sqlx::Row;
 use time::Duration;
 
 use super::emails::{ConfirmSignup, SignupWithExistingAccount};
+use super::store::{self, NewSignupRequest, SignupRequest};
 use crate::auth::{passwords, start_session, store as auth_store, LinkExpiredPage};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, EmailAddress, Outgoing};
@@ -167,14 +166,8 @@ async fn request(
     rerender: impl Fn(StatusCode, SignupForm, FormErrors, Option<&'static str>) -> AppResult<Response>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let ip = IpNetwork::from(visitor.context.rate_key());
-    let from_address: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM signup_requests WHERE client_ip = $1 AND created_at > $2",
-    )
-    .bind(ip)
-    .bind(now - SIGNUP_WINDOW)
-    .fetch_one(&state.db)
-    .await?;
+    let from_address =
+        store::signups_from(&state.db, visitor.context.rate_key(), now - SIGNUP_WINDOW).await?;
     if from_address >= SIGNUPS_PER_ADDRESS && !visitor.context.rate_limit_exempt {
         let problem = "Many sign-ups came from your network in the last minutes. Please wait 15 minutes and send the form again: what you typed is kept.";
         return rerender(
@@ -190,28 +183,20 @@ async fn request(
     let mut tx = state.db.begin().await?;
     // Only emails that went out count, so requests that were not emailed cannot use up
     // an address's hourly bound. Two requests for one address at once may both send.
-    let to_this_email: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM signup_requests WHERE email = $1::citext AND created_at > $2 AND emailed",
-    )
-    .bind(email.as_str())
-    .bind(now - Duration::hours(1))
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO signup_requests (token_hash, email, name, group_name, slug, client_ip, created_at, expires_at, emailed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&token.hash)
-    .bind(email.as_str())
-    .bind(&name)
-    .bind(&group_name)
-    .bind(slug.as_str())
-    .bind(ip)
-    .bind(now)
-    .bind(now + SIGNUP_LINK_VALID_FOR)
-    .bind(to_this_email < SIGNUP_EMAILS_PER_HOUR)
-    .execute(&mut *tx)
-    .await?;
+    let to_this_email =
+        store::signup_emails_to(&mut tx, email.as_str(), now - Duration::hours(1)).await?;
+    let request = NewSignupRequest {
+        token_hash: &token.hash,
+        email: email.as_str(),
+        name: &name,
+        group_name: &group_name,
+        slug: slug.as_str(),
+        client: visitor.context.rate_key(),
+        now,
+        expires_at: now + SIGNUP_LINK_VALID_FOR,
+        emailed: to_this_email < SIGNUP_EMAILS_PER_HOUR,
+    };
+    store::record_signup_request(&mut tx, &request).await?;
     if to_this_email < SIGNUP_EMAILS_PER_HOUR {
         let key = format!("signup:{}", tokens::hex(&token.hash));
         if auth_store::email_taken(&state.db, email.as_str()).await? {
@@ -277,45 +262,18 @@ fn single_line(raw: &str) -> String {
         .to_owned()
 }
 
-/// A sign-up request as its emailed link finds it.
-struct Pending {
-    email: String,
-    name: String,
-    group_name: String,
-    slug: String,
-}
-
+/// The sign-up request behind an emailed link, if it is still usable; with `take`, it is
+/// used up.
 async fn pending(
     conn: impl sqlx::PgExecutor<'_>,
     token: &str,
     now: time::OffsetDateTime,
     take: bool,
-) -> AppResult<Option<Pending>> {
+) -> AppResult<Option<SignupRequest>> {
     if !tokens::looks_like_token(token) {
         return Ok(None);
     }
-    let sql = if take {
-        "UPDATE signup_requests SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING email::text AS email, name, group_name, slug"
-    } else {
-        "SELECT email::text AS email, name, group_name, slug FROM signup_requests
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
-    };
-    let row = sqlx::query(sql)
-        .bind(tokens::hash_token(token))
-        .bind(now)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| {
-        Ok(Pending {
-            email: r.try_get("email")?,
-            name: r.try_get("name")?,
-            group_name: r.try_get("group_name")?,
-            slug: r.try_get("slug")?,
-        })
-    })
-    .transpose()
-    .map_err(|e: sqlx::Error| e.into())
+    Ok(store::pending_signup(conn, &tokens::hash_token(token), now, take).await?)
 }
 
 fn link_gone(visitor: &Visitor, what: &'static str) -> AppResult<Response> {
@@ -348,7 +306,7 @@ struct ConfirmPage {
 fn confirm_page_for(
     visitor: &Visitor,
     token: String,
-    pending: Pending,
+    pending: SignupRequest,
     errors: FormErrors,
 ) -> ConfirmPage {
     ConfirmPage {

@@ -1,12 +1,20 @@
-//! SQL for members and invitations. Everything tenant-owned is read and written through
-//! a `TenantId`; an invitation found by its emailed token names its group itself.
+//! SQL for members and invitations, and sign-up requests (`store/signup.rs`). The tenants
+//! area owns `invitations` and `signup_requests`; groups and memberships are tenancy's
+//! (`crate::tenancy::store` writes them), read here for the members page. Everything
+//! tenant-owned is read and written through a `TenantId`; an invitation found by its
+//! emailed token names its group itself.
 
-use sqlx::{PgConnection, PgPool, Row};
+mod signup;
+
+pub use signup::*;
+
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::tenancy::{Role, TenantId, TenantScope};
+use crate::tenancy::{self, Role, TenantId, TenantScope};
 
+#[derive(sqlx::FromRow)]
 pub struct MemberRow {
     pub user_id: Uuid,
     pub name: String,
@@ -15,27 +23,17 @@ pub struct MemberRow {
     pub joined: OffsetDateTime,
 }
 
-const MEMBER_COLUMNS: &str = "u.id, u.name, u.email::text AS email, m.role, m.created_at";
-
-fn member_row(r: sqlx::postgres::PgRow) -> sqlx::Result<MemberRow> {
-    Ok(MemberRow {
-        user_id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        role: r.try_get("role")?,
-        joined: r.try_get("created_at")?,
-    })
-}
+const MEMBER_COLUMNS: &str =
+    "u.id AS user_id, u.name, u.email::text AS email, m.role, m.created_at AS joined";
 
 pub async fn members(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<MemberRow>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.tenant_id = $1 ORDER BY lower(u.name), u.email"
     ))
     .bind(tenant.uuid())
     .fetch_all(db)
-    .await?;
-    rows.into_iter().map(member_row).collect()
+    .await
 }
 
 /// The group's owners and organizers, who decide, as `(user id, address)`: the people
@@ -58,15 +56,14 @@ pub async fn member(
     tenant: TenantId,
     user_id: Uuid,
 ) -> sqlx::Result<Option<MemberRow>> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.tenant_id = $1 AND m.user_id = $2"
     ))
     .bind(tenant.uuid())
     .bind(user_id)
     .fetch_optional(db)
-    .await?;
-    row.map(member_row).transpose()
+    .await
 }
 
 pub async fn is_member_email(db: &PgPool, tenant: TenantId, email: &str) -> sqlx::Result<bool> {
@@ -80,79 +77,7 @@ pub async fn is_member_email(db: &PgPool, tenant: TenantId, email: &str) -> sqlx
     .await
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum MembershipChangeError {
-    #[error("not a member")]
-    NotMember,
-    #[error("last owner")]
-    LastOwner,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-/// Locks the tenant's memberships so two owners demoting each other at once cannot leave
-/// the group without an owner.
-async fn lock_members(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-) -> sqlx::Result<Vec<(Uuid, Role)>> {
-    let rows = sqlx::query("SELECT user_id, role FROM memberships WHERE tenant_id = $1 FOR UPDATE")
-        .bind(tenant.uuid())
-        .fetch_all(conn)
-        .await?;
-    rows.into_iter()
-        .map(|r| Ok((r.try_get("user_id")?, r.try_get("role")?)))
-        .collect()
-}
-
-fn would_leave_no_owner(
-    members: &[(Uuid, Role)],
-    user_id: Uuid,
-) -> Result<bool, MembershipChangeError> {
-    let (_, current) = members
-        .iter()
-        .find(|(id, _)| *id == user_id)
-        .ok_or(MembershipChangeError::NotMember)?;
-    let owners = members.iter().filter(|(_, r)| r.is_owner()).count();
-    Ok(current.is_owner() && owners == 1)
-}
-
-pub async fn change_role(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user_id: Uuid,
-    role: Role,
-) -> Result<(), MembershipChangeError> {
-    let members = lock_members(conn, tenant).await?;
-    if !role.is_owner() && would_leave_no_owner(&members, user_id)? {
-        return Err(MembershipChangeError::LastOwner);
-    }
-    sqlx::query("UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2")
-        .bind(tenant.uuid())
-        .bind(user_id)
-        .bind(role)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn remove_member(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user_id: Uuid,
-) -> Result<(), MembershipChangeError> {
-    let members = lock_members(conn, tenant).await?;
-    if would_leave_no_owner(&members, user_id)? {
-        return Err(MembershipChangeError::LastOwner);
-    }
-    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
-        .bind(tenant.uuid())
-        .bind(user_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
+#[derive(sqlx::FromRow)]
 pub struct InvitationRow {
     pub id: Uuid,
     pub email: String,
@@ -166,7 +91,7 @@ pub async fn pending_invitations(
     tenant: TenantId,
     now: OffsetDateTime,
 ) -> sqlx::Result<Vec<InvitationRow>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT i.id, i.email::text AS email, i.role, u.name AS invited_by, i.expires_at
          FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
          WHERE i.tenant_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
@@ -175,18 +100,7 @@ pub async fn pending_invitations(
     .bind(tenant.uuid())
     .bind(now)
     .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(InvitationRow {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                role: r.try_get("role")?,
-                invited_by: r.try_get("invited_by")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 pub struct NewInvitation<'a> {
@@ -221,11 +135,8 @@ pub async fn invite(
     tenant: TenantId,
     new: NewInvitation<'_>,
 ) -> sqlx::Result<Invited> {
-    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(tenant.uuid())
-        .execute(&mut *conn)
-        .await?;
-    let live = sqlx::query(
+    tenancy::store::lock_tenant(conn, tenant).await?;
+    let live: Option<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
         "SELECT id, last_sent_at, expires_at FROM invitations
          WHERE tenant_id = $1 AND email = $2::citext AND accepted_at IS NULL AND revoked_at IS NULL",
     )
@@ -233,14 +144,6 @@ pub async fn invite(
     .bind(new.email)
     .fetch_optional(&mut *conn)
     .await?;
-    let live: Option<(Uuid, OffsetDateTime, OffsetDateTime)> = match live {
-        Some(r) => Some((
-            r.try_get("id")?,
-            r.try_get("last_sent_at")?,
-            r.try_get("expires_at")?,
-        )),
-        None => None,
-    };
     if let Some((id, last_sent, expires)) = live {
         if new.now - last_sent < RESEND_GAP && expires > new.now {
             sqlx::query("UPDATE invitations SET role = $2, invited_by = $3 WHERE id = $1")
@@ -322,6 +225,7 @@ pub async fn revoke_invitation(
 }
 
 /// An invitation as its emailed link finds it, before we know who is accepting.
+#[derive(sqlx::FromRow)]
 pub struct InvitationByToken {
     pub id: Uuid,
     tenant_uuid: Uuid,
@@ -337,27 +241,16 @@ pub async fn invitation_by_token(
     token_hash: &[u8],
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<InvitationByToken>> {
-    let row = sqlx::query(
-        "SELECT i.id, i.tenant_id, t.slug, t.name, i.email::text AS email, i.role,
+    sqlx::query_as(
+        "SELECT i.id, i.tenant_id AS tenant_uuid, t.slug AS tenant_slug, t.name AS tenant_name,
+                i.email::text AS email, i.role,
                 (i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2) AS usable
          FROM invitations i JOIN tenants t ON t.id = i.tenant_id WHERE i.token_hash = $1",
     )
     .bind(token_hash)
     .bind(now)
     .fetch_optional(db)
-    .await?;
-    row.map(|r| {
-        Ok(InvitationByToken {
-            id: r.try_get("id")?,
-            tenant_uuid: r.try_get("tenant_id")?,
-            tenant_slug: r.try_get("slug")?,
-            tenant_name: r.try_get("name")?,
-            email: r.try_get("email")?,
-            role: r.try_get("role")?,
-            usable: r.try_get("usable")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// Uses the invitation up (once) and makes `user_id` a member; false when it was already
@@ -382,15 +275,7 @@ pub async fn accept_invitation(
     }
     // Someone already in the group keeps the role they have: roles change only on the
     // members page, by an owner.
-    sqlx::query(
-        "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, user_id) DO NOTHING",
-    )
-    .bind(invitation.tenant_uuid)
-    .bind(user_id)
-    .bind(invitation.role)
-    .execute(conn)
-    .await?;
+    tenancy::store::add_member(conn, invitation.tenant_uuid, user_id, invitation.role).await?;
     Ok(true)
 }
 

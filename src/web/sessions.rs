@@ -1,8 +1,9 @@
 //! Server-side sessions in PostgreSQL, so several app instances share them. The cookie
 //! holds a random token; the table holds only its hash. The request context loads them;
-//! accounts start and end them.
+//! accounts start and end them. Web owns the `sessions` table and has no store: this
+//! module is its only door (a storage module in tests/architecture.rs).
 
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -25,12 +26,23 @@ pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
 /// `last_seen_at` is written at most this often, not on every request.
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 
+/// A session with its person, as the database holds them.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: Uuid,
+    csrf_token: String,
+    created_at: OffsetDateTime,
+    last_seen_at: OffsetDateTime,
+    email: String,
+    name: String,
+}
+
 pub async fn load(
     db: &PgPool,
     id_hash: &[u8],
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<SessionUser>> {
-    let Some(row) = sqlx::query(
+    let Some(row) = sqlx::query_as::<_, SessionRow>(
         "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.email::text AS email, u.name
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
@@ -40,8 +52,7 @@ pub async fn load(
     else {
         return Ok(None);
     };
-    let created_at: OffsetDateTime = row.get("created_at");
-    let last_seen_at: OffsetDateTime = row.get("last_seen_at");
+    let (created_at, last_seen_at) = (row.created_at, row.last_seen_at);
     if now - last_seen_at > IDLE_TIMEOUT || now - created_at > ABSOLUTE_TIMEOUT {
         delete(db, id_hash).await?;
         return Ok(None);
@@ -55,10 +66,10 @@ pub async fn load(
     }
     Ok(Some(SessionUser {
         session_hash: id_hash.to_vec(),
-        user_id: row.get("user_id"),
-        email: row.get("email"),
-        name: row.get("name"),
-        csrf_token: row.get("csrf_token"),
+        user_id: row.user_id,
+        email: row.email,
+        name: row.name,
+        csrf_token: row.csrf_token,
     }))
 }
 
