@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::privacy;
+use crate::mail::forget::{forget_mail_to, forget_written_mail};
 use crate::state::AppState;
 use crate::tenancy::TenantId;
 
@@ -51,7 +52,7 @@ pub async fn anonymize_due(state: &AppState, now: OffsetDateTime) -> anyhow::Res
     let mut total = 0;
     for (campaign_id, closing) in due {
         let (anonymized, files) = anonymize_campaign(&state.db, campaign_id, closing, now).await?;
-        privacy::forget_written_mail(&state.config, &files);
+        forget_written_mail(&state.config, &files);
         total += anonymized;
     }
     Ok(total)
@@ -151,7 +152,7 @@ async fn anonymize_campaign(
         .fetch_one(&mut *tx)
         .await?;
         if !still_used {
-            files.extend(privacy::forget_mail_to(&mut tx, tenant_id, email, Some(&kinds)).await?);
+            files.extend(forget_mail_to(&mut tx, tenant_id, email, Some(&kinds)).await?);
         }
     }
     sqlx::query("UPDATE retention_runs SET anonymized = $2 WHERE id = $1")

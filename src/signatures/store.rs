@@ -2,6 +2,8 @@
 //! `TenantId`; what the public side uses takes a `PublicTenantId`; both kinds work where
 //! both sides write (`impl TenantScope`).
 
+pub mod forget;
+
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
@@ -296,7 +298,7 @@ pub struct Changed {
 /// Applies `action` to a signature if the lifecycle allows it from the state it is in
 /// now (read under a row lock), and records who did it. `None`: not allowed from that
 /// state, or no such signature in this tenant, or its signer erased it (an erased
-/// signature's state never changes again: see `privacy::erase`).
+/// signature's state never changes again: see `crate::erasure::erase`).
 pub async fn change_state(
     conn: &mut PgConnection,
     tenant: impl TenantScope,

@@ -1,6 +1,8 @@
 //! SQL for members and invitations. Everything tenant-owned is read and written through
 //! a `TenantId`; an invitation found by its emailed token names its group itself.
 
+pub mod forget;
+
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
