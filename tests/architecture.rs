@@ -26,22 +26,22 @@ use std::path::{Path, PathBuf};
 
 /// The top-level modules, bottom layer first; the index is the rank.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "tokens"], // shared pieces with no dependencies
-    &["config"],          // settings from the environment
-    &["error", "db"],     // the error type; the database pool and migrations
-    &["state"],           // AppState
-    &["web"],             // extractors, CSRF, sessions, layout, forms, error pages
-    &["tenancy"],         // TenantId, Role, the membership extractor
-    &["mail"],            // outbox, worker, transports; knows no product area
-    &["auth"],            // accounts, login, password reset
-    &["tenants"],         // groups, members, team invitations
-    &["signatures"],      // signatures, their state machine and events, referrals, names, CSV
-    &["campaigns"],       // campaigns, letters, the organizer's campaign pages
-    &["statements"],      // statements in their own words from organizations that did not sign
-    &["signing"],         // the public sign-on pages
-    &["outreach"],        // prospects, asks, follow-ups, deadline emails (opens the sign form)
-    // router assembly, the demo loader, a signer's data download and erasure, the app-wide tick
-    &["app", "demo", "erasure", "jobs"],
+    &["clock", "tokens"],     // shared pieces with no dependencies
+    &["config"],              // settings from the environment
+    &["error", "db"],         // the error type; the database pool and migrations
+    &["state"],               // AppState
+    &["web"],                 // extractors, CSRF, sessions, layout, forms, error pages
+    &["tenancy"],             // TenantId, Role, the membership extractor
+    &["mail"],                // outbox, worker, transports; knows no product area
+    &["auth"],                // accounts, login, password reset
+    &["tenants"],             // groups, members, team invitations
+    &["signatures"],          // signatures, their state machine and events, referrals, names, CSV
+    &["campaigns"],           // campaigns, letters, the organizer's campaign pages
+    &["statements"],          // statements in their own words from organizations that did not sign
+    &["signing"],             // the public sign-on pages
+    &["outreach"],            // prospects, asks, follow-ups, deadline emails (opens the sign form)
+    &["erasure"],             // a signer's data download and erasure, over every area's `forget`
+    &["app", "demo", "jobs"], // router assembly, the demo loader, the app-wide tick
 ];
 
 /// Calls that only some files may write, with the files that may.
