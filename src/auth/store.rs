@@ -1,4 +1,6 @@
 //! SQL for accounts, password resets and trusted devices.
+//!
+//! Trigger: `users_updated_at` (users, before update) keeps `updated_at`.
 
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;

@@ -1,5 +1,11 @@
 //! Writing to and reading from the outbox. A message is enqueued inside the caller's
 //! transaction, so it exists exactly when the change that caused it does.
+//!
+//! Trigger: `outbox_outreach_bounce` (outbox, after update of `bounced`) carries a
+//! permanent refusal of an outreach email to `outreach`: every contact of the group with
+//! that address is marked bounced and the log says so. Kept in the database: mail knows
+//! no product area and sits below outreach (the worker's `mark_failed_attempt` cannot
+//! call outreach's store), and outreach reads the mark where it sends.
 
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;

@@ -1,5 +1,7 @@
 //! SQL for members and invitations. Everything tenant-owned is read and written through
 //! a `TenantId`; an invitation found by its emailed token names its group itself.
+//!
+//! Trigger: `tenants_updated_at` (tenants, before update) keeps `updated_at`.
 
 pub mod forget;
 
