@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::signatures::retention::Run;
-use crate::tenancy::{TenantId, TenantScope};
+use crate::tenancy::TenantId;
 
 /// When each campaign counts as closed: its `closed_at`, or the hard deadline that closed
 /// its form (unless organizers keep it open).
