@@ -114,6 +114,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .merge(crate::mail::router().with_state(mail))
         .merge(crate::campaigns::router())
         .merge(crate::signing::router().with_state(SigningState::new(state.clone())))
+        .merge(crate::erasure::router())
         .merge(crate::statements::router())
         .merge(crate::outreach::router())
         .fallback(|| async { AppError::NotFound })

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod erasure;
 pub mod error;
 pub mod jobs;
 pub mod mail;

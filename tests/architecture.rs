@@ -46,6 +46,7 @@ const LAYERS: &[&[&str]] = &[
     &["statements"],          // statements in their own words from organizations that did not sign
     &["signing"],             // the public sign-on pages
     &["outreach"],            // prospects, asks, follow-ups, deadline emails (opens the sign form)
+    &["erasure"],             // a signer's data download and erasure, over every area's `forget`
     &["app", "demo", "jobs"], // router assembly, the demo loader, the app-wide tick
 ];
 

@@ -1,7 +1,7 @@
 //! SQL for accounts, password resets and trusted devices, and the login throttle's
 //! failures (`store/login_failures.rs`): the tables auth owns.
 //!
-//! Triggers on these tables: `users_updated_at` keeps `updated_at`.
+//! Trigger: `users_updated_at` (users, before update) keeps `updated_at`.
 
 mod login_failures;
 

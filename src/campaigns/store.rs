@@ -1,6 +1,8 @@
 //! SQL for campaigns and letter revisions. Organizer-side functions take a `TenantId`;
 //! the public lookup by URL gives a `PublicTenantId`.
 
+pub mod forget;
+
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;

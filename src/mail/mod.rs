@@ -4,6 +4,7 @@
 //! product area.
 
 pub mod address;
+pub mod forget;
 mod handlers;
 pub mod messages;
 pub mod outbox;

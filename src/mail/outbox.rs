@@ -2,8 +2,12 @@
 //! `outbox` and `mail_suppressions`. A message is enqueued inside the caller's
 //! transaction, so it exists exactly when the change that caused it does.
 //!
-//! Trigger on `outbox`: `outbox_outreach_bounce` marks the outreach contact whose address
-//! bounced (outreach's table; named in `CROSS_AREA_TRIGGERS` of tests/architecture.rs).
+//! Trigger: `outbox_outreach_bounce` (outbox, after update of `bounced`) carries a
+//! permanent refusal of an outreach email to `outreach`: every contact of the group with
+//! that address is marked bounced and the log says so. Kept in the database: mail knows
+//! no product area and sits below outreach (the worker's `mark_failed_attempt` cannot
+//! call outreach's store), and outreach reads the mark where it sends. Named in
+//! `CROSS_AREA_TRIGGERS` of tests/architecture.rs.
 
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;

@@ -2,6 +2,8 @@
 //! reads take a `TenantId`; writes the scheduler shares take the tenant of a campaign
 //! already found for it (the composite foreign keys keep tenant and campaign together).
 
+pub mod forget;
+
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use time::{Date, OffsetDateTime};

@@ -13,10 +13,13 @@
 //! So a save and a decision never cross: whichever comes second sees the other. Shared
 //! holders do not wait for each other (confirmations stream at hundreds a second; a row
 //! lock on the campaign would serialize them). The lock is always taken first, before any
-//! row lock, so it adds no lock-order cycle.
+//! row lock, so it adds no lock-order cycle. (The SQL of the advisory locks is in
+//! `store/consent_lock.rs`; this module is the one place that says how to use them.)
 
 use sqlx::PgConnection;
 use uuid::Uuid;
+
+use super::store::consent_lock;
 
 /// The lock's key: the campaign's id folded to 64 bits (a collision only makes one
 /// campaign's save wait for another campaign's confirmations).
@@ -31,22 +34,11 @@ fn key(campaign_id: Uuid) -> i64 {
 /// It waits at most `WAIT` (a long save holds decisions back; connections must not pile
 /// up behind it): then the request fails as "the database is busy, try again" (503).
 pub async fn lock_shared(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock_shared($1)
-         FROM (SELECT set_config('lock_timeout', '4s', true)) AS waiting_at_most",
-    )
-    .bind(key(campaign_id))
-    .execute(conn)
-    .await?;
-    Ok(())
+    consent_lock::advisory_lock_shared(conn, key(campaign_id)).await
 }
 
 /// For a change to what signers confirm: decisions under way finish first, and new ones
 /// wait until the transaction ends.
 pub async fn lock_exclusive(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(key(campaign_id))
-        .execute(conn)
-        .await?;
-    Ok(())
+    consent_lock::advisory_lock_exclusive(conn, key(campaign_id)).await
 }

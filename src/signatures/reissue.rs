@@ -1,14 +1,14 @@
 //! The consent ledger of a reissue: each decision of each previous signer about the new
 //! statement, from being asked (or told, or not asked and why) to opting in or out.
 //! Lines written by `store::change_state` for every signer's own step, and by the
-//! reissue and the scheduler for the rest; no names or addresses are kept here.
+//! reissue and the scheduler for the rest; no names or addresses are kept here. The SQL
+//! is in `store/reissue.rs`.
 
-use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lifecycle::{Action, SignatureKind, SignatureState};
-use crate::tenancy::{TenantId, TenantScope};
+pub use super::store::reissue::{ledger, originals, record};
 
 crate::db::text_enum! {
     /// One decision about one previous signer and the reissued statement.
@@ -69,36 +69,8 @@ impl Decision {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn record(
-    conn: &mut PgConnection,
-    tenant: impl TenantScope,
-    campaign_id: Uuid,
-    original: Option<Uuid>,
-    signature: Option<Uuid>,
-    decision: Decision,
-    detail: &str,
-    now: OffsetDateTime,
-) -> sqlx::Result<()> {
-    // A signer's own step names only the new signature: the original comes from it.
-    sqlx::query(
-        "INSERT INTO reissue_decisions (tenant_id, campaign_id, original_signature_id, signature_id, decision, detail, at)
-         VALUES ($1, $2, coalesce($3, (SELECT reissued_from FROM signatures WHERE id = $4)), $4, $5, $6, $7)",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(original)
-    .bind(signature)
-    .bind(decision)
-    .bind(detail)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// A signer of the original campaign, as the reissue considers them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Original {
     pub id: Uuid,
     pub kind: SignatureKind,
@@ -111,46 +83,8 @@ pub struct Original {
     pub unsubscribed: bool,
 }
 
-/// The signers listed on the original campaign now (the host organization aside: it
-/// signs the reissue as its own organizer creates it), in the public order; those whose
-/// contact details the retention setting removed cannot be asked. Locked until the
-/// caller's transaction ends, so a withdrawal or an erasure waits for the reissue and
-/// then reaches its copies too.
-pub async fn originals(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    campaign_id: Uuid,
-) -> sqlx::Result<Vec<Original>> {
-    let rows = sqlx::query(
-        "SELECT s.id, s.kind, s.name, s.email::text AS email, s.reissue_notice_at IS NOT NULL AS told,
-                EXISTS (SELECT 1 FROM mail_suppressions x
-                        WHERE x.email = s.email AND (x.tenant_id IS NULL OR x.tenant_id = s.tenant_id)) AS unsubscribed
-         FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
-         WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.state = 'confirmed' AND s.erased_at IS NULL
-           AND s.anonymized_at IS NULL
-           AND s.confirmed_revision >= c.consent_from_revision AND s.source <> 'host'
-         ORDER BY s.kind DESC, s.sort_key COLLATE signer_order, s.id
-         FOR SHARE OF s",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Original {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                told_in_advance: r.try_get("told")?,
-                unsubscribed: r.try_get("unsubscribed")?,
-            })
-        })
-        .collect()
-}
-
 /// One line of the ledger, for the organizers' reissue page.
+#[derive(sqlx::FromRow)]
 pub struct Line {
     /// The signer's name as it stands (empty once they erased their details).
     pub name: String,
@@ -159,33 +93,4 @@ pub struct Line {
     pub at: OffsetDateTime,
     /// Where the signer's new signature stands now.
     pub state: Option<SignatureState>,
-}
-
-/// The reissue's ledger, grouped by signer (in the order they were considered), each
-/// signer's decisions in order.
-pub async fn ledger(db: &PgPool, tenant: TenantId, campaign_id: Uuid) -> sqlx::Result<Vec<Line>> {
-    let rows = sqlx::query(
-        "SELECT coalesce(CASE WHEN o.erased_at IS NULL THEN o.name END, '') AS name, d.decision, d.detail, d.at,
-                s.state
-         FROM reissue_decisions d
-         LEFT JOIN signatures o ON o.id = d.original_signature_id
-         LEFT JOIN signatures s ON s.id = d.signature_id
-         WHERE d.tenant_id = $1 AND d.campaign_id = $2
-         ORDER BY min(d.id) OVER (PARTITION BY coalesce(d.original_signature_id, d.signature_id)), d.id",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Line {
-                name: r.try_get("name")?,
-                decision: r.try_get("decision")?,
-                detail: r.try_get("detail")?,
-                at: r.try_get("at")?,
-                state: r.try_get("state")?,
-            })
-        })
-        .collect()
 }

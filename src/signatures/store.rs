@@ -1,9 +1,28 @@
 //! SQL for signatures, their state history and referrals. Organizer-side functions take a
 //! `TenantId`; what the public side uses takes a `PublicTenantId`; both kinds work where
 //! both sides write (`impl TenantScope`).
+//!
+//! Triggers on signatures' tables (migrations name the functions):
+//! - `signatures_confirmed_revision` (signatures, before insert/update): keeps
+//!   `confirmed_revision` from `revision_id` whenever a signature is confirmed, so no path
+//!   can forget it (reads campaigns' `letter_revisions`, read-only).
+//! - Events carried to `campaigns` (kept: signatures sit below campaigns, and every path
+//!   that changes a signature must move the public page's cache keys):
+//!   `signatures_public_insert`, `signatures_public_update` and
+//!   `signatures_public_reconfirm` move `campaigns.public_version` (deferred within one
+//!   transaction by `defer_public_version`); `signatures_public_removal` moves
+//!   `campaigns.public_removals` when a listed signature leaves.
+//! - An event carried to `outreach` (kept: outreach sits above, and every path that
+//!   confirms or withdraws a signature must move the prospect): `signatures_outreach`
+//!   marks the matching prospect signed or unsigned and logs it in
+//!   `outreach_activities`.
 
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+pub mod consent_lock;
+pub mod forget;
+pub mod reissue;
+pub mod retention;
+
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -92,7 +111,7 @@ impl NewSignature {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Existing {
     pub id: Uuid,
     pub state: SignatureState,
@@ -175,7 +194,7 @@ pub async fn insert(
     }
     // Two index lookups (the same email first, then the same organization), never a scan
     // of the campaign's signatures: a stranger re-submitting the form must stay cheap.
-    let row = sqlx::query(
+    let existing: Existing = sqlx::query_as(
         "(SELECT id, state, email::text AS email FROM signatures
            WHERE tenant_id = $1 AND campaign_id = $2 AND email = $3::citext)
          UNION ALL
@@ -191,11 +210,7 @@ pub async fn insert(
     .bind(&name_key)
     .fetch_one(conn)
     .await?;
-    Ok(Inserted::Duplicate(Existing {
-        id: row.try_get("id")?,
-        state: row.try_get("state")?,
-        email: row.try_get("email")?,
-    }))
+    Ok(Inserted::Duplicate(existing))
 }
 
 /// How many signatures the group imported since `since`, with the group locked until the
@@ -296,7 +311,7 @@ pub struct Changed {
 /// Applies `action` to a signature if the lifecycle allows it from the state it is in
 /// now (read under a row lock), and records who did it. `None`: not allowed from that
 /// state, or no such signature in this tenant, or its signer erased it (an erased
-/// signature's state never changes again: see `privacy::erase`).
+/// signature's state never changes again: see `crate::erasure::erase`).
 pub async fn change_state(
     conn: &mut PgConnection,
     tenant: impl TenantScope,
@@ -692,6 +707,7 @@ pub async fn add_links(
 }
 
 /// One line of a signature's consent trail, for the organizers' signature page.
+#[derive(sqlx::FromRow)]
 pub struct ConsentLine {
     pub revision_number: i32,
     pub how: Consent,
@@ -703,23 +719,14 @@ pub async fn consent_trail(
     tenant: TenantId,
     signature_id: Uuid,
 ) -> sqlx::Result<Vec<ConsentLine>> {
-    let rows = sqlx::query(
-        "SELECT r.number, c.how, c.at FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
+    sqlx::query_as(
+        "SELECT r.number AS revision_number, c.how, c.at FROM signature_consents c JOIN letter_revisions r ON r.id = c.revision_id
          WHERE c.tenant_id = $1 AND c.signature_id = $2 ORDER BY c.id",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
     .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ConsentLine {
-                revision_number: r.try_get("number")?,
-                how: r.try_get("how")?,
-                at: r.try_get("at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// One confirmation email per this long, however often the form is re-submitted.
@@ -772,9 +779,10 @@ pub async fn add_link(
     .map(Some)
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Signature {
     pub id: Uuid,
+    #[sqlx(rename = "tenant_id")]
     tenant_uuid: Uuid,
     pub campaign_id: Uuid,
     pub kind: SignatureKind,
@@ -797,6 +805,7 @@ pub struct Signature {
     pub revision_number: Option<i32>,
     /// The latest revision their consent covers: the one they confirmed, or a later one
     /// a minor change carried it to. Listed only while it is the current text's.
+    #[sqlx(rename = "confirmed_revision")]
     pub consent_revision: Option<i32>,
     pub token_expires_at: Option<OffsetDateTime>,
     pub confirmed_at: Option<OffsetDateTime>,
@@ -867,38 +876,6 @@ const COLUMNS: &str = "s.id, s.tenant_id, s.campaign_id, s.kind, s.name, s.websi
      (SELECT u.name FROM users u WHERE u.id = s.personal_ask_by) AS asked_by_name, \
      (SELECT pc.name FROM prospect_contacts pc WHERE pc.id = s.personal_ask_contact_id AND pc.campaign_id = s.campaign_id) AS asked_contact_name";
 
-fn signature(r: &PgRow) -> sqlx::Result<Signature> {
-    Ok(Signature {
-        id: r.try_get("id")?,
-        tenant_uuid: r.try_get("tenant_id")?,
-        campaign_id: r.try_get("campaign_id")?,
-        kind: r.try_get("kind")?,
-        name: r.try_get("name")?,
-        website: r.try_get("website")?,
-        city: r.try_get("city")?,
-        size: r.try_get("size")?,
-        parent_organization: r.try_get("parent_organization")?,
-        contact_name: r.try_get("contact_name")?,
-        contact_title: r.try_get("contact_title")?,
-        email: r.try_get("email")?,
-        phone: r.try_get("phone")?,
-        show_contact: r.try_get("show_contact")?,
-        affiliation: r.try_get("affiliation")?,
-        comment: r.try_get("comment")?,
-        domain_matches: r.try_get("domain_matches")?,
-        source: r.try_get("source")?,
-        state: r.try_get("state")?,
-        revision_number: r.try_get("revision_number")?,
-        consent_revision: r.try_get("confirmed_revision")?,
-        token_expires_at: r.try_get("token_expires_at")?,
-        confirmed_at: r.try_get("confirmed_at")?,
-        created_at: r.try_get("created_at")?,
-        from_personal_ask: r.try_get("from_personal_ask")?,
-        asked_by_name: r.try_get("asked_by_name")?,
-        asked_contact_name: r.try_get("asked_contact_name")?,
-    })
-}
-
 /// The signature an emailed link names: the first link, or one sent again later (then
 /// with that link's own expiry).
 pub async fn by_token(
@@ -914,7 +891,7 @@ pub async fn by_token(
         "coalesce((SELECT l.expires_at FROM signature_links l WHERE l.token_hash = $3 AND l.signature_id = s.id),
                   s.token_expires_at) AS token_expires_at",
     );
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {columns} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2
            AND s.id = (SELECT id FROM signatures WHERE token_hash = $3
@@ -926,8 +903,7 @@ pub async fn by_token(
     .bind(campaign_id)
     .bind(token_hash)
     .fetch_optional(db)
-    .await?;
-    row.as_ref().map(signature).transpose()
+    .await
 }
 
 pub async fn by_id(
@@ -936,7 +912,7 @@ pub async fn by_id(
     campaign_id: Uuid,
     id: Uuid,
 ) -> sqlx::Result<Option<Signature>> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.id = $3"
     ))
@@ -944,8 +920,7 @@ pub async fn by_id(
     .bind(campaign_id)
     .bind(id)
     .fetch_optional(db)
-    .await?;
-    row.as_ref().map(signature).transpose()
+    .await
 }
 
 /// A signature of any campaign of the tenant, read in the caller's transaction.
@@ -954,15 +929,14 @@ pub async fn by_id_in(
     tenant: TenantId,
     id: Uuid,
 ) -> sqlx::Result<Option<Signature>> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
          WHERE s.tenant_id = $1 AND s.id = $2"
     ))
     .bind(tenant.uuid())
     .bind(id)
     .fetch_optional(conn)
-    .await?;
-    row.as_ref().map(signature).transpose()
+    .await
 }
 
 /// Signatures for organizers, newest first; `state` narrows to one state.
@@ -973,7 +947,7 @@ pub async fn for_campaign(
     state: Option<SignatureState>,
     limit: i64,
 ) -> sqlx::Result<Vec<Signature>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND ($3::text IS NULL OR s.state = $3)
          ORDER BY s.created_at DESC, s.id LIMIT $4"
@@ -983,8 +957,7 @@ pub async fn for_campaign(
     .bind(state)
     .bind(limit)
     .fetch_all(db)
-    .await?;
-    rows.iter().map(signature).collect()
+    .await
 }
 
 /// Every signature, in public order, for the CSV export.
@@ -993,7 +966,7 @@ pub async fn all_for_export(
     tenant: TenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<Signature>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM signatures s LEFT JOIN letter_revisions r ON r.id = s.revision_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2
          ORDER BY s.kind DESC, s.sort_key COLLATE signer_order, s.id"
@@ -1001,8 +974,7 @@ pub async fn all_for_export(
     .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
-    .await?;
-    rows.iter().map(signature).collect()
+    .await
 }
 
 #[derive(Default, Debug)]
@@ -1174,6 +1146,7 @@ pub async fn listed_websites_by_name(
     Ok(rows.into_iter().collect())
 }
 
+#[derive(sqlx::FromRow)]
 pub struct EventRow {
     pub from_state: Option<SignatureState>,
     pub to_state: SignatureState,
@@ -1187,25 +1160,14 @@ pub async fn events(
     tenant: TenantId,
     signature_id: Uuid,
 ) -> sqlx::Result<Vec<EventRow>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT from_state, to_state, actor, reason, at FROM signature_events
          WHERE tenant_id = $1 AND signature_id = $2 ORDER BY at, id",
     )
     .bind(tenant.uuid())
     .bind(signature_id)
     .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(EventRow {
-                from_state: r.try_get("from_state")?,
-                to_state: r.try_get("to_state")?,
-                actor: r.try_get("actor")?,
-                reason: r.try_get("reason")?,
-                at: r.try_get("at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// A confirmed signer as the public page lists them.
@@ -1214,6 +1176,17 @@ pub struct PublicSigner {
     pub city: String,
     pub contact: Option<String>,
     pub affiliation: String,
+}
+
+/// A listed signer's row, before the contact is put together.
+#[derive(sqlx::FromRow)]
+struct PublicSignerRow {
+    name: String,
+    city: String,
+    contact_name: String,
+    contact_title: String,
+    show_contact: bool,
+    affiliation: String,
 }
 
 /// Confirmed signers of one kind in `signer_order`, straight off the partial index:
@@ -1230,7 +1203,7 @@ pub async fn public_list(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<PublicSigner>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<PublicSignerRow> = sqlx::query_as(&format!(
         "SELECT name, city, contact_name, contact_title, show_contact, affiliation FROM signatures
          WHERE campaign_id = $2 AND kind = $3 AND tenant_id = $1 AND {}
          ORDER BY sort_key COLLATE signer_order, id OFFSET $4 LIMIT $5",
@@ -1244,26 +1217,24 @@ pub async fn public_list(
     .bind(consent_from)
     .fetch_all(db)
     .await?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let contact_name: String = r.try_get("contact_name")?;
-            let contact_title: String = r.try_get("contact_title")?;
-            let show: bool = r.try_get("show_contact")?;
-            let contact = (show && !contact_name.is_empty()).then(|| {
-                if contact_title.is_empty() {
-                    contact_name.clone()
+            let contact = (r.show_contact && !r.contact_name.is_empty()).then(|| {
+                if r.contact_title.is_empty() {
+                    r.contact_name.clone()
                 } else {
-                    format!("{contact_name}, {contact_title}")
+                    format!("{}, {}", r.contact_name, r.contact_title)
                 }
             });
-            Ok(PublicSigner {
-                name: r.try_get("name")?,
-                city: r.try_get("city")?,
+            PublicSigner {
+                name: r.name,
+                city: r.city,
                 contact,
-                affiliation: r.try_get("affiliation")?,
-            })
+                affiliation: r.affiliation,
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// How many signers of one kind are listed (as `public_list`).
@@ -1287,6 +1258,7 @@ pub async fn public_count(
     .await
 }
 
+#[derive(sqlx::FromRow)]
 pub struct Referral {
     pub name: String,
     pub organization: String,
@@ -1337,7 +1309,7 @@ pub async fn referrals(
     tenant: TenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<Referral>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT f.name, f.organization, f.email, s.name AS referred_by, f.created_at
          FROM referrals f JOIN signatures s ON s.id = f.signature_id
          WHERE f.tenant_id = $1 AND f.campaign_id = $2 ORDER BY f.created_at DESC",
@@ -1345,16 +1317,5 @@ pub async fn referrals(
     .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Referral {
-                name: r.try_get("name")?,
-                organization: r.try_get("organization")?,
-                email: r.try_get("email")?,
-                referred_by: r.try_get("referred_by")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    .await
 }

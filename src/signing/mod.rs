@@ -9,7 +9,6 @@ mod letter_pdf;
 mod not_yet;
 pub mod page_cache;
 pub mod personal_ask;
-mod privacy;
 mod public_page;
 mod release_pages;
 mod signer;
@@ -23,6 +22,8 @@ use time::Duration;
 
 pub use form::{prefilled as prefilled_form, SignForm};
 pub use page_cache::PageCache;
+/// The signer's link, for the privacy pages at the top (`crate::erasure`).
+pub use signer::{find, link_gone, Found};
 
 use crate::state::AppState;
 use crate::web::RateLimit;
@@ -132,14 +133,6 @@ pub fn router() -> Router<SigningState> {
         .route(
             "/{tenant}/{campaign}/signature/{token}/withdraw",
             get(signer::withdraw_page).post(signer::withdraw),
-        )
-        .route(
-            "/{tenant}/{campaign}/signature/{token}/data",
-            get(privacy::download),
-        )
-        .route(
-            "/{tenant}/{campaign}/signature/{token}/erase",
-            get(privacy::erase_page).post(privacy::erase),
         )
 }
 

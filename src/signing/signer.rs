@@ -20,15 +20,15 @@ use crate::tenancy::{PublicTenantId, TenantScope};
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
-pub(super) struct Found {
-    pub(super) campaign: Campaign,
-    pub(super) tenant: PublicTenantId,
-    pub(super) signature: Signature,
-    pub(super) page_path: String,
-    pub(super) own_path: String,
+pub struct Found {
+    pub campaign: Campaign,
+    pub tenant: PublicTenantId,
+    pub signature: Signature,
+    pub page_path: String,
+    pub own_path: String,
 }
 
-pub(super) async fn find(
+pub async fn find(
     state: &AppState,
     tenant_slug: &str,
     campaign_slug: &str,
@@ -66,7 +66,7 @@ struct LinkGonePage {
     sign_path: Option<String>,
 }
 
-pub(super) fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
+pub fn link_gone(visitor: &Visitor, sign_path: Option<String>) -> AppResult<Response> {
     let layout = visitor.layout("This link no longer works").for_signers();
     render_with(StatusCode::GONE, LinkGonePage { layout, sign_path })
 }

@@ -4,6 +4,8 @@
 //! (`statements_approved_only_when_confirmed`, 20261206000024), except those approved
 //! before confirmation existed.
 
+pub mod forget;
+
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;

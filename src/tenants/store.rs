@@ -4,6 +4,8 @@
 //! tenant-owned is read and written through a `TenantId`; an invitation found by its
 //! emailed token names its group itself.
 
+pub mod forget;
+
 mod signup;
 
 pub use signup::*;

@@ -1,6 +1,7 @@
 //! The signer's privacy, from their own link: download what the group holds about their
 //! address (a JSON file), and erase it after a page that says what will happen. The
-//! data work is `signatures::privacy`; these are its pages.
+//! data work is the orchestration in `super` (each area's `forget`); these are its
+//! pages. The link is found as the signer's own page finds it (`signing::find`).
 
 use askama::Template;
 use axum::extract::State;
@@ -8,10 +9,11 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use time::Duration;
 
-use super::signer::{find, link_gone};
+use super::Plan;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
-use crate::signatures::privacy::{self, Plan};
+use crate::mail::forget::forget_written_mail;
+use crate::signing::{find, link_gone};
 use crate::state::AppState;
 use crate::web::{render, render_with, Layout, Path, RateLimit, Visitor};
 
@@ -47,7 +49,7 @@ pub async fn download(
         return link_gone(&visitor, None);
     };
     within_limit(&state, &visitor).await?;
-    let Some(export) = privacy::export(
+    let Some(export) = super::export(
         &state.db,
         found.tenant,
         found.signature.id,
@@ -77,7 +79,7 @@ pub async fn download(
 }
 
 #[derive(Template)]
-#[template(path = "signing/erase.html")]
+#[template(path = "erasure/erase.html")]
 struct ErasePage {
     layout: Layout,
     campaign: Campaign,
@@ -94,8 +96,7 @@ pub async fn erase_page(
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(&visitor, None);
     };
-    let Some(plan) = privacy::erasure_plan(&state.db, found.tenant, found.signature.id).await?
-    else {
+    let Some(plan) = super::erasure_plan(&state.db, found.tenant, found.signature.id).await? else {
         return link_gone(&visitor, None);
     };
     let page = ErasePage {
@@ -108,7 +109,7 @@ pub async fn erase_page(
 }
 
 #[derive(Template)]
-#[template(path = "signing/erased.html")]
+#[template(path = "erasure/erased.html")]
 struct ErasedPage {
     layout: Layout,
     page_path: String,
@@ -126,13 +127,12 @@ pub async fn erase(
     };
     within_limit(&state, &visitor).await?;
     let mut tx = state.db.begin().await?;
-    let erased =
-        privacy::erase(&mut tx, found.tenant, found.signature.id, state.clock.now()).await?;
+    let erased = super::erase(&mut tx, found.tenant, found.signature.id, state.clock.now()).await?;
     let Some(erased) = erased else {
         return link_gone(&visitor, None);
     };
     tx.commit().await?;
-    privacy::forget_written_mail(&state.config, &erased.transport_ids);
+    forget_written_mail(&state.config, &erased.transport_ids);
     render_with(
         StatusCode::OK,
         ErasedPage {
