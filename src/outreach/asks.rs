@@ -802,7 +802,7 @@ pub async fn tell_change_answered(
         let _ = key;
         store::record_by(
             conn,
-            &member,
+            member,
             campaign.id,
             &store::MemberActivity {
                 prospect_id,

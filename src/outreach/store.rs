@@ -1,6 +1,10 @@
-//! SQL for prospects, contacts, activities and outreach settings. Organizer-side
-//! reads take a `TenantId`; writes the scheduler shares take the tenant of a campaign
-//! already found for it (the composite foreign keys keep tenant and campaign together).
+//! All of outreach's SQL: prospects, contacts, activities, settings, imports, the
+//! scheduler's logs and digests, one topic per file in `store/`, re-exported here so
+//! callers write `outreach::store::x`. Organizer-side reads take a `TenantId`; writes the
+//! scheduler shares take the tenant of a campaign already found for it (the composite
+//! foreign keys keep tenant and campaign together). Rows are read with `FromRow` structs.
+//! Each file's doc names the other areas' tables it reads and why; the one write outside
+//! outreach's tables is `referrals.absorbed` (`store/referrals.rs`).
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};

@@ -1,4 +1,7 @@
 //! Who an ask goes to: recipients, chapters being asked, whom each contact was asked by.
+//! Read-only exception: `referrals` and `signatures` (signatures') say who referred a
+//! prospect and whether a contact already signed, `mail_suppressions` (mail's) whether
+//! they unsubscribed, `memberships` and `users` (tenancy's, auth's) who asked them.
 
 use super::*;
 

@@ -1,5 +1,6 @@
 //! Prospect imports, the rows they keep aside, undoing one, and the CSV export
-//! (`prospect_imports`, `prospect_import_kept_rows`).
+//! (`prospect_imports`, `prospect_import_kept_rows`). Read-only exception: the export
+//! names each prospect's owner by their address in `users` (auth's).
 
 use super::*;
 

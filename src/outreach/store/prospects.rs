@@ -1,4 +1,7 @@
-//! Prospects: the list, one prospect, adding and saving one, its status and follow-up date (`prospects`).
+//! Prospects: the list, one prospect, adding and saving one, its status and follow-up
+//! date (`prospects`). Read-only exception: a prospect's row names its owner from `users`
+//! (auth's) and whether its signature awaits reconfirmation from `signatures` and
+//! `campaigns`; nothing else of theirs is touched.
 
 use super::*;
 
