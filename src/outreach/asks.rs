@@ -20,7 +20,7 @@ use super::rules::{never_send, touch_problem};
 use super::scheduler::{due_campaign_by_id, Organizer, Scheduler};
 use super::store::{self, ChapterPair, Recipient, Settings};
 use super::ActivityKind;
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignEdit;
 use crate::campaigns::store::Campaign;
 use crate::campaigns::time_zones;
 use crate::error::{AppError, AppResult};
@@ -42,41 +42,42 @@ pub async fn open_link(
 ) -> AppResult<Response> {
     let (contact_id, given_mac) = parse_token(&token).ok_or(AppError::NotFound)?;
     let found = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
-    #[allow(clippy::type_complexity)]
-    let row: Option<(Uuid, String, String, String, String, Option<String>, String, String)> =
-        sqlx::query_as(
-            "SELECT p.id, p.name, p.website, p.size, coalesce(parent.name, ''), c.email::text, c.name, c.role
-             FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
-             LEFT JOIN prospects parent ON parent.id = p.parent_id
-             WHERE c.id = $1 AND c.campaign_id = $2 AND c.tenant_id = $3",
-        )
-        .bind(contact_id)
-        .bind(found.campaign.id)
-        .bind(found.tenant.uuid())
-        .fetch_optional(&state.db)
-        .await?;
-    let (prospect_id, organization, website, size, parent, email, name, role) =
-        row.ok_or(AppError::NotFound)?;
+    let store::LinkContact {
+        prospect_id,
+        organization,
+        website,
+        size,
+        parent,
+        email,
+        name,
+        role,
+    } = store::link_contact(
+        &state.db,
+        found.tenant.uuid(),
+        found.campaign.id,
+        contact_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let email = email.ok_or(AppError::NotFound)?;
     if !mac_matches(&state.secret, contact_id, &email, given_mac) {
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
     // Opening is recorded once an hour at most (mail scanners and reloads open it too).
-    sqlx::query(
-        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, body, author_name, at)
-         SELECT $1, $2, $3, $4, 'opened', 'Opened the personal link', $5, $6
-         WHERE NOT EXISTS (SELECT 1 FROM outreach_activities WHERE contact_id = $4 AND kind = 'opened'
-                           AND at > $6 - interval '1 hour')",
+    let opened_by = if name.is_empty() {
+        "The contact".to_owned()
+    } else {
+        name.clone()
+    };
+    store::record_opened(
+        &state.db,
+        found.tenant.uuid(),
+        found.campaign.id,
+        (prospect_id, contact_id),
+        &opened_by,
+        now,
     )
-    .bind(found.tenant.uuid())
-    .bind(found.campaign.id)
-    .bind(prospect_id)
-    .bind(contact_id)
-    .bind(if name.is_empty() { "The contact".to_owned() } else { name.clone() })
-    .bind(now)
-    .execute(&state.db)
     .await?;
     // The form remembers the ask, so a signature sent from it at this address says so.
     let asked_by = {
@@ -481,12 +482,9 @@ fn refuse_unless_signing(campaign: &Campaign, now: time::OffsetDateTime) -> AppR
 /// when stepping from one recipient's email to the next).
 pub async fn preview(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(mut form): Form<AskForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let settings = store::settings(&state.db, campaign.id).await?;
     let (subject, body) = form.template(&settings);
     if form.subject.trim().is_empty() {
@@ -617,12 +615,9 @@ pub fn sender_of(member: &Member) -> Sender {
 /// (those with touch-limit warnings only when the organizer said so) and records each.
 pub async fn send(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<AskForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let settings = store::settings(&state.db, campaign.id).await?;
     if !(16..=64).contains(&form.batch.len())
         || !form.batch.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -704,37 +699,31 @@ pub async fn send(
         return render_with(StatusCode::TOO_MANY_REQUESTS, page);
     }
     daily_cap::record(&mut tx, member.tenant_id, now, queued).await?;
-    let contacts: Vec<Uuid> = sent.iter().map(|(_, c, _, _)| *c).collect();
-    let prospects: Vec<Uuid> = sent.iter().map(|(_, _, p, _)| *p).collect();
-    let subjects: Vec<String> = sent.iter().map(|(_, _, _, s)| s.clone()).collect();
-    sqlx::query(
-        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, body, author_id, author_name, at)
-         SELECT $1, $2, prospect_id, contact_id, $3, 'Subject: ' || subject, $4, $5, $6
-         FROM unnest($7::uuid[], $8::uuid[], $9::text[]) AS a(contact_id, prospect_id, subject)",
+    let sent: Vec<store::AskSent> = sent
+        .into_iter()
+        .map(|(_, contact_id, prospect_id, subject)| store::AskSent {
+            contact_id,
+            prospect_id,
+            subject,
+        })
+        .collect();
+    store::record_asks(
+        &mut tx,
+        member.tenant_id,
+        campaign.id,
+        form.kind(),
+        (member.user.user_id, &member.user.name),
+        &sent,
+        now,
     )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .bind(form.kind())
-    .bind(member.user.user_id)
-    .bind(&member.user.name)
-    .bind(now)
-    .bind(&contacts)
-    .bind(&prospects)
-    .bind(&subjects)
-    .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "UPDATE prospects SET status = 'asked' WHERE campaign_id = $1 AND id = ANY ($2) AND status = 'not_contacted'",
-    )
-    .bind(campaign.id)
-    .bind(&prospects)
-    .execute(&mut *tx)
-    .await?;
+    let prospects: Vec<Uuid> = sent.iter().map(|s| s.prospect_id).collect();
+    store::mark_asked(&mut tx, campaign.id, &prospects).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "{}?sent={}",
         member.path(&format!("/campaigns/{}/outreach/prospects", campaign.slug)),
-        contacts.len()
+        sent.len()
     ))
     .into_response())
 }
@@ -811,18 +800,16 @@ pub async fn tell_change_answered(
     let mut told = 0;
     for (key, contact_id) in keys.into_iter().filter(|(k, _)| new.contains(k)) {
         let _ = key;
-        store::record(
+        store::record_by(
             conn,
-            member.tenant_id.uuid(),
+            member,
             campaign.id,
-            &store::NewActivity {
+            &store::MemberActivity {
                 prospect_id,
                 contact_id: Some(contact_id),
                 kind: ActivityKind::FollowUp,
                 outcome: "",
                 body: "Told that a revision answers their requested change",
-                author_id: Some(member.user.user_id),
-                author_name: &member.user.name,
             },
             now,
         )
@@ -835,11 +822,8 @@ pub async fn tell_change_answered(
 /// `POST …/outreach/last-call`: the organizers' one click after a missed soft deadline.
 pub async fn last_call(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let due = due_campaign_by_id(&state.db, campaign.id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -9,16 +9,16 @@ use serde::Deserialize;
 use time::Date;
 use uuid::Uuid;
 
-use super::handlers::ListQuery;
+use super::prospects::ListQuery;
 use super::store::{self, Chosen};
 use super::PipelineStatus;
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::Campaign;
 use crate::campaigns::time_zones;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tenancy::Member;
-use crate::web::{render_with, Form, Layout, Path};
+use crate::web::{render_with, Form, Layout};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -80,11 +80,9 @@ fn back_to_list(member: &Member, campaign: &Campaign, query: &ListQuery, notice:
 /// `POST …/outreach/prospects/bulk`: one change to every selected prospect.
 pub async fn apply(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Form(form): Form<BulkForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     member.require_editor()?;
     let query = form.list_query();
     let ids = if form.all_filtered == "on" {
@@ -151,16 +149,7 @@ pub async fn apply(
         "status" => {
             let status = PipelineStatus::parse(&form.new_status)
                 .ok_or_else(|| AppError::BadRequest("Choose a status from the list.".into()))?;
-            store::bulk_set_status(
-                &mut tx,
-                t,
-                c,
-                &ids,
-                status,
-                (member.user.user_id, &member.user.name),
-                state.clock.now(),
-            )
-            .await?;
+            store::bulk_set_status(&mut tx, t, c, &ids, status, &member, state.clock.now()).await?;
         }
         "hold" => {
             let reason = form.hold_reason.trim();
@@ -209,11 +198,11 @@ pub async fn apply(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let folded_name = names.first().map(|n| n.name.clone()).unwrap_or_default();
-            store::record(
+            store::record_by(
                 &mut tx,
-                t.uuid(),
+                &member,
                 c,
-                &store::NewActivity {
+                &store::MemberActivity {
                     prospect_id: keep,
                     contact_id: None,
                     kind: super::ActivityKind::Note,
@@ -222,8 +211,6 @@ pub async fn apply(
                         "Merged “{folded_name}” into this prospect: {} contacts and {} log lines came over; {} contacts with an address already here were folded into theirs.",
                         merged.moved_contacts, merged.moved_activities, merged.folded_contacts
                     ),
-                    author_id: Some(member.user.user_id),
-                    author_name: &member.user.name,
                 },
                 state.clock.now(),
             )

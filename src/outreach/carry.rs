@@ -5,14 +5,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::store::{self, ContactInput, NewActivity, Origin, ProspectInput};
+use super::store::{self, ContactInput, Origin, ProspectInput};
 use super::{ActivityKind, Size};
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignEdit;
 use crate::campaigns::store as campaigns;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::tenancy::Member;
-use crate::web::{Form, Path};
+use crate::web::Form;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -26,38 +25,30 @@ pub struct CarryForm {
 /// already on the list; nobody is made a signer.
 pub async fn carry(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<CarryForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let source = campaigns::by_slug(&state.db, member.tenant_id, form.from.trim())
         .await?
         .filter(|c| c.id != campaign.id)
         .ok_or_else(|| AppError::BadRequest("Choose another campaign of this group.".into()))?;
-    let signers: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT name, website, size, contact_name, contact_title, email::text, phone FROM signatures
-         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND kind = 'organization' AND source <> 'host'
-         ORDER BY sort_key COLLATE signer_order, id LIMIT 5000",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(source.id)
-    .fetch_all(&state.db)
-    .await?;
+    let signers = store::signers_to_carry(&state.db, member.tenant_id, source.id).await?;
     let now = state.clock.now();
     let note = format!("Signed \"{}\"", source.title);
     let mut tx = state.db.begin().await?;
     // Already carried (same organization and contact address): not added twice.
-    let existing: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT p.name_key, c.email::text FROM prospects p LEFT JOIN prospect_contacts c ON c.prospect_id = p.id
-         WHERE p.campaign_id = $1",
-    )
-    .bind(campaign.id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let existing = store::names_and_addresses(&mut tx, campaign.id).await?;
     let mut added = 0;
-    for (name, website, size, contact_name, contact_title, email, phone) in signers {
+    for store::SignerToCarry {
+        name,
+        website,
+        size,
+        contact_name,
+        contact_title,
+        email,
+        phone,
+    } in signers
+    {
         let key = crate::signatures::names::name_key(&name);
         if existing
             .iter()
@@ -97,18 +88,16 @@ pub async fn carry(
             now,
         )
         .await?;
-        store::record(
+        store::record_by(
             &mut tx,
-            member.tenant_id.uuid(),
+            &member,
             campaign.id,
-            &NewActivity {
+            &store::MemberActivity {
                 prospect_id: id,
                 contact_id: None,
                 kind: ActivityKind::Note,
                 outcome: "",
                 body: &format!("{note}: carried over as a prospect to ask, not as a signer."),
-                author_id: Some(member.user.user_id),
-                author_name: &member.user.name,
             },
             now,
         )

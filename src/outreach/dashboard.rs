@@ -6,20 +6,18 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use sqlx::Row;
-use time::{Date, OffsetDateTime};
+use time::Date;
 use uuid::Uuid;
 
 use super::scheduler::absorb_referrals;
 use super::store::{self, Prospect};
 use super::Stage;
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::Campaign;
 use crate::campaigns::time_zones;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::tenancy::Member;
-use crate::web::{render, Layout, Path};
+use crate::web::{render, Layout};
 
 /// One day of the signers chart.
 pub struct Day {
@@ -123,10 +121,8 @@ struct DashboardPage {
 
 pub async fn page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     absorb_referrals(&state, Some(campaign.id)).await?;
     let db = &state.db;
     let now = state.clock.now();
@@ -178,62 +174,35 @@ pub async fn page(
         store::open_change_requests(db, member.tenant_id, campaign.id, 20).await?;
     let overdue = store::follow_ups(db, member.tenant_id, campaign.id, None, today, 10).await?;
 
-    let bounced = sqlx::query(
-        "SELECT p.id, p.name, c.name AS contact, c.email::text AS email, c.bounce_reason FROM prospect_contacts c
-         JOIN prospects p ON p.id = c.prospect_id
-         WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND c.bounced_at IS NOT NULL
-         ORDER BY c.bounced_at DESC LIMIT 20",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .fetch_all(db)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Bounced {
-            prospect_id: r.try_get("id")?,
-            organization: r.try_get("name")?,
-            contact: r.try_get("contact")?,
-            email: r.try_get::<Option<String>, _>("email")?.unwrap_or_default(),
-            reason: r.try_get("bounce_reason")?,
+    let bounced = store::bounced_contacts(db, member.tenant_id, campaign.id, 20)
+        .await?
+        .into_iter()
+        .map(|b| Bounced {
+            prospect_id: b.prospect_id,
+            organization: b.organization,
+            contact: b.contact,
+            email: b.email.unwrap_or_default(),
+            reason: b.bounce_reason,
         })
-    })
-    .collect::<sqlx::Result<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     let failed = crate::mail::outbox::failed_of_kind(db, member.tenant_id, "outreach_", 20).await?;
 
-    // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
-    #[allow(clippy::type_complexity)]
-    let referral_rows: Vec<(Uuid, String, String, bool, String, Option<Date>, super::PipelineStatus)> =
-        sqlx::query_as(
-            "SELECT id, name, referred_by, signed_signature_id IS NOT NULL, hold_reason, hold_until, status FROM prospects
-             WHERE tenant_id = $1 AND campaign_id = $2 AND referred_by <> ''
-             ORDER BY referred_by, sort_key COLLATE signer_order LIMIT 200",
-        )
-        .bind(member.tenant_id.uuid())
-        .bind(campaign.id)
-        .fetch_all(db)
-        .await?;
+    let referral_rows = store::referred_prospects(db, member.tenant_id, campaign.id, 200).await?;
     let referrals = referral_rows
         .into_iter()
-        .map(
-            |(id, name, referred_by, signed, hold_reason, hold_until, status)| Referral {
-                prospect_id: id,
-                name,
-                referred_by,
-                stage: Stage::of(
-                    status,
-                    signed,
-                    super::hold_lasts(&hold_reason, hold_until, today),
-                ),
-            },
-        )
+        .map(|r| Referral {
+            prospect_id: r.id,
+            stage: Stage::of(
+                r.status,
+                r.signed,
+                super::hold_lasts(&r.hold_reason, r.hold_until, today),
+            ),
+            name: r.name,
+            referred_by: r.referred_by,
+        })
         .collect();
 
-    let moments: Vec<(String, OffsetDateTime)> =
-        sqlx::query_as("SELECT stage, deadline FROM outreach_campaign_log WHERE campaign_id = $1")
-            .bind(campaign.id)
-            .fetch_all(db)
-            .await?;
+    let moments = store::campaign_log(db, campaign.id).await?;
     let confirmed = days.last().map_or(0, |d| d.total);
     let soft_missed = now >= campaign.soft_deadline
         && now < campaign.hard_deadline

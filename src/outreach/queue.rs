@@ -8,14 +8,14 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use super::handlers::{base, tel_uri, today};
+use super::activities::tel_uri;
+use super::prospects::{base, today};
 use super::store::{self, Prospect};
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::Campaign;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::tenancy::Member;
-use crate::web::{render, Layout, Path, Query};
+use crate::web::{render, Layout, Query};
 
 pub struct FollowUp {
     pub prospect: Prospect,
@@ -65,11 +65,9 @@ fn week_end(today: Date) -> Date {
 /// this week.
 pub async fn follow_ups(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Query(query): Query<FollowUpsQuery>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let today = today(&state, &campaign);
     let everyone = query.who == "everyone";
     let week = query.when == "week";

@@ -9,18 +9,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use time::{Duration, OffsetDateTime};
 
 use super::rules::touch_problem;
-use super::store::{self, NewActivity};
+use super::store::{self};
 use super::ActivityKind;
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store as campaigns;
 use crate::error::AppResult;
 use crate::mail::outbox;
 use crate::signatures::store::{self as signatures, AwaitingReconfirmation};
 use crate::signatures::ReconfirmReminder;
 use crate::state::AppState;
-use crate::tenancy::Member;
 use crate::tokens;
-use crate::web::Path;
 
 /// Why this signer gets no reminder now, if anything stops it.
 fn held_back(
@@ -53,10 +51,8 @@ fn held_back(
 /// whom the touch limits allow, then shows the campaign page again.
 pub async fn remind(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     member.require_editor()?;
     let back = member.path(&format!("/campaigns/{}", campaign.slug));
     let Some(current) =
@@ -139,11 +135,11 @@ pub async fn remind(
         )
         .await?;
         if let Some(contact) = contact {
-            store::record(
+            store::record_by(
                 &mut tx,
-                member.tenant_id.uuid(),
+                &member,
                 campaign.id,
-                &NewActivity {
+                &store::MemberActivity {
                     prospect_id: contact.prospect_id,
                     contact_id: Some(contact.contact_id),
                     kind: ActivityKind::Reminder,
@@ -152,8 +148,6 @@ pub async fn remind(
                         "Reminded to confirm the changed letter (revision {})",
                         current.number
                     ),
-                    author_id: Some(member.user.user_id),
-                    author_name: &member.user.name,
                 },
                 now,
             )

@@ -9,7 +9,7 @@
 //! keyed by contact, stage and deadline (written in the transaction that enqueues the
 //! email) makes each reminder go at most once, however many instances tick at once.
 
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -45,23 +45,7 @@ pub struct Report {
     pub referrals: usize,
 }
 
-/// A campaign as the scheduler needs it.
-#[derive(Clone, Debug)]
-pub struct DueCampaign {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub tenant_slug: String,
-    pub group_name: String,
-    pub slug: String,
-    pub title: String,
-    pub time_zone: String,
-    pub soft_deadline: OffsetDateTime,
-    pub hard_deadline: OffsetDateTime,
-    pub open_after_deadline: bool,
-    pub target: i32,
-    pub confirmed: i64,
-    pub settings: store::Settings,
-}
+pub use super::store::DueCampaign;
 
 impl DueCampaign {
     pub fn missed_target(&self) -> bool {
@@ -107,95 +91,15 @@ impl ContactStage {
     }
 }
 
-/// Campaigns with what the scheduler decides by; `confirmed` counts the signers listed
-/// under the current text (as the public page does), the ones that reach the target.
-fn due_campaigns_sql() -> String {
-    format!(
-        "SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS group_name, c.slug, c.title,
-        c.time_zone, c.soft_deadline, c.hard_deadline, c.open_after_deadline, c.target,
-        (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS confirmed,
-        o.campaign_id IS NOT NULL AS has_settings, o.min_days_between, o.max_touches, o.reminder_lead_days,
-        o.auto_last_call, o.ask_subject, o.ask_body, o.follow_up_subject, o.follow_up_body
-    FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
-    LEFT JOIN outreach_settings o ON o.campaign_id = c.id",
-        crate::signatures::store::listed_sql("s.", "c.consent_from_revision")
-    )
-}
-
-fn due_campaign(r: &sqlx::postgres::PgRow) -> sqlx::Result<DueCampaign> {
-    let has_settings: bool = r.try_get("has_settings")?;
-    let settings = if has_settings {
-        store::settings_row(r)?
-    } else {
-        store::Settings::default()
-    };
-    Ok(DueCampaign {
-        id: r.try_get("id")?,
-        tenant_id: r.try_get("tenant_id")?,
-        tenant_slug: r.try_get("tenant_slug")?,
-        group_name: r.try_get("group_name")?,
-        slug: r.try_get("slug")?,
-        title: r.try_get("title")?,
-        time_zone: r.try_get("time_zone")?,
-        soft_deadline: r.try_get("soft_deadline")?,
-        hard_deadline: r.try_get("hard_deadline")?,
-        open_after_deadline: r.try_get("open_after_deadline")?,
-        target: r.try_get("target")?,
-        confirmed: r.try_get("confirmed")?,
-        settings,
-    })
-}
-
 /// One campaign by id, for the organizers' "send the last call" button.
-pub async fn due_campaign_by_id(
-    db: &sqlx::PgPool,
-    campaign_id: Uuid,
-) -> sqlx::Result<Option<DueCampaign>> {
-    let sql = format!("{} WHERE c.id = $1", due_campaigns_sql());
-    let row = sqlx::query(&sql)
-        .bind(campaign_id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(due_campaign).transpose()
-}
-
-/// The contacts an automated email may go to: asked (by an ask or follow-up), not
-/// signed (nor waiting to confirm), not held, declined or issuing their own statement,
-/// not bounced, not unsubscribed. Each gets a send-log row saying whether the touch
-/// limits let the email go ($5 touches at most, $6 days apart), unless one exists.
-const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contact_id, stage, deadline, outcome, reason, at)
-    SELECT $1, c.id, $2, $3,
-        CASE WHEN c.touches >= $5 OR c.last_touch_at > $4 - make_interval(days => $6) THEN 'skipped' ELSE 'sent' END,
-        CASE WHEN c.touches >= $5 THEN format('already touched %s times (the limit is %s)', c.touches, $5::int)
-             WHEN c.last_touch_at > $4 - make_interval(days => $6)
-                 THEN format('last touched on %s (at least %s days must pass)', to_char(c.last_touch_at AT TIME ZONE (SELECT time_zone FROM campaigns WHERE id = $1), 'FMDD FMMonth YYYY'), $6::int)
-             ELSE '' END,
-        $4
-    FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
-    WHERE c.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
-      AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation') AND NOT p.unchecked_suggestion
-      AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $7))
-      AND NOT EXISTS (SELECT 1 FROM outreach_send_log l
-                      WHERE l.campaign_id = $1 AND l.contact_id = c.id AND l.stage = $2 AND l.deadline = $3)
-      AND EXISTS (SELECT 1 FROM outreach_activities a WHERE a.contact_id = c.id AND a.kind IN ('ask', 'follow_up'))
-      AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email)
-      AND NOT EXISTS (SELECT 1 FROM mail_suppressions m WHERE m.email = c.email
-                      AND (m.tenant_id IS NULL OR m.tenant_id = c.tenant_id))
-    FOR UPDATE OF c
-    ON CONFLICT DO NOTHING
-    RETURNING contact_id, outcome, reason";
+pub use super::store::due_campaign_by_id;
 
 /// Inside a stage's transaction: the campaign still takes signatures and still has the
 /// deadlines the stage was worked out from (an organizer may have moved one since the
 /// tick read it). Holding the row shares it with other readers but makes a deadline
 /// change wait for the stage to finish.
 async fn still_due(conn: &mut PgConnection, campaign: &DueCampaign) -> sqlx::Result<bool> {
-    let row: Option<(OffsetDateTime, OffsetDateTime, String)> = sqlx::query_as(
-        "SELECT soft_deadline, hard_deadline, status FROM campaigns WHERE id = $1 FOR SHARE",
-    )
-    .bind(campaign.id)
-    .fetch_optional(conn)
-    .await?;
+    let row = store::deadlines_for_share(conn, campaign.id).await?;
     Ok(row.is_some_and(|(soft, hard, status)| {
         soft == campaign.soft_deadline
             && hard == campaign.hard_deadline
@@ -217,17 +121,7 @@ impl Scheduler {
             referrals: absorb_referrals(&self.state, None).await?,
             ..Report::default()
         };
-        let sql = format!(
-            "{} WHERE c.status IN ('open', 'published') AND c.hard_deadline > $1 - interval '7 days'",
-            due_campaigns_sql()
-        );
-        let campaigns: Vec<DueCampaign> = sqlx::query(&sql)
-            .bind(now)
-            .fetch_all(&self.state.db)
-            .await?
-            .iter()
-            .map(due_campaign)
-            .collect::<sqlx::Result<_>>()?;
+        let campaigns = store::due_campaigns(&self.state.db, now).await?;
         for campaign in &campaigns {
             if let Some(days) = campaign.due_reminder(now) {
                 let (sent, skipped) = self
@@ -300,45 +194,43 @@ impl Scheduler {
         }
         if let ContactStage::LastCall = stage {
             // In the stage's transaction: a refused last call leaves no mark that it went.
-            sqlx::query(
-                "INSERT INTO outreach_campaign_log (campaign_id, stage, deadline, at) VALUES ($1, 'last_call', $2, $3)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(campaign.id)
-            .bind(campaign.hard_deadline)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            store::log_last_call(&mut tx, campaign.id, campaign.hard_deadline, now).await?;
         }
-        let claimed: Vec<(Uuid, String, String)> = sqlx::query_as(CLAIM_CONTACTS)
-            .bind(campaign.id)
-            .bind(stage.key())
-            .bind(deadline)
-            .bind(now)
-            .bind(campaign.settings.max_touches)
-            .bind(campaign.settings.min_days_between)
-            .bind(today)
-            .fetch_all(&mut *tx)
-            .await?;
+        let stage_key = stage.key();
+        let claimed = store::claim_contacts(
+            &mut tx,
+            &store::ContactClaim {
+                campaign,
+                stage: &stage_key,
+                deadline,
+                now,
+                today,
+            },
+        )
+        .await?;
         if claimed.is_empty() {
             tx.commit().await?;
             return Ok((0, 0));
         }
-        let ids: Vec<Uuid> = claimed.iter().map(|(id, _, _)| *id).collect();
-        let details: Vec<(Uuid, Uuid, String, String, String)> = sqlx::query_as(
-            "SELECT c.id, c.prospect_id, c.name, c.email::text, p.name FROM prospect_contacts c
-             JOIN prospects p ON p.id = c.prospect_id WHERE c.id = ANY ($1)",
-        )
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await?;
+        let ids: Vec<Uuid> = claimed.iter().map(|c| c.contact_id).collect();
+        let details = store::contact_details(&mut tx, &ids).await?;
         // Each email comes from the organizer who clicked, else from the one who asked
         // the contact (replies reach the person they were talking to).
         let askers = store::askers(&mut tx, &ids).await?;
         let (mut sent, mut skipped) = (0, 0);
-        for (contact_id, outcome, reason) in &claimed {
-            let Some((_, prospect_id, name, email, organization)) =
-                details.iter().find(|d| d.0 == *contact_id)
+        for store::ClaimedContact {
+            contact_id,
+            outcome,
+            reason,
+        } in &claimed
+        {
+            let Some(store::ContactDetail {
+                prospect_id,
+                name,
+                email,
+                organization,
+                ..
+            }) = details.iter().find(|d| d.id == *contact_id)
             else {
                 continue;
             };
@@ -458,29 +350,6 @@ impl Scheduler {
         Ok((sent, skipped))
     }
 
-    /// Claims a campaign-wide moment; true for the one instance that should act on it.
-    async fn claim(
-        conn: &mut PgConnection,
-        campaign: &DueCampaign,
-        stage: &str,
-        deadline: OffsetDateTime,
-        now: OffsetDateTime,
-        detail: &str,
-    ) -> sqlx::Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO outreach_campaign_log (campaign_id, stage, deadline, at, detail) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(campaign.id)
-        .bind(stage)
-        .bind(deadline)
-        .bind(now)
-        .bind(detail)
-        .execute(conn)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     async fn soft_deadline_missed(
         &self,
         campaign: &DueCampaign,
@@ -489,9 +358,9 @@ impl Scheduler {
         let mut tx = self.state.db.begin().await?;
         let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
         if !still_due(&mut tx, campaign).await?
-            || !Self::claim(
+            || !store::claim_campaign_stage(
                 &mut tx,
-                campaign,
+                campaign.id,
                 "soft_missed",
                 campaign.soft_deadline,
                 now,
@@ -501,7 +370,7 @@ impl Scheduler {
         {
             return Ok(false);
         }
-        let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
+        let (asked, signed) = store::asked_and_signed(&mut tx, campaign.id).await?;
         let outreach = self.state.config.link(&format!(
             "/app/{}/campaigns/{}/outreach",
             campaign.tenant_slug, campaign.slug
@@ -546,9 +415,9 @@ impl Scheduler {
         let mut tx = self.state.db.begin().await?;
         let detail = format!("{} of {} signatures", campaign.confirmed, campaign.target);
         if !still_due(&mut tx, campaign).await?
-            || !Self::claim(
+            || !store::claim_campaign_stage(
                 &mut tx,
-                campaign,
+                campaign.id,
                 "hard_summary",
                 campaign.hard_deadline,
                 now,
@@ -558,13 +427,8 @@ impl Scheduler {
         {
             return Ok(false);
         }
-        let (asked, signed) = asked_and_signed(&mut tx, campaign.id).await?;
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM signatures WHERE campaign_id = $1 AND state IN ('pending', 'notified', 'awaiting_approval')",
-        )
-        .bind(campaign.id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (asked, signed) = store::asked_and_signed(&mut tx, campaign.id).await?;
+        let pending = store::unconfirmed_signatures(&mut tx, campaign.id).await?;
         let dashboard = self.state.config.link(&format!(
             "/app/{}/campaigns/{}",
             campaign.tenant_slug, campaign.slug
@@ -610,13 +474,7 @@ impl Scheduler {
         message: OrganizerAlert,
         now: OffsetDateTime,
     ) -> anyhow::Result<()> {
-        let organizers: Vec<(Uuid, String)> = sqlx::query_as(
-            "SELECT u.id, u.email::text FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.tenant_id = $1 AND m.role IN ('owner', 'organizer')",
-        )
-        .bind(campaign.tenant_id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let organizers = store::organizer_emails(&mut *conn, campaign.tenant_id).await?;
         for (user_id, email) in organizers {
             mail::enqueue(
                 conn,
@@ -642,19 +500,7 @@ impl Scheduler {
     /// zone (that of most of its open campaigns); nothing is sent on a day with nothing
     /// to say.
     async fn digests(&self, now: OffsetDateTime) -> anyhow::Result<usize> {
-        let members: Vec<DigestMember> = sqlx::query_as(
-            "SELECT t.id AS tenant_id, t.slug AS tenant_slug, t.name AS group_name, u.id AS user_id,
-                    u.email::text AS email, z.time_zone,
-                    (SELECT max(d.day) FROM outreach_digests d WHERE d.tenant_id = t.id AND d.user_id = u.id) AS last_day
-             FROM tenants t
-             JOIN LATERAL (SELECT c.time_zone FROM campaigns c
-                            WHERE c.tenant_id = t.id AND c.status IN ('open', 'published')
-                            GROUP BY c.time_zone ORDER BY count(*) DESC, min(c.created_at) LIMIT 1) z ON true
-             JOIN memberships m ON m.tenant_id = t.id AND m.role IN ('owner', 'organizer')
-             JOIN users u ON u.id = m.user_id",
-        )
-        .fetch_all(&self.state.db)
-        .await?;
+        let members = store::digest_members(&self.state.db).await?;
         let mut sent = 0;
         for member in members {
             let hour = time_zones::local_hour(now, &member.time_zone);
@@ -662,7 +508,7 @@ impl Scheduler {
             if hour < DIGEST_HOUR || member.last_day.is_some_and(|last| last >= day) {
                 continue;
             }
-            let DigestMember {
+            let store::DigestMember {
                 tenant_id,
                 tenant_slug,
                 group_name,
@@ -672,15 +518,7 @@ impl Scheduler {
                 ..
             } = member;
             let mut tx = self.state.db.begin().await?;
-            let claimed = sqlx::query(
-                "INSERT INTO outreach_digests (tenant_id, user_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(tenant_id)
-            .bind(user_id)
-            .bind(day)
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 0 {
+            if !store::claim_digest(&mut tx, tenant_id, user_id, day).await? {
                 continue;
             }
             let (mut digest, listed, campaigns) =
@@ -697,7 +535,7 @@ impl Scheduler {
                 (digest.link_label, digest.link) =
                     digest_link(&self.state, &tenant_slug, &digest, &campaigns);
                 digest.time_zone = time_zone;
-                record_digest_lines(&mut tx, tenant_id, user_id, day, &listed).await?;
+                store::record_digest_lines(&mut tx, tenant_id, user_id, day, &listed).await?;
                 mail::enqueue(
                     &mut tx,
                     Outgoing {
@@ -741,64 +579,6 @@ async fn enqueue<E: crate::mail::Email>(
     )
     .await?;
     Ok(())
-}
-
-/// Prospects asked at some point, and how many of those signed.
-async fn asked_and_signed(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status <> 'not_contacted' OR signed_signature_id IS NOT NULL),
-                count(*) FILTER (WHERE signed_signature_id IS NOT NULL)
-         FROM prospects WHERE campaign_id = $1",
-    )
-    .bind(campaign_id)
-    .fetch_one(conn)
-    .await
-}
-
-/// What a digest's lines are about, in the order of its lists: an erasure finds the
-/// line that named a person by these ids, never by searching the digest's text.
-struct DigestListed {
-    follow_ups: Vec<Uuid>,
-    new_signers: Vec<Uuid>,
-    failed_mail: Vec<i64>,
-}
-
-async fn record_digest_lines(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    user_id: Uuid,
-    day: Date,
-    listed: &DigestListed,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO outreach_digest_lines (tenant_id, user_id, day, list, position, signature_id, prospect_id, outbox_id)
-         SELECT $1, $2, $3, 'follow_ups', n.position - 1, NULL::uuid, n.id, NULL::bigint FROM unnest($4::uuid[]) WITH ORDINALITY AS n(id, position)
-         UNION ALL
-         SELECT $1, $2, $3, 'new_signers', n.position - 1, n.id, NULL::uuid, NULL::bigint FROM unnest($5::uuid[]) WITH ORDINALITY AS n(id, position)
-         UNION ALL
-         SELECT $1, $2, $3, 'failed_mail', n.position - 1, NULL::uuid, NULL::uuid, n.id FROM unnest($6::bigint[]) WITH ORDINALITY AS n(id, position)",
-    )
-    .bind(tenant_id)
-    .bind(user_id)
-    .bind(day)
-    .bind(&listed.follow_ups)
-    .bind(&listed.new_signers)
-    .bind(&listed.failed_mail)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// An organizer of a group with open campaigns, and the group's zone for the digest.
-#[derive(sqlx::FromRow)]
-struct DigestMember {
-    tenant_id: Uuid,
-    tenant_slug: String,
-    group_name: String,
-    user_id: Uuid,
-    email: String,
-    time_zone: String,
-    last_day: Option<Date>,
 }
 
 /// Which campaigns a digest's lines are about (slug), per list.
@@ -851,71 +631,61 @@ async fn digest_for(
     group_name: &str,
     day: Date,
     now: OffsetDateTime,
-) -> sqlx::Result<(DailyDigest, DigestListed, DigestCampaigns)> {
-    // Held prospects come up too when an organizer set their follow-up (a reminder to
-    // reconsider the hold), as in the follow-up queue.
-    let follow_ups: Vec<(Uuid, String, String, Date, String)> = sqlx::query_as(
-        "SELECT p.id, p.name, c.title, p.next_follow_up, c.slug FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
-         WHERE p.tenant_id = $1 AND p.owner_id = $2 AND p.next_follow_up <= $3 AND c.status IN ('open', 'published')
-           AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
-         ORDER BY p.next_follow_up, p.sort_key LIMIT 50",
-    )
-    .bind(tenant_id)
-    .bind(user_id)
-    .bind(day)
-    .fetch_all(&mut *conn)
-    .await?;
-    // The host organization is the group itself, signed by its own organizers: never news.
-    let new_signers: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
-        "SELECT s.id, s.name, c.title, s.comment, c.slug FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
-         WHERE s.tenant_id = $1 AND s.state = 'confirmed' AND s.source <> 'host'
-           AND s.confirmed_at > $2 - interval '1 day'
-         ORDER BY s.confirmed_at LIMIT 50",
-    )
-    .bind(tenant_id)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
+) -> sqlx::Result<(DailyDigest, store::DigestListed, DigestCampaigns)> {
+    let follow_ups = store::digest_follow_ups(&mut *conn, tenant_id, user_id, day).await?;
+    let new_signers = store::digest_new_signers(&mut *conn, tenant_id, now).await?;
     let failed =
         mail::outbox::failed_since(&mut *conn, tenant_id, now - time::Duration::days(1), 50)
             .await?;
-    let listed = DigestListed {
-        follow_ups: follow_ups.iter().map(|(id, ..)| *id).collect(),
-        new_signers: new_signers.iter().map(|(id, ..)| *id).collect(),
+    let listed = store::DigestListed {
+        follow_ups: follow_ups.iter().map(|f| f.id).collect(),
+        new_signers: new_signers.iter().map(|s| s.id).collect(),
         failed_mail: failed.iter().map(|f| f.id).collect(),
     };
     let campaigns = DigestCampaigns {
-        follow_ups: follow_ups.iter().map(|(.., slug)| slug.clone()).collect(),
-        new_signers: new_signers.iter().map(|(.., slug)| slug.clone()).collect(),
+        follow_ups: follow_ups.iter().map(|f| f.slug.clone()).collect(),
+        new_signers: new_signers.iter().map(|s| s.slug.clone()).collect(),
     };
     let digest = DailyDigest {
         group_name: group_name.to_owned(),
         day: crate::web::format_date(&day.midnight().assume_utc()),
         follow_ups: follow_ups
             .into_iter()
-            .map(|(_, name, title, due, _)| {
-                if due < day {
-                    format!("{name} ({title}), overdue since {due}")
-                } else {
-                    format!("{name} ({title})")
-                }
-            })
+            .map(
+                |store::DigestFollowUp {
+                     name, title, due, ..
+                 }| {
+                    if due < day {
+                        format!("{name} ({title}), overdue since {due}")
+                    } else {
+                        format!("{name} ({title})")
+                    }
+                },
+            )
             .collect(),
         // A signer's comment is part of their line: an erasure replaces the whole line.
         new_signers: new_signers
             .into_iter()
-            .map(|(_, name, title, comment, _)| {
-                let comment = comment.trim();
-                if comment.is_empty() {
-                    format!("{name} signed {title}")
-                } else {
-                    let mut quoted: String = comment.chars().take(DIGEST_COMMENT_CHARS).collect();
-                    if comment.chars().count() > DIGEST_COMMENT_CHARS {
-                        quoted.push('…');
+            .map(
+                |store::DigestSigner {
+                     name,
+                     title,
+                     comment,
+                     ..
+                 }| {
+                    let comment = comment.trim();
+                    if comment.is_empty() {
+                        format!("{name} signed {title}")
+                    } else {
+                        let mut quoted: String =
+                            comment.chars().take(DIGEST_COMMENT_CHARS).collect();
+                        if comment.chars().count() > DIGEST_COMMENT_CHARS {
+                            quoted.push('…');
+                        }
+                        format!("{name} signed {title}, and wrote: “{quoted}”")
                     }
-                    format!("{name} signed {title}, and wrote: “{quoted}”")
-                }
-            })
+                },
+            )
             .collect(),
         failed_mail: failed
             .into_iter()
@@ -931,17 +701,18 @@ async fn digest_for(
 /// to one campaign, as the outreach pages do before they read.
 pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let referrals: Vec<(Uuid, Uuid, Uuid, String, String, String, String)> = sqlx::query_as(
-        "SELECT f.id, f.tenant_id, f.campaign_id, f.name, f.organization, f.email, s.name
-         FROM referrals f JOIN signatures s ON s.id = f.signature_id
-         WHERE NOT f.absorbed AND ($1::uuid IS NULL OR f.campaign_id = $1) AND s.state = 'confirmed'
-         ORDER BY f.created_at LIMIT 1000",
-    )
-    .bind(campaign)
-    .fetch_all(&state.db)
-    .await?;
+    let referrals = store::referrals_to_absorb(&state.db, campaign).await?;
     let mut absorbed = 0;
-    for (referral_id, tenant_id, campaign_id, name, organization, email, referrer) in referrals {
+    for store::ReferralToAbsorb {
+        id: referral_id,
+        tenant_id,
+        campaign_id,
+        name,
+        organization,
+        email,
+        referrer,
+    } in referrals
+    {
         let prospect_name = [&organization, &name, &email]
             .into_iter()
             .find(|s| !s.trim().is_empty())
@@ -949,18 +720,9 @@ pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyho
             .unwrap_or_else(|| "Suggested organization".into());
         let mut tx = state.db.begin().await?;
         // Another instance may absorb the same referral at the same moment.
-        let taken: Option<Uuid> = sqlx::query_scalar(
-            "UPDATE referrals SET absorbed = true WHERE id = $1 AND NOT absorbed RETURNING id",
-        )
-        .bind(referral_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let already: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM prospects WHERE referral_id = $1)")
-                .bind(referral_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if taken.is_none() || already {
+        let taken = store::take_referral(&mut tx, referral_id).await?;
+        let already = store::referral_has_prospect(&mut tx, referral_id).await?;
+        if !taken || already {
             continue;
         }
         let prospect_id = store::insert(

@@ -6,14 +6,13 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::handlers::base;
+use super::prospects::base;
 use super::store::{self, Settings};
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::{CampaignEdit, CampaignPage};
 use crate::campaigns::store::Campaign;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::tenancy::Member;
-use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path};
+use crate::web::{render, unprocessable, Form, FormErrors, Layout};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -133,10 +132,8 @@ struct SettingsPage {
 
 pub async fn settings_page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let settings = store::settings(&state.db, campaign.id).await?;
     render(SettingsPage {
         layout: member.layout(format!("Outreach settings — {}", campaign.title)),
@@ -151,12 +148,9 @@ pub async fn settings_page(
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let mut errors = FormErrors::new();
     let settings = form.validate(&mut errors);
     if !errors.is_empty() {

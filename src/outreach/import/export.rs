@@ -5,14 +5,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::time_zones;
 use crate::error::{AppError, AppResult};
 use crate::outreach::{store, Size, Stage};
 use crate::signatures::csv::neutralize;
 use crate::state::AppState;
-use crate::tenancy::Member;
-use crate::web::Path;
 
 /// The columns of the export; the import guesses each of them back (status, dates of
 /// touches and counts are the log's, not the file's: they are not imported).
@@ -42,10 +40,8 @@ pub const EXPORT_COLUMNS: [&str; 20] = [
 /// One row per contact, one row for a prospect without any.
 pub async fn export(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let today = time_zones::local_date(state.clock.now(), &campaign.time_zone);
     let rows = store::export_rows(&state.db, member.tenant_id, campaign.id).await?;
     let mut out = "\u{feff}".as_bytes().to_vec();

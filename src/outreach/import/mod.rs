@@ -14,6 +14,8 @@
 //! contacts: a spreadsheet with one row per decision-maker is the common case. An import
 //! is recorded (`prospect_imports`) and can be undone while nothing was sent from it.
 
+mod checks;
+mod commit;
 mod export;
 mod mapping;
 mod pages;

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::commit;
 use super::mapping::{chosen_or_guessed, guess, Target};
 use super::parse::{
     kept_rows_of, kept_table, parse_table, table_as_csv, CellError, Table, Unreadable,
@@ -15,10 +16,11 @@ use super::parse::{
 use super::plan::{self, Plan};
 use super::values::{unplaced, Organizer, Unplaced};
 use super::{blocking, check, context, off_runtime, too_large, Carried, Checked, MAX_BYTES};
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
-use crate::outreach::store::{self, ImportRecord, NewImport, Origin, ProspectInput, UndoOutcome};
+use crate::outreach::prospects::IdPath;
+use crate::outreach::store::{self, ImportRecord, UndoOutcome};
 use crate::outreach::Size;
 use crate::state::AppState;
 use crate::tenancy::Member;
@@ -248,10 +250,8 @@ fn preview_page(
 /// and the campaign's recent imports.
 pub async fn page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     render(upload_page(&state, &member, campaign, None, Vec::new(), String::new()).await?)
 }
 
@@ -291,11 +291,9 @@ impl StepForm {
 /// columns; the later steps are forms.
 pub async fn upload(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     request: Request,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     member.require_editor()?;
     let multipart = request
         .headers()
@@ -481,11 +479,9 @@ async fn step(
 /// import's record; with "all rows or none", any bad row refuses the whole file.
 pub async fn confirm(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     member.require_editor()?;
     let carried = form.carried();
     let (csv, checked) = check(&state, &member, &campaign, form.csv, &carried).await?;
@@ -528,63 +524,12 @@ pub async fn confirm(
         ));
     }
     let kept = kept_rows_of(&table, &plan.kept_rows(), &targets);
-    let mapping: Vec<&str> = targets.iter().map(|t| t.key()).collect();
     let now = state.clock.now();
-    let tenant = member.tenant_id.uuid();
     let mut tx = state.db.begin().await?;
-    let import_id = store::record_import(
-        &mut tx,
-        member.tenant_id,
-        campaign.id,
-        &NewImport {
-            by: member.user.user_id,
-            by_name: &member.user.name,
-            at: now,
-            prospects: i32::try_from(plan.importable_prospects()).unwrap_or(i32::MAX),
-            contacts: i32::try_from(plan.importable_contacts()).unwrap_or(i32::MAX),
-            kept_headers: &table.headers,
-            kept_has_header: table.has_header,
-            mapping: &mapping,
-            kept: &kept,
-        },
+    let import_id = commit::commit(
+        &mut tx, &member, &campaign, &table, &targets, &plan, &kept, now,
     )
     .await?;
-    let origin = Origin {
-        import_id: Some(import_id),
-        ..Origin::default()
-    };
-    let mut ids: Vec<Option<Uuid>> = vec![None; plan.groups.len()];
-    for index in plan.insert_order() {
-        let group = &plan.groups[index];
-        if !group.importable {
-            continue;
-        }
-        let text =
-            |v: &Option<(String, usize)>| v.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
-        let input = ProspectInput {
-            name: group.name.clone(),
-            website: text(&group.website),
-            size: group.size.map(|(s, _)| s),
-            parent_id: match group.resolved_parent {
-                Some(plan::ParentRef::Existing(id)) => Some(id),
-                Some(plan::ParentRef::InFile(other)) => ids[other],
-                None => None,
-            },
-            tags: group.tags.clone(),
-            owner_id: group.owner.map(|(id, _)| id),
-            sensitivity: text(&group.sensitivity),
-            notes: text(&group.notes),
-            hold_reason: text(&group.hold_reason),
-            hold_until: group.hold_until.map(|(d, _)| d),
-        };
-        let id = store::insert(&mut tx, tenant, campaign.id, &input, &origin, now).await?;
-        ids[index] = Some(id);
-        for (contact, _) in &group.contacts {
-            store::add_contact(&mut tx, tenant, campaign.id, id, contact, now).await?;
-        }
-    }
-    // Contacts whose email already confirmed a signature make their prospect signed.
-    store::match_confirmed_signatures(&mut tx, campaign.id, None, now).await?;
     tx.commit().await?;
     if let Ok(earlier) = Uuid::parse_str(&carried.from_import) {
         store::forget_kept_rows(&state.db, member.tenant_id, campaign.id, earlier).await?;
@@ -675,10 +620,9 @@ async fn record_view(
 /// their problems (to fix here or download), and the undo.
 pub async fn record_page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let record = record_of(&state, &member, &campaign, &id).await?;
     render(record_view(&state, &member, campaign, record, None).await?)
 }
@@ -687,10 +631,9 @@ pub async fn record_page(
 /// spreadsheet and import again.
 pub async fn download_kept(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let record = record_of(&state, &member, &campaign, &id).await?;
     let rows = store::kept_rows(&state.db, campaign.id, record.id).await?;
     if rows.is_empty() {
@@ -718,10 +661,9 @@ pub async fn download_kept(
 /// `POST …/outreach/imports/{id}/forget`: the kept rows are not wanted.
 pub async fn forget_kept(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     member.require_editor()?;
     let record = record_of(&state, &member, &campaign, &id).await?;
     store::forget_kept_rows(&state.db, member.tenant_id, campaign.id, record.id).await?;
@@ -742,11 +684,10 @@ pub struct UndoForm {
 /// contacts, once confirmed, while nothing was sent from it.
 pub async fn undo(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
     Form(form): Form<UndoForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     member.require_editor()?;
     let record = record_of(&state, &member, &campaign, &id).await?;
     if form.confirm != "yes" {

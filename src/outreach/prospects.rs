@@ -1,6 +1,7 @@
-//! The organizers' prospect pages: the list, adding a prospect, one prospect with its
-//! contacts and activity log, and logging a call. The follow-up queue is in `queue`, the
-//! outreach settings in `settings_page`.
+//! The organizers' prospect pages: the list, adding a prospect, one prospect's page
+//! (with its contacts and activity log), saving it, its status, a confirmed match and its
+//! follow-up date. Contacts are in `contacts`, the activity log in `activities`, the
+//! follow-up queue in `queue`, the outreach settings in `settings_page`.
 
 use askama::Template;
 use axum::extract::State;
@@ -12,21 +13,29 @@ use uuid::Uuid;
 use super::rules::touch_problem;
 use super::scheduler::absorb_referrals;
 use super::store::{
-    self, Activity, Contact, ContactInput, Filter, Prospect, ProspectInput, Relative, Sort,
-    SuggestedMatch,
+    self, Activity, ContactInput, Filter, Prospect, ProspectInput, Relative, Sort, SuggestedMatch,
 };
 use super::{ActivityKind, PipelineStatus, Size, Stage, LOGGABLE};
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::{CampaignEdit, CampaignPage};
 use crate::campaigns::store::{self as campaigns, Campaign, Revision};
 use crate::campaigns::time_zones;
 use crate::error::{AppError, AppResult};
-use crate::mail::EmailAddress;
 use crate::signatures::names::normalize_website;
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path, Query};
 
+use super::contacts::{ContactForm, ContactRow};
+use super::pipeline;
+
 pub const PAGE_SIZE: i64 = 100;
+
+/// The `{id}` of a prospect's, contact's or activity's URL (the other segments are the
+/// extractors').
+#[derive(Debug, Deserialize)]
+pub(super) struct IdPath {
+    pub id: String,
+}
 
 pub(super) fn base(member: &Member, campaign: &Campaign) -> String {
     member.path(&format!("/campaigns/{}", campaign.slug))
@@ -36,11 +45,11 @@ pub(super) fn today(state: &AppState, campaign: &Campaign) -> Date {
     time_zones::local_date(state.clock.now(), &campaign.time_zone)
 }
 
-fn parse_id(raw: &str) -> AppResult<Uuid> {
+pub(super) fn parse_id(raw: &str) -> AppResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
 
-async fn prospect_of(
+pub(super) async fn prospect_of(
     state: &AppState,
     member: &Member,
     campaign: &Campaign,
@@ -147,11 +156,9 @@ struct ListPage {
 /// `GET …/outreach/prospects`: filtered, sorted, a hundred to a page, in one query.
 pub async fn list(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     absorb_referrals(&state, Some(campaign.id)).await?;
     let today = today(&state, &campaign);
     let page = store::list(
@@ -168,13 +175,7 @@ pub async fn list(
     let carried = query.carried.parse::<usize>().ok();
     let import = Uuid::parse_str(&query.import).ok();
     // Names only: counting each campaign's signers would read every signature of the group.
-    let other_campaigns: Vec<(String, String)> = sqlx::query_as(
-        "SELECT slug, title FROM campaigns WHERE tenant_id = $1 AND id <> $2 ORDER BY created_at DESC LIMIT 50",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .fetch_all(&state.db)
-    .await?;
+    let other_campaigns = store::other_campaigns(&state.db, member.tenant_id, campaign.id).await?;
     render(ListPage {
         layout,
         base: base(&member, &campaign),
@@ -377,85 +378,6 @@ pub fn parse_tags(raw: &str) -> Result<Vec<String>, &'static str> {
     Ok(tags)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ContactForm {
-    pub name: String,
-    /// What an ask greets them by, when not the first word of their name.
-    pub first_name: String,
-    pub role: String,
-    pub email: String,
-    pub phone: String,
-}
-
-impl ContactForm {
-    fn is_empty(&self) -> bool {
-        [
-            &self.name,
-            &self.first_name,
-            &self.role,
-            &self.email,
-            &self.phone,
-        ]
-        .iter()
-        .all(|v| v.trim().is_empty())
-    }
-
-    /// `prefix` names the fields on forms that hold more than a contact.
-    pub fn validate(&self, errors: &mut FormErrors, prefix: &'static str) -> ContactInput {
-        let field = |name: &'static str| -> &'static str {
-            match (prefix, name) {
-                ("contact_", "name") => "contact_name",
-                ("contact_", "first_name") => "contact_first_name",
-                ("contact_", "role") => "contact_role",
-                ("contact_", "email") => "contact_email",
-                ("contact_", "phone") => "contact_phone",
-                (_, name) => name,
-            }
-        };
-        let name = self.name.trim().to_owned();
-        if name.is_empty() {
-            errors.add(field("name"), "Enter the contact's name.");
-        }
-        if name.chars().count() > 200 || self.role.trim().chars().count() > 200 {
-            errors.add(field("name"), "Keep names and roles under 200 characters.");
-        }
-        let first_name = self.first_name.trim().to_owned();
-        if first_name.chars().count() > 100 {
-            errors.add(
-                field("first_name"),
-                "Keep the first name under 100 characters.",
-            );
-        }
-        let email = if self.email.trim().is_empty() {
-            None
-        } else {
-            match EmailAddress::parse(&self.email) {
-                Ok(email) => Some(email.as_str().to_owned()),
-                Err(message) => {
-                    errors.add(field("email"), message);
-                    None
-                }
-            }
-        };
-        let phone = self.phone.trim().to_owned();
-        if phone.chars().count() > 40
-            || !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-        {
-            errors.add(field("phone"), "Use digits, spaces and + - ( ) only.");
-        }
-        ContactInput {
-            name,
-            first_name,
-            role: self.role.trim().to_owned(),
-            email,
-            phone,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "outreach/new.html")]
 struct NewPage {
@@ -471,11 +393,8 @@ struct NewPage {
 
 pub async fn new_page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
 ) -> AppResult<Html<String>> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     render(NewPage {
         layout: member.layout(format!("Add a prospect — {}", campaign.title)),
         base: base(&member, &campaign),
@@ -493,12 +412,9 @@ pub async fn new_page(
 
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<ProspectForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
     let parent = store::id_by_name(&state.db, member.tenant_id, campaign.id, &form.parent).await?;
     let mut errors = FormErrors::new();
@@ -552,42 +468,9 @@ pub async fn create(
     .into_response())
 }
 
-pub struct ContactRow {
-    pub contact: Contact,
-    pub warning: Option<String>,
-}
-
-impl ContactRow {
-    /// The contact's edit form: as sent back with errors, else as stored.
-    pub fn edit_form(&self, edit: &Option<ContactEdit>) -> (ContactForm, bool) {
-        match edit {
-            Some(e) if e.id == self.contact.id => (
-                ContactForm {
-                    name: e.form.name.clone(),
-                    first_name: e.form.first_name.clone(),
-                    role: e.form.role.clone(),
-                    email: e.form.email.clone(),
-                    phone: e.form.phone.clone(),
-                },
-                true,
-            ),
-            _ => (
-                ContactForm {
-                    name: self.contact.name.clone(),
-                    first_name: self.contact.first_name.clone(),
-                    role: self.contact.role.clone(),
-                    email: self.contact.email.clone().unwrap_or_default(),
-                    phone: self.contact.phone.clone(),
-                },
-                false,
-            ),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "outreach/prospect.html")]
-struct DetailPage {
+pub(super) struct DetailPage {
     layout: Layout,
     base: String,
     campaign: Campaign,
@@ -616,12 +499,12 @@ struct DetailPage {
     today: Date,
 }
 
-struct DetailInput {
-    form: Option<ProspectForm>,
-    errors: FormErrors,
-    contact_form: ContactForm,
-    contact_errors: FormErrors,
-    contact_edit: Option<ContactEdit>,
+pub(super) struct DetailInput {
+    pub form: Option<ProspectForm>,
+    pub errors: FormErrors,
+    pub contact_form: ContactForm,
+    pub contact_errors: FormErrors,
+    pub contact_edit: Option<ContactEdit>,
 }
 
 /// A contact's edit form sent back with errors: shown open, with what was typed.
@@ -631,7 +514,7 @@ pub struct ContactEdit {
     pub errors: FormErrors,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     member: &Member,
     campaign: Campaign,
@@ -744,10 +627,9 @@ fn hold_warning(campaign: &Campaign, prospect: &Prospect, today: Date) -> Option
 
 pub async fn detail(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let page = detail_page(
         &state,
@@ -766,7 +648,12 @@ pub async fn detail(
     render(page)
 }
 
-fn back_to(member: &Member, campaign: &Campaign, prospect_id: Uuid, notice: &str) -> Response {
+pub(super) fn back_to(
+    member: &Member,
+    campaign: &Campaign,
+    prospect_id: Uuid,
+    notice: &str,
+) -> Response {
     Redirect::to(&format!(
         "{}/outreach/prospects/{prospect_id}?notice={notice}",
         base(member, campaign)
@@ -776,12 +663,10 @@ fn back_to(member: &Member, campaign: &Campaign, prospect_id: Uuid, notice: &str
 
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
+    Path(IdPath { id }): Path<IdPath>,
     Form(form): Form<ProspectForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
     let parent = store::id_by_name(&state.db, member.tenant_id, campaign.id, &form.parent).await?;
@@ -821,289 +706,6 @@ pub async fn update(
     Ok(back_to(&member, &campaign, prospect.id, "prospect-saved"))
 }
 
-pub async fn add_contact(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-    Form(form): Form<ContactForm>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let prospect = prospect_of(&state, &member, &campaign, &id).await?;
-    let mut errors = FormErrors::new();
-    let input = form.validate(&mut errors, "");
-    if !errors.is_empty() {
-        let page = detail_page(
-            &state,
-            &member,
-            campaign,
-            prospect,
-            DetailInput {
-                form: None,
-                errors: FormErrors::new(),
-                contact_form: form,
-                contact_errors: errors,
-                contact_edit: None,
-            },
-        )
-        .await?;
-        return unprocessable(page);
-    }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    store::add_contact(
-        &mut tx,
-        member.tenant_id.uuid(),
-        campaign.id,
-        prospect.id,
-        &input,
-        now,
-    )
-    .await?;
-    store::match_confirmed_signatures(&mut tx, campaign.id, Some(prospect.id), now).await?;
-    tx.commit().await?;
-    Ok(back_to(&member, &campaign, prospect.id, "contact-added"))
-}
-
-pub async fn edit_contact(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-    Form(form): Form<ContactForm>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let contact_id = parse_id(&id)?;
-    let mut errors = FormErrors::new();
-    let input = form.validate(&mut errors, "");
-    if !errors.is_empty() {
-        let prospect_id: Uuid = sqlx::query_scalar(
-            "SELECT prospect_id FROM prospect_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
-        )
-        .bind(member.tenant_id.uuid())
-        .bind(campaign.id)
-        .bind(contact_id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-        let prospect = prospect_of(&state, &member, &campaign, &prospect_id.to_string()).await?;
-        let page = detail_page(
-            &state,
-            &member,
-            campaign,
-            prospect,
-            DetailInput {
-                form: None,
-                errors: FormErrors::new(),
-                contact_form: ContactForm::default(),
-                contact_errors: FormErrors::new(),
-                contact_edit: Some(ContactEdit {
-                    id: contact_id,
-                    form,
-                    errors,
-                }),
-            },
-        )
-        .await?;
-        return unprocessable(page);
-    }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let prospect_id =
-        store::update_contact(&mut tx, member.tenant_id, campaign.id, contact_id, &input)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    store::match_confirmed_signatures(&mut tx, campaign.id, Some(prospect_id), now).await?;
-    tx.commit().await?;
-    Ok(back_to(&member, &campaign, prospect_id, "contact-saved"))
-}
-
-pub async fn remove_contact(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let mut conn = state.db.acquire().await?;
-    let prospect_id =
-        store::remove_contact(&mut conn, member.tenant_id, campaign.id, parse_id(&id)?)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    Ok(back_to(&member, &campaign, prospect_id, "contact-removed"))
-}
-
-pub async fn clear_bounce(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let mut conn = state.db.acquire().await?;
-    let prospect_id = store::clear_bounce(&mut conn, member.tenant_id, campaign.id, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(back_to(&member, &campaign, prospect_id, "bounce-cleared"))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ActivityForm {
-    pub kind: String,
-    pub contact: String,
-    pub outcome: String,
-    pub body: String,
-    pub next_follow_up: String,
-    /// From the follow-up queue: come back there.
-    pub back: String,
-    /// "log-call": sent from the log-a-call form, which comes back with any error.
-    pub form: String,
-}
-
-fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    Date::parse(
-        raw,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map(Some)
-    .map_err(|_| "Enter a date like 2026-12-15.")
-}
-
-pub async fn log_activity(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-    Form(form): Form<ActivityForm>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let prospect = prospect_of(&state, &member, &campaign, &id).await?;
-    let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
-    let mut errors = FormErrors::new();
-    let kind = ActivityKind::parse(&form.kind).filter(|k| LOGGABLE.contains(k));
-    if kind.is_none() {
-        errors.add(
-            "kind",
-            "Choose a call, a meeting, a note or a requested change.",
-        );
-    }
-    let contact_id = if form.contact.is_empty() {
-        None
-    } else {
-        let id = Uuid::parse_str(&form.contact)
-            .ok()
-            .filter(|id| contacts.iter().any(|c| c.id == *id));
-        if id.is_none() {
-            errors.add("contact", "Choose one of this prospect's contacts.");
-        }
-        id
-    };
-    let next_follow_up = parse_date(&form.next_follow_up).unwrap_or_else(|message| {
-        errors.add("next_follow_up", message);
-        None
-    });
-    let body = form.body.trim();
-    let outcome = form.outcome.trim();
-    if body.chars().count() > 5000 {
-        errors.add("body", "Keep the note under 5,000 characters.");
-    }
-    if outcome.chars().count() > 200 {
-        errors.add("outcome", "Keep the outcome under 200 characters.");
-    }
-    if kind == Some(ActivityKind::ChangeRequest) && body.is_empty() {
-        errors.add("body", "Describe the change they asked for.");
-    }
-    let kind = match kind {
-        Some(kind) if errors.is_empty() => kind,
-        _ if form.form == "log-call" => {
-            let page = log_call_page_for(&state, &member, campaign, prospect, form, errors).await?;
-            return unprocessable(page);
-        }
-        _ => {
-            let message = errors.messages().collect::<Vec<_>>().join(" ");
-            return Err(AppError::BadRequest(message));
-        }
-    };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    store::record(
-        &mut tx,
-        member.tenant_id.uuid(),
-        campaign.id,
-        &store::NewActivity {
-            prospect_id: prospect.id,
-            contact_id,
-            kind,
-            outcome,
-            body,
-            author_id: Some(member.user.user_id),
-            author_name: &member.user.name,
-        },
-        now,
-    )
-    .await?;
-    if next_follow_up.is_some() || kind.is_touch() {
-        // A touch clears the follow-up it answered unless a new date is given.
-        store::set_follow_up(&mut tx, member.tenant_id, prospect.id, next_follow_up).await?;
-    }
-    // Someone spoke with them: a call or meeting with a prospect not contacted or only
-    // asked means a conversation has started (the status page's "from" check keeps a
-    // change made meanwhile by someone else).
-    if matches!(kind, ActivityKind::Call | ActivityKind::Meeting)
-        && matches!(
-            prospect.status,
-            PipelineStatus::NotContacted | PipelineStatus::Asked
-        )
-    {
-        let moved = store::set_status(
-            &mut tx,
-            member.tenant_id,
-            campaign.id,
-            prospect.id,
-            prospect.status,
-            PipelineStatus::InConversation,
-        )
-        .await?;
-        if moved.is_some() {
-            store::record(
-                &mut tx,
-                member.tenant_id.uuid(),
-                campaign.id,
-                &store::NewActivity {
-                    prospect_id: prospect.id,
-                    contact_id: None,
-                    kind: ActivityKind::Status,
-                    outcome: PipelineStatus::InConversation.label(),
-                    body: &format!(
-                        "{} → {} (a {} was logged)",
-                        prospect.status.label(),
-                        PipelineStatus::InConversation.label(),
-                        kind.label().to_lowercase()
-                    ),
-                    author_id: Some(member.user.user_id),
-                    author_name: &member.user.name,
-                },
-                now,
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    if form.back == "follow-ups" {
-        return Ok(Redirect::to(&format!(
-            "{}/outreach/follow-ups?notice=activity-logged",
-            base(&member, &campaign)
-        ))
-        .into_response());
-    }
-    Ok(back_to(&member, &campaign, prospect.id, "activity-logged"))
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct StatusForm {
@@ -1114,17 +716,22 @@ pub struct StatusForm {
 
 pub async fn change_status(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
+    Path(IdPath { id }): Path<IdPath>,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let status = PipelineStatus::parse(&form.status)
         .ok_or_else(|| AppError::BadRequest("Choose a status from the list.".into()))?;
     let from = PipelineStatus::parse(&form.from)
         .ok_or_else(|| AppError::BadRequest("Reload the page and choose again.".into()))?;
+    // Organizers may choose any status (`pipeline::TRANSITIONS`); the table is asked all
+    // the same, so a rule added there holds here too.
+    if !pipeline::allowed(from, pipeline::Action::Choose(status)) {
+        return Err(AppError::BadRequest(
+            "Choose a status from the list.".into(),
+        ));
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if store::set_status(
@@ -1144,18 +751,16 @@ pub async fn change_status(
         )));
     }
     if from != status {
-        store::record(
+        store::record_by(
             &mut tx,
-            member.tenant_id.uuid(),
+            &member,
             campaign.id,
-            &store::NewActivity {
+            &store::MemberActivity {
                 prospect_id: prospect.id,
                 contact_id: None,
                 kind: ActivityKind::Status,
                 outcome: status.label(),
                 body: &format!("{} → {}", from.label(), status.label()),
-                author_id: Some(member.user.user_id),
-                author_name: &member.user.name,
             },
             now,
         )
@@ -1173,12 +778,10 @@ pub struct MatchForm {
 
 pub async fn confirm_match(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
+    Path(IdPath { id }): Path<IdPath>,
     Form(form): Form<MatchForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let signature_id = parse_id(&form.signature)?;
     let now = state.clock.now();
@@ -1197,18 +800,16 @@ pub async fn confirm_match(
                 .into(),
         ));
     }
-    store::record(
+    store::record_by(
         &mut tx,
-        member.tenant_id.uuid(),
+        &member,
         campaign.id,
-        &store::NewActivity {
+        &store::MemberActivity {
             prospect_id: prospect.id,
             contact_id: None,
             kind: ActivityKind::Signed,
             outcome: "",
             body: "Matched by an organizer to a confirmed signature of the same organization",
-            author_id: Some(member.user.user_id),
-            author_name: &member.user.name,
         },
         now,
     )
@@ -1226,12 +827,10 @@ pub struct SnoozeForm {
 
 pub async fn snooze(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
+    Path(IdPath { id }): Path<IdPath>,
     Form(form): Form<SnoozeForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let days: i64 = form
         .days
@@ -1256,11 +855,9 @@ pub async fn snooze(
 /// before the soft deadline, so a hold that would outlast it is looked at again in time.
 pub async fn remind_before_soft_deadline(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
     let Some(on) = remind_before_soft(&campaign, today(&state, &campaign)) else {
         return Err(AppError::BadRequest(
@@ -1271,157 +868,4 @@ pub async fn remind_before_soft_deadline(
     let mut conn = state.db.acquire().await?;
     store::set_follow_up(&mut conn, member.tenant_id, prospect.id, Some(on)).await?;
     Ok(back_to(&member, &campaign, prospect.id, "reminder-set"))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AnswerForm {
-    pub revision: String,
-}
-
-pub async fn answer_change(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-    Form(form): Form<AnswerForm>,
-) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let activity_id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let revision_id = Uuid::parse_str(&form.revision).map_err(|_| {
-        AppError::BadRequest("Choose the revision that answered the request.".into())
-    })?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let prospect_id = store::answer_change(
-        &mut tx,
-        member.tenant_id,
-        campaign.id,
-        activity_id,
-        revision_id,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let told = super::asks::tell_change_answered(
-        &state,
-        &mut tx,
-        &member,
-        &campaign,
-        prospect_id,
-        activity_id,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(
-        &member,
-        &campaign,
-        prospect_id,
-        if told > 0 {
-            "change-answered-told"
-        } else {
-            "change-answered"
-        },
-    ))
-}
-
-/// A phone number as typed, as a `tel:` URI: its digits, after a leading "+" if any.
-pub fn tel_uri(phone: &str) -> Option<String> {
-    let phone = phone.trim();
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        return None;
-    }
-    let plus = if phone.starts_with('+') { "+" } else { "" };
-    Some(format!("tel:{plus}{digits}"))
-}
-
-#[derive(Template)]
-#[template(path = "outreach/log_call.html")]
-struct LogCallPage {
-    layout: Layout,
-    base: String,
-    campaign: Campaign,
-    prospect: Prospect,
-    contacts: Vec<Contact>,
-    form: ActivityForm,
-    errors: FormErrors,
-    last: Option<store::QueueDetail>,
-}
-
-impl LogCallPage {
-    pub fn tel(&self, phone: &str) -> Option<String> {
-        tel_uri(phone)
-    }
-
-    pub fn has_phone(&self) -> bool {
-        self.contacts.iter().any(|c| tel_uri(&c.phone).is_some())
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LogCallQuery {
-    pub back: String,
-}
-
-/// Where the log-a-call form prefills the next follow-up: three days on, in the
-/// campaign's zone.
-const NEXT_FOLLOW_UP_DAYS: i64 = 3;
-
-async fn log_call_page_for(
-    state: &AppState,
-    member: &Member,
-    campaign: Campaign,
-    prospect: Prospect,
-    form: ActivityForm,
-    errors: FormErrors,
-) -> AppResult<LogCallPage> {
-    let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
-    let last = store::queue_details(&state.db, member.tenant_id, &[prospect.id])
-        .await?
-        .pop();
-    Ok(LogCallPage {
-        layout: member.layout(format!("Log a call — {}", prospect.name)),
-        base: base(member, &campaign),
-        campaign,
-        prospect,
-        contacts,
-        form,
-        errors,
-        last,
-    })
-}
-
-/// `GET …/prospects/{id}/log-call`: a small form for a call (outcome, note, next
-/// follow-up prefilled three days on), so logging a call never clears a follow-up by
-/// itself.
-pub async fn log_call_page(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, campaign_slug, id)): Path<(String, String, String)>,
-    Query(query): Query<LogCallQuery>,
-) -> AppResult<Html<String>> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &campaign_slug).await?;
-    let prospect = prospect_of(&state, &member, &campaign, &id).await?;
-    let next = today(&state, &campaign) + Duration::days(NEXT_FOLLOW_UP_DAYS);
-    let contacts = store::contacts_of(&state.db, member.tenant_id, prospect.id).await?;
-    let first_callable = contacts
-        .iter()
-        .find(|c| !c.phone.is_empty())
-        .or(contacts.first());
-    let form = ActivityForm {
-        kind: ActivityKind::Call.as_str().into(),
-        contact: first_callable.map(|c| c.id.to_string()).unwrap_or_default(),
-        next_follow_up: next.to_string(),
-        back: if query.back == "follow-ups" {
-            "follow-ups".into()
-        } else {
-            String::new()
-        },
-        form: "log-call".into(),
-        ..ActivityForm::default()
-    };
-    render(log_call_page_for(&state, &member, campaign, prospect, form, FormErrors::new()).await?)
 }

@@ -1,0 +1,71 @@
+//! The one-line notices outreach pages show after a change (`?notice=key`).
+
+pub const NOTICES: &[(&str, &str)] = &[
+    ("prospect-added", "Prospect added."),
+    ("prospect-saved", "Prospect saved."),
+    ("contact-added", "Contact added."),
+    ("contact-removed", "Contact removed."),
+    ("contact-saved", "Contact saved."),
+    (
+        "bounce-cleared",
+        "The bounce is cleared: this address may be written to again.",
+    ),
+    ("activity-logged", "Logged."),
+    ("status-changed", "Status changed."),
+    (
+        "match-confirmed",
+        "Match confirmed: the prospect counts as signed while that signature stands.",
+    ),
+    ("snoozed", "Snoozed: it comes back on the date you chose."),
+    (
+        "reminder-set",
+        "Follow-up set before the soft deadline: it comes up in the follow-up queue then, hold or not.",
+    ),
+    (
+        "change-answered",
+        "The requested change is linked to the revision that answered it.",
+    ),
+    (
+        "change-answered-told",
+        "The requested change is linked to the revision that answered it, and the prospect's contacts were told.",
+    ),
+    (
+        "last-call-sent",
+        "Last call queued to the contacts who were asked and have not signed.",
+    ),
+    ("outreach-settings-saved", "Outreach settings saved."),
+    (
+        "reconfirm-reminded",
+        "Reminders sent to the signers awaiting reconfirmation whom the touch limits allow; the list shows who was reminded and when.",
+    ),
+    (
+        "reconfirm-none",
+        "Nobody was reminded: each signer awaiting reconfirmation was written to too recently or too often (the touch limits), or can no longer confirm.",
+    ),
+    (
+        "prospects-imported",
+        "Prospects imported. Possible duplicates are flagged on the list.",
+    ),
+    (
+        "prospects-imported-some",
+        "The good rows are imported. The rows with problems are kept aside below, to fix and import.",
+    ),
+    ("kept-rows-forgotten", "The kept rows are forgotten."),
+    (
+        "import-undone",
+        "The import is undone: its prospects and their contacts are removed.",
+    ),
+    ("prospects-updated", "The selected prospects are changed."),
+    (
+        "prospects-deleted",
+        "The selected prospects are deleted, with their contacts and log.",
+    ),
+    (
+        "prospects-merged",
+        "The two prospects are one now: contacts and log kept.",
+    ),
+    (
+        "none-selected",
+        "Nothing changed: tick the prospects to change first (or \"all\").",
+    ),
+];
