@@ -1358,3 +1358,14 @@ pub async fn referrals(
         })
         .collect()
 }
+
+// What the campaigns and signing areas ask of signatures' tables, by topic (issue 18):
+// each file reads or writes only this area's tables, except where its doc names a
+// read-only join.
+mod letter_changes;
+mod member_updates;
+mod reissued;
+
+pub use letter_changes::*;
+pub use member_updates::*;
+pub use reissued::*;
