@@ -14,7 +14,7 @@ use crate::signatures::store::{self as signatures, Actor, NewSignature, Signatur
 use crate::signatures::{consent, retention};
 use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
 use crate::state::AppState;
-use crate::tenancy::{Member, Role};
+use crate::tenancy::{Editor, Member, Role};
 use crate::tenants::store as tenants;
 use crate::web::{render, unprocessable, Form, FormErrors, Layout, Query};
 
@@ -288,8 +288,10 @@ fn default_deadline(now: OffsetDateTime, days: i64) -> String {
     time_zones::to_local_input(at, "UTC")
 }
 
-pub async fn new_page(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
-    member.require_editor()?;
+pub async fn new_page(
+    State(state): State<AppState>,
+    Editor(member): Editor,
+) -> AppResult<Html<String>> {
     let now = state.clock.now();
     let form = CampaignForm {
         point: vec![String::new(); 3],
@@ -308,10 +310,9 @@ pub async fn new_page(State(state): State<AppState>, member: Member) -> AppResul
 
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Editor(member): Editor,
     Form(form): Form<CampaignForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
     let mut errors = FormErrors::new();
     let months = form.retention(&mut errors);
     let input = form.validate(&mut errors);
