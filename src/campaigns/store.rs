@@ -2,9 +2,10 @@
 //! the public lookup by URL gives a `PublicTenantId`.
 //!
 //! The campaign row and its lookups are here; the letter's revisions, the release and
-//! member updates, and reissues each have a file under `store/`. Queries that join
-//! `tenants` only read a group's slug and name for links and emails (a lower layer's
-//! table, read-only).
+//! member updates, and reissues each have a file under `store/`. Read-only reads of
+//! lower areas' tables: queries that join `tenants` read a group's slug and name for
+//! links and emails; `list` counts a campaign's signatures (`signatures`, with that
+//! area's own conditions, `signatures::listed_sql`).
 
 mod reissue;
 mod release;
