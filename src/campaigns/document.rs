@@ -29,15 +29,14 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::lookup::campaign_of;
+use super::lookup::CampaignPage;
 use super::store::{self, Campaign};
 use super::time_zones;
 use crate::error::{AppError, AppResult};
 use crate::signatures::store::{self as signatures, PublicSigner};
 use crate::signatures::SignatureKind;
 use crate::state::AppState;
-use crate::tenancy::{Member, TenantScope};
-use crate::web::Path;
+use crate::tenancy::TenantScope;
 use typeset::{Direction, Fonts, Line, Span};
 
 /// What the document shows, read in one go and then drawn off the async runtime.
@@ -111,10 +110,8 @@ pub async fn contents(
 /// `GET /app/{tenant}/campaigns/{campaign}/letter.pdf`: every member, viewers too.
 pub async fn download(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let contents = contents(
         &state.db,
         member.tenant_id,

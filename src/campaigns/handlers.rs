@@ -4,7 +4,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
-use super::lookup::campaign_of;
+use super::lifecycle::{self, Action};
+use super::lookup::{campaign_of, CampaignPage};
 use super::store::{self, Campaign, CampaignInput, CampaignSummary, SaveError};
 use super::{parse_points, time_zones, CampaignSlug, Status};
 use crate::error::{AppError, AppResult};
@@ -13,9 +14,9 @@ use crate::signatures::store::{self as signatures, Actor, NewSignature, Signatur
 use crate::signatures::{consent, retention};
 use crate::signatures::{SignatureKind, SignatureSource, SignatureState};
 use crate::state::AppState;
-use crate::tenancy::{Member, Role};
+use crate::tenancy::{Editor, Member, Role};
 use crate::tenants::store as tenants;
-use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path, Query};
+use crate::web::{render, unprocessable, Form, FormErrors, Layout, Query};
 
 #[derive(Template)]
 #[template(path = "campaigns/overview.html")]
@@ -287,8 +288,10 @@ fn default_deadline(now: OffsetDateTime, days: i64) -> String {
     time_zones::to_local_input(at, "UTC")
 }
 
-pub async fn new_page(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
-    member.require_editor()?;
+pub async fn new_page(
+    State(state): State<AppState>,
+    Editor(member): Editor,
+) -> AppResult<Html<String>> {
     let now = state.clock.now();
     let form = CampaignForm {
         point: vec![String::new(); 3],
@@ -307,10 +310,9 @@ pub async fn new_page(State(state): State<AppState>, member: Member) -> AppResul
 
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Editor(member): Editor,
     Form(form): Form<CampaignForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
     let mut errors = FormErrors::new();
     let months = form.retention(&mut errors);
     let input = form.validate(&mut errors);
@@ -390,10 +392,8 @@ pub(super) async fn sign_on_host(
 
 pub async fn settings_page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
     let mut form = CampaignForm::from_campaign(&campaign);
@@ -459,11 +459,9 @@ async fn showing_lock(
 
 pub async fn update_settings(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Form(form): Form<CampaignForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let action = member.path(&format!("/campaigns/{}/settings", campaign.slug));
     let mut errors = FormErrors::new();
@@ -627,11 +625,9 @@ async fn dashboard_page(
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Query(query): Query<DashboardQuery>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let filter = query.state.as_deref().and_then(SignatureState::parse);
     render(dashboard_page(&state, &member, campaign, filter, None).await?)
 }
@@ -644,49 +640,24 @@ pub struct StatusForm {
 
 pub async fn change_status(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let has_letter = campaign.current_revision_id.is_some();
     let current = campaign.status;
-    let (status, keep_open, notice) = match form.action.as_str() {
-        "open" if matches!(current, Status::Draft) => (
-            Status::Open,
-            campaign.open_after_deadline,
-            "campaign-opened",
-        ),
-        "publish" if matches!(current, Status::Draft | Status::Open) => (
-            Status::Published,
-            campaign.open_after_deadline,
-            "campaign-published",
-        ),
-        "close" if matches!(current, Status::Open | Status::Published) => {
-            (Status::Closed, false, "campaign-closed")
-        }
-        "reopen" if current == Status::Closed => {
-            let back = if campaign.published_at.is_some() {
-                Status::Published
-            } else {
-                Status::Open
-            };
-            (back, campaign.open_after_deadline, "campaign-reopened")
-        }
-        "keep_open" if matches!(current, Status::Open | Status::Published) => {
-            (current, true, "campaign-kept-open")
-        }
-        "end_keep_open" if matches!(current, Status::Open | Status::Published) => {
-            (current, false, "campaign-deadline-restored")
-        }
-        _ => {
-            let problem = "That change is not possible from the campaign's current status.";
-            return unprocessable(
-                dashboard_page(&state, &member, campaign, None, Some(problem)).await?,
-            );
-        }
+    let action = Action::from_form(&form.action);
+    let next = action.and_then(|a| {
+        lifecycle::next(current, a, campaign.published_at.is_some()).map(|to| (a, to))
+    });
+    let Some((action, status)) = next else {
+        let problem = "That change is not possible from the campaign's current status.";
+        return unprocessable(
+            dashboard_page(&state, &member, campaign, None, Some(problem)).await?,
+        );
     };
+    let keep_open = action.keeps_open(campaign.open_after_deadline);
+    let notice = action.notice();
     if matches!(status, Status::Open | Status::Published) && !has_letter {
         let problem =
             "Write the letter before opening the campaign: signers need to read what they sign.";
@@ -705,7 +676,7 @@ pub async fn change_status(
     .await?;
     if !changed {
         let problem = "Someone changed this campaign's status while you were looking: here it is as it is now. Choose again if you still want to.";
-        let fresh = campaign_of(&state, &member, &slug).await?;
+        let fresh = campaign_of(&state, &member, &campaign.slug).await?;
         return unprocessable(dashboard_page(&state, &member, fresh, None, Some(problem)).await?);
     }
     Ok(

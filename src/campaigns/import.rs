@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::lookup::campaign_of;
+use super::lookup::CampaignPage;
 use super::store::Campaign;
 use super::time_zones;
 use crate::error::{AppError, AppResult};
@@ -25,7 +25,7 @@ use crate::signatures::ConfirmSignature;
 use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::tokens;
-use crate::web::{render, render_with, unprocessable, Form, Layout, Path};
+use crate::web::{render, render_with, unprocessable, Form, Layout};
 
 #[derive(Template)]
 #[template(path = "campaigns/import.html")]
@@ -58,12 +58,7 @@ fn import_page(
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
-) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
+pub async fn page(CampaignPage { member, campaign }: CampaignPage) -> AppResult<Html<String>> {
     member.require_editor()?;
     render(import_page(
         &member,
@@ -77,11 +72,9 @@ pub async fn page(
 /// Reads the uploaded file (or pasted text) and shows the preview.
 pub async fn upload(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let mut file: Option<Vec<u8>> = None;
     let mut pasted = String::new();
@@ -175,11 +168,9 @@ pub struct ConfirmForm {
 /// Imports every previewed row in one transaction, or none.
 pub async fn confirm(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let existing = signatures::existing_keys(&state.db, member.tenant_id, campaign.id).await?;
     let (csv, parsed) = parse_off_runtime(form.csv, campaign.allow_individuals, existing).await?;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::correction::{self, Verdict};
 pub use super::diff::{compare, diff_lines, Comparison, DiffLine, DIFF_TIMEOUT, MAX_DIFF_LINES};
 use super::letter_changes;
-use super::lookup::campaign_of;
+use super::lookup::CampaignPage;
 use super::store::{self, Campaign, ChangeKind, Revision};
 use crate::error::{AppError, AppResult};
 use crate::signatures::consent;
@@ -82,10 +82,8 @@ struct ChangePage {
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let current = store::current_revision(&state.db, member.tenant_id, campaign.id).await?;
     render(LetterPage {
@@ -108,11 +106,9 @@ fn base_number(form: &LetterForm) -> Option<i32> {
 
 pub async fn save(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Form(form): Form<LetterForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     member.require_editor()?;
     let current = store::current_revision(&state.db, member.tenant_id, campaign.id).await?;
     let mut errors = FormErrors::new();
@@ -377,10 +373,8 @@ struct HistoryPage {
 
 pub async fn history(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let revisions = store::revisions(&state.db, member.tenant_id, campaign.id).await?;
     render(HistoryPage {
         layout: member.layout(format!("History — {}", campaign.title)),
@@ -401,12 +395,17 @@ struct RevisionPage {
     latest: i32,
 }
 
+/// The `{number}` of a revision in an organizer URL.
+#[derive(Deserialize)]
+pub struct RevisionInUrl {
+    number: i32,
+}
+
 pub async fn show_revision(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug, number)): Path<(String, String, i32)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(RevisionInUrl { number }): Path<RevisionInUrl>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let revision = store::revision_by_number(&state.db, member.tenant_id, campaign.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -444,11 +443,9 @@ struct DiffPage {
 
 pub async fn diff(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
     Query(query): Query<DiffQuery>,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let revisions = store::revisions(&state.db, member.tenant_id, campaign.id).await?;
     let pick = |raw: Option<&String>, default: Option<&Revision>| -> AppResult<Revision> {
         match raw.map(|r| r.trim()).filter(|r| !r.is_empty()) {

@@ -35,15 +35,7 @@ pub async fn host_follows(
     revision_id: Uuid,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    let hosts: Vec<Uuid> = sqlx::query_scalar(
-        "UPDATE signatures SET revision_id = $3
-         WHERE tenant_id = $1 AND campaign_id = $2 AND source = 'host' AND state = 'confirmed' RETURNING id",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(revision_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let hosts = signatures::host_follows_revision(conn, tenant, campaign_id, revision_id).await?;
     signatures::record_consents(conn, tenant, &hosts, revision_id, Consent::Reconfirmed, now).await
 }
 
@@ -152,39 +144,15 @@ pub async fn save(
     Ok(told.len())
 }
 
-/// A substantive change whose date to respond has passed.
-#[derive(sqlx::FromRow)]
-struct DueChange {
-    campaign_id: Uuid,
-    tenant_id: Uuid,
-    revision_id: Uuid,
-    number: i32,
-    title: String,
-    slug: String,
-    tenant_slug: String,
-    group_name: String,
-}
-
 /// After the date set for a substantive change, each signer who did not confirm it is
 /// told, once, that their name was not carried over (and it is written in their trail).
 /// Run by the scheduler.
 pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     // The latest substantive revision of each campaign whose date to respond has passed.
-    let due: Vec<DueChange> = sqlx::query_as(
-        "SELECT c.id AS campaign_id, c.tenant_id, r.id AS revision_id, r.number, c.title, c.slug,
-                t.slug AS tenant_slug, t.name AS group_name
-         FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
-         JOIN letter_revisions r ON r.campaign_id = c.id
-          AND r.number = (SELECT max(l.number) FROM letter_revisions l
-                           WHERE l.campaign_id = c.id AND l.change_kind = 'substantive')
-         WHERE r.respond_by <= $1 AND r.respond_by > $1 - interval '60 days'",
-    )
-    .bind(now)
-    .fetch_all(&state.db)
-    .await?;
+    let due = store::due_substantive_changes(&state.db, now).await?;
     let mut told = 0;
-    for DueChange {
+    for store::DueChange {
         campaign_id,
         tenant_id,
         revision_id,
@@ -196,46 +164,24 @@ pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usi
     } in due
     {
         let mut tx = state.db.begin().await?;
-        let signers: Vec<(Uuid, String, String)> = sqlx::query_as(
-            "WITH claimed AS (
-                 INSERT INTO consent_notices (signature_id, revision_id, stage, at)
-                 SELECT s.id, $2, 'not_carried_over', $3 FROM signatures s
-                  WHERE s.campaign_id = $1 AND s.state = 'confirmed' AND s.confirmed_revision < $4
-                 ON CONFLICT DO NOTHING RETURNING signature_id)
-             SELECT s.id, s.name, s.email::text FROM signatures s JOIN claimed ON claimed.signature_id = s.id",
-        )
-        .bind(campaign_id)
-        .bind(revision_id)
-        .bind(now)
-        .bind(number)
-        .fetch_all(&mut *tx)
-        .await?;
+        let signers =
+            signatures::claim_not_carried_over(&mut tx, campaign_id, revision_id, number, now)
+                .await?;
         if signers.is_empty() {
             continue;
         }
-        let ids: Vec<Uuid> = signers.iter().map(|(id, _, _)| *id).collect();
-        sqlx::query(
-            "INSERT INTO signature_consents (tenant_id, signature_id, revision_id, how, at)
-             SELECT $1, id, $3, 'not_carried_over', $4 FROM unnest($2::uuid[]) AS id",
-        )
-        .bind(tenant_id)
-        .bind(&ids)
-        .bind(revision_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
         let mut links: Vec<(Uuid, Vec<u8>)> = Vec::new();
         let mut messages = Vec::new();
-        for (id, name, email) in &signers {
+        for signer in &signers {
             let token = tokens::new_token();
-            links.push((*id, token.hash.clone()));
+            links.push((signer.id, token.hash.clone()));
             messages.push((
-                format!("not-carried-over:{revision_id}:{id}"),
-                email.clone(),
+                format!("not-carried-over:{revision_id}:{}", signer.id),
+                signer.email.clone(),
                 NameNotCarriedOver {
                     campaign_title: title.clone(),
                     group_name: group_name.clone(),
-                    signer_name: name.clone(),
+                    signer_name: signer.name.clone(),
                     revision: number,
                     link: state
                         .config
@@ -243,16 +189,7 @@ pub async fn tell_names_not_carried_over(state: &AppState) -> anyhow::Result<usi
                 },
             ));
         }
-        sqlx::query(
-            "INSERT INTO signature_links (token_hash, tenant_id, signature_id, created_at, expires_at)
-             SELECT hash, $1, id, $4, $4 + interval '30 days' FROM unnest($2::uuid[], $3::bytea[]) AS l(id, hash)",
-        )
-        .bind(tenant_id)
-        .bind(links.iter().map(|(id, _)| *id).collect::<Vec<_>>())
-        .bind(links.iter().map(|(_, h)| h.clone()).collect::<Vec<_>>())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        signatures::record_not_carried_over(&mut tx, tenant_id, revision_id, &links, now).await?;
         outbox::enqueue_many(&mut tx, Some(tenant_id), messages, now, false).await?;
         tx.commit().await?;
         told += signers.len();

@@ -8,11 +8,13 @@
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use serde::Deserialize;
 
 use super::store::{self, Campaign};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::tenancy::{path_param, Member};
+use crate::tenancy::Member;
+use crate::web::Path;
 
 /// The campaign named in the URL, within the member's tenant; 404 otherwise.
 pub async fn campaign_of(state: &AppState, member: &Member, slug: &str) -> AppResult<Campaign> {
@@ -33,15 +35,21 @@ pub struct CampaignEdit {
     pub campaign: Campaign,
 }
 
+/// The `{campaign}` of the URL (the other parameters are ignored).
+#[derive(Deserialize)]
+struct CampaignInUrl {
+    campaign: String,
+}
+
+/// Read through `web::Path`, as the handlers' tuple paths were: a path that names
+/// nothing we could have stored (a control character) or has no `{campaign}` is 404.
 async fn campaign_in_url<S>(parts: &mut Parts, state: &S, member: &Member) -> AppResult<Campaign>
 where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    let slug = path_param(parts, state, "campaign")
-        .await
-        .ok_or(AppError::NotFound)?;
-    campaign_of(&AppState::from_ref(state), member, &slug).await
+    let Path(CampaignInUrl { campaign }) = Path::from_request_parts(parts, state).await?;
+    campaign_of(&AppState::from_ref(state), member, &campaign).await
 }
 
 impl<S> FromRequestParts<S> for CampaignPage

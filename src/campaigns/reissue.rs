@@ -14,8 +14,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::handlers::{sign_on_host, CampaignForm};
-use super::lookup::campaign_of;
-use super::store::{self, Campaign, SaveError};
+use super::lifecycle;
+use super::lookup::{CampaignEdit, CampaignPage};
+use super::store::{self, Campaign, SaveError, TitleAndSlug};
 use super::time_zones;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbox;
@@ -26,7 +27,7 @@ use crate::signatures::{Action, ReissueInvitation, ReissueNoticeVoided, Signatur
 use crate::state::AppState;
 use crate::tenancy::{Member, TenantId};
 use crate::tokens;
-use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path};
+use crate::web::{render, unprocessable, Form, FormErrors, Layout};
 
 /// Signers get at least this long to opt out.
 pub const MIN_OPT_OUT_DAYS: i64 = 7;
@@ -169,25 +170,14 @@ async fn page_for(
         }
     };
     let origin = match campaign.reissued_from {
-        Some(id) => {
-            let row: Option<(String, String)> = sqlx::query_as(
-                "SELECT title, slug FROM campaigns WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(tenant.uuid())
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
-            row.map(|(title, slug)| (title, member.path(&format!("/campaigns/{slug}/reissue"))))
-        }
+        Some(id) => store::title_and_slug(&state.db, tenant, id).await?.map(
+            |TitleAndSlug { title, slug }| {
+                (title, member.path(&format!("/campaigns/{slug}/reissue")))
+            },
+        ),
         None => None,
     };
-    let reissues: Vec<(String, String)> = sqlx::query_as(
-        "SELECT title, slug FROM campaigns WHERE tenant_id = $1 AND reissued_from = $2 ORDER BY created_at",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign.id)
-    .fetch_all(&state.db)
-    .await?;
+    let reissues = store::reissues_of(&state.db, tenant, campaign.id).await?;
     // The page is named for what it offers now: reissuing only once the campaign has
     // finished; before, its consent ledger (a reissue) or the notice to signers.
     let heading = if finished(&campaign, now) {
@@ -212,7 +202,9 @@ async fn page_for(
         ledger: ledger::ledger(&state.db, tenant, campaign.id).await?,
         reissues: reissues
             .into_iter()
-            .map(|(title, slug)| (title, member.path(&format!("/campaigns/{slug}/reissue"))))
+            .map(|TitleAndSlug { title, slug }| {
+                (title, member.path(&format!("/campaigns/{slug}/reissue")))
+            })
             .collect(),
         problem: None,
         campaign,
@@ -221,10 +213,8 @@ async fn page_for(
 
 pub async fn page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     render(page_for(&state, &member, campaign, None, FormErrors::new(), None).await?)
 }
 
@@ -239,23 +229,15 @@ pub struct NoticeForm {
 /// is on: each is recorded with the signature as it happens.
 pub async fn set_notice(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<NoticeForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let on = match form.notice.as_str() {
         "on" => true,
         "off" => false,
         _ => return Err(AppError::BadRequest("Choose on or off.".into())),
     };
-    sqlx::query("UPDATE campaigns SET reissue_notice = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(member.tenant_id.uuid())
-        .bind(campaign.id)
-        .bind(on)
-        .execute(&state.db)
-        .await?;
+    store::set_reissue_notice(&state.db, member.tenant_id, campaign.id, on).await?;
     Ok(Redirect::to(&member.path(&format!(
         "/campaigns/{}/reissue?notice=reissue-notice-saved",
         campaign.slug
@@ -384,12 +366,9 @@ fn preview_of(originals: &[Original], opt_out: bool) -> Preview {
 /// Shows who will be asked (first), then creates the new statement and asks them.
 pub async fn reissue(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<ReissueForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let now = state.clock.now();
     if !finished(&campaign, now) {
         let mut page = page_for(
@@ -408,14 +387,7 @@ pub async fn reissue(
     let mut tx = state.db.begin().await?;
     // One reissue of a letter at a time: two organizers sending at once would email
     // everyone twice.
-    let earlier: Option<String> = sqlx::query_scalar(
-        "SELECT (SELECT r.title FROM campaigns r WHERE r.reissued_from = c.id LIMIT 1)
-         FROM campaigns c WHERE c.tenant_id = $1 AND c.id = $2 FOR UPDATE",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let earlier = store::lock_for_reissue(&mut tx, member.tenant_id, campaign.id).await?;
     if earlier.is_some() {
         tx.rollback().await?;
         let mut page = page_for(
@@ -477,26 +449,21 @@ pub async fn reissue(
     )
     .await?;
     let digest = told_digest(&plan.input.title, &plan.input.points, revision_id);
-    sqlx::query(
-        "UPDATE campaigns SET reissued_from = $3, opt_out_by = $4, told_digest = $5, status = 'open',
-                retention_months = (SELECT retention_months FROM campaigns WHERE id = $3)
-         WHERE tenant_id = $1 AND id = $2",
+    // The new statement is created a draft and opened at once, as the lifecycle says.
+    let opened = lifecycle::next(super::Status::Draft, lifecycle::Action::Open, false)
+        .expect("the lifecycle opens a draft");
+    store::mark_reissue(
+        &mut tx,
+        member.tenant_id,
+        new_id,
+        campaign.id,
+        plan.opt_out_by,
+        &digest,
+        opened,
     )
-    .bind(member.tenant_id.uuid())
-    .bind(new_id)
-    .bind(campaign.id)
-    .bind(plan.opt_out_by)
-    .bind(digest)
-    .execute(&mut *tx)
     .await?;
     // The group signs the new statement if it signed the original.
-    let host_signed: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM signatures WHERE campaign_id = $1 AND source = 'host' AND state = 'confirmed')",
-    )
-    .bind(campaign.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if host_signed {
+    if signatures::host_signed(&mut tx, campaign.id).await? {
         sign_on_host(&mut tx, &member, new_id, Some(revision_id), now).await?;
     }
     let asked = invite(
@@ -714,11 +681,7 @@ async fn notice_void_reason(
     let Some(text) = store::consent_text(conn, campaign_id).await? else {
         return Ok(Some("the campaign is gone"));
     };
-    let told: Option<Option<Vec<u8>>> =
-        sqlx::query_scalar("SELECT told_digest FROM campaigns WHERE id = $1")
-            .bind(campaign_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let told = store::told_digest_of(conn, campaign_id).await?;
     let unchanged = match (text.revision_id, told.flatten()) {
         (Some(current), Some(told)) => told_digest(&text.title, &text.points, current) == told,
         _ => false,
@@ -728,16 +691,11 @@ async fn notice_void_reason(
             "the text, title or points changed after they were told",
         ));
     }
-    let (original_stands, campaign_id, original_id): (Option<bool>, Uuid, Option<Uuid>) =
-        sqlx::query_as(
-            "SELECT (SELECT o.state = 'confirmed' AND o.erased_at IS NULL AND o.anonymized_at IS NULL
-                       FROM signatures o WHERE o.id = s.reissued_from),
-                    s.campaign_id, s.reissued_from
-             FROM signatures s WHERE s.id = $1",
-        )
-        .bind(signature_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let signatures::OriginalStanding {
+        original_stands,
+        campaign_id,
+        reissued_from: original_id,
+    } = signatures::original_standing(conn, signature_id).await?;
     let delivery = match original_id {
         Some(original) => {
             let key = invitation_key(campaign_id, original);
@@ -783,19 +741,15 @@ async fn tell_notice_voided(
     signature_id: Uuid,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
-    let signer: Option<(String, String, String, String, String, String, OffsetDateTime)> =
-        sqlx::query_as(
-            "SELECT s.email::text, s.name, c.title, c.slug, t.slug, t.name, c.hard_deadline
-             FROM signatures s JOIN campaigns c ON c.id = s.campaign_id JOIN tenants t ON t.id = s.tenant_id
-             WHERE s.tenant_id = $1 AND s.id = $2 AND s.erased_at IS NULL",
-        )
-        .bind(tenant.uuid())
-        .bind(signature_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some((email, name, title, slug, tenant_slug, group_name, hard_deadline)) = signer else {
+    let Some(signer) = signatures::contact_of(conn, tenant, signature_id).await? else {
         return Ok(());
     };
+    let Some(campaign) = store::campaign_to_mail(conn, signer.campaign_id).await? else {
+        return Ok(());
+    };
+    let (email, name) = (signer.email, signer.name);
+    let (title, slug, hard_deadline) = (campaign.title, campaign.slug, campaign.hard_deadline);
+    let (tenant_slug, group_name) = (campaign.tenant_slug, campaign.group_name);
     let token = tokens::new_token();
     let expires = hard_deadline.max(now + Duration::days(30));
     signatures::add_links(conn, tenant, &[(signature_id, token.hash)], now, expires).await?;
@@ -820,17 +774,14 @@ async fn tell_notice_voided(
 
 pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let due: Vec<(Uuid, Uuid, Uuid)> = sqlx::query_as(
-        "SELECT s.id, s.tenant_id, s.campaign_id
-         FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
-         WHERE s.state = 'notified' AND c.opt_out_by <= $1
-         ORDER BY s.id LIMIT 1000",
-    )
-    .bind(now)
-    .fetch_all(&state.db)
-    .await?;
+    let due = signatures::notified_due(&state.db, now).await?;
     let mut listed = 0;
-    for (id, tenant, campaign_id) in due {
+    for signatures::NotifiedDue {
+        id,
+        tenant_id: tenant,
+        campaign_id,
+    } in due
+    {
         let tenant = TenantId::for_scheduled_job(tenant);
         let mut tx = state.db.begin().await?;
         match notice_void_reason(&mut tx, id, campaign_id).await? {
@@ -857,11 +808,7 @@ pub async fn list_after_notice(state: &AppState) -> anyhow::Result<usize> {
                 let changed =
                     signatures::change_state(&mut tx, tenant, id, Action::NoticeLapsed, &by, now)
                         .await?;
-                let told_of: Option<Uuid> =
-                    sqlx::query_scalar("SELECT revision_id FROM signatures WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let told_of = signatures::told_revision(&mut tx, id).await?;
                 if let (Some(_), Some(revision)) = (changed, told_of) {
                     signatures::record_consents(
                         &mut tx,

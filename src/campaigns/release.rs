@@ -12,15 +12,18 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::lookup::campaign_of;
-use super::store::Campaign;
+use super::lookup::{CampaignEdit, CampaignPage};
+use super::store::{self, Campaign, CampaignToMail};
 use super::time_zones;
 use crate::error::AppResult;
 use crate::mail::outbox;
+use crate::signatures::store as signatures;
 use crate::signatures::MemberUpdate;
 use crate::state::AppState;
 use crate::tenancy::Member;
-use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path};
+use crate::web::{render, unprocessable, Form, FormErrors, Layout};
+
+pub use super::store::SentUpdate;
 
 pub const MAX_PRESS_RELEASE: usize = 50_000;
 /// Names an update lists in full; beyond that it gives the number and links the page.
@@ -32,12 +35,6 @@ pub struct ReleaseForm {
     pub release_at: String,
     pub press_release: String,
     pub update_every_days: String,
-}
-
-pub struct SentUpdate {
-    pub at: OffsetDateTime,
-    pub reason: String,
-    pub recipients: i32,
 }
 
 #[derive(Template)]
@@ -57,30 +54,13 @@ async fn updates_of(
     member: &Member,
     campaign: &Campaign,
 ) -> sqlx::Result<Vec<SentUpdate>> {
-    let rows: Vec<(OffsetDateTime, String, i32)> = sqlx::query_as(
-        "SELECT at, reason, recipients FROM member_updates WHERE tenant_id = $1 AND campaign_id = $2
-         ORDER BY at DESC LIMIT 100",
-    )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, reason, recipients)| SentUpdate {
-            at,
-            reason,
-            recipients,
-        })
-        .collect())
+    store::member_updates(db, member.tenant_id, campaign.id).await
 }
 
 pub async fn page(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let form = ReleaseForm {
         release_at: campaign
             .release_at
@@ -102,12 +82,9 @@ pub async fn page(
 
 pub async fn save(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignEdit { member, campaign }: CampaignEdit,
     Form(form): Form<ReleaseForm>,
 ) -> AppResult<Response> {
-    member.require_editor()?;
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let now = state.clock.now();
     let mut errors = FormErrors::new();
     let release_at = if form.release_at.trim().is_empty() {
@@ -157,20 +134,15 @@ pub async fn save(
         });
     }
     // A released campaign keeps its release time: it happened.
-    sqlx::query(
-        "UPDATE campaigns SET release_at = CASE WHEN released_at IS NULL THEN $3 ELSE release_at END,
-                press_release = $4,
-                updates_from = CASE WHEN update_every_days = $5 THEN updates_from ELSE $6 END,
-                update_every_days = $5
-         WHERE tenant_id = $1 AND id = $2",
+    store::save_release(
+        &state.db,
+        member.tenant_id,
+        campaign.id,
+        release_at,
+        &press_release,
+        every,
+        now,
     )
-    .bind(member.tenant_id.uuid())
-    .bind(campaign.id)
-    .bind(release_at)
-    .bind(&press_release)
-    .bind(every)
-    .bind(now)
-    .execute(&state.db)
     .await?;
     Ok(Redirect::to(&member.path(&format!(
         "/campaigns/{}/release?notice=release-saved",
@@ -186,19 +158,6 @@ enum Reason {
     Periodic,
 }
 
-/// A campaign as the scheduler reads it for a release or an update.
-struct Due {
-    id: Uuid,
-    tenant_id: Uuid,
-    tenant_slug: String,
-    group_name: String,
-    slug: String,
-    title: String,
-    points: Vec<String>,
-    consent_from: i32,
-    accepting: bool,
-}
-
 /// Publishes every campaign whose release time has come, once across instances (the
 /// update that sets `released_at` is the claim), and sends each listed signer the
 /// announcement with the letter and the list. Returns how many campaigns were released.
@@ -207,21 +166,10 @@ pub async fn publish_due(state: &AppState) -> anyhow::Result<usize> {
     let mut released = 0;
     loop {
         let mut tx = state.db.begin().await?;
-        let id: Option<Uuid> = sqlx::query_scalar(
-            "UPDATE campaigns SET released_at = $1,
-                    status = CASE WHEN status = 'open' THEN 'published' ELSE status END,
-                    published_at = coalesce(published_at, $1)
-             WHERE id = (SELECT id FROM campaigns WHERE release_at <= $1 AND released_at IS NULL AND status <> 'draft'
-                         ORDER BY release_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-             RETURNING id",
-        )
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(id) = id else {
+        let Some(id) = store::claim_next_release(&mut tx, now).await? else {
             return Ok(released);
         };
-        if let Some(due) = due_campaign(&mut tx, id, now).await? {
+        if let Some(due) = store::campaign_to_mail(&mut tx, id).await? {
             send_update(state, &mut tx, &due, Reason::Release, now).await?;
         }
         tx.commit().await?;
@@ -234,35 +182,15 @@ pub async fn publish_due(state: &AppState) -> anyhow::Result<usize> {
 /// updates went out.
 pub async fn send_member_updates(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let candidates: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT c.id FROM campaigns c
-         WHERE c.update_every_days > 0 AND c.status IN ('open', 'published')
-           AND (c.release_at IS NULL OR c.released_at IS NOT NULL)
-           AND (c.hard_deadline > $1 OR c.open_after_deadline)
-           AND coalesce((SELECT max(u.at) FROM member_updates u WHERE u.campaign_id = c.id), c.updates_from)
-               <= $1 - make_interval(days => c.update_every_days)",
-    )
-    .bind(now)
-    .fetch_all(&state.db)
-    .await?;
+    let candidates = store::updates_due(&state.db, now).await?;
     let mut sent = 0;
     for id in candidates {
         let mut tx = state.db.begin().await?;
         // Claimed under the row lock, and checked again: another instance may have sent it.
-        let still_due: Option<Uuid> = sqlx::query_scalar(
-            "SELECT c.id FROM campaigns c WHERE c.id = $1
-               AND coalesce((SELECT max(u.at) FROM member_updates u WHERE u.campaign_id = c.id), c.updates_from)
-                   <= $2 - make_interval(days => c.update_every_days)
-             FOR NO KEY UPDATE SKIP LOCKED",
-        )
-        .bind(id)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if still_due.is_none() {
+        if !store::claim_update(&mut tx, id, now).await? {
             continue;
         }
-        if let Some(due) = due_campaign(&mut tx, id, now).await? {
+        if let Some(due) = store::campaign_to_mail(&mut tx, id).await? {
             send_update(state, &mut tx, &due, Reason::Periodic, now).await?;
             sent += 1;
         }
@@ -271,82 +199,26 @@ pub async fn send_member_updates(state: &AppState) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
-async fn due_campaign(
-    conn: &mut PgConnection,
-    id: Uuid,
-    now: OffsetDateTime,
-) -> sqlx::Result<Option<Due>> {
-    // A typed row (`FromRow`) replaces this tuple when the SQL moves into the store (#18).
-    #[allow(clippy::type_complexity)]
-    let row: Option<(Uuid, String, String, String, String, Vec<String>, i32, String, OffsetDateTime, bool)> =
-        sqlx::query_as(
-            "SELECT c.tenant_id, t.slug, t.name, c.slug, c.title, c.points, c.consent_from_revision, c.status,
-                    c.hard_deadline, c.open_after_deadline
-             FROM campaigns c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(
-        |(
-            tenant_id,
-            tenant_slug,
-            group_name,
-            slug,
-            title,
-            points,
-            consent_from,
-            status,
-            hard,
-            open_after,
-        )| Due {
-            id,
-            tenant_id,
-            tenant_slug,
-            group_name,
-            slug,
-            title,
-            points,
-            consent_from,
-            accepting: matches!(status.as_str(), "open" | "published")
-                && (now < hard || open_after),
-        },
-    ))
-}
-
 /// One email per listed signer: the letter as it stands, the list (organizations, then
 /// individuals, in the page's order), and how to join while it is open.
 async fn send_update(
     state: &AppState,
     conn: &mut PgConnection,
-    due: &Due,
+    due: &CampaignToMail,
     reason: Reason,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
-    let letter: String = sqlx::query_scalar(
-        "SELECT body FROM letter_revisions WHERE campaign_id = $1 ORDER BY number DESC LIMIT 1",
-    )
-    .bind(due.id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .unwrap_or_default();
-    let listed: Vec<(Uuid, String, String, String)> = sqlx::query_as(
-        "SELECT id, name, email::text, kind FROM signatures
-         WHERE campaign_id = $1 AND state = 'confirmed' AND confirmed_revision >= $2
-         ORDER BY kind = 'individual', sort_key COLLATE signer_order, id",
-    )
-    .bind(due.id)
-    .bind(due.consent_from)
-    .fetch_all(&mut *conn)
-    .await?;
+    let letter = store::latest_body(conn, due.id).await?;
+    let listed =
+        signatures::listed_for_update(&mut *conn, due.id, due.consent_from_revision).await?;
     let names: Vec<String> = listed
         .iter()
         .take(NAMES_IN_UPDATE)
-        .map(|(_, name, _, kind)| {
-            if kind == "individual" {
-                format!("{name} (individual)")
+        .map(|signer| {
+            if signer.kind == "individual" {
+                format!("{} (individual)", signer.name)
             } else {
-                name.clone()
+                signer.name.clone()
             }
         })
         .collect();
@@ -354,49 +226,44 @@ async fn send_update(
     let page = state
         .config
         .link(&format!("/{}/{}", due.tenant_slug, due.slug));
-    let update_id: i64 = sqlx::query_scalar(
-        "INSERT INTO member_updates (tenant_id, campaign_id, reason, at, recipients) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id",
-    )
-    .bind(due.tenant_id)
-    .bind(due.id)
-    .bind(if reason == Reason::Release { "release" } else { "periodic" })
-    .bind(now)
-    .bind(listed.len() as i32)
-    .fetch_one(&mut *conn)
-    .await?;
     // Which signature each listed name is: an erasure finds its entry by id, not by text.
     let listed_ids: Vec<Uuid> = listed
         .iter()
         .take(NAMES_IN_UPDATE)
-        .map(|(id, ..)| *id)
+        .map(|signer| signer.id)
         .collect();
-    sqlx::query(
-        "INSERT INTO member_update_names (update_id, position, signature_id)
-         SELECT $1, n.position - 1, n.id FROM unnest($2::uuid[]) WITH ORDINALITY AS n(id, position)",
+    let update_id = store::record_member_update(
+        conn,
+        due.tenant_id,
+        due.id,
+        if reason == Reason::Release {
+            "release"
+        } else {
+            "periodic"
+        },
+        now,
+        listed.len() as i32,
+        &listed_ids,
     )
-    .bind(update_id)
-    .bind(&listed_ids)
-    .execute(&mut *conn)
     .await?;
     for chunk in listed.chunks(1000) {
         let messages: Vec<(String, String, MemberUpdate)> = chunk
             .iter()
-            .map(|(id, name, email, _)| {
+            .map(|signer| {
                 (
-                    format!("member-update:{update_id}:{id}"),
-                    email.clone(),
+                    format!("member-update:{update_id}:{}", signer.id),
+                    signer.email.clone(),
                     MemberUpdate {
                         campaign_title: due.title.clone(),
                         group_name: due.group_name.clone(),
-                        signer_name: name.clone(),
+                        signer_name: signer.name.clone(),
                         released: reason == Reason::Release,
                         points: due.points.clone(),
                         letter: letter.clone(),
                         signers: names.clone(),
                         more,
                         total: listed.len(),
-                        open: due.accepting,
+                        open: due.accepting(now),
                         link: page.clone(),
                     },
                 )

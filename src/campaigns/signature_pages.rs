@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::letter_changes;
-use super::lookup::campaign_of;
+use super::lookup::CampaignPage;
 use super::store::Campaign;
 use crate::error::{AppError, AppResult};
 use crate::signatures::consent;
@@ -54,25 +54,29 @@ async fn detail_page(
     })
 }
 
+/// The `{id}` of a signature in an organizer URL.
+#[derive(Deserialize)]
+pub struct SignatureInUrl {
+    id: Uuid,
+}
+
 async fn load(
     state: &AppState,
     member: &Member,
-    slug: &str,
+    campaign: &Campaign,
     id: Uuid,
-) -> AppResult<(Campaign, Signature)> {
-    let campaign = campaign_of(state, member, slug).await?;
-    let signature = signatures::by_id(&state.db, member.tenant_id, campaign.id, id)
+) -> AppResult<Signature> {
+    signatures::by_id(&state.db, member.tenant_id, campaign.id, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((campaign, signature))
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn detail(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug, id)): Path<(String, String, Uuid)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(SignatureInUrl { id }): Path<SignatureInUrl>,
 ) -> AppResult<Html<String>> {
-    let (campaign, signature) = load(&state, &member, &slug, id).await?;
+    let signature = load(&state, &member, &campaign, id).await?;
     render(detail_page(&state, &member, campaign, signature, None).await?)
 }
 
@@ -88,11 +92,11 @@ pub struct DecisionForm {
 /// the signature to the state it had.
 pub async fn decide(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug, id)): Path<(String, String, Uuid)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(SignatureInUrl { id }): Path<SignatureInUrl>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let (campaign, signature) = load(&state, &member, &slug, id).await?;
+    let signature = load(&state, &member, &campaign, id).await?;
     member.require_editor()?;
     let reason = form.reason.trim();
     const NOT_THAT_WAY: &str = "This signature cannot change that way from its current state.";
@@ -176,10 +180,8 @@ struct ReferralsPage {
 
 pub async fn referrals(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let referrals = signatures::referrals(&state.db, member.tenant_id, campaign.id).await?;
     render(ReferralsPage {
         layout: member.layout(format!("Referrals — {}", campaign.title)),
@@ -191,10 +193,8 @@ pub async fn referrals(
 
 pub async fn export(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let list = signatures::all_for_export(&state.db, member.tenant_id, campaign.id).await?;
     let body = export_csv(&list)?;
     let disposition = format!("attachment; filename=\"{}-signers.csv\"", campaign.slug);

@@ -1,19 +1,30 @@
 //! SQL for campaigns and letter revisions. Organizer-side functions take a `TenantId`;
 //! the public lookup by URL gives a `PublicTenantId`.
+//!
+//! The campaign row and its lookups are here; the letter's revisions, the release and
+//! member updates, and reissues each have a file under `store/`. Read-only reads of
+//! lower areas' tables: queries that join `tenants` read a group's slug and name for
+//! links and emails; `list` counts a campaign's signatures (`signatures`, with that
+//! area's own conditions, `signatures::listed_sql`).
 
 pub mod forget;
+mod reissue;
+mod release;
+mod revisions;
 
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+pub use reissue::*;
+pub use release::*;
+pub use revisions::*;
+
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Status;
-use crate::signatures::consent;
 use crate::signatures::store as signatures;
-use crate::tenancy::{PublicTenantId, TenantId, TenantScope};
+use crate::tenancy::{PublicTenantId, TenantId};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Campaign {
     pub id: Uuid,
     pub slug: String,
@@ -102,37 +113,9 @@ const COLUMNS: &str = "c.id, c.tenant_id, c.slug, c.title, c.points, c.target, c
      c.release_at, c.released_at, c.press_release, c.update_every_days, c.reissue_notice, c.reissued_from, c.opt_out_by, \
      (SELECT r.id FROM letter_revisions r WHERE r.campaign_id = c.id ORDER BY r.number DESC LIMIT 1) AS current_revision_id";
 
-fn campaign(r: &PgRow) -> sqlx::Result<Campaign> {
-    Ok(Campaign {
-        id: r.try_get("id")?,
-        slug: r.try_get("slug")?,
-        title: r.try_get("title")?,
-        points: r.try_get("points")?,
-        target: r.try_get("target")?,
-        allow_individuals: r.try_get("allow_individuals")?,
-        moderation: r.try_get("moderation")?,
-        time_zone: r.try_get("time_zone")?,
-        soft_deadline: r.try_get("soft_deadline")?,
-        hard_deadline: r.try_get("hard_deadline")?,
-        status: r.try_get("status")?,
-        open_after_deadline: r.try_get("open_after_deadline")?,
-        published_at: r.try_get("published_at")?,
-        public_version: r.try_get("public_version")?,
-        public_removals: r.try_get("public_removals")?,
-        current_revision_id: r.try_get("current_revision_id")?,
-        consent_from_revision: r.try_get("consent_from_revision")?,
-        public_pdf: r.try_get("public_pdf")?,
-        release_at: r.try_get("release_at")?,
-        released_at: r.try_get("released_at")?,
-        press_release: r.try_get("press_release")?,
-        update_every_days: r.try_get("update_every_days")?,
-        reissue_notice: r.try_get("reissue_notice")?,
-        reissued_from: r.try_get("reissued_from")?,
-        opt_out_by: r.try_get("opt_out_by")?,
-    })
-}
-
+#[derive(sqlx::FromRow)]
 pub struct CampaignSummary {
+    #[sqlx(flatten)]
     pub campaign: Campaign,
     /// Listed under the current text, as the public page counts them.
     pub listed: i64,
@@ -142,7 +125,7 @@ pub struct CampaignSummary {
 }
 
 pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSummary>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS},
                 (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS listed,
                 (SELECT count(*) FROM signatures s WHERE s.campaign_id = c.id AND {}) AS awaiting_reconfirmation,
@@ -153,28 +136,17 @@ pub async fn list(db: &PgPool, tenant: TenantId) -> sqlx::Result<Vec<CampaignSum
     ))
     .bind(tenant.uuid())
     .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CampaignSummary {
-                campaign: campaign(r)?,
-                listed: r.try_get("listed")?,
-                awaiting_reconfirmation: r.try_get("awaiting_reconfirmation")?,
-                pending: r.try_get("pending")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 pub async fn by_slug(db: &PgPool, tenant: TenantId, slug: &str) -> sqlx::Result<Option<Campaign>> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM campaigns c WHERE c.tenant_id = $1 AND c.slug = $2"
     ))
     .bind(tenant.uuid())
     .bind(slug)
     .fetch_optional(db)
-    .await?;
-    row.as_ref().map(campaign).transpose()
+    .await
 }
 
 /// A campaign as the public finds it through its URL, with its group.
@@ -182,6 +154,14 @@ pub struct PublicCampaign {
     pub campaign: Campaign,
     pub tenant: PublicTenantId,
     pub group_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PublicCampaignRow {
+    #[sqlx(flatten)]
+    campaign: Campaign,
+    tenant_id: Uuid,
+    tenant_name: String,
 }
 
 /// The public lookup: the only maker of a `PublicTenantId`, which opens to the public
@@ -195,7 +175,7 @@ pub async fn public_by_slugs(
 ) -> sqlx::Result<Option<PublicCampaign>> {
     // The current address first, in one probe: the public page's every request comes
     // here, and a campaign taking confirmations has a row that changes many times a second.
-    let mut row = sqlx::query(&format!(
+    let mut row: Option<PublicCampaignRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS}, t.name AS tenant_name FROM campaigns c JOIN tenants t ON t.id = c.tenant_id
          WHERE t.slug = $1 AND c.slug = $2"
     ))
@@ -204,7 +184,7 @@ pub async fn public_by_slugs(
     .fetch_optional(db)
     .await?;
     if row.is_none() {
-        row = sqlx::query(&format!(
+        row = sqlx::query_as(&format!(
             "SELECT {COLUMNS}, t.name AS tenant_name
              FROM campaign_previous_slugs p JOIN tenants t ON t.id = p.tenant_id
              JOIN campaigns c ON c.tenant_id = p.tenant_id AND c.id = p.campaign_id
@@ -215,14 +195,11 @@ pub async fn public_by_slugs(
         .fetch_optional(db)
         .await?;
     }
-    row.map(|r| {
-        Ok(PublicCampaign {
-            campaign: campaign(&r)?,
-            tenant: PublicTenantId::found_by_public_url(r.try_get("tenant_id")?),
-            group_name: r.try_get("tenant_name")?,
-        })
-    })
-    .transpose()
+    Ok(row.map(|r| PublicCampaign {
+        campaign: r.campaign,
+        tenant: PublicTenantId::found_by_public_url(r.tenant_id),
+        group_name: r.tenant_name,
+    }))
 }
 
 pub struct CampaignInput {
@@ -384,315 +361,6 @@ pub async fn set_status(
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-crate::db::text_enum! {
-    /// What a revision is to the people who already signed.
-    pub enum ChangeKind {
-        /// Written before anyone signed.
-        Initial = "initial",
-        /// Signers are told and may withdraw; they stay listed (consent carried over).
-        Minor = "minor",
-        /// Signers must confirm the new text to be listed under it.
-        Substantive = "substantive",
-        /// No word changed (`campaigns::correction`): nobody is told, and the consent of
-        /// those whose consent covered the text before is carried over, as for a minor
-        /// change.
-        Correction = "correction",
-    }
-}
-
-impl ChangeKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ChangeKind::Initial => "Before signatures",
-            ChangeKind::Minor => "Minor change",
-            ChangeKind::Substantive => "Substantive change",
-            ChangeKind::Correction => "Correction (no word changed)",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Revision {
-    pub id: Uuid,
-    pub number: i32,
-    pub body: String,
-    pub author_name: String,
-    pub created_at: OffsetDateTime,
-    pub change_kind: ChangeKind,
-    pub change_note: String,
-    /// Minor: signers may withdraw until then; substantive: may re-confirm until then.
-    pub respond_by: Option<OffsetDateTime>,
-}
-
-const REVISION_COLUMNS: &str =
-    "id, number, body, author_name, created_at, change_kind, change_note, respond_by";
-
-fn revision(r: &PgRow) -> sqlx::Result<Revision> {
-    Ok(Revision {
-        id: r.try_get("id")?,
-        number: r.try_get("number")?,
-        body: r.try_get("body")?,
-        author_name: r.try_get("author_name")?,
-        created_at: r.try_get("created_at")?,
-        change_kind: r.try_get("change_kind")?,
-        change_note: r.try_get("change_note")?,
-        respond_by: r.try_get("respond_by")?,
-    })
-}
-
-/// Saves the letter as a new, immutable revision; returns its id and number.
-pub async fn add_revision(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    campaign_id: Uuid,
-    body: &str,
-    author: (Uuid, &str),
-    now: OffsetDateTime,
-) -> sqlx::Result<(Uuid, i32)> {
-    add_changed_revision(
-        conn,
-        tenant,
-        campaign_id,
-        body,
-        author,
-        now,
-        ChangeKind::Initial,
-        "",
-        None,
-    )
-    .await
-}
-
-/// Saves a revision of a letter people may have signed, saying what it is to them, under
-/// the consent lock taken exclusively (`signatures::consent`). Every revision moves the
-/// campaign's consent floor to itself: from this moment only signers whose consent covers
-/// this text (they confirm it, or a minor change carries their consent over as they are
-/// told) are listed.
-#[allow(clippy::too_many_arguments)]
-pub async fn add_changed_revision(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    campaign_id: Uuid,
-    body: &str,
-    author: (Uuid, &str),
-    now: OffsetDateTime,
-    kind: ChangeKind,
-    note: &str,
-    respond_by: Option<OffsetDateTime>,
-) -> sqlx::Result<(Uuid, i32)> {
-    consent::lock_exclusive(conn, campaign_id).await?;
-    crate::signatures::store::lock_host(conn, tenant, campaign_id).await?;
-    // Locking the campaign row numbers concurrent saves one after the other.
-    sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
-        .bind(tenant.uuid())
-        .bind(campaign_id)
-        .execute(&mut *conn)
-        .await?;
-    let id = Uuid::new_v4();
-    let number: i32 = sqlx::query_scalar(
-        "INSERT INTO letter_revisions (id, tenant_id, campaign_id, number, body, author_id, author_name, created_at,
-                                       change_kind, change_note, respond_by)
-         VALUES ($1, $2, $3, (SELECT coalesce(max(number), 0) + 1 FROM letter_revisions WHERE campaign_id = $3),
-                 $4, $5, $6, $7, $8, $9, $10)
-         RETURNING number",
-    )
-    .bind(id)
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(body)
-    .bind(author.0)
-    .bind(author.1)
-    .bind(now)
-    .bind(kind)
-    .bind(note)
-    .bind(respond_by)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE campaigns SET consent_from_revision = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.uuid())
-        .bind(campaign_id)
-        .bind(number)
-        .execute(&mut *conn)
-        .await?;
-    Ok((id, number))
-}
-
-/// The newest revision: the one the public page and the form show.
-pub async fn current_revision(
-    db: &PgPool,
-    tenant: impl TenantScope,
-    campaign_id: Uuid,
-) -> sqlx::Result<Option<Revision>> {
-    let row = sqlx::query(&format!(
-        "SELECT {REVISION_COLUMNS} FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC LIMIT 1"
-    ))
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .fetch_optional(db)
-    .await?;
-    row.as_ref().map(revision).transpose()
-}
-
-/// The text the public page shows and the consent floor its lists use, read in one
-/// statement (a save moves both at once).
-pub async fn public_text(
-    conn: &mut PgConnection,
-    tenant: impl TenantScope,
-    campaign_id: Uuid,
-) -> sqlx::Result<(Option<Revision>, i32)> {
-    let row = sqlx::query(
-        "SELECT c.consent_from_revision, r.id, r.number, r.body, r.author_name, r.created_at, r.change_kind,
-                r.change_note, r.respond_by
-         FROM campaigns c
-         LEFT JOIN LATERAL (SELECT * FROM letter_revisions
-                             WHERE campaign_id = c.id ORDER BY number DESC LIMIT 1) r ON true
-         WHERE c.tenant_id = $1 AND c.id = $2",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok((None, 1));
-    };
-    let floor: i32 = row.try_get("consent_from_revision")?;
-    let has_revision: Option<Uuid> = row.try_get("id")?;
-    let revision = match has_revision {
-        Some(_) => Some(revision(&row)?),
-        None => None,
-    };
-    Ok((revision, floor))
-}
-
-pub async fn revisions(
-    db: &PgPool,
-    tenant: TenantId,
-    campaign_id: Uuid,
-) -> sqlx::Result<Vec<Revision>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {REVISION_COLUMNS} FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY number DESC"
-    ))
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter().map(revision).collect()
-}
-
-pub async fn revision_by_number(
-    db: &PgPool,
-    tenant: impl TenantScope,
-    campaign_id: Uuid,
-    number: i32,
-) -> sqlx::Result<Option<Revision>> {
-    let row = sqlx::query(&format!(
-        "SELECT {REVISION_COLUMNS} FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 AND number = $3"
-    ))
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(number)
-    .fetch_optional(db)
-    .await?;
-    row.as_ref().map(revision).transpose()
-}
-
-/// Until when signers whose consent covers revision `after` may confirm the text as it
-/// stands: the date set with the latest substantive change after it (none: no such
-/// change; they were approved or restored after a change they were not told of).
-pub async fn substantive_respond_by(
-    db: &PgPool,
-    tenant: impl TenantScope,
-    campaign_id: Uuid,
-    after: i32,
-) -> sqlx::Result<Option<OffsetDateTime>> {
-    let by: Option<Option<OffsetDateTime>> = sqlx::query_scalar(
-        "SELECT respond_by FROM letter_revisions
-         WHERE tenant_id = $1 AND campaign_id = $2 AND number > $3 AND change_kind = 'substantive'
-         ORDER BY number DESC LIMIT 1",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(after)
-    .fetch_optional(db)
-    .await?;
-    Ok(by.flatten())
-}
-
-/// Whether `revision_id` is a revision of this campaign (for the form's hidden field).
-pub async fn revision_number_of(
-    db: &PgPool,
-    tenant: impl TenantScope,
-    campaign_id: Uuid,
-    revision_id: Uuid,
-) -> sqlx::Result<Option<i32>> {
-    sqlx::query_scalar(
-        "SELECT number FROM letter_revisions WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(revision_id)
-    .fetch_optional(db)
-    .await
-}
-
-pub fn wording_digest(title: &str, points: &[String]) -> String {
-    let mut text = title.to_owned();
-    for point in points {
-        text.push('\n');
-        text.push_str(point);
-    }
-    crate::tokens::hex(&crate::tokens::hash_token(&text))
-}
-
-/// What a signer's consent must cover now, read in one statement: the current revision,
-/// the consent floor, the title and the points of unity. Read it after taking the consent
-/// lock (`signatures::consent`), in the transaction that acts on it.
-#[derive(sqlx::FromRow)]
-pub struct ConsentText {
-    pub revision_id: Option<Uuid>,
-    /// 0 before the first revision.
-    pub revision_number: i32,
-    pub consent_from_revision: i32,
-    pub title: String,
-    pub points: Vec<String>,
-}
-
-impl ConsentText {
-    pub fn wording(&self) -> String {
-        wording_digest(&self.title, &self.points)
-    }
-}
-
-pub async fn consent_text(
-    conn: &mut PgConnection,
-    campaign_id: Uuid,
-) -> sqlx::Result<Option<ConsentText>> {
-    sqlx::query_as(
-        "SELECT r.id AS revision_id, coalesce(r.number, 0) AS revision_number, c.consent_from_revision,
-                c.title, c.points
-         FROM campaigns c
-         LEFT JOIN LATERAL (SELECT id, number FROM letter_revisions
-                             WHERE campaign_id = c.id ORDER BY number DESC LIMIT 1) r ON true
-         WHERE c.id = $1",
-    )
-    .bind(campaign_id)
-    .fetch_optional(conn)
-    .await
-}
-
-/// The current revision's number (0: none yet), in the caller's transaction.
-pub async fn current_number_in(conn: &mut PgConnection, campaign_id: Uuid) -> sqlx::Result<i32> {
-    sqlx::query_scalar(
-        "SELECT coalesce(max(number), 0) FROM letter_revisions WHERE campaign_id = $1",
-    )
-    .bind(campaign_id)
-    .fetch_one(conn)
-    .await
 }
 
 /// The time zone a group works in, for pages about the whole group (its Email page): the

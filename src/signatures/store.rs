@@ -1319,3 +1319,14 @@ pub async fn referrals(
     .fetch_all(db)
     .await
 }
+
+// What the campaigns and signing areas ask of signatures' tables, by topic (issue 18):
+// each file reads or writes only this area's tables, except where its doc names a
+// read-only join.
+mod letter_changes;
+mod member_updates;
+mod reissued;
+
+pub use letter_changes::*;
+pub use member_updates::*;
+pub use reissued::*;

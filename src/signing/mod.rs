@@ -9,13 +9,12 @@ mod letter_pdf;
 mod not_yet;
 pub mod page_cache;
 pub mod personal_ask;
+mod public_campaign;
 mod public_page;
 mod release_pages;
 mod signer;
+mod signing_state;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
@@ -24,8 +23,9 @@ pub use form::{prefilled as prefilled_form, SignForm};
 pub use page_cache::PageCache;
 /// The signer's link, for the privacy pages at the top (`crate::erasure`).
 pub use signer::{find, link_gone, Found};
+pub use public_campaign::public_campaign;
+pub use signing_state::SigningState;
 
-use crate::state::AppState;
 use crate::web::RateLimit;
 
 /// New signatures from one client address (each emails a confirmation link to an address
@@ -71,29 +71,6 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The shared state plus what only the public pages keep: the rendered pages (in this
-/// process's memory).
-#[derive(Clone)]
-pub struct SigningState {
-    pub app: AppState,
-    pub pages: Arc<PageCache>,
-}
-
-impl SigningState {
-    pub fn new(app: AppState) -> Self {
-        Self {
-            app,
-            pages: Arc::new(PageCache::default()),
-        }
-    }
-}
-
-impl FromRef<SigningState> for AppState {
-    fn from_ref(state: &SigningState) -> Self {
-        state.app.clone()
-    }
-}
-
 pub fn router() -> Router<SigningState> {
     Router::new()
         .route("/{tenant}/{campaign}", get(public_page::page))
@@ -134,19 +111,4 @@ pub fn router() -> Router<SigningState> {
             "/{tenant}/{campaign}/signature/{token}/withdraw",
             get(signer::withdraw_page).post(signer::withdraw),
         )
-}
-
-/// The campaign behind a public URL; drafts do not exist publicly.
-pub async fn public_campaign(
-    state: &AppState,
-    tenant_slug: &str,
-    campaign_slug: &str,
-) -> crate::error::AppResult<crate::campaigns::store::PublicCampaign> {
-    let found = crate::campaigns::store::public_by_slugs(&state.db, tenant_slug, campaign_slug)
-        .await?
-        .ok_or(crate::error::AppError::NotFound)?;
-    if !found.campaign.status.is_public() {
-        return Err(crate::error::AppError::NotFound);
-    }
-    Ok(found)
 }

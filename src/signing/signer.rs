@@ -16,7 +16,7 @@ use crate::signatures::consent;
 use crate::signatures::store::{self as store, Actor, Consent, Signature};
 use crate::signatures::{Action, SignatureState};
 use crate::state::AppState;
-use crate::tenancy::{PublicTenantId, TenantScope};
+use crate::tenancy::PublicTenantId;
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
@@ -239,12 +239,8 @@ async fn reissue_ask(state: &AppState, found: &Found) -> AppResult<Option<Reissu
     if !found.signature.source.is_reissue() || !waiting {
         return Ok(None);
     }
-    let original_title: Option<String> =
-        sqlx::query_scalar("SELECT c.title FROM campaigns c WHERE c.tenant_id = $1 AND c.id = $2")
-            .bind(found.tenant.uuid())
-            .bind(found.campaign.reissued_from)
-            .fetch_optional(&state.db)
-            .await?;
+    let original_title =
+        campaigns::title_of(&state.db, found.tenant, found.campaign.reissued_from).await?;
     Ok(Some(ReissueAsk {
         original_title: original_title.unwrap_or_else(|| "an earlier letter".into()),
         listed_unless_opt_out: found.signature.state == SignatureState::Notified,
@@ -542,15 +538,12 @@ pub async fn confirm(
         // Each confirmation decides it afresh: an earlier one's notice does not outlive a
         // withdrawal and a new confirmation without it. (No write when there is nothing
         // to record or clear: most campaigns give no notice.)
-        sqlx::query(
-            "UPDATE signatures s SET reissue_notice_at = CASE WHEN $3 AND c.reissue_notice THEN $2 END
-             FROM campaigns c WHERE s.id = $1 AND c.id = s.campaign_id
-               AND (s.reissue_notice_at IS NOT NULL OR ($3 AND c.reissue_notice))",
+        store::record_reissue_notice(
+            &mut tx,
+            found.signature.id,
+            state.clock.now(),
+            form.reissue_notice == "shown",
         )
-        .bind(found.signature.id)
-        .bind(state.clock.now())
-        .bind(form.reissue_notice == "shown")
-        .execute(&mut *tx)
         .await?;
     }
     tx.commit().await?;

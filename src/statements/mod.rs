@@ -10,14 +10,18 @@ mod confirm;
 mod emails;
 mod form;
 mod organizers;
+mod statement_state;
 pub mod store;
+mod text;
 
 use axum::routing::{get, post};
 use axum::Router;
 use time::Duration;
 
 pub use emails::{ConfirmStatement, StatementWaiting};
+pub use statement_state::StatementState;
 pub use store::PublicStatement;
+pub use text::{is_web_link, paragraphs};
 
 use crate::state::AppState;
 use crate::web::RateLimit;
@@ -54,55 +58,6 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
 ];
 
-crate::db::text_enum! {
-    /// Where a statement stands. Only `approved` ones are public.
-    pub enum StatementState {
-        Pending = "pending",
-        Approved = "approved",
-        Rejected = "rejected",
-    }
-}
-
-impl StatementState {
-    pub fn label(self) -> &'static str {
-        match self {
-            StatementState::Pending => "Awaiting a decision",
-            StatementState::Approved => "Approved (public)",
-            StatementState::Rejected => "Rejected",
-        }
-    }
-}
-
-/// Plain text in paragraphs: split at blank lines, each trimmed, empty ones dropped.
-pub fn paragraphs(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut end = 0;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim().is_empty() {
-            if let Some(s) = start.take() {
-                out.push(text[s..end].trim());
-            }
-        } else {
-            start.get_or_insert(offset);
-            end = offset + line.len();
-        }
-        offset += line.len();
-    }
-    if let Some(s) = start {
-        out.push(text[s..end].trim());
-    }
-    out
-}
-
-/// An absolute http(s) address with a host.
-pub fn is_web_link(link: &str) -> bool {
-    url::Url::parse(link).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-    })
-}
-
 pub fn router() -> Router<AppState> {
     let c = "/app/{tenant}/campaigns/{campaign}";
     Router::new()
@@ -124,42 +79,4 @@ pub fn router() -> Router<AppState> {
             &format!("{c}/statements/{{id}}/decide"),
             post(organizers::decide),
         )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paragraphs_split_at_blank_lines() {
-        assert_eq!(
-            paragraphs("One line\nand more.\n\n  \r\nSecond.\n\n\n"),
-            ["One line\nand more.", "Second."]
-        );
-        assert!(paragraphs(" \n\n").is_empty());
-    }
-
-    #[test]
-    fn only_web_links() {
-        assert!(is_web_link("https://lake.example/statement?x=1"));
-        assert!(is_web_link("http://lake.example"));
-        for bad in [
-            "javascript:alert(1)",
-            "JAVASCRIPT://x%0aalert(1)",
-            "data:text/html,x",
-            "lake.example",
-            "ftp://x.example",
-            "https://",
-        ] {
-            assert!(!is_web_link(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn states_read_back_only_known_values() {
-        for state in StatementState::ALL {
-            assert_eq!(StatementState::parse(state.as_str()), Some(*state));
-        }
-        assert_eq!(StatementState::parse("withdrawn"), None);
-    }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::store::{self, Decision, Statement};
 use super::StatementState;
-use crate::campaigns::lookup::campaign_of;
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
 use crate::signatures::names::name_key;
@@ -110,10 +110,8 @@ async fn list_page(
 
 pub async fn list(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug)): Path<(String, String)>,
+    CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     render(list_page(&state, &member, campaign, None).await?)
 }
 
@@ -124,16 +122,21 @@ pub struct DecisionForm {
     reason: String,
 }
 
+/// The `{id}` of a statement in an organizer URL.
+#[derive(Deserialize)]
+pub struct StatementInUrl {
+    id: Uuid,
+}
+
 /// Approve (pending or rejected, once its sender confirmed it), reject with a reason
 /// (pending or approved), or withdraw an approval (back to pending). Only an approved
 /// statement is public.
 pub async fn decide(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, slug, id)): Path<(String, String, Uuid)>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(StatementInUrl { id }): Path<StatementInUrl>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let campaign = campaign_of(&state, &member, &slug).await?;
     let statement = store::by_id(&state.db, member.tenant_id, campaign.id, id)
         .await?
         .ok_or(AppError::NotFound)?;

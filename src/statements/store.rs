@@ -6,8 +6,7 @@
 
 pub mod forget;
 
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,6 +23,7 @@ pub struct NewStatement {
 }
 
 /// A statement as organizers see it.
+#[derive(sqlx::FromRow)]
 pub struct Statement {
     pub id: Uuid,
     pub organization: String,
@@ -65,6 +65,7 @@ impl Statement {
 }
 
 /// An approved statement as the public page shows it.
+#[derive(sqlx::FromRow)]
 pub struct PublicStatement {
     pub organization: String,
     pub body: String,
@@ -177,6 +178,7 @@ pub async fn submit(
 }
 
 /// A statement as its confirmation page shows it: what will be published.
+#[derive(sqlx::FromRow)]
 pub struct Unconfirmed {
     pub id: Uuid,
     pub organization: String,
@@ -201,8 +203,8 @@ pub async fn by_link(
     id: Uuid,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<Unconfirmed>> {
-    let row = sqlx::query(
-        "SELECT id, organization, body, link, wording, token_expires_at FROM statements
+    sqlx::query_as(
+        "SELECT id, organization, body, link, wording, token_expires_at AS expires_at FROM statements
          WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 AND token_hash = $4
            AND confirmed_at IS NULL AND state = 'pending'",
     )
@@ -211,18 +213,7 @@ pub async fn by_link(
     .bind(id)
     .bind(token_hash)
     .fetch_optional(db)
-    .await?;
-    row.map(|r| {
-        Ok(Unconfirmed {
-            id: r.try_get("id")?,
-            organization: r.try_get("organization")?,
-            body: r.try_get("body")?,
-            link: r.try_get("link")?,
-            wording: r.try_get("wording")?,
-            expires_at: r.try_get("token_expires_at")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// The sender confirms the text their page showed (`wording`): true if this did it. The
@@ -259,7 +250,7 @@ pub async fn approved(
     tenant: PublicTenantId,
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<PublicStatement>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT organization, body, link, confirmed_at IS NOT NULL AS confirmed_by_sender FROM statements
          WHERE campaign_id = $2 AND state = 'approved' AND tenant_id = $1
            AND (confirmed_at IS NOT NULL OR approved_before_confirmation)
@@ -268,53 +259,23 @@ pub async fn approved(
     .bind(crate::tenancy::TenantScope::uuid(tenant))
     .bind(campaign_id)
     .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PublicStatement {
-                organization: r.try_get("organization")?,
-                body: r.try_get("body")?,
-                link: r.try_get("link")?,
-                confirmed_by_sender: r.try_get("confirmed_by_sender")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 const COLUMNS: &str = "id, organization, contact_name, email::text AS email, body, link, state, \
                        decided_by, decided_at, reason, created_at, confirmed_at, token_expires_at, \
                        approved_before_confirmation";
 
-fn statement(r: &PgRow) -> sqlx::Result<Statement> {
-    Ok(Statement {
-        id: r.try_get("id")?,
-        organization: r.try_get("organization")?,
-        contact_name: r.try_get("contact_name")?,
-        email: r.try_get("email")?,
-        body: r.try_get("body")?,
-        link: r.try_get("link")?,
-        state: r.try_get("state")?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
-        reason: r.try_get("reason")?,
-        created_at: r.try_get("created_at")?,
-        confirmed_at: r.try_get("confirmed_at")?,
-        token_expires_at: r.try_get("token_expires_at")?,
-        approved_before_confirmation: r.try_get("approved_before_confirmation")?,
-    })
-}
-
 /// Every statement of a campaign, newest first.
 pub async fn all(db: &PgPool, tenant: TenantId, campaign_id: Uuid) -> sqlx::Result<Vec<Statement>> {
-    let rows = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM statements WHERE tenant_id = $1 AND campaign_id = $2
          ORDER BY created_at DESC, id"
     ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .fetch_all(db)
-    .await?;
-    rows.iter().map(statement).collect()
+    .await
 }
 
 pub async fn by_id(
@@ -323,15 +284,14 @@ pub async fn by_id(
     campaign_id: Uuid,
     id: Uuid,
 ) -> sqlx::Result<Option<Statement>> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM statements WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3"
     ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(id)
     .fetch_optional(db)
-    .await?;
-    row.as_ref().map(statement).transpose()
+    .await
 }
 
 /// Who decided, and why.
