@@ -247,7 +247,7 @@ pub async fn confirm(
             }
         }
     }
-    signatures::move_public_version(&mut tx, member.tenant_id, campaign.id).await?;
+    super::store::move_public_version(&mut tx, member.tenant_id, campaign.id).await?;
     tx.commit().await?;
     Ok(
         Redirect::to(&member.path(&format!("/campaigns/{}?notice=imported", campaign.slug)))

@@ -375,3 +375,19 @@ pub async fn group_time_zone(db: &PgPool, tenant: TenantId) -> sqlx::Result<Stri
     .await?;
     Ok(zone.unwrap_or_else(|| "UTC".to_owned()))
 }
+
+/// Moves the campaign's public version on once (see `defer_public_version`).
+pub async fn move_public_version(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE campaigns SET public_version = public_version + 1 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

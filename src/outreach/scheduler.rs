@@ -701,9 +701,9 @@ async fn digest_for(
 /// to one campaign, as the outreach pages do before they read.
 pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let referrals = store::referrals_to_absorb(&state.db, campaign).await?;
+    let referrals = crate::signatures::store::referrals_to_absorb(&state.db, campaign).await?;
     let mut absorbed = 0;
-    for store::ReferralToAbsorb {
+    for crate::signatures::store::ReferralToAbsorb {
         id: referral_id,
         tenant_id,
         campaign_id,
@@ -720,7 +720,7 @@ pub async fn absorb_referrals(state: &AppState, campaign: Option<Uuid>) -> anyho
             .unwrap_or_else(|| "Suggested organization".into());
         let mut tx = state.db.begin().await?;
         // Another instance may absorb the same referral at the same moment.
-        let taken = store::take_referral(&mut tx, referral_id).await?;
+        let taken = crate::signatures::store::take_referral(&mut tx, referral_id).await?;
         let already = store::referral_has_prospect(&mut tx, referral_id).await?;
         if !taken || already {
             continue;

@@ -220,10 +220,7 @@ pub async fn imported_since(
     tenant: TenantId,
     since: OffsetDateTime,
 ) -> sqlx::Result<i64> {
-    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(tenant.uuid())
-        .execute(&mut *conn)
-        .await?;
+    crate::tenancy::store::lock_tenant(&mut *conn, tenant).await?;
     sqlx::query_scalar(
         "SELECT count(*) FROM signatures WHERE tenant_id = $1 AND source = 'import' AND created_at > $2",
     )
@@ -234,27 +231,11 @@ pub async fn imported_since(
 }
 
 /// For many inserts in one transaction (a CSV import): the public page's version is not
-/// moved per row; call `move_public_version` once before committing.
+/// moved per row; call `campaigns::store::move_public_version` once before committing.
 pub async fn defer_public_version(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query("SELECT set_config('undersigned.defer_public_version', 'on', true)")
         .execute(conn)
         .await?;
-    Ok(())
-}
-
-/// Moves the campaign's public version on once (see `defer_public_version`).
-pub async fn move_public_version(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    campaign_id: Uuid,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE campaigns SET public_version = public_version + 1 WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 
@@ -1323,10 +1304,12 @@ pub async fn referrals(
 // What the campaigns and signing areas ask of signatures' tables, by topic (issue 18):
 // each file reads or writes only this area's tables, except where its doc names a
 // read-only join.
+mod absorbed_referrals;
 mod letter_changes;
 mod member_updates;
 mod reissued;
 
+pub use absorbed_referrals::*;
 pub use letter_changes::*;
 pub use member_updates::*;
 pub use reissued::*;

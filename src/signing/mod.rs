@@ -21,9 +21,9 @@ use time::Duration;
 
 pub use form::{prefilled as prefilled_form, SignForm};
 pub use page_cache::PageCache;
+pub use public_campaign::public_campaign;
 /// The signer's link, for the privacy pages at the top (`crate::erasure`).
 pub use signer::{find, link_gone, Found};
-pub use public_campaign::public_campaign;
 pub use signing_state::SigningState;
 
 use crate::web::RateLimit;
