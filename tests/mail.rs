@@ -548,7 +548,8 @@ async fn the_development_mailbox_is_off_when_mail_goes_out_by_smtp() {
 /// workers in one process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_app_processes_never_send_the_same_row_twice() {
-    let url = support::fresh_database().await;
+    let database = support::fresh_database().await;
+    let url = database.url.clone();
     let db = sqlx::PgPool::connect(&url).await.unwrap();
     sqlx::query(
         "INSERT INTO outbox (idempotency_key, recipient, message, send_at)
