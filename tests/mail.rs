@@ -708,6 +708,10 @@ async fn unsubscribing_from_one_group_leaves_other_groups_mail_alone() {
 /// (each message takes longer than the whole lease): every message still arrives exactly
 /// once. A row's lease is renewed right before and during its own send, and marks apply
 /// only while the worker still holds the row; a worker that lost a row leaves it alone.
+///
+/// The lease really passes: the first worker claims every row (12, within one claim) and
+/// sends two at a time, so the rows waiting in its batch outlive their lease; the second
+/// worker starts only once the first holds every row, so whatever it sends it took over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
     let sink = SmtpSink::start_with(support::smtp::SinkOptions {
@@ -717,6 +721,7 @@ async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
     .await;
     let app = TestApp::spawn_with(Options {
         smtp_url: Some(sink.url()),
+        env: vec![("MAIL_CONCURRENCY", "2".into())],
         ..Default::default()
     })
     .await;
@@ -754,10 +759,37 @@ async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
         worker(undersigned::db::connect(&app.database_url).await.unwrap()),
         worker(undersigned::db::connect(&app.database_url).await.unwrap()),
     );
-    let (sent_a, sent_b) = tokio::join!(
-        tokio::spawn(async move { a.process_due().await.unwrap() }),
-        tokio::spawn(async move { b.process_due().await.unwrap() }),
-    );
+    let first = tokio::spawn(async move { a.process_due().await.unwrap() });
+    let mut held = 0;
+    for _ in 0..500 {
+        held = app
+            .count("SELECT count(*) FROM outbox WHERE lease_token IS NOT NULL")
+            .await;
+        if held == 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    assert_eq!(held, 12, "the first worker claimed every row in one batch");
+    // The second worker comes back until nothing is left, as its loop would.
+    let db = app.db.clone();
+    let second = tokio::spawn(async move {
+        let mut sent = 0;
+        for _ in 0..1000 {
+            sent += b.process_due().await.unwrap();
+            let left: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'")
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        sent
+    });
+    let (sent_a, sent_b) = tokio::join!(first, second);
     ticking.abort();
     let (sent_a, sent_b) = (sent_a.unwrap(), sent_b.unwrap());
     let mut recipients: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
@@ -766,6 +798,11 @@ async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
     assert_eq!(recipients.len(), 12, "each message once: {recipients:?}");
     assert_eq!(unique.len(), 12);
     assert_eq!(sent_a + sent_b, 12, "{sent_a} + {sent_b}");
+    assert!(sent_a > 0, "the first worker sent before its lease ran out");
+    assert!(
+        sent_b > 0,
+        "rows the first worker claimed passed to the second when their lease ran out"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM outbox WHERE status = 'sent'")
             .await,
