@@ -545,12 +545,67 @@ async fn the_development_mailbox_is_off_when_mail_goes_out_by_smtp() {
 }
 
 /// The same guarantee with two real app processes (the release scenario), not just two
-/// workers in one process.
+/// workers in one process. Each process sends to an SMTP server of its own that takes a
+/// moment per message, two at a time, and the mail is enqueued once both are up: a claim
+/// of 64 rows keeps a process busy longer than the other's one-second idle poll, so both
+/// send, and the test says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_app_processes_never_send_the_same_row_twice() {
     let database = support::fresh_database().await;
     let url = database.url.clone();
     let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let slow = support::smtp::SinkOptions {
+        delay: std::time::Duration::from_millis(80),
+        ..Default::default()
+    };
+    let sinks = [
+        SmtpSink::start_with(slow.clone()).await,
+        SmtpSink::start_with(slow).await,
+    ];
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut ports = Vec::new();
+    let mut children: Vec<std::process::Child> = dirs
+        .iter()
+        .zip(&sinks)
+        .map(|(dir, sink)| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            ports.push(port);
+            std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+                .env("DATABASE_URL", &url)
+                .env("APP_ADDR", format!("127.0.0.1:{port}"))
+                .env("DATA_DIR", dir.path())
+                .env("SMTP_URL", sink.url())
+                .env("MAIL_CONCURRENCY", "2")
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for port in &ports {
+        let mut up = false;
+        for _ in 0..300 {
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
+                if r.status() == 200 {
+                    up = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        if !up {
+            for child in &mut children {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            panic!("the process on port {port} never answered");
+        }
+    }
     sqlx::query(
         "INSERT INTO outbox (idempotency_key, recipient, message, send_at)
          SELECT 'p' || i, 'member' || i || '@example.org',
@@ -561,28 +616,8 @@ async fn two_app_processes_never_send_the_same_row_twice() {
     .await
     .unwrap();
 
-    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let mut children: Vec<std::process::Child> = dirs
-        .iter()
-        .map(|dir| {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
-                .env("DATABASE_URL", &url)
-                .env("APP_ADDR", format!("127.0.0.1:{port}"))
-                .env("DATA_DIR", dir.path())
-                .env("RUST_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
     let mut pending = 300;
-    for _ in 0..200 {
+    for _ in 0..300 {
         pending =
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE status <> 'sent'")
                 .fetch_one(&db)
@@ -597,10 +632,11 @@ async fn two_app_processes_never_send_the_same_row_twice() {
         let _ = child.kill();
         let _ = child.wait();
     }
+    db.close().await;
     assert_eq!(pending, 0, "both processes together sent everything");
-    let per_process: Vec<Vec<String>> = dirs
+    let per_process: Vec<Vec<String>> = sinks
         .iter()
-        .map(|d| recipients_in(&d.path().join("mail")))
+        .map(|sink| sink.messages().into_iter().flat_map(|m| m.to).collect())
         .collect();
     let all: Vec<&String> = per_process.iter().flatten().collect();
     eprintln!(
@@ -608,7 +644,13 @@ async fn two_app_processes_never_send_the_same_row_twice() {
         per_process[0].len(),
         per_process[1].len()
     );
-    assert_eq!(all.len(), 300, "300 messages written in all");
+    assert!(
+        per_process.iter().all(|sent| !sent.is_empty()),
+        "both processes sent: {} and {}",
+        per_process[0].len(),
+        per_process[1].len()
+    );
+    assert_eq!(all.len(), 300, "300 messages sent in all");
     assert_eq!(
         all.iter().collect::<HashSet<_>>().len(),
         300,
