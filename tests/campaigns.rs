@@ -803,13 +803,17 @@ async fn concurrent_status_changes_cannot_resurrect_a_stale_setting() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let (path, _) = open_campaign(&owner, "river", "water", &[]).await;
+    // A second session of the same organizer; a failed login would make every "keep
+    // open" a redirect to the login page, and the race no race.
     let second = app.client();
-    second
+    let login = second
         .post_form(
             "/login",
             &[("email", "ana@river.example"), ("password", PASSWORD)],
         )
         .await;
+    assert_eq!(login.status, 303, "the second login: {}", login.body);
+    assert_eq!(second.get(&path).await.status, 200, "the second session is in");
     let mut outcomes = std::collections::BTreeMap::new();
     for round in 0..15 {
         sqlx::query("UPDATE campaigns SET status = 'open', open_after_deadline = false")
