@@ -453,47 +453,102 @@ async fn import_previews_per_row_errors_and_imports_all_or_none() {
     assert!(not_utf8.body.contains("not UTF-8"));
 }
 
+/// A viewer reads a campaign but every write an editor makes is refused with 403 and
+/// changes nothing: status, letter, settings, release, a signature's decision, import
+/// (upload and confirm). Each of the same requests is then shown to work for an
+/// organizer of the group, so the 403s are about the role, not the request.
 #[tokio::test]
 async fn viewers_read_campaigns_but_cannot_change_them() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
-    let path = create_campaign(&owner, "river", "water", &[]).await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
+    let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
+    sign_and_confirm(&app, &public, "Lake Friends", "lee@lake.example").await;
+    let signature: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM signatures WHERE name = 'Lake Friends'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let viewer = app
+        .join(&owner, "river", "vic@river.example", "viewer", "Vic")
         .await;
-    let link = app.link_mailed_to("vic@river.example", "/invite/").await;
-    let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", support::PASSWORD)],
-        )
+    let editor = app
+        .join(&owner, "river", "bo@river.example", "organizer", "Bo")
         .await;
 
     assert_eq!(viewer.get(&path).await.status, 200);
     assert_eq!(viewer.get(&format!("{path}/revisions")).await.status, 200);
+    assert_eq!(viewer.get(&format!("{path}/release")).await.status, 200);
     assert_eq!(viewer.get("/app/river/campaigns/new").await.status, 403);
+
+    let snapshot = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT (SELECT string_agg(status || title || target || coalesce(release_at::text, '-') || press_release, ',') FROM campaigns) || '/' ||
+                    (SELECT count(*) FROM letter_revisions) || '/' || (SELECT string_agg(state, ',' ORDER BY name) FROM signatures)",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    let before = snapshot().await;
+    let csv = "name,email\nImported Org,imported@example.org\n";
+    let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("{path}/settings"), {
+            let mut fields = campaign_fields("Keep the water clean", "water");
+            fields.retain(|(k, _)| *k != "target");
+            fields.push(("target", "999"));
+            fields
+        }),
+        (
+            format!("{path}/letter"),
+            vec![
+                ("body", "# Dear Mayor\n\nA second draft."),
+                ("action", "confirm_change"),
+                ("change_kind", "minor"),
+            ],
+        ),
+        (
+            format!("{path}/release"),
+            vec![
+                ("release_at", "2026-12-20T09:00"),
+                ("press_release", "# For immediate release"),
+                ("update_every_days", "0"),
+            ],
+        ),
+        (
+            format!("{path}/signatures/{signature}/decide"),
+            vec![("decision", "reject"), ("reason", "not a real organization")],
+        ),
+        (format!("{path}/import/confirm"), vec![("csv", csv)]),
+        // Last: the others are made on an open campaign.
+        (format!("{path}/status"), vec![("action", "close")]),
+    ];
+    for (url, fields) in &writes {
+        let r = viewer.post_form(url, fields).await;
+        assert_eq!(r.status, 403, "a viewer cannot POST {url}");
+    }
+    let upload = viewer
+        .upload(&format!("{path}/import"), "pasted", csv)
+        .await;
+    assert_eq!(upload.status, 403, "a viewer cannot upload an import");
+    assert_eq!(snapshot().await, before, "the viewer changed nothing");
+
+    // The same requests by an organizer of the group go through.
+    let upload = editor
+        .upload(&format!("{path}/import"), "pasted", csv)
+        .await;
+    assert_eq!(upload.status, 200, "the organizer's import preview");
+    for (url, fields) in &writes {
+        let r = editor.post_form(url, fields).await;
+        assert_eq!(r.status, 303, "the organizer's POST {url}: {}", r.body);
+    }
+    let after = snapshot().await;
+    assert_ne!(after, before, "the organizer's writes changed the campaign");
+    assert!(after.starts_with("closedKeep the water clean9992026-12-20"), "{after}");
     assert_eq!(
-        viewer
-            .post_form(&format!("{path}/status"), &[("action", "open")])
-            .await
-            .status,
-        403
+        app.count("SELECT count(*) FROM signatures WHERE source = 'import'")
+            .await,
+        1
     );
-    assert_eq!(
-        viewer
-            .post_form(
-                &format!("{path}/letter"),
-                &[("body", "x"), ("action", "save")]
-            )
-            .await
-            .status,
-        403
-    );
-    assert_eq!(app.count("SELECT count(*) FROM letter_revisions").await, 1);
 }
 
 /// Every campaign URL of tenant A, read and write, answers 404 to an organizer of

@@ -1312,6 +1312,19 @@ async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signer
     let (owner, old, old_public) = setup(&app).await;
     sign_and_confirm(&app, &old_public, "Alder Network", "lee@alder.example").await;
     let (new, new_public) = open_campaign(&owner, "river", "lake", &[]).await;
+    // A viewer of the group cannot carry anyone over; the owner's same request can.
+    let viewer = app
+        .join(&owner, "river", "vic@river.example", "viewer", "Vic")
+        .await;
+    let refused = viewer
+        .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
+        .await;
+    assert_eq!(refused.status, 403, "a viewer cannot carry");
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = 'lake'").await,
+        0,
+        "nothing carried by the viewer"
+    );
     let r = owner
         .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
         .await;
