@@ -159,26 +159,50 @@ impl Drop for TestDatabase {
             eprintln!("the failing test's database is kept: {}", self.name);
             return;
         }
-        // Drop is synchronous and the test's runtime may be gone: a thread of its own
-        // with a small runtime; FORCE ends the app's connections still open.
-        let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async move {
-                let mut admin = PgConnection::connect(ADMIN_URL).await?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await?;
-                anyhow::Ok(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop the test database {}: {dropped:?}", self.name);
+        drop_database_later(&self.name);
+    }
+}
+
+/// Hands `name` to this process's dropper: one psql session, started with the first
+/// database to drop, that reads DROP statements from a pipe and runs them one after
+/// another. DROP DATABASE waits for a checkpoint (a second, or minutes on a loaded
+/// machine), so tests do not wait for it, and one session at a time spares the server a
+/// storm of checkpoints and connections. When the test process ends, the pipe closes and
+/// psql finishes what it was given, then exits. FORCE ends the app's connections still
+/// open. Without psql, the databases wait for the next `scripts/test`.
+fn drop_database_later(name: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    static DROPPER: std::sync::OnceLock<Option<Mutex<std::process::ChildStdin>>> =
+        std::sync::OnceLock::new();
+    let dropper = DROPPER.get_or_init(|| {
+        let psql = Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        match psql {
+            Ok(mut psql) => psql.stdin.take().map(Mutex::new),
+            Err(e) => {
+                eprintln!("no psql to drop test databases with ({e}): scripts/test drops them");
+                None
+            }
         }
+    });
+    if let Some(pipe) = dropper {
+        let mut pipe = pipe.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(pipe, "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE);");
+        let _ = pipe.flush();
     }
 }
 
