@@ -212,7 +212,7 @@ async fn status_moves_from_draft_to_open_published_closed_and_back() {
         422,
         "not from a draft"
     );
-    set_status(&owner, &path, "open").await;
+    assert_eq!(set_status(&owner, &path, "open").await.status, 303);
     let page = app.client().get("/river/water").await;
     assert_eq!(page.status, 200);
     assert!(
@@ -223,11 +223,11 @@ async fn status_moves_from_draft_to_open_published_closed_and_back() {
     assert_eq!(page.header("x-robots-tag"), Some("noindex"));
     assert!(page.body.contains("Add your organization"));
 
-    set_status(&owner, &path, "publish").await;
+    assert_eq!(set_status(&owner, &path, "publish").await.status, 303);
     let page = public_page_once(&app, "/river/water", |p| !p.body.contains("noindex")).await;
     assert!(!page.body.contains("noindex"));
 
-    set_status(&owner, &path, "close").await;
+    assert_eq!(set_status(&owner, &path, "close").await.status, 303);
     let closed = app.client().get("/river/water/sign").await;
     assert_eq!(closed.status, 410);
     assert!(closed.body.contains("Signing has closed"));
@@ -235,7 +235,7 @@ async fn status_moves_from_draft_to_open_published_closed_and_back() {
     assert_eq!(page.status, 200, "the page stays");
     assert!(!page.body.contains("Add your organization"));
 
-    set_status(&owner, &path, "reopen").await;
+    assert_eq!(set_status(&owner, &path, "reopen").await.status, 303);
     let status: String = sqlx::query_scalar("SELECT status FROM campaigns")
         .fetch_one(&app.db)
         .await
@@ -301,15 +301,19 @@ async fn moderation_approves_and_rejects_with_recorded_reasons() {
         )
         .await;
     assert_eq!(no_reason.status, 422);
-    owner
-        .post_form(
-            &format!("{path}/signatures/{spam}/decide"),
-            &[
-                ("decision", "reject"),
-                ("reason", "not a real organization"),
-            ],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                &format!("{path}/signatures/{spam}/decide"),
+                &[
+                    ("decision", "reject"),
+                    ("reason", "not a real organization"),
+                ],
+            )
+            .await
+            .status,
+        303
+    );
 
     let page = public_page_once(&app, &public, |p| {
         listed_names(&p.body).contains(&"Lake Friends".to_string())
@@ -350,7 +354,7 @@ async fn export_is_utf8_with_bom_and_neutralizes_formulas() {
     let mut fields = organization("Émile Zola Society", "emile@zola.example");
     fields.retain(|(k, _)| *k != "city");
     fields.push(("city", "@SUM(A1)"));
-    sign(&app, &public, &fields).await;
+    assert_eq!(sign(&app, &public, &fields).await.status, 303);
 
     let response = owner.http_get_bytes(&format!("{path}/export.csv")).await;
     assert_eq!(response.0, 200);
@@ -516,7 +520,10 @@ async fn viewers_read_campaigns_but_cannot_change_them() {
         ),
         (
             format!("{path}/signatures/{signature}/decide"),
-            vec![("decision", "reject"), ("reason", "not a real organization")],
+            vec![
+                ("decision", "reject"),
+                ("reason", "not a real organization"),
+            ],
         ),
         (format!("{path}/import/confirm"), vec![("csv", csv)]),
         // Last: the others are made on an open campaign.
@@ -543,7 +550,10 @@ async fn viewers_read_campaigns_but_cannot_change_them() {
     }
     let after = snapshot().await;
     assert_ne!(after, before, "the organizer's writes changed the campaign");
-    assert!(after.starts_with("closedKeep the water clean9992026-12-20"), "{after}");
+    assert!(
+        after.starts_with("closedKeep the water clean9992026-12-20"),
+        "{after}"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM signatures WHERE source = 'import'")
             .await,
@@ -868,7 +878,11 @@ async fn concurrent_status_changes_cannot_resurrect_a_stale_setting() {
         )
         .await;
     assert_eq!(login.status, 303, "the second login: {}", login.body);
-    assert_eq!(second.get(&path).await.status, 200, "the second session is in");
+    assert_eq!(
+        second.get(&path).await.status,
+        200,
+        "the second session is in"
+    );
     let mut outcomes = std::collections::BTreeMap::new();
     for round in 0..15 {
         sqlx::query("UPDATE campaigns SET status = 'open', open_after_deadline = false")
@@ -951,8 +965,15 @@ async fn a_huge_diff_is_summarized_and_does_not_stall_the_app() {
     let owner = app.signup("river", "ana@river.example").await;
     let path = create_campaign(&owner, "river", "water", &[]).await;
     let lines = 9_000;
-    assert!(2 * lines < MAX_DIFF_LINES, "under the cutoff: really compared");
-    let letter = |prefix: &str| (0..lines).map(|n| format!("{prefix}{n}\n")).collect::<String>();
+    assert!(
+        2 * lines < MAX_DIFF_LINES,
+        "under the cutoff: really compared"
+    );
+    let letter = |prefix: &str| {
+        (0..lines)
+            .map(|n| format!("{prefix}{n}\n"))
+            .collect::<String>()
+    };
     for letter in [letter("a"), letter("b")] {
         let r = owner
             .post_form(

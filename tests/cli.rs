@@ -526,12 +526,12 @@ async fn serving_creates_the_database_runs_migrations_and_answers() {
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/pdf")));
         // Mail the served app writes lands under DATA_DIR, readable in the browser.
-        client
+        assert_eq!(client
             .post_form(
                 &format!("/app/{}/members/invite", undersigned::demo::SLUG),
                 &[("email", "new@example.org"), ("role", "viewer")],
             )
-            .await;
+            .await.status, 303);
         let mut written = false;
         for _ in 0..50 {
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -122,12 +122,16 @@ async fn invitations_go_out_over_real_smtp() {
     })
     .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
     assert_eq!(app.dispatch_mail().await, 1);
 
     let received = sink.messages();
@@ -173,12 +177,16 @@ async fn failures_are_retried_with_backoff_then_shown_to_organizers() {
     })
     .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
 
     for attempt in 1..=MAX_ATTEMPTS {
         assert_eq!(app.dispatch_mail().await, 1, "attempt {attempt}");
@@ -466,12 +474,16 @@ async fn the_email_page_never_shows_a_recipients_secret_link() {
     })
     .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
     let token = link.rsplit('/').next().unwrap().to_owned();
     let (id, stored): (i64, serde_json::Value) =

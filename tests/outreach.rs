@@ -1070,20 +1070,28 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
     assert_eq!(name, "Heron Watch");
 
     // A viewer of the group reads but cannot change.
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "vic@river.example"), ("role", "viewer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("vic@river.example", "/invite/").await;
     let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", support::PASSWORD)],
-        )
-        .await;
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", "Vic"), ("password", support::PASSWORD)],
+            )
+            .await
+            .status,
+        303
+    );
     for (method, url, fields) in &urls {
         let status = request(&viewer, method, url, fields).await;
         if *method == "GET" && !url.ends_with("/new") {
@@ -1154,7 +1162,7 @@ async fn no_click_makes_a_prospect_signed_and_nobody_who_signed_or_withdrew_is_a
             .await
     };
     let signer = app.client();
-    signer.get(&format!("{link}/withdraw")).await;
+    assert_eq!(signer.get(&format!("{link}/withdraw")).await.status, 200);
     assert_eq!(
         signer
             .post_form(&format!("{link}/withdraw"), &[])

@@ -394,11 +394,15 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
-    owner
-        .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
-        .await;
+    assert_eq!(
+        owner
+            .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
+            .await
+            .status,
+        303
+    );
     sign_and_confirm_as_shown(&app, &public, "Cedar Friends", "jo@cedar.example").await;
-    set_status(&owner, &path, "close").await;
+    assert_eq!(set_status(&owner, &path, "close").await.status, 303);
     let r = preview_and_send(&owner, &path, "opt_out").await;
     assert_eq!(r.status, 303, "{}", r.body);
     // The organizers change the new text after Cedar was told of it.
