@@ -349,7 +349,7 @@ async fn sessions_cookies_are_secure_under_https() {
     })
     .await;
     let client = app.client();
-    client
+    let asked = client
         .post_form(
             "/signup",
             &[
@@ -361,6 +361,7 @@ async fn sessions_cookies_are_secure_under_https() {
             ],
         )
         .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
     let link = app.signup_link("n@example.org").await;
     let response = client.post_form(&link, &[("password", PASSWORD)]).await;
     assert_eq!(response.status, 303, "{}", response.body);
@@ -386,21 +387,25 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
     app.clock.advance(Duration::hours(13));
     assert_eq!(client.get("/app/river").await.status, 303, "idle too long");
 
-    let client = app.client();
-    client
-        .post_form(
-            "/login",
-            &[("email", "ana@river.example"), ("password", PASSWORD)],
-        )
-        .await;
+    let client = app.log_in("ana@river.example").await;
     for _ in 0..7 {
         app.clock.advance(Duration::hours(11));
         assert_eq!(client.get("/app/river").await.status, 200);
     }
+    // Kept alive every 11 hours, it answers until the absolute timeout, then never again.
+    let mut statuses = Vec::new();
     for _ in 0..9 {
         app.clock.advance(Duration::hours(11));
-        client.get("/app/river").await;
+        statuses.push(client.get("/app/river").await.status);
     }
+    let ended = statuses
+        .iter()
+        .position(|s| *s == 303)
+        .expect("the session ended");
+    assert!(
+        statuses[..ended].iter().all(|s| *s == 200) && statuses[ended..].iter().all(|s| *s == 303),
+        "{statuses:?}"
+    );
     assert_eq!(
         client.get("/app/river").await.status,
         303,
@@ -499,17 +504,26 @@ async fn repeated_failures_are_throttled_per_account_but_not_forever() {
 async fn a_browser_that_logged_in_before_is_not_locked_out_by_strangers() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner.post_form("/logout", &[]).await;
+    let out = owner.post_form("/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(owner.get("/app/river").await.status, 303, "logged out");
 
     let attacker = app.client();
+    let mut refused = Vec::new();
     for _ in 0..6 {
-        attacker
+        let r = attacker
             .post_form(
                 "/login",
                 &[("email", "ana@river.example"), ("password", "guess guess")],
             )
             .await;
+        refused.push(r.status);
     }
+    assert_eq!(
+        refused,
+        [422, 422, 422, 422, 422, 429],
+        "wrong guesses, then throttled"
+    );
     assert_eq!(
         attacker
             .post_form(
@@ -643,9 +657,10 @@ async fn reset_links_expire_after_an_hour() {
     let app = TestApp::spawn().await;
     app.signup("river", "ana@river.example").await;
     let client = app.client();
-    client
+    let asked = client
         .post_form("/password/forgot", &[("email", "ana@river.example")])
         .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
     let link = app
         .link_mailed_to("ana@river.example", "/password/reset/")
         .await;

@@ -58,7 +58,8 @@ fn unknown_commands_show_usage_and_status_2() {
 
 #[tokio::test]
 async fn demo_loads_once_and_prints_how_to_log_in() {
-    let url = support::fresh_database().await;
+    let database = support::fresh_database().await;
+    let url = database.url.clone();
     let first = undersigned(&[("DATABASE_URL", &url)], &["demo"]);
     assert!(
         first.status.success(),
@@ -331,7 +332,8 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
 /// terminal colour codes.
 #[tokio::test]
 async fn demo_prints_the_real_address_and_logs_have_no_colour_codes() {
-    let url = support::fresh_database().await;
+    let database = support::fresh_database().await;
+    let url = database.url.clone();
     let data = tempfile::tempdir().unwrap();
     let output = undersigned(
         &[
@@ -367,7 +369,9 @@ async fn demo_prints_the_real_address_and_logs_have_no_colour_codes() {
 #[tokio::test]
 async fn serving_creates_the_database_runs_migrations_and_answers() {
     let name = format!("undersigned_cli_{}", uuid::Uuid::new_v4().simple());
-    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    // The app creates it; dropped when the test ends.
+    let database = support::TestDatabase::named(&name);
+    let url = database.url.clone();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -522,12 +526,12 @@ async fn serving_creates_the_database_runs_migrations_and_answers() {
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/pdf")));
         // Mail the served app writes lands under DATA_DIR, readable in the browser.
-        client
+        assert_eq!(client
             .post_form(
                 &format!("/app/{}/members/invite", undersigned::demo::SLUG),
                 &[("email", "new@example.org"), ("role", "viewer")],
             )
-            .await;
+            .await.status, 303);
         let mut written = false;
         for _ in 0..50 {
             tokio::time::sleep(Duration::from_millis(100)).await;

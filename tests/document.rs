@@ -277,26 +277,35 @@ async fn the_public_link_is_a_campaign_option_and_members_only_see_their_own() {
         404
     );
     // Nobody logged in: not the organizers' copy.
-    assert_ne!(
-        app.client().get(&format!("{path}/letter.pdf")).await.status,
-        200
-    );
+    let anonymous = app.client().get(&format!("{path}/letter.pdf")).await;
+    assert_eq!(anonymous.status, 303, "to the login page");
+    assert!(anonymous
+        .location()
+        .is_some_and(|l| l.starts_with("/login")));
 
     // A viewer of the group downloads it.
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "vic@river.example"), ("role", "viewer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("vic@river.example", "/invite/").await;
     let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", PASSWORD)],
-        )
-        .await;
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", "Vic"), ("password", PASSWORD)],
+            )
+            .await
+            .status,
+        303
+    );
     let (status, pdf) = viewer.http_get_bytes(&format!("{path}/letter.pdf")).await;
     assert_eq!(status, 200);
     assert!(pdf.starts_with(b"%PDF-"));

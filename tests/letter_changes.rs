@@ -370,6 +370,101 @@ async fn a_confirmation_counts_only_for_the_title_and_points_the_page_showed() {
     assert!(page.body.contains("Let the water run dirty"));
 }
 
+/// The lock between the settings and confirmations, raced: a save changing the title
+/// and a signer confirming the title their page showed, released together by a barrier,
+/// over several rounds. Exactly one wins: the title changes and the confirmation is
+/// refused (409), or the signer is listed under the title they saw and the save is
+/// refused (422). Never both: no one listed under a title their page did not show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settings_save_racing_a_confirmation_never_changes_a_confirmed_title() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..8 {
+        // Past the sign-on form's limit per network from the last round.
+        app.clock.advance(time::Duration::minutes(6));
+        let slug = format!("water{round}");
+        let (path, public) = open_campaign(&owner, "river", &slug, &[]).await;
+        let email = format!("lee@round{round}.example");
+        let r = sign(
+            &app,
+            &public,
+            &organization(&format!("Alder {round}"), &email),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let link = app.link_mailed_to(&email, "/signature/").await;
+        let signer = app.client();
+        let opened = signer.get(&link).await;
+        let shown = |name: &str| input_value(&opened.body, name).unwrap();
+        let (revision, wording) = (shown("revision"), shown("wording"));
+        let title = format!("Let the water run dirty {round}");
+        let mut fields = campaign_fields(&title, &slug);
+        fields.retain(|(k, _)| *k != "letter" && *k != "host_signs");
+        owner.csrf_token().await;
+        signer.csrf_token().await;
+
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let (saved, confirmed) = tokio::join!(
+            async {
+                barrier.wait().await;
+                owner.post_form(&format!("{path}/settings"), &fields).await
+            },
+            async {
+                barrier.wait().await;
+                signer
+                    .post_form(
+                        &format!("{link}/confirm"),
+                        &[("revision", &revision), ("wording", &wording)],
+                    )
+                    .await
+            },
+        );
+        let (now_title, state): (String, String) = sqlx::query_as(
+            "SELECT c.title, s.state FROM campaigns c JOIN signatures s ON s.campaign_id = c.id
+              WHERE c.slug = $1 AND s.email = $2::citext",
+        )
+        .bind(&slug)
+        .bind(&email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        let seen = (
+            saved.status,
+            confirmed.status,
+            now_title.clone(),
+            state.clone(),
+        );
+        match (saved.status, confirmed.status) {
+            // The save first: the title changed, the confirmation of the old one refused.
+            (303, 409) => {
+                assert_eq!(
+                    (now_title.as_str(), state.as_str()),
+                    (title.as_str(), "pending"),
+                    "round {round}: {seen:?}"
+                );
+                assert!(confirmed.body.contains("title or points of unity changed"));
+            }
+            // The confirmation first: listed under the title shown, the save refused.
+            (422, 303) => {
+                assert_eq!(
+                    (now_title.as_str(), state.as_str()),
+                    (format!("Keep the {slug} clean").as_str(), "confirmed"),
+                    "round {round}: {seen:?}"
+                );
+                assert!(saved
+                    .body
+                    .contains("cannot change now that others are listed"));
+            }
+            _ => panic!("round {round}: {seen:?}"),
+        }
+        *outcomes
+            .entry((saved.status, confirmed.status))
+            .or_insert(0) += 1;
+    }
+    println!("outcomes (save, confirmation): {outcomes:?}");
+}
+
 async fn signature_id(app: &TestApp, email: &str) -> uuid::Uuid {
     sqlx::query_scalar("SELECT id FROM signatures WHERE email = $1::citext")
         .bind(email)

@@ -122,12 +122,16 @@ async fn invitations_go_out_over_real_smtp() {
     })
     .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
     assert_eq!(app.dispatch_mail().await, 1);
 
     let received = sink.messages();
@@ -173,12 +177,16 @@ async fn failures_are_retried_with_backoff_then_shown_to_organizers() {
     })
     .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
 
     for attempt in 1..=MAX_ATTEMPTS {
         assert_eq!(app.dispatch_mail().await, 1, "attempt {attempt}");
@@ -466,12 +474,16 @@ async fn the_email_page_never_shows_a_recipients_secret_link() {
     })
     .await;
     let owner = app.signup("river", "ana@river.example").await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
     let token = link.rsplit('/').next().unwrap().to_owned();
     let (id, stored): (i64, serde_json::Value) =
@@ -545,11 +557,67 @@ async fn the_development_mailbox_is_off_when_mail_goes_out_by_smtp() {
 }
 
 /// The same guarantee with two real app processes (the release scenario), not just two
-/// workers in one process.
+/// workers in one process. Each process sends to an SMTP server of its own that takes a
+/// moment per message, two at a time, and the mail is enqueued once both are up: a claim
+/// of 64 rows keeps a process busy longer than the other's one-second idle poll, so both
+/// send, and the test says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_app_processes_never_send_the_same_row_twice() {
-    let url = support::fresh_database().await;
+    let database = support::fresh_database().await;
+    let url = database.url.clone();
     let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let slow = support::smtp::SinkOptions {
+        delay: std::time::Duration::from_millis(80),
+        ..Default::default()
+    };
+    let sinks = [
+        SmtpSink::start_with(slow.clone()).await,
+        SmtpSink::start_with(slow).await,
+    ];
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut ports = Vec::new();
+    let mut children: Vec<std::process::Child> = dirs
+        .iter()
+        .zip(&sinks)
+        .map(|(dir, sink)| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            ports.push(port);
+            std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+                .env("DATABASE_URL", &url)
+                .env("APP_ADDR", format!("127.0.0.1:{port}"))
+                .env("DATA_DIR", dir.path())
+                .env("SMTP_URL", sink.url())
+                .env("MAIL_CONCURRENCY", "2")
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for port in &ports {
+        let mut up = false;
+        for _ in 0..300 {
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
+                if r.status() == 200 {
+                    up = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        if !up {
+            for child in &mut children {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            panic!("the process on port {port} never answered");
+        }
+    }
     sqlx::query(
         "INSERT INTO outbox (idempotency_key, recipient, message, send_at)
          SELECT 'p' || i, 'member' || i || '@example.org',
@@ -560,28 +628,8 @@ async fn two_app_processes_never_send_the_same_row_twice() {
     .await
     .unwrap();
 
-    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let mut children: Vec<std::process::Child> = dirs
-        .iter()
-        .map(|dir| {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
-                .env("DATABASE_URL", &url)
-                .env("APP_ADDR", format!("127.0.0.1:{port}"))
-                .env("DATA_DIR", dir.path())
-                .env("RUST_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
     let mut pending = 300;
-    for _ in 0..200 {
+    for _ in 0..300 {
         pending =
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE status <> 'sent'")
                 .fetch_one(&db)
@@ -596,10 +644,11 @@ async fn two_app_processes_never_send_the_same_row_twice() {
         let _ = child.kill();
         let _ = child.wait();
     }
+    db.close().await;
     assert_eq!(pending, 0, "both processes together sent everything");
-    let per_process: Vec<Vec<String>> = dirs
+    let per_process: Vec<Vec<String>> = sinks
         .iter()
-        .map(|d| recipients_in(&d.path().join("mail")))
+        .map(|sink| sink.messages().into_iter().flat_map(|m| m.to).collect())
         .collect();
     let all: Vec<&String> = per_process.iter().flatten().collect();
     eprintln!(
@@ -607,7 +656,13 @@ async fn two_app_processes_never_send_the_same_row_twice() {
         per_process[0].len(),
         per_process[1].len()
     );
-    assert_eq!(all.len(), 300, "300 messages written in all");
+    assert!(
+        per_process.iter().all(|sent| !sent.is_empty()),
+        "both processes sent: {} and {}",
+        per_process[0].len(),
+        per_process[1].len()
+    );
+    assert_eq!(all.len(), 300, "300 messages sent in all");
     assert_eq!(
         all.iter().collect::<HashSet<_>>().len(),
         300,
@@ -707,6 +762,10 @@ async fn unsubscribing_from_one_group_leaves_other_groups_mail_alone() {
 /// (each message takes longer than the whole lease): every message still arrives exactly
 /// once. A row's lease is renewed right before and during its own send, and marks apply
 /// only while the worker still holds the row; a worker that lost a row leaves it alone.
+///
+/// The lease really passes: the first worker claims every row (12, within one claim) and
+/// sends two at a time, so the rows waiting in its batch outlive their lease; the second
+/// worker starts only once the first holds every row, so whatever it sends it took over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
     let sink = SmtpSink::start_with(support::smtp::SinkOptions {
@@ -716,6 +775,7 @@ async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
     .await;
     let app = TestApp::spawn_with(Options {
         smtp_url: Some(sink.url()),
+        env: vec![("MAIL_CONCURRENCY", "2".into())],
         ..Default::default()
     })
     .await;
@@ -753,10 +813,37 @@ async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
         worker(undersigned::db::connect(&app.database_url).await.unwrap()),
         worker(undersigned::db::connect(&app.database_url).await.unwrap()),
     );
-    let (sent_a, sent_b) = tokio::join!(
-        tokio::spawn(async move { a.process_due().await.unwrap() }),
-        tokio::spawn(async move { b.process_due().await.unwrap() }),
-    );
+    let first = tokio::spawn(async move { a.process_due().await.unwrap() });
+    let mut held = 0;
+    for _ in 0..500 {
+        held = app
+            .count("SELECT count(*) FROM outbox WHERE lease_token IS NOT NULL")
+            .await;
+        if held == 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    assert_eq!(held, 12, "the first worker claimed every row in one batch");
+    // The second worker comes back until nothing is left, as its loop would.
+    let db = app.db.clone();
+    let second = tokio::spawn(async move {
+        let mut sent = 0;
+        for _ in 0..1000 {
+            sent += b.process_due().await.unwrap();
+            let left: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'")
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        sent
+    });
+    let (sent_a, sent_b) = tokio::join!(first, second);
     ticking.abort();
     let (sent_a, sent_b) = (sent_a.unwrap(), sent_b.unwrap());
     let mut recipients: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
@@ -765,6 +852,11 @@ async fn slow_smtp_and_short_leases_never_send_a_message_twice() {
     assert_eq!(recipients.len(), 12, "each message once: {recipients:?}");
     assert_eq!(unique.len(), 12);
     assert_eq!(sent_a + sent_b, 12, "{sent_a} + {sent_b}");
+    assert!(sent_a > 0, "the first worker sent before its lease ran out");
+    assert!(
+        sent_b > 0,
+        "rows the first worker claimed passed to the second when their lease ran out"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM outbox WHERE status = 'sent'")
             .await,

@@ -1070,20 +1070,28 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
     assert_eq!(name, "Heron Watch");
 
     // A viewer of the group reads but cannot change.
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "vic@river.example"), ("role", "viewer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("vic@river.example", "/invite/").await;
     let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", support::PASSWORD)],
-        )
-        .await;
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", "Vic"), ("password", support::PASSWORD)],
+            )
+            .await
+            .status,
+        303
+    );
     for (method, url, fields) in &urls {
         let status = request(&viewer, method, url, fields).await;
         if *method == "GET" && !url.ends_with("/new") {
@@ -1154,7 +1162,7 @@ async fn no_click_makes_a_prospect_signed_and_nobody_who_signed_or_withdrew_is_a
             .await
     };
     let signer = app.client();
-    signer.get(&format!("{link}/withdraw")).await;
+    assert_eq!(signer.get(&format!("{link}/withdraw")).await.status, 200);
     assert_eq!(
         signer
             .post_form(&format!("{link}/withdraw"), &[])
@@ -1312,6 +1320,19 @@ async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signer
     let (owner, old, old_public) = setup(&app).await;
     sign_and_confirm(&app, &old_public, "Alder Network", "lee@alder.example").await;
     let (new, new_public) = open_campaign(&owner, "river", "lake", &[]).await;
+    // A viewer of the group cannot carry anyone over; the owner's same request can.
+    let viewer = app
+        .join(&owner, "river", "vic@river.example", "viewer", "Vic")
+        .await;
+    let refused = viewer
+        .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
+        .await;
+    assert_eq!(refused.status, 403, "a viewer cannot carry");
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = 'lake'").await,
+        0,
+        "nothing carried by the viewer"
+    );
     let r = owner
         .post_form(&format!("{new}/outreach/carry"), &[("from", "water")])
         .await;

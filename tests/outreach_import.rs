@@ -567,20 +567,28 @@ async fn another_groups_organizer_gets_404_on_import_and_export() {
 async fn viewers_may_export_but_not_import() {
     let app = TestApp::spawn().await;
     let (owner, path) = setup(&app).await;
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "vic@river.example"), ("role", "viewer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("vic@river.example", "/invite/").await;
     let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", support::PASSWORD)],
-        )
-        .await;
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", "Vic"), ("password", support::PASSWORD)],
+            )
+            .await
+            .status,
+        303
+    );
     let csv = "organization,email\nRiver Trust,amira@river.example\n";
     let map = ["name", "contact_email"];
 
@@ -598,6 +606,12 @@ async fn viewers_may_export_but_not_import() {
     assert_eq!(preview(&viewer, &path, csv, &map).await.status, 403);
     assert_eq!(confirm(&viewer, &path, csv, &map).await.status, 403);
     assert_eq!(counts(&app).await, (0, 0));
+
+    // The owner's same requests go through: the 403s were about the role.
+    assert_eq!(upload(&owner, &path, csv).await.status, 200);
+    assert_eq!(preview(&owner, &path, csv, &map).await.status, 200);
+    assert_eq!(confirm(&owner, &path, csv, &map).await.status, 303);
+    assert_eq!(counts(&app).await, (1, 1));
 }
 
 /// Invites Maya Okafor and Sam Reyes as organizers of the group "river".
@@ -1249,16 +1263,20 @@ async fn prospects_are_changed_in_bulk_by_organizers_only() {
             .await,
         2
     );
-    owner
-        .post_form(
-            &bulk,
-            &[
-                ("prospect", &river),
-                ("action", "remove_tag"),
-                ("tag", "WATER"),
-            ],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                &bulk,
+                &[
+                    ("prospect", &river),
+                    ("action", "remove_tag"),
+                    ("tag", "WATER"),
+                ],
+            )
+            .await
+            .status,
+        303
+    );
     let tags: Vec<String> =
         sqlx::query_scalar("SELECT tags FROM prospects WHERE name = 'River Trust'")
             .fetch_one(&app.db)
@@ -1288,25 +1306,33 @@ async fn prospects_are_changed_in_bulk_by_organizers_only() {
         2,
         "each change logged"
     );
-    owner
-        .post_form(
-            &bulk,
-            &[
-                ("prospect", &lake),
-                ("action", "hold"),
-                ("hold_reason", "After their board"),
-                ("hold_until", "2031-01-01"),
-            ],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                &bulk,
+                &[
+                    ("prospect", &lake),
+                    ("action", "hold"),
+                    ("hold_reason", "After their board"),
+                    ("hold_until", "2031-01-01"),
+                ],
+            )
+            .await
+            .status,
+        303
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM prospects WHERE hold_reason = 'After their board'")
             .await,
         1
     );
-    owner
-        .post_form(&bulk, &[("prospect", &lake), ("action", "clear_hold")])
-        .await;
+    assert_eq!(
+        owner
+            .post_form(&bulk, &[("prospect", &lake), ("action", "clear_hold")])
+            .await
+            .status,
+        303
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM prospects WHERE hold_reason <> ''")
             .await,

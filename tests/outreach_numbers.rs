@@ -219,7 +219,7 @@ async fn the_reminder_stops_at_the_touch_limit_counting_the_contacts_other_touch
     }
     let remind = format!("{path}/outreach/reconfirm-reminders");
     let owner = at(&app, datetime!(2026-11-29 12:00 UTC)).await;
-    owner.post_form(&remind, &[]).await;
+    assert_eq!(owner.post_form(&remind, &[]).await.status, 303);
     assert_eq!(outbox_to(&app, "reconfirm_reminder").await.len(), 1);
     let owner = at(&app, datetime!(2026-12-05 12:00 UTC)).await;
     let r = owner.post_form(&remind, &[]).await;
@@ -512,16 +512,20 @@ async fn a_hold_that_outlasts_a_deadline_warns_and_one_click_sets_a_reminder_bef
         "{page}"
     );
     // A hold ending in time says nothing.
-    owner
-        .post_form(
-            &prospect,
-            &[
-                ("name", "Heron Watch"),
-                ("hold_reason", "Asking them may make the Otters wary"),
-                ("hold_until", "2026-12-08"),
-            ],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                &prospect,
+                &[
+                    ("name", "Heron Watch"),
+                    ("hold_reason", "Asking them may make the Otters wary"),
+                    ("hold_until", "2026-12-08"),
+                ],
+            )
+            .await
+            .status,
+        303
+    );
     assert!(!owner
         .get(&prospect)
         .await
@@ -747,20 +751,28 @@ async fn another_group_gets_404_and_a_viewer_403_on_the_new_outreach_urls() {
     for (method, url) in &urls {
         assert_eq!(request(&stranger, method, url).await, 404, "{method} {url}");
     }
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "vic@river.example"), ("role", "viewer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "vic@river.example"), ("role", "viewer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("vic@river.example", "/invite/").await;
     let viewer = app.client();
-    viewer
-        .post_form(
-            &format!("{link}/signup"),
-            &[("name", "Vic"), ("password", support::PASSWORD)],
-        )
-        .await;
+    assert_eq!(
+        viewer
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", "Vic"), ("password", support::PASSWORD)],
+            )
+            .await
+            .status,
+        303
+    );
     for (method, url) in &urls {
         assert_eq!(request(&viewer, method, url).await, 403, "{method} {url}");
     }

@@ -394,11 +394,15 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let (path, public) = open_campaign(&owner, "river", "water", &[]).await;
-    owner
-        .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
-        .await;
+    assert_eq!(
+        owner
+            .post_form(&format!("{path}/reissue/notice"), &[("notice", "on")])
+            .await
+            .status,
+        303
+    );
     sign_and_confirm_as_shown(&app, &public, "Cedar Friends", "jo@cedar.example").await;
-    set_status(&owner, &path, "close").await;
+    assert_eq!(set_status(&owner, &path, "close").await.status, 303);
     let r = preview_and_send(&owner, &path, "opt_out").await;
     assert_eq!(r.status, 303, "{}", r.body);
     // The organizers change the new text after Cedar was told of it.
@@ -462,4 +466,120 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
     assert_eq!(r.status, 303);
     let page = public_page_once(&app, "/river/basin", |p| p.body.contains("Cedar")).await;
     assert!(listed_names(&page.body).contains(&"Cedar Friends".to_owned()));
+}
+
+/// A letter is reissued once, however many organizers send at once: three sessions
+/// preview a reissue of the same finished letter (each under its own address) and send
+/// together, released by a barrier, over several rounds. Exactly one goes through; the
+/// others are told it has already been reissued, and its signers are asked once.
+///
+/// Ignored until the lock is fixed: it fails today (three sends, three new statements).
+/// `campaigns::reissue::reissue` locks the original row FOR UPDATE and checks for an
+/// earlier reissue in the same statement, whose subquery reads the snapshot taken before
+/// the lock was granted, so a send that waited for the lock never sees the reissue that
+/// held it. Checking in a statement of its own after the lock fixes it.
+#[ignore = "finds a bug: concurrent reissues all go through (see the comment)"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_is_reissued_once_however_many_send_at_once() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("river", "ana@river.example").await;
+    let senders = [
+        app.log_in("ana@river.example").await,
+        app.log_in("ana@river.example").await,
+        app.join(&owner, "river", "bo@river.example", "organizer", "Bo")
+            .await,
+    ];
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..5 {
+        // Past the sign-on form's limit per network from the last round.
+        app.clock.advance(time::Duration::minutes(6));
+        let (path, public) = open_campaign(&owner, "river", &format!("water{round}"), &[]).await;
+        for n in 0..2 {
+            sign_and_confirm_as_shown(
+                &app,
+                &public,
+                &format!("Signer {round}-{n}"),
+                &format!("s{n}@round{round}.example"),
+            )
+            .await;
+        }
+        assert_eq!(set_status(&owner, &path, "close").await.status, 303);
+        let slugs: Vec<String> = (0..senders.len())
+            .map(|n| format!("basin{round}-{n}"))
+            .collect();
+        let fields = |slug: &str, step: &'static str| {
+            let mut fields: Vec<(&str, String)> = reissue_fields("opt_in", step)
+                .into_iter()
+                .filter(|(k, _)| *k != "slug")
+                .map(|(k, v)| (k, v.to_owned()))
+                .collect();
+            fields.push(("slug", slug.to_owned()));
+            fields
+        };
+        let mut sends = Vec::new();
+        for (sender, slug) in senders.iter().zip(&slugs) {
+            let form: Vec<(&str, String)> = fields(slug, "preview");
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let preview = sender.post_form(&format!("{path}/reissue"), &form).await;
+            assert_eq!(preview.status, 200, "round {round}: {}", preview.body);
+            let mut send = fields(slug, "send");
+            send.push((
+                "previewed",
+                input_value(&preview.body, "previewed").expect("the preview is named"),
+            ));
+            sends.push(send);
+        }
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(senders.len()));
+        let statuses =
+            futures::future::join_all(senders.iter().zip(&sends).map(|(sender, send)| {
+                let barrier = barrier.clone();
+                let path = path.clone();
+                async move {
+                    let form: Vec<(&str, &str)> =
+                        send.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    // The token first, so the barrier releases the sends themselves.
+                    sender.csrf_token().await;
+                    barrier.wait().await;
+                    let r = sender.post_form(&format!("{path}/reissue"), &form).await;
+                    if r.status != 303 {
+                        assert!(
+                            r.body.contains("already been reissued"),
+                            "round {round}: {} {}",
+                            r.status,
+                            r.body
+                        );
+                    }
+                    r.status
+                }
+            }))
+            .await;
+        let made = app
+            .count(&format!(
+                "SELECT count(*) FROM campaigns WHERE slug LIKE 'basin{round}-%'"
+            ))
+            .await;
+        assert_eq!(made, 1, "round {round}: one new statement: {statuses:?}");
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 303).count(),
+            1,
+            "round {round}: {statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| [303, 422].contains(s)),
+            "round {round}: {statuses:?}"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) FROM reissue_decisions d JOIN signatures o ON o.id = d.original_signature_id
+                  WHERE o.name LIKE 'Signer {round}-%' AND d.decision = 'asked_to_opt_in'"
+            ))
+            .await,
+            2,
+            "round {round}: each signer asked once"
+        );
+        for status in statuses {
+            *outcomes.entry(status).or_insert(0) += 1;
+        }
+    }
+    println!("outcomes (status: count): {outcomes:?}");
 }

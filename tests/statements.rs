@@ -396,7 +396,7 @@ async fn a_draft_campaign_takes_no_statement() {
     // The organizers' page works for a draft all the same.
     assert_eq!(owner.get(&format!("{path}/statements")).await.status, 200);
     // Once open, the form is there.
-    set_status(&owner, &path, "open").await;
+    assert_eq!(set_status(&owner, &path, "open").await.status, 303);
     assert_eq!(visitor.get("/river/water/statement").await.status, 200);
 }
 
@@ -510,6 +510,9 @@ async fn viewers_read_statements_but_cannot_decide() {
     assert_eq!(decide(&owner, &path, id, "approve", "").await.status, 303);
     assert_eq!(decide(&viewer, &path, id, "withdraw", "").await.status, 403);
     assert_eq!(state_of(&app, "Hill Alliance").await, "approved");
+    // The owner's same withdrawal goes through: the 403 was about the role.
+    assert_eq!(decide(&owner, &path, id, "withdraw", "").await.status, 303);
+    assert_ne!(state_of(&app, "Hill Alliance").await, "approved");
 }
 
 /// Organizers learn that a statement waits once its sender confirmed it: the owners and

@@ -73,7 +73,12 @@ async fn an_existing_account_accepts_after_logging_in_and_can_switch_tenants() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let bo = app.signup("air", "bo@air.example").await;
-    invite(&owner, "river", "bo@air.example", "viewer").await;
+    assert_eq!(
+        invite(&owner, "river", "bo@air.example", "viewer")
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("bo@air.example", "/invite/").await;
 
     let anonymous = app.client().get(&link).await;
@@ -89,7 +94,12 @@ async fn an_existing_account_accepts_after_logging_in_and_can_switch_tenants() {
 async fn invitations_expire_after_seven_days_and_changing_nothing() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
-    invite(&owner, "river", "bo@river.example", "organizer").await;
+    assert_eq!(
+        invite(&owner, "river", "bo@river.example", "organizer")
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
     app.clock.advance(Duration::days(7) + Duration::minutes(1));
     let bo = app.client();
@@ -112,7 +122,12 @@ async fn invitations_expire_after_seven_days_and_changing_nothing() {
 async fn a_withdrawn_or_replaced_invitation_no_longer_works() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
-    invite(&owner, "river", "bo@river.example", "organizer").await;
+    assert_eq!(
+        invite(&owner, "river", "bo@river.example", "organizer")
+            .await
+            .status,
+        303
+    );
     let first = app.link_mailed_to("bo@river.example", "/invite/").await;
     let again = invite(&owner, "river", "bo@river.example", "viewer").await;
     assert_eq!(
@@ -133,7 +148,12 @@ async fn a_withdrawn_or_replaced_invitation_no_longer_works() {
     );
 
     app.clock.advance(Duration::minutes(61));
-    invite(&owner, "river", "bo@river.example", "viewer").await;
+    assert_eq!(
+        invite(&owner, "river", "bo@river.example", "viewer")
+            .await
+            .status,
+        303
+    );
     let second = app.link_mailed_to("bo@river.example", "/invite/").await;
     assert_ne!(first, second);
     assert_eq!(
@@ -166,7 +186,12 @@ async fn invitations_are_limited_and_never_duplicated() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     for _ in 0..10 {
-        invite(&owner, "river", "target@example.org", "organizer").await;
+        assert_eq!(
+            invite(&owner, "river", "target@example.org", "organizer")
+                .await
+                .status,
+            303
+        );
     }
     app.dispatch_mail().await;
     assert_eq!(app.mail_to("target@example.org").len(), 1);
@@ -227,7 +252,7 @@ async fn invitation_form_errors_keep_input() {
 }
 
 async fn join(app: &TestApp, owner: &Client, slug: &str, email: &str, role: &str) -> Client {
-    invite(owner, slug, email, role).await;
+    assert_eq!(invite(owner, slug, email, role).await.status, 303);
     let link = app.link_mailed_to(email, "/invite/").await;
     let client = app.client();
     let r = client
@@ -278,6 +303,10 @@ async fn viewers_read_but_cannot_change() {
             .await,
         1
     );
+    // The owner's same invitation goes through: the viewer's 403 was about the role.
+    let invited = invite(&owner, "river", "x@river.example", "owner").await;
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    assert_eq!(app.count("SELECT count(*) FROM invitations").await, 2);
 }
 
 #[tokio::test]
@@ -354,7 +383,12 @@ async fn a_member_of_another_tenant_gets_404_everywhere_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let owner_a = app.signup("tenant-a", "ana@a.example").await;
     join(&app, &owner_a, "tenant-a", "bo@a.example", "organizer").await;
-    invite(&owner_a, "tenant-a", "cy@a.example", "viewer").await;
+    assert_eq!(
+        invite(&owner_a, "tenant-a", "cy@a.example", "viewer")
+            .await
+            .status,
+        303
+    );
     app.dispatch_mail().await;
     let bo_id = user_id(&app, "bo@a.example").await;
     let invitation: uuid::Uuid = sqlx::query_scalar(
@@ -496,7 +530,12 @@ async fn an_invitation_is_accepted_only_by_the_invited_address() {
     let app = TestApp::spawn().await;
     let owner = app.signup("river", "ana@river.example").await;
     let viewer = join(&app, &owner, "river", "vic@river.example", "viewer").await;
-    invite(&owner, "river", "bo@river.example", "owner").await;
+    assert_eq!(
+        invite(&owner, "river", "bo@river.example", "owner")
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
     let role = || async {
         sqlx::query_scalar::<_, String>(

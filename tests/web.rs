@@ -106,19 +106,27 @@ async fn script_in_every_text_field_renders_inert() {
             .status,
         303
     );
-    owner
-        .post_form(
-            "/app/river/members/invite",
-            &[("email", "bo@river.example"), ("role", "organizer")],
-        )
-        .await;
+    assert_eq!(
+        owner
+            .post_form(
+                "/app/river/members/invite",
+                &[("email", "bo@river.example"), ("role", "organizer")],
+            )
+            .await
+            .status,
+        303
+    );
     let link = app.link_mailed_to("bo@river.example", "/invite/").await;
     let bo = app.client();
-    bo.post_form(
-        &format!("{link}/signup"),
-        &[("name", XSS), ("password", PASSWORD)],
-    )
-    .await;
+    assert_eq!(
+        bo.post_form(
+            &format!("{link}/signup"),
+            &[("name", XSS), ("password", PASSWORD)],
+        )
+        .await
+        .status,
+        303
+    );
     let bo_id: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM users WHERE email = 'bo@river.example'")
             .fetch_one(&app.db)

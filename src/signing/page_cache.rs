@@ -22,9 +22,11 @@
 //! `STALE_LIMIT - RENDER_INTERVAL` (half a second; renders take 15 to 250 ms up to 100,000
 //! signers on this machine, see bench/README.md).
 //!
-//! Ages are read on two clocks, the process's monotonic one and the app's `Clock` (which
-//! tests move), and the larger reading counts: no clock can make a page look younger than
-//! it is, and a test moves time instead of sleeping.
+//! Ages are read on two clocks, both through the app's `Clock`: its monotonic reading
+//! (the process's monotonic clock) and its wall time, and the larger reading counts: no
+//! clock can make a page look younger than it is. A test's clock stands still until the
+//! test moves it, so what a reader gets is decided by the test, not by how fast the
+//! machine is.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -54,7 +56,7 @@ pub struct Moment {
 impl Moment {
     pub fn now(clock: &dyn Clock) -> Self {
         Self {
-            instant: Instant::now(),
+            instant: clock.monotonic(),
             clock: clock.now(),
         }
     }
@@ -506,6 +508,28 @@ mod tests {
         ticket.finish(page(3, 1, true));
         assert!(
             matches!(cache.lookup(id, &wanted(4, 1, true, t0)), Lookup::Serve(p) if p.version == 4)
+        );
+    }
+
+    #[test]
+    fn ages_are_read_on_the_apps_clock() {
+        let clock = crate::clock::ManualClock::new(OffsetDateTime::UNIX_EPOCH);
+        let kept = Kept {
+            page: Arc::new(page(1, 0, true)),
+            rendered_from: Moment::now(&clock),
+        };
+        // However long the machine takes, a clock that stands still keeps the page young.
+        std::thread::sleep(RENDER_INTERVAL + Duration::from_millis(50));
+        assert_eq!(
+            decide(Some(&kept), false, &wanted(2, 0, true, Moment::now(&clock))),
+            Decision::Serve
+        );
+        clock.advance(time::Duration::milliseconds(
+            RENDER_INTERVAL.as_millis() as i64
+        ));
+        assert_eq!(
+            decide(Some(&kept), false, &wanted(2, 0, true, Moment::now(&clock))),
+            Decision::Render
         );
     }
 

@@ -172,23 +172,29 @@ pub fn input_textarea(html: &str, name: &str) -> String {
     super::unescape(&html[open_end..close])
 }
 
-/// The public page once it shows what `ready` looks for. New confirmations reach the
-/// cached page within a moment (the page is rendered once while readers get the
-/// previous one; see `signing::page_cache`), so tests of additions wait up to 3 s.
-/// Removals are never served late: tests of those read the page once.
+/// The public page once a change can be on it, which must show what `ready` looks for.
+/// New confirmations reach the cached page within `STALE_LIMIT` (the page is rendered
+/// at most once per `RENDER_INTERVAL` while readers get the previous one; see
+/// `signing::page_cache`), counted on the app's clock: the test moves the clock by the
+/// limit and reads the page once. Removals are never served late: tests of those read
+/// the page without this.
 pub async fn public_page_once(
     app: &TestApp,
     public_path: &str,
     ready: impl Fn(&Response) -> bool,
 ) -> Response {
-    let started = std::time::Instant::now();
-    loop {
-        let page = app.client().get(public_path).await;
-        if ready(&page) || started.elapsed() > std::time::Duration::from_secs(3) {
-            return page;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.clock.advance(
+        Duration::try_from(undersigned::signing::page_cache::STALE_LIMIT)
+            .expect("a second is a duration"),
+    );
+    let page = app.client().get(public_path).await;
+    assert!(
+        ready(&page),
+        "{public_path} does not show the change one STALE_LIMIT later ({}): {}",
+        page.status,
+        page.body
+    );
+    page
 }
 
 /// Adds a prospect through the organizer's form (`fields` as the form names them);

@@ -1,6 +1,12 @@
-//! Test harness: a fresh, migrated database per test (copied from a template database),
-//! the app on a random port, a controllable clock, mail through the file transport (or
-//! SMTP), and an HTTP client that keeps cookies like a browser.
+//! Test harness: a fresh, migrated database per test (copied from a template database,
+//! dropped when the test ends), the app on a random port, a controllable clock, mail
+//! through the file transport (or SMTP), and an HTTP client that keeps cookies like a
+//! browser.
+//!
+//! A test run holds a shared advisory lock (`RUN_LOCK`) on a session of its own while it
+//! lives; `scripts/test` drops leftover databases only when it can take that lock
+//! exclusively, so one run never drops the template or the databases of another run in
+//! progress.
 #![allow(dead_code)]
 
 pub mod browser;
@@ -26,10 +32,45 @@ pub const PASSWORD: &str = "a long enough password";
 
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 
+/// The advisory lock a test run holds shared while it lives, and `scripts/test` takes
+/// exclusively (with `pg_try_advisory_lock`) to drop what earlier runs left behind.
+pub const RUN_LOCK: i64 = 728362;
+
+/// Takes this run's shared `RUN_LOCK`, once per process, on a connection of its own that
+/// lives as long as the process (on a thread with its own runtime: each test's runtime
+/// ends with the test). Waits while a cleanup holds the lock exclusively.
+pub fn hold_run_lock() {
+    static HELD: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    HELD.get_or_init(|| {
+        let (held, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let mut session = PgConnection::connect(ADMIN_URL)
+                    .await
+                    .expect("PostgreSQL answers on 127.0.0.1:5432");
+                sqlx::query("SELECT pg_advisory_lock_shared($1)")
+                    .bind(RUN_LOCK)
+                    .execute(&mut session)
+                    .await
+                    .unwrap();
+                held.send(()).unwrap();
+                // Held until the process exits, which closes the session.
+                std::future::pending::<()>().await;
+            });
+        });
+        wait.recv().expect("the run lock is taken");
+    });
+}
+
 /// A database migrated once per migration set, which every test database copies.
 async fn template_database() -> String {
     TEMPLATE
         .get_or_init(|| async {
+            hold_run_lock();
             // One name per migration set (all of them, however many): a digest of every
             // migration's checksum.
             let mut digest = <sha2::Sha256 as sha2::Digest>::new();
@@ -81,8 +122,8 @@ async fn template_database() -> String {
         .clone()
 }
 
-/// A new database for one test, with every migration applied.
-pub async fn fresh_database() -> String {
+/// A new database for one test, with every migration applied; dropped with the value.
+pub async fn fresh_database() -> TestDatabase {
     let template = template_database().await;
     let name = format!("undersigned_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(ADMIN_URL).await.unwrap();
@@ -90,7 +131,79 @@ pub async fn fresh_database() -> String {
         .execute(&mut admin)
         .await
         .unwrap();
-    format!("postgres://postgres@127.0.0.1:5432/{name}")
+    TestDatabase::named(&name)
+}
+
+/// A test's database, dropped when the value is (at the end of the test). A failing
+/// test's database is kept for a look (its name is printed); the next `scripts/test`
+/// drops it.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// Takes charge of the database `name` (which the test may create later).
+    pub fn named(name: &str) -> Self {
+        hold_run_lock();
+        Self {
+            name: name.to_owned(),
+            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the failing test's database is kept: {}", self.name);
+            return;
+        }
+        drop_database_later(&self.name);
+    }
+}
+
+/// Hands `name` to this process's dropper: one psql session, started with the first
+/// database to drop, that reads DROP statements from a pipe and runs them one after
+/// another. DROP DATABASE waits for a checkpoint (a second, or minutes on a loaded
+/// machine), so tests do not wait for it, and one session at a time spares the server a
+/// storm of checkpoints and connections. When the test process ends, the pipe closes and
+/// psql finishes what it was given, then exits. FORCE ends the app's connections still
+/// open. Without psql, the databases wait for the next `scripts/test`.
+fn drop_database_later(name: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    static DROPPER: std::sync::OnceLock<Option<Mutex<std::process::ChildStdin>>> =
+        std::sync::OnceLock::new();
+    let dropper = DROPPER.get_or_init(|| {
+        let psql = Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        match psql {
+            Ok(mut psql) => psql.stdin.take().map(Mutex::new),
+            Err(e) => {
+                eprintln!("no psql to drop test databases with ({e}): scripts/test drops them");
+                None
+            }
+        }
+    });
+    if let Some(pipe) = dropper {
+        let mut pipe = pipe.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(pipe, "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE);");
+        let _ = pipe.flush();
+    }
 }
 
 #[derive(Default)]
@@ -110,6 +223,8 @@ pub struct TestApp {
     pub jobs: Jobs,
     pub data_dir: TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Last: dropped after everything that uses it.
+    database: TestDatabase,
 }
 
 impl TestApp {
@@ -118,7 +233,8 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> TestApp {
-        let database_url = fresh_database().await;
+        let database = fresh_database().await;
+        let database_url = database.url.clone();
         let data_dir = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -170,6 +286,7 @@ impl TestApp {
             jobs,
             data_dir,
             stop: Some(stop),
+            database,
         }
     }
 
