@@ -473,12 +473,9 @@ async fn a_text_changed_after_the_notice_is_not_listed_without_confirmation() {
 /// together, released by a barrier, over several rounds. Exactly one goes through; the
 /// others are told it has already been reissued, and its signers are asked once.
 ///
-/// Ignored until the lock is fixed: it fails today (three sends, three new statements).
-/// `campaigns::reissue::reissue` locks the original row FOR UPDATE and checks for an
-/// earlier reissue in the same statement, whose subquery reads the snapshot taken before
-/// the lock was granted, so a send that waited for the lock never sees the reissue that
-/// held it. Checking in a statement of its own after the lock fixes it.
-#[ignore = "finds a bug: concurrent reissues all go through (see the comment)"]
+/// It failed when the check for an earlier reissue shared the locking statement (its
+/// subquery read the snapshot taken before the lock was granted): three sends, three new
+/// statements.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_letter_is_reissued_once_however_many_send_at_once() {
     let app = TestApp::spawn().await;

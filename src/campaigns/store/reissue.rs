@@ -75,18 +75,26 @@ pub async fn set_reissue_notice(
 
 /// Locks campaign `id`'s row for its reissue (one reissue of a letter at a time) and
 /// returns the title of a reissue it already has, if any.
+///
+/// Two statements, not one: a statement that waited for the lock still reads other rows
+/// as they were when it began, so a check in the locking statement never saw the reissue
+/// that the lock's holder had just committed, and three sends at once made three.
 pub async fn lock_for_reissue(
     conn: &mut PgConnection,
     tenant: TenantId,
     id: Uuid,
 ) -> sqlx::Result<Option<String>> {
+    sqlx::query("SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+        .bind(tenant.uuid())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query_scalar(
-        "SELECT (SELECT r.title FROM campaigns r WHERE r.reissued_from = c.id LIMIT 1)
-         FROM campaigns c WHERE c.tenant_id = $1 AND c.id = $2 FOR UPDATE",
+        "SELECT title FROM campaigns WHERE tenant_id = $1 AND reissued_from = $2 LIMIT 1",
     )
     .bind(tenant.uuid())
     .bind(id)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 
