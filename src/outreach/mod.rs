@@ -9,6 +9,7 @@ mod activity_kind;
 mod asks;
 mod bulk;
 mod carry;
+mod contact_form;
 mod contacts;
 mod daily_cap;
 mod dashboard;

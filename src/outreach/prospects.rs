@@ -25,7 +25,7 @@ use crate::state::AppState;
 use crate::tenancy::Member;
 use crate::web::{render, unprocessable, Form, FormErrors, Layout, Path, Query};
 
-use super::contacts::{ContactForm, ContactRow};
+use super::contact_form::{ContactEdit, ContactForm, ContactRow};
 use super::pipeline;
 
 pub const PAGE_SIZE: i64 = 100;
@@ -505,13 +505,6 @@ pub(super) struct DetailInput {
     pub contact_form: ContactForm,
     pub contact_errors: FormErrors,
     pub contact_edit: Option<ContactEdit>,
-}
-
-/// A contact's edit form sent back with errors: shown open, with what was typed.
-pub struct ContactEdit {
-    pub id: Uuid,
-    pub form: ContactForm,
-    pub errors: FormErrors,
 }
 
 pub(super) async fn detail_page(

@@ -84,12 +84,7 @@ async fn anonymize_campaign(
     Ok((old.len(), files))
 }
 
-/// One run, as organizers read it.
-#[derive(sqlx::FromRow)]
-pub struct Run {
-    pub at: OffsetDateTime,
-    pub anonymized: i32,
-}
+pub use super::store::retention::Run;
 
 /// What privacy did to a campaign: retention runs, newest first, and how many signers
 /// erased themselves.

@@ -6,14 +6,28 @@ use time::Date;
 use uuid::Uuid;
 
 use super::mapping::Target;
-use super::plan::Context;
 use super::thousands;
-use super::values::{resolve_owner, resolve_size, ValueMap};
+use super::values::{resolve_owner, resolve_size, Organizer, ValueMap};
 use crate::mail::EmailAddress;
 use crate::outreach::store::ContactInput;
 use crate::outreach::Size;
 use crate::signatures::names::normalize_website;
 use crate::web::is_forbidden_control;
+
+/// A prospect already in the campaign, as the checks need it.
+pub struct Existing {
+    pub id: Uuid,
+    pub name: String,
+    pub name_key: String,
+    pub domain: String,
+}
+
+/// What the checks compare rows with.
+pub struct Context {
+    pub existing: Vec<Existing>,
+    /// Owners and organizers of the group.
+    pub organizers: Vec<Organizer>,
+}
 
 const MAX_NAME: usize = 200;
 const MAX_WEBSITE: usize = 500;

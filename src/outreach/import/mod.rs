@@ -32,9 +32,10 @@ use crate::outreach::store;
 use crate::state::AppState;
 use crate::tenancy::Member;
 
+use checks::{Context, Existing};
 use mapping::{check_mapping, chosen_or_guessed, Target};
 use parse::{parse_table, Table, Unreadable};
-use plan::{Context, Existing, Plan};
+use plan::Plan;
 use values::{Organizer, ValueMap};
 
 /// At most this many rows in one file.

@@ -7,28 +7,13 @@ use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
 
-use super::checks::{check_row, shown, MAX_TAGS};
+use super::checks::{check_row, shown, Context, MAX_TAGS};
 use super::mapping::Target;
 use super::parse::Table;
-use super::values::{Organizer, ValueMap};
+use super::values::ValueMap;
 use crate::outreach::store::{domain_of, ContactInput};
 use crate::outreach::Size;
 use crate::signatures::names::name_key;
-
-/// A prospect already in the campaign, as the checks need it.
-pub struct Existing {
-    pub id: Uuid,
-    pub name: String,
-    pub name_key: String,
-    pub domain: String,
-}
-
-/// What the checks compare rows with.
-pub struct Context {
-    pub existing: Vec<Existing>,
-    /// Owners and organizers of the group.
-    pub organizers: Vec<Organizer>,
-}
 
 /// One row as the preview shows it.
 pub struct RowView {

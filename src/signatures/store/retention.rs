@@ -11,8 +11,14 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::signatures::retention::Run;
 use crate::tenancy::TenantId;
+
+/// One run, as organizers read it.
+#[derive(sqlx::FromRow)]
+pub struct Run {
+    pub at: OffsetDateTime,
+    pub anonymized: i32,
+}
 
 /// When each campaign counts as closed: its `closed_at`, or the hard deadline that closed
 /// its form (unless organizers keep it open).
