@@ -106,7 +106,7 @@ pub async fn erase(
     else {
         return Ok(None);
     };
-    let is_member = tenants::store::forget::is_member_address(conn, tenant, &email).await?;
+    let is_member = tenants::store::is_member_email(&mut *conn, tenant, &email).await?;
     let campaign_ids: Vec<Uuid> = signatures.iter().map(|s| s.campaign_id).collect();
     let names: Vec<String> = signatures.iter().map(|s| s.name.clone()).collect();
     // What may be rewritten inside the signer's own rows (their history, their contacts'

@@ -68,7 +68,11 @@ pub async fn member(
     .await
 }
 
-pub async fn is_member_email(db: &PgPool, tenant: TenantId, email: &str) -> sqlx::Result<bool> {
+pub async fn is_member_email(
+    db: impl sqlx::PgExecutor<'_>,
+    tenant: impl crate::tenancy::TenantScope,
+    email: &str,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
                         WHERE m.tenant_id = $1 AND u.email = $2::citext)",
