@@ -310,7 +310,7 @@ Loud Org,,,,,,,call me maybe
         "Row 5: \"not a website\" is not a website address",
         "Row 6: the size \"enormous\" is not local, regional, national or international",
         "Row 7: the owner \"nobody@else.example\" is not the name, first name or email of one owner or organizer of this group",
-        "Row 8: the parent organization \"No Such Parent\" is neither on the prospect list nor in this file",
+        "Row 8: the parent organization \"No Such Parent\" is neither in the address book nor in this file",
         "Row 9: the organization name is longer than 200 characters",
         "Row 10: the phone \"call me maybe\" may hold only digits",
     ] {
