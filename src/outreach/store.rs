@@ -24,6 +24,7 @@ use crate::tenancy::{Member, TenantId};
 
 mod activities;
 mod asks;
+mod book_settings;
 mod bulk;
 mod carry;
 mod contacts;
@@ -41,6 +42,7 @@ mod settings;
 
 pub use activities::*;
 pub use asks::*;
+pub use book_settings::*;
 pub use bulk::*;
 pub use carry::*;
 pub use contacts::*;
