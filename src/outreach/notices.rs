@@ -45,6 +45,10 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
     ("outreach-settings-saved", "Outreach settings saved."),
     (
+        "book-settings-saved",
+        "Saved: the group's touch limits apply to every campaign from now on.",
+    ),
+    (
         "reconfirm-reminded",
         "Reminders sent to the signers awaiting reconfirmation whom the touch limits allow; the list shows who was reminded and when.",
     ),

@@ -1,0 +1,15 @@
+//! The group's address book: organizations and people kept across campaigns.
+
+pub mod settings;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/app/{tenant}/book/settings",
+        get(settings::page).post(settings::save),
+    )
+}
