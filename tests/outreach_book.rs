@@ -260,7 +260,7 @@ async fn merging_keeps_people_history_and_both_campaigns() {
         from_book(&owner, &a_path, &[("q", "Heron Watch Coalition")]).await,
         1
     );
-    let r = owner.get(&format!("/app/river/book?q=Amira")).await;
+    let r = owner.get("/app/river/book?q=Amira").await;
     assert!(r.body.contains("1 organization"));
     assert_eq!(from_book(&owner, &b_path, &[("q", "Amira")]).await, 1);
 
@@ -385,13 +385,11 @@ async fn deleting_an_organization_says_what_goes_and_asks_first() {
     );
 }
 
-/// Every book URL with what a request sends: (method, url, form fields).
-fn book_urls(
-    org: &str,
-    other: &str,
-    person: &str,
-    campaign: &str,
-) -> Vec<(&'static str, String, Vec<(&'static str, String)>)> {
+/// A request to make: (method, url, form fields).
+type Request = (&'static str, String, Vec<(&'static str, String)>);
+
+/// Every book URL with what a request sends.
+fn book_urls(org: &str, other: &str, person: &str, campaign: &str) -> Vec<Request> {
     let b = "/app/river/book".to_owned();
     let o = format!("{b}/organizations/{org}");
     let f = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
