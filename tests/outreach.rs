@@ -163,6 +163,15 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
     let app = TestApp::spawn().await;
     let (owner, path, public) = setup(&app).await;
     outreach_settings(&owner, &path, "1", "4", "3, 1", false).await;
+    // The group's limits apply too (3 days by default): one day here as well, so the
+    // 1-day reminder may follow the 3-day one.
+    let r = owner
+        .post_form(
+            "/app/river/book/settings",
+            &[("min_days_between", "1"), ("max_touches_in_30_days", "6")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let asked = add_prospect(&owner, &path, "Asked Alliance", "a@asked.example").await;
     let held = add_prospect(&owner, &path, "Held Harbor", "b@held.example").await;
     let declined = add_prospect(&owner, &path, "Declined Dunes", "c@declined.example").await;
