@@ -321,12 +321,14 @@ pub async fn person_to_erase(
 /// lose their name as author), the rows imports kept aside with their address go (the
 /// import counts them), and the person goes with their touches and the scheduler's log
 /// about them. Returns how many were erased.
+/// The tenant is a member's group (`TenantId::uuid`) or, for retention, the group of
+/// the settings row the scheduler read.
 pub async fn erase_people(
     conn: &mut PgConnection,
-    tenant: TenantId,
+    tenant: Uuid,
     ids: &[Uuid],
 ) -> sqlx::Result<u64> {
-    let t = tenant.uuid();
+    let t = tenant;
     let people: Vec<(Uuid, Uuid, String, Option<String>)> = sqlx::query_as(
         "SELECT id, organization_id, name, email::text FROM people
          WHERE tenant_id = $1 AND id = ANY ($2) ORDER BY id FOR UPDATE",
@@ -425,7 +427,7 @@ pub async fn groups_with_book_retention(db: &sqlx::PgPool) -> sqlx::Result<Vec<(
 /// naming them, and added before then. At most 500 at a time.
 pub async fn stale_people(
     db: &sqlx::PgPool,
-    tenant: TenantId,
+    tenant: Uuid,
     months: i32,
     now: OffsetDateTime,
 ) -> sqlx::Result<Vec<Uuid>> {
@@ -439,7 +441,7 @@ pub async fn stale_people(
                             AND a.at >= $2 - make_interval(months => $3))
          ORDER BY pe.id LIMIT 500",
     )
-    .bind(tenant.uuid())
+    .bind(tenant)
     .bind(now)
     .bind(months)
     .fetch_all(db)
