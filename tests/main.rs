@@ -26,6 +26,7 @@ mod outreach;
 mod outreach_asks;
 mod outreach_import;
 mod outreach_numbers;
+mod outreach_touch_limits;
 mod privacy;
 mod reissue;
 mod release;

@@ -1380,7 +1380,7 @@ async fn a_chapter_names_its_parent_and_asking_both_warns() {
     assert_eq!(r.status, 422);
     assert!(r
         .body
-        .contains("No prospect of this campaign has that name"));
+        .contains("No organization of the group's address book has that name"));
     let chapter = add_prospect_with(
         &owner,
         &path,

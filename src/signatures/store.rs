@@ -76,7 +76,7 @@ pub struct NewSignature {
     pub personal_ask: Option<PersonalAsk>,
 }
 
-/// The ask a signature answers: the person of the book written to (`people`) and the
+/// The ask a signature answers: the person of the address book written to (`people`) and the
 /// organizer who wrote, when known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PersonalAsk {
