@@ -1335,3 +1335,150 @@ async fn an_erasure_takes_the_signers_row_off_an_imports_kept_rows() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_book_carries_two_signers_of_one_letter_into_the_next() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("delta", "ana@delta.example").await;
+    let (water, water_public) =
+        support::campaigns::open_campaign(&owner, "delta", "water", &[]).await;
+    let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::io::Write::write_all(
+        &mut file,
+        "Organization,Website,Size,Contact name,Role,Email
+River Trust,river.example,regional,Amira Haddad,Director,amira@river.example
+Lake Friends,lake.example,local,Lee Lake,Chair,lee@lake.example
+Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
+"
+        .as_bytes(),
+    )
+    .unwrap();
+    in_browser(async |organizer| {
+        let app = &app;
+        log_in(app, organizer, "ana@delta.example").await;
+
+        // Import into the book: upload, the guessed columns, the preview, confirm.
+        organizer.goto(&app.url("/app/delta/book")).await;
+        organizer.click("a[href$='/book/import']").await;
+        organizer
+            .client
+            .find(fantoccini::Locator::Css("#file"))
+            .await
+            .unwrap()
+            .send_keys(&file.path().display().to_string())
+            .await
+            .unwrap();
+        organizer.click("main form button[type=submit]").await;
+        assert!(organizer
+            .text("h1")
+            .await
+            .contains("what each column holds"));
+        organizer.click("main form button[type=submit]").await;
+        assert!(organizer.text("h1").await.contains("preview"));
+        organizer
+            .click("form[action$='/book/import/confirm'] button[type=submit]")
+            .await;
+        organizer.screenshot("book-import-done").await;
+
+        // "Add these to a campaign": the water letter.
+        organizer.goto(&app.url("/app/delta/book/import")).await;
+        let record = organizer
+            .client
+            .find(fantoccini::Locator::Css("a[href*='/book/imports/']"))
+            .await
+            .expect("the import's record is linked")
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        organizer.goto(&app.url(&record)).await;
+        organizer
+            .click("form[action$='/add-to-campaign'] button[type=submit]")
+            .await;
+        organizer
+            .goto(&app.url(&format!("{water}/outreach/prospects")))
+            .await;
+        let list = organizer.text("table.prospects").await;
+        assert!(
+            list.contains("River Trust")
+                && list.contains("Lake Friends")
+                && list.contains("Marsh Collective"),
+            "{list}"
+        );
+
+        // Two of them sign the water letter, one on a phone.
+        in_browser(async |signer| {
+            signer.width(390).await;
+            signer.goto(&app.url(&format!("{water_public}/sign"))).await;
+            signer.fill("#organization", "River Trust").await;
+            signer.fill("#website", "river.example").await;
+            signer.fill("#city", "Riverside").await;
+            signer.check("input[name=size][value=regional]").await;
+            signer.fill("#contact_name", "Amira Haddad").await;
+            signer.fill("#contact_title", "Director").await;
+            signer.fill("#email", "amira@river.example").await;
+            signer.check("input[name=authorized]").await;
+            app.clock.advance(time::Duration::seconds(10));
+            signer.click(".sign-form button[type=submit]").await;
+            signer.screenshot("book-phone-sign-sent").await;
+            assert_eq!(signer.path().await, format!("{water_public}/sign/sent"));
+            let confirm = app
+                .link_mailed_to("amira@river.example", "/signature/")
+                .await;
+            signer.goto(&app.url(&confirm)).await;
+            signer.click("main form button[type=submit]").await;
+            assert_eq!(signer.text("h1").await, "Thank you for signing");
+        })
+        .await;
+        support::campaigns::sign_and_confirm(
+            app,
+            &water_public,
+            "Lake Friends",
+            "lee@lake.example",
+        )
+        .await;
+
+        // The air letter starts from "signed the water letter".
+        let (air, _) = support::campaigns::open_campaign(&owner, "delta", "air", &[]).await;
+        organizer
+            .goto(&app.url(&format!("{air}/outreach/from-book")))
+            .await;
+        organizer.click("#signed option[value=water]").await;
+        organizer.click("form.filters button[type=submit]").await;
+        organizer.screenshot("book-from-book-count").await;
+        organizer
+            .click("form[method=post][action$='/outreach/from-book'] button[type=submit]")
+            .await;
+        assert!(organizer.text(".notice").await.contains("Added 2"));
+        organizer
+            .goto(&app.url(&format!("{air}/outreach/prospects")))
+            .await;
+        let list = organizer.text("table.prospects").await;
+        assert!(
+            list.contains("River Trust")
+                && list.contains("Lake Friends")
+                && !list.contains("Marsh Collective"),
+            "{list}"
+        );
+
+        // River Trust's page shows both campaigns: signed the water letter, not yet asked for air.
+        organizer.goto(&app.url("/app/delta/book?q=River")).await;
+        organizer
+            .click("table.book a[href*='/book/organizations/']")
+            .await;
+        let campaigns = organizer.text("#campaigns").await;
+        assert!(
+            campaigns.contains("water") || campaigns.contains("Water"),
+            "{campaigns}"
+        );
+        assert!(
+            campaigns.contains("air") || campaigns.contains("Air"),
+            "{campaigns}"
+        );
+        assert!(campaigns.to_lowercase().contains("signed"), "{campaigns}");
+        organizer.screenshot("book-organization-page").await;
+        organizer.width(390).await;
+        organizer.screenshot("book-organization-page-phone").await;
+    })
+    .await;
+}
