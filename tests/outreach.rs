@@ -2016,7 +2016,8 @@ async fn a_merge_keeps_chapters_without_a_loop_and_unions_tags_and_notes() {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let rows: Vec<(String, Option<uuid::Uuid>, Vec<String>, String, String)> = sqlx::query_as(
+    type Row = (String, Option<uuid::Uuid>, Vec<String>, String, String);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT name, parent_id, tags, notes, size FROM organizations ORDER BY name",
     )
     .fetch_all(&app.db)
