@@ -279,7 +279,15 @@ impl ProspectForm {
                 notes: current.notes,
                 ..self
             },
-            _ => self,
+            // Both parts at once (no such form on the page): a region left out is kept.
+            _ => ProspectForm {
+                region: if self.region.trim().is_empty() {
+                    current.region
+                } else {
+                    self.region
+                },
+                ..self
+            },
         }
     }
 
