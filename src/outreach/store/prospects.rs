@@ -642,7 +642,7 @@ pub async fn insert(
         }
         None => create_organization(conn, tenant, input, None, origin.import_id, now).await?,
     };
-    let id = add_to_campaign(
+    if let Some(id) = add_to_campaign(
         conn,
         tenant,
         campaign_id,
@@ -651,8 +651,32 @@ pub async fn insert(
         origin,
         now,
     )
+    .await?
+    {
+        return Ok(id);
+    }
+    // Someone added the organization found to this campaign meanwhile: this one is a new
+    // organization, flagged as its possible duplicate (as when the rule found it there).
+    let organization_id = create_organization(
+        conn,
+        tenant,
+        input,
+        Some(organization_id),
+        origin.import_id,
+        now,
+    )
     .await?;
-    Ok(id.expect("the organization found is not in this campaign"))
+    add_to_campaign(
+        conn,
+        tenant,
+        campaign_id,
+        organization_id,
+        input,
+        origin,
+        now,
+    )
+    .await?
+    .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The same as `insert`, named for what it does on the new model.
