@@ -465,6 +465,26 @@ pub async fn find_duplicate(
     .await
 }
 
+/// An organization of the book by id, and its prospect in this campaign if it has one:
+/// what "add it from the address book" adds.
+pub async fn book_organization(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    campaign_id: Uuid,
+    organization_id: Uuid,
+) -> sqlx::Result<Option<BookMatch>> {
+    sqlx::query_as(
+        "SELECT o.id AS organization_id, o.name, o.website, p.id AS prospect_id
+         FROM organizations o LEFT JOIN prospects p ON p.campaign_id = $2 AND p.organization_id = o.id
+         WHERE o.tenant_id = $1 AND o.id = $3",
+    )
+    .bind(tenant)
+    .bind(campaign_id)
+    .bind(organization_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Where a new prospect came from, beyond what organizers typed.
 #[derive(Clone, Debug, Default)]
 pub struct Origin {
@@ -622,7 +642,7 @@ pub async fn insert(
         }
         None => create_organization(conn, tenant, input, None, origin.import_id, now).await?,
     };
-    let id = add_to_campaign(
+    if let Some(id) = add_to_campaign(
         conn,
         tenant,
         campaign_id,
@@ -631,8 +651,32 @@ pub async fn insert(
         origin,
         now,
     )
+    .await?
+    {
+        return Ok(id);
+    }
+    // Someone added the organization found to this campaign meanwhile: this one is a new
+    // organization, flagged as its possible duplicate (as when the rule found it there).
+    let organization_id = create_organization(
+        conn,
+        tenant,
+        input,
+        Some(organization_id),
+        origin.import_id,
+        now,
+    )
     .await?;
-    Ok(id.expect("the organization found is not in this campaign"))
+    add_to_campaign(
+        conn,
+        tenant,
+        campaign_id,
+        organization_id,
+        input,
+        origin,
+        now,
+    )
+    .await?
+    .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The same as `insert`, named for what it does on the new model.
