@@ -362,6 +362,18 @@ async fn organizers_set_the_group_limits_and_viewers_and_other_groups_cannot() {
     let page = g.owner.get(r.location().unwrap()).await;
     assert!(page.body.contains("Saved: the group"), "{}", page.body);
     assert!(page.body.contains("type=\"number\" value=\"24\""));
+    // Each campaign's own settings say the group's apply too, and where to change them.
+    let campaign = support::unescape(
+        &g.owner
+            .get(&format!("{}/outreach/settings", g.water))
+            .await
+            .body,
+    );
+    assert!(
+        campaign.contains("at least 1 day between touches of one person and at most 10 in 30 days"),
+        "{campaign}"
+    );
+    assert!(campaign.contains("href=\"/app/ohio/book/settings\""));
     ask(&app, &g.river, &g.river_prospect).await;
     app.clock.set(datetime!(2026-11-26 18:00 UTC));
     let owner = app.log_in(MAYA).await;

@@ -128,6 +128,9 @@ struct SettingsPage {
     errors: FormErrors,
     merge_fields: &'static [(&'static str, &'static str)],
     can_edit: bool,
+    /// The group's limits across every campaign, which apply in addition.
+    group_limits: store::BookSettings,
+    book_settings: String,
 }
 
 pub async fn settings_page(
@@ -135,6 +138,10 @@ pub async fn settings_page(
     CampaignPage { member, campaign }: CampaignPage,
 ) -> AppResult<Html<String>> {
     let settings = store::settings(&state.db, campaign.id).await?;
+    let group_limits = {
+        let mut conn = state.db.acquire().await?;
+        store::book_settings(&mut conn, member.tenant_id.uuid()).await?
+    };
     render(SettingsPage {
         layout: member.layout(format!("Outreach settings — {}", campaign.title)),
         base: base(&member, &campaign),
@@ -143,6 +150,8 @@ pub async fn settings_page(
         errors: FormErrors::new(),
         merge_fields: super::asks::MERGE_FIELDS,
         can_edit: member.role.can_edit(),
+        group_limits,
+        book_settings: member.path("/book/settings"),
     })
 }
 
@@ -154,6 +163,10 @@ pub async fn save_settings(
     let mut errors = FormErrors::new();
     let settings = form.validate(&mut errors);
     if !errors.is_empty() {
+        let group_limits = {
+            let mut conn = state.db.acquire().await?;
+            store::book_settings(&mut conn, member.tenant_id.uuid()).await?
+        };
         return unprocessable(SettingsPage {
             layout: member.layout(format!("Outreach settings — {}", campaign.title)),
             base: base(&member, &campaign),
@@ -162,6 +175,8 @@ pub async fn save_settings(
             errors,
             merge_fields: super::asks::MERGE_FIELDS,
             can_edit: true,
+            book_settings: member.path("/book/settings"),
+            group_limits,
         });
     }
     store::save_settings(&state.db, member.tenant_id, campaign.id, &settings).await?;
