@@ -190,7 +190,7 @@ async fn six_touches_in_thirty_days_across_campaigns_hold_the_seventh() {
     sqlx::query(
         "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, body, author_name, at)
          SELECT p.tenant_id, p.campaign_id, p.id, p.organization_id, pe.id, 'call', 'Talked it through', 'Maya Okafor',
-                timestamptz '2026-11-10 15:00+00' + n * interval '3 days'
+                timestamptz '2026-11-09 15:00+00' + n * interval '3 days'
          FROM prospects p JOIN people pe ON pe.organization_id = p.organization_id, generate_series(0, 4) n
          WHERE p.id = $1::uuid",
     )

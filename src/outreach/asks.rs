@@ -44,7 +44,6 @@ pub async fn open_link(
     let found = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
     let store::LinkPerson {
         prospect_id,
-        organization_id,
         organization,
         website,
         size,

@@ -6,15 +6,6 @@
 
 use super::*;
 
-/// A person of a prospect's organization as this campaign sees them: `touches` and
-/// `last_touch_at` count this campaign's touches only (the group's are `GroupTouches`).
-/// `c` is the person (`people`), `p` the campaign's prospect.
-const PERSON_IN_CAMPAIGN: &str =
-    "c.id, p.id AS prospect_id, c.name, c.first_name, c.role, c.email::text AS email, c.phone, c.bounced_at,
-    c.bounce_reason,
-    (SELECT count(*) FROM person_touches t WHERE t.person_id = c.id AND t.campaign_id = p.campaign_id)::int AS touches,
-    (SELECT max(t.at) FROM person_touches t WHERE t.person_id = c.id AND t.campaign_id = p.campaign_id) AS last_touch_at";
-
 /// SQL for "the organization's group-wide hold lasts on `$3`": its reason, else NULL.
 const GROUP_HOLD: &str =
     "CASE WHEN o.hold_reason <> '' AND (o.hold_until IS NULL OR o.hold_until > $3) THEN o.hold_reason END";
@@ -72,7 +63,7 @@ pub async fn recipients(
         .await?;
     }
     let sql = format!(
-        "SELECT {PERSON_IN_CAMPAIGN}, o.id AS organization_id, o.name AS organization, p.status,
+        "SELECT {CONTACT_COLUMNS}, o.id AS organization_id, o.name AS organization, p.status,
                 p.signed_signature_id IS NOT NULL AS signed, {HELD} AS held, {GROUP_HOLD} AS group_hold,
                 o.parent_id, p.unchecked_suggestion,
                 coalesce((SELECT s.name FROM referrals f JOIN signatures s ON s.id = f.signature_id
@@ -176,7 +167,6 @@ pub async fn askers(
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct LinkPerson {
     pub prospect_id: Uuid,
-    pub organization_id: Uuid,
     pub organization: String,
     pub website: String,
     pub size: String,
@@ -195,7 +185,7 @@ pub async fn link_person(
     person_id: Uuid,
 ) -> sqlx::Result<Option<LinkPerson>> {
     sqlx::query_as(
-        "SELECT p.id AS prospect_id, o.id AS organization_id, o.name AS organization, o.website, o.size,
+        "SELECT p.id AS prospect_id, o.name AS organization, o.website, o.size,
                 coalesce(parent.name, '') AS parent, c.email::text AS email, c.name, c.role
          FROM people c
          JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
@@ -233,7 +223,7 @@ pub async fn people_by_email(
     let sql = format!(
         "SELECT DISTINCT ON (lower(x.email)) lower(x.email) AS email, x.id AS contact_id, x.prospect_id,
                 x.touches, x.last_touch_at
-         FROM (SELECT {PERSON_IN_CAMPAIGN} FROM prospects p JOIN people c ON c.organization_id = p.organization_id
+         FROM (SELECT {CONTACT_COLUMNS} FROM prospects p JOIN people c ON c.organization_id = p.organization_id
                WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND lower(c.email::text) = ANY ($3)) x
          ORDER BY lower(x.email), x.touches DESC, x.last_touch_at DESC NULLS LAST, x.id"
     );

@@ -19,6 +19,15 @@ pub struct OrganizationsMerged {
     pub merged_prospects: u64,
 }
 
+/// What a merged-away prospect gave up (unique per prospect) for the kept one to take.
+#[derive(sqlx::FromRow)]
+struct Taken {
+    id: Uuid,
+    signed: Option<Uuid>,
+    matched: Option<Uuid>,
+    referral: Option<Uuid>,
+}
+
 /// Merges organization `gone` into organization `keep`, both of `tenant`'s book, in one
 /// transaction (a savepoint when `conn` is already in one), and deletes `gone`:
 ///
@@ -160,20 +169,21 @@ pub async fn merge_organizations(
         .bind(&into)
         .execute(&mut *tx)
         .await?;
-        let taken: Vec<(Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
+        let taken: Vec<Taken> = sqlx::query_as(
             "WITH old AS (SELECT id, signed_signature_id, matched_signature_id, referral_id FROM prospects
                            WHERE id = ANY ($1))
              UPDATE prospects p SET signed_signature_id = NULL, matched_signature_id = NULL, referral_id = NULL
              FROM old WHERE p.id = old.id
-             RETURNING old.id, old.signed_signature_id, old.matched_signature_id, old.referral_id",
+             RETURNING old.id, old.signed_signature_id AS signed, old.matched_signature_id AS matched,
+                       old.referral_id AS referral",
         )
         .bind(&from)
         .fetch_all(&mut *tx)
         .await?;
-        let taken_ids: Vec<Uuid> = taken.iter().map(|t| t.0).collect();
-        let signed: Vec<Option<Uuid>> = taken.iter().map(|t| t.1).collect();
-        let matched: Vec<Option<Uuid>> = taken.iter().map(|t| t.2).collect();
-        let referral: Vec<Option<Uuid>> = taken.iter().map(|t| t.3).collect();
+        let taken_ids: Vec<Uuid> = taken.iter().map(|t| t.id).collect();
+        let signed: Vec<Option<Uuid>> = taken.iter().map(|t| t.signed).collect();
+        let matched: Vec<Option<Uuid>> = taken.iter().map(|t| t.matched).collect();
+        let referral: Vec<Option<Uuid>> = taken.iter().map(|t| t.referral).collect();
         sqlx::query(
             "UPDATE prospects k SET
                  signed_signature_id = coalesce(k.signed_signature_id, t.signed),

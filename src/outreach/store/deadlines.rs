@@ -222,7 +222,6 @@ pub async fn log_contact_stage(
 pub struct ContactDetail {
     pub id: Uuid,
     pub prospect_id: Uuid,
-    pub organization_id: Uuid,
     pub name: String,
     pub email: String,
     pub organization: String,
@@ -234,7 +233,7 @@ pub async fn contact_details(
     ids: &[Uuid],
 ) -> sqlx::Result<Vec<ContactDetail>> {
     sqlx::query_as(
-        "SELECT c.id, p.id AS prospect_id, o.id AS organization_id, c.name, c.email::text AS email,
+        "SELECT c.id, p.id AS prospect_id, c.name, c.email::text AS email,
                 o.name AS organization
          FROM people c JOIN organizations o ON o.id = c.organization_id
          JOIN prospects p ON p.organization_id = o.id AND p.campaign_id = $1
