@@ -1374,7 +1374,7 @@ Gone Org,Gil,gil@gone.example
             "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, body, author_name, at)
              SELECT p.tenant_id, p.campaign_id, p.id, p.organization_id, c.id, 'call', $2, 'Owner', now()
              FROM prospects p JOIN people c ON c.organization_id = p.organization_id
-             WHERE p.id = $1 ORDER BY c.created_at LIMIT 1",
+             WHERE p.id = $1 AND c.email = 'amira@river.example'",
         )
         .bind(id)
         .bind(body)
