@@ -106,7 +106,8 @@ async fn the_dashboard_after_a_substantive_change_and_the_follow_up_queue() {
     assert_eq!(r.status, 303, "{}", r.body);
 
     let kanawha: String = sqlx::query_scalar(
-        "SELECT id::text FROM prospects WHERE name = 'Kanawha Forest Coalition'",
+        "SELECT p.id::text FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE o.name = 'Kanawha Forest Coalition'",
     )
     .fetch_one(&app.db)
     .await
@@ -136,11 +137,13 @@ async fn the_dashboard_after_a_substantive_change_and_the_follow_up_queue() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let held = r.location().unwrap().split('?').next().unwrap().to_owned();
-    let heron: String =
-        sqlx::query_scalar("SELECT id::text FROM prospects WHERE name = 'Heron Watch'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let heron: String = sqlx::query_scalar(
+        "SELECT p.id::text FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE o.name = 'Heron Watch'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
 
     in_browser(async |b| {
         let app = &app;
