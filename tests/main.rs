@@ -24,6 +24,7 @@ mod logging;
 mod mail;
 mod outreach;
 mod outreach_asks;
+mod outreach_book;
 mod outreach_import;
 mod outreach_numbers;
 mod privacy;

@@ -198,7 +198,7 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     sign_and_confirm(&app, &public, "Signed Springs", "d@signed.example").await;
-    sqlx::query("UPDATE prospect_contacts SET bounced_at = now(), bounce_reason = '550 no such mailbox' WHERE email = 'e@bounced.example'")
+    sqlx::query("UPDATE people SET bounced_at = now(), bounce_reason = '550 no such mailbox' WHERE email = 'e@bounced.example'")
         .execute(&app.db)
         .await
         .unwrap();
@@ -623,7 +623,7 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
     ask(&owner, &path, &[&id], false).await;
     app.dispatch_mail().await;
     assert_eq!(
-        app.count("SELECT count(*) FROM prospect_contacts WHERE bounced_at IS NOT NULL")
+        app.count("SELECT count(*) FROM people WHERE bounced_at IS NOT NULL")
             .await,
         1
     );
@@ -674,7 +674,7 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
     assert!(!preview.body.contains("not sent: email bounced"));
 
     // A new address starts without the old one's bounce.
-    sqlx::query("UPDATE prospect_contacts SET bounced_at = now()")
+    sqlx::query("UPDATE people SET bounced_at = now()")
         .execute(&app.db)
         .await
         .unwrap();
@@ -690,7 +690,7 @@ async fn a_permanent_refusal_marks_the_contact_bounced_and_nothing_more_is_sent(
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
-        app.count("SELECT count(*) FROM prospect_contacts WHERE bounced_at IS NULL AND email = 'sam@found.example' AND role = 'Chair'").await,
+        app.count("SELECT count(*) FROM people WHERE bounced_at IS NULL AND email = 'sam@found.example' AND role = 'Chair'").await,
         1
     );
 }
@@ -752,7 +752,7 @@ async fn referrals_become_prospects_introduced_by_their_referrer() {
     assert!(list.body.contains("referred by Alder Network"));
     assert_eq!(app.run_scheduler().await.referrals, 0, "absorbed once");
     let id: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM prospects WHERE name = 'Marsh Keepers'")
+        sqlx::query_scalar("SELECT p.id FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name = 'Marsh Keepers'")
             .fetch_one(&app.db)
             .await
             .unwrap();
@@ -1049,7 +1049,7 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
     let stranger = app.signup("lake", "lou@lake.example").await;
     let before = app.count("SELECT count(*) FROM outreach_activities").await
         + app.count("SELECT count(*) FROM prospects").await
-        + app.count("SELECT count(*) FROM prospect_contacts").await
+        + app.count("SELECT count(*) FROM people").await
         + app.count("SELECT count(*) FROM outbox").await;
     for (method, url, fields) in &urls {
         assert_eq!(
@@ -1060,13 +1060,15 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
     }
     let after = app.count("SELECT count(*) FROM outreach_activities").await
         + app.count("SELECT count(*) FROM prospects").await
-        + app.count("SELECT count(*) FROM prospect_contacts").await
+        + app.count("SELECT count(*) FROM people").await
         + app.count("SELECT count(*) FROM outbox").await;
     assert_eq!(before, after, "nothing changed");
-    let name: String = sqlx::query_scalar("SELECT name FROM prospects")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let name: String = sqlx::query_scalar(
+        "SELECT o.name FROM prospects p JOIN organizations o ON o.id = p.organization_id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(name, "Heron Watch");
 
     // A viewer of the group reads but cannot change.
@@ -1118,7 +1120,7 @@ async fn another_group_gets_404_on_every_outreach_url_and_viewers_cannot_write()
         );
     }
     assert_eq!(
-        sqlx::query_scalar::<_, String>("SELECT name FROM prospects WHERE id = $1::uuid")
+        sqlx::query_scalar::<_, String>("SELECT o.name FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE p.id = $1::uuid")
             .bind(&prospect)
             .fetch_one(&app.db)
             .await
@@ -1342,7 +1344,7 @@ async fn another_campaigns_signers_are_carried_over_as_prospects_never_as_signer
         .await;
     assert_eq!(r.status, 303);
     assert_eq!(
-        app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = 'lake' AND p.name = 'Alder Network'").await,
+        app.count("SELECT count(*) FROM prospects p JOIN campaigns c ON c.id = p.campaign_id JOIN organizations o ON o.id = p.organization_id WHERE c.slug = 'lake' AND o.name = 'Alder Network'").await,
         1,
         "carried once"
     );
@@ -1480,7 +1482,7 @@ async fn import_prospects(app: &TestApp, owner: &Client, path: &str, n: usize) -
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     sqlx::query_scalar::<_, uuid::Uuid>(
-        "SELECT id FROM prospects WHERE name LIKE 'Org %' ORDER BY name",
+        "SELECT p.id FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name LIKE 'Org %' ORDER BY o.name",
     )
     .fetch_all(&app.db)
     .await

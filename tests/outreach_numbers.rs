@@ -203,7 +203,7 @@ async fn the_reminder_stops_at_the_touch_limit_counting_the_contacts_other_touch
     // Olu's contact was called twice before: with the change's email that is three of
     // a limit of four, so one reminder may go and no second.
     let otter: String = sqlx::query_scalar(
-        "SELECT prospect_id::text FROM prospect_contacts WHERE email = 'olu@ottertrust.example'",
+        "SELECT p.id::text FROM people c JOIN prospects p ON p.organization_id = c.organization_id WHERE c.email = 'olu@ottertrust.example'",
     )
     .fetch_one(&app.db)
     .await

@@ -195,7 +195,8 @@ pub async fn page(
             stage: Stage::of(
                 r.status,
                 r.signed,
-                super::hold_lasts(&r.hold_reason, r.hold_until, today),
+                super::hold_lasts(&r.hold_reason, r.hold_until, today)
+                    || super::hold_lasts(&r.group_hold_reason, r.group_hold_until, today),
             ),
             name: r.name,
             referred_by: r.referred_by,

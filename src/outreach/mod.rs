@@ -7,6 +7,7 @@
 mod activities;
 mod activity_kind;
 mod asks;
+mod book;
 mod bulk;
 mod carry;
 mod contact_form;
@@ -128,4 +129,5 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{o}/export.csv"), get(import::export))
         .route(&format!("{o}/carry"), post(carry::carry))
         .route("/{tenant}/{campaign}/ask/{token}", get(asks::open_link))
+        .merge(book::router())
 }

@@ -223,8 +223,10 @@ pub struct ProspectForm {
     pub contact_role: String,
     pub contact_email: String,
     pub contact_phone: String,
-    /// The organizer saw the possible duplicate and adds it anyway.
+    /// The organizer saw the possible duplicate and creates a new organization anyway.
     pub add_anyway: String,
+    /// The organizer adds this organization of the address book (the duplicate shown).
+    pub from_book: String,
 }
 
 impl ProspectForm {
@@ -383,10 +385,13 @@ pub fn parse_tags(raw: &str) -> Result<Vec<String>, &'static str> {
 struct NewPage {
     layout: Layout,
     base: String,
+    /// The group's address book: `/app/{tenant}/book`.
+    book: String,
     campaign: Campaign,
     form: ProspectForm,
     errors: FormErrors,
-    duplicate: Option<(Uuid, String)>,
+    /// An organization of the book the duplicate rule matches (and its prospect here).
+    duplicate: Option<store::BookMatch>,
     organizers: Vec<(Uuid, String)>,
     sizes: &'static [Size],
 }
@@ -398,6 +403,7 @@ pub async fn new_page(
     render(NewPage {
         layout: member.layout(format!("Add a prospect — {}", campaign.title)),
         base: base(&member, &campaign),
+        book: member.path("/book"),
         form: ProspectForm {
             owner: member.user.user_id.to_string(),
             ..ProspectForm::default()
@@ -421,15 +427,30 @@ pub async fn create(
     let input = form.validate(&mut errors, &organizers, parent);
     let contact = form.contact(&mut errors);
     let mut tx = state.db.begin().await?;
+    let tenant = member.tenant_id.uuid();
     let duplicate = if errors.is_empty() {
-        store::find_duplicate(&mut tx, campaign.id, &input.name, &input.website, None).await?
+        store::find_duplicate(
+            &mut tx,
+            tenant,
+            campaign.id,
+            &input.name,
+            &input.website,
+            None,
+        )
+        .await?
     } else {
         None
     };
-    if !errors.is_empty() || (duplicate.is_some() && form.add_anyway != "on") {
+    // "Add it from the address book": the organization shown, not yet in this campaign.
+    let from_book = duplicate
+        .as_ref()
+        .filter(|d| d.prospect_id.is_none() && form.from_book == d.organization_id.to_string());
+    if !errors.is_empty() || (duplicate.is_some() && from_book.is_none() && form.add_anyway != "on")
+    {
         return unprocessable(NewPage {
             layout: member.layout(format!("Add a prospect — {}", campaign.title)),
             base: base(&member, &campaign),
+            book: member.path("/book"),
             campaign,
             form,
             errors,
@@ -439,25 +460,40 @@ pub async fn create(
         });
     }
     let now = state.clock.now();
-    let id = store::insert(
+    let organization_id = match from_book {
+        Some(found) => found.organization_id,
+        None => {
+            store::create_organization(
+                &mut tx,
+                tenant,
+                &input,
+                duplicate.as_ref().map(|d| d.organization_id),
+                None,
+                now,
+            )
+            .await?
+        }
+    };
+    let Some(id) = store::add_to_campaign(
         &mut tx,
-        member.tenant_id.uuid(),
+        tenant,
         campaign.id,
+        organization_id,
         &input,
         &store::Origin::default(),
         now,
     )
-    .await?;
-    if let Some(contact) = contact {
-        store::add_contact(
-            &mut tx,
-            member.tenant_id.uuid(),
-            campaign.id,
-            id,
-            &contact,
-            now,
-        )
-        .await?;
+    .await?
+    else {
+        return Err(AppError::BadRequest(
+            "That organization was just added to this campaign by someone else: go back to the list."
+                .into(),
+        ));
+    };
+    if let Some(contact) = &contact {
+        store::add_contact(&mut tx, tenant, campaign.id, id, contact, now).await?;
+    }
+    if from_book.is_some() || contact.is_some() {
         store::match_confirmed_signatures(&mut tx, campaign.id, Some(id), now).await?;
     }
     tx.commit().await?;
@@ -668,7 +704,14 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     if let Some(parent_id) = input.parent_id {
         if parent_id == prospect.id
-            || store::would_loop(&mut tx, campaign.id, prospect.id, parent_id).await?
+            || parent_id == prospect.organization_id
+            || store::would_loop(
+                &mut tx,
+                member.tenant_id,
+                prospect.organization_id,
+                parent_id,
+            )
+            .await?
         {
             errors.add(
                 "parent",

@@ -11,6 +11,9 @@
 //! areas write outreach's tables (docs/outreach.md, "Triggers"): `signatures_outreach`
 //! and `outbox_outreach_bounce`.
 
+pub mod book;
+pub mod book_migration;
+pub mod book_organizations;
 pub mod forget;
 
 use sqlx::{PgConnection, PgPool};

@@ -1,4 +1,5 @@
-//! The activity log (`outreach_activities`). Reads `letter_revisions` (campaigns') only to
+//! The activity log (`outreach_activities`): every line belongs to an organization of the
+//! book, and to a campaign's prospect when it was written in one. Reads `letter_revisions` (campaigns') only to
 //! name and link the revision that answered a requested change.
 
 use super::*;
@@ -34,9 +35,10 @@ pub async fn record(
     at: OffsetDateTime,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, outcome, body,
-                                          author_id, author_name, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, outcome,
+                                          body, author_id, author_name, at)
+         SELECT $1, $2, p.id, p.organization_id, $4, $5, $6, $7, $8, $9, $10
+         FROM prospects p WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 RETURNING id",
     )
     .bind(tenant)
     .bind(campaign_id)
@@ -87,7 +89,9 @@ pub async fn record_by(
     .await
 }
 
-/// The newest activities of a prospect (a long relationship shows its last 200 lines).
+/// The newest activities of a prospect (a long relationship shows its last 200 lines):
+/// its campaign's, and the organization's notes and events that belong to no campaign
+/// (a bounce, a note in the book).
 pub async fn activities(
     db: &PgPool,
     tenant: TenantId,
@@ -95,10 +99,12 @@ pub async fn activities(
 ) -> sqlx::Result<Vec<Activity>> {
     sqlx::query_as(
         "SELECT a.id, a.kind, c.name AS contact_name, a.outcome, a.body, a.author_name, a.at, r.number AS answered_by_revision
-         FROM outreach_activities a
-         LEFT JOIN prospect_contacts c ON c.id = a.contact_id
+         FROM prospects p
+         JOIN outreach_activities a ON a.organization_id = p.organization_id
+                                   AND (a.prospect_id = p.id OR a.campaign_id IS NULL)
+         LEFT JOIN people c ON c.id = a.contact_id
          LEFT JOIN letter_revisions r ON r.id = a.answered_by_revision_id
-         WHERE a.tenant_id = $1 AND a.prospect_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 200",
+         WHERE p.tenant_id = $1 AND p.id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 200",
     )
     .bind(tenant.uuid())
     .bind(prospect_id)
@@ -140,9 +146,11 @@ pub async fn record_opened(
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, body, author_name, at)
-         SELECT $1, $2, $3, $4, 'opened', 'Opened the personal link', $5, $6
-         WHERE NOT EXISTS (SELECT 1 FROM outreach_activities WHERE contact_id = $4 AND kind = 'opened'
+        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, body,
+                                          author_name, at)
+         SELECT $1, $2, p.id, p.organization_id, $4, 'opened', 'Opened the personal link', $5, $6
+         FROM prospects p WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3
+           AND NOT EXISTS (SELECT 1 FROM outreach_activities WHERE contact_id = $4 AND kind = 'opened'
                            AND at > $6 - interval '1 hour')",
     )
     .bind(tenant_id)
@@ -177,9 +185,11 @@ pub async fn record_asks(
     let prospects: Vec<Uuid> = sent.iter().map(|s| s.prospect_id).collect();
     let subjects: Vec<&str> = sent.iter().map(|s| s.subject.as_str()).collect();
     sqlx::query(
-        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, body, author_id, author_name, at)
-         SELECT $1, $2, prospect_id, contact_id, $3, 'Subject: ' || subject, $4, $5, $6
-         FROM unnest($7::uuid[], $8::uuid[], $9::text[]) AS a(contact_id, prospect_id, subject)",
+        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, body,
+                                          author_id, author_name, at)
+         SELECT $1, $2, a.prospect_id, p.organization_id, a.contact_id, $3, 'Subject: ' || a.subject, $4, $5, $6
+         FROM unnest($7::uuid[], $8::uuid[], $9::text[]) AS a(contact_id, prospect_id, subject)
+         JOIN prospects p ON p.id = a.prospect_id AND p.campaign_id = $2",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)

@@ -10,8 +10,9 @@ pub async fn own_ids(
     ids: &[Uuid],
 ) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(
-        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)
-         ORDER BY sort_key COLLATE signer_order, id",
+        "SELECT p.id FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = ANY ($3)
+         ORDER BY o.sort_key COLLATE signer_order, p.id",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -41,10 +42,15 @@ pub async fn matching_ids(
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Chosen {
     pub id: Uuid,
+    pub organization_id: Uuid,
     pub name: String,
+    /// The organization's people in the book.
     pub contacts: i64,
+    /// This campaign's activities.
     pub activities: i64,
     pub signed: bool,
+    /// How many other campaigns have the organization as a prospect.
+    pub other_campaigns: i64,
 }
 
 pub async fn chosen(
@@ -54,11 +60,14 @@ pub async fn chosen(
     ids: &[Uuid],
 ) -> sqlx::Result<Vec<Chosen>> {
     sqlx::query_as(
-        "SELECT p.id, p.name, (SELECT count(*) FROM prospect_contacts c WHERE c.prospect_id = p.id) AS contacts,
+        "SELECT p.id, p.organization_id, o.name,
+                (SELECT count(*) FROM people c WHERE c.organization_id = p.organization_id) AS contacts,
                 (SELECT count(*) FROM outreach_activities a WHERE a.prospect_id = p.id) AS activities,
-                p.signed_signature_id IS NOT NULL AS signed
-         FROM prospects p WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = ANY ($3)
-         ORDER BY p.sort_key COLLATE signer_order, p.id",
+                p.signed_signature_id IS NOT NULL AS signed,
+                (SELECT count(*) FROM prospects q WHERE q.organization_id = p.organization_id AND q.id <> p.id) AS other_campaigns
+         FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = ANY ($3)
+         ORDER BY o.sort_key COLLATE signer_order, p.id",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -86,7 +95,12 @@ pub async fn bulk_set_owner(
     .rows_affected())
 }
 
-/// Adds a tag to the prospects that do not have it yet (case aside) and have room for it.
+/// The organizations of these prospects of the campaign (tags are the book's).
+const ORGANIZATIONS_OF: &str =
+    "id IN (SELECT organization_id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3))";
+
+/// Adds a tag to the prospects' organizations in the book that do not have it yet (case
+/// aside) and have room for it.
 pub async fn bulk_add_tag(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -94,11 +108,11 @@ pub async fn bulk_add_tag(
     ids: &[Uuid],
     tag: &str,
 ) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE prospects SET tags = tags || $4::text
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3) AND cardinality(tags) < 20
-           AND NOT EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($4))",
-    )
+    Ok(sqlx::query(&format!(
+        "UPDATE organizations SET tags = tags || $4::text
+         WHERE tenant_id = $1 AND {ORGANIZATIONS_OF} AND cardinality(tags) < 20
+           AND NOT EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($4))"
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(ids)
@@ -115,11 +129,11 @@ pub async fn bulk_remove_tag(
     ids: &[Uuid],
     tag: &str,
 ) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE prospects SET tags = ARRAY(SELECT t FROM unnest(tags) t WHERE lower(t) <> lower($4))
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = ANY ($3)
-           AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($4))",
-    )
+    Ok(sqlx::query(&format!(
+        "UPDATE organizations SET tags = ARRAY(SELECT t FROM unnest(tags) t WHERE lower(t) <> lower($4))
+         WHERE tenant_id = $1 AND {ORGANIZATIONS_OF}
+           AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($4))"
+    ))
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(ids)
@@ -204,8 +218,9 @@ pub async fn bulk_set_status(
     Ok(changed.len() as u64)
 }
 
-/// Deletes prospects with their contacts and activity log. Signatures are the signers'
-/// and stay as they are (a prospect only points at one); chapters lose their parent.
+/// Takes prospects off the campaign. Their organizations stay in the book with their
+/// people and whole history (the activity log keeps its lines, no longer tied to a
+/// prospect); signatures are the signers' and stay as they are.
 pub async fn delete_prospects(
     conn: &mut PgConnection,
     tenant: TenantId,

@@ -1,10 +1,14 @@
-//! A prospect's contacts (`prospect_contacts`).
+//! A prospect's contacts: the people of its organization in the group's address book
+//! (`people`), with this campaign's touches of each (`person_touches`). A person is the
+//! book's: adding, editing or removing one here changes them for every campaign.
 
 use super::*;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Contact {
+    /// The person's id in the book.
     pub id: Uuid,
+    /// The prospect of the campaign being shown.
     pub prospect_id: Uuid,
     pub name: String,
     /// What `{first_name}` greets them by, when organizers set it (else the first word
@@ -15,13 +19,18 @@ pub struct Contact {
     pub phone: String,
     pub bounced_at: Option<OffsetDateTime>,
     pub bounce_reason: String,
+    /// This campaign's touches of the person.
     pub touches: i32,
     pub last_touch_at: Option<OffsetDateTime>,
 }
 
+/// A contact's columns: `c` is the person (`people`), `p` the prospect of the campaign
+/// (`prospects`, on `p.organization_id = c.organization_id`); touches are the campaign's.
 pub(super) const CONTACT_COLUMNS: &str =
-    "c.id, c.prospect_id, c.name, c.first_name, c.role, c.email::text AS email, c.phone, c.bounced_at,
-    c.bounce_reason, c.touches, c.last_touch_at";
+    "c.id, p.id AS prospect_id, c.name, c.first_name, c.role, c.email::text AS email, c.phone, c.bounced_at,
+    c.bounce_reason,
+    (SELECT count(*) FROM person_touches t WHERE t.person_id = c.id AND t.campaign_id = p.campaign_id)::int AS touches,
+    (SELECT max(t.at) FROM person_touches t WHERE t.person_id = c.id AND t.campaign_id = p.campaign_id) AS last_touch_at";
 
 pub async fn contacts_of(
     db: &PgPool,
@@ -29,7 +38,8 @@ pub async fn contacts_of(
     prospect_id: Uuid,
 ) -> sqlx::Result<Vec<Contact>> {
     let sql = format!(
-        "SELECT {CONTACT_COLUMNS} FROM prospect_contacts c WHERE c.tenant_id = $1 AND c.prospect_id = $2
+        "SELECT {CONTACT_COLUMNS} FROM prospects p JOIN people c ON c.organization_id = p.organization_id
+         WHERE p.tenant_id = $1 AND p.id = $2
          ORDER BY c.created_at, c.id"
     );
     sqlx::query_as(&sql)
@@ -49,6 +59,9 @@ pub struct ContactInput {
     pub phone: String,
 }
 
+/// Adds a person to the organization of a campaign's prospect, in the book; a person of
+/// that organization with the same address is that person (their id is returned, and
+/// what they lack is filled in).
 pub async fn add_contact(
     conn: &mut PgConnection,
     tenant: Uuid,
@@ -57,11 +70,34 @@ pub async fn add_contact(
     input: &ContactInput,
     now: OffsetDateTime,
 ) -> sqlx::Result<Uuid> {
+    if input.email.is_some() {
+        let same: Option<Uuid> = sqlx::query_scalar(
+            "UPDATE people c SET role = CASE WHEN c.role = '' THEN $5 ELSE c.role END,
+                    phone = CASE WHEN c.phone = '' THEN $6 ELSE c.phone END,
+                    first_name = CASE WHEN c.first_name = '' THEN $7 ELSE c.first_name END
+             WHERE c.id = (SELECT pe.id FROM prospects p JOIN people pe ON pe.organization_id = p.organization_id
+                            WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND pe.email = $4::citext
+                            ORDER BY pe.created_at, pe.id LIMIT 1)
+             RETURNING c.id",
+        )
+        .bind(tenant)
+        .bind(campaign_id)
+        .bind(prospect_id)
+        .bind(&input.email)
+        .bind(&input.role)
+        .bind(&input.phone)
+        .bind(&input.first_name)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = same {
+            return Ok(id);
+        }
+    }
     let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO prospect_contacts (id, tenant_id, campaign_id, prospect_id, name, role, email, phone, created_at,
-                                        first_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO people (id, tenant_id, organization_id, name, role, email, phone, created_at, first_name)
+         SELECT $1, p.tenant_id, p.organization_id, $5, $6, $7, $8, $9, $10
+         FROM prospects p WHERE p.tenant_id = $2 AND p.campaign_id = $3 AND p.id = $4",
     )
     .bind(id)
     .bind(tenant)
@@ -78,7 +114,37 @@ pub async fn add_contact(
     Ok(id)
 }
 
-/// Saves a contact; a new address starts without the old one's bounce.
+/// Adds a person to an organization of the book.
+pub async fn add_person(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    organization_id: Uuid,
+    input: &ContactInput,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "INSERT INTO people (id, tenant_id, organization_id, name, role, email, phone, created_at, first_name)
+         SELECT $1, o.tenant_id, o.id, $4, $5, $6, $7, $8, $9
+         FROM organizations o WHERE o.tenant_id = $2 AND o.id = $3 RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(tenant.uuid())
+    .bind(organization_id)
+    .bind(&input.name)
+    .bind(&input.role)
+    .bind(&input.email)
+    .bind(&input.phone)
+    .bind(now)
+    .bind(&input.first_name)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The condition "person `$3` is one of the people of a prospect of campaign `$2`".
+const OF_CAMPAIGN: &str = "EXISTS (SELECT 1 FROM prospects q WHERE q.campaign_id = $2 AND q.organization_id = c.organization_id)";
+
+/// Saves a person (for every campaign); a new address starts without the old one's
+/// bounce. Returns the prospect of this campaign the person belongs to.
 pub async fn update_contact(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -86,39 +152,45 @@ pub async fn update_contact(
     id: Uuid,
     input: &ContactInput,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "UPDATE prospect_contacts SET name = $4, role = $5, phone = $7, first_name = $8,
-                bounced_at = CASE WHEN email IS DISTINCT FROM $6::citext THEN NULL ELSE bounced_at END,
-                bounce_reason = CASE WHEN email IS DISTINCT FROM $6::citext THEN '' ELSE bounce_reason END,
+    let sql = format!(
+        "UPDATE people c SET name = $4, role = $5, phone = $7, first_name = $8,
+                bounced_at = CASE WHEN c.email IS DISTINCT FROM $6::citext THEN NULL ELSE c.bounced_at END,
+                bounce_reason = CASE WHEN c.email IS DISTINCT FROM $6::citext THEN '' ELSE c.bounce_reason END,
                 email = $6
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 RETURNING prospect_id",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(id)
-    .bind(&input.name)
-    .bind(&input.role)
-    .bind(&input.email)
-    .bind(&input.phone)
-    .bind(&input.first_name)
-    .fetch_optional(conn)
-    .await
+         WHERE c.tenant_id = $1 AND c.id = $3 AND {OF_CAMPAIGN}
+         RETURNING (SELECT q.id FROM prospects q WHERE q.campaign_id = $2 AND q.organization_id = c.organization_id)"
+    );
+    sqlx::query_scalar(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(id)
+        .bind(&input.name)
+        .bind(&input.role)
+        .bind(&input.email)
+        .bind(&input.phone)
+        .bind(&input.first_name)
+        .fetch_optional(conn)
+        .await
 }
 
+/// Removes a person from the book (every campaign); their activities stay with the
+/// organization. Returns the prospect of this campaign they belonged to.
 pub async fn remove_contact(
     conn: &mut PgConnection,
     tenant: TenantId,
     campaign_id: Uuid,
     id: Uuid,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "DELETE FROM prospect_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 RETURNING prospect_id",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    let sql = format!(
+        "DELETE FROM people c WHERE c.tenant_id = $1 AND c.id = $3 AND {OF_CAMPAIGN}
+         RETURNING (SELECT q.id FROM prospects q WHERE q.campaign_id = $2 AND q.organization_id = c.organization_id)"
+    );
+    sqlx::query_scalar(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn clear_bounce(
@@ -127,15 +199,17 @@ pub async fn clear_bounce(
     campaign_id: Uuid,
     id: Uuid,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "UPDATE prospect_contacts SET bounced_at = NULL, bounce_reason = ''
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 RETURNING prospect_id",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    let sql = format!(
+        "UPDATE people c SET bounced_at = NULL, bounce_reason = ''
+         WHERE c.tenant_id = $1 AND c.id = $3 AND {OF_CAMPAIGN}
+         RETURNING (SELECT q.id FROM prospects q WHERE q.campaign_id = $2 AND q.organization_id = c.organization_id)"
+    );
+    sqlx::query_scalar(&sql)
+        .bind(tenant.uuid())
+        .bind(campaign_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// A contact of this campaign's prospects with a signer's address: its touches count
@@ -159,10 +233,12 @@ pub async fn contacts_by_email(
 ) -> sqlx::Result<Vec<ContactByEmail>> {
     sqlx::query_as(
         "SELECT DISTINCT ON (lower(c.email::text)) lower(c.email::text) AS email, c.id AS contact_id,
-                c.prospect_id, c.touches, c.last_touch_at
-         FROM prospect_contacts c
-         WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND lower(c.email::text) = ANY ($3)
-         ORDER BY lower(c.email::text), c.touches DESC, c.last_touch_at DESC NULLS LAST, c.id",
+                p.id AS prospect_id, t.touches, t.last_touch_at
+         FROM people c JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
+         CROSS JOIN LATERAL (SELECT count(*)::int AS touches, max(pt.at) AS last_touch_at FROM person_touches pt
+                             WHERE pt.person_id = c.id AND pt.campaign_id = $2) t
+         WHERE c.tenant_id = $1 AND lower(c.email::text) = ANY ($3)
+         ORDER BY lower(c.email::text), t.touches DESC, t.last_touch_at DESC NULLS LAST, c.id",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -179,7 +255,8 @@ pub async fn prospect_of_contact(
     contact_id: Uuid,
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
-        "SELECT prospect_id FROM prospect_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+        "SELECT p.id FROM people c JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
+         WHERE c.tenant_id = $1 AND c.id = $3",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -208,11 +285,12 @@ pub async fn link_contact(
     contact_id: Uuid,
 ) -> sqlx::Result<Option<LinkContact>> {
     sqlx::query_as(
-        "SELECT p.id AS prospect_id, p.name AS organization, p.website, p.size, coalesce(parent.name, '') AS parent,
+        "SELECT p.id AS prospect_id, o.name AS organization, o.website, o.size, coalesce(parent.name, '') AS parent,
                 c.email::text AS email, c.name, c.role
-         FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
-         LEFT JOIN prospects parent ON parent.id = p.parent_id
-         WHERE c.id = $1 AND c.campaign_id = $2 AND c.tenant_id = $3",
+         FROM people c JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
+         JOIN organizations o ON o.id = c.organization_id
+         LEFT JOIN organizations parent ON parent.id = o.parent_id
+         WHERE c.id = $1 AND c.tenant_id = $3",
     )
     .bind(contact_id)
     .bind(campaign_id)

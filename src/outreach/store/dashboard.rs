@@ -13,7 +13,8 @@ pub async fn stage_counts(
     let sql = format!(
         "SELECT CASE WHEN p.signed_signature_id IS NOT NULL THEN 'signed'
                      WHEN {HELD} THEN 'on_hold' ELSE p.status END AS stage, count(*)
-         FROM prospects p WHERE p.tenant_id = $1 AND p.campaign_id = $2 GROUP BY 1"
+         FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 GROUP BY 1"
     );
     let rows: Vec<(String, i64)> = sqlx::query_as(&sql)
         .bind(tenant.uuid())
@@ -101,10 +102,10 @@ pub async fn large_untouched(
 ) -> sqlx::Result<Vec<Prospect>> {
     let sql = format!(
         "SELECT {PROSPECT_COLUMNS} {PROSPECT_JOINS}
-         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.size IN ('national', 'international')
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND o.size IN ('national', 'international')
            AND p.last_touch_at IS NULL AND p.signed_signature_id IS NULL
            AND p.status NOT IN ('declined', 'own_statement') AND NOT {HELD}
-         ORDER BY p.size = 'international' DESC, p.sort_key COLLATE signer_order, p.id LIMIT $4"
+         ORDER BY o.size = 'international' DESC, o.sort_key COLLATE signer_order, p.id LIMIT $4"
     );
     sqlx::query_as(&sql)
         .bind(tenant.uuid())
@@ -130,8 +131,8 @@ pub struct SignerComment {
 const SIGNER_COMMENT_COLUMNS: &str = "s.id AS signature_id, s.name, s.contact_name, s.comment,
     coalesce(s.confirmed_at, s.created_at) AS at,
     (SELECT p.id FROM prospects p WHERE p.campaign_id = s.campaign_id
-       AND (p.signed_signature_id = s.id OR EXISTS (SELECT 1 FROM prospect_contacts pc
-              WHERE pc.prospect_id = p.id AND pc.email = s.email))
+       AND (p.signed_signature_id = s.id OR EXISTS (SELECT 1 FROM people pc
+              WHERE pc.organization_id = p.organization_id AND pc.email = s.email))
      ORDER BY (p.signed_signature_id = s.id) DESC, p.created_at LIMIT 1) AS prospect_id";
 
 /// The newest comments of signers who confirmed (listed, awaiting approval or
@@ -168,8 +169,8 @@ pub async fn prospect_signer_comments(
          JOIN prospects p ON p.id = $3 AND p.campaign_id = s.campaign_id
          WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.comment <> ''
            AND s.state IN ('confirmed', 'awaiting_approval')
-           AND (p.signed_signature_id = s.id OR EXISTS (SELECT 1 FROM prospect_contacts pc
-                  WHERE pc.prospect_id = p.id AND pc.email = s.email))
+           AND (p.signed_signature_id = s.id OR EXISTS (SELECT 1 FROM people pc
+                  WHERE pc.organization_id = p.organization_id AND pc.email = s.email))
          ORDER BY coalesce(s.confirmed_at, s.created_at) DESC, s.id LIMIT 20"
     ))
     .bind(tenant.uuid())
@@ -195,8 +196,8 @@ pub async fn open_change_requests(
     limit: i64,
 ) -> sqlx::Result<Vec<OpenChangeRequest>> {
     sqlx::query_as(
-        "SELECT a.prospect_id, p.name AS organization, a.body, a.at FROM outreach_activities a
-         JOIN prospects p ON p.id = a.prospect_id
+        "SELECT a.prospect_id, o.name AS organization, a.body, a.at FROM outreach_activities a
+         JOIN prospects p ON p.id = a.prospect_id JOIN organizations o ON o.id = p.organization_id
          WHERE a.tenant_id = $1 AND a.campaign_id = $2 AND a.kind = 'change_request'
            AND a.answered_by_revision_id IS NULL
          ORDER BY a.at DESC, a.id DESC LIMIT $3",
@@ -226,10 +227,11 @@ pub async fn bounced_contacts(
     limit: i64,
 ) -> sqlx::Result<Vec<BouncedContact>> {
     sqlx::query_as(
-        "SELECT p.id AS prospect_id, p.name AS organization, c.name AS contact, c.email::text AS email, c.bounce_reason
-         FROM prospect_contacts c
-         JOIN prospects p ON p.id = c.prospect_id
-         WHERE c.tenant_id = $1 AND c.campaign_id = $2 AND c.bounced_at IS NOT NULL
+        "SELECT p.id AS prospect_id, o.name AS organization, c.name AS contact, c.email::text AS email, c.bounce_reason
+         FROM people c
+         JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
+         JOIN organizations o ON o.id = c.organization_id
+         WHERE c.tenant_id = $1 AND c.bounced_at IS NOT NULL
          ORDER BY c.bounced_at DESC LIMIT $3",
     )
     .bind(tenant.uuid())
@@ -248,6 +250,9 @@ pub struct ReferredProspect {
     pub signed: bool,
     pub hold_reason: String,
     pub hold_until: Option<Date>,
+    /// The group's hold on the organization (every campaign).
+    pub group_hold_reason: String,
+    pub group_hold_until: Option<Date>,
     pub status: PipelineStatus,
 }
 
@@ -259,10 +264,11 @@ pub async fn referred_prospects(
     limit: i64,
 ) -> sqlx::Result<Vec<ReferredProspect>> {
     sqlx::query_as(
-        "SELECT id, name, referred_by, signed_signature_id IS NOT NULL AS signed, hold_reason, hold_until, status
-         FROM prospects
-         WHERE tenant_id = $1 AND campaign_id = $2 AND referred_by <> ''
-         ORDER BY referred_by, sort_key COLLATE signer_order LIMIT $3",
+        "SELECT p.id, o.name, p.referred_by, p.signed_signature_id IS NOT NULL AS signed, p.hold_reason, p.hold_until,
+                o.hold_reason AS group_hold_reason, o.hold_until AS group_hold_until, p.status
+         FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.referred_by <> ''
+         ORDER BY p.referred_by, o.sort_key COLLATE signer_order LIMIT $3",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)

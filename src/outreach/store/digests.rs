@@ -108,10 +108,11 @@ pub async fn digest_follow_ups(
     day: Date,
 ) -> sqlx::Result<Vec<DigestFollowUp>> {
     sqlx::query_as(
-        "SELECT p.id, p.name, c.title, p.next_follow_up AS due, c.slug FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+        "SELECT p.id, o.name, c.title, p.next_follow_up AS due, c.slug FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+         JOIN organizations o ON o.id = p.organization_id
          WHERE p.tenant_id = $1 AND p.owner_id = $2 AND p.next_follow_up <= $3 AND c.status IN ('open', 'published')
            AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
-         ORDER BY p.next_follow_up, p.sort_key LIMIT 50",
+         ORDER BY p.next_follow_up, o.sort_key LIMIT 50",
     )
     .bind(tenant_id)
     .bind(user_id)

@@ -19,7 +19,7 @@ pub async fn follow_ups(
          WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.next_follow_up <= $3
            AND ($4::uuid IS NULL OR p.owner_id = $4)
            AND p.signed_signature_id IS NULL AND p.status NOT IN ('declined', 'own_statement')
-         ORDER BY CASE p.size WHEN 'international' THEN 0 WHEN 'national' THEN 1 WHEN 'regional' THEN 2 ELSE 3 END,
+         ORDER BY CASE o.size WHEN 'international' THEN 0 WHEN 'national' THEN 1 WHEN 'regional' THEN 2 ELSE 3 END,
                   p.last_touch_at ASC NULLS FIRST, p.next_follow_up, p.id
          LIMIT $5"
     );
@@ -55,8 +55,8 @@ pub async fn queue_details(
         "SELECT p.id AS prospect_id, c.name AS contact_name, c.role AS contact_role, c.phone AS contact_phone,
                 a.kind AS last_kind, a.outcome AS last_outcome, a.at AS last_at
          FROM prospects p
-         LEFT JOIN LATERAL (SELECT name, role, phone FROM prospect_contacts
-                             WHERE prospect_id = p.id
+         LEFT JOIN LATERAL (SELECT name, role, phone FROM people
+                             WHERE organization_id = p.organization_id
                              ORDER BY (phone <> '') DESC, created_at, id LIMIT 1) c ON true
          LEFT JOIN LATERAL (SELECT kind, outcome, at FROM outreach_activities
                              WHERE prospect_id = p.id AND outcome <> '' AND kind <> 'status'

@@ -16,11 +16,11 @@ pub async fn match_confirmed_signatures(
 ) -> sqlx::Result<u64> {
     let locked: Vec<Uuid> = sqlx::query_scalar(
         "SELECT s.id FROM signatures s
-         JOIN prospect_contacts c ON c.campaign_id = s.campaign_id AND c.email = s.email
-         JOIN prospects p ON p.id = c.prospect_id
+         JOIN prospects p ON p.campaign_id = s.campaign_id
+         JOIN people c ON c.organization_id = p.organization_id AND c.email = s.email
          WHERE s.campaign_id = $1 AND s.kind = 'organization' AND s.state = 'confirmed'
            AND p.signed_signature_id IS NULL AND ($2::uuid IS NULL OR p.id = $2)
-           AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM prospects taken WHERE taken.signed_signature_id = s.id)
          FOR SHARE OF s",
     )
     .bind(campaign_id)
@@ -32,9 +32,9 @@ pub async fn match_confirmed_signatures(
     }
     let done = sqlx::query(
         "WITH per_prospect AS (
-             SELECT DISTINCT ON (p.id) p.id, p.tenant_id, s.id AS signature_id, s.name
+             SELECT DISTINCT ON (p.id) p.id, p.tenant_id, p.organization_id, s.id AS signature_id, s.name
              FROM prospects p
-             JOIN prospect_contacts c ON c.prospect_id = p.id
+             JOIN people c ON c.organization_id = p.organization_id
              JOIN signatures s ON s.id = ANY ($3) AND s.email = c.email AND s.state = 'confirmed'
              WHERE p.campaign_id = $1 AND p.signed_signature_id IS NULL
              ORDER BY p.id, s.confirmed_at, s.id),
@@ -42,9 +42,9 @@ pub async fn match_confirmed_signatures(
              SELECT DISTINCT ON (signature_id) * FROM per_prospect ORDER BY signature_id, id),
          signed AS (
              UPDATE prospects p SET signed_signature_id = found.signature_id FROM found
-             WHERE p.id = found.id RETURNING p.id, p.tenant_id, found.name)
-         INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, kind, body, author_name, at)
-         SELECT tenant_id, $1, id, 'signed', 'Had already signed as ' || name, 'The signer', $2 FROM signed",
+             WHERE p.id = found.id RETURNING p.id, p.tenant_id, p.organization_id, found.name)
+         INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, kind, body, author_name, at)
+         SELECT tenant_id, $1, id, organization_id, 'signed', 'Had already signed as ' || name, 'The signer', $2 FROM signed",
     )
     .bind(campaign_id)
     .bind(now)
@@ -74,12 +74,12 @@ pub async fn suggested_match(
 ) -> sqlx::Result<Option<SuggestedMatch>> {
     let sql = format!(
         "SELECT s.id AS signature_id, s.name, s.contact_name,
-                CASE WHEN s.name_key = p.name_key THEN 'name'
-                     WHEN p.domain <> '' AND s.website ILIKE '%' || p.domain || '%' THEN 'website'
+                CASE WHEN s.name_key = po.name_key THEN 'name'
+                     WHEN po.domain <> '' AND s.website ILIKE '%' || po.domain || '%' THEN 'website'
                      ELSE 'contact' END AS reason
-         FROM prospects p JOIN signatures s ON {MATCHES_PROSPECT}
+         FROM prospects p JOIN organizations po ON po.id = p.organization_id JOIN signatures s ON {MATCHES_PROSPECT}
          WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
-         ORDER BY s.name_key = p.name_key DESC, s.confirmed_at LIMIT 1"
+         ORDER BY s.name_key = po.name_key DESC, s.confirmed_at LIMIT 1"
     );
     sqlx::query_as(&sql)
         .bind(tenant.uuid())
@@ -95,15 +95,16 @@ pub async fn suggested_match(
 /// and last, case, spacing and punctuation aside) is that of one of the prospect's
 /// contacts: a chapter signing from a personal address under a name of its own ("Sierra
 /// Club - West Virginia") is still found by the person who signed. Only a suggestion:
-/// an organizer confirms it before the prospect counts as signed.
+/// an organizer confirms it before the prospect counts as signed. Needs `p` (the
+/// prospect) and `po` (its organization in the book).
 const MATCHES_PROSPECT: &str =
     "s.campaign_id = p.campaign_id AND s.kind = 'organization' AND s.state = 'confirmed'
-    AND (s.name_key = p.name_key OR (p.domain <> '' AND s.website ILIKE '%' || p.domain || '%')
+    AND (s.name_key = po.name_key OR (po.domain <> '' AND s.website ILIKE '%' || po.domain || '%')
          OR (position(' ' IN btrim(s.contact_name)) > 0 AND EXISTS (
-               SELECT 1 FROM prospect_contacts pc WHERE pc.prospect_id = p.id
+               SELECT 1 FROM people pc WHERE pc.organization_id = p.organization_id
                   AND lower(regexp_replace(btrim(pc.name), '[[:space:][:punct:]]+', ' ', 'g'))
                     = lower(regexp_replace(btrim(s.contact_name), '[[:space:][:punct:]]+', ' ', 'g')))))
-    AND NOT EXISTS (SELECT 1 FROM prospects o WHERE o.signed_signature_id = s.id)";
+    AND NOT EXISTS (SELECT 1 FROM prospects taken WHERE taken.signed_signature_id = s.id)";
 
 /// Records the organizers' word that `signature_id` is this prospect's, for a signature
 /// the page suggested (never any other); the prospect is signed while it stays confirmed.
@@ -116,7 +117,8 @@ pub async fn confirm_match(
 ) -> sqlx::Result<bool> {
     let sql = format!(
         "WITH candidate AS (
-             SELECT s.id FROM prospects p JOIN signatures s ON {MATCHES_PROSPECT}
+             SELECT s.id FROM prospects p JOIN organizations po ON po.id = p.organization_id
+             JOIN signatures s ON {MATCHES_PROSPECT}
              WHERE p.tenant_id = $1 AND p.campaign_id = $2 AND p.id = $3 AND p.signed_signature_id IS NULL
                AND s.tenant_id = $1 AND s.id = $4
              FOR SHARE OF s)

@@ -1,5 +1,8 @@
-//! Prospects: the list, one prospect, adding and saving one, its status and follow-up
-//! date (`prospects`). Read-only exception: a prospect's row names its owner from `users`
+//! Prospects: one campaign's relationship with one organization of the group's address
+//! book (`prospects` joined to `organizations o`): the list, one prospect, adding one
+//! (finding or creating its organization in the book), saving the organization's fields
+//! (the book's, shared by every campaign) and the campaign's own (status, owner of the ask,
+//! hold, follow-up). Read-only exception: a prospect's row names its owner from `users`
 //! (auth's) and whether its signature awaits reconfirmation from `signatures` and
 //! `campaigns`; nothing else of theirs is touched.
 
@@ -8,18 +11,29 @@ use super::*;
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Prospect {
     pub id: Uuid,
+    /// The organization of the book this prospect is the campaign's relationship with.
+    pub organization_id: Uuid,
     pub name: String,
     pub website: String,
     pub size: Option<Size>,
+    pub region: String,
+    /// The parent organization's prospect in this campaign, when it has one.
     pub parent_id: Option<Uuid>,
+    /// The parent organization in the book.
+    pub parent_organization_id: Option<Uuid>,
     pub parent_name: Option<String>,
     pub tags: Vec<String>,
+    /// Who owns the ask in this campaign.
     pub owner_id: Option<Uuid>,
     pub owner_name: Option<String>,
     pub sensitivity: String,
     pub notes: String,
+    /// The hold for this campaign.
     pub hold_reason: String,
     pub hold_until: Option<Date>,
+    /// The organization's group-wide hold (every campaign).
+    pub group_hold_reason: String,
+    pub group_hold_until: Option<Date>,
     pub status: PipelineStatus,
     pub signed_signature_id: Option<Uuid>,
     pub matched_signature_id: Option<Uuid>,
@@ -28,7 +42,10 @@ pub struct Prospect {
     /// Made from a signer's suggestion, with the text they typed, and not yet edited by
     /// an organizer: shown as not yet checked, and asked nothing.
     pub unchecked_suggestion: bool,
+    /// The possible duplicate's prospect in this campaign, when it has one.
     pub possible_duplicate_of: Option<Uuid>,
+    /// The possible duplicate organization in the book.
+    pub duplicate_organization_id: Option<Uuid>,
     pub duplicate_name: Option<String>,
     pub next_follow_up: Option<Date>,
     pub last_touch_at: Option<OffsetDateTime>,
@@ -40,8 +57,15 @@ pub struct Prospect {
 }
 
 impl Prospect {
+    /// Held for this campaign, or by the group's hold on the organization.
     pub fn held(&self, today: Date) -> bool {
         crate::outreach::hold_lasts(&self.hold_reason, self.hold_until, today)
+            || self.group_held(today)
+    }
+
+    /// The group's hold on the organization lasts: no campaign asks it.
+    pub fn group_held(&self, today: Date) -> bool {
+        crate::outreach::hold_lasts(&self.group_hold_reason, self.group_hold_until, today)
     }
 
     pub fn stage(&self, today: Date) -> Stage {
@@ -68,22 +92,33 @@ impl Prospect {
     }
 }
 
-pub(super) const PROSPECT_COLUMNS: &str = "p.id, p.name, p.website, nullif(p.size, '') AS size, p.parent_id, parent.name AS parent_name, p.tags,
-    p.owner_id, owner.name AS owner_name, p.sensitivity, p.notes, p.hold_reason, p.hold_until, p.status,
-    p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.unchecked_suggestion, p.possible_duplicate_of,
+/// A prospect's columns; `PROSPECT_JOINS` (or a FROM naming `p` and `o` the same way)
+/// must follow.
+pub(super) const PROSPECT_COLUMNS: &str = "p.id, p.organization_id, o.name, o.website, nullif(o.size, '') AS size, o.region,
+    parent_p.id AS parent_id, o.parent_id AS parent_organization_id, parent.name AS parent_name, o.tags,
+    p.owner_id, owner.name AS owner_name, o.sensitivity, o.notes, p.hold_reason, p.hold_until,
+    o.hold_reason AS group_hold_reason, o.hold_until AS group_hold_until, p.status,
+    p.signed_signature_id, p.matched_signature_id, p.referred_by, p.referral_note, p.unchecked_suggestion,
+    dup_p.id AS possible_duplicate_of, o.possible_duplicate_of AS duplicate_organization_id,
     dup.name AS duplicate_name, p.next_follow_up, p.last_touch_at, p.created_at,
-    (SELECT count(*) FROM prospect_contacts pc WHERE pc.prospect_id = p.id) AS contact_count,
+    (SELECT count(*) FROM people pc WHERE pc.organization_id = p.organization_id) AS contact_count,
     coalesce((SELECT s.confirmed_revision < c.consent_from_revision FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
       WHERE s.id = p.signed_signature_id), false) AS awaiting_reconfirmation";
 
 pub(super) const PROSPECT_JOINS: &str = "FROM prospects p
-    LEFT JOIN prospects parent ON parent.id = p.parent_id
-    LEFT JOIN prospects dup ON dup.id = p.possible_duplicate_of
+    JOIN organizations o ON o.id = p.organization_id
+    LEFT JOIN organizations parent ON parent.id = o.parent_id
+    LEFT JOIN prospects parent_p ON parent_p.campaign_id = p.campaign_id AND parent_p.organization_id = o.parent_id
+    LEFT JOIN organizations dup ON dup.id = o.possible_duplicate_of
+    LEFT JOIN prospects dup_p ON dup_p.campaign_id = p.campaign_id AND dup_p.organization_id = o.possible_duplicate_of
     LEFT JOIN users owner ON owner.id = p.owner_id";
 
-/// SQL for "the prospect's hold lasts on `$3`", as `outreach::hold_lasts`.
+/// SQL for "the prospect is held on `$3`", as `Prospect::held`: its hold for this
+/// campaign or the group's hold on its organization lasts. Needs `p` (prospects) and
+/// `o` (its organization) in the FROM.
 pub(super) const HELD: &str =
-    "(p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))";
+    "((p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $3))
+      OR (o.hold_reason <> '' AND (o.hold_until IS NULL OR o.hold_until > $3)))";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -112,10 +147,10 @@ impl Sort {
 
     fn order_by(self) -> &'static str {
         match self {
-            Sort::Priority => "(p.size IN ('national', 'international') AND p.status = 'not_contacted' AND p.signed_signature_id IS NULL) DESC, p.sort_key COLLATE signer_order, p.id",
-            Sort::Name => "p.sort_key COLLATE signer_order, p.id",
-            Sort::LastTouch => "p.last_touch_at ASC NULLS FIRST, p.sort_key COLLATE signer_order, p.id",
-            Sort::FollowUp => "p.next_follow_up ASC NULLS LAST, p.sort_key COLLATE signer_order, p.id",
+            Sort::Priority => "(o.size IN ('national', 'international') AND p.status = 'not_contacted' AND p.signed_signature_id IS NULL) DESC, o.sort_key COLLATE signer_order, p.id",
+            Sort::Name => "o.sort_key COLLATE signer_order, p.id",
+            Sort::LastTouch => "p.last_touch_at ASC NULLS FIRST, o.sort_key COLLATE signer_order, p.id",
+            Sort::FollowUp => "p.next_follow_up ASC NULLS LAST, o.sort_key COLLATE signer_order, p.id",
         }
     }
 }
@@ -138,6 +173,7 @@ pub struct Page {
     pub total: i64,
 }
 
+/// SQL for "the prospect is in this stage" (`$3` is today); needs `p` and `o`.
 pub(super) fn stage_condition(stage: Stage) -> String {
     let not_signed_nor_held = format!("p.signed_signature_id IS NULL AND NOT {HELD}");
     match stage {
@@ -164,10 +200,10 @@ pub(super) async fn page_ids(
         conditions.push(stage_condition(stage));
     }
     if filter.size.is_some() {
-        conditions.push("p.size = $4".into());
+        conditions.push("o.size = $4".into());
     }
     if !filter.tag.is_empty() {
-        conditions.push("$5 = ANY (p.tags)".into());
+        conditions.push("$5 = ANY (o.tags)".into());
     }
     match filter.owner {
         Some(Some(_)) => conditions.push("p.owner_id = $6".into()),
@@ -176,8 +212,8 @@ pub(super) async fn page_ids(
     }
     if !filter.search.is_empty() {
         conditions.push(
-            "(p.name ILIKE $7 OR p.website ILIKE $7 OR EXISTS (SELECT 1 FROM prospect_contacts sc
-               WHERE sc.prospect_id = p.id AND (sc.name ILIKE $7 OR sc.email::text ILIKE $7)))"
+            "(o.name ILIKE $7 OR o.website ILIKE $7 OR EXISTS (SELECT 1 FROM people sc
+               WHERE sc.organization_id = p.organization_id AND (sc.name ILIKE $7 OR sc.email::text ILIKE $7)))"
                 .into(),
         );
     }
@@ -190,14 +226,16 @@ pub(super) async fn page_ids(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    // The page's ids first (read in order off an index, a hundred rows), then the total:
-    // never all of the campaign's prospects joined and sorted.
+    // The page's ids first (a hundred rows), then the total: never all of the campaign's
+    // prospects joined to everything and sorted.
     let ids_sql = format!(
-        "SELECT p.id FROM prospects p WHERE {conditions} ORDER BY {} LIMIT $8 OFFSET $9",
+        "SELECT p.id FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE {conditions} ORDER BY {} LIMIT $8 OFFSET $9",
         filter.sort.order_by()
     );
     let count_sql = format!(
-        "SELECT count(*) FROM prospects p WHERE {conditions} AND $8::bigint IS NOT NULL AND $9::bigint IS NOT NULL"
+        "SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE {conditions} AND $8::bigint IS NOT NULL AND $9::bigint IS NOT NULL"
     );
     macro_rules! bound {
         ($sql:expr, $t:ty) => {
@@ -254,6 +292,23 @@ pub async fn by_id(
         .await
 }
 
+/// This campaign's prospect for an organization of the book, if the campaign has one.
+pub async fn prospect_of_organization(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    organization_id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND organization_id = $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(organization_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Name and stage of each chapter of a prospect (and of its parent, if any) for the
 /// "shown both ways" links and the chapter warnings.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -282,6 +337,8 @@ impl Relative {
     }
 }
 
+/// The prospects of this campaign whose organizations are chapters of the organization
+/// of the prospect `parent_id`.
 pub async fn chapters(
     db: &PgPool,
     tenant: TenantId,
@@ -289,8 +346,12 @@ pub async fn chapters(
     parent_id: Uuid,
 ) -> sqlx::Result<Vec<Relative>> {
     sqlx::query_as(
-        "SELECT id, name, status, signed_signature_id IS NOT NULL AS signed FROM prospects p
-         WHERE tenant_id = $1 AND campaign_id = $2 AND parent_id = $3 ORDER BY sort_key COLLATE signer_order",
+        "SELECT p.id, o.name, p.status, p.signed_signature_id IS NOT NULL AS signed
+         FROM prospects parent_p
+         JOIN organizations o ON o.tenant_id = parent_p.tenant_id AND o.parent_id = parent_p.organization_id
+         JOIN prospects p ON p.campaign_id = parent_p.campaign_id AND p.organization_id = o.id
+         WHERE parent_p.tenant_id = $1 AND parent_p.campaign_id = $2 AND parent_p.id = $3
+         ORDER BY o.sort_key COLLATE signer_order, p.id",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -299,8 +360,9 @@ pub async fn chapters(
     .await
 }
 
-/// The prospect of this campaign with this name (case, accents, punctuation and a
-/// leading "The" aside): how organizers name a parent organization.
+/// The organization of the group's book with this name (case, accents, punctuation and a
+/// leading "The" aside): how organizers name a parent organization. Prefers one this
+/// campaign has as a prospect.
 pub async fn id_by_name(
     db: &PgPool,
     tenant: TenantId,
@@ -308,8 +370,9 @@ pub async fn id_by_name(
     name: &str,
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
-        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND name_key = $3
-         ORDER BY created_at, id LIMIT 1",
+        "SELECT o.id FROM organizations o WHERE o.tenant_id = $1 AND o.name_key = $3
+         ORDER BY EXISTS (SELECT 1 FROM prospects p WHERE p.campaign_id = $2 AND p.organization_id = o.id) DESC,
+                  o.created_at, o.id LIMIT 1",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -325,8 +388,9 @@ pub async fn names(
     campaign_id: Uuid,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
-        "SELECT id, name FROM prospects WHERE tenant_id = $1 AND campaign_id = $2
-         ORDER BY sort_key COLLATE signer_order, id",
+        "SELECT p.id, o.name FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         WHERE p.tenant_id = $1 AND p.campaign_id = $2
+         ORDER BY o.sort_key COLLATE signer_order, p.id",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -334,12 +398,15 @@ pub async fn names(
     .await
 }
 
-/// What organizers type about a prospect.
+/// What organizers type about a prospect: the organization's fields (the book's, shared
+/// by every campaign: name to notes) and the campaign's (owner of the ask, hold).
 #[derive(Clone, Debug, Default)]
 pub struct ProspectInput {
     pub name: String,
     pub website: String,
     pub size: Option<Size>,
+    /// The parent organization: an organization of the book (a prospect's id is read as
+    /// its organization, so callers holding prospect ids keep working).
     pub parent_id: Option<Uuid>,
     pub tags: Vec<String>,
     pub owner_id: Option<Uuid>,
@@ -349,7 +416,7 @@ pub struct ProspectInput {
     pub hold_until: Option<Date>,
 }
 
-/// The website's host without `www.`: two prospects with one domain are one organization.
+/// The website's host without `www.`: two organizations with one domain are one.
 pub fn domain_of(website: &str) -> String {
     url::Url::parse(website)
         .ok()
@@ -360,23 +427,39 @@ pub fn domain_of(website: &str) -> String {
         .unwrap_or_default()
 }
 
-/// An existing prospect with the same folded name or website domain.
+/// An organization of the book the duplicate rule matches, and its prospect in the
+/// campaign being looked at, if it has one.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct BookMatch {
+    pub organization_id: Uuid,
+    pub name: String,
+    pub website: String,
+    pub prospect_id: Option<Uuid>,
+}
+
+/// An organization of the group's book with the same folded name or website domain (the
+/// book's duplicate rule), other than `except`: one not yet in this campaign first, then
+/// a name match, then the oldest.
 pub async fn find_duplicate(
     conn: &mut PgConnection,
+    tenant: Uuid,
     campaign_id: Uuid,
     name: &str,
     website: &str,
     except: Option<Uuid>,
-) -> sqlx::Result<Option<(Uuid, String)>> {
-    let domain = domain_of(website);
+) -> sqlx::Result<Option<BookMatch>> {
+    let name_key = names::name_key(name);
     sqlx::query_as(
-        "SELECT id, name FROM prospects
-         WHERE campaign_id = $1 AND (($2 <> '' AND name_key = $2) OR ($3 <> '' AND domain = $3)) AND id IS DISTINCT FROM $4
-         ORDER BY created_at, id LIMIT 1",
+        "SELECT o.id AS organization_id, o.name, o.website, p.id AS prospect_id
+         FROM organizations o LEFT JOIN prospects p ON p.campaign_id = $2 AND p.organization_id = o.id
+         WHERE o.tenant_id = $1 AND (($3 <> '' AND o.name_key = $3) OR ($4 <> '' AND o.domain = $4))
+           AND o.id IS DISTINCT FROM $5
+         ORDER BY p.id IS NULL DESC, o.name_key = $3 DESC, o.created_at, o.id LIMIT 1",
     )
+    .bind(tenant)
     .bind(campaign_id)
-    .bind(names::name_key(name))
-    .bind(domain)
+    .bind(name_key)
+    .bind(domain_of(website))
     .bind(except)
     .fetch_optional(conn)
     .await
@@ -392,7 +475,122 @@ pub struct Origin {
     pub import_id: Option<Uuid>,
 }
 
-/// Adds a prospect, flagged when it looks like one already on the list.
+/// SQL for the organization `$n` names as a parent: an organization's id, or a prospect's
+/// (read as its organization).
+fn parent_sql(tenant: &str, id: &str) -> String {
+    format!(
+        "(SELECT x.id FROM (SELECT o.id, 0 AS k FROM organizations o WHERE o.tenant_id = {tenant} AND o.id = {id}
+                           UNION ALL
+                           SELECT q.organization_id, 1 FROM prospects q WHERE q.tenant_id = {tenant} AND q.id = {id}) x
+          ORDER BY x.k LIMIT 1)"
+    )
+}
+
+/// Creates an organization in the group's book from what organizers typed (its campaign
+/// fields aside), flagged as a possible duplicate of another when one is given.
+pub async fn create_organization(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    input: &ProspectInput,
+    possible_duplicate_of: Option<Uuid>,
+    import_id: Option<Uuid>,
+    now: OffsetDateTime,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    let sql = format!(
+        "INSERT INTO organizations (id, tenant_id, name, name_key, sort_key, website, domain, size, parent_id, tags,
+                                    owner_id, sensitivity, notes, possible_duplicate_of, import_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {}, $10, $11, $12, $13, $14, $15, $16)",
+        parent_sql("$2", "$9")
+    );
+    sqlx::query(&sql)
+        .bind(id)
+        .bind(tenant)
+        .bind(&input.name)
+        .bind(names::name_key(&input.name))
+        .bind(names::sort_key(&input.name))
+        .bind(&input.website)
+        .bind(domain_of(&input.website))
+        .bind(input.size.map(Size::as_str).unwrap_or(""))
+        .bind(input.parent_id)
+        .bind(&input.tags)
+        .bind(input.owner_id)
+        .bind(&input.sensitivity)
+        .bind(&input.notes)
+        .bind(possible_duplicate_of)
+        .bind(import_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Adds an organization of the book to a campaign as a prospect, with the campaign's
+/// fields of `input` (owner of the ask, hold); `None` when the campaign already has it.
+pub async fn add_to_campaign(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    campaign_id: Uuid,
+    organization_id: Uuid,
+    input: &ProspectInput,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "INSERT INTO prospects (id, tenant_id, campaign_id, organization_id, owner_id, hold_reason, hold_until,
+                                referral_id, referred_by, referral_note, unchecked_suggestion, import_id, created_at)
+         SELECT $1, o.tenant_id, $3, o.id, $5, $6, $7, $8, $9, $10, $11, $12, $13
+         FROM organizations o WHERE o.tenant_id = $2 AND o.id = $4
+         ON CONFLICT (campaign_id, organization_id) DO NOTHING RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(tenant)
+    .bind(campaign_id)
+    .bind(organization_id)
+    .bind(input.owner_id)
+    .bind(&input.hold_reason)
+    .bind(input.hold_until)
+    .bind(origin.referral_id)
+    .bind(&origin.referred_by)
+    .bind(&origin.referral_note)
+    // A signer's suggestion is their text until an organizer edits it.
+    .bind(origin.referral_id.is_some())
+    .bind(origin.import_id)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+/// What a new prospect's typed fields add to an organization already in the book: the
+/// fields it left empty, and tags; nothing it has is overwritten.
+async fn fill_organization(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    organization_id: Uuid,
+    input: &ProspectInput,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE organizations o
+            SET website = CASE WHEN o.website = '' THEN $3 ELSE o.website END,
+                domain = CASE WHEN o.domain = '' THEN $4 ELSE o.domain END,
+                size = CASE WHEN o.size = '' THEN $5 ELSE o.size END,
+                tags = ARRAY(SELECT DISTINCT unnest(o.tags || $6::text[]) ORDER BY 1)
+          WHERE o.tenant_id = $1 AND o.id = $2",
+    )
+    .bind(tenant)
+    .bind(organization_id)
+    .bind(&input.website)
+    .bind(domain_of(&input.website))
+    .bind(input.size.map(Size::as_str).unwrap_or(""))
+    .bind(&input.tags)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds a prospect: the organization of the book the duplicate rule finds (one not yet in
+/// this campaign), else a new organization, flagged as a possible duplicate when the only
+/// match is already in this campaign. Returns the prospect's id.
 pub async fn insert(
     conn: &mut PgConnection,
     tenant: Uuid,
@@ -401,43 +599,117 @@ pub async fn insert(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> sqlx::Result<Uuid> {
-    let duplicate = find_duplicate(conn, campaign_id, &input.name, &input.website, None).await?;
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO prospects (id, tenant_id, campaign_id, name, name_key, sort_key, website, domain, size, parent_id,
-                                tags, owner_id, sensitivity, hold_reason, hold_until, referral_id, referred_by,
-                                referral_note, possible_duplicate_of, created_at, unchecked_suggestion, notes, import_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+    let found =
+        find_duplicate(conn, tenant, campaign_id, &input.name, &input.website, None).await?;
+    let organization_id = match found {
+        Some(found) if found.prospect_id.is_none() => {
+            // A signer's suggestion leaves the book as organizers wrote it.
+            if origin.referral_id.is_none() {
+                fill_organization(conn, tenant, found.organization_id, input).await?;
+            }
+            found.organization_id
+        }
+        Some(found) => {
+            create_organization(
+                conn,
+                tenant,
+                input,
+                Some(found.organization_id),
+                origin.import_id,
+                now,
+            )
+            .await?
+        }
+        None => create_organization(conn, tenant, input, None, origin.import_id, now).await?,
+    };
+    let id = add_to_campaign(
+        conn,
+        tenant,
+        campaign_id,
+        organization_id,
+        input,
+        origin,
+        now,
     )
-    .bind(id)
-    .bind(tenant)
-    .bind(campaign_id)
-    .bind(&input.name)
-    .bind(names::name_key(&input.name))
-    .bind(names::sort_key(&input.name))
-    .bind(&input.website)
-    .bind(domain_of(&input.website))
-    .bind(input.size.map(Size::as_str).unwrap_or(""))
-    .bind(input.parent_id)
-    .bind(&input.tags)
-    .bind(input.owner_id)
-    .bind(&input.sensitivity)
-    .bind(&input.hold_reason)
-    .bind(input.hold_until)
-    .bind(origin.referral_id)
-    .bind(&origin.referred_by)
-    .bind(&origin.referral_note)
-    .bind(duplicate.map(|(id, _)| id))
-    .bind(now)
-    // A signer's suggestion is their text until an organizer edits it.
-    .bind(origin.referral_id.is_some())
-    .bind(&input.notes)
-    .bind(origin.import_id)
-    .execute(conn)
     .await?;
-    Ok(id)
+    Ok(id.expect("the organization found is not in this campaign"))
 }
 
+/// The same as `insert`, named for what it does on the new model.
+pub use insert as add_prospect;
+
+/// Saves an organization's fields in the book (every campaign sees them). The flag of a
+/// possible duplicate follows the rule again.
+pub async fn update_organization(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    organization_id: Uuid,
+    input: &ProspectInput,
+    region: &str,
+) -> sqlx::Result<bool> {
+    let duplicate: Option<Uuid> = sqlx::query_scalar(
+        "SELECT o.id FROM organizations o
+         WHERE o.tenant_id = $1 AND o.id <> $2 AND (($3 <> '' AND o.name_key = $3) OR ($4 <> '' AND o.domain = $4))
+         ORDER BY o.name_key = $3 DESC, o.created_at, o.id LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .bind(organization_id)
+    .bind(names::name_key(&input.name))
+    .bind(domain_of(&input.website))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let sql = format!(
+        "UPDATE organizations SET name = $3, name_key = $4, sort_key = $5, website = $6, domain = $7, size = $8,
+                parent_id = {}, tags = $10, sensitivity = $11, notes = $12, region = $13,
+                possible_duplicate_of = $14
+         WHERE tenant_id = $1 AND id = $2",
+        parent_sql("$1", "$9")
+    );
+    let done = sqlx::query(&sql)
+        .bind(tenant.uuid())
+        .bind(organization_id)
+        .bind(&input.name)
+        .bind(names::name_key(&input.name))
+        .bind(names::sort_key(&input.name))
+        .bind(&input.website)
+        .bind(domain_of(&input.website))
+        .bind(input.size.map(Size::as_str).unwrap_or(""))
+        .bind(input.parent_id)
+        .bind(&input.tags)
+        .bind(&input.sensitivity)
+        .bind(&input.notes)
+        .bind(region)
+        .bind(duplicate)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Saves a prospect's campaign fields: who owns the ask, and the hold for this campaign.
+/// An organizer's edit makes a signer's suggestion checked.
+pub async fn update_campaign_fields(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+    input: &ProspectInput,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE prospects SET owner_id = $4, hold_reason = $5, hold_until = $6, unchecked_suggestion = false
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .bind(input.owner_id)
+    .bind(&input.hold_reason)
+    .bind(input.hold_until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Saves both the organization's fields (in the book) and the prospect's campaign fields.
 pub async fn update(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -445,51 +717,43 @@ pub async fn update(
     id: Uuid,
     input: &ProspectInput,
 ) -> sqlx::Result<bool> {
-    let duplicate =
-        find_duplicate(conn, campaign_id, &input.name, &input.website, Some(id)).await?;
-    let done = sqlx::query(
-        "UPDATE prospects SET name = $4, name_key = $5, sort_key = $6, website = $7, domain = $8, size = $9,
-                parent_id = $10, tags = $11, owner_id = $12, sensitivity = $13, hold_reason = $14, hold_until = $15,
-                possible_duplicate_of = $16, unchecked_suggestion = false, notes = $17
-         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
+    let organization_id: Option<Uuid> = sqlx::query_scalar(
+        "SELECT organization_id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(id)
-    .bind(&input.name)
-    .bind(names::name_key(&input.name))
-    .bind(names::sort_key(&input.name))
-    .bind(&input.website)
-    .bind(domain_of(&input.website))
-    .bind(input.size.map(Size::as_str).unwrap_or(""))
-    .bind(input.parent_id)
-    .bind(&input.tags)
-    .bind(input.owner_id)
-    .bind(&input.sensitivity)
-    .bind(&input.hold_reason)
-    .bind(input.hold_until)
-    .bind(duplicate.map(|(id, _)| id))
-    .bind(&input.notes)
-    .execute(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let Some(organization_id) = organization_id else {
+        return Ok(false);
+    };
+    let region: String =
+        sqlx::query_scalar("SELECT region FROM organizations WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.uuid())
+            .bind(organization_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    update_organization(conn, tenant, organization_id, input, &region).await?;
+    update_campaign_fields(conn, tenant, campaign_id, id, input).await
 }
 
-/// Would making `parent_id` the parent of `id` make a loop (a chapter of its own chapter)?
+/// Would making `parent_id` (an organization) the parent of organization `id` make a loop
+/// (a chapter of its own chapter)?
 pub async fn would_loop(
     conn: &mut PgConnection,
-    campaign_id: Uuid,
+    tenant: TenantId,
     id: Uuid,
     parent_id: Uuid,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "WITH RECURSIVE up(id, parent_id, depth) AS (
-             SELECT id, parent_id, 0 FROM prospects WHERE campaign_id = $1 AND id = $3
+             SELECT id, parent_id, 0 FROM organizations WHERE tenant_id = $1 AND id = $3
              UNION ALL
-             SELECT p.id, p.parent_id, up.depth + 1 FROM prospects p JOIN up ON p.id = up.parent_id WHERE up.depth < 100)
+             SELECT o.id, o.parent_id, up.depth + 1 FROM organizations o JOIN up ON o.id = up.parent_id WHERE up.depth < 100)
          SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)",
     )
-    .bind(campaign_id)
+    .bind(tenant.uuid())
     .bind(id)
     .bind(parent_id)
     .fetch_one(conn)
