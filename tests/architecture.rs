@@ -118,7 +118,12 @@ const TABLES: &[(&str, &[&str])] = &[
         &[
             "outreach_settings",
             "prospects",
-            "prospect_contacts",
+            "organizations",
+            "people",
+            "person_touches",
+            "book_settings",
+            "book_migration_counts",
+            "book_migration_merges",
             "outreach_activities",
             "outreach_send_log",
             "outreach_campaign_log",
@@ -270,9 +275,9 @@ const READ_ONLY: &[(&str, &str, &str)] = &[
     ),
     (
         "signatures",
-        "prospect_contacts",
-        "upward, read only: a personally asked signature names the contact it was asked of \
-         (\"from Maya's ask to Keisha Grant\")",
+        "people",
+        "upward, read only: a personally asked signature names the person of the address \
+         book it was asked of (\"from Maya's ask to Keisha Grant\")",
     ),
     (
         "signatures",
@@ -291,7 +296,7 @@ const FOREIGN_WRITES: &[(&str, &str, &str)] = &[
     ),
     (
         "src/demo.rs",
-        "prospect_contacts",
+        "people",
         "a bounce from two weeks ago, which the mail worker's trigger would mark today",
     ),
     (
@@ -1164,12 +1169,14 @@ fn tables_of_migrations(migrations: &[String]) -> BTreeSet<String> {
                 at,
             };
             if r.eat(&["CREATE"]) {
-                for modifier in ["UNLOGGED", "TEMP", "TEMPORARY"] {
-                    r.eat(&[modifier]);
-                }
+                // A temporary table is gone when its migration commits.
+                let temporary = r.eat(&["TEMP"]) || r.eat(&["TEMPORARY"]);
+                r.eat(&["UNLOGGED"]);
                 if r.eat(&["TABLE"]) {
                     r.eat(&["IF", "NOT", "EXISTS"]);
-                    tables.extend(r.name());
+                    if !temporary {
+                        tables.extend(r.name());
+                    }
                 }
             } else if r.eat(&["DROP", "TABLE"]) {
                 r.eat(&["IF", "EXISTS"]);
@@ -1910,8 +1917,8 @@ mod the_checker {
             ]
         );
         assert_eq!(
-            uses("UPDATE prospects p SET x = 1 FROM prospect_contacts c WHERE c.id = p.id"),
-            [(1, "prospects", true), (1, "prospect_contacts", false)]
+            uses("UPDATE prospects p SET x = 1 FROM people c WHERE c.id = p.id"),
+            [(1, "prospects", true), (1, "people", false)]
         );
         assert_eq!(
             uses("DELETE FROM sessions USING users u WHERE u.id = sessions.user_id"),

@@ -27,6 +27,7 @@ mod outreach_asks;
 mod outreach_book;
 mod outreach_import;
 mod outreach_numbers;
+mod outreach_touch_limits;
 mod privacy;
 mod reissue;
 mod release;

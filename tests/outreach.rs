@@ -163,6 +163,15 @@ async fn reminders_go_once_to_asked_unsigned_contacts_at_the_lead_times() {
     let app = TestApp::spawn().await;
     let (owner, path, public) = setup(&app).await;
     outreach_settings(&owner, &path, "1", "4", "3, 1", false).await;
+    // The group's limits apply too (3 days by default): one day here as well, so the
+    // 1-day reminder may follow the 3-day one.
+    let r = owner
+        .post_form(
+            "/app/river/book/settings",
+            &[("min_days_between", "1"), ("max_touches_in_30_days", "6")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let asked = add_prospect(&owner, &path, "Asked Alliance", "a@asked.example").await;
     let held = add_prospect(&owner, &path, "Held Harbor", "b@held.example").await;
     let declined = add_prospect(&owner, &path, "Declined Dunes", "c@declined.example").await;
@@ -1378,9 +1387,7 @@ async fn a_chapter_names_its_parent_and_asking_both_warns() {
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r
-        .body
-        .contains("No prospect of this campaign has that name"));
+    assert!(r.body.contains("address book has that name"));
     let chapter = add_prospect_with(
         &owner,
         &path,
@@ -1684,4 +1691,293 @@ async fn a_last_call_beyond_the_cap_is_refused_until_the_day_rolls() {
         .await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     assert_eq!(outbox_to(&app, "outreach_last_call").await.len(), 100);
+}
+
+/// The id of a prospect's organization in the book.
+async fn organization_of(app: &TestApp, prospect: &str) -> String {
+    sqlx::query_scalar::<_, uuid::Uuid>("SELECT organization_id FROM prospects WHERE id = $1::uuid")
+        .bind(prospect)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_prospect_is_an_organization_of_the_groups_book_that_every_campaign_shares() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let (other, _) = open_campaign(&owner, "river", "air", &[]).await;
+    let first = add_prospect(&owner, &path, "Heron Watch", "kim@heron.example").await;
+    let org = organization_of(&app, &first).await;
+
+    // Another campaign finds it in the book, and keeps what was typed.
+    let r = owner
+        .post_form(
+            &format!("{other}/outreach/prospects/new"),
+            &[("name", "The Heron Watch"), ("contact_name", "Lou")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("Add Heron Watch from the address book"),
+        "{}",
+        r.body
+    );
+    assert!(r
+        .body
+        .contains(&format!("/app/river/book/organizations/{org}")));
+    assert_eq!(field_value(&r.body, "contact_name").as_deref(), Some("Lou"));
+    let second = add_prospect_with(
+        &owner,
+        &other,
+        &[("name", "The Heron Watch"), ("from_book", &org)],
+    )
+    .await;
+    assert_eq!(organization_of(&app, &second).await, org);
+    assert_eq!(app.count("SELECT count(*) FROM organizations").await, 1);
+    let page = owner
+        .get(&format!("{other}/outreach/prospects/{second}"))
+        .await;
+    assert!(
+        page.body.contains("kim@heron.example"),
+        "its people come along"
+    );
+    assert!(page.body.contains("shared by every campaign"));
+
+    // Already in this campaign: said so, with a link to it.
+    let r = owner
+        .post_form(
+            &format!("{other}/outreach/prospects/new"),
+            &[("name", "Heron Watch")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("already in this campaign"));
+    assert!(r.body.contains(&format!("/outreach/prospects/{second}")));
+
+    // The organization's details are the book's: saved once, seen by both campaigns.
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{first}"),
+            &[
+                ("part", "organization"),
+                ("name", "Heron Watch Society"),
+                ("website", "https://heron.example"),
+                ("region", "Lower valley"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = owner
+        .get(&format!("{other}/outreach/prospects/{second}"))
+        .await;
+    assert!(page.body.contains("Heron Watch Society"));
+    assert!(page.body.contains("Lower valley"));
+
+    // A hold for one campaign is that campaign's; the owner stays as it was.
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{first}"),
+            &[
+                ("part", "campaign"),
+                ("hold_reason", "Board meets in March"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{first}"))
+        .await;
+    assert!(page.body.contains("On hold in this campaign"));
+    assert!(
+        page.body.contains("Heron Watch Society"),
+        "the name is kept"
+    );
+    let page = owner
+        .get(&format!("{other}/outreach/prospects/{second}"))
+        .await;
+    assert!(!page.body.contains("Board meets in March"));
+
+    // A hold of the group's holds it in every campaign.
+    sqlx::query("UPDATE organizations SET hold_reason = 'Merger under way'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let list = owner
+        .get(&format!("{other}/outreach/prospects?stage=on_hold"))
+        .await;
+    assert!(list
+        .body
+        .contains("On hold for every campaign: Merger under way"));
+    assert!(list.body.contains("Heron Watch Society"));
+
+    // Removing it from a campaign keeps the organization, its people and history.
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{first}/activities"),
+            &[("kind", "note"), ("body", "Met them at the fair")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let bulk = format!("{path}/outreach/prospects/bulk");
+    let ask = owner
+        .post_form(&bulk, &[("prospect", &first), ("action", "delete")])
+        .await;
+    assert_eq!(ask.status, 200);
+    assert!(ask.body.contains("stay in the group"), "{}", ask.body);
+    let r = owner
+        .post_form(
+            &bulk,
+            &[
+                ("prospect", &first),
+                ("action", "delete"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.count("SELECT count(*) FROM prospects").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM organizations").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM people").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM outreach_activities WHERE body = 'Met them at the fair' AND prospect_id IS NULL").await,
+        1,
+        "the log is kept with the organization"
+    );
+}
+
+#[tokio::test]
+async fn merging_two_prospects_merges_their_organizations_in_every_campaign() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let (other, _) = open_campaign(&owner, "river", "air", &[]).await;
+    let keep = add_prospect(&owner, &path, "Otter Trust", "amira@otter.example").await;
+    let fold = add_prospect_with(
+        &owner,
+        &path,
+        &[
+            ("name", "Otter Trust!"),
+            ("add_anyway", "on"),
+            ("contact_name", "Amira Otter"),
+            ("contact_email", "amira@otter.example"),
+            ("size", "national"),
+        ],
+    )
+    .await;
+    let (keep_org, fold_org) = (
+        organization_of(&app, &keep).await,
+        organization_of(&app, &fold).await,
+    );
+    assert_ne!(keep_org, fold_org);
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{fold}/contacts"),
+            &[("name", "Ben"), ("email", "ben@otter.example")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Both are prospects of the other campaign too.
+    let other_keep = add_prospect_with(
+        &owner,
+        &other,
+        &[("name", "Otter Trust"), ("from_book", &keep_org)],
+    )
+    .await;
+    let r = owner
+        .post_form(
+            &format!("{other}/outreach/prospects/new"),
+            &[("name", "Otter Trust!"), ("from_book", &fold_org)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A call with the folded organization's Amira counts as a touch of her.
+    let amira_fold: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM people WHERE organization_id = $1::uuid AND email = 'amira@otter.example'",
+    )
+    .bind(&fold_org)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/{fold}/activities"),
+            &[
+                ("kind", "call"),
+                ("contact", &amira_fold.to_string()),
+                ("outcome", "Interested"),
+                ("body", "Called Amira"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let bulk = format!("{path}/outreach/prospects/bulk");
+    let ask = owner
+        .post_form(
+            &bulk,
+            &[
+                ("prospect", &keep),
+                ("prospect", &fold),
+                ("action", "merge"),
+            ],
+        )
+        .await;
+    assert_eq!(ask.status, 200);
+    assert!(ask.body.contains("for every campaign"), "{}", ask.body);
+    let r = owner
+        .post_form(
+            &bulk,
+            &[
+                ("prospect", &keep),
+                ("prospect", &fold),
+                ("action", "merge"),
+                ("confirm", "yes"),
+                ("keep", &keep),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    assert_eq!(app.count("SELECT count(*) FROM organizations").await, 1);
+    let people: Vec<String> = sqlx::query_scalar("SELECT email::text FROM people ORDER BY email")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        people,
+        ["amira@otter.example", "ben@otter.example"],
+        "one Amira"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM person_touches t JOIN people p ON p.id = t.person_id WHERE p.email = 'amira@otter.example'").await,
+        1,
+        "her call stays hers"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM prospects").await,
+        2,
+        "one prospect in each campaign"
+    );
+    assert_eq!(
+        organization_of(&app, &other_keep).await,
+        keep_org,
+        "the other campaign's prospect is the kept one"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM outreach_activities WHERE organization_id <> '{keep_org}'::uuid"
+        ))
+        .await,
+        0,
+        "the whole log is the kept organization's"
+    );
+    let page = owner
+        .get(&format!("{path}/outreach/prospects/{keep}"))
+        .await;
+    assert!(page.body.contains("Called Amira"));
+    assert!(
+        page.body.contains("National"),
+        "an empty size takes the other's"
+    );
 }

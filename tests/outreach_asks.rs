@@ -260,10 +260,12 @@ async fn reminders_and_last_calls_come_from_an_organizer_and_other_mail_keeps_it
     assert_eq!(reply_to, None);
 }
 
-/// The contact ids of a prospect, in the order its page lists them.
+/// The contact ids of a prospect (the people of its organization), in the order its
+/// page lists them.
 async fn contacts_of(app: &TestApp, prospect: &str) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT id::text FROM prospect_contacts WHERE prospect_id = $1::uuid ORDER BY created_at, id",
+        "SELECT c.id::text FROM people c JOIN prospects p ON p.organization_id = c.organization_id
+         WHERE p.id = $1::uuid ORDER BY c.created_at, c.id",
     )
     .bind(prospect)
     .fetch_all(&app.db)
@@ -715,4 +717,24 @@ async fn a_personal_link_signed_from_another_address_is_an_ordinary_signature() 
             .await,
         0
     );
+}
+
+#[tokio::test]
+async fn a_personal_link_opens_only_in_a_campaign_that_asks_the_persons_organization() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let prospect = keisha(&owner, &path).await;
+    let shown = preview(&owner, &path, "ask", &[&prospect], &[]).await;
+    send(&owner, &path, "ask", &shown.body).await;
+    let link = app
+        .link_mailed_to("keisha@appvoices.example", "/ask/")
+        .await;
+    assert_eq!(app.client().get(&link).await.status, 200);
+    // Another campaign of the group, which does not ask Appalachian Voices: nothing.
+    open_campaign(&owner, "ohio", "air", &[]).await;
+    let elsewhere = link.replace("/ohio/water/ask/", "/ohio/air/ask/");
+    assert_ne!(elsewhere, link);
+    let r = app.client().get(&elsewhere).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(!r.body.contains("Keisha"));
 }

@@ -3,7 +3,7 @@
 //! personal link (`/{group}/{campaign}/ask/{token}`) that opens the *current* letter and
 //! the sign-on form filled in for them; opening it is recorded on the prospect.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use super::daily_cap;
 use super::emails::Ask;
 pub use super::links::personal_link;
 use super::links::{mac_matches, parse_token};
-use super::rules::{never_send, touch_problem};
+use super::rules::{any_touch_problem, never_send};
 use super::scheduler::{due_campaign_by_id, Organizer, Scheduler};
 use super::store::{self, ChapterPair, Recipient, Settings};
 use super::ActivityKind;
@@ -42,7 +42,7 @@ pub async fn open_link(
 ) -> AppResult<Response> {
     let (contact_id, given_mac) = parse_token(&token).ok_or(AppError::NotFound)?;
     let found = public_campaign(&state, &tenant_slug, &campaign_slug).await?;
-    let store::LinkContact {
+    let store::LinkPerson {
         prospect_id,
         organization,
         website,
@@ -51,7 +51,7 @@ pub async fn open_link(
         email,
         name,
         role,
-    } = store::link_contact(
+    } = store::link_person(
         &state.db,
         found.tenant.uuid(),
         found.campaign.id,
@@ -82,7 +82,7 @@ pub async fn open_link(
     // The form remembers the ask, so a signature sent from it at this address says so.
     let asked_by = {
         let mut conn = state.db.acquire().await?;
-        store::askers(&mut conn, &[contact_id])
+        store::askers(&mut conn, found.campaign.id, &[contact_id])
             .await?
             .first()
             .map(|a| a.user_id)
@@ -345,7 +345,7 @@ pub struct Line {
     pub email: String,
     pub organization: String,
     /// Never sent, and why.
-    pub excluded: Option<&'static str>,
+    pub excluded: Option<String>,
     /// Sent only if the organizer says so, and why not otherwise.
     pub warning: Option<String>,
 }
@@ -431,10 +431,30 @@ async fn evaluate(
             "One ask goes to at most {MAX_RECIPIENTS} contacts; choose fewer."
         )));
     }
+    // The group's limits count every campaign and channel, in addition to this one's.
+    let limits = store::book_settings(conn, member.tenant_id.uuid()).await?;
+    let people: Vec<Uuid> = recipients.iter().map(|r| r.contact.id).collect();
+    let in_group: HashMap<Uuid, store::GroupTouches> =
+        store::group_touches(conn, member.tenant_id.uuid(), &people, now)
+            .await?
+            .into_iter()
+            .map(|t| (t.person_id, t))
+            .collect();
     let lines = recipients
         .iter()
         .map(|r| {
             let excluded = never_send(r);
+            let warning = if excluded.is_none() {
+                any_touch_problem(
+                    r.contact.touches,
+                    r.contact.last_touch_at,
+                    in_group.get(&r.contact.id),
+                    (settings, &limits),
+                    now,
+                )
+            } else {
+                None
+            };
             Line {
                 contact_id: r.contact.id,
                 prospect_id: r.prospect_id,
@@ -442,11 +462,7 @@ async fn evaluate(
                 email: r.contact.email.clone().unwrap_or_default(),
                 organization: r.organization.clone(),
                 excluded,
-                warning: if excluded.is_none() {
-                    touch_problem(r.contact.touches, r.contact.last_touch_at, settings, now)
-                } else {
-                    None
-                },
+                warning,
             }
         })
         .collect();

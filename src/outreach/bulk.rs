@@ -208,7 +208,7 @@ pub async fn apply(
                     kind: super::ActivityKind::Note,
                     outcome: "",
                     body: &format!(
-                        "Merged “{folded_name}” into this prospect: {} contacts and {} log lines came over; {} contacts with an address already here were folded into theirs.",
+                        "Merged “{folded_name}” into this organization in the address book: {} people and {} log lines came over; {} people with an address already here were folded into theirs.",
                         merged.moved_contacts, merged.moved_activities, merged.folded_contacts
                     ),
                 },

@@ -3,9 +3,19 @@
 pub const NOTICES: &[(&str, &str)] = &[
     ("prospect-added", "Prospect added."),
     ("prospect-saved", "Prospect saved."),
-    ("contact-added", "Contact added."),
-    ("contact-removed", "Contact removed."),
-    ("contact-saved", "Contact saved."),
+    (
+        "organization-saved",
+        "The organization's details are saved in the group's address book: every campaign sees them.",
+    ),
+    (
+        "contact-added",
+        "Contact added to the organization in the group's address book.",
+    ),
+    (
+        "contact-removed",
+        "Contact removed from the group's address book.",
+    ),
+    ("contact-saved", "Contact saved in the group's address book."),
     (
         "bounce-cleared",
         "The bounce is cleared: this address may be written to again.",
@@ -34,6 +44,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "Last call queued to the contacts who were asked and have not signed.",
     ),
     ("outreach-settings-saved", "Outreach settings saved."),
+    (
+        "book-settings-saved",
+        "Saved: the group's touch limits apply to every campaign from now on.",
+    ),
     (
         "reconfirm-reminded",
         "Reminders sent to the signers awaiting reconfirmation whom the touch limits allow; the list shows who was reminded and when.",

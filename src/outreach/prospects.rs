@@ -124,6 +124,8 @@ fn urlencoding(value: &str) -> String {
 pub struct Row {
     pub prospect: Prospect,
     pub stage: Stage,
+    /// The group's hold on the organization lasts (every campaign).
+    pub group_held: bool,
 }
 
 #[derive(Template)]
@@ -184,6 +186,7 @@ pub async fn list(
             .into_iter()
             .map(|p| Row {
                 stage: p.stage(today),
+                group_held: p.group_held(today),
                 prospect: p,
             })
             .collect(),
@@ -208,9 +211,13 @@ pub async fn list(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ProspectForm {
+    /// Which part of the prospect page's forms was sent: "organization" (the book's
+    /// fields), "campaign" (this campaign's), or empty (both: the "add" form).
+    pub part: String,
     pub name: String,
     pub website: String,
     pub size: String,
+    pub region: String,
     pub parent: String,
     pub tags: String,
     pub owner: String,
@@ -218,6 +225,8 @@ pub struct ProspectForm {
     pub notes: String,
     pub hold_reason: String,
     pub hold_until: String,
+    /// This campaign's next follow-up, on the prospect page's campaign form.
+    pub next_follow_up: String,
     /// Contact fields, on the "add a prospect" form only.
     pub contact_name: String,
     pub contact_role: String,
@@ -235,6 +244,7 @@ impl ProspectForm {
             name: p.name.clone(),
             website: p.website.clone(),
             size: p.size.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            region: p.region.clone(),
             parent: p.parent_name.clone().unwrap_or_default(),
             tags: p.tags_text(),
             owner: p.owner_id.map(|id| id.to_string()).unwrap_or_default(),
@@ -242,8 +252,55 @@ impl ProspectForm {
             notes: p.notes.clone(),
             hold_reason: p.hold_reason.clone(),
             hold_until: p.hold_until.map(|d| d.to_string()).unwrap_or_default(),
+            next_follow_up: p.next_follow_up.map(|d| d.to_string()).unwrap_or_default(),
             ..ProspectForm::default()
         }
+    }
+
+    /// The form as saved: the part sent over what the prospect has for the other part.
+    fn with_rest_of(self, prospect: &Prospect) -> Self {
+        let current = ProspectForm::from_prospect(prospect);
+        match self.part.as_str() {
+            "organization" => ProspectForm {
+                owner: current.owner,
+                hold_reason: current.hold_reason,
+                hold_until: current.hold_until,
+                next_follow_up: current.next_follow_up,
+                ..self
+            },
+            "campaign" => ProspectForm {
+                name: current.name,
+                website: current.website,
+                size: current.size,
+                region: current.region,
+                parent: current.parent,
+                tags: current.tags,
+                sensitivity: current.sensitivity,
+                notes: current.notes,
+                ..self
+            },
+            _ => self,
+        }
+    }
+
+    fn region(&self, errors: &mut FormErrors) -> String {
+        let region = self.region.trim().to_owned();
+        if region.chars().count() > 100 {
+            errors.add("region", "Keep the region under 100 characters.");
+        }
+        region
+    }
+
+    fn next_follow_up(&self, errors: &mut FormErrors) -> Option<Date> {
+        if self.next_follow_up.trim().is_empty() {
+            return None;
+        }
+        Date::parse(
+            self.next_follow_up.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| errors.add("next_follow_up", "Enter a date like 2026-12-15."))
+        .ok()
     }
 
     /// `parent` is the parent named in the form, already looked up by name.
@@ -283,7 +340,7 @@ impl ProspectForm {
             None
         } else {
             if parent.is_none() {
-                errors.add("parent", "No prospect of this campaign has that name: add the parent first, or check the spelling.");
+                errors.add("parent", "No organization of the group's address book has that name: add the parent first, or check the spelling.");
             }
             parent
         };
@@ -320,7 +377,7 @@ impl ProspectForm {
         if hold_until.is_some() && hold_reason.is_empty() {
             errors.add(
                 "hold_reason",
-                "Say why the prospect is on hold (\"wait until their board meets\").",
+                "Say why the prospect is on hold for this campaign (\"wait until their board meets\").",
             );
         }
         for (field, value) in [
@@ -425,6 +482,7 @@ pub async fn create(
     let parent = store::id_by_name(&state.db, member.tenant_id, campaign.id, &form.parent).await?;
     let mut errors = FormErrors::new();
     let input = form.validate(&mut errors, &organizers, parent);
+    let region = form.region(&mut errors);
     let contact = form.contact(&mut errors);
     let mut tx = state.db.begin().await?;
     let tenant = member.tenant_id.uuid();
@@ -463,7 +521,7 @@ pub async fn create(
     let organization_id = match from_book {
         Some(found) => found.organization_id,
         None => {
-            store::create_organization(
+            let id = store::create_organization(
                 &mut tx,
                 tenant,
                 &input,
@@ -471,7 +529,11 @@ pub async fn create(
                 None,
                 now,
             )
-            .await?
+            .await?;
+            if !region.is_empty() {
+                store::set_region(&mut tx, member.tenant_id, id, &region).await?;
+            }
+            id
         }
     };
     let Some(id) = store::add_to_campaign(
@@ -509,6 +571,8 @@ pub async fn create(
 pub(super) struct DetailPage {
     layout: Layout,
     base: String,
+    /// The group's address book: `/app/{tenant}/book`.
+    book: String,
     campaign: Campaign,
     prospect: Prospect,
     stage: Stage,
@@ -576,6 +640,7 @@ pub(super) async fn detail_page(
     Ok(DetailPage {
         layout: member.layout(format!("{} — {}", prospect.name, campaign.title)),
         base: base(member, &campaign),
+        book: member.path("/book"),
         stage: prospect.stage(today),
         form: input
             .form
@@ -690,6 +755,8 @@ pub(super) fn back_to(
     .into_response()
 }
 
+/// `POST …/prospects/{id}`: saves the organization's details in the book (every
+/// campaign sees them), this campaign's fields, or both (`ProspectForm::part`).
 pub async fn update(
     State(state): State<AppState>,
     CampaignEdit { member, campaign }: CampaignEdit,
@@ -697,14 +764,16 @@ pub async fn update(
     Form(form): Form<ProspectForm>,
 ) -> AppResult<Response> {
     let prospect = prospect_of(&state, &member, &campaign, &id).await?;
+    let form = form.with_rest_of(&prospect);
     let organizers = store::organizers(&state.db, member.tenant_id).await?;
     let parent = store::id_by_name(&state.db, member.tenant_id, campaign.id, &form.parent).await?;
     let mut errors = FormErrors::new();
     let input = form.validate(&mut errors, &organizers, parent);
+    let region = form.region(&mut errors);
+    let next_follow_up = form.next_follow_up(&mut errors);
     let mut tx = state.db.begin().await?;
     if let Some(parent_id) = input.parent_id {
-        if parent_id == prospect.id
-            || parent_id == prospect.organization_id
+        if parent_id == prospect.organization_id
             || store::would_loop(
                 &mut tx,
                 member.tenant_id,
@@ -715,7 +784,7 @@ pub async fn update(
         {
             errors.add(
                 "parent",
-                "A prospect cannot be a chapter of itself or of its own chapters.",
+                "An organization cannot be a chapter of itself or of its own chapters.",
             );
         }
     }
@@ -737,9 +806,37 @@ pub async fn update(
         .await?;
         return unprocessable(page);
     }
-    store::update(&mut tx, member.tenant_id, campaign.id, prospect.id, &input).await?;
+    let (organization, campaign_part) = match form.part.as_str() {
+        "organization" => (true, false),
+        "campaign" => (false, true),
+        _ => (true, true),
+    };
+    if organization {
+        store::update_organization(
+            &mut tx,
+            member.tenant_id,
+            prospect.organization_id,
+            &input,
+            &region,
+        )
+        .await?;
+    }
+    if campaign_part {
+        store::update_campaign_fields(&mut tx, member.tenant_id, campaign.id, prospect.id, &input)
+            .await?;
+        if form.part == "campaign" {
+            store::set_follow_up(&mut tx, member.tenant_id, prospect.id, next_follow_up).await?;
+        }
+    } else {
+        // Saving what a signer typed is an organizer checking it.
+        store::mark_checked(&mut tx, member.tenant_id, campaign.id, prospect.id).await?;
+    }
     tx.commit().await?;
-    Ok(back_to(&member, &campaign, prospect.id, "prospect-saved"))
+    let notice = match form.part.as_str() {
+        "organization" => "organization-saved",
+        _ => "prospect-saved",
+    };
+    Ok(back_to(&member, &campaign, prospect.id, notice))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,13 +2,15 @@
 //! change, those who confirmed an earlier text are not listed until they confirm the
 //! current one. The reminder emails each their own link to it, within the same touch
 //! limits as every other email, call and meeting (`rules::touch_problem`): the change's
-//! own email counts as a touch, and so does a contact's outreach with the same address.
+//! own email counts as a touch, and so does a contact's outreach with the same address;
+//! a signer who is a person of the book is also held to the group's limits (every
+//! campaign and channel counted).
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use time::{Duration, OffsetDateTime};
 
-use super::rules::touch_problem;
+use super::rules::{group_touch_problem, touch_problem};
 use super::store::{self};
 use super::ActivityKind;
 use crate::campaigns::lookup::CampaignPage;
@@ -23,7 +25,7 @@ use crate::tokens;
 /// Why this signer gets no reminder now, if anything stops it.
 fn held_back(
     signer: &AwaitingReconfirmation,
-    contact: Option<&store::ContactByEmail>,
+    contact: Option<&store::PersonByEmail>,
     told_at: OffsetDateTime,
     may_still_confirm: bool,
     settings: &store::Settings,
@@ -66,8 +68,10 @@ pub async fn remind(
     let awaiting =
         signatures::awaiting_reconfirmation(&mut tx, member.tenant_id, campaign.id).await?;
     let emails: Vec<String> = awaiting.iter().map(|a| a.email.clone()).collect();
-    let contacts =
-        store::contacts_by_email(&mut tx, member.tenant_id, campaign.id, &emails).await?;
+    let contacts = store::people_by_email(&mut tx, member.tenant_id, campaign.id, &emails).await?;
+    let limits = store::book_settings(&mut tx, member.tenant_id.uuid()).await?;
+    let people: Vec<uuid::Uuid> = contacts.iter().map(|c| c.contact_id).collect();
+    let in_group = store::group_touches(&mut tx, member.tenant_id.uuid(), &people, now).await?;
     let mut reminded = 0;
     for signer in &awaiting {
         let contact = contacts
@@ -84,6 +88,10 @@ pub async fn remind(
             now,
         )
         .is_some()
+            || contact
+                .and_then(|c| in_group.iter().find(|g| g.person_id == c.contact_id))
+                .and_then(|g| group_touch_problem(g, &limits, now))
+                .is_some()
         {
             continue;
         }

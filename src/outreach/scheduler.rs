@@ -8,6 +8,11 @@
 //! stage is due, so a moved deadline leaves nothing behind for the old date. A send log
 //! keyed by contact, stage and deadline (written in the transaction that enqueues the
 //! email) makes each reminder go at most once, however many instances tick at once.
+//! Each reminder and last call keeps to the campaign's touch limits and, in addition, to
+//! the group's (every campaign and channel counted, `rules::group_touch_problem`); one
+//! held back is logged on the prospect with the reason.
+
+use std::collections::HashMap;
 
 use sqlx::PgConnection;
 use time::{Date, Duration, OffsetDateTime};
@@ -16,6 +21,7 @@ use uuid::Uuid;
 use super::daily_cap::{self, OverCap};
 use super::emails::{DailyDigest, DeadlineReminder, LastCall, OrganizerAlert};
 use super::links::personal_link;
+use super::rules::{automated_touch_problem, group_touch_problem};
 use super::store::{self, NewActivity, Origin, ProspectInput};
 use super::ActivityKind;
 use crate::campaigns::time_zones;
@@ -197,26 +203,68 @@ impl Scheduler {
             store::log_last_call(&mut tx, campaign.id, campaign.hard_deadline, now).await?;
         }
         let stage_key = stage.key();
-        let claimed = store::claim_contacts(
-            &mut tx,
-            &store::ContactClaim {
-                campaign,
-                stage: &stage_key,
-                deadline,
-                now,
-                today,
-            },
-        )
-        .await?;
+        let claim = store::ContactClaim {
+            campaign,
+            stage: &stage_key,
+            deadline,
+            now,
+            today,
+        };
+        let due = store::due_contacts(&mut tx, &claim).await?;
+        if due.is_empty() {
+            tx.commit().await?;
+            return Ok((0, 0));
+        }
+        // Read after the lock: the campaign's limits, then the group's (every campaign).
+        let limits = store::book_settings(&mut tx, campaign.tenant_id).await?;
+        let in_campaign: HashMap<Uuid, store::CampaignTouches> =
+            store::campaign_touches(&mut tx, campaign.id, &due)
+                .await?
+                .into_iter()
+                .map(|t| (t.person_id, t))
+                .collect();
+        let in_group: HashMap<Uuid, store::GroupTouches> =
+            store::group_touches(&mut tx, campaign.tenant_id, &due, now)
+                .await?
+                .into_iter()
+                .map(|t| (t.person_id, t))
+                .collect();
+        let decided: Vec<store::ClaimedContact> = due
+            .iter()
+            .map(|id| {
+                let reason = in_campaign
+                    .get(id)
+                    .and_then(|t| {
+                        automated_touch_problem(
+                            t.touches,
+                            t.last_touch_at,
+                            &campaign.settings,
+                            &campaign.time_zone,
+                            now,
+                        )
+                    })
+                    .or_else(|| {
+                        in_group
+                            .get(id)
+                            .and_then(|g| group_touch_problem(g, &limits, now))
+                    });
+                store::ClaimedContact {
+                    contact_id: *id,
+                    outcome: if reason.is_some() { "skipped" } else { "sent" }.into(),
+                    reason: reason.unwrap_or_default(),
+                }
+            })
+            .collect();
+        let claimed = store::log_contact_stage(&mut tx, &claim, &decided).await?;
         if claimed.is_empty() {
             tx.commit().await?;
             return Ok((0, 0));
         }
         let ids: Vec<Uuid> = claimed.iter().map(|c| c.contact_id).collect();
-        let details = store::contact_details(&mut tx, &ids).await?;
+        let details = store::contact_details(&mut tx, campaign.id, &ids).await?;
         // Each email comes from the organizer who clicked, else from the one who asked
         // the contact (replies reach the person they were talking to).
-        let askers = store::askers(&mut tx, &ids).await?;
+        let askers = store::askers(&mut tx, campaign.id, &ids).await?;
         let (mut sent, mut skipped) = (0, 0);
         for store::ClaimedContact {
             contact_id,

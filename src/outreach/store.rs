@@ -27,6 +27,8 @@ use crate::tenancy::{Member, TenantId};
 
 mod activities;
 mod asks;
+mod book_merge;
+mod book_settings;
 mod bulk;
 mod carry;
 mod contacts;
@@ -44,6 +46,8 @@ mod settings;
 
 pub use activities::*;
 pub use asks::*;
+pub use book_merge::*;
+pub use book_settings::*;
 pub use bulk::*;
 pub use carry::*;
 pub use contacts::*;

@@ -76,7 +76,7 @@ pub struct NewSignature {
     pub personal_ask: Option<PersonalAsk>,
 }
 
-/// The ask a signature answers: the contact written to (`prospect_contacts`) and the
+/// The ask a signature answers: the person of the address book written to (`people`) and the
 /// organizer who wrote, when known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PersonalAsk {
@@ -855,7 +855,7 @@ const COLUMNS: &str = "s.id, s.tenant_id, s.campaign_id, s.kind, s.name, s.websi
      s.domain_matches, s.source, s.state, r.number AS revision_number, s.confirmed_revision, s.token_expires_at, s.confirmed_at, s.created_at, \
      s.personal_ask_contact_id IS NOT NULL AS from_personal_ask, \
      (SELECT u.name FROM users u WHERE u.id = s.personal_ask_by) AS asked_by_name, \
-     (SELECT pc.name FROM prospect_contacts pc WHERE pc.id = s.personal_ask_contact_id AND pc.campaign_id = s.campaign_id) AS asked_contact_name";
+     (SELECT pc.name FROM people pc WHERE pc.id = s.personal_ask_contact_id AND pc.tenant_id = s.tenant_id) AS asked_contact_name";
 
 /// The signature an emailed link names: the first link, or one sent again later (then
 /// with that link's own expiry).

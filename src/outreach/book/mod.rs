@@ -9,6 +9,7 @@ mod merge;
 mod migration_report;
 mod organization;
 mod people;
+pub mod settings;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -29,6 +30,10 @@ pub fn router() -> Router<AppState> {
             get(organization::new_page).post(organization::create),
         )
         .route(&format!("{b}/migration"), get(migration_report::page))
+        .route(
+            &format!("{b}/settings"),
+            get(settings::page).post(settings::save),
+        )
         .route(
             &format!("{b}/organizations/{{id}}"),
             get(organization::page).post(organization::save),

@@ -245,9 +245,9 @@ pub struct Merged {
     pub moved_activities: u64,
 }
 
-/// Folds `fold` into `keep`: its contacts (one with an address `keep` already has becomes
-/// that contact, its log and touches added), its activity log, chapters and signature come
-/// over; `keep`'s fields win and its empty ones take `fold`'s; then `fold` goes.
+/// Folds prospect `fold` into prospect `keep` of one campaign: merges their two
+/// organizations in the book (`merge_organizations`: people, history, every campaign's
+/// prospects, fields), the kept prospect taking the other's activities and what it lacks.
 pub async fn merge_prospects(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -255,9 +255,8 @@ pub async fn merge_prospects(
     keep: Uuid,
     fold: Uuid,
 ) -> sqlx::Result<Option<Merged>> {
-    let locked: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id IN ($3, $4)
-         ORDER BY id FOR UPDATE",
+    let orgs: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT id, organization_id FROM prospects WHERE tenant_id = $1 AND campaign_id = $2 AND id IN ($3, $4)",
     )
     .bind(tenant.uuid())
     .bind(campaign_id)
@@ -265,144 +264,14 @@ pub async fn merge_prospects(
     .bind(fold)
     .fetch_all(&mut *conn)
     .await?;
-    if locked.len() != 2 {
+    let org_of = |id: Uuid| orgs.iter().find(|(p, _)| *p == id).map(|(_, o)| *o);
+    let (Some(keep_org), Some(fold_org)) = (org_of(keep), org_of(fold)) else {
         return Ok(None);
-    }
-    // Contacts with an address the kept prospect already has: one person, one contact.
-    let pairs: Vec<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT f.id, (SELECT k.id FROM prospect_contacts k WHERE k.prospect_id = $2 AND k.email = f.email
-                       ORDER BY k.created_at, k.id LIMIT 1)
-         FROM prospect_contacts f WHERE f.prospect_id = $1 AND f.email IS NOT NULL ORDER BY f.id FOR UPDATE",
-    )
-    .bind(fold)
-    .bind(keep)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .filter_map(|(f, k): (Uuid, Option<Uuid>)| k.map(|k| (f, k)))
-    .collect();
-    for (from, into) in &pairs {
-        sqlx::query("UPDATE outreach_activities SET contact_id = $2 WHERE contact_id = $1")
-            .bind(from)
-            .bind(into)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "INSERT INTO outreach_send_log (campaign_id, contact_id, stage, deadline, outcome, reason, at)
-             SELECT campaign_id, $2, stage, deadline, outcome, reason, at FROM outreach_send_log WHERE contact_id = $1
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(from)
-        .bind(into)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "UPDATE prospect_contacts k SET touches = k.touches + f.touches,
-                    last_touch_at = greatest(k.last_touch_at, f.last_touch_at),
-                    name = CASE WHEN k.name = '' THEN f.name ELSE k.name END,
-                    role = CASE WHEN k.role = '' THEN f.role ELSE k.role END,
-                    phone = CASE WHEN k.phone = '' THEN f.phone ELSE k.phone END,
-                    bounced_at = coalesce(k.bounced_at, f.bounced_at),
-                    bounce_reason = CASE WHEN k.bounced_at IS NULL THEN f.bounce_reason ELSE k.bounce_reason END
-             FROM prospect_contacts f WHERE k.id = $2 AND f.id = $1",
-        )
-        .bind(from)
-        .bind(into)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("DELETE FROM prospect_contacts WHERE id = $1")
-            .bind(from)
-            .execute(&mut *conn)
-            .await?;
-    }
-    let moved_contacts =
-        sqlx::query("UPDATE prospect_contacts SET prospect_id = $2 WHERE prospect_id = $1")
-            .bind(fold)
-            .bind(keep)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    let moved_activities =
-        sqlx::query("UPDATE outreach_activities SET prospect_id = $2 WHERE prospect_id = $1")
-            .bind(fold)
-            .bind(keep)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    // The signature, the referral and the match are unique per prospect: taken off the
-    // folded one first, then given to the kept one if it has none.
-    let taken: (Option<Uuid>, Option<Uuid>, Option<Uuid>) = sqlx::query_as(
-        "WITH old AS (SELECT signed_signature_id, matched_signature_id, referral_id FROM prospects WHERE id = $1)
-         UPDATE prospects p SET signed_signature_id = NULL, matched_signature_id = NULL, referral_id = NULL
-         FROM old WHERE p.id = $1
-         RETURNING old.signed_signature_id, old.matched_signature_id, old.referral_id",
-    )
-    .bind(fold)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE prospects k SET
-            signed_signature_id = coalesce(k.signed_signature_id, $3),
-            matched_signature_id = coalesce(k.matched_signature_id, $4),
-            referral_id = coalesce(k.referral_id, $5),
-            website = CASE WHEN k.website = '' THEN f.website ELSE k.website END,
-            domain = CASE WHEN k.website = '' THEN f.domain ELSE k.domain END,
-            size = CASE WHEN k.size = '' THEN f.size ELSE k.size END,
-            owner_id = coalesce(k.owner_id, f.owner_id),
-            parent_id = CASE WHEN k.parent_id = $1 THEN nullif(f.parent_id, $2)
-                             ELSE coalesce(k.parent_id, nullif(f.parent_id, $2)) END,
-            tags = (SELECT coalesce(array_agg(t ORDER BY n), '{}') FROM (
-                        SELECT DISTINCT ON (lower(t)) t, n FROM unnest(k.tags || f.tags) WITH ORDINALITY AS x(t, n)
-                        ORDER BY lower(t), n) u),
-            sensitivity = CASE WHEN f.sensitivity = '' OR f.sensitivity = k.sensitivity THEN k.sensitivity
-                               WHEN k.sensitivity = '' THEN f.sensitivity
-                               ELSE k.sensitivity || E'\\n\\n' || f.sensitivity END,
-            notes = CASE WHEN f.notes = '' OR f.notes = k.notes THEN k.notes
-                         WHEN k.notes = '' THEN f.notes
-                         ELSE k.notes || E'\\n\\n' || f.notes END,
-            hold_reason = CASE WHEN k.hold_reason = '' THEN f.hold_reason ELSE k.hold_reason END,
-            hold_until = CASE WHEN k.hold_reason = '' THEN f.hold_until ELSE k.hold_until END,
-            status = CASE WHEN k.status = ANY ($6) THEN f.status ELSE k.status END,
-            referred_by = CASE WHEN k.referred_by = '' THEN f.referred_by ELSE k.referred_by END,
-            referral_note = CASE WHEN k.referral_note = '' THEN f.referral_note ELSE k.referral_note END,
-            next_follow_up = CASE WHEN k.next_follow_up IS NULL THEN f.next_follow_up
-                                  WHEN f.next_follow_up IS NULL THEN k.next_follow_up
-                                  ELSE least(k.next_follow_up, f.next_follow_up) END,
-            last_touch_at = greatest(k.last_touch_at, f.last_touch_at),
-            possible_duplicate_of = nullif(k.possible_duplicate_of, $1)
-         FROM prospects f WHERE k.id = $2 AND f.id = $1",
-    )
-    .bind(fold)
-    .bind(keep)
-    .bind(taken.0)
-    .bind(taken.1)
-    .bind(taken.2)
-    // The statuses a merge may move the kept prospect out of (`pipeline::TRANSITIONS`):
-    // the same for whatever status the folded one has.
-    .bind(pipeline::source_keys(pipeline::Action::MergedWith(
-        PipelineStatus::NotContacted,
-    )))
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE prospects SET parent_id = $2 WHERE parent_id = $1 AND id <> $2")
-        .bind(fold)
-        .bind(keep)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE prospects SET possible_duplicate_of = $2 WHERE possible_duplicate_of = $1 AND id <> $2",
-    )
-    .bind(fold)
-    .bind(keep)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM prospects WHERE id = $1")
-        .bind(fold)
-        .execute(&mut *conn)
-        .await?;
-    Ok(Some(Merged {
-        moved_contacts,
-        folded_contacts: pairs.len() as u64,
-        moved_activities,
+    };
+    let merged = merge_organizations(conn, tenant, keep_org, fold_org).await?;
+    Ok(merged.map(|m| Merged {
+        moved_contacts: m.moved_people,
+        folded_contacts: m.folded_people,
+        moved_activities: m.moved_activities,
     }))
 }

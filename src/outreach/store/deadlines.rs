@@ -1,5 +1,5 @@
 //! What the scheduler's deadline stages read and claim: campaigns with their rules, the
-//! contacts a reminder or last call may go to (`outreach_send_log`), and campaign-wide
+//! people a reminder or last call may go to (`outreach_send_log`), and campaign-wide
 //! moments claimed once (`outreach_campaign_log`). Read-only exception: `campaigns`,
 //! `tenants` and `signatures` are read (never written) to find the campaigns due, their
 //! group and how many signers they list.
@@ -105,39 +105,29 @@ pub async fn due_campaigns(db: &PgPool, now: OffsetDateTime) -> sqlx::Result<Vec
     Ok(rows.into_iter().map(DueCampaign::from).collect())
 }
 
-/// The contacts an automated email may go to: asked (by an ask or follow-up), not
-/// signed (nor waiting to confirm), not held, declined or issuing their own statement,
-/// not bounced, not unsubscribed. Each gets a send-log row saying whether the touch
-/// limits let the email go ($5 touches at most, $6 days apart), unless one exists.
-const CLAIM_CONTACTS: &str = "INSERT INTO outreach_send_log (campaign_id, contact_id, stage, deadline, outcome, reason, at)
-    SELECT $1, c.id, $2, $3,
-        CASE WHEN c.touches >= $5 OR c.last_touch_at > $4 - make_interval(days => $6) THEN 'skipped' ELSE 'sent' END,
-        CASE WHEN c.touches >= $5 THEN format('already touched %s times (the limit is %s)', c.touches, $5::int)
-             WHEN c.last_touch_at > $4 - make_interval(days => $6)
-                 THEN format('last touched on %s (at least %s days must pass)', to_char(c.last_touch_at AT TIME ZONE (SELECT time_zone FROM campaigns WHERE id = $1), 'FMDD FMMonth YYYY'), $6::int)
-             ELSE '' END,
-        $4
-    FROM prospect_contacts c JOIN prospects p ON p.id = c.prospect_id
-    WHERE c.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
+/// The people an automated email may go to, locked (in one order) until the transaction
+/// ends: of the campaign's prospects' organizations, asked in this campaign (by an ask or
+/// follow-up), not signed (nor waiting to confirm), not held for this campaign nor for
+/// every campaign, not declined or issuing their own statement, not bounced, not
+/// unsubscribed, and without a send-log row for this stage and deadline yet. Their
+/// touches are read after the lock (`stage_touches`), so a send in another campaign that
+/// held them first is counted.
+const DUE_CONTACTS: &str = "SELECT c.id
+    FROM prospects p JOIN organizations o ON o.id = p.organization_id
+    JOIN people c ON c.organization_id = p.organization_id
+    WHERE p.campaign_id = $1 AND c.email IS NOT NULL AND c.bounced_at IS NULL
       AND p.signed_signature_id IS NULL AND p.status IN ('asked', 'in_conversation') AND NOT p.unchecked_suggestion
-      AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $7))
+      AND NOT (p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > $4))
+      AND NOT (o.hold_reason <> '' AND (o.hold_until IS NULL OR o.hold_until > $4))
       AND NOT EXISTS (SELECT 1 FROM outreach_send_log l
                       WHERE l.campaign_id = $1 AND l.contact_id = c.id AND l.stage = $2 AND l.deadline = $3)
-      AND EXISTS (SELECT 1 FROM outreach_activities a WHERE a.contact_id = c.id AND a.kind IN ('ask', 'follow_up'))
-      AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = c.campaign_id AND s.email = c.email)
+      AND EXISTS (SELECT 1 FROM outreach_activities a
+                  WHERE a.contact_id = c.id AND a.campaign_id = $1 AND a.kind IN ('ask', 'follow_up'))
+      AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign_id = p.campaign_id AND s.email = c.email)
       AND NOT EXISTS (SELECT 1 FROM mail_suppressions m WHERE m.email = c.email
                       AND (m.tenant_id IS NULL OR m.tenant_id = c.tenant_id))
-    FOR UPDATE OF c
-    ON CONFLICT DO NOTHING
-    RETURNING contact_id, outcome, reason";
-
-/// A contact's send-log row, just written: "sent", or "skipped" with the reason.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct ClaimedContact {
-    pub contact_id: Uuid,
-    pub outcome: String,
-    pub reason: String,
-}
+    ORDER BY c.id
+    FOR UPDATE OF c";
 
 /// What a contact stage needs to know about the campaign and the moment.
 pub struct ContactClaim<'a> {
@@ -148,26 +138,86 @@ pub struct ContactClaim<'a> {
     pub today: Date,
 }
 
-/// Writes the send-log rows of a contact stage (see `CLAIM_CONTACTS`), the contacts
-/// locked until the transaction ends. Reads `signatures` and `mail_suppressions`
-/// (read-only) to leave out whoever signed or unsubscribed.
-pub async fn claim_contacts(
+/// The people a contact stage may write to (see `DUE_CONTACTS`), locked until the
+/// transaction ends. Reads `signatures` and `mail_suppressions` (read-only) to leave out
+/// whoever signed or unsubscribed.
+pub async fn due_contacts(
     conn: &mut PgConnection,
     claim: &ContactClaim<'_>,
-) -> sqlx::Result<Vec<ClaimedContact>> {
-    sqlx::query_as(CLAIM_CONTACTS)
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(DUE_CONTACTS)
         .bind(claim.campaign.id)
         .bind(claim.stage)
         .bind(claim.deadline)
-        .bind(claim.now)
-        .bind(claim.campaign.settings.max_touches)
-        .bind(claim.campaign.settings.min_days_between)
         .bind(claim.today)
         .fetch_all(conn)
         .await
 }
 
-/// A claimed contact's address, name and organization, for the email.
+/// A person's touches in one campaign (what the campaign's limits count).
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct CampaignTouches {
+    pub person_id: Uuid,
+    pub touches: i32,
+    pub last_touch_at: Option<OffsetDateTime>,
+}
+
+pub async fn campaign_touches(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    person_ids: &[Uuid],
+) -> sqlx::Result<Vec<CampaignTouches>> {
+    sqlx::query_as(
+        "SELECT ids.id AS person_id, count(t.activity_id)::int AS touches, max(t.at) AS last_touch_at
+         FROM unnest($2::uuid[]) AS ids(id)
+         LEFT JOIN person_touches t ON t.person_id = ids.id AND t.campaign_id = $1
+         GROUP BY ids.id",
+    )
+    .bind(campaign_id)
+    .bind(person_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// A contact's send-log row, just written: "sent", or "skipped" with the reason.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct ClaimedContact {
+    pub contact_id: Uuid,
+    pub outcome: String,
+    pub reason: String,
+}
+
+/// Writes the send-log rows of a contact stage, one per person: the outcome ("sent" or
+/// "skipped") and the reason the touch limits gave. Returns the rows written (a row
+/// another instance wrote first is not returned: that one acts on it).
+pub async fn log_contact_stage(
+    conn: &mut PgConnection,
+    claim: &ContactClaim<'_>,
+    rows: &[ClaimedContact],
+) -> sqlx::Result<Vec<ClaimedContact>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.contact_id).collect();
+    let outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
+    let reasons: Vec<&str> = rows.iter().map(|r| r.reason.as_str()).collect();
+    sqlx::query_as(
+        "INSERT INTO outreach_send_log (campaign_id, contact_id, stage, deadline, outcome, reason, at)
+         SELECT $1, r.id, $2, $3, r.outcome, r.reason, $4
+         FROM unnest($5::uuid[], $6::text[], $7::text[]) AS r(id, outcome, reason)
+         ON CONFLICT DO NOTHING
+         RETURNING contact_id, outcome, reason",
+    )
+    .bind(claim.campaign.id)
+    .bind(claim.stage)
+    .bind(claim.deadline)
+    .bind(claim.now)
+    .bind(&ids)
+    .bind(&outcomes)
+    .bind(&reasons)
+    .fetch_all(conn)
+    .await
+}
+
+/// A claimed person's address, name, organization and the campaign's prospect of it,
+/// for the email.
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct ContactDetail {
     pub id: Uuid,
@@ -179,12 +229,17 @@ pub struct ContactDetail {
 
 pub async fn contact_details(
     conn: &mut PgConnection,
+    campaign_id: Uuid,
     ids: &[Uuid],
 ) -> sqlx::Result<Vec<ContactDetail>> {
     sqlx::query_as(
-        "SELECT c.id, c.prospect_id, c.name, c.email::text AS email, p.name AS organization FROM prospect_contacts c
-         JOIN prospects p ON p.id = c.prospect_id WHERE c.id = ANY ($1)",
+        "SELECT c.id, p.id AS prospect_id, c.name, c.email::text AS email,
+                o.name AS organization
+         FROM people c JOIN organizations o ON o.id = c.organization_id
+         JOIN prospects p ON p.organization_id = o.id AND p.campaign_id = $1
+         WHERE c.id = ANY ($2)",
     )
+    .bind(campaign_id)
     .bind(ids)
     .fetch_all(conn)
     .await

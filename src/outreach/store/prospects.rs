@@ -709,6 +709,41 @@ pub async fn update_campaign_fields(
     Ok(done.rows_affected() == 1)
 }
 
+/// An organizer saved the prospect: a signer's suggestion is checked.
+pub async fn mark_checked(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    campaign_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE prospects SET unchecked_suggestion = false
+         WHERE tenant_id = $1 AND campaign_id = $2 AND id = $3 AND unchecked_suggestion",
+    )
+    .bind(tenant.uuid())
+    .bind(campaign_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets an organization's region (what the book files it under).
+pub async fn set_region(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    organization_id: Uuid,
+    region: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET region = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.uuid())
+        .bind(organization_id)
+        .bind(region)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Saves both the organization's fields (in the book) and the prospect's campaign fields.
 pub async fn update(
     conn: &mut PgConnection,
