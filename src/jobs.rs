@@ -37,6 +37,8 @@ pub struct Report {
     pub member_updates: usize,
     /// Signatures whose contact details the campaigns' retention setting anonymized.
     pub retention: usize,
+    /// People the address book's retention setting erased (no activity for that long).
+    pub book_retention: usize,
 }
 
 #[derive(Clone)]
@@ -67,6 +69,7 @@ impl Jobs {
             released: campaigns::release::publish_due(state).await?,
             member_updates: campaigns::release::send_member_updates(state).await?,
             retention: signatures::retention::anonymize_due(state, state.clock.now()).await?,
+            book_retention: outreach::book::erase::retention_due(state, state.clock.now()).await?,
         })
     }
 

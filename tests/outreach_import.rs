@@ -77,12 +77,14 @@ async fn import_as_guessed(client: &Client, path: &str, csv: &str) -> Response {
 async fn counts(app: &TestApp) -> (i64, i64) {
     (
         app.count("SELECT count(*) FROM prospects").await,
-        app.count("SELECT count(*) FROM prospect_contacts").await,
+        app.count("SELECT count(*) FROM people").await,
     )
 }
 
 async fn prospect_id(app: &TestApp, name: &str) -> uuid::Uuid {
-    sqlx::query_scalar("SELECT id FROM prospects WHERE name = $1")
+    sqlx::query_scalar(
+        "SELECT p.id FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name = $1",
+    )
         .bind(name)
         .fetch_one(&app.db)
         .await
@@ -171,8 +173,8 @@ async fn importing_with_chosen_columns_creates_prospects_and_contacts() {
         "rows of one organization are one prospect: {body}"
     );
     assert!(
-        body.contains("possible duplicate of Lake Friends, already on the list"),
-        "{body}"
+        body.contains("already on the list as Lake Friends: its new contacts are added to it"),
+        "the same website as an organization the campaign has: {body}"
     );
     assert_eq!(counts(&app).await, (1, 0), "a preview writes nothing");
 
@@ -185,11 +187,16 @@ async fn importing_with_chosen_columns_creates_prospects_and_contacts() {
         ),
         "{location}"
     );
-    assert_eq!(counts(&app).await, (4, 3));
+    assert_eq!(
+        counts(&app).await,
+        (3, 3),
+        "Lakeside Group is the Lake Friends the list has, not a second prospect"
+    );
 
     let river = prospect_id(&app, "River Trust").await;
     let contacts: Vec<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT name, role, email::text FROM prospect_contacts WHERE prospect_id = $1 ORDER BY name",
+        "SELECT c.name, c.role, c.email::text FROM people c JOIN prospects p ON p.organization_id = c.organization_id
+         WHERE p.id = $1 ORDER BY c.name",
     )
     .bind(river)
     .fetch_all(&app.db)
@@ -217,7 +224,8 @@ async fn importing_with_chosen_columns_creates_prospects_and_contacts() {
         String,
         Option<String>,
     ) = sqlx::query_as(
-        "SELECT p.website, p.size, p.tags, p.sensitivity, u.email::text FROM prospects p
+        "SELECT o.website, o.size, o.tags, o.sensitivity, u.email::text FROM prospects p
+             JOIN organizations o ON o.id = p.organization_id
              LEFT JOIN users u ON u.id = p.owner_id WHERE p.id = $1",
     )
     .bind(river)
@@ -230,28 +238,28 @@ async fn importing_with_chosen_columns_creates_prospects_and_contacts() {
     assert_eq!(sensitivity, "Board meets monthly");
     assert_eq!(owner_email.as_deref(), Some(OWNER));
 
-    let north_parent: Option<uuid::Uuid> =
-        sqlx::query_scalar("SELECT parent_id FROM prospects WHERE name = 'River Trust North'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(
-        north_parent,
-        Some(river),
-        "the parent found in the same file"
-    );
-    let duplicate_of: Option<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT possible_duplicate_of FROM prospects WHERE name = 'Lakeside Group'",
+    let (north_parent, river_org): (Option<uuid::Uuid>, uuid::Uuid) = sqlx::query_as(
+        "SELECT o.parent_id, (SELECT organization_id FROM prospects WHERE id = $1)
+         FROM organizations o WHERE o.name = 'River Trust North'",
     )
+    .bind(river)
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(duplicate_of, Some(prospect_id(&app, "Lake Friends").await));
+    assert_eq!(
+        north_parent,
+        Some(river_org),
+        "the parent found in the same file"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM organizations").await,
+        3,
+        "no Lakeside Group in the book"
+    );
 
     let list = owner.get(done.location().unwrap()).await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("Prospects imported."));
-    assert!(list.body.contains("possible duplicate"));
     assert!(list.body.contains("River Trust North"));
 }
 
@@ -310,7 +318,7 @@ Loud Org,,,,,,,call me maybe
         "Row 5: \"not a website\" is not a website address",
         "Row 6: the size \"enormous\" is not local, regional, national or international",
         "Row 7: the owner \"nobody@else.example\" is not the name, first name or email of one owner or organizer of this group",
-        "Row 8: the parent organization \"No Such Parent\" is neither on the prospect list nor in this file",
+        "Row 8: the parent organization \"No Such Parent\" is neither in the address book nor in this file",
         "Row 9: the organization name is longer than 200 characters",
         "Row 10: the phone \"call me maybe\" may hold only digits",
     ] {
@@ -483,8 +491,9 @@ Quiet Org,,local,,,,,,
     let again = import_as_guessed(&owner, &lakes, &text).await;
     assert_eq!(again.status, 303, "{}", again.body);
     let names: Vec<(String, String, Vec<String>)> = sqlx::query_as(
-        "SELECT p.name, p.size, p.tags FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
-         WHERE c.slug = 'lakes' ORDER BY p.name",
+        "SELECT o.name, o.size, o.tags FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+         JOIN organizations o ON o.id = p.organization_id
+         WHERE c.slug = 'lakes' ORDER BY o.name",
     )
     .fetch_all(&app.db)
     .await
@@ -506,7 +515,8 @@ Quiet Org,,local,,,,,,
         ]
     );
     let phones: Vec<String> = sqlx::query_scalar(
-        "SELECT pc.phone FROM prospect_contacts pc JOIN campaigns c ON c.id = pc.campaign_id
+        "SELECT pc.phone FROM people pc JOIN prospects p ON p.organization_id = pc.organization_id
+         JOIN campaigns c ON c.id = p.campaign_id
          WHERE c.slug = 'lakes' ORDER BY pc.name",
     )
     .fetch_all(&app.db)
@@ -774,8 +784,9 @@ async fn a_realistic_sheet_pasted_with_first_names_as_owners_imports_whole() {
     /// Name, size, tags, owner's name, notes.
     type Imported = (String, String, Vec<String>, Option<String>, String);
     let rows: Vec<Imported> = sqlx::query_as(
-        "SELECT p.name, p.size, p.tags, u.name, p.notes FROM prospects p LEFT JOIN users u ON u.id = p.owner_id
-         ORDER BY p.name",
+        "SELECT o.name, o.size, o.tags, u.name, o.notes FROM prospects p
+         JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.owner_id
+         ORDER BY o.name",
     )
     .fetch_all(&app.db)
     .await
@@ -831,7 +842,7 @@ async fn good_rows_are_imported_and_bad_ones_kept_aside_to_fix() {
         (3, 3),
         "Lake Friends, its chapter, Hill Union"
     );
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM prospects ORDER BY name")
+    let names: Vec<String> = sqlx::query_scalar("SELECT o.name FROM prospects p JOIN organizations o ON o.id = p.organization_id ORDER BY o.name")
         .fetch_all(&app.db)
         .await
         .unwrap();
@@ -1069,7 +1080,8 @@ River Trust,\"Board meets monthly\nAsk Amira first\",Rivals of Lake Friends,Wait
     let again = import_as_guessed(&owner, &lakes, &text).await;
     assert_eq!(again.status, 303, "{}", again.body);
     let fields: Vec<(String, String, String, String, Option<time::Date>)> = sqlx::query_as(
-        "SELECT c.slug, p.notes, p.sensitivity, p.hold_reason, p.hold_until FROM prospects p
+        "SELECT c.slug, o.notes, o.sensitivity, p.hold_reason, p.hold_until FROM prospects p
+         JOIN organizations o ON o.id = p.organization_id
          JOIN campaigns c ON c.id = p.campaign_id ORDER BY c.slug",
     )
     .fetch_all(&app.db)
@@ -1141,15 +1153,16 @@ async fn an_import_is_undone_until_something_was_sent_from_it() {
     import_as_guessed(&owner, &path, csv).await;
     let (import, river): (String, uuid::Uuid) = sqlx::query_as(
         "SELECT i.id::text, p.id FROM prospect_imports i JOIN prospects p ON p.import_id = i.id
-         WHERE i.undone_at IS NULL AND p.name = 'River Trust'",
+         JOIN organizations o ON o.id = p.organization_id
+         WHERE i.undone_at IS NULL AND o.name = 'River Trust'",
     )
     .fetch_one(&app.db)
     .await
     .unwrap();
     // What an ask writes to the log as it is sent.
     sqlx::query(
-        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, kind, body, author_name, at)
-         SELECT tenant_id, campaign_id, id, 'ask', 'Ask sent', 'Owner', now() FROM prospects WHERE id = $1",
+        "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, kind, body, author_name, at)
+         SELECT tenant_id, campaign_id, id, organization_id, 'ask', 'Ask sent', 'Owner', now() FROM prospects WHERE id = $1",
     )
     .bind(river)
     .execute(&app.db)
@@ -1259,7 +1272,7 @@ async fn prospects_are_changed_in_bulk_by_organizers_only() {
         "the filter stays"
     );
     assert_eq!(
-        app.count("SELECT count(*) FROM prospects WHERE 'Ohio' = ANY (tags)")
+        app.count("SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE 'Ohio' = ANY (o.tags)")
             .await,
         2
     );
@@ -1278,7 +1291,7 @@ async fn prospects_are_changed_in_bulk_by_organizers_only() {
         303
     );
     let tags: Vec<String> =
-        sqlx::query_scalar("SELECT tags FROM prospects WHERE name = 'River Trust'")
+        sqlx::query_scalar("SELECT tags FROM organizations WHERE name = 'River Trust'")
             .fetch_one(&app.db)
             .await
             .unwrap();
@@ -1358,9 +1371,9 @@ Gone Org,Gil,gil@gone.example
     let the_river = prospect_id(&app, "Ohio River Trust").await;
     for (id, body) in [(river, "Called Amira"), (the_river, "Met Cy")] {
         sqlx::query(
-            "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, body, author_name, at)
-             SELECT p.tenant_id, p.campaign_id, p.id, c.id, 'call', $2, 'Owner', now()
-             FROM prospects p JOIN prospect_contacts c ON c.prospect_id = p.id
+            "INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, body, author_name, at)
+             SELECT p.tenant_id, p.campaign_id, p.id, p.organization_id, c.id, 'call', $2, 'Owner', now()
+             FROM prospects p JOIN people c ON c.organization_id = p.organization_id
              WHERE p.id = $1 ORDER BY c.created_at LIMIT 1",
         )
         .bind(id)
@@ -1400,8 +1413,10 @@ Gone Org,Gil,gil@gone.example
         )
         .await;
     assert_eq!(merged.status, 303, "{}", merged.body);
-    let contacts: Vec<(String, i32)> = sqlx::query_as(
-        "SELECT email::text, touches FROM prospect_contacts WHERE prospect_id = $1 ORDER BY email",
+    let contacts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT c.email::text, (SELECT count(*) FROM person_touches t WHERE t.person_id = c.id)
+         FROM people c JOIN prospects p ON p.organization_id = c.organization_id
+         WHERE p.id = $1 ORDER BY c.email",
     )
     .bind(river)
     .fetch_all(&app.db)

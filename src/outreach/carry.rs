@@ -1,12 +1,13 @@
-//! Carrying a finished campaign's signers into a related campaign as prospects to ask:
-//! they signed another text, so they are asked again, never listed on this one.
+//! Starting from another campaign's signers: they signed another text, so they are asked
+//! again here, never listed on this one. The group's address book keeps them: those not
+//! in it yet are added with the person who signed, and "start from the address book"
+//! (`book::from_book`) offers the same with more filters.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::store::{self, ContactInput, Origin, ProspectInput};
-use super::{ActivityKind, Size};
+use super::store;
 use crate::campaigns::lookup::CampaignEdit;
 use crate::campaigns::store as campaigns;
 use crate::error::{AppError, AppResult};
@@ -21,8 +22,8 @@ pub struct CarryForm {
 }
 
 /// `POST …/outreach/carry`: every confirmed signer of the chosen campaign of the same
-/// group becomes a prospect here (with its contact), flagged where it looks like one
-/// already on the list; nobody is made a signer.
+/// group becomes a prospect here, through the address book, in one statement; nobody is
+/// made a signer.
 pub async fn carry(
     State(state): State<AppState>,
     CampaignEdit { member, campaign }: CampaignEdit,
@@ -32,78 +33,20 @@ pub async fn carry(
         .await?
         .filter(|c| c.id != campaign.id)
         .ok_or_else(|| AppError::BadRequest("Choose another campaign of this group.".into()))?;
-    let signers = store::signers_to_carry(&state.db, member.tenant_id, source.id).await?;
-    let now = state.clock.now();
-    let note = format!("Signed \"{}\"", source.title);
+    let note = format!(
+        "Signed \"{}\": added from the address book as a prospect to ask, not as a signer.",
+        source.title
+    );
     let mut tx = state.db.begin().await?;
-    // Already carried (same organization and contact address): not added twice.
-    let existing = store::names_and_addresses(&mut tx, campaign.id).await?;
-    let mut added = 0;
-    for store::SignerToCarry {
-        name,
-        website,
-        size,
-        contact_name,
-        contact_title,
-        email,
-        phone,
-    } in signers
-    {
-        let key = crate::signatures::names::name_key(&name);
-        if existing
-            .iter()
-            .any(|(k, e)| *k == key && e.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&email)))
-        {
-            continue;
-        }
-        let id = store::insert(
-            &mut tx,
-            member.tenant_id.uuid(),
-            campaign.id,
-            &ProspectInput {
-                name,
-                website,
-                size: Size::parse(&size),
-                ..ProspectInput::default()
-            },
-            &Origin {
-                referral_note: note.clone(),
-                ..Origin::default()
-            },
-            now,
-        )
-        .await?;
-        store::add_contact(
-            &mut tx,
-            member.tenant_id.uuid(),
-            campaign.id,
-            id,
-            &ContactInput {
-                name: contact_name,
-                role: contact_title,
-                email: Some(email),
-                phone,
-                ..ContactInput::default()
-            },
-            now,
-        )
-        .await?;
-        store::record_by(
-            &mut tx,
-            &member,
-            campaign.id,
-            &store::MemberActivity {
-                prospect_id: id,
-                contact_id: None,
-                kind: ActivityKind::Note,
-                outcome: "",
-                body: &format!("{note}: carried over as a prospect to ask, not as a signer."),
-            },
-            now,
-        )
-        .await?;
-        added += 1;
-    }
+    let added = store::carry_signers(
+        &mut tx,
+        &member,
+        source.id,
+        campaign.id,
+        &note,
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&member.path(&format!(
         "/campaigns/{}/outreach/prospects?carried={added}",

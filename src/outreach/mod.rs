@@ -7,7 +7,7 @@
 mod activities;
 mod activity_kind;
 mod asks;
-mod book;
+pub mod book;
 mod bulk;
 mod carry;
 mod contact_form;
@@ -128,6 +128,9 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{o}/imports/{{id}}/undo"), post(import::undo))
         .route(&format!("{o}/export.csv"), get(import::export))
         .route(&format!("{o}/carry"), post(carry::carry))
+        .merge(book::import::routes())
+        .merge(book::export::routes())
+        .merge(book::erase::routes())
         .route("/{tenant}/{campaign}/ask/{token}", get(asks::open_link))
         .merge(book::router())
 }

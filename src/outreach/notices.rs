@@ -58,7 +58,7 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
     (
         "prospects-imported",
-        "Prospects imported. Possible duplicates are flagged on the list.",
+        "Prospects imported. Organizations already in the address book were taken from it, not added twice.",
     ),
     (
         "prospects-imported-some",
@@ -67,7 +67,7 @@ pub const NOTICES: &[(&str, &str)] = &[
     ("kept-rows-forgotten", "The kept rows are forgotten."),
     (
         "import-undone",
-        "The import is undone: its prospects and their contacts are removed.",
+        "The import is undone: what it added is removed.",
     ),
     ("prospects-updated", "The selected prospects are changed."),
     (
@@ -81,5 +81,21 @@ pub const NOTICES: &[(&str, &str)] = &[
     (
         "none-selected",
         "Nothing changed: tick the prospects to change first (or \"all\").",
+    ),
+    (
+        "organizations-imported",
+        "Organizations imported into the address book. Add them to a campaign below.",
+    ),
+    (
+        "organizations-imported-some",
+        "The good rows are imported into the address book. The rows with problems are kept aside below, to fix and import.",
+    ),
+    (
+        "book-organizations-added",
+        "The import's organizations are added to this campaign's prospects (those it had already stay as they were).",
+    ),
+    (
+        "person-erased",
+        "The person is erased from the address book and from every campaign's outreach.",
     ),
 ];

@@ -8,20 +8,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::organization::organization_of;
-use super::{parse_id, IdPath};
+use super::IdPath;
 use crate::error::{AppError, AppResult};
-// TEMP until h-core lands: use crate::outreach::store::book_merge::merge_organizations;
-async fn merge_organizations(
-    _: &mut sqlx::PgConnection,
-    _: crate::tenancy::TenantId,
-    _: uuid::Uuid,
-    _: uuid::Uuid,
-) -> sqlx::Result<()> {
-    Err(sqlx::Error::RowNotFound)
-}
 use crate::outreach::store::book_organizations::{
     self as orgs, CampaignOutcome, DeleteSummary, Organization, PossibleDuplicate,
 };
+use crate::outreach::store::merge_organizations;
 use crate::state::AppState;
 use crate::tenancy::{Editor, Member};
 use crate::web::{render, Form, Layout, Path, Query};
@@ -162,9 +154,13 @@ pub async fn merge(
         )))
         .into_response());
     }
-    let _ = parse_id(&id)?;
     let mut tx = state.db.begin().await?;
-    merge_organizations(&mut tx, member.tenant_id, organization.id, other.id).await?;
+    if merge_organizations(&mut tx, member.tenant_id, organization.id, other.id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
     tx.commit().await?;
     Ok(
         Redirect::to(&member.path(&format!("/book/organizations/{}?merged=1", organization.id)))

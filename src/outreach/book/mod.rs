@@ -3,7 +3,10 @@
 //! campaign started from a filter over the book. Viewers read; organizers write.
 
 mod delete;
+pub mod erase;
+pub mod export;
 mod from_book;
+pub mod import;
 mod list;
 mod merge;
 mod migration_report;

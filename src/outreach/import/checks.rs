@@ -14,19 +14,24 @@ use crate::outreach::Size;
 use crate::signatures::names::normalize_website;
 use crate::web::is_forbidden_control;
 
-/// A prospect already in the campaign, as the checks need it.
+/// An organization of the group's book, as the checks need it.
 pub struct Existing {
     pub id: Uuid,
     pub name: String,
     pub name_key: String,
     pub domain: String,
+    /// The campaign imported into has it already.
+    pub in_campaign: bool,
 }
 
 /// What the checks compare rows with.
 pub struct Context {
+    /// The book's organizations, oldest first.
     pub existing: Vec<Existing>,
     /// Owners and organizers of the group.
     pub organizers: Vec<Organizer>,
+    /// An import into a campaign (else into the book alone).
+    pub into_campaign: bool,
 }
 
 const MAX_NAME: usize = 200;

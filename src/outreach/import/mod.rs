@@ -23,14 +23,21 @@ mod parse;
 mod plan;
 mod values;
 
-pub use export::export;
-pub use pages::{confirm, download_kept, forget_kept, page, record_page, undo, upload};
+pub use export::{book_export, export};
+pub use pages::{AddForm, StepForm, UndoForm};
 
+use axum::extract::{Request, State};
+use axum::response::{Html, Response};
+use uuid::Uuid;
+
+use crate::campaigns::lookup::CampaignPage;
 use crate::campaigns::store::Campaign;
 use crate::error::{AppError, AppResult};
+use crate::outreach::prospects::IdPath;
 use crate::outreach::store;
 use crate::state::AppState;
 use crate::tenancy::Member;
+use crate::web::{Form, Path};
 
 use checks::{Context, Existing};
 use mapping::{check_mapping, chosen_or_guessed, Target};
@@ -82,9 +89,76 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
         .map_err(|e| AppError::Internal(e.into()))
 }
 
-/// The campaign's prospects and the group's organizers, for the checks.
-async fn context(state: &AppState, member: &Member, campaign: &Campaign) -> AppResult<Context> {
-    let existing = store::existing_prospects(&state.db, member.tenant_id, campaign.id)
+/// Where an import writes: one campaign's prospects (their organizations and people in
+/// the group's book), or the book alone.
+pub struct Scope {
+    pub campaign: Option<Campaign>,
+    /// The page's eyebrow: the campaign's title, or "Address book".
+    pub title: String,
+    /// Organizer path of the campaign (of the group, for the book), for the campaign nav.
+    pub base: String,
+    /// Where the import's own URLs start: `…/campaigns/{slug}/outreach` or `…/book`.
+    pub home: String,
+    /// The list the import adds to.
+    pub list: String,
+    pub list_name: &'static str,
+    pub one: &'static str,
+    pub noun: &'static str,
+    pub noun_title: &'static str,
+    /// "this campaign's prospects", "the address book".
+    pub whose: &'static str,
+    /// The start of downloaded files' names.
+    pub file_name: String,
+}
+
+impl Scope {
+    pub fn campaign(member: &Member, campaign: Campaign) -> Scope {
+        let base = member.path(&format!("/campaigns/{}", campaign.slug));
+        Scope {
+            title: campaign.title.clone(),
+            home: format!("{base}/outreach"),
+            list: format!("{base}/outreach/prospects"),
+            base,
+            list_name: "prospect list",
+            one: "prospect",
+            noun: "prospects",
+            noun_title: "Prospects",
+            whose: "this campaign's prospects",
+            file_name: format!("{}-prospects", campaign.slug),
+            campaign: Some(campaign),
+        }
+    }
+
+    pub fn book(member: &Member) -> Scope {
+        let home = member.path("/book");
+        Scope {
+            campaign: None,
+            title: "Address book".into(),
+            base: member.path(""),
+            list: home.clone(),
+            home,
+            list_name: "address book",
+            one: "organization",
+            noun: "organizations",
+            noun_title: "Organizations",
+            whose: "the address book",
+            file_name: "address-book".into(),
+        }
+    }
+
+    pub fn is_book(&self) -> bool {
+        self.campaign.is_none()
+    }
+
+    pub fn campaign_id(&self) -> Option<Uuid> {
+        self.campaign.as_ref().map(|c| c.id)
+    }
+}
+
+/// The book's organizations (which of them the campaign has) and the group's organizers,
+/// for the checks.
+async fn context(state: &AppState, member: &Member, scope: &Scope) -> AppResult<Context> {
+    let existing = store::book_organizations(&state.db, member.tenant_id, scope.campaign_id())
         .await?
         .into_iter()
         .map(|e| Existing {
@@ -92,6 +166,7 @@ async fn context(state: &AppState, member: &Member, campaign: &Campaign) -> AppR
             name: e.name,
             name_key: e.name_key,
             domain: e.domain,
+            in_campaign: e.in_campaign,
         })
         .collect();
     let organizers = store::organizers_with_email(&state.db, member.tenant_id)
@@ -106,6 +181,7 @@ async fn context(state: &AppState, member: &Member, campaign: &Campaign) -> AppR
     Ok(Context {
         existing,
         organizers,
+        into_campaign: scope.campaign.is_some(),
     })
 }
 
@@ -161,11 +237,11 @@ enum Checked {
 async fn check(
     state: &AppState,
     member: &Member,
-    campaign: &Campaign,
+    scope: &Scope,
     csv: String,
     carried: &Carried,
 ) -> AppResult<(String, Checked)> {
-    let context = context(state, member, campaign).await?;
+    let context = context(state, member, scope).await?;
     let carried = carried.clone();
     off_runtime(csv, move |text| {
         let table = match parse_table(text, carried.header()) {
@@ -195,4 +271,144 @@ async fn check(
         }
     })
     .await
+}
+
+// The campaign's import (`…/campaigns/{campaign}/outreach/import…`).
+
+pub async fn page(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+) -> AppResult<Html<String>> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::page(state, member, scope).await
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+    request: Request,
+) -> AppResult<Response> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::upload(state, member, scope, request).await
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::confirm(state, member, scope, form).await
+}
+
+pub async fn record_page(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
+) -> AppResult<Html<String>> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::record_page(state, member, scope, id).await
+}
+
+pub async fn download_kept(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
+) -> AppResult<Response> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::download_kept(state, member, scope, id).await
+}
+
+pub async fn forget_kept(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
+) -> AppResult<Response> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::forget_kept(state, member, scope, id).await
+}
+
+pub async fn undo(
+    State(state): State<AppState>,
+    CampaignPage { member, campaign }: CampaignPage,
+    Path(IdPath { id }): Path<IdPath>,
+    Form(form): Form<UndoForm>,
+) -> AppResult<Response> {
+    let scope = Scope::campaign(&member, campaign);
+    pages::undo(state, member, scope, id, form).await
+}
+
+/// The import into the group's book (`…/book/import…`, `…/book/imports/{id}…`): the same
+/// steps, with no campaign; its record page adds its organizations to a campaign.
+pub mod book {
+    use super::*;
+
+    pub async fn page(State(state): State<AppState>, member: Member) -> AppResult<Html<String>> {
+        let scope = Scope::book(&member);
+        pages::page(state, member, scope).await
+    }
+
+    pub async fn upload(
+        State(state): State<AppState>,
+        member: Member,
+        request: Request,
+    ) -> AppResult<Response> {
+        let scope = Scope::book(&member);
+        pages::upload(state, member, scope, request).await
+    }
+
+    pub async fn confirm(
+        State(state): State<AppState>,
+        member: Member,
+        Form(form): Form<StepForm>,
+    ) -> AppResult<Response> {
+        let scope = Scope::book(&member);
+        pages::confirm(state, member, scope, form).await
+    }
+
+    pub async fn record_page(
+        State(state): State<AppState>,
+        member: Member,
+        Path(IdPath { id }): Path<IdPath>,
+    ) -> AppResult<Html<String>> {
+        let scope = Scope::book(&member);
+        pages::record_page(state, member, scope, id).await
+    }
+
+    pub async fn download_kept(
+        State(state): State<AppState>,
+        member: Member,
+        Path(IdPath { id }): Path<IdPath>,
+    ) -> AppResult<Response> {
+        let scope = Scope::book(&member);
+        pages::download_kept(state, member, scope, id).await
+    }
+
+    pub async fn forget_kept(
+        State(state): State<AppState>,
+        member: Member,
+        Path(IdPath { id }): Path<IdPath>,
+    ) -> AppResult<Response> {
+        let scope = Scope::book(&member);
+        pages::forget_kept(state, member, scope, id).await
+    }
+
+    pub async fn undo(
+        State(state): State<AppState>,
+        member: Member,
+        Path(IdPath { id }): Path<IdPath>,
+        Form(form): Form<UndoForm>,
+    ) -> AppResult<Response> {
+        let scope = Scope::book(&member);
+        pages::undo(state, member, scope, id, form).await
+    }
+
+    pub async fn add_to_campaign(
+        State(state): State<AppState>,
+        member: Member,
+        Path(IdPath { id }): Path<IdPath>,
+        Form(form): Form<AddForm>,
+    ) -> AppResult<Response> {
+        pages::add_to_campaign(state, member, id, form).await
+    }
 }

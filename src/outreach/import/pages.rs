@@ -2,7 +2,7 @@
 //! each import's record (rows kept aside, undo).
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -15,22 +15,19 @@ use super::parse::{
 };
 use super::plan::{self, Plan};
 use super::values::{unplaced, Organizer, Unplaced};
-use super::{blocking, check, context, off_runtime, too_large, Carried, Checked, MAX_BYTES};
-use crate::campaigns::lookup::CampaignPage;
-use crate::campaigns::store::Campaign;
+use super::{blocking, check, context, off_runtime, too_large, Carried, Checked, Scope, MAX_BYTES};
 use crate::error::{AppError, AppResult};
-use crate::outreach::prospects::IdPath;
 use crate::outreach::store::{self, ImportRecord, UndoOutcome};
 use crate::outreach::Size;
 use crate::state::AppState;
 use crate::tenancy::Member;
-use crate::web::{render, render_with, unprocessable, Form, Layout, Path};
+use crate::web::{render, render_with, unprocessable, Form, Layout};
 
-/// Page title and organizer path of the campaign.
-fn frame(member: &Member, campaign: &Campaign, title: &str) -> (Layout, String) {
+/// Page title and organizer path of the campaign (of the group, for the book).
+fn frame(member: &Member, scope: &Scope, title: &str) -> (Layout, String) {
     (
-        member.layout(format!("{title} — {}", campaign.title)),
-        member.path(&format!("/campaigns/{}", campaign.slug)),
+        member.layout(format!("{title} — {}", scope.title)),
+        scope.base.clone(),
     )
 }
 
@@ -39,7 +36,7 @@ fn frame(member: &Member, campaign: &Campaign, title: &str) -> (Layout, String) 
 struct UploadPage {
     layout: Layout,
     base: String,
-    campaign: Campaign,
+    scope: Scope,
     can_edit: bool,
     problem: Option<String>,
     cell_errors: Vec<CellError>,
@@ -50,18 +47,18 @@ struct UploadPage {
 async fn upload_page(
     state: &AppState,
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     problem: Option<String>,
     cell_errors: Vec<CellError>,
     pasted: String,
 ) -> AppResult<UploadPage> {
-    let (layout, base) = frame(member, &campaign, "Import prospects");
-    let imports = store::recent_imports(&state.db, member.tenant_id, campaign.id).await?;
+    let (layout, base) = frame(member, &scope, "Import");
+    let imports = store::recent_imports(&state.db, member.tenant_id, scope.campaign_id()).await?;
     Ok(UploadPage {
         layout,
         base,
         can_edit: member.role.can_edit(),
-        campaign,
+        scope,
         problem,
         cell_errors,
         pasted,
@@ -80,7 +77,7 @@ pub struct Column {
 struct MappingPage {
     layout: Layout,
     base: String,
-    campaign: Campaign,
+    scope: Scope,
     columns: Vec<Column>,
     targets: [Target; 15],
     rows: usize,
@@ -101,14 +98,14 @@ fn delimiter_name(delimiter: u8) -> &'static str {
 
 fn mapping_page(
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     table: &Table,
     chosen: &[Target],
     csv: String,
     carried: Carried,
     problem: Option<String>,
 ) -> MappingPage {
-    let (layout, base) = frame(member, &campaign, "Import prospects: columns");
+    let (layout, base) = frame(member, &scope, "Import: columns");
     let columns = table
         .headers
         .iter()
@@ -139,7 +136,7 @@ fn mapping_page(
     MappingPage {
         layout,
         base,
-        campaign,
+        scope,
         columns,
         targets: Target::ALL,
         rows: table.rows.len(),
@@ -159,7 +156,7 @@ fn mapping_page(
 struct ValuesPage {
     layout: Layout,
     base: String,
-    campaign: Campaign,
+    scope: Scope,
     unplaced: Vec<Unplaced>,
     /// Values beyond the ones shown (a column with thousands of them is likely the wrong
     /// column).
@@ -175,19 +172,19 @@ const MAX_VALUES_SHOWN: usize = 100;
 
 fn values_page(
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     mut unplaced: Vec<Unplaced>,
     organizers: Vec<Organizer>,
     csv: String,
     carried: Carried,
 ) -> ValuesPage {
-    let (layout, base) = frame(member, &campaign, "Import prospects: values");
+    let (layout, base) = frame(member, &scope, "Import: values");
     let more = unplaced.len().saturating_sub(MAX_VALUES_SHOWN);
     unplaced.truncate(MAX_VALUES_SHOWN);
     ValuesPage {
         layout,
         base,
-        campaign,
+        scope,
         unplaced,
         more,
         organizers,
@@ -208,7 +205,7 @@ fn values_page(
 struct PreviewPage {
     layout: Layout,
     base: String,
-    campaign: Campaign,
+    scope: Scope,
     plan: Plan,
     errors: Vec<(String, String)>,
     error_rows: usize,
@@ -223,18 +220,18 @@ struct PreviewPage {
 
 fn preview_page(
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     plan: Plan,
     csv: String,
     carried: Carried,
     has_values_step: bool,
     refused: bool,
 ) -> PreviewPage {
-    let (layout, base) = frame(member, &campaign, "Import prospects: preview");
+    let (layout, base) = frame(member, &scope, "Import: preview");
     PreviewPage {
         layout,
         base,
-        campaign,
+        scope,
         error_rows: plan.error_rows(),
         kept_rows: plan.kept_rows().len(),
         errors: plan.errors(),
@@ -248,11 +245,8 @@ fn preview_page(
 
 /// `GET …/outreach/import`: the upload form (viewers see what the import does, no form)
 /// and the campaign's recent imports.
-pub async fn page(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
-) -> AppResult<Html<String>> {
-    render(upload_page(&state, &member, campaign, None, Vec::new(), String::new()).await?)
+pub(super) async fn page(state: AppState, member: Member, scope: Scope) -> AppResult<Html<String>> {
+    render(upload_page(&state, &member, scope, None, Vec::new(), String::new()).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -289,9 +283,10 @@ impl StepForm {
 
 /// `POST …/outreach/import`: the uploaded file or pasted cells (multipart) show their
 /// columns; the later steps are forms.
-pub async fn upload(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
+pub(super) async fn upload(
+    state: AppState,
+    member: Member,
+    scope: Scope,
     request: Request,
 ) -> AppResult<Response> {
     member.require_editor()?;
@@ -304,17 +299,17 @@ pub async fn upload(
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| AppError::BadRequest(format!("The upload could not be read ({e}).")))?;
-        read_upload(&state, &member, campaign, multipart).await
+        read_upload(&state, &member, scope, multipart).await
     } else {
         let Form(form) = Form::<StepForm>::from_request(request, &state).await?;
-        step(&state, &member, campaign, form).await
+        step(&state, &member, scope, form).await
     }
 }
 
 async fn read_upload(
     state: &AppState,
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let mut file: Option<Vec<u8>> = None;
@@ -354,7 +349,7 @@ async fn read_upload(
                 upload_page(
                     state,
                     member,
-                    campaign,
+                    scope,
                     Some(problem),
                     Vec::new(),
                     String::new(),
@@ -376,7 +371,7 @@ async fn read_upload(
                 StatusCode::OK,
                 mapping_page(
                     member,
-                    campaign,
+                    scope,
                     &table,
                     &chosen,
                     text,
@@ -398,7 +393,7 @@ async fn read_upload(
                     cells,
                 ),
             };
-            unprocessable(upload_page(state, member, campaign, Some(problem), cells, shown).await?)
+            unprocessable(upload_page(state, member, scope, Some(problem), cells, shown).await?)
         }
     }
 }
@@ -406,7 +401,7 @@ async fn read_upload(
 async fn step(
     state: &AppState,
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     form: StepForm,
 ) -> AppResult<Response> {
     let carried = form.carried();
@@ -420,18 +415,18 @@ async fn step(
                 let chosen = chosen_or_guessed(&table.headers, &carried.map);
                 render_with(
                     StatusCode::OK,
-                    mapping_page(member, campaign, &table, &chosen, csv, carried, None),
+                    mapping_page(member, scope, &table, &chosen, csv, carried, None),
                 )
             }
             Err(Unreadable::File(problem)) => unprocessable(
-                upload_page(state, member, campaign, Some(problem), Vec::new(), csv).await?,
+                upload_page(state, member, scope, Some(problem), Vec::new(), csv).await?,
             ),
             Err(Unreadable::Cells(cells)) => {
-                unprocessable(upload_page(state, member, campaign, None, cells, csv).await?)
+                unprocessable(upload_page(state, member, scope, None, cells, csv).await?)
             }
         };
     }
-    let (csv, checked) = check(state, member, &campaign, form.csv, &carried).await?;
+    let (csv, checked) = check(state, member, &scope, form.csv, &carried).await?;
     match checked {
         Checked::Ready {
             table,
@@ -445,7 +440,7 @@ async fn step(
             if first_time || form.step == "values" {
                 return render_with(
                     StatusCode::OK,
-                    values_page(member, campaign, unplaced, context.organizers, csv, carried),
+                    values_page(member, scope, unplaced, context.organizers, csv, carried),
                 );
             }
             let status = if plan.error_rows() > 0 {
@@ -456,15 +451,15 @@ async fn step(
             let has_values_step = !unplaced.is_empty();
             render_with(
                 status,
-                preview_page(member, campaign, plan, csv, carried, has_values_step, false),
+                preview_page(member, scope, plan, csv, carried, has_values_step, false),
             )
         }
-        Checked::Unreadable(problem) => unprocessable(
-            upload_page(state, member, campaign, Some(problem), Vec::new(), csv).await?,
-        ),
+        Checked::Unreadable(problem) => {
+            unprocessable(upload_page(state, member, scope, Some(problem), Vec::new(), csv).await?)
+        }
         Checked::Mapping(table, chosen, problem) => unprocessable(mapping_page(
             member,
-            campaign,
+            scope,
             &table,
             &chosen,
             csv,
@@ -477,14 +472,15 @@ async fn step(
 /// `POST …/outreach/import/confirm`: checks everything again (the list may have changed
 /// since the preview), then imports the good rows and keeps the others aside on the
 /// import's record; with "all rows or none", any bad row refuses the whole file.
-pub async fn confirm(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
-    Form(form): Form<StepForm>,
+pub(super) async fn confirm(
+    state: AppState,
+    member: Member,
+    scope: Scope,
+    form: StepForm,
 ) -> AppResult<Response> {
     member.require_editor()?;
     let carried = form.carried();
-    let (csv, checked) = check(&state, &member, &campaign, form.csv, &carried).await?;
+    let (csv, checked) = check(&state, &member, &scope, form.csv, &carried).await?;
     let (table, targets, plan, context) = match checked {
         Checked::Ready {
             table,
@@ -494,13 +490,13 @@ pub async fn confirm(
         } => (table, targets, plan, context),
         Checked::Unreadable(problem) => {
             return unprocessable(
-                upload_page(&state, &member, campaign, Some(problem), Vec::new(), csv).await?,
+                upload_page(&state, &member, scope, Some(problem), Vec::new(), csv).await?,
             )
         }
         Checked::Mapping(table, chosen, problem) => {
             return unprocessable(mapping_page(
                 &member,
-                campaign,
+                scope,
                 &table,
                 &chosen,
                 csv,
@@ -515,7 +511,7 @@ pub async fn confirm(
             !unplaced(&table, &targets, &context.organizers, &carried.values()).is_empty();
         return unprocessable(preview_page(
             &member,
-            campaign,
+            scope,
             plan,
             csv,
             carried,
@@ -527,18 +523,30 @@ pub async fn confirm(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let import_id = commit::commit(
-        &mut tx, &member, &campaign, &table, &targets, &plan, &kept, now,
+        &mut tx, &member, &scope, &table, &targets, &plan, &kept, now,
     )
     .await?;
     tx.commit().await?;
     if let Ok(earlier) = Uuid::parse_str(&carried.from_import) {
-        store::forget_kept_rows(&state.db, member.tenant_id, campaign.id, earlier).await?;
+        store::forget_kept_rows(&state.db, member.tenant_id, scope.campaign_id(), earlier).await?;
     }
-    let base = member.path(&format!("/campaigns/{}/outreach", campaign.slug));
-    let to = if kept.is_empty() {
-        format!("{base}/prospects?notice=prospects-imported&import={import_id}")
+    let to = if scope.is_book() {
+        let notice = if kept.is_empty() {
+            "organizations-imported"
+        } else {
+            "organizations-imported-some"
+        };
+        format!("{}/imports/{import_id}?notice={notice}", scope.home)
+    } else if kept.is_empty() {
+        format!(
+            "{}?notice=prospects-imported&import={import_id}",
+            scope.list
+        )
     } else {
-        format!("{base}/imports/{import_id}?notice=prospects-imported-some")
+        format!(
+            "{}/imports/{import_id}?notice=prospects-imported-some",
+            scope.home
+        )
     };
     Ok(Redirect::to(&to).into_response())
 }
@@ -548,7 +556,7 @@ pub async fn confirm(
 struct RecordPage {
     layout: Layout,
     base: String,
-    campaign: Campaign,
+    scope: Scope,
     record: ImportRecord,
     /// The kept rows as CSV, to correct on the page.
     kept_csv: String,
@@ -558,16 +566,19 @@ struct RecordPage {
     carried: Carried,
     can_edit: bool,
     problem: Option<String>,
+    /// An import into the book: the group's campaigns (slug, title), to add its
+    /// organizations to one.
+    campaigns: Vec<(String, String)>,
 }
 
 async fn record_of(
     state: &AppState,
     member: &Member,
-    campaign: &Campaign,
+    scope: &Scope,
     id: &str,
 ) -> AppResult<ImportRecord> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    store::import_by_id(&state.db, member.tenant_id, campaign.id, id)
+    store::import_by_id(&state.db, member.tenant_id, scope.campaign_id(), id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -575,7 +586,7 @@ async fn record_of(
 async fn record_view(
     state: &AppState,
     member: &Member,
-    campaign: Campaign,
+    scope: Scope,
     record: ImportRecord,
     problem: Option<String>,
 ) -> AppResult<RecordPage> {
@@ -585,11 +596,11 @@ async fn record_view(
         from_import: record.id.to_string(),
         ..Carried::default()
     };
-    let rows = store::kept_rows(&state.db, campaign.id, record.id).await?;
+    let rows = store::kept_rows(&state.db, member.tenant_id, record.id).await?;
     let (kept_csv, kept) = if rows.is_empty() {
         (String::new(), None)
     } else {
-        let context = context(state, member, &campaign).await?;
+        let context = context(state, member, &scope).await?;
         let table = kept_table(&record.kept_headers, record.kept_has_header, &rows);
         let carried = carried.clone();
         blocking(move || {
@@ -601,14 +612,24 @@ async fn record_view(
         })
         .await?
     };
-    let (layout, base) = frame(member, &campaign, "Import of prospects");
+    let (layout, base) = frame(member, &scope, "Import");
+    let campaigns = if scope.is_book() {
+        crate::campaigns::store::list(&state.db, member.tenant_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.campaign.slug, c.campaign.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(RecordPage {
+        campaigns,
         layout,
         base,
         kept_errors: kept.as_ref().map(Plan::errors).unwrap_or_default(),
         kept_csv,
         kept,
-        campaign,
+        scope,
         record,
         carried,
         can_edit: member.role.can_edit(),
@@ -618,33 +639,32 @@ async fn record_view(
 
 /// `GET …/outreach/imports/{id}`: what an import brought in, the rows it kept aside with
 /// their problems (to fix here or download), and the undo.
-pub async fn record_page(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
-    Path(IdPath { id }): Path<IdPath>,
+pub(super) async fn record_page(
+    state: AppState,
+    member: Member,
+    scope: Scope,
+    id: String,
 ) -> AppResult<Html<String>> {
-    let record = record_of(&state, &member, &campaign, &id).await?;
-    render(record_view(&state, &member, campaign, record, None).await?)
+    let record = record_of(&state, &member, &scope, &id).await?;
+    render(record_view(&state, &member, scope, record, None).await?)
 }
 
 /// `GET …/outreach/imports/{id}/kept-aside.csv`: the rows kept aside, to fix in a
 /// spreadsheet and import again.
-pub async fn download_kept(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
-    Path(IdPath { id }): Path<IdPath>,
+pub(super) async fn download_kept(
+    state: AppState,
+    member: Member,
+    scope: Scope,
+    id: String,
 ) -> AppResult<Response> {
-    let record = record_of(&state, &member, &campaign, &id).await?;
-    let rows = store::kept_rows(&state.db, campaign.id, record.id).await?;
+    let record = record_of(&state, &member, &scope, &id).await?;
+    let rows = store::kept_rows(&state.db, member.tenant_id, record.id).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
     let table = kept_table(&record.kept_headers, record.kept_has_header, &rows);
     let csv = blocking(move || table_as_csv(&table)).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}-prospects-to-fix.csv\"",
-        campaign.slug
-    );
+    let disposition = format!("attachment; filename=\"{}-to-fix.csv\"", scope.file_name);
     let mut body = "\u{feff}".as_bytes().to_vec();
     body.extend_from_slice(csv.as_bytes());
     Ok((
@@ -659,18 +679,19 @@ pub async fn download_kept(
 }
 
 /// `POST …/outreach/imports/{id}/forget`: the kept rows are not wanted.
-pub async fn forget_kept(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
-    Path(IdPath { id }): Path<IdPath>,
+pub(super) async fn forget_kept(
+    state: AppState,
+    member: Member,
+    scope: Scope,
+    id: String,
 ) -> AppResult<Response> {
     member.require_editor()?;
-    let record = record_of(&state, &member, &campaign, &id).await?;
-    store::forget_kept_rows(&state.db, member.tenant_id, campaign.id, record.id).await?;
-    Ok(Redirect::to(&member.path(&format!(
-        "/campaigns/{}/outreach/imports/{}?notice=kept-rows-forgotten",
-        campaign.slug, record.id
-    )))
+    let record = record_of(&state, &member, &scope, &id).await?;
+    store::forget_kept_rows(&state.db, member.tenant_id, scope.campaign_id(), record.id).await?;
+    Ok(Redirect::to(&format!(
+        "{}/imports/{}?notice=kept-rows-forgotten",
+        scope.home, record.id
+    ))
     .into_response())
 }
 
@@ -682,25 +703,26 @@ pub struct UndoForm {
 
 /// `POST …/outreach/imports/{id}/undo`: removes the import's prospects and their
 /// contacts, once confirmed, while nothing was sent from it.
-pub async fn undo(
-    State(state): State<AppState>,
-    CampaignPage { member, campaign }: CampaignPage,
-    Path(IdPath { id }): Path<IdPath>,
-    Form(form): Form<UndoForm>,
+pub(super) async fn undo(
+    state: AppState,
+    member: Member,
+    scope: Scope,
+    id: String,
+    form: UndoForm,
 ) -> AppResult<Response> {
     member.require_editor()?;
-    let record = record_of(&state, &member, &campaign, &id).await?;
+    let record = record_of(&state, &member, &scope, &id).await?;
     if form.confirm != "yes" {
         let problem = "Tick the box to confirm that the import's prospects and their contacts are to be removed.";
         return unprocessable(
-            record_view(&state, &member, campaign, record, Some(problem.into())).await?,
+            record_view(&state, &member, scope, record, Some(problem.into())).await?,
         );
     }
     let mut tx = state.db.begin().await?;
     let outcome = store::undo_import(
         &mut tx,
         member.tenant_id,
-        campaign.id,
+        scope.campaign_id(),
         record.id,
         state.clock.now(),
     )
@@ -709,11 +731,8 @@ pub async fn undo(
     let problem = match outcome {
         UndoOutcome::Undone(_) => {
             tx.commit().await?;
-            return Ok(Redirect::to(&member.path(&format!(
-                "/campaigns/{}/outreach/prospects?notice=import-undone",
-                campaign.slug
-            )))
-            .into_response());
+            return Ok(Redirect::to(&format!("{}?notice=import-undone", scope.list))
+                .into_response());
         }
         UndoOutcome::AlreadyUndone => "This import was already undone.".to_owned(),
         UndoOutcome::Touched(n) => format!(
@@ -722,5 +741,51 @@ pub async fn undo(
         ),
     };
     drop(tx);
-    unprocessable(record_view(&state, &member, campaign, record, Some(problem)).await?)
+    unprocessable(record_view(&state, &member, scope, record, Some(problem)).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AddForm {
+    campaign: String,
+}
+
+/// `POST …/book/imports/{id}/add-to-campaign`: the import's organizations become
+/// prospects of the chosen campaign in one statement; those it has already stay as they
+/// are.
+pub(super) async fn add_to_campaign(
+    state: AppState,
+    member: Member,
+    id: String,
+    form: AddForm,
+) -> AppResult<Response> {
+    member.require_editor()?;
+    let scope = Scope::book(&member);
+    let record = record_of(&state, &member, &scope, &id).await?;
+    let campaign =
+        crate::campaigns::store::by_slug(&state.db, member.tenant_id, &form.campaign).await?;
+    let problem = match (&campaign, record.undone_at) {
+        (_, Some(_)) => Some("This import was undone: there is nothing to add.".to_owned()),
+        (None, _) => Some("Choose the campaign to add the organizations to.".to_owned()),
+        _ => None,
+    };
+    let Some(campaign) = campaign.filter(|_| problem.is_none()) else {
+        return unprocessable(record_view(&state, &member, scope, record, problem).await?);
+    };
+    let mut tx = state.db.begin().await?;
+    let added = store::add_import_to_campaign(
+        &mut tx,
+        member.tenant_id,
+        record.id,
+        campaign.id,
+        state.clock.now(),
+    )
+    .await?;
+    store::match_confirmed_signatures(&mut tx, campaign.id, None, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&member.path(&format!(
+        "/campaigns/{}/outreach/prospects?notice=book-organizations-added&added={added}",
+        campaign.slug
+    )))
+    .into_response())
 }

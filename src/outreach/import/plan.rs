@@ -63,6 +63,12 @@ pub struct Group {
     pub resolved_parent: Option<ParentRef>,
     /// Whether a partial import writes it (no bad row, nor a parent kept aside).
     pub importable: bool,
+    /// The organization of the book it is (same folded name or website domain): used,
+    /// not added again.
+    pub existing: Option<Uuid>,
+    /// An earlier organization of the file with the same website: flagged as a possible
+    /// duplicate of it.
+    pub duplicate_of: Option<usize>,
 }
 
 /// The checked file: every row with its problems, and what would be written.
@@ -268,6 +274,8 @@ pub fn plan(table: &Table, targets: &[Target], context: &Context, values: &Value
                         contacts: Vec::new(),
                         resolved_parent: None,
                         importable: true,
+                        existing: None,
+                        duplicate_of: None,
                     });
                     group_of_key.insert(key, groups.len() - 1);
                     groups.len() - 1
@@ -379,7 +387,7 @@ pub fn plan(table: &Table, targets: &[Target], context: &Context, values: &Value
         });
     }
 
-    flag_duplicates(&groups, &mut rows, context);
+    flag_duplicates(&mut groups, &mut rows, context);
     resolve_parents(&mut groups, &mut rows, &group_of_key, context);
     keep_aside(&mut groups, &mut rows);
     Plan {
@@ -389,13 +397,16 @@ pub fn plan(table: &Table, targets: &[Target], context: &Context, values: &Value
     }
 }
 
-/// Possible duplicates: the same folded name or website domain as a prospect already on
-/// the list (as `store::find_duplicate` decides on insert) or as an earlier organization
-/// of the file (rows with the same name are one organization already).
-fn flag_duplicates(groups: &[Group], rows: &mut [RowView], context: &Context) {
+/// The book's rule: an organization with the same folded name or website domain as one
+/// of the group's book is that organization (used, not added twice; the first by name,
+/// else the oldest by domain); one with the website of an earlier organization of the
+/// file is flagged as its possible duplicate (rows with the same name are one
+/// organization already).
+fn flag_duplicates(groups: &mut [Group], rows: &mut [RowView], context: &Context) {
     let at_row: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, v)| (v.row, i)).collect();
     let mut seen_domains: HashMap<String, usize> = HashMap::new();
-    for (index, group) in groups.iter().enumerate() {
+    for index in 0..groups.len() {
+        let group = &groups[index];
         let domain = group
             .website
             .as_ref()
@@ -404,13 +415,29 @@ fn flag_duplicates(groups: &[Group], rows: &mut [RowView], context: &Context) {
         let existing = context
             .existing
             .iter()
-            .find(|e| e.name_key == group.key || (!domain.is_empty() && e.domain == domain));
+            .find(|e| e.name_key == group.key)
+            .or_else(|| {
+                context
+                    .existing
+                    .iter()
+                    .find(|e| !domain.is_empty() && e.domain == domain)
+            });
+        let mut duplicate_of = None;
         let note = match existing {
+            Some(e) if context.into_campaign && e.in_campaign => Some(format!(
+                "already on the list as {}: its new contacts are added to it",
+                e.name
+            )),
+            Some(e) if context.into_campaign => Some(format!(
+                "already in the address book as {}: added to this campaign from there",
+                e.name
+            )),
             Some(e) => Some(format!(
-                "possible duplicate of {}, already on the list",
+                "already in the address book as {}: its new contacts are added to it",
                 e.name
             )),
             None if !domain.is_empty() => seen_domains.get(&domain).map(|&earlier| {
+                duplicate_of = Some(earlier);
                 format!(
                     "possible duplicate of row {} ({}): same website",
                     groups[earlier].first_row, groups[earlier].name
@@ -418,11 +445,15 @@ fn flag_duplicates(groups: &[Group], rows: &mut [RowView], context: &Context) {
             }),
             None => None,
         };
-        if !domain.is_empty() {
+        if !domain.is_empty() && existing.is_none() {
             seen_domains.entry(domain).or_insert(index);
         }
+        let existing = existing.map(|e| e.id);
+        let first_row = group.first_row;
+        groups[index].existing = existing;
+        groups[index].duplicate_of = duplicate_of;
         if let Some(note) = note {
-            if let Some(&i) = at_row.get(&group.first_row) {
+            if let Some(&i) = at_row.get(&first_row) {
                 rows[i].duplicate = Some(note);
             }
         }
@@ -456,7 +487,7 @@ fn resolve_parents(
             parent_errors.push((
                 row,
                 format!(
-                    "the parent organization \"{parent}\" is neither on the prospect list nor in this file"
+                    "the parent organization \"{parent}\" is neither in the address book nor in this file"
                 ),
             ));
             None
@@ -556,6 +587,7 @@ mod tests {
         let targets = [Target::Name, Target::Parent, Target::ContactEmail];
         let context = Context {
             existing: Vec::new(),
+            into_campaign: true,
             organizers: Vec::new(),
         };
         let plan = plan(&table, &targets, &context, &ValueMap::default());
@@ -575,6 +607,7 @@ mod tests {
             .unwrap();
         let context = Context {
             existing: Vec::new(),
+            into_campaign: true,
             organizers: Vec::new(),
         };
         let plan = plan(

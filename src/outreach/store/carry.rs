@@ -1,6 +1,8 @@
-//! Carrying the signers of another campaign of the group over as prospects. Read-only
-//! exception: `campaigns` (titles for the picker) and `signatures` (the confirmed
-//! organizations of the other campaign) are read, never written.
+//! Starting a campaign from another one's signers: the confirmed organizations of the
+//! other campaign, found in the group's address book (or added to it, with the person
+//! who signed), become prospects to ask here, in one statement. Read-only exception:
+//! `campaigns` (titles for the picker) and `signatures` (the confirmed organizations of
+//! the other campaign) are read, never written.
 
 use super::*;
 
@@ -20,45 +22,68 @@ pub async fn other_campaigns(
     .await
 }
 
-/// A confirmed organization of another campaign, as it signed.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct SignerToCarry {
-    pub name: String,
-    pub website: String,
-    pub size: String,
-    pub contact_name: String,
-    pub contact_title: String,
-    pub email: String,
-    pub phone: String,
-}
-
-/// The confirmed organizations that signed `campaign_id` (the host aside), in signer order.
-pub async fn signers_to_carry(
-    db: &PgPool,
-    tenant: TenantId,
-    campaign_id: Uuid,
-) -> sqlx::Result<Vec<SignerToCarry>> {
-    sqlx::query_as(
-        "SELECT name, website, size, contact_name, contact_title, email::text AS email, phone FROM signatures
-         WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'confirmed' AND kind = 'organization' AND source <> 'host'
-         ORDER BY sort_key COLLATE signer_order, id LIMIT 5000",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .fetch_all(db)
-    .await
-}
-
-/// Each prospect's folded name with each of its contacts' addresses (or none).
-pub async fn names_and_addresses(
+/// Every confirmed organization that signed `source` (the host aside) becomes a prospect
+/// of `target`, not contacted, with a line in its log: the book's organization with a
+/// person at the signer's address, else the one with its folded name, else a new one
+/// added to the book with the signer as its person. Those `target` already has stay as
+/// they are. Returns how many were added. Nobody is made a signer.
+pub async fn carry_signers(
     conn: &mut PgConnection,
-    campaign_id: Uuid,
-) -> sqlx::Result<Vec<(String, Option<String>)>> {
-    sqlx::query_as(
-        "SELECT p.name_key, c.email::text FROM prospects p LEFT JOIN prospect_contacts c ON c.prospect_id = p.id
-         WHERE p.campaign_id = $1",
+    member: &Member,
+    source: Uuid,
+    target: Uuid,
+    note: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "WITH signers AS (
+             SELECT s.id, s.name, s.name_key, s.sort_key, s.website, s.size, s.contact_name, s.contact_title,
+                    s.email, s.phone,
+                    coalesce((SELECT pe.organization_id FROM people pe
+                               WHERE pe.tenant_id = $1 AND pe.email = s.email
+                               ORDER BY pe.created_at, pe.id LIMIT 1),
+                             (SELECT o.id FROM organizations o WHERE o.tenant_id = $1 AND o.name_key = s.name_key
+                               ORDER BY o.created_at, o.id LIMIT 1)) AS known
+               FROM signatures s
+              WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.state = 'confirmed'
+                AND s.kind = 'organization' AND s.source <> 'host'
+              LIMIT 5000),
+         missing AS (
+             SELECT DISTINCT ON (name_key) *, gen_random_uuid() AS new_id FROM signers WHERE known IS NULL
+              ORDER BY name_key, id),
+         new_organizations AS (
+             INSERT INTO organizations (id, tenant_id, name, name_key, sort_key, website, domain, size, created_at)
+             SELECT new_id, $1, name, name_key, sort_key, website,
+                    lower(coalesce(substring(website FROM '^[a-zA-Z]+://(?:www\\.)?([^/:?#]+)'), '')), size, $4
+               FROM missing
+             RETURNING id),
+         new_people AS (
+             INSERT INTO people (id, tenant_id, organization_id, name, role, email, phone, created_at)
+             SELECT gen_random_uuid(), $1, new_id, contact_name, contact_title, email, phone, $4
+               FROM missing WHERE contact_name <> ''
+             RETURNING id),
+         chosen AS (
+             SELECT DISTINCT coalesce(sg.known, m.new_id) AS organization_id
+               FROM signers sg LEFT JOIN missing m ON m.name_key = sg.name_key AND sg.known IS NULL),
+         added AS (
+             INSERT INTO prospects (id, tenant_id, campaign_id, organization_id, created_at)
+             SELECT gen_random_uuid(), $1, $3, organization_id, $4 FROM chosen
+             ON CONFLICT (campaign_id, organization_id) DO NOTHING
+             RETURNING id, organization_id),
+         logged AS (
+             INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, kind, body,
+                                              author_id, author_name, at)
+             SELECT $1, $3, added.id, added.organization_id, 'note', $5, $6, $7, $4 FROM added
+             RETURNING 1)
+         SELECT (SELECT count(*) FROM logged) + 0 * ((SELECT count(*) FROM new_organizations) + (SELECT count(*) FROM new_people))",
     )
-    .bind(campaign_id)
-    .fetch_all(conn)
+    .bind(member.tenant_id.uuid())
+    .bind(source)
+    .bind(target)
+    .bind(now)
+    .bind(note)
+    .bind(member.user.user_id)
+    .bind(&member.user.name)
+    .fetch_one(conn)
     .await
 }
