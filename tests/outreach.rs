@@ -1981,3 +1981,63 @@ async fn merging_two_prospects_merges_their_organizations_in_every_campaign() {
         "an empty size takes the other's"
     );
 }
+
+#[tokio::test]
+async fn a_merge_keeps_chapters_without_a_loop_and_unions_tags_and_notes() {
+    let app = TestApp::spawn().await;
+    let (owner, path, _) = setup(&app).await;
+    let keep = add_prospect(&owner, &path, "Alder Network", "al@alder.example").await;
+    let gone = add_prospect(&owner, &path, "Birch Network", "bo@birch.example").await;
+    let chapter = add_prospect(&owner, &path, "Cedar Chapter", "cy@cedar.example").await;
+    let (keep_org, gone_org, chapter_org) = (
+        organization_of(&app, &keep).await,
+        organization_of(&app, &gone).await,
+        organization_of(&app, &chapter).await,
+    );
+    // Cedar is Birch's chapter, and Alder sits under Cedar: Cedar taking Alder as its
+    // parent would make a loop.
+    for (sql, a, b) in [
+        ("UPDATE organizations SET parent_id = $2::uuid, tags = '{coast}', notes = 'Cedar notes' WHERE id = $1::uuid", &chapter_org, &gone_org),
+        ("UPDATE organizations SET parent_id = $2::uuid, tags = '{river}', notes = 'Alder notes' WHERE id = $1::uuid", &keep_org, &chapter_org),
+        ("UPDATE organizations SET tags = '{Coast,forest}', notes = 'Birch notes', size = 'regional' WHERE id = $1::uuid AND $2 <> ''", &gone_org, &gone_org),
+    ] {
+        sqlx::query(sql).bind(a).bind(b).execute(&app.db).await.unwrap();
+    }
+    let r = owner
+        .post_form(
+            &format!("{path}/outreach/prospects/bulk"),
+            &[
+                ("prospect", keep.as_str()),
+                ("prospect", gone.as_str()),
+                ("action", "merge"),
+                ("confirm", "yes"),
+                ("keep", keep.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    type Row = (String, Option<uuid::Uuid>, Vec<String>, String, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT name, parent_id, tags, notes, size FROM organizations ORDER BY name",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2, "Birch is gone: {rows:?}");
+    let (alder, cedar) = (&rows[0], &rows[1]);
+    assert_eq!(alder.0, "Alder Network");
+    assert_eq!(alder.1.map(|id| id.to_string()), Some(chapter_org.clone()));
+    assert_eq!(cedar.1, None, "Cedar would be a chapter of its own chapter");
+    assert_eq!(
+        alder.2,
+        ["river", "Coast", "forest"],
+        "tags unioned, case aside"
+    );
+    assert_eq!(alder.3, "Alder notes\n\nBirch notes");
+    assert_eq!(alder.4, "regional", "an empty field takes the other's");
+    assert_eq!(
+        app.count("SELECT count(*) FROM people").await,
+        3,
+        "Birch's person came over"
+    );
+}

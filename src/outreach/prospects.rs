@@ -279,7 +279,15 @@ impl ProspectForm {
                 notes: current.notes,
                 ..self
             },
-            _ => self,
+            // Both parts at once (no such form on the page): a region left out is kept.
+            _ => ProspectForm {
+                region: if self.region.trim().is_empty() {
+                    current.region
+                } else {
+                    self.region
+                },
+                ..self
+            },
         }
     }
 
@@ -500,9 +508,13 @@ pub async fn create(
         None
     };
     // "Add it from the address book": the organization shown, not yet in this campaign.
-    let from_book = duplicate
-        .as_ref()
-        .filter(|d| d.prospect_id.is_none() && form.from_book == d.organization_id.to_string());
+    let from_book = match Uuid::parse_str(&form.from_book) {
+        Ok(id) if errors.is_empty() => store::book_organization(&mut tx, tenant, campaign.id, id)
+            .await?
+            .filter(|found| found.prospect_id.is_none()),
+        _ => None,
+    };
+    let from_book = from_book.as_ref();
     if !errors.is_empty() || (duplicate.is_some() && from_book.is_none() && form.add_anyway != "on")
     {
         return unprocessable(NewPage {

@@ -22,6 +22,8 @@ pub struct FollowUp {
     pub overdue_days: i64,
     pub due_today: bool,
     pub held: bool,
+    /// Held by the group's hold on the organization (every campaign).
+    pub group_held: bool,
     pub detail: Option<store::QueueDetail>,
 }
 
@@ -89,6 +91,7 @@ pub async fn follow_ups(
                 overdue_days: (today - due).whole_days(),
                 due_today: due == today,
                 held: prospect.held(today),
+                group_held: prospect.group_held(today),
                 detail,
                 prospect,
             }

@@ -252,14 +252,21 @@ pub async fn merge_organizations(
 
     // The kept organization's fields: its own win, its empty ones take the other's.
     sqlx::query(
-        "UPDATE organizations k SET
+        // `below`: both organizations and every chapter under either, which the kept one
+        // may not take as its parent (a chapter of its own chapter).
+        "WITH RECURSIVE below(id) AS (
+             SELECT unnest(ARRAY[$2, $3]::uuid[])
+             UNION
+             SELECT o.id FROM organizations o JOIN below b ON o.parent_id = b.id WHERE o.tenant_id = $1)
+         UPDATE organizations k SET
              website = CASE WHEN k.website = '' THEN f.website ELSE k.website END,
              domain = CASE WHEN k.website = '' THEN f.domain ELSE k.domain END,
              size = CASE WHEN k.size = '' THEN f.size ELSE k.size END,
              region = CASE WHEN k.region = '' THEN f.region ELSE k.region END,
              owner_id = coalesce(k.owner_id, f.owner_id),
-             parent_id = CASE WHEN k.parent_id = f.id THEN nullif(f.parent_id, k.id)
-                              ELSE coalesce(k.parent_id, nullif(f.parent_id, k.id)) END,
+             parent_id = CASE WHEN k.parent_id IS NOT NULL AND k.parent_id <> f.id THEN k.parent_id
+                              WHEN f.parent_id IN (SELECT id FROM below) THEN NULL
+                              ELSE f.parent_id END,
              tags = (SELECT coalesce(array_agg(t ORDER BY n), '{}') FROM (
                          SELECT DISTINCT ON (lower(t)) t, n FROM unnest(k.tags || f.tags) WITH ORDINALITY AS x(t, n)
                          ORDER BY lower(t), n) u),
@@ -282,8 +289,15 @@ pub async fn merge_organizations(
     .bind(gone)
     .execute(&mut *tx)
     .await?;
+    // The other's chapters become the kept one's, unless one is above it (it would be a
+    // chapter of its own chapter): that one loses its parent.
     sqlx::query(
-        "UPDATE organizations SET parent_id = $2 WHERE tenant_id = $1 AND parent_id = $3 AND id <> $2",
+        "WITH RECURSIVE above(id) AS (
+             SELECT parent_id FROM organizations WHERE id = $2 AND parent_id IS NOT NULL
+             UNION
+             SELECT o.parent_id FROM organizations o JOIN above a ON o.id = a.id WHERE o.parent_id IS NOT NULL)
+         UPDATE organizations SET parent_id = CASE WHEN id IN (SELECT id FROM above) THEN NULL ELSE $2 END
+         WHERE tenant_id = $1 AND parent_id = $3 AND id <> $2",
     )
     .bind(tenant.uuid())
     .bind(keep)

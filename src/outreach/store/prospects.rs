@@ -465,6 +465,26 @@ pub async fn find_duplicate(
     .await
 }
 
+/// An organization of the book by id, and its prospect in this campaign if it has one:
+/// what "add it from the address book" adds.
+pub async fn book_organization(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    campaign_id: Uuid,
+    organization_id: Uuid,
+) -> sqlx::Result<Option<BookMatch>> {
+    sqlx::query_as(
+        "SELECT o.id AS organization_id, o.name, o.website, p.id AS prospect_id
+         FROM organizations o LEFT JOIN prospects p ON p.campaign_id = $2 AND p.organization_id = o.id
+         WHERE o.tenant_id = $1 AND o.id = $3",
+    )
+    .bind(tenant)
+    .bind(campaign_id)
+    .bind(organization_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Where a new prospect came from, beyond what organizers typed.
 #[derive(Clone, Debug, Default)]
 pub struct Origin {
