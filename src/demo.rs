@@ -935,7 +935,7 @@ async fn demo_activities(
             };
             let at = local_at(now, -days, 11, 15)?;
             sqlx::query(
-                "UPDATE prospect_contacts SET bounced_at = $3, bounce_reason = $4 WHERE tenant_id = $1 AND id = $2",
+                "UPDATE people SET bounced_at = $3, bounce_reason = $4 WHERE tenant_id = $1 AND id = $2",
             )
             .bind(tenant.uuid())
             .bind(contact_ids[c])
@@ -968,7 +968,7 @@ async fn demo_campaign(
     conn: &mut PgConnection,
     tenant: TenantId,
     owner_id: Uuid,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, Uuid)> {
     let now = OffsetDateTime::now_utc();
     let today = time_zones::local_date(now, ZONE);
     // 17:00 in New York on the day `days` from now, whatever the season's offset.
@@ -1209,7 +1209,7 @@ async fn demo_campaign(
     demo_activities(conn, tenant, id, owner_id, now, &prospects, second).await?;
     // Any prospect whose contact had signed before it was added counts as signed too.
     outreach::match_confirmed_signatures(conn, id, None, now).await?;
-    Ok(awaiting_link)
+    Ok((awaiting_link, id))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1434,7 +1434,7 @@ async fn released_campaign(
     conn: &mut PgConnection,
     tenant: TenantId,
     owner_id: Uuid,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Uuid> {
     let now = OffsetDateTime::now_utc();
     let at = |days: i64, hour: u8, minute: u8| local_at(now, -days, hour, minute);
     let input = CampaignInput {
@@ -1645,6 +1645,115 @@ async fn released_campaign(
         .bind(at(SCHOOLS_CLOSED, 9, 15)?)
         .execute(&mut *conn)
         .await?;
+    Ok(id)
+}
+
+// ---------------------------------------------------------------------------------------
+// One address book for both campaigns
+
+/// Organizations of the rivers campaign the schools campaign asked too (one book entry
+/// each, shared), with how that ask ended.
+const SHARED_WITH_SCHOOLS: &[(&str, PipelineStatus)] = &[
+    ("Springfield Teachers Association", PipelineStatus::Declined),
+    ("Parents for Clean Air & Water", PipelineStatus::Asked),
+    (
+        "Bayview Community Health Center",
+        PipelineStatus::InConversation,
+    ),
+    ("Tenants Together Springfield", PipelineStatus::Asked),
+    ("Springfield Medical Society", PipelineStatus::Declined),
+];
+
+/// Schools signers the rivers campaign started from the book ("signed the schools
+/// letter"): prospects of both campaigns, not contacted yet for the rivers.
+const FROM_SCHOOLS_TO_RIVERS: &[&str] = &[
+    "Springfield Parent-Teacher Council",
+    "Hartwell Tenants Association",
+    "Springfield Education Association",
+];
+
+/// The schools campaign's outreach, from the same book as the rivers campaign: its
+/// signers' organizations (their contacts are the people who signed, so each counts as
+/// signed), and organizations the rivers campaign has too; then the rivers campaign adds
+/// three schools signers from the book. All through the outreach stores, which find an
+/// organization the book has by the duplicate rule instead of adding it twice.
+async fn shared_book(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    rivers: Uuid,
+    schools: Uuid,
+    owner_id: Uuid,
+) -> anyhow::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let asked_at = local_at(now, -SCHOOLS_DRAFTED, 11, 0)?;
+    let input = |name: &str, website: String| ProspectInput {
+        name: name.into(),
+        website,
+        size: Some(Size::Local),
+        parent_id: None,
+        tags: vec!["schools".into()],
+        owner_id: Some(owner_id),
+        sensitivity: String::new(),
+        notes: String::new(),
+        hold_reason: String::new(),
+        hold_until: None,
+    };
+    for signer in SCHOOL_SIGNERS {
+        let website = signer
+            .email
+            .split_once('@')
+            .map(|(_, domain)| format!("https://{domain}/"))
+            .unwrap_or_default();
+        let id = outreach::insert(
+            conn,
+            tenant.uuid(),
+            schools,
+            &input(signer.name, website),
+            &Origin::default(),
+            asked_at,
+        )
+        .await?;
+        let contact = ContactInput {
+            name: signer.contact.into(),
+            role: signer.title.into(),
+            email: Some(signer.email.into()),
+            ..ContactInput::default()
+        };
+        outreach::add_contact(conn, tenant.uuid(), schools, id, &contact, asked_at).await?;
+        outreach::set_status(
+            conn,
+            tenant,
+            schools,
+            id,
+            NotContacted,
+            PipelineStatus::Asked,
+        )
+        .await?;
+    }
+    for (name, status) in SHARED_WITH_SCHOOLS {
+        let id = outreach::insert(
+            conn,
+            tenant.uuid(),
+            schools,
+            &input(name, String::new()),
+            &Origin::default(),
+            asked_at,
+        )
+        .await?;
+        outreach::set_status(conn, tenant, schools, id, NotContacted, *status).await?;
+    }
+    outreach::match_confirmed_signatures(conn, schools, None, now).await?;
+    for name in FROM_SCHOOLS_TO_RIVERS {
+        outreach::insert(
+            conn,
+            tenant.uuid(),
+            rivers,
+            &input(name, String::new()),
+            &Origin::default(),
+            now - Duration::hours(2),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -1703,8 +1812,9 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
         owner_id.get_or_insert(user_id);
     }
     let owner_id = owner_id.expect("the demo has an owner");
-    let signer_link = demo_campaign(&mut tx, tenant, owner_id).await?;
-    released_campaign(&mut tx, tenant, owner_id).await?;
+    let (signer_link, rivers) = demo_campaign(&mut tx, tenant, owner_id).await?;
+    let schools = released_campaign(&mut tx, tenant, owner_id).await?;
+    shared_book(&mut tx, tenant, rivers, schools, owner_id).await?;
     tx.commit().await?;
     Ok(Loaded {
         created: true,

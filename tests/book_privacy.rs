@@ -67,8 +67,12 @@ async fn an_import_into_the_book_is_added_to_a_campaign() {
         "{preview}"
     );
     assert_eq!(done.status, 303, "{}", done.body);
-    let record = done.location().unwrap().to_owned();
-    assert!(record.starts_with("/app/river/book/imports/"), "{record}");
+    let location = done.location().unwrap().to_owned();
+    assert!(
+        location.starts_with("/app/river/book/imports/"),
+        "{location}"
+    );
+    let record = location.split('?').next().unwrap().to_owned();
     assert_eq!(org_count(&app).await, 3);
     assert_eq!(app.count("SELECT count(*) FROM people").await, 3);
     assert_eq!(app.count("SELECT count(*) FROM prospects").await, 0);
@@ -78,7 +82,7 @@ async fn an_import_into_the_book_is_added_to_a_campaign() {
         1
     );
 
-    let shown = owner.get(&record).await;
+    let shown = owner.get(&location).await;
     assert_eq!(shown.status, 200);
     let body = support::unescape(&shown.body);
     assert!(body.contains("Organizations imported into the address book."));

@@ -237,8 +237,9 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
                      WHEN p.hold_reason <> '' AND (p.hold_until IS NULL OR p.hold_until > (now() AT TIME ZONE c.time_zone)::date)
                          THEN 'on_hold'
                      ELSE p.status END AS stage, count(*)
-         FROM prospects p JOIN campaigns c ON c.id = p.campaign_id GROUP BY 1 ORDER BY 1",
+         FROM prospects p JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = $1 GROUP BY 1 ORDER BY 1",
     )
+    .bind(undersigned::demo::CAMPAIGN)
     .fetch_all(&db)
     .await
     .unwrap();
@@ -261,16 +262,31 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
         (35..=50).contains(&prospects),
         "about forty prospects, got {prospects}"
     );
-    let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT name_key) FROM prospects")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT o.name_key) FROM prospects p JOIN organizations o ON o.id = p.organization_id
+         JOIN campaigns c ON c.id = p.campaign_id WHERE c.slug = $1",
+    )
+    .bind(undersigned::demo::CAMPAIGN)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert_eq!(distinct, prospects, "no prospect twice");
+    // One address book: both campaigns ask some of the same organizations, each once.
+    let (shared, books): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM organizations o
+                  WHERE (SELECT count(*) FROM prospects p WHERE p.organization_id = o.id) = 2),
+                (SELECT count(*) - count(DISTINCT name_key) FROM organizations)",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(shared >= 8, "organizations both campaigns asked: {shared}");
+    assert_eq!(books, 0, "no organization twice in the book");
     // Signed only through a confirmed signature whose email is one of the prospect's contacts'.
     let signed_through_contacts: (i64, i64) = sqlx::query_as(
         "SELECT count(*), count(*) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM signatures s JOIN prospect_contacts c ON c.email = s.email
-                    WHERE s.id = p.signed_signature_id AND s.state = 'confirmed' AND c.prospect_id = p.id))
+                    SELECT 1 FROM signatures s JOIN people c ON c.email = s.email
+                    WHERE s.id = p.signed_signature_id AND s.state = 'confirmed' AND c.organization_id = p.organization_id))
          FROM prospects p WHERE p.signed_signature_id IS NOT NULL",
     )
     .fetch_one(&db)
@@ -288,11 +304,12 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     .unwrap();
     assert!(due >= 5, "the organizer has follow-ups due, got {due}");
     let features: (bool, bool, bool, bool, bool, bool) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM prospects WHERE size IN ('national', 'international') AND status = 'not_contacted'),
-                EXISTS (SELECT 1 FROM prospects WHERE parent_id IS NOT NULL),
+        "SELECT EXISTS (SELECT 1 FROM prospects p JOIN organizations o ON o.id = p.organization_id
+                         WHERE o.size IN ('national', 'international') AND p.status = 'not_contacted'),
+                EXISTS (SELECT 1 FROM organizations WHERE parent_id IS NOT NULL),
                 EXISTS (SELECT 1 FROM prospects WHERE hold_reason <> '' AND hold_until IS NOT NULL),
-                EXISTS (SELECT 1 FROM prospects WHERE sensitivity <> ''),
-                EXISTS (SELECT 1 FROM prospect_contacts WHERE bounced_at IS NOT NULL AND bounce_reason <> ''),
+                EXISTS (SELECT 1 FROM organizations WHERE sensitivity <> ''),
+                EXISTS (SELECT 1 FROM people WHERE bounced_at IS NOT NULL AND bounce_reason <> ''),
                 EXISTS (SELECT 1 FROM prospects p JOIN referrals f ON f.id = p.referral_id
                         JOIN signatures s ON s.id = f.signature_id AND s.name = p.referred_by)",
     )

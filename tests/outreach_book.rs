@@ -260,7 +260,7 @@ async fn merging_keeps_people_history_and_both_campaigns() {
         from_book(&owner, &a_path, &[("q", "Heron Watch Coalition")]).await,
         1
     );
-    let r = owner.get(&format!("/app/river/book?q=Amira")).await;
+    let r = owner.get("/app/river/book?q=Amira").await;
     assert!(r.body.contains("1 organization"));
     assert_eq!(from_book(&owner, &b_path, &[("q", "Amira")]).await, 1);
 
@@ -385,13 +385,11 @@ async fn deleting_an_organization_says_what_goes_and_asks_first() {
     );
 }
 
-/// Every book URL with what a request sends: (method, url, form fields).
-fn book_urls(
-    org: &str,
-    other: &str,
-    person: &str,
-    campaign: &str,
-) -> Vec<(&'static str, String, Vec<(&'static str, String)>)> {
+/// A request to make: (method, url, form fields).
+type Request = (&'static str, String, Vec<(&'static str, String)>);
+
+/// Every book URL with what a request sends.
+fn book_urls(org: &str, other: &str, person: &str, campaign: &str) -> Vec<Request> {
     let b = "/app/river/book".to_owned();
     let o = format!("{b}/organizations/{org}");
     let f = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
@@ -565,4 +563,156 @@ async fn five_thousand_organizations_join_a_campaign_in_one_request() {
     let list = owner.get("/app/river/book?tag=bulk&page=100").await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("page 100 of 100"), "{}", list.body);
+}
+
+#[tokio::test]
+async fn the_organization_page_keeps_a_group_hold_people_and_notes() {
+    let app = TestApp::spawn().await;
+    let owner = setup(&app).await;
+    let list = owner.get("/app/river").await;
+    assert!(
+        list.body.contains("/app/river/book\">Address book</a>"),
+        "the group's navigation links to the book"
+    );
+    let org = add_org(
+        &owner,
+        "Heron Watch",
+        &[("region", "Delta"), ("size", "national")],
+    )
+    .await;
+    let page_url = format!("/app/river/book/organizations/{org}");
+
+    // A group-wide hold needs a reason; it shows until lifted.
+    let r = owner
+        .post_form(
+            &format!("{page_url}/hold"),
+            &[("reason", " "), ("until", "2027-01-10")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Say why it is on hold"));
+    let r = owner
+        .post_form(
+            &format!("{page_url}/hold"),
+            &[
+                ("reason", "Board meets in January"),
+                ("until", "2027-01-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = owner.get(&page_url).await;
+    assert!(page.body.contains("On hold in every campaign"));
+    assert!(page.body.contains("Board meets in January"));
+    let list = owner
+        .get("/app/river/book?region=delta&size=national")
+        .await;
+    assert!(
+        list.body.contains("1 organization") && list.body.contains("on hold"),
+        "{}",
+        list.body
+    );
+    let r = owner
+        .post_form(&format!("{page_url}/hold"), &[("action", "lift")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(!owner
+        .get(&page_url)
+        .await
+        .body
+        .contains("On hold in every campaign"));
+
+    // People: the same address twice in one organization is refused, with what was typed.
+    add_person(&owner, &org, "Amira Haddad", "amira@heronwatch.example").await;
+    let r = owner
+        .post_form(
+            &format!("{page_url}/people"),
+            &[
+                ("name", "Someone Else"),
+                ("email", "AMIRA@heronwatch.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .body
+        .contains("Amira Haddad already has this address here"));
+    assert!(r.body.contains("Someone Else"));
+    let person = uuid_of(
+        &app,
+        "SELECT id FROM people WHERE name = $1",
+        "Amira Haddad",
+    )
+    .await;
+    let r = owner
+        .post_form(
+            &format!("/app/river/book/people/{person}"),
+            &[
+                ("name", "Amira H. Haddad"),
+                ("role", "Director"),
+                ("email", "amira@heronwatch.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = owner.get(&page_url).await;
+    assert!(page.body.contains("Amira H. Haddad") && page.body.contains("Director"));
+    // Removing asks first.
+    let r = owner
+        .post_form(&format!("/app/river/book/people/{person}/remove"), &[])
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("SELECT count(*) FROM people").await, 1);
+
+    // A note belongs to no campaign and shows in the whole history.
+    add_note(&owner, &org, "Met at the river fair").await;
+    let page = owner.get(&page_url).await;
+    assert!(page.body.contains("Met at the river fair"));
+    assert!(
+        page.body.contains("Address book</span>"),
+        "the note is tagged as the book's"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM outreach_activities WHERE campaign_id IS NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_migration_report_says_what_was_merged_in_plain_words() {
+    let app = TestApp::spawn().await;
+    let owner = setup(&app).await;
+    let empty = owner.get("/app/river/book/migration").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.body.contains("its book started empty"));
+
+    let org = add_org(&owner, "Heron Watch", &[]).await;
+    add_person(&owner, &org, "Amira Haddad", "amira@heronwatch.example").await;
+    let a_path = create_campaign(&owner, "river", "water", &[]).await;
+    let b_path = create_campaign(&owner, "river", "air", &[]).await;
+    from_book(&owner, &a_path, &[]).await;
+    from_book(&owner, &b_path, &[]).await;
+    // What the migration would have written for a group with two campaigns.
+    sqlx::raw_sql(
+        "INSERT INTO book_migration_counts
+         SELECT t.id, 41, 41, 50, 44, 6, 120, 120, 31, 10, now() - interval '1 minute'
+           FROM tenants t WHERE t.slug = 'river';
+         INSERT INTO book_migration_merges (tenant_id, campaign_id, organization_id, person_id, kind, matched_by)
+         SELECT t.id, c.id, o.id, NULL, 'organization', 'name' FROM tenants t, campaigns c, organizations o
+          WHERE t.slug = 'river' AND c.slug = 'air';
+         INSERT INTO book_migration_merges (tenant_id, campaign_id, organization_id, person_id, kind, matched_by)
+         SELECT t.id, c.id, o.id, p.id, 'person', 'email' FROM tenants t, campaigns c, organizations o, people p
+          WHERE t.slug = 'river' AND c.slug = 'air'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = owner.get("/app/river/book/migration").await;
+    assert_eq!(page.status, 200);
+    let text = support::unescape(&page.body);
+    assert!(text.contains("41 prospects in 2 campaigns became 31 organizations; 10 were the same organization in another campaign"), "{text}");
+    assert!(text.contains("50 contacts became 44 people; 6 were the same person twice"));
+    assert!(text.contains("Heron Watch</a>: its prospect in “Keep the air clean” joined the one from “Keep the water clean”, by the same name"), "{text}");
+    assert!(text.contains("Amira Haddad (Heron Watch): the contact in “Keep the air clean” is the same person, by the same email address"));
 }

@@ -366,7 +366,7 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
         .any(|m| m.starts_with("to rosa@marsh.example")));
     assert_eq!(
         app.count(&format!(
-            "SELECT count(*) FROM prospect_contacts WHERE email = '{AMIRA}'"
+            "SELECT count(*) FROM people WHERE email = '{AMIRA}'"
         ))
         .await,
         2,
@@ -468,12 +468,12 @@ async fn erasure_asks_first_then_leaves_no_trace_of_the_address_or_name_in_any_t
     // The other signer, the suggested organization and its contact are untouched.
     assert_eq!(signature_count(&app, "rosa@marsh.example").await, 1);
     assert_eq!(
-        app.count("SELECT count(*) FROM prospect_contacts WHERE email = 'kim@otter.example'")
+        app.count("SELECT count(*) FROM people WHERE email = 'kim@otter.example'")
             .await,
         1
     );
     assert_eq!(
-        app.count("SELECT count(*) FROM prospects WHERE name = 'Kingfisher Trust'")
+        app.count("SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name = 'Kingfisher Trust'")
             .await,
         1
     );
@@ -1244,7 +1244,7 @@ async fn a_suggestion_naming_the_signers_address_and_the_prospect_made_from_it_a
     suggest(&app, &marsh_link).await;
     assert_eq!(app.run_scheduler().await.referrals, 2);
     assert_eq!(
-        app.count("SELECT count(*) FROM prospects WHERE name IN ('Kite Society', 'Otter Club')")
+        app.count("SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name IN ('Kite Society', 'Otter Club')")
             .await,
         2
     );
@@ -1267,7 +1267,7 @@ async fn a_suggestion_naming_the_signers_address_and_the_prospect_made_from_it_a
         assert_eq!(traces(&app, needle).await, Vec::<String>::new(), "{needle}");
     }
     assert_eq!(
-        app.count("SELECT count(*) FROM prospects WHERE name = 'Kite Society'")
+        app.count("SELECT count(*) FROM organizations WHERE name = 'Kite Society'")
             .await,
         0
     );
@@ -1275,8 +1275,9 @@ async fn a_suggestion_naming_the_signers_address_and_the_prospect_made_from_it_a
     assert_eq!(
         app.count(
             "SELECT count(*) FROM referrals f JOIN prospects p ON p.referral_id = f.id
-             JOIN prospect_contacts c ON c.prospect_id = p.id
-             WHERE f.email = 'kim@otter.example' AND p.name = 'Otter Club' AND p.referred_by = 'Marsh Keepers'
+             JOIN organizations o ON o.id = p.organization_id
+             JOIN people c ON c.organization_id = p.organization_id
+             WHERE f.email = 'kim@otter.example' AND o.name = 'Otter Club' AND p.referred_by = 'Marsh Keepers'
                AND c.name = 'Kim Park' AND c.email = 'kim@otter.example'"
         )
         .await,
@@ -1314,7 +1315,7 @@ async fn an_individual_signing_with_an_organizations_name_erases_nothing_of_it()
 
     // Heron Watch's suggestion keeps its "referred by", and Heron Watch stays listed.
     let referred_by: String =
-        sqlx::query_scalar("SELECT referred_by FROM prospects WHERE name = 'Otter Club'")
+        sqlx::query_scalar("SELECT p.referred_by FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name = 'Otter Club'")
             .fetch_one(&app.db)
             .await
             .unwrap();
@@ -1327,7 +1328,7 @@ async fn an_individual_signing_with_an_organizations_name_erases_nothing_of_it()
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
-        app.count("SELECT count(*) FROM prospects WHERE name = 'Otter Club' AND referred_by = ''")
+        app.count("SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id WHERE o.name = 'Otter Club' AND p.referred_by = ''")
             .await,
         1
     );

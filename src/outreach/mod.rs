@@ -128,9 +128,6 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{o}/imports/{{id}}/undo"), post(import::undo))
         .route(&format!("{o}/export.csv"), get(import::export))
         .route(&format!("{o}/carry"), post(carry::carry))
-        .merge(book::import::routes())
-        .merge(book::export::routes())
-        .merge(book::erase::routes())
         .route("/{tenant}/{campaign}/ask/{token}", get(asks::open_link))
         .merge(book::router())
 }

@@ -81,7 +81,7 @@ async fn erase(
         return unprocessable(view(&member, person, Some(problem.into())));
     }
     let mut tx = state.db.begin().await?;
-    forget::erase_people(&mut tx, member.tenant_id, &[person.id]).await?;
+    forget::erase_people(&mut tx, member.tenant_id.uuid(), &[person.id]).await?;
     tx.commit().await?;
     Ok(Redirect::to(&member.path(&format!(
         "/book/organizations/{}?notice=person-erased",
@@ -96,7 +96,6 @@ async fn erase(
 pub async fn retention_due(state: &AppState, now: time::OffsetDateTime) -> anyhow::Result<usize> {
     let mut erased = 0;
     for (tenant, months) in forget::groups_with_book_retention(&state.db).await? {
-        let tenant = crate::tenancy::TenantId::for_scheduled_job(tenant);
         loop {
             let stale = forget::stale_people(&state.db, tenant, months, now).await?;
             if stale.is_empty() {

@@ -37,7 +37,7 @@ struct FromBookPage {
     sizes: [Size; 4],
     campaigns: Vec<CampaignChoice>,
     problem: Option<String>,
-    /// (matching, already in this campaign), once a filter is chosen.
+    /// (matching, already in this campaign).
     counts: Option<(i64, i64)>,
     added: Option<i64>,
     can_edit: bool,
@@ -50,11 +50,9 @@ pub async fn page(
     Query(FromBookQuery { filters, added }): Query<FromBookQuery>,
 ) -> AppResult<Html<String>> {
     let (filter, problem) = filters.filter(&state, &member).await?;
-    let counts = if filters.filters_query().is_empty() && filters.sort.is_empty() {
-        None
-    } else {
-        Some(book::count_for_campaign(&state.db, member.tenant_id, &filter, campaign.id).await?)
-    };
+    // The whole book until a filter narrows it.
+    let counts =
+        Some(book::count_for_campaign(&state.db, member.tenant_id, &filter, campaign.id).await?);
     let campaigns = book::campaign_choices(&state.db, member.tenant_id)
         .await?
         .into_iter()

@@ -67,6 +67,9 @@ pub fn router() -> Router<AppState> {
             "/app/{tenant}/campaigns/{campaign}/outreach/from-book",
             get(from_book::page).post(from_book::add),
         )
+        .merge(import::routes())
+        .merge(export::routes())
+        .merge(erase::routes())
 }
 
 /// The `{id}` of an organization's or person's URL.

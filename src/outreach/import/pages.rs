@@ -735,6 +735,10 @@ pub(super) async fn undo(
                 .into_response());
         }
         UndoOutcome::AlreadyUndone => "This import was already undone.".to_owned(),
+        UndoOutcome::Touched(n) if scope.is_book() => format!(
+            "This import can no longer be undone: {n} of its organizations {} been asked, called, noted or signed since, in a campaign or in the address book. Delete them from the address book instead.",
+            if n == 1 { "has" } else { "have" }
+        ),
         UndoOutcome::Touched(n) => format!(
             "This import can no longer be undone: {n} of its prospects {} been asked, called, noted or signed since. Select them on the prospect list to delete them instead.",
             if n == 1 { "has" } else { "have" }

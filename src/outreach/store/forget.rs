@@ -129,20 +129,44 @@ pub async fn forget_referred(
 }
 
 /// The prospects made from suggestions other signers made with the address (the
-/// suggestions' ids given) are deleted, their contacts and log with them; returns their
-/// ids.
+/// suggestions' ids given) are deleted with their log; their organizations leave the
+/// book with their people when nothing else has them (no other campaign's prospect, no
+/// other log line). Returns the prospects' ids.
 pub async fn forget_suggested(
     conn: &mut PgConnection,
     tenant: impl TenantScope,
     referrals: &[Uuid],
 ) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
-        "DELETE FROM prospects WHERE tenant_id = $1 AND referral_id = ANY ($2) RETURNING id",
+    let t = tenant.uuid();
+    let gone: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT id, organization_id FROM prospects WHERE tenant_id = $1 AND referral_id = ANY ($2) FOR UPDATE",
     )
-    .bind(tenant.uuid())
+    .bind(t)
     .bind(referrals)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = gone.iter().map(|g| g.0).collect();
+    let organizations: Vec<Uuid> = gone.iter().map(|g| g.1).collect();
+    sqlx::query("DELETE FROM outreach_activities WHERE tenant_id = $1 AND prospect_id = ANY ($2)")
+        .bind(t)
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM prospects WHERE tenant_id = $1 AND id = ANY ($2)")
+        .bind(t)
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "DELETE FROM organizations o WHERE o.tenant_id = $1 AND o.id = ANY ($2)
+           AND NOT EXISTS (SELECT 1 FROM prospects p WHERE p.organization_id = o.id)
+           AND NOT EXISTS (SELECT 1 FROM outreach_activities a WHERE a.organization_id = o.id)",
+    )
+    .bind(t)
+    .bind(&organizations)
+    .execute(conn)
+    .await?;
+    Ok(ids)
 }
 
 /// People of the book with the address lose name, address and phone; their log entries
@@ -297,12 +321,14 @@ pub async fn person_to_erase(
 /// lose their name as author), the rows imports kept aside with their address go (the
 /// import counts them), and the person goes with their touches and the scheduler's log
 /// about them. Returns how many were erased.
+/// The tenant is a member's group (`TenantId::uuid`) or, for retention, the group of
+/// the settings row the scheduler read.
 pub async fn erase_people(
     conn: &mut PgConnection,
-    tenant: TenantId,
+    tenant: Uuid,
     ids: &[Uuid],
 ) -> sqlx::Result<u64> {
-    let t = tenant.uuid();
+    let t = tenant;
     let people: Vec<(Uuid, Uuid, String, Option<String>)> = sqlx::query_as(
         "SELECT id, organization_id, name, email::text FROM people
          WHERE tenant_id = $1 AND id = ANY ($2) ORDER BY id FOR UPDATE",
@@ -401,7 +427,7 @@ pub async fn groups_with_book_retention(db: &sqlx::PgPool) -> sqlx::Result<Vec<(
 /// naming them, and added before then. At most 500 at a time.
 pub async fn stale_people(
     db: &sqlx::PgPool,
-    tenant: TenantId,
+    tenant: Uuid,
     months: i32,
     now: OffsetDateTime,
 ) -> sqlx::Result<Vec<Uuid>> {
@@ -415,7 +441,7 @@ pub async fn stale_people(
                             AND a.at >= $2 - make_interval(months => $3))
          ORDER BY pe.id LIMIT 500",
     )
-    .bind(tenant.uuid())
+    .bind(tenant)
     .bind(now)
     .bind(months)
     .fetch_all(db)
