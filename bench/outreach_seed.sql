@@ -33,21 +33,47 @@ VALUES (gen_random_uuid(), '00000000-0000-0000-0000-00000000b001', '00000000-000
         E'# Dear Governor\n\nWe, the undersigned organizations, ask you to protect the watershed.',
         '00000000-0000-0000-0000-00000000b002', 'Bench Organizer', now() - interval '15 days');
 
--- Prospects.
-INSERT INTO prospects (id, tenant_id, campaign_id, name, name_key, sort_key, website, domain, size, parent_id, tags,
-                       owner_id, sensitivity, hold_reason, hold_until, status, referred_by, next_follow_up, created_at)
-SELECT md5('bench-prospect-' || i)::uuid, '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000c007',
+-- The organizations of the group's book, then the campaign's prospect of each (what is
+-- about the campaign: status, owner of the ask, a hold for this campaign, follow-up).
+CREATE TEMPORARY TABLE bench_orgs AS
+SELECT i, tag,
+       CASE WHEN i = 20 THEN 'in_conversation'
+            WHEN s < 35 THEN 'not_contacted' WHEN s < 65 THEN 'asked' WHEN s < 80 THEN 'in_conversation'
+            WHEN s < 88 THEN 'declined' WHEN s < 92 THEN 'own_statement' ELSE 'in_conversation' END AS status,
+       CASE WHEN i % 7 = 0 THEN 'The ' ELSE '' END
+         || (ARRAY['Riverside', 'Northside', 'Valley', 'Harbor', 'Springfield', 'Eastside', 'Lakeside', 'Millbrook',
+                   'Hartwell', 'Cedar Creek', 'Bayview', 'Hill Country'])[1 + i % 12] || ' '
+         || CASE tag WHEN 'environmental' THEN 'Watershed Council' WHEN 'faith' THEN 'Interfaith Council'
+                     WHEN 'labor' THEN 'Building Trades Council' WHEN 'tenant' THEN 'Tenants Union'
+                     WHEN 'health' THEN 'Community Health Center' WHEN 'youth' THEN 'Youth Climate Network'
+                     WHEN 'justice' THEN 'Environmental Justice Alliance' ELSE 'Farmers Alliance' END
+         || CASE WHEN i % 20 = 0 THEN ' Chapter ' ELSE ' ' END || i AS name
+FROM (SELECT i, (i * 7) % 100 AS s,
+             (ARRAY['environmental', 'faith', 'labor', 'tenant', 'health', 'youth', 'justice', 'farm'])[1 + (i / 3) % 8] AS tag
+      FROM generate_series(1, 5000) AS i) AS base;
+INSERT INTO organizations (id, tenant_id, name, name_key, sort_key, website, domain, size, parent_id, tags,
+                           owner_id, sensitivity, created_at)
+SELECT md5('bench-org-' || i)::uuid, '00000000-0000-0000-0000-00000000b001',
        name, lower(name), regexp_replace(name, '^the\s+', '', 'i'),
        'https://org' || i || '.example', 'org' || i || '.example',
        CASE WHEN i % 20 = 1 THEN 'national' WHEN i % 20 = 3 THEN 'international'
             WHEN i % 20 IN (2, 4, 6, 8, 10) THEN 'regional' ELSE 'local' END,
-       CASE WHEN i % 20 = 0 THEN md5('bench-prospect-' || ((i - 1) / 100 * 100 + 1))::uuid END,
+       CASE WHEN i % 20 = 0 THEN md5('bench-org-' || ((i - 1) / 100 * 100 + 1))::uuid END,
        ARRAY[tag] || CASE WHEN i % 3 = 0 THEN ARRAY[(ARRAY['statewide', 'priority', 'downstream', 'new-partner'])[1 + i % 4]]
                           ELSE '{}'::text[] END,
        CASE WHEN i % 20 < 10 THEN '00000000-0000-0000-0000-00000000b002'::uuid
             WHEN i % 20 < 15 THEN '00000000-0000-0000-0000-00000000b003'::uuid
             WHEN i % 20 < 18 THEN '00000000-0000-0000-0000-00000000b004'::uuid END,
        CASE WHEN i % 40 = 5 THEN 'Their board is split on point 2: talk about the permits, not the fines.' ELSE '' END,
+       now() - interval '15 days' + (i % 600) * interval '1 minute'
+FROM bench_orgs;
+INSERT INTO prospects (id, tenant_id, campaign_id, organization_id, owner_id, hold_reason, hold_until, status, referred_by,
+                       next_follow_up, created_at)
+SELECT md5('bench-prospect-' || i)::uuid, '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000c007',
+       md5('bench-org-' || i)::uuid,
+       CASE WHEN i % 20 < 10 THEN '00000000-0000-0000-0000-00000000b002'::uuid
+            WHEN i % 20 < 15 THEN '00000000-0000-0000-0000-00000000b003'::uuid
+            WHEN i % 20 < 18 THEN '00000000-0000-0000-0000-00000000b004'::uuid END,
        CASE WHEN i % 50 = 7 THEN 'Waiting for their board meeting' ELSE '' END,
        CASE WHEN i % 50 = 7 THEN current_date + (1 + i % 30) END,
        status,
@@ -57,28 +83,12 @@ SELECT md5('bench-prospect-' || i)::uuid, '00000000-0000-0000-0000-00000000b001'
                      WHEN i % 16 = 1 THEN current_date - (1 + i % 3)
                      WHEN i % 8 IN (3, 5) THEN current_date + (1 + i % 14) END END,
        now() - interval '15 days' + (i % 600) * interval '1 minute'
-FROM (
-  SELECT i, tag,
-         CASE WHEN i = 20 THEN 'in_conversation'
-              WHEN s < 35 THEN 'not_contacted' WHEN s < 65 THEN 'asked' WHEN s < 80 THEN 'in_conversation'
-              WHEN s < 88 THEN 'declined' WHEN s < 92 THEN 'own_statement' ELSE 'in_conversation' END AS status,
-         CASE WHEN i % 7 = 0 THEN 'The ' ELSE '' END
-           || (ARRAY['Riverside', 'Northside', 'Valley', 'Harbor', 'Springfield', 'Eastside', 'Lakeside', 'Millbrook',
-                     'Hartwell', 'Cedar Creek', 'Bayview', 'Hill Country'])[1 + i % 12] || ' '
-           || CASE tag WHEN 'environmental' THEN 'Watershed Council' WHEN 'faith' THEN 'Interfaith Council'
-                       WHEN 'labor' THEN 'Building Trades Council' WHEN 'tenant' THEN 'Tenants Union'
-                       WHEN 'health' THEN 'Community Health Center' WHEN 'youth' THEN 'Youth Climate Network'
-                       WHEN 'justice' THEN 'Environmental Justice Alliance' ELSE 'Farmers Alliance' END
-           || CASE WHEN i % 20 = 0 THEN ' Chapter ' ELSE ' ' END || i AS name
-  FROM (SELECT i, (i * 7) % 100 AS s,
-               (ARRAY['environmental', 'faith', 'labor', 'tenant', 'health', 'youth', 'justice', 'farm'])[1 + (i / 3) % 8] AS tag
-        FROM generate_series(1, 5000) AS i) AS base
-) AS p;
+FROM bench_orgs;
 
--- Contacts: one each, a second for every other prospect, a third for every tenth (8,000).
-INSERT INTO prospect_contacts (id, tenant_id, campaign_id, prospect_id, name, role, email, phone, bounced_at, bounce_reason, created_at)
-SELECT md5('bench-contact-' || i || '-' || j)::uuid, '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000c007',
-       md5('bench-prospect-' || i)::uuid,
+-- Contacts (the organizations' people): one each, a second for every other one, a third
+-- for every tenth (8,000).
+INSERT INTO people (id, tenant_id, organization_id, name, role, email, phone, bounced_at, bounce_reason, created_at)
+SELECT md5('bench-contact-' || i || '-' || j)::uuid, '00000000-0000-0000-0000-00000000b001', md5('bench-org-' || i)::uuid,
        (ARRAY['Maya', 'Jordan', 'Priya', 'Luis', 'Ruth', 'Sam', 'Grace', 'Keisha', 'Frank', 'Donna', 'Marcus', 'Emily'])[1 + (i + j) % 12] || ' '
          || (ARRAY['Chen', 'Reyes', 'Natarajan', 'Ortega', 'Miller', 'Okafor', 'Whitfield', 'Johnson', 'DeLuca', 'Park', 'Bell', 'Novak', 'Vega'])[1 + (i * j) % 13],
        (ARRAY['Executive Director', 'Policy Director', 'Organizer', 'Board Chair', 'Communications Lead'])[j + i % 3],
@@ -94,16 +104,19 @@ JOIN generate_series(1, 3) AS j ON j = 1 OR (j = 2 AND i % 2 = 0) OR (j = 3 AND 
 -- signatures marks the prospect signed and logs it.
 INSERT INTO signatures (id, tenant_id, campaign_id, kind, name, name_key, sort_key, city, size, contact_name,
                         contact_title, email, show_contact, state, source, confirmed_at, created_at)
-SELECT gen_random_uuid(), p.tenant_id, p.campaign_id, 'organization', p.name, p.name_key, p.sort_key, 'Springfield', p.size,
+SELECT gen_random_uuid(), p.tenant_id, p.campaign_id, 'organization', o.name, o.name_key, o.sort_key, 'Springfield', o.size,
        c.name, c.role, c.email, false, 'confirmed', 'form', now() - (i % 12) * interval '1 day', now() - (i % 12) * interval '1 day'
 FROM generate_series(1, 5000) AS i
 JOIN prospects p ON p.id = md5('bench-prospect-' || i)::uuid
-JOIN prospect_contacts c ON c.id = md5('bench-contact-' || i || '-1')::uuid
+JOIN organizations o ON o.id = p.organization_id
+JOIN people c ON c.id = md5('bench-contact-' || i || '-1')::uuid
 WHERE (i * 7) % 100 >= 92 AND i <> 20 AND c.email IS NOT NULL;
 
 -- Prospect 20's history: twenty lines over two weeks.
-INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, outcome, body, author_id, author_name, at)
+INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, outcome, body,
+                                 author_id, author_name, at)
 SELECT '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000c007', md5('bench-prospect-20')::uuid,
+       md5('bench-org-20')::uuid,
        CASE WHEN kind IN ('call', 'meeting', 'note') AND n % 2 = 0 THEN NULL
             ELSE md5('bench-contact-20-' || (1 + n % 3))::uuid END,
        kind, CASE kind WHEN 'call' THEN 'Interested; asking their board' WHEN 'meeting' THEN 'Supportive' ELSE '' END,
@@ -117,8 +130,9 @@ FROM (SELECT n, (ARRAY['ask', 'ask', 'ask', 'opened', 'call', 'note', 'follow_up
       FROM generate_series(1, 20) AS n) AS a;
 
 -- Everyone else contacted: the rest of the 20,000, about six lines each, oldest first.
-INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, contact_id, kind, outcome, body, author_id, author_name, at)
-SELECT '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000c007', c.id,
+INSERT INTO outreach_activities (tenant_id, campaign_id, prospect_id, organization_id, contact_id, kind, outcome, body,
+                                 author_id, author_name, at)
+SELECT '00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000c007', c.id, c.organization_id,
        CASE WHEN kind IN ('call', 'meeting', 'note') AND k % 3 = 0 THEN NULL ELSE md5('bench-contact-' || c.i || '-1')::uuid END,
        kind, CASE kind WHEN 'call' THEN (ARRAY['Left a voicemail', 'Interested', 'Asking their board'])[1 + k % 3]
                       WHEN 'meeting' THEN 'Supportive' ELSE '' END,
@@ -133,13 +147,13 @@ FROM (SELECT k, (k - 1) % n.total + 1 AS rn, (k - 1) / n.total AS m,
             WHERE campaign_id = '00000000-0000-0000-0000-00000000c007' AND status <> 'not_contacted' AND id <> md5('bench-prospect-20')::uuid) AS n,
            generate_series(1, 20000 - (SELECT count(*) FROM outreach_activities
                                        WHERE campaign_id = '00000000-0000-0000-0000-00000000c007')) AS k) AS a
-JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rn,
-             (regexp_match(p.name, '(\d+)$'))[1]::int AS i
-      FROM prospects p
-      WHERE campaign_id = '00000000-0000-0000-0000-00000000c007' AND status <> 'not_contacted' AND id <> md5('bench-prospect-20')::uuid) AS c
+JOIN (SELECT p.id, p.organization_id, row_number() OVER (ORDER BY p.id) AS rn,
+             (regexp_match(o.name, '(\d+)$'))[1]::int AS i
+      FROM prospects p JOIN organizations o ON o.id = p.organization_id
+      WHERE p.campaign_id = '00000000-0000-0000-0000-00000000c007' AND p.status <> 'not_contacted' AND p.id <> md5('bench-prospect-20')::uuid) AS c
   ON c.rn = a.rn;
--- The activities' trigger updated prospects and contacts row by row; autovacuum would
+-- The activities' trigger updated prospects, people and organizations row by row; autovacuum would
 -- clean up after that within a minute, and the plans the pages get depend on it (an
 -- index-only scan needs the pages marked all-visible): measure the settled state.
-VACUUM (ANALYZE) prospects, prospect_contacts, outreach_activities;
+VACUUM (ANALYZE) organizations, people, prospects, outreach_activities, person_touches;
 ANALYZE;

@@ -12,6 +12,7 @@ mod support;
 
 mod architecture;
 mod auth;
+mod book_migration;
 mod book_privacy;
 mod browser;
 mod browser_numbers;
