@@ -76,8 +76,8 @@ CREATE TABLE people (
     -- Kept by the activity trigger: the last email, call or meeting in any campaign.
     last_touch_at  timestamptz,
     created_at     timestamptz NOT NULL,
-    CONSTRAINT people_organization_fk FOREIGN KEY (tenant_id, organization_id)
-        REFERENCES organizations (tenant_id, id) ON DELETE CASCADE,
+    -- people_organization_fk is added once the book is filled (below): checked row by
+    -- row during the move, it was planned while the table was empty.
     CONSTRAINT people_tenant_id_key UNIQUE (tenant_id, id)
 );
 CREATE INDEX people_organization ON people (organization_id, created_at, id);
@@ -140,6 +140,10 @@ SELECT t.id AS tenant_id,
   FROM tenants t;
 
 ALTER TABLE prospects ADD COLUMN organization_id uuid;
+CREATE INDEX prospects_organization ON prospects (organization_id);
+-- The move's statements run once per prospect, in one function: plan each with the
+-- tables as they are then, not once while the book was empty.
+SET LOCAL plan_cache_mode = force_custom_plan;
 CREATE TEMPORARY TABLE book_contact_map (contact_id uuid PRIMARY KEY, person_id uuid NOT NULL) ON COMMIT DROP;
 
 DO $$
@@ -149,27 +153,39 @@ DECLARE
     target uuid;
     matched text;
     person uuid;
+    addresses citext[];
 BEGIN
     FOR p IN SELECT * FROM prospects ORDER BY tenant_id, created_at, id LOOP
-        target := NULL;
-        -- An organization of the group by the same folded name, website domain, or with a
-        -- person at one of this prospect's contacts' addresses; never one this prospect's
-        -- own campaign already has (two prospects of one campaign stay two organizations,
-        -- flagged as possible duplicates, as organizers had kept them).
-        SELECT o.id,
-               CASE WHEN o.name_key = p.name_key THEN 'name'
-                    WHEN p.domain <> '' AND o.domain = p.domain THEN 'domain'
-                    ELSE 'email' END
-          INTO target, matched
+        -- An organization of the group by the same folded name, else website domain, else
+        -- with a person at one of this prospect's contacts' addresses; never one this
+        -- prospect's own campaign already has (two prospects of one campaign stay two
+        -- organizations, flagged as possible duplicates, as organizers had kept them).
+        -- Three lookups, each on its own index, so the move takes time in proportion to
+        -- the prospects (one OR of the three walked every organization of the group).
+        SELECT o.id, 'name' INTO target, matched
           FROM organizations o
-         WHERE o.tenant_id = p.tenant_id
-           AND (o.name_key = p.name_key
-                OR (p.domain <> '' AND o.domain = p.domain)
-                OR EXISTS (SELECT 1 FROM people pe JOIN prospect_contacts pc ON pc.email = pe.email
-                            WHERE pe.organization_id = o.id AND pc.prospect_id = p.id))
+         WHERE o.tenant_id = p.tenant_id AND o.name_key = p.name_key
            AND NOT EXISTS (SELECT 1 FROM prospects q WHERE q.organization_id = o.id AND q.campaign_id = p.campaign_id)
-         ORDER BY o.name_key = p.name_key DESC, o.created_at, o.id
+         ORDER BY o.created_at, o.id
          LIMIT 1;
+        IF target IS NULL AND p.domain <> '' THEN
+            SELECT o.id, 'domain' INTO target, matched
+              FROM organizations o
+             WHERE o.tenant_id = p.tenant_id AND o.domain = p.domain
+               AND NOT EXISTS (SELECT 1 FROM prospects q WHERE q.organization_id = o.id AND q.campaign_id = p.campaign_id)
+             ORDER BY o.created_at, o.id
+             LIMIT 1;
+        END IF;
+        addresses := ARRAY(SELECT pc.email FROM prospect_contacts pc WHERE pc.prospect_id = p.id AND pc.email IS NOT NULL);
+        IF target IS NULL AND cardinality(addresses) > 0 THEN
+            SELECT o.id, 'email' INTO target, matched
+              FROM people pe
+              JOIN organizations o ON o.id = pe.organization_id
+             WHERE pe.tenant_id = p.tenant_id AND pe.email = ANY (addresses)
+               AND NOT EXISTS (SELECT 1 FROM prospects q WHERE q.organization_id = o.id AND q.campaign_id = p.campaign_id)
+             ORDER BY o.created_at, o.id
+             LIMIT 1;
+        END IF;
 
         IF target IS NULL THEN
             target := gen_random_uuid();
@@ -254,7 +270,9 @@ ALTER TABLE prospects ALTER COLUMN organization_id SET NOT NULL,
     ADD CONSTRAINT prospects_organization_fk FOREIGN KEY (tenant_id, organization_id)
         REFERENCES organizations (tenant_id, id) ON DELETE CASCADE,
     ADD CONSTRAINT prospects_one_per_organization UNIQUE (campaign_id, organization_id);
-CREATE INDEX prospects_organization ON prospects (organization_id);
+ALTER TABLE people ADD CONSTRAINT people_organization_fk FOREIGN KEY (tenant_id, organization_id)
+    REFERENCES organizations (tenant_id, id) ON DELETE CASCADE;
+ANALYZE organizations, people, prospects;
 
 -- Activities: each belongs to an organization (and to a person, where one was touched),
 -- tagged with its campaign; a note in the book belongs to no campaign. Taking an
