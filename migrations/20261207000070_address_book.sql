@@ -407,12 +407,15 @@ BEGIN
          ORDER BY p.matched_signature_id = NEW.id DESC NULLS LAST, o.name_key = NEW.name_key DESC, p.created_at, p.id
          LIMIT 1
          FOR UPDATE OF p;
+        -- Joining the campaign takes the organization's own name too: an address alone
+        -- would let someone at one organization, signing for another, mark the first
+        -- signed (and stop its outreach). Organizers can still match by hand.
         IF found_prospect IS NULL AND NEW.email IS NOT NULL THEN
             SELECT pe.organization_id INTO book_org
               FROM people pe JOIN organizations o ON o.id = pe.organization_id
-             WHERE pe.tenant_id = NEW.tenant_id AND pe.email = NEW.email
+             WHERE pe.tenant_id = NEW.tenant_id AND pe.email = NEW.email AND o.name_key = NEW.name_key
                AND NOT EXISTS (SELECT 1 FROM prospects q WHERE q.campaign_id = NEW.campaign_id AND q.organization_id = pe.organization_id)
-             ORDER BY o.name_key = NEW.name_key DESC, o.created_at, o.id
+             ORDER BY o.created_at, o.id
              LIMIT 1;
             IF book_org IS NOT NULL THEN
                 found_prospect := gen_random_uuid();

@@ -77,7 +77,7 @@ async fn preview(
     let r = owner
         .post_form(&format!("{path}/outreach/ask"), &fields)
         .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.status, 200, "{:?} {}", r.location(), r.body);
     r
 }
 
@@ -737,4 +737,35 @@ async fn a_personal_link_opens_only_in_a_campaign_that_asks_the_persons_organiza
     let r = app.client().get(&elsewhere).await;
     assert_eq!(r.status, 404, "{}", r.body);
     assert!(!r.body.contains("Keisha"));
+
+    // The air letter adds the organization from the book: the water letter's link still
+    // opens nothing there, since air never wrote to her (the link names the person, not
+    // the campaign, and must not pass for air's personal ask).
+    let r = owner
+        .post_form(
+            "/app/ohio/campaigns/air/outreach/from-book",
+            &[("q", "Appalachian Voices")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = app.client().get(&elsewhere).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(!r.body.contains("Keisha"));
+
+    // Once air asks her (past the group's gap between touches), the same link opens there.
+    app.clock.advance(time::Duration::days(4));
+    let owner = app.log_in(MAYA).await;
+    let air_prospect: String = sqlx::query_scalar(
+        "SELECT p.id::text FROM prospects p JOIN campaigns c ON c.id = p.campaign_id
+         WHERE c.slug = 'air'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let air = "/app/ohio/campaigns/air";
+    let shown = preview(&owner, air, "ask", &[&air_prospect], &[]).await;
+    send(&owner, air, "ask", &shown.body).await;
+    let r = app.client().get(&elsewhere).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Keisha"));
 }

@@ -716,3 +716,54 @@ async fn the_migration_report_says_what_was_merged_in_plain_words() {
     assert!(text.contains("Heron Watch</a>: its prospect in “Keep the air clean” joined the one from “Keep the water clean”, by the same name"), "{text}");
     assert!(text.contains("Amira Haddad (Heron Watch): the contact in “Keep the air clean” is the same person, by the same email address"));
 }
+
+#[tokio::test]
+async fn a_signature_joins_its_book_organization_to_the_campaign_only_under_its_own_name() {
+    let app = TestApp::spawn().await;
+    let owner = setup(&app).await;
+    let heron = add_org(&owner, "Heron Watch", &[]).await;
+    add_person(&owner, &heron, "Amira Haddad", "amira@heronwatch.example").await;
+    let otter = add_org(&owner, "Otter Trust", &[]).await;
+    add_person(&owner, &otter, "Omar Lind", "omar@ottertrust.example").await;
+    // A campaign that asked neither.
+    let (_, public) = open_campaign(&owner, "river", "water", &[]).await;
+    let signed = |name: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id
+                 WHERE o.name = '{name}' AND p.signed_signature_id IS NOT NULL"
+            ))
+            .await
+        }
+    };
+
+    // Heron Watch's person signs under Heron Watch's name: the book's organization joins
+    // the campaign as signed, so its page says so across campaigns.
+    sign_and_confirm(&app, &public, "Heron Watch", "amira@heronwatch.example").await;
+    assert_eq!(signed("Heron Watch").await, 1);
+    let page = owner
+        .get(&format!("/app/river/book/organizations/{heron}"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Signed"), "{}", page.body);
+
+    // Otter Trust's person signs for another organization: Otter Trust is not marked
+    // signed (nor added to the campaign) on an address alone.
+    sign_and_confirm(
+        &app,
+        &public,
+        "Kingfisher League",
+        "omar@ottertrust.example",
+    )
+    .await;
+    assert_eq!(signed("Otter Trust").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM prospects p JOIN organizations o ON o.id = p.organization_id
+             WHERE o.name = 'Otter Trust'"
+        )
+        .await,
+        0
+    );
+}

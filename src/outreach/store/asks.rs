@@ -176,8 +176,11 @@ pub struct LinkPerson {
     pub role: String,
 }
 
-/// The person of a personal link, only while their organization is a prospect of this
-/// campaign (of this group): a link names a person in one campaign.
+/// The person of a personal link, only in a campaign of this group that emailed them
+/// (an ask, follow-up, reminder or last call) and still has their organization as a
+/// prospect. The link's MAC names the person and address, not the campaign (links sent
+/// before the book must keep working), so without the first condition a link mailed for
+/// one campaign would open, as a "personal ask", in another that never asked them.
 pub async fn link_person(
     db: &PgPool,
     tenant_id: Uuid,
@@ -191,7 +194,10 @@ pub async fn link_person(
          JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
          JOIN organizations o ON o.id = p.organization_id
          LEFT JOIN organizations parent ON parent.id = o.parent_id
-         WHERE c.id = $1 AND c.tenant_id = $3 AND p.tenant_id = $3",
+         WHERE c.id = $1 AND c.tenant_id = $3 AND p.tenant_id = $3
+           AND EXISTS (SELECT 1 FROM person_touches t
+                        WHERE t.person_id = c.id AND t.campaign_id = $2
+                          AND t.kind IN ('ask', 'follow_up', 'reminder', 'last_call'))",
     )
     .bind(person_id)
     .bind(campaign_id)
