@@ -767,3 +767,60 @@ async fn a_signature_joins_its_book_organization_to_the_campaign_only_under_its_
         0
     );
 }
+
+#[tokio::test]
+async fn a_refused_edit_of_a_person_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let owner = setup(&app).await;
+    let heron = add_org(&owner, "Heron Watch", &[]).await;
+    add_person(&owner, &heron, "Amira Haddad", "amira@heronwatch.example").await;
+    let person: String = sqlx::query_scalar("SELECT id::text FROM people")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let path = format!("/app/river/book/people/{person}");
+
+    let r = owner
+        .post_form(
+            &path,
+            &[
+                ("name", "Amira Haddad-Lind"),
+                ("role", "Board chair"),
+                ("email", "amira at heronwatch"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("Amira Haddad-Lind"),
+        "the typed name is kept"
+    );
+    assert!(r.body.contains("Board chair"), "the typed role is kept");
+    assert!(
+        r.body.contains("amira at heronwatch"),
+        "the typed address is kept"
+    );
+    assert!(r.body.contains("aria-invalid=\"true\""), "{}", r.body);
+    let email: String = sqlx::query_scalar("SELECT email::text FROM people")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(email, "amira@heronwatch.example", "nothing was saved");
+
+    let r = owner
+        .post_form(
+            &path,
+            &[
+                ("name", "Amira Haddad-Lind"),
+                ("role", "Board chair"),
+                ("email", "amira@heronwatch.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let name: String = sqlx::query_scalar("SELECT name FROM people")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(name, "Amira Haddad-Lind");
+}

@@ -230,6 +230,9 @@ struct OrganizationPage {
     people: Vec<Person>,
     person_form: PersonForm,
     person_errors: FormErrors,
+    edit_id: Option<Uuid>,
+    edit_form: PersonForm,
+    edit_errors: FormErrors,
     campaigns: Vec<CampaignOutcome>,
     statements: Vec<StatementRow>,
     activities: Vec<BookActivity>,
@@ -257,6 +260,8 @@ pub(super) struct Shown {
     pub person: Option<(PersonForm, FormErrors)>,
     pub hold_error: Option<String>,
     pub notice: Option<&'static str>,
+    /// A person's edit refused: whose, with what was typed and why.
+    pub editing: Option<(Uuid, PersonForm, FormErrors)>,
 }
 
 pub(super) async fn render_page(
@@ -297,7 +302,14 @@ pub(super) async fn render_page(
     let (person_form, person_errors) = shown
         .person
         .unwrap_or_else(|| (PersonForm::default(), FormErrors::new()));
-    let failed = !errors.is_empty() || !person_errors.is_empty() || shown.hold_error.is_some();
+    let (edit_id, edit_form, edit_errors) = match shown.editing {
+        Some((id, form, errors)) => (Some(id), form, errors),
+        None => (None, PersonForm::default(), FormErrors::new()),
+    };
+    let failed = !errors.is_empty()
+        || !person_errors.is_empty()
+        || !edit_errors.is_empty()
+        || shown.hold_error.is_some();
     let page = OrganizationPage {
         layout: member.layout(organization.name.clone()),
         book: member.path("/book"),
@@ -307,6 +319,9 @@ pub(super) async fn render_page(
         people,
         person_form,
         person_errors,
+        edit_id,
+        edit_form,
+        edit_errors,
         campaigns,
         statements,
         activities,
@@ -360,6 +375,7 @@ pub async fn page(
             person: None,
             hold_error: None,
             notice,
+            editing: None,
         },
     )
     .await?
@@ -386,6 +402,7 @@ pub async fn save(
                 person: None,
                 hold_error: None,
                 notice: None,
+                editing: None,
             },
         )
         .await?
@@ -445,6 +462,7 @@ pub async fn hold(
                     person: None,
                     hold_error: Some(problem.to_owned()),
                     notice: None,
+                    editing: None,
                 },
             )
             .await?

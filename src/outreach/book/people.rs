@@ -113,6 +113,7 @@ pub async fn add(
                 person: Some((form, errors)),
                 hold_error: None,
                 notice: None,
+                editing: None,
             },
         )
         .await?
@@ -160,11 +161,22 @@ pub async fn save(
     )
     .await?;
     if !errors.is_empty() {
-        let message = errors.messages().collect::<Vec<_>>().join(" ");
-        return Err(AppError::BadRequest(format!(
-            "{} Go back, correct it and save again.",
-            message
-        )));
+        let organization =
+            organization_of(&state, &member, &person.organization_id.to_string()).await?;
+        return render_page(
+            &state,
+            &member,
+            organization,
+            Shown {
+                form: None,
+                person: None,
+                hold_error: None,
+                notice: None,
+                editing: Some((person.id, form, errors)),
+            },
+        )
+        .await?
+        .respond();
     }
     orgs::update_person(&state.db, member.tenant_id, person.id, &input).await?;
     Ok(Redirect::to(&member.path(&format!(
