@@ -98,7 +98,7 @@ impl Allowance {
 }
 
 fn count(n: i64) -> String {
-    super::import::thousands(usize::try_from(n).unwrap_or(0))
+    crate::web::format_count(usize::try_from(n).unwrap_or(0))
 }
 
 /// The group's allowance now. With `lock`, the group's row stays locked until the

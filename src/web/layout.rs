@@ -94,6 +94,19 @@ pub fn format_day(day: &time::Date) -> String {
 }
 
 /// "2 December 2026", in UTC: for what belongs to no campaign.
+/// A count with its thousands grouped: "2,000".
+pub fn format_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn format_date(when: &time::OffsetDateTime) -> String {
     format_date_in(when, "UTC")
 }

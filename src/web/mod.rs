@@ -22,8 +22,8 @@ pub use extract::{CurrentUser, Visitor};
 pub use form::{Form, FormErrors, Path, Query};
 pub use headers::security_headers;
 pub use layout::{
-    format_date, format_date_in, format_datetime, format_datetime_in, format_day, iso8601, Layout,
-    TenantLink,
+    format_count, format_date, format_date_in, format_datetime, format_datetime_in, format_day,
+    iso8601, Layout, TenantLink,
 };
 pub use markdown::render_markdown;
 pub use rate_limit::RateLimit;

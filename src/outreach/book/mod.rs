@@ -12,6 +12,7 @@ mod merge;
 mod migration_report;
 mod organization;
 mod people;
+mod person_form;
 pub mod settings;
 
 use axum::routing::{get, post};

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use super::people::PersonForm;
+use super::person_form::PersonForm;
 use super::{parse_id, IdPath};
 use crate::error::{AppError, AppResult};
 use crate::outreach::prospects::parse_tags;

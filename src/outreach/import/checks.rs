@@ -6,12 +6,12 @@ use time::Date;
 use uuid::Uuid;
 
 use super::mapping::Target;
-use super::thousands;
 use super::values::{resolve_owner, resolve_size, Organizer, ValueMap};
 use crate::mail::EmailAddress;
 use crate::outreach::store::ContactInput;
 use crate::outreach::Size;
 use crate::signatures::names::normalize_website;
+use crate::web::format_count;
 use crate::web::is_forbidden_control;
 
 /// An organization of the group's book, as the checks need it.
@@ -145,21 +145,21 @@ pub(super) fn check_row(
     if sensitivity.chars().count() > MAX_NOTE {
         errors.push(format!(
             "the sensitivity note is longer than {} characters",
-            thousands(MAX_NOTE)
+            format_count(MAX_NOTE)
         ));
     }
     let notes = cell(Target::Notes);
     if notes.chars().count() > MAX_NOTES {
         errors.push(format!(
             "the notes are longer than {} characters",
-            thousands(MAX_NOTES)
+            format_count(MAX_NOTES)
         ));
     }
     let hold_reason = cell(Target::HoldReason);
     if hold_reason.chars().count() > MAX_NOTE {
         errors.push(format!(
             "the hold reason is longer than {} characters",
-            thousands(MAX_NOTE)
+            format_count(MAX_NOTE)
         ));
     }
     let raw_until = cell(Target::HoldUntil);

@@ -37,6 +37,7 @@ use crate::outreach::prospects::IdPath;
 use crate::outreach::store;
 use crate::state::AppState;
 use crate::tenancy::Member;
+use crate::web::format_count;
 use crate::web::{Form, Path};
 
 use checks::{Context, Existing};
@@ -50,22 +51,10 @@ pub const MAX_ROWS: usize = 5_000;
 /// At most this many bytes in one file.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
-pub(super) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn too_large() -> String {
     format!(
         "The file is larger than 2 MB. Import at most {} rows at a time: split the file and import each part.",
-        thousands(MAX_ROWS)
+        format_count(MAX_ROWS)
     )
 }
 

@@ -2,9 +2,10 @@
 //! or without a first line naming the columns.
 
 use super::mapping::{column_label, guess_one, Target};
-use super::{thousands, too_large, MAX_BYTES, MAX_ROWS};
+use super::{too_large, MAX_BYTES, MAX_ROWS};
 use crate::mail::EmailAddress;
 use crate::outreach::store::KeptRow;
+use crate::web::format_count;
 use crate::web::is_forbidden_control;
 
 /// The file, read: the column names and each row's cells.
@@ -104,8 +105,8 @@ pub fn parse_table(text: &str, header: Option<bool>) -> Result<Table, Unreadable
         if records.len() > MAX_ROWS {
             return Err(Unreadable::File(format!(
                 "The file has more than {} rows. Import at most {} at a time: split the file and import each part.",
-                thousands(MAX_ROWS),
-                thousands(MAX_ROWS)
+                format_count(MAX_ROWS),
+                format_count(MAX_ROWS)
             )));
         }
         records.push((row, cells));
@@ -127,8 +128,8 @@ pub fn parse_table(text: &str, header: Option<bool>) -> Result<Table, Unreadable
     if rows.len() > MAX_ROWS {
         return Err(Unreadable::File(format!(
             "The file has more than {} rows. Import at most {} at a time: split the file and import each part.",
-            thousands(MAX_ROWS),
-            thousands(MAX_ROWS)
+            format_count(MAX_ROWS),
+            format_count(MAX_ROWS)
         )));
     }
     let mut cell_errors = Vec::new();
