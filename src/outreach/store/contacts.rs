@@ -212,41 +212,6 @@ pub async fn clear_bounce(
         .await
 }
 
-/// A contact of this campaign's prospects with a signer's address: its touches count
-/// toward the touch limits of anything else written to that address.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct ContactByEmail {
-    pub email: String,
-    pub contact_id: Uuid,
-    pub prospect_id: Uuid,
-    pub touches: i32,
-    pub last_touch_at: Option<OffsetDateTime>,
-}
-
-/// The most-touched contact of this campaign for each of these addresses (compared whole,
-/// case folded).
-pub async fn contacts_by_email(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    campaign_id: Uuid,
-    emails: &[String],
-) -> sqlx::Result<Vec<ContactByEmail>> {
-    sqlx::query_as(
-        "SELECT DISTINCT ON (lower(c.email::text)) lower(c.email::text) AS email, c.id AS contact_id,
-                p.id AS prospect_id, t.touches, t.last_touch_at
-         FROM people c JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
-         CROSS JOIN LATERAL (SELECT count(*)::int AS touches, max(pt.at) AS last_touch_at FROM person_touches pt
-                             WHERE pt.person_id = c.id AND pt.campaign_id = $2) t
-         WHERE c.tenant_id = $1 AND lower(c.email::text) = ANY ($3)
-         ORDER BY lower(c.email::text), t.touches DESC, t.last_touch_at DESC NULLS LAST, c.id",
-    )
-    .bind(tenant.uuid())
-    .bind(campaign_id)
-    .bind(emails.iter().map(|e| e.to_lowercase()).collect::<Vec<_>>())
-    .fetch_all(conn)
-    .await
-}
-
 /// The prospect a contact of this campaign belongs to.
 pub async fn prospect_of_contact(
     db: &PgPool,
@@ -261,40 +226,6 @@ pub async fn prospect_of_contact(
     .bind(tenant.uuid())
     .bind(campaign_id)
     .bind(contact_id)
-    .fetch_optional(db)
-    .await
-}
-
-/// A contact as its personal link's form is filled in with it, and its organization.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct LinkContact {
-    pub prospect_id: Uuid,
-    pub organization: String,
-    pub website: String,
-    pub size: String,
-    pub parent: String,
-    pub email: Option<String>,
-    pub name: String,
-    pub role: String,
-}
-
-pub async fn link_contact(
-    db: &PgPool,
-    tenant_id: Uuid,
-    campaign_id: Uuid,
-    contact_id: Uuid,
-) -> sqlx::Result<Option<LinkContact>> {
-    sqlx::query_as(
-        "SELECT p.id AS prospect_id, o.name AS organization, o.website, o.size, coalesce(parent.name, '') AS parent,
-                c.email::text AS email, c.name, c.role
-         FROM people c JOIN prospects p ON p.organization_id = c.organization_id AND p.campaign_id = $2
-         JOIN organizations o ON o.id = c.organization_id
-         LEFT JOIN organizations parent ON parent.id = o.parent_id
-         WHERE c.id = $1 AND c.tenant_id = $3",
-    )
-    .bind(contact_id)
-    .bind(campaign_id)
-    .bind(tenant_id)
     .fetch_optional(db)
     .await
 }
