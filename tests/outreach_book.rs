@@ -801,6 +801,10 @@ async fn a_refused_edit_of_a_person_keeps_what_was_typed() {
         "the typed address is kept"
     );
     assert!(r.body.contains("aria-invalid=\"true\""), "{}", r.body);
+    assert!(
+        r.body.contains("changes were not saved"),
+        "said at the top of the page"
+    );
     let email: String = sqlx::query_scalar("SELECT email::text FROM people")
         .fetch_one(&app.db)
         .await
@@ -823,4 +827,32 @@ async fn a_refused_edit_of_a_person_keeps_what_was_typed() {
         .await
         .unwrap();
     assert_eq!(name, "Amira Haddad-Lind");
+}
+
+#[tokio::test]
+async fn saving_an_organization_with_anothers_website_flags_it_as_a_possible_duplicate() {
+    let app = TestApp::spawn().await;
+    let owner = setup(&app).await;
+    add_org(&owner, "Heron Watch", &[("website", "heronwatch.example")]).await;
+    let otter = add_org(&owner, "Otter Trust", &[("website", "otter.example")]).await;
+    let page = owner
+        .get(&format!("/app/river/book/organizations/{otter}"))
+        .await;
+    assert!(!page.body.contains("Possible duplicate of"), "not yet");
+
+    let r = owner
+        .post_form(
+            &format!("/app/river/book/organizations/{otter}"),
+            &[
+                ("name", "Otter Trust"),
+                ("website", "https://heronwatch.example/otters"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = owner
+        .get(&format!("/app/river/book/organizations/{otter}"))
+        .await;
+    assert!(page.body.contains("Possible duplicate of"), "{}", page.body);
+    assert!(page.body.contains("Heron Watch"));
 }

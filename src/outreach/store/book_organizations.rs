@@ -114,7 +114,8 @@ pub async fn possible_duplicates(
 }
 
 /// Adds an organization to the book; `duplicate_of` flags it as possibly the same as
-/// one already there (the organizer chose "Add anyway").
+/// one already there (the organizer chose "Add anyway"). The book's form is the
+/// prospect form's organization part with a region: one insert serves both.
 pub async fn insert_organization(
     db: &PgPool,
     tenant: TenantId,
@@ -122,43 +123,40 @@ pub async fn insert_organization(
     duplicate_of: Option<Uuid>,
     now: OffsetDateTime,
 ) -> sqlx::Result<Uuid> {
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO organizations (id, tenant_id, name, name_key, sort_key, website, domain, size, region, tags,
-                                    owner_id, notes, sensitivity, possible_duplicate_of, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                 (SELECT d.id FROM organizations d WHERE d.tenant_id = $2 AND d.id = $14), $15)",
-    )
-    .bind(id)
-    .bind(tenant.uuid())
-    .bind(&input.name)
-    .bind(names::name_key(&input.name))
-    .bind(names::sort_key(&input.name))
-    .bind(&input.website)
-    .bind(domain_of(&input.website))
-    .bind(input.size.map(Size::as_str).unwrap_or(""))
-    .bind(&input.region)
-    .bind(&input.tags)
-    .bind(input.owner_id)
-    .bind(&input.notes)
-    .bind(&input.sensitivity)
-    .bind(duplicate_of)
-    .bind(now)
-    .execute(db)
-    .await?;
+    let fields = ProspectInput {
+        name: input.name.clone(),
+        website: input.website.clone(),
+        size: input.size,
+        tags: input.tags.clone(),
+        owner_id: input.owner_id,
+        sensitivity: input.sensitivity.clone(),
+        notes: input.notes.clone(),
+        ..ProspectInput::default()
+    };
+    let mut tx = db.begin().await?;
+    let id =
+        prospects::create_organization(&mut tx, tenant.uuid(), &fields, duplicate_of, None, now)
+            .await?;
+    prospects::set_region(&mut tx, tenant, id, &input.region).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
-/// Saves an organization's fields; false when it is not the group's.
+/// Saves an organization's fields; false when it is not the group's. Its possible-
+/// duplicate flag follows the rule again, as a prospect page's save does.
 pub async fn update_organization(
     db: &PgPool,
     tenant: TenantId,
     id: Uuid,
     input: &OrganizationInput,
 ) -> sqlx::Result<bool> {
+    let mut conn = db.acquire().await?;
+    let duplicate =
+        prospects::duplicate_by_rule(&mut conn, tenant, id, &input.name, &input.website).await?;
     let done = sqlx::query(
         "UPDATE organizations SET name = $3, name_key = $4, sort_key = $5, website = $6, domain = $7, size = $8,
-                region = $9, tags = $10, owner_id = $11, notes = $12, sensitivity = $13
+                region = $9, tags = $10, owner_id = $11, notes = $12, sensitivity = $13,
+                possible_duplicate_of = $14
           WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.uuid())
@@ -174,7 +172,8 @@ pub async fn update_organization(
     .bind(input.owner_id)
     .bind(&input.notes)
     .bind(&input.sensitivity)
-    .execute(db)
+    .bind(duplicate)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -520,7 +520,8 @@ pub async fn create_organization(
     let sql = format!(
         "INSERT INTO organizations (id, tenant_id, name, name_key, sort_key, website, domain, size, parent_id, tags,
                                     owner_id, sensitivity, notes, possible_duplicate_of, import_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {}, $10, $11, $12, $13, $14, $15, $16)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {}, $10, $11, $12, $13,
+                 (SELECT d.id FROM organizations d WHERE d.tenant_id = $2 AND d.id = $14), $15, $16)",
         parent_sql("$2", "$9")
     );
     sqlx::query(&sql)
@@ -682,6 +683,29 @@ pub async fn insert(
 /// The same as `insert`, named for what it does on the new model.
 pub use insert as add_prospect;
 
+/// Another organization of the group the duplicate rule says `organization_id` may be,
+/// with the name and website it is being saved with: what its possible-duplicate flag
+/// says after a save.
+pub async fn duplicate_by_rule(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    organization_id: Uuid,
+    name: &str,
+    website: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT o.id FROM organizations o
+         WHERE o.tenant_id = $1 AND o.id <> $2 AND (($3 <> '' AND o.name_key = $3) OR ($4 <> '' AND o.domain = $4))
+         ORDER BY o.name_key = $3 DESC, o.created_at, o.id LIMIT 1",
+    )
+    .bind(tenant.uuid())
+    .bind(organization_id)
+    .bind(names::name_key(name))
+    .bind(domain_of(website))
+    .fetch_optional(conn)
+    .await
+}
+
 /// Saves an organization's fields in the book (every campaign sees them). The flag of a
 /// possible duplicate follows the rule again.
 pub async fn update_organization(
@@ -691,17 +715,8 @@ pub async fn update_organization(
     input: &ProspectInput,
     region: &str,
 ) -> sqlx::Result<bool> {
-    let duplicate: Option<Uuid> = sqlx::query_scalar(
-        "SELECT o.id FROM organizations o
-         WHERE o.tenant_id = $1 AND o.id <> $2 AND (($3 <> '' AND o.name_key = $3) OR ($4 <> '' AND o.domain = $4))
-         ORDER BY o.name_key = $3 DESC, o.created_at, o.id LIMIT 1",
-    )
-    .bind(tenant.uuid())
-    .bind(organization_id)
-    .bind(names::name_key(&input.name))
-    .bind(domain_of(&input.website))
-    .fetch_optional(&mut *conn)
-    .await?;
+    let duplicate =
+        duplicate_by_rule(conn, tenant, organization_id, &input.name, &input.website).await?;
     let sql = format!(
         "UPDATE organizations SET name = $3, name_key = $4, sort_key = $5, website = $6, domain = $7, size = $8,
                 parent_id = {}, tags = $10, sensitivity = $11, notes = $12, region = $13,
