@@ -26,6 +26,7 @@ pub struct NewStatement {
 #[derive(sqlx::FromRow)]
 pub struct Statement {
     pub id: Uuid,
+    pub campaign_id: Uuid,
     pub organization: String,
     pub contact_name: String,
     pub email: String,
@@ -262,7 +263,8 @@ pub async fn approved(
     .await
 }
 
-const COLUMNS: &str = "id, organization, contact_name, email::text AS email, body, link, state, \
+const COLUMNS: &str =
+    "id, campaign_id, organization, contact_name, email::text AS email, body, link, state, \
                        decided_by, decided_at, reason, created_at, confirmed_at, token_expires_at, \
                        approved_before_confirmation";
 
@@ -274,6 +276,23 @@ pub async fn all(db: &PgPool, tenant: TenantId, campaign_id: Uuid) -> sqlx::Resu
     ))
     .bind(tenant.uuid())
     .bind(campaign_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Every statement of these campaigns of the group, newest first: one query for a page
+/// that shows an organization's statements across the campaigns that asked it.
+pub async fn all_of_campaigns(
+    db: &PgPool,
+    tenant: TenantId,
+    campaign_ids: &[Uuid],
+) -> sqlx::Result<Vec<Statement>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statements WHERE tenant_id = $1 AND campaign_id = ANY ($2)
+         ORDER BY created_at DESC, id"
+    ))
+    .bind(tenant.uuid())
+    .bind(campaign_ids)
     .fetch_all(db)
     .await
 }

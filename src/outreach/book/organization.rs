@@ -279,21 +279,23 @@ pub(super) async fn render_page(
     let organizers = organizers(&state.db, tenant).await?;
     // Its statements: sent from one of its people's addresses, or under its folded name,
     // in the campaigns that have it.
+    let campaign_ids: Vec<Uuid> = campaigns.iter().map(|c| c.campaign_id).collect();
     let mut statements = Vec::new();
-    for c in &campaigns {
-        for s in crate::statements::store::all(&state.db, tenant, c.campaign_id).await? {
-            let by_person = people.iter().any(|p| {
-                p.email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(&s.email))
+    for s in crate::statements::store::all_of_campaigns(&state.db, tenant, &campaign_ids).await? {
+        let by_person = people.iter().any(|p| {
+            p.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(&s.email))
+        });
+        let campaign = campaigns.iter().find(|c| c.campaign_id == s.campaign_id);
+        if let Some(c) = campaign
+            .filter(|_| by_person || names::name_key(&s.organization) == organization.name_key)
+        {
+            statements.push(StatementRow {
+                campaign_title: c.title.clone(),
+                campaign_slug: c.slug.clone(),
+                statement: s,
             });
-            if by_person || names::name_key(&s.organization) == organization.name_key {
-                statements.push(StatementRow {
-                    campaign_title: c.title.clone(),
-                    campaign_slug: c.slug.clone(),
-                    statement: s,
-                });
-            }
         }
     }
     let (form, errors) = shown
