@@ -31,7 +31,7 @@ use crate::web::{self, error_page, Layout, Visitor};
 
 /// The notices of every area, for `?notice=` keys after a redirect.
 pub fn notices() -> Notices {
-    Notices::new(&[
+    let mut sets = vec![
         crate::auth::NOTICES,
         crate::tenants::NOTICES,
         crate::mail::NOTICES,
@@ -39,12 +39,14 @@ pub fn notices() -> Notices {
         crate::signing::NOTICES,
         crate::statements::NOTICES,
         crate::outreach::NOTICES,
-    ])
+    ];
+    sets.extend_from_slice(crate::coalition::NOTICE_SETS);
+    Notices::new(&sets)
 }
 
 /// Every kind of email the areas send, for the mail worker.
 pub fn mail_kinds() -> MailKinds {
-    MailKinds::new()
+    let kinds = MailKinds::new()
         .with::<crate::auth::PasswordReset>()
         .with::<crate::tenants::Invitation>()
         .with::<crate::tenants::ConfirmSignup>()
@@ -63,7 +65,8 @@ pub fn mail_kinds() -> MailKinds {
         .with::<crate::outreach::DeadlineReminder>()
         .with::<crate::outreach::LastCall>()
         .with::<crate::outreach::OrganizerAlert>()
-        .with::<crate::outreach::DailyDigest>()
+        .with::<crate::outreach::DailyDigest>();
+    crate::coalition::emails(kinds)
 }
 
 /// The shared state with every area's notices.
@@ -117,6 +120,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .merge(crate::erasure::router())
         .merge(crate::statements::router())
         .merge(crate::outreach::router())
+        .merge(crate::coalition::router())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), web::context_layer))
         .nest_service("/static", static_files)

@@ -44,6 +44,12 @@ pub struct Config {
     pub log_filter: String,
     /// `SECRET_KEY`; when unset, a key kept in `DATA_DIR/secret_key` (made on first start).
     pub secret_key: Option<String>,
+    /// The domain of the list's addresses (`list+<key>@MAIL_DOMAIN`): where replies to
+    /// list mail are delivered. `MAIL_DOMAIN`; defaults to the domain of `MAIL_FROM`.
+    pub mail_domain: String,
+    /// `INBOUND_SECRET`: the shared secret `POST /inbound/email` requires; unset, that
+    /// route answers 404 (the `receive-mail` pipe needs none).
+    pub inbound_secret: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/undersigned";
@@ -131,7 +137,7 @@ impl Config {
             None => None,
         };
 
-        let mail_from = get("MAIL_FROM")
+        let mail_from: lettre::message::Mailbox = get("MAIL_FROM")
             .unwrap_or_else(|| "Undersigned <no-reply@undersigned.localhost>".into())
             .parse()
             .map_err(|_| {
@@ -194,6 +200,41 @@ impl Config {
         tracing_subscriber::EnvFilter::try_new(&log_filter)
             .map_err(|e| SettingError::new("RUST_LOG", format!("not a log filter ({e})")))?;
 
+        let mail_domain = match get("MAIL_DOMAIN") {
+            None => mail_from.email.domain().to_owned(),
+            Some(raw) => {
+                let domain = raw.trim().to_ascii_lowercase();
+                let fine = !domain.is_empty()
+                    && domain.len() <= 253
+                    && domain.split('.').all(|label| {
+                        !label.is_empty()
+                            && label.len() <= 63
+                            && label
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                            && !label.starts_with('-')
+                            && !label.ends_with('-')
+                    });
+                if !fine {
+                    return Err(SettingError::new(
+                        "MAIL_DOMAIN",
+                        format!("{raw:?} is not a domain name (such as lists.example.org)"),
+                    ));
+                }
+                domain
+            }
+        };
+
+        let inbound_secret = match get("INBOUND_SECRET") {
+            Some(t) if t.len() < 24 => {
+                return Err(SettingError::new(
+                    "INBOUND_SECRET",
+                    "must be at least 24 characters",
+                ))
+            }
+            other => other,
+        };
+
         let secret_key = match get("SECRET_KEY") {
             Some(key) if key.len() < 32 => {
                 return Err(SettingError::new(
@@ -206,6 +247,8 @@ impl Config {
 
         Ok(Self {
             secret_key,
+            mail_domain,
+            inbound_secret,
             database_url,
             app_addr,
             base_url,

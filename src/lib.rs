@@ -3,6 +3,7 @@ pub mod app;
 pub mod auth;
 pub mod campaigns;
 pub mod clock;
+pub mod coalition;
 pub mod config;
 pub mod db;
 pub mod demo;

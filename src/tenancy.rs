@@ -39,6 +39,24 @@ impl PublicTenantId {
     }
 }
 
+/// A group found by the first segment of a public URL (`/{tenant}/list`): its id for
+/// what the public may do there, its slug and its name.
+pub struct PublicGroup {
+    pub id: PublicTenantId,
+    pub slug: String,
+    pub name: String,
+}
+
+pub async fn public_group(db: &PgPool, slug: &str) -> sqlx::Result<Option<PublicGroup>> {
+    Ok(store::tenant_by_slug(db, slug)
+        .await?
+        .map(|row| PublicGroup {
+            id: PublicTenantId(row.id),
+            slug: row.slug,
+            name: row.name,
+        }))
+}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::TenantId {}

@@ -46,6 +46,7 @@ const LAYERS: &[&[&str]] = &[
     &["statements"],          // statements in their own words from organizations that did not sign
     &["signing"],             // the public sign-on pages
     &["outreach"],            // prospects, asks, follow-ups, deadline emails (opens the sign form)
+    &["coalition"],           // the coalition's list: members by their own click, posts, archive
     &["erasure"],             // a signer's data download and erasure, over every area's `forget`
     &["app", "demo", "jobs"], // router assembly, the demo loader, the app-wide tick
 ];
@@ -132,6 +133,22 @@ const TABLES: &[(&str, &[&str])] = &[
             "outreach_mail_volume",
             "prospect_imports",
             "prospect_import_kept_rows",
+        ],
+    ),
+    (
+        "coalition",
+        &[
+            "coalition_lists",
+            "list_members",
+            "list_threads",
+            "list_posts",
+            "list_moderation_log",
+            "list_reply_keys",
+            "list_invitations",
+            "list_signin_links",
+            "list_member_sessions",
+            "list_inbound_log",
+            "list_inbound_replies",
         ],
     ),
 ];

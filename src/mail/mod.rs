@@ -18,7 +18,7 @@ use axum::Router;
 
 pub use address::EmailAddress;
 pub use messages::{Email, Footer, MailKinds, RenderedMail, LINK_REMOVED};
-pub use outbox::{enqueue, enqueue_from, Outgoing, Sender};
+pub use outbox::{enqueue, enqueue_from, enqueue_many_list, ListHeaders, Outgoing, Sender};
 pub use read::{read_eml, ReadMessage};
 pub use state::{GroupZone, MailState};
 pub use transport::Transport;

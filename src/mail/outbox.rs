@@ -149,6 +149,61 @@ pub async fn enqueue_many_from<E: Email>(
     Ok(inserted)
 }
 
+/// The headers a mailing list's email carries (RFC 2369, 2919, 8058), stored with the row
+/// and written by the worker: `List-Id`, `List-Archive`, `List-Post`, `List-Unsubscribe`
+/// (the list's own one-click leave link, with `List-Unsubscribe-Post`), `Precedence:
+/// list`, a `Reply-To` that traces a reply to its member, and the message's threading.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListHeaders {
+    /// "Clean Water Coalition <list.ohio-valley.undersigned.example>" (RFC 2919).
+    pub list_id: String,
+    pub archive_url: String,
+    /// The member's one-click leave link: `List-Unsubscribe` and the footer's link.
+    pub unsubscribe_url: String,
+    /// "list+<key>@MAIL_DOMAIN": the member's reply address for this thread.
+    pub reply_to: String,
+    /// Without angle brackets: "post-<id>@MAIL_DOMAIN".
+    pub message_id: String,
+    /// The thread's earlier message ids, oldest first (`In-Reply-To` is the last).
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// Enqueues list mail: like `enqueue_many` (bulk, never to a suppressed address), each
+/// message with its list headers. Returns the idempotency keys that were new.
+pub async fn enqueue_many_list<E: Email>(
+    conn: &mut PgConnection,
+    tenant: Option<uuid::Uuid>,
+    messages: Vec<(String, String, E, ListHeaders)>,
+    send_at: OffsetDateTime,
+) -> anyhow::Result<Vec<String>> {
+    let mut keys = Vec::with_capacity(messages.len());
+    let mut recipients = Vec::with_capacity(messages.len());
+    let mut bodies = Vec::with_capacity(messages.len());
+    let mut headers = Vec::with_capacity(messages.len());
+    for (key, recipient, message, list_headers) in messages {
+        keys.push(key);
+        recipients.push(recipient);
+        bodies.push(stored(&message)?);
+        headers.push(serde_json::to_value(list_headers)?);
+    }
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at, list_headers)
+         SELECT $1, key, recipient, message, true, $5, headers
+         FROM unnest($2::text[], $3::text[], $4::jsonb[], $6::jsonb[]) AS m(key, recipient, message, headers)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+    )
+    .bind(tenant)
+    .bind(&keys)
+    .bind(&recipients)
+    .bind(&bodies)
+    .bind(send_at)
+    .bind(&headers)
+    .fetch_all(conn)
+    .await?;
+    Ok(inserted)
+}
+
 /// Withdraws a scheduled email that has not gone out yet; true if there was one.
 pub async fn cancel(conn: &mut PgConnection, idempotency_key: &str) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM outbox WHERE idempotency_key = $1 AND status = 'pending' AND lease_until IS NULL")

@@ -159,3 +159,43 @@ pub async fn remove_member(
         .await?;
     Ok(())
 }
+
+/// Whether the group has a coalition list open to join. Kept here, beside the group,
+/// because the areas that offer joining (the signer's confirmation page, campaigns'
+/// member updates) sit below the coalition area that owns the list; the coalition area
+/// sets it when organizers open or close the list.
+pub async fn coalition_list_open(conn: &mut PgConnection, tenant: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT coalition_list_open FROM tenants WHERE id = $1")
+        .bind(tenant)
+        .fetch_optional(conn)
+        .await
+        .map(|open| open.unwrap_or(false))
+}
+
+pub async fn set_coalition_list_open(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    open: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE tenants SET coalition_list_open = $2 WHERE id = $1")
+        .bind(tenant.uuid())
+        .bind(open)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A group found by its public slug (the list's public pages): id and name.
+#[derive(sqlx::FromRow)]
+pub struct PublicTenantRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+pub async fn tenant_by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<PublicTenantRow>> {
+    sqlx::query_as("SELECT id, slug, name FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await
+}

@@ -1,0 +1,5 @@
+//! placeholder
+use crate::mail::MailKinds;
+pub fn emails(kinds: MailKinds) -> MailKinds {
+    kinds
+}
