@@ -17,6 +17,7 @@
 
 pub mod delivery;
 pub mod inbound;
+pub mod links;
 pub mod list;
 pub mod mailing;
 pub mod member_auth;

@@ -1,0 +1,1 @@
+//! Tests of the coalition list (issue 20): coalition_inbound.
