@@ -979,3 +979,55 @@ async fn the_join_page_confirms_by_email_and_is_throttled() {
     assert_eq!(r.status, 429);
     assert!(r.body.contains("late@x.example"), "what was typed is kept");
 }
+
+#[tokio::test]
+async fn the_books_retention_keeps_a_current_member_and_not_a_former_one() {
+    let app = TestApp::spawn().await;
+    app.signup("river", "ana@river.example").await;
+    open_list(&app, "river").await;
+    join_by_page(&app, "river", "Lee", "lee@alder.example").await;
+    book_person(&app, "river", "Eve Elm", "eve@elm.example").await;
+    sqlx::query("UPDATE people SET created_at = '2025-01-01T00:00:00Z'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO book_settings (tenant_id, retention_months) SELECT id, 6 FROM tenants WHERE slug = 'river'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let report = app.run_scheduler().await;
+    assert_eq!(report.book_retention, 1, "{report:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM people WHERE email = 'eve@elm.example'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM people WHERE email = 'lee@alder.example'")
+            .await,
+        1,
+        "a member chose to stay"
+    );
+    assert_eq!(members(&app).await, 1);
+
+    // Once they leave, the book's retention treats them as anyone else.
+    let link = app
+        .link_mailed_to("lee@alder.example", "/list/leave/")
+        .await;
+    let r = support::Client::new(&app.address)
+        .post_raw(
+            &link,
+            "application/x-www-form-urlencoded",
+            "List-Unsubscribe=One-Click",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    app.run_scheduler().await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM people WHERE email = 'lee@alder.example'")
+            .await,
+        0
+    );
+}
