@@ -37,13 +37,6 @@ impl PublicTenantId {
     pub fn found_by_public_url(id: Uuid) -> Self {
         Self(id)
     }
-
-    /// The group of a `list+<key>` address an inbound email was sent to: the key (a
-    /// member's reply or posting key, held by that group's member) says which group,
-    /// and opens only what that member may do there. Only inbound mail calls this.
-    pub fn found_by_mail_key(id: Uuid) -> Self {
-        Self(id)
-    }
 }
 
 /// A group found by the first segment of a public URL (`/{tenant}/list`): its id for

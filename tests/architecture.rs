@@ -67,10 +67,6 @@ const PRIVILEGED_CALLS: &[(&str, &[&str])] = &[
         "PublicTenantId::found_by_public_url(",
         &["src/tenancy.rs", "src/campaigns/store.rs"],
     ),
-    (
-        "PublicTenantId::found_by_mail_key(",
-        &["src/tenancy.rs", "src/coalition/inbound/receive.rs"],
-    ),
 ];
 
 /// Which area owns each table: every table the migrations leave behind (a table created

@@ -1,40 +1,12 @@
-//! Mail into the list: who holds a `list+<key>` address (`list_reply_keys`, a member's
-//! `post_key`), the log of every inbound message (`list_inbound_log`), and the once-an-hour
+//! Mail into the list: reply keys (`list_reply_keys`; `keys.rs` finds their owner), the log of every inbound message (`list_inbound_log`), and the once-an-hour
 //! rule for explanations (`list_inbound_replies`).
 
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::members::{ListMember, MEMBER_COLUMNS};
 use crate::coalition::model::{ListMemberId, ThreadId};
 use crate::tenancy::{TenantId, TenantScope};
-
-/// The member a key belongs to, and the thread when it is a reply key (a member's own
-/// posting key starts a thread). Keys are global: the key alone says which group.
-#[derive(Debug, sqlx::FromRow)]
-pub struct KeyHolder {
-    #[sqlx(flatten)]
-    pub member: ListMember,
-    pub thread_id: Option<ThreadId>,
-}
-
-/// Who holds `key`, in one query: a reply key first (most inbound mail is a reply), else
-/// a member's posting key.
-pub async fn key_holder(db: &PgPool, key: &str) -> sqlx::Result<Option<KeyHolder>> {
-    sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS}, k.thread_id
-         FROM (SELECT member_id, thread_id, tenant_id AS key_tenant FROM list_reply_keys
-               WHERE key = $1) k
-         JOIN list_members m ON m.id = k.member_id AND m.tenant_id = k.key_tenant
-         UNION ALL
-         SELECT {MEMBER_COLUMNS}, NULL::uuid FROM list_members WHERE post_key = $1
-         LIMIT 1"
-    ))
-    .bind(key)
-    .fetch_optional(db)
-    .await
-}
 
 /// The member's reply key for a thread, made on first use (what delivery puts in
 /// `Reply-To`; also how tests and the demo get one).
