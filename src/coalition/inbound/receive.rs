@@ -11,10 +11,10 @@ use super::emails::InboundAnswer;
 use super::parse::{self, Inbound, MAX_MESSAGE_BYTES, MAX_RECIPIENTS};
 use super::trim;
 use crate::coalition::posting::{self, Author, NewPost, PostSource, Posted};
-use crate::coalition::store::{self, InboundEntry, KeyHolder};
+use crate::coalition::store::{self, InboundEntry, KeyOwner};
 use crate::mail::{self, Outgoing};
 use crate::state::AppState;
-use crate::tenancy::PublicTenantId;
+use crate::tenancy::{PublicTenantId, TenantScope};
 
 /// What became of an inbound message; the words are those of `list_inbound_log.outcome`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,8 @@ pub enum Outcome {
     Attachment,
     Unreadable,
     Empty,
+    /// The post itself could not be taken (too long, control characters).
+    Refused,
     ListClosed,
     NotAMember,
 }
@@ -52,6 +54,7 @@ impl Outcome {
             Outcome::Attachment => "attachment",
             Outcome::Unreadable => "unreadable",
             Outcome::Empty => "empty",
+            Outcome::Refused => "refused",
             Outcome::ListClosed => "list_closed",
             Outcome::NotAMember => "not_a_member",
         }
@@ -73,6 +76,7 @@ impl Outcome {
             "attachment" => "Had attachments",
             "unreadable" => "Unreadable",
             "empty" => "Nothing left after trimming",
+            "refused" => "Refused (too long or unstorable text)",
             "list_closed" => "The group has no list",
             "not_a_member" => "No longer a member",
             _ => "Other",
@@ -107,14 +111,14 @@ pub async fn receive(
 
     let mut holder = None;
     for key in mail.keys.iter().take(3) {
-        holder = store::key_holder(&state.db, key).await?;
+        holder = store::key_owner(&state.db, key).await?;
         if holder.is_some() {
             break;
         }
     }
-    let tenant = holder.as_ref().map(|h| h.member.tenant_id);
+    let log_tenant = holder.as_ref().map(|h| h.member.tenant_id);
     let seen = Seen {
-        tenant,
+        tenant: log_tenant,
         message_id: &mail.message_id,
         from: &mail.from,
         size: mail.size,
@@ -129,7 +133,12 @@ pub async fn receive(
         return finish(state, &seen, Outcome::Duplicate, detail, now).await;
     }
 
-    let Some(KeyHolder { member, thread_id }) = holder else {
+    let Some(KeyOwner {
+        tenant,
+        member,
+        thread: thread_id,
+    }) = holder
+    else {
         let detail = if mail.keys.is_empty() {
             "sent to no list+<key> address"
         } else {
@@ -170,7 +179,7 @@ pub async fn receive(
         );
         refuse(
             state,
-            tenant_id,
+            tenant,
             &member.email,
             &mail,
             Outcome::ForeignFrom,
@@ -211,7 +220,7 @@ pub async fn receive(
     if let Some((outcome, detail, explanation)) = refusal {
         refuse(
             state,
-            tenant_id,
+            tenant,
             &member.email,
             &mail,
             outcome,
@@ -222,7 +231,6 @@ pub async fn receive(
         return finish(state, &seen, outcome, &detail, now).await;
     }
 
-    let tenant = PublicTenantId::found_by_mail_key(tenant_id);
     let subject = match thread_id {
         // A reply takes its thread's subject.
         Some(_) => String::new(),
@@ -271,6 +279,11 @@ pub async fn receive(
             Some(("Your message to the list was not posted".to_owned(), "The conversation you replied to is no longer in the list's archive, so your reply was not posted. Start a new conversation from the list's page if you wish.".to_owned())),
         ),
         Posted::NotAMember => (Outcome::NotAMember, String::new(), None),
+        Posted::Refused(why) => (
+            Outcome::Refused,
+            why.to_owned(),
+            Some(("Your message to the list was not posted".to_owned(), format!("Your message was not posted: {why}"))),
+        ),
         Posted::NoList => (
             Outcome::ListClosed,
             String::new(),
@@ -309,7 +322,7 @@ async fn list_name(state: &AppState, tenant: PublicTenantId) -> anyhow::Result<S
 /// A refusal's explanation to the key's member, at most once an hour per address.
 async fn refuse(
     state: &AppState,
-    tenant_id: Uuid,
+    tenant: PublicTenantId,
     to: &str,
     mail: &Inbound,
     outcome: Outcome,
@@ -319,14 +332,14 @@ async fn refuse(
     if !store::claim_answer(&state.db, to, now).await? {
         return Ok(());
     }
-    let list_name = list_name(state, PublicTenantId::found_by_mail_key(tenant_id)).await?;
+    let list_name = list_name(state, tenant).await?;
     let answer = InboundAnswer {
         headline: format!("Your message to {list_name} was not posted"),
         explanation,
         their_subject: mail.subject.clone(),
         list_name,
     };
-    send_answer(state, Some(tenant_id), to, mail, outcome, answer, now).await
+    send_answer(state, Some(tenant.uuid()), to, mail, outcome, answer, now).await
 }
 
 async fn send_answer(
