@@ -60,7 +60,6 @@ const OUTLOOK_SENT: &[&str] = &[
     "verzonden:",
     "skickat:",
     "sendt:",
-    "to:",
 ];
 
 /// Mobile and webmail taglines: a signature though no "-- " sets them off.
@@ -117,7 +116,7 @@ fn opens_attribution(line: &str) -> bool {
 }
 
 fn is_signature_delimiter(line: &str) -> bool {
-    line == "-- " || line == "--" || line == "—" || line.trim_end() == "-- "
+    line.trim_end() == "--"
 }
 
 fn is_original_marker(line: &str) -> bool {
@@ -361,6 +360,8 @@ mod tests {
     #[test]
     fn words_that_only_look_like_an_attribution_stay() {
         let text = "Here is what the mayor wrote:\nWe will review the permit.";
+        assert_eq!(trim_reply(text), text);
+        let text = "Shifts:\nFrom: Monday\nTo: Friday";
         assert_eq!(trim_reply(text), text);
     }
 

@@ -1,5 +1,6 @@
-//! Mail into the list: reply keys (`list_reply_keys`; `keys.rs` finds their owner), the log of every inbound message (`list_inbound_log`), and the once-an-hour
-//! rule for explanations (`list_inbound_replies`).
+//! Mail into the list: a member's reply key for a thread (`list_reply_keys`; `keys.rs`
+//! finds a key's owner), the log of every inbound message (`list_inbound_log`), and the
+//! once-an-hour rule for explanations (`list_inbound_replies`).
 
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
