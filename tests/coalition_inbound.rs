@@ -402,6 +402,25 @@ async fn the_http_door_needs_its_secret() {
     );
 
     assert_eq!(outcome(&g.app, message).await, "posted");
+
+    // Over the size limit: 413 before the body is read, and logged.
+    let mut big = raw(
+        "sam@friends.org",
+        &list_address(&key),
+        "http-big@friends.org",
+        "",
+        "",
+    )
+    .into_bytes();
+    big.resize(undersigned::coalition::inbound::MAX_MESSAGE_BYTES + 1, b'a');
+    let (status, _) = post_mail(&g.app, Some(SECRET), big).await;
+    assert_eq!(status, 413);
+    assert_eq!(
+        g.app
+            .count("SELECT count(*) FROM list_inbound_log WHERE outcome = 'too_large'")
+            .await,
+        1
+    );
     let body: String =
         sqlx::query_scalar("SELECT body FROM list_posts WHERE message_id = 'http-1@friends.org'")
             .fetch_one(&g.app.db)
