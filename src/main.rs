@@ -7,11 +7,14 @@ use undersigned::config::{Config, SettingError};
 use undersigned::mail::{Transport, Worker};
 use undersigned::{auth, db, demo};
 
-const USAGE: &str = "usage: undersigned [serve | migrate | demo]
+const USAGE: &str =
+    "usage: undersigned [serve | migrate | demo | receive-mail [--recipient ADDRESS]]
 
-  serve    (default) run the web app, the mail worker and the outreach scheduler
-  migrate  create the database if missing and run the migrations
-  demo     load a demo group with an organizer you can log in as
+  serve         (default) run the web app, the mail worker and the outreach scheduler
+  migrate       create the database if missing and run the migrations
+  demo          load a demo group with an organizer you can log in as
+  receive-mail  take one email for a coalition list on standard input (for a Postfix or
+                Exim pipe transport; --recipient is the envelope recipient, ${recipient})
 
 Settings come from environment variables; see README.md.";
 
@@ -21,6 +24,9 @@ async fn main() -> ExitCode {
     if matches!(command.as_str(), "-h" | "--help" | "help") {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
+    }
+    if command == "receive-mail" {
+        return receive_mail::run().await;
     }
     if !matches!(command.as_str(), "serve" | "migrate" | "demo") {
         eprintln!("undersigned: unknown command {command:?}\n\n{USAGE}");
@@ -42,6 +48,102 @@ async fn main() -> ExitCode {
         Err(Failure::Other(e)) => {
             eprintln!("undersigned: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `undersigned receive-mail`: one RFC 5322 message on standard input, decided like any
+/// inbound list mail (`coalition::inbound::receive`). Exit 0 once it is decided, refusals
+/// included (the answer, if any, goes through the outbox: no bounce storm); 75
+/// (EX_TEMPFAIL) when the database or a setting is not there, so the mail server keeps the
+/// message and tries again; 64 (EX_USAGE) for bad arguments. One line on standard error.
+mod receive_mail {
+    use std::io::Read;
+    use std::process::ExitCode;
+    use std::str::FromStr;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use undersigned::clock::SystemClock;
+    use undersigned::coalition::inbound::{self, MAX_MESSAGE_BYTES};
+    use undersigned::config::Config;
+    use undersigned::{app, db};
+
+    const EX_USAGE: u8 = 64;
+    const EX_TEMPFAIL: u8 = 75;
+
+    fn tempfail(what: impl std::fmt::Display) -> ExitCode {
+        eprintln!("undersigned receive-mail: {what}; try again later");
+        ExitCode::from(EX_TEMPFAIL)
+    }
+
+    pub async fn run() -> ExitCode {
+        let mut args = std::env::args().skip(2);
+        let mut recipient = None;
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--recipient" => recipient = args.next(),
+                other => match other.strip_prefix("--recipient=") {
+                    Some(value) => recipient = Some(value.to_owned()),
+                    None => {
+                        eprintln!("undersigned receive-mail: unknown argument {other:?} (usage: undersigned receive-mail [--recipient ADDRESS])");
+                        return ExitCode::from(EX_USAGE);
+                    }
+                },
+            }
+        }
+
+        // One byte more than the limit tells a message is too large; the rest is read and
+        // thrown away so the mail server sees the message taken, not a broken pipe.
+        let mut raw = Vec::with_capacity(64 * 1024);
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        if let Err(e) = (&mut input)
+            .take(MAX_MESSAGE_BYTES as u64 + 1)
+            .read_to_end(&mut raw)
+        {
+            return tempfail(format!("cannot read the message ({e})"));
+        }
+        let _ = std::io::copy(&mut input, &mut std::io::sink());
+
+        let config = match Config::from_env() {
+            Ok(config) => config,
+            Err(e) => return tempfail(format!("bad setting {e}")),
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log_filter))
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
+        let url = match db::resolve_url(&config).await {
+            Ok(url) => url,
+            Err(e) => return tempfail(format!("bad setting {e}")),
+        };
+        // One short-lived connection (a second only if posting needs it): no migrations,
+        // no maintenance database, so a message costs a connection and a few statements.
+        let options = match PgConnectOptions::from_str(&url) {
+            Ok(options) => options,
+            Err(e) => return tempfail(format!("bad setting DATABASE_URL ({e})")),
+        };
+        let pool = match PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+        {
+            Ok(pool) => pool,
+            Err(e) => return tempfail(format!("the database is unreachable ({e})")),
+        };
+        let state = match app::state(pool.clone(), Arc::new(config), Arc::new(SystemClock)) {
+            Ok(state) => state,
+            Err(e) => return tempfail(format!("bad setting {e}")),
+        };
+        let outcome = inbound::receive(&state, &raw, recipient.as_deref()).await;
+        pool.close().await;
+        match outcome {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => tempfail(format!("the message was not decided ({e:#})")),
         }
     }
 }
