@@ -199,3 +199,12 @@ pub async fn tenant_by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Publ
         .fetch_optional(db)
         .await
 }
+
+/// A group by its id, for the coalition list's scheduled mail (the daily digest), which
+/// links to the group's public list pages and has only the group's id.
+pub async fn tenant_by_id(db: &PgPool, id: Uuid) -> sqlx::Result<Option<PublicTenantRow>> {
+    sqlx::query_as("SELECT id, slug, name FROM tenants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
