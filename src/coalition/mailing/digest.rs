@@ -10,6 +10,7 @@
 //! locked (`SKIP LOCKED`: two processes ticking at once send it once), the posts read, the
 //! email enqueued under `list-digest:<member>:<date>` and `last_digest_at` set.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -187,9 +188,8 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
     let mut groups: HashMap<Uuid, Option<tenancy::store::PublicTenantRow>> = HashMap::new();
     let mut sent = 0;
     for (tenant_id, member) in due {
-        if !groups.contains_key(&tenant_id) {
-            let group = tenancy::store::tenant_by_id(&state.db, tenant_id).await?;
-            groups.insert(tenant_id, group);
+        if let Entry::Vacant(entry) = groups.entry(tenant_id) {
+            entry.insert(tenancy::store::tenant_by_id(&state.db, tenant_id).await?);
         }
         let Some(Some(group)) = groups.get(&tenant_id) else {
             continue;
