@@ -568,8 +568,11 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
     assert_eq!(digests_to(&app, "dana@example.org").await.len(), 1);
 
     // The next day: a second digest, with only what is new.
+    // Two processes ticking at once send it once.
     app.clock.set(datetime!(2026-11-26 08:00 UTC));
-    assert_eq!(app.run_scheduler().await.list_digests, 1);
+    let other_process = app.another_scheduler().await;
+    let (here, there) = tokio::join!(app.run_scheduler(), other_process.tick());
+    assert_eq!(here.list_digests + there.unwrap().list_digests, 1);
     assert_eq!(
         app.run_scheduler().await.list_digests,
         0,
