@@ -4,158 +4,102 @@
 
 use crate::support;
 
+use support::coalition::{member as join, open_list, state};
 use support::smtp::{SinkOptions, SmtpSink};
 use support::{Options, TestApp};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use undersigned::clock::Clock;
+use undersigned::coalition::delivery;
 use undersigned::coalition::mailing::digest::{DigestPostMail, DigestThreadMail};
 use undersigned::coalition::mailing::ListDigest;
-use undersigned::coalition::model::{JoinedHow, ListMemberId, ThreadId};
-use undersigned::coalition::store::{self, Joining};
+use undersigned::coalition::model::{ListMemberId, PostId, ThreadId};
+use undersigned::coalition::posting::{self, Author, NewPost, PostSource, Posted};
+use undersigned::coalition::store;
 use undersigned::mail::{enqueue, enqueue_many_list, ListHeaders, Outgoing};
 use undersigned::signatures::Bulletin;
+use undersigned::state::AppState;
 use uuid::Uuid;
 
-/// A group with a list, as organizers set it up (the settings form is the list part's).
+/// A group with a list whose members' posts go straight through (`accept`).
 struct Group {
     id: Uuid,
     slug: String,
+    state: AppState,
 }
 
 async fn group_with_list(app: &TestApp, slug: &str) -> Group {
     app.signup(slug, &format!("owner@{slug}.example.org")).await;
+    open_list(app, slug, "accept").await;
     let id: Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
         .bind(slug)
         .fetch_one(&app.db)
         .await
         .unwrap();
-    sqlx::query(
-        "INSERT INTO coalition_lists (tenant_id, name, created_at, updated_at)
-         VALUES ($1, 'Clean Water Coalition', $2, $2)",
-    )
-    .bind(id)
-    .bind(app.clock.now())
-    .execute(&app.db)
-    .await
-    .unwrap();
     Group {
         id,
         slug: slug.to_owned(),
+        state: state(app),
     }
 }
 
-/// A person of the book who joined by their own click (`store::join`), taking `delivery`.
+/// A cleared member (their posts are published) who takes `delivery`.
 async fn member(app: &TestApp, group: &Group, email: &str, delivery: &str) -> ListMemberId {
-    let organization = Uuid::new_v4();
-    let person = Uuid::new_v4();
     let name = email.split('@').next().unwrap().to_owned();
-    sqlx::query(
-        "INSERT INTO organizations (id, tenant_id, name, name_key, sort_key, created_at)
-         VALUES ($1, $2, $3, $3, $3, $4)",
-    )
-    .bind(organization)
-    .bind(group.id)
-    .bind(format!("{name} org"))
-    .bind(app.clock.now())
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO people (id, tenant_id, organization_id, name, email, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(person)
-    .bind(group.id)
-    .bind(organization)
-    .bind(&name)
-    .bind(email)
-    .bind(app.clock.now())
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let public = undersigned::tenancy::public_group(&app.db, &group.slug)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut conn = app.db.acquire().await.unwrap();
-    let joined = store::join(
-        &mut conn,
-        public.id,
-        &Joining {
-            person_id: person,
-            email,
-            name: &name,
-            organization: "",
-            how: JoinedHow::JoinPage,
-            campaign_id: None,
-        },
-        app.clock.now(),
-    )
-    .await
-    .unwrap()
-    .id();
-    sqlx::query("UPDATE list_members SET delivery = $2, moderation = 'accept' WHERE id = $1")
-        .bind(joined)
+    let id = join(app, &group.slug, &name, email, true).await;
+    sqlx::query("UPDATE list_members SET delivery = $2 WHERE id = $1")
+        .bind(id)
         .bind(delivery)
         .execute(&app.db)
         .await
         .unwrap();
-    joined
+    id
 }
 
-/// A post as the archive keeps it, in `state` (setup: posting itself is the lead's part).
+/// The group's owner, posting as an organizer.
+async fn organizer(app: &TestApp, group: &Group) -> Author {
+    let user_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(format!("owner@{}.example.org", group.slug))
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    Author::Organizer {
+        user_id,
+        name: "Maya Okafor".into(),
+    }
+}
+
+/// A post through the one way in (`posting::submit`), as the web form makes it.
 async fn post(
     app: &TestApp,
     group: &Group,
+    author: Author,
     thread: Option<ThreadId>,
-    author: Option<ListMemberId>,
     subject: &str,
     body: &str,
-    state: &str,
-) -> ThreadId {
-    let now = app.clock.now();
-    let thread = match thread {
-        Some(thread) => thread,
-        None => {
-            let id = ThreadId(Uuid::new_v4());
-            sqlx::query(
-                "INSERT INTO list_threads (id, tenant_id, subject, started_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(group.id)
-            .bind(subject)
-            .bind(now)
-            .execute(&app.db)
-            .await
-            .unwrap();
-            id
-        }
-    };
-    let published = (state == "published").then_some(now);
-    sqlx::query(
-        "INSERT INTO list_posts (id, tenant_id, thread_id, author_member_id, author_name, subject,
-             body, source, state, created_at, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'web', $8, $9, $10)",
+) -> Posted {
+    let tenant = support::coalition::group(app, &group.slug).await;
+    posting::submit(
+        &group.state,
+        tenant,
+        author,
+        NewPost {
+            thread,
+            subject,
+            body,
+            news_link: None,
+            source: PostSource::Web,
+        },
     )
-    .bind(Uuid::new_v4())
-    .bind(group.id)
-    .bind(thread)
-    .bind(author)
-    .bind(if author.is_some() {
-        "A member"
-    } else {
-        "Owner"
-    })
-    .bind(subject)
-    .bind(body)
-    .bind(state)
-    .bind(now)
-    .bind(published)
-    .execute(&app.db)
     .await
-    .unwrap();
-    thread
+    .unwrap()
+}
+
+fn published(posted: Posted) -> (ThreadId, PostId) {
+    match posted {
+        Posted::Published { thread, post } => (thread, post),
+        other => panic!("not published: {other:?}"),
+    }
 }
 
 /// The raw message last sent to `email` through the file transport.
@@ -221,34 +165,34 @@ fn digest_message(subject: &str) -> ListDigest {
 async fn list_mail_goes_out_with_the_lists_headers() {
     let app = TestApp::spawn().await;
     let group = group_with_list(&app, "ohio-valley").await;
-    member(&app, &group, "ana@example.org", "each").await;
+    let ana = member(&app, &group, "ana@example.org", "each").await;
+    let ben = member(&app, &group, "ben@example.org", "each").await;
     let domain = app.config.mail_domain.clone();
-    let leave_url = app
-        .config
-        .link(&format!("/{}/list/leave/abc.def", group.slug));
-    let headers = ListHeaders {
-        list_id: format!("Clean Water Coalition <list.{}.{domain}>", group.slug),
-        archive_url: format!("/{}/list/archive", group.slug),
-        unsubscribe_url: leave_url.clone(),
-        reply_to: format!("list+replykey1@{domain}"),
-        message_id: format!("post-3@{domain}"),
-        references: vec![format!("post-1@{domain}"), format!("<post-2@{domain}>")],
-    };
-    let mut tx = app.db.begin().await.unwrap();
-    let new = enqueue_many_list(
-        &mut tx,
-        Some(group.id),
-        vec![(
-            "list-test:1".into(),
-            "ana@example.org".into(),
-            digest_message("Water testing on Saturday"),
-            headers,
-        )],
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
+
+    let (thread, first) = published(
+        post(
+            &app,
+            &group,
+            organizer(&app, &group).await,
+            None,
+            "Water testing on Saturday",
+            "Who can bring **kits**? We meet at the boat ramp at 9.",
+        )
+        .await,
+    );
+    let (_, reply) = published(
+        post(
+            &app,
+            &group,
+            Author::Member(ben),
+            Some(thread),
+            "",
+            "I can bring six kits.",
+        )
+        .await,
+    );
     // The same group's bulk mail without list headers (a member update, say).
+    let mut tx = app.db.begin().await.unwrap();
     enqueue(
         &mut tx,
         Outgoing {
@@ -267,53 +211,70 @@ async fn list_mail_goes_out_with_the_lists_headers() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(new, vec!["list-test:1".to_string()]);
-    assert_eq!(app.dispatch_mail().await, 2);
+    app.dispatch_mail().await;
 
-    let raw = raw_mail_to(&app, &transport_id_of(&app, "list-test:1").await);
+    let raw = raw_mail_to(
+        &app,
+        &transport_id_of(&app, &format!("list-post:{reply}:{ana}")).await,
+    );
     let head = headers_of(&raw);
     println!(
-        "--- one list email as sent (headers) ---\n{}\n---",
+        "--- one list email as sent (a reply, to a member who takes each message) ---\n{}\n---",
         raw.split("\r\n\r\n").next().unwrap()
     );
     assert_eq!(
         header(&head, "List-Id"),
-        Some(format!("Clean Water Coalition <list.ohio-valley.{domain}>").as_str())
+        Some(delivery::list_id("Clean Water Coalition", "ohio-valley", &domain).as_str())
     );
+    let thread_url = app
+        .config
+        .link(&format!("/ohio-valley/list/archive/{thread}"));
     assert_eq!(
         header(&head, "List-Archive"),
-        Some(format!("<{}>", app.config.link("/ohio-valley/list/archive")).as_str()),
-        "a stored path is made absolute"
+        Some(format!("<{thread_url}>").as_str())
     );
-    assert_eq!(
-        header(&head, "List-Unsubscribe"),
-        Some(format!("<{leave_url}>").as_str()),
-        "the list's own leave link, not mail's generic token"
+    let unsubscribe = header(&head, "List-Unsubscribe").unwrap().to_owned();
+    let leave_url = unsubscribe
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    assert!(
+        leave_url.starts_with(&app.config.link("/ohio-valley/list/leave/")),
+        "the list's own leave link, not mail's generic token: {leave_url}"
     );
     assert_eq!(
         header(&head, "List-Unsubscribe-Post"),
         Some("List-Unsubscribe=One-Click")
     );
+    assert_eq!(header(&head, "Precedence"), Some("list"));
+    let reply_to = header(&head, "Reply-To").unwrap().to_owned();
+    let key = reply_to
+        .strip_prefix("list+")
+        .and_then(|rest| rest.strip_suffix(&format!("@{domain}")))
+        .unwrap_or_else(|| panic!("Reply-To is list+<key>@MAIL_DOMAIN: {reply_to}"));
+    let owner: Uuid = sqlx::query_scalar(
+        "SELECT member_id FROM list_reply_keys WHERE key = $1 AND thread_id = $2",
+    )
+    .bind(key)
+    .bind(thread)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(owner, ana.0, "the reply key is ana's, for this thread");
     assert_eq!(
         header(&head, "List-Post"),
-        Some(format!("<mailto:list+replykey1@{domain}>").as_str())
-    );
-    assert_eq!(header(&head, "Precedence"), Some("list"));
-    assert_eq!(
-        header(&head, "Reply-To"),
-        Some(format!("list+replykey1@{domain}").as_str())
+        Some(format!("<mailto:{reply_to}>").as_str())
     );
     assert_eq!(
         header(&head, "Message-ID"),
-        Some(format!("<post-3@{domain}>").as_str())
+        Some(format!("<post-{}@{domain}>", reply.0).as_str())
     );
     assert_eq!(
         header(&head, "In-Reply-To"),
-        Some(format!("<post-2@{domain}>").as_str())
+        Some(format!("<post-{}@{domain}>", first.0).as_str())
     );
     assert_eq!(
         header(&head, "References"),
-        Some(format!("<post-1@{domain}> <post-2@{domain}>").as_str())
+        Some(format!("<post-{}@{domain}>", first.0).as_str())
     );
     let read = undersigned::mail::read_eml(raw.as_bytes()).unwrap();
     assert!(
@@ -324,12 +285,24 @@ async fn list_mail_goes_out_with_the_lists_headers() {
     );
     assert!(!read.text.contains("/mail/unsubscribe/"));
     let tokens: i64 = app
-        .count("SELECT count(*) FROM outbox WHERE idempotency_key = 'list-test:1' AND unsubscribe_hash IS NOT NULL")
+        .count("SELECT count(*) FROM outbox WHERE message->>'kind' = 'list_post' AND unsubscribe_hash IS NOT NULL")
         .await;
     assert_eq!(
         tokens, 0,
         "no generic unsubscribe token is made for list mail"
     );
+    // The thread's first post starts the thread: no In-Reply-To.
+    let raw = raw_mail_to(
+        &app,
+        &transport_id_of(&app, &format!("list-post:{first}:{ana}")).await,
+    );
+    let head = headers_of(&raw);
+    assert_eq!(
+        header(&head, "Message-ID"),
+        Some(format!("<post-{}@{domain}>", first.0).as_str())
+    );
+    assert_eq!(header(&head, "In-Reply-To"), None);
+    assert_eq!(header(&head, "References"), None);
 
     // Mail without list headers: as before (mail's own unsubscribe link, no list headers),
     // with a Message-ID made from its row, so a resend is the same message.
@@ -419,52 +392,73 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
     let _each = member(&app, &group, "eve@example.org", "each").await;
     let _none = member(&app, &group, "nora@example.org", "none").await;
     let writer = member(&app, &group, "walt@example.org", "each").await;
+    let newcomer = join(&app, "ohio-valley", "Nia", "nia@example.org", false).await;
 
     // Nothing published yet: nothing.
     assert_eq!(app.run_scheduler().await.list_digests, 0);
 
     app.clock.advance(Duration::hours(1));
-    let thread = post(
-        &app,
-        &group,
-        None,
-        Some(writer),
-        "Water testing on Saturday",
-        "Who can bring **kits**?",
-        "published",
-    )
-    .await;
+    let (thread, _) = published(
+        post(
+            &app,
+            &group,
+            Author::Member(writer),
+            None,
+            "Water testing on Saturday",
+            "Who can bring **kits**?",
+        )
+        .await,
+    );
     app.clock.advance(Duration::minutes(5));
-    post(
+    published(
+        post(
+            &app,
+            &group,
+            Author::Member(dana),
+            Some(thread),
+            "",
+            "Dana's own reply",
+        )
+        .await,
+    );
+    let held = post(
         &app,
         &group,
-        Some(thread),
-        Some(dana),
-        "Re: Water testing on Saturday",
-        "Dana's own reply",
-        "published",
-    )
-    .await;
-    post(
-        &app,
-        &group,
+        Author::Member(newcomer),
         None,
-        Some(writer),
         "A held post",
         "HELD TEXT",
-        "held",
     )
     .await;
-    let other = post(
-        &app,
-        &group,
-        None,
-        None,
-        "Hearing on the 12th",
-        "The county hearing moved.",
-        "published",
-    )
-    .await;
+    assert!(matches!(held, Posted::Held { .. }), "{held:?}");
+    let (_, removed) = published(
+        post(
+            &app,
+            &group,
+            organizer(&app, &group).await,
+            None,
+            "Removed soon",
+            "REMOVED TEXT",
+        )
+        .await,
+    );
+    // An organizer removes it (moderation is the list part's page).
+    sqlx::query("UPDATE list_posts SET state = 'removed' WHERE id = $1")
+        .bind(removed)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (other, _) = published(
+        post(
+            &app,
+            &group,
+            organizer(&app, &group).await,
+            None,
+            "Hearing on the 12th",
+            "The county hearing moved.",
+        )
+        .await,
+    );
     app.clock.advance(Duration::minutes(5));
 
     assert_eq!(app.run_scheduler().await.list_digests, 1);
@@ -487,6 +481,7 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
         !first.text.contains("HELD TEXT"),
         "a held post is never in a digest"
     );
+    assert!(!first.text.contains("REMOVED TEXT"), "nor a removed one");
     assert!(
         !first.text.contains("Dana's own reply"),
         "nor the member's own post"
@@ -553,16 +548,17 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
 
     // A second tick the same day, with a new post: nothing until tomorrow.
     app.clock.advance(Duration::hours(2));
-    post(
-        &app,
-        &group,
-        Some(thread),
-        Some(writer),
-        "Re: Water testing on Saturday",
-        "I have six kits.",
-        "published",
-    )
-    .await;
+    published(
+        post(
+            &app,
+            &group,
+            Author::Member(writer),
+            Some(thread),
+            "",
+            "I have six kits.",
+        )
+        .await,
+    );
     app.clock.advance(Duration::minutes(1));
     assert_eq!(app.run_scheduler().await.list_digests, 0);
     assert_eq!(digests_to(&app, "dana@example.org").await.len(), 1);
@@ -597,28 +593,34 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
 
     // Another group's posts never reach this group's members.
     let other_group = group_with_list(&app, "lake-erie").await;
-    post(
-        &app,
-        &other_group,
-        None,
-        None,
-        "Elsewhere",
-        "Not for Dana",
-        "published",
-    )
-    .await;
+    published(
+        post(
+            &app,
+            &other_group,
+            organizer(&app, &other_group).await,
+            None,
+            "Elsewhere",
+            "Not for Dana",
+        )
+        .await,
+    );
     app.clock.set(datetime!(2026-11-28 08:00 UTC));
     assert_eq!(app.run_scheduler().await.list_digests, 0);
 }
 
-/// A permanent SMTP refusal of list mail marks the member bouncing: no more list mail
-/// until they act. A refusal of another kind of mail to the same address marks nothing.
+/// A permanent SMTP refusal of list mail (a post, a digest) marks the member bouncing: no
+/// more list mail until they act. A 4xx is retried, not a bounce; a refusal of another
+/// kind of mail to the same address marks nothing.
 #[tokio::test]
 async fn a_permanent_refusal_of_list_mail_stops_delivery_to_that_member() {
     let sink = SmtpSink::start_with(SinkOptions {
         refuse: vec![
             (
                 "gone@example.org".into(),
+                "550 5.1.1 no such mailbox".into(),
+            ),
+            (
+                "gone-digest@example.org".into(),
                 "550 5.1.1 no such mailbox".into(),
             ),
             (
@@ -636,9 +638,10 @@ async fn a_permanent_refusal_of_list_mail_stops_delivery_to_that_member() {
     .await;
     app.clock.set(datetime!(2026-11-25 09:00 UTC));
     let group = group_with_list(&app, "ohio-valley").await;
-    let gone = member(&app, &group, "gone@example.org", "digest").await;
-    let busy = member(&app, &group, "busy@example.org", "digest").await;
-    let fine = member(&app, &group, "fine@example.org", "digest").await;
+    let gone = member(&app, &group, "gone@example.org", "each").await;
+    let busy = member(&app, &group, "busy@example.org", "each").await;
+    let fine = member(&app, &group, "fine@example.org", "each").await;
+    let gone_digest = member(&app, &group, "gone-digest@example.org", "digest").await;
     let bouncing = |id: ListMemberId| {
         let db = app.db.clone();
         async move {
@@ -649,6 +652,16 @@ async fn a_permanent_refusal_of_list_mail_stops_delivery_to_that_member() {
             .fetch_one(&db)
             .await
             .unwrap()
+        }
+    };
+    let list_posts_to = |id: ListMemberId| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT count(*) FROM outbox WHERE message->>'kind' = 'list_post'
+                 AND idempotency_key LIKE 'list-post:%:{id}'"
+            ))
+            .await
         }
     };
 
@@ -679,21 +692,20 @@ async fn a_permanent_refusal_of_list_mail_stops_delivery_to_that_member() {
         "not list mail: the member is not marked"
     );
 
+    // A post goes to the three who take each message; the server refuses one for good.
     app.clock.advance(Duration::hours(1));
-    post(
-        &app,
-        &group,
-        None,
-        None,
-        "Water testing on Saturday",
-        "Who can bring kits?",
-        "published",
-    )
-    .await;
-    app.clock.advance(Duration::minutes(1));
-    assert_eq!(app.run_scheduler().await.list_digests, 3);
+    published(
+        post(
+            &app,
+            &group,
+            organizer(&app, &group).await,
+            None,
+            "Water testing on Saturday",
+            "Who can bring kits?",
+        )
+        .await,
+    );
     app.dispatch_mail().await;
-
     let (since, reason) = bouncing(gone).await;
     assert_eq!(
         since,
@@ -710,28 +722,56 @@ async fn a_permanent_refusal_of_list_mail_stops_delivery_to_that_member() {
         "a 4xx is tried again, not a bounce"
     );
     assert_eq!(bouncing(fine).await.0, None);
-    let received: Vec<String> = sink.messages().into_iter().flat_map(|m| m.to).collect();
-    assert!(received.iter().any(|to| to.contains("fine@example.org")));
+    let received = |who: &str| {
+        sink.messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|to| to.contains(who)))
+            .count()
+    };
+    assert_eq!(received("fine@example.org"), 1);
 
-    // The next day's post: a digest to the member who receives mail, none to the one
-    // who bounces.
+    // The next post reaches the member whose mail arrives, not the one who bounced.
+    app.clock.advance(Duration::minutes(10));
+    published(
+        post(
+            &app,
+            &group,
+            Author::Member(fine),
+            None,
+            "Hearing on the 12th",
+            "The county hearing moved.",
+        )
+        .await,
+    );
+    assert_eq!(list_posts_to(gone).await, 1, "only the refused one");
+    assert_eq!(list_posts_to(busy).await, 2);
+    app.dispatch_mail().await;
+
+    // A refused digest marks its member too: no digest the next day.
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(app.run_scheduler().await.list_digests, 1);
+    app.dispatch_mail().await;
+    assert!(
+        bouncing(gone_digest).await.1.contains("550"),
+        "a refused digest is a bounce"
+    );
     app.clock.set(datetime!(2026-11-26 09:00 UTC));
-    post(
-        &app,
-        &group,
-        None,
-        None,
-        "Hearing on the 12th",
-        "The county hearing moved.",
-        "published",
-    )
-    .await;
+    published(
+        post(
+            &app,
+            &group,
+            Author::Member(fine),
+            None,
+            "Tomorrow",
+            "Another day.",
+        )
+        .await,
+    );
     app.clock.advance(Duration::minutes(1));
-    let sent = app.run_scheduler().await.list_digests;
-    assert_eq!(sent, 2, "fine and busy, not gone");
+    assert_eq!(app.run_scheduler().await.list_digests, 0);
     assert_eq!(
         app.count(&format!(
-            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'list-digest:{gone}:%'"
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'list-digest:{gone_digest}:%'"
         ))
         .await,
         1,

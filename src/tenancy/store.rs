@@ -200,11 +200,13 @@ pub async fn tenant_by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Publ
         .await
 }
 
-/// A group by its id, for the coalition list's scheduled mail (the daily digest), which
-/// links to the group's public list pages and has only the group's id.
-pub async fn tenant_by_id(db: &PgPool, id: Uuid) -> sqlx::Result<Option<PublicTenantRow>> {
+/// A group's slug and name by its id (list mail names the group and links to its pages).
+pub async fn tenant_by_id(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> sqlx::Result<Option<PublicTenantRow>> {
     sqlx::query_as("SELECT id, slug, name FROM tenants WHERE id = $1")
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(conn)
         .await
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::coalition::{links, store};
+use crate::coalition::{delivery, links, store};
 use crate::mail::{self, Email, Footer, ListHeaders, RenderedMail};
 use crate::state::AppState;
 use crate::tenancy;
@@ -164,22 +164,6 @@ impl Email for ListDigest {
     }
 }
 
-/// `List-Id` (RFC 2919): "<list name> <list.<group slug>.<MAIL_DOMAIN>>", the name kept
-/// to what a phrase may hold.
-pub fn list_id(list_name: &str, group_slug: &str, mail_domain: &str) -> String {
-    let name: String = list_name
-        .chars()
-        .filter(|c| !matches!(c, '<' | '>' | '"' | '\\') && !c.is_control())
-        .collect();
-    let name = name.trim();
-    let id = format!("list.{group_slug}.{mail_domain}");
-    if name.is_empty() {
-        format!("<{id}>")
-    } else {
-        format!("{name} <{id}>")
-    }
-}
-
 /// Sends every digest due now; returns how many went into the outbox.
 pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now().to_offset(time::UtcOffset::UTC);
@@ -189,7 +173,8 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
     let mut sent = 0;
     for (tenant_id, member) in due {
         if let Entry::Vacant(entry) = groups.entry(tenant_id) {
-            entry.insert(tenancy::store::tenant_by_id(&state.db, tenant_id).await?);
+            let mut conn = state.db.acquire().await?;
+            entry.insert(tenancy::store::tenant_by_id(&mut conn, tenant_id).await?);
         }
         let Some(Some(group)) = groups.get(&tenant_id) else {
             continue;
@@ -215,7 +200,7 @@ async fn send_one(
     else {
         return Ok(false);
     };
-    let Some(list_name) = store::list_name(&mut tx, group.id).await? else {
+    let Some(list_name) = store::digest_list_name(&mut tx, group.id).await? else {
         return Ok(false);
     };
     let since = member.last_digest_at.unwrap_or(member.joined_at);
@@ -256,7 +241,7 @@ async fn send_one(
         post_address: post_address.clone(),
     };
     let headers = ListHeaders {
-        list_id: list_id(&list_name, &group.slug, &config.mail_domain),
+        list_id: delivery::list_id(&list_name, &group.slug, &config.mail_domain),
         archive_url,
         unsubscribe_url: config.link(&links::leave_path(&group.slug, &state.secret, member.id)),
         reply_to: post_address,

@@ -11,7 +11,7 @@ use crate::mail::MailKinds;
 use crate::state::AppState;
 
 pub use bounces::refusal_hook;
-pub use digest::{list_id, ListDigest};
+pub use digest::ListDigest;
 
 pub const NOTICES: &[(&str, &str)] = &[];
 

@@ -119,8 +119,12 @@ pub async fn set_last_digest(
     Ok(())
 }
 
-/// The list's name (for the digest's subject and `List-Id`), if the group has a list.
-pub async fn list_name(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<Option<String>> {
+/// The list's name (for the digest's subject and `List-Id`), if the group has a list: by
+/// the group's raw id, as the scheduler has it.
+pub async fn digest_list_name(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT name FROM coalition_lists WHERE tenant_id = $1")
         .bind(tenant_id)
         .fetch_optional(conn)
