@@ -389,7 +389,7 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
     app.clock.set(datetime!(2026-11-25 09:00 UTC));
     let group = group_with_list(&app, "ohio-valley").await;
     let dana = member(&app, &group, "dana@example.org", "digest").await;
-    let _each = member(&app, &group, "eve@example.org", "each").await;
+    let eve = member(&app, &group, "eve@example.org", "each").await;
     let _none = member(&app, &group, "nora@example.org", "none").await;
     let writer = member(&app, &group, "walt@example.org", "each").await;
     let newcomer = join(&app, "ohio-valley", "Nia", "nia@example.org", false).await;
@@ -606,6 +606,46 @@ async fn the_digest_goes_out_once_a_day_with_what_is_new() {
     );
     app.clock.set(datetime!(2026-11-28 08:00 UTC));
     assert_eq!(app.run_scheduler().await.list_digests, 0);
+
+    // A member who switches from each message to the digest gets what is published from
+    // then on, not everything since they joined (they had each post already).
+    let tenant = support::coalition::group(&app, "ohio-valley").await;
+    let mut conn = app.db.acquire().await.unwrap();
+    assert!(store::choose_delivery(
+        &mut conn,
+        tenant,
+        eve,
+        undersigned::coalition::model::Delivery::Digest,
+        app.clock.now()
+    )
+    .await
+    .unwrap());
+    drop(conn);
+    app.clock.advance(Duration::hours(1));
+    published(
+        post(
+            &app,
+            &group,
+            Author::Member(writer),
+            None,
+            "After the switch",
+            "Only this one for Eve.",
+        )
+        .await,
+    );
+    app.clock.advance(Duration::hours(1));
+    assert_eq!(
+        app.run_scheduler().await.list_digests,
+        1,
+        "Dana's; Eve's first comes tomorrow (she switched today)"
+    );
+    assert!(digests_to(&app, "eve@example.org").await.is_empty());
+    app.clock.set(datetime!(2026-11-29 08:00 UTC));
+    assert_eq!(app.run_scheduler().await.list_digests, 1);
+    let eves = digests_to(&app, "eve@example.org").await;
+    assert_eq!(eves.len(), 1);
+    assert!(eves[0].text.contains("Only this one for Eve."));
+    assert!(!eves[0].text.contains("kits"), "{}", eves[0].text);
 }
 
 /// A permanent SMTP refusal of list mail (a post, a digest) marks the member bouncing: no

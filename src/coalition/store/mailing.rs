@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::members::{ListMember, MEMBER_COLUMNS};
-use crate::coalition::model::{ListMemberId, ThreadId};
+use crate::coalition::model::{Delivery, ListMemberId, ThreadId};
+use crate::tenancy::TenantScope;
 
 /// A member with delivery `digest`, not bouncing, no digest yet today (`day_start`), in a
 /// group with a list, with at least one post published since their last digest (or since
@@ -152,4 +153,31 @@ pub async fn mark_bouncing(
     .execute(db)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// A member's delivery choice, with the digest's starting point kept right: a member who
+/// switches to the digest gets, in their first one, what is published from now on (they
+/// had each post, or chose the archive), not everything since they joined. For the
+/// member's page; changes nothing else. Returns false when the member is not the group's.
+pub async fn choose_delivery(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    member: ListMemberId,
+    delivery: Delivery,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE list_members SET
+             last_digest_at = CASE WHEN $3 = 'digest' AND delivery <> 'digest' THEN $4
+                                   ELSE last_digest_at END,
+             delivery = $3
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.uuid())
+    .bind(member)
+    .bind(delivery)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
