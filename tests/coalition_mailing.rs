@@ -370,6 +370,36 @@ async fn list_mail_goes_out_with_the_lists_headers() {
             .await
             .unwrap();
     assert_eq!(status, "suppressed");
+
+    // List headers without a leave link or an archive still give a way out: mail's own.
+    let mut tx = app.db.begin().await.unwrap();
+    enqueue_many_list(
+        &mut tx,
+        Some(group.id),
+        vec![(
+            "list-test:3".into(),
+            "zoe@example.org".into(),
+            digest_message("Partial"),
+            ListHeaders {
+                list_id: format!("<x.list.{domain}>"),
+                ..ListHeaders::default()
+            },
+        )],
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.dispatch_mail().await;
+    let head = headers_of(&raw_mail_to(
+        &app,
+        &transport_id_of(&app, "list-test:3").await,
+    ));
+    assert!(header(&head, "List-Unsubscribe")
+        .unwrap()
+        .contains("/mail/unsubscribe/"));
+    assert_eq!(header(&head, "List-Archive"), None);
+    assert_eq!(header(&head, "Precedence"), Some("list"));
 }
 
 async fn digests_to(app: &TestApp, email: &str) -> Vec<undersigned::mail::ReadMessage> {

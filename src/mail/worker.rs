@@ -128,12 +128,15 @@ fn angle(id: &str) -> String {
 fn list_headers(
     mut builder: lettre::message::MessageBuilder,
     list: &ListHeaders,
-    archive_url: &str,
+    archive_url: Option<&str>,
 ) -> lettre::message::MessageBuilder {
-    builder = builder
-        .raw_header(raw("List-Id", list.list_id.clone()))
-        .raw_header(raw("List-Archive", format!("<{archive_url}>")))
-        .raw_header(raw("Precedence", "list".to_owned()));
+    builder = builder.raw_header(raw("Precedence", "list".to_owned()));
+    if !list.list_id.trim().is_empty() {
+        builder = builder.raw_header(raw("List-Id", list.list_id.clone()));
+    }
+    if let Some(archive_url) = archive_url {
+        builder = builder.raw_header(raw("List-Archive", format!("<{archive_url}>")));
+    }
     if let Ok(reply_to) = list.reply_to.parse::<Mailbox>() {
         builder = builder
             .raw_header(raw("List-Post", format!("<mailto:{}>", reply_to.email)))
@@ -333,8 +336,10 @@ impl Worker {
             }
             match &list {
                 // List mail: the list's own leave link, not mail's generic token.
-                Some(list) => Some(self.absolute(&list.unsubscribe_url)),
-                None => {
+                Some(list) if !list.unsubscribe_url.trim().is_empty() => {
+                    Some(self.absolute(&list.unsubscribe_url))
+                }
+                _ => {
                     let token = tokens::new_token();
                     if let Err(e) =
                         outbox::set_unsubscribe_hash(&self.db, row.id, &token.hash).await
@@ -382,7 +387,9 @@ impl Worker {
             builder = builder.reply_to(reply_to);
         }
         if let Some(list) = &list {
-            builder = list_headers(builder, list, &self.absolute(&list.archive_url));
+            let archive =
+                (!list.archive_url.trim().is_empty()).then(|| self.absolute(&list.archive_url));
+            builder = list_headers(builder, list, archive.as_deref());
         }
         if let Some(link) = unsubscribe_link {
             builder = builder
