@@ -291,6 +291,27 @@ async fn list_mail_goes_out_with_the_lists_headers() {
         tokens, 0,
         "no generic unsubscribe token is made for list mail"
     );
+    // The header works as a mail program uses it (RFC 8058): one POST, no cookie, no
+    // token, and ana is off the list.
+    let path = leave_url
+        .strip_prefix(app.config.base_url.as_str().trim_end_matches('/'))
+        .unwrap()
+        .to_owned();
+    let r = support::Client::new(&app.address)
+        .post_raw(
+            &path,
+            "application/x-www-form-urlencoded",
+            "List-Unsubscribe=One-Click",
+        )
+        .await;
+    assert!(r.status < 400, "one-click leave: {} {}", r.status, r.body);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM list_members WHERE id = '{ana}'"
+        ))
+        .await,
+        0
+    );
     // The thread's first post starts the thread: no In-Reply-To.
     let raw = raw_mail_to(
         &app,
@@ -816,6 +837,28 @@ async fn a_permanent_refusal_of_list_mail_stops_delivery_to_that_member() {
     assert_eq!(list_posts_to(gone).await, 1, "only the refused one");
     assert_eq!(list_posts_to(busy).await, 2);
     app.dispatch_mail().await;
+
+    // Once the member acts (the resume button on their page), posts reach them again.
+    let tenant = support::coalition::group(&app, "ohio-valley").await;
+    let mut conn = app.db.acquire().await.unwrap();
+    assert!(store::clear_bounce(&mut conn, tenant, gone).await.unwrap());
+    drop(conn);
+    published(
+        post(
+            &app,
+            &group,
+            Author::Member(fine),
+            None,
+            "Back again",
+            "Welcome back.",
+        )
+        .await,
+    );
+    assert_eq!(
+        list_posts_to(gone).await,
+        2,
+        "delivered again after resuming"
+    );
 
     // A refused digest marks its member too: no digest the next day.
     app.clock.advance(Duration::minutes(10));
