@@ -1,5 +1,5 @@
 //! The join link of member updates and the release announcement (issue 20): a personal
-//! link `/{tenant}/list/join/s/<signature id>.<mac>` under the app's secret, so each
+//! link `/{tenant}/list/join/s/<signature id>-<mac>` under the app's secret, so each
 //! email carries it without a row per email. It opens nothing but a page with the list's
 //! rules and a Join button; only that button (the signer's own click) makes a member.
 //! Signatures are below campaigns (which send the updates) and the coalition (which
@@ -19,9 +19,9 @@ fn mac(secret: &[u8], signature: Uuid) -> String {
     crate::tokens::hex(&bytes[..16])
 }
 
-/// `<signature id>.<mac>`: the last segment of the signer's join link.
+/// `<signature id>-<mac>`: the last segment of the signer's join link.
 pub fn join_token(secret: &[u8], signature: Uuid) -> String {
-    format!("{}.{}", signature.simple(), mac(secret, signature))
+    format!("{}-{}", signature.simple(), mac(secret, signature))
 }
 
 /// The path of the signer's join link.
@@ -34,7 +34,7 @@ pub fn join_path(tenant_slug: &str, secret: &[u8], signature: Uuid) -> String {
 
 /// The signature a join token names, if its MAC is right.
 pub fn signature_of_join_token(secret: &[u8], token: &str) -> Option<Uuid> {
-    let (id, given) = token.split_once('.')?;
+    let (id, given) = token.split_once('-')?;
     let signature = Uuid::try_parse(id).ok()?;
     let expected = mac(secret, signature);
     crate::tokens::constant_time_eq(given.as_bytes(), expected.as_bytes()).then_some(signature)
@@ -50,8 +50,11 @@ mod tests {
         let signature = Uuid::new_v4();
         let token = join_token(secret, signature);
         assert_eq!(signature_of_join_token(secret, &token), Some(signature));
+        assert!(crate::tokens::holds_secret(&join_path(
+            "water", secret, signature
+        )));
         let other = Uuid::new_v4();
-        let forged = format!("{}.{}", other.simple(), token.split_once('.').unwrap().1);
+        let forged = format!("{}-{}", other.simple(), token.split_once('-').unwrap().1);
         assert_eq!(signature_of_join_token(secret, &forged), None);
         assert_eq!(signature_of_join_token(b"another secret", &token), None);
         assert_eq!(signature_of_join_token(secret, "nonsense"), None);
