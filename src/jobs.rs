@@ -7,7 +7,7 @@
 use tokio::sync::watch;
 
 use crate::state::AppState;
-use crate::{campaigns, outreach, signatures};
+use crate::{campaigns, coalition, outreach, signatures};
 
 /// How often the background task looks for due work.
 pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
@@ -39,6 +39,8 @@ pub struct Report {
     pub retention: usize,
     /// People the address book's retention setting erased (no activity for that long).
     pub book_retention: usize,
+    /// The coalition list's daily digests sent (one per member and day at most).
+    pub list_digests: usize,
 }
 
 #[derive(Clone)]
@@ -70,6 +72,7 @@ impl Jobs {
             member_updates: campaigns::release::send_member_updates(state).await?,
             retention: signatures::retention::anonymize_due(state, state.clock.now()).await?,
             book_retention: outreach::book::erase::retention_due(state, state.clock.now()).await?,
+            list_digests: coalition::mailing::digest::send_due(state).await?,
         })
     }
 

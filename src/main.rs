@@ -232,6 +232,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, url: &str) -> Result<(), Fail
             config.clone(),
             Arc::new(app::mail_kinds()),
         )
+        .with_refusal_hook(undersigned::coalition::mailing::refusal_hook())
         .run(worker_stopped.clone()),
     );
     // Every area's due work (outreach's reminders and digests, releases, member updates,

@@ -434,6 +434,9 @@ pub struct Claimed {
     pub attempts: i32,
     /// A personal email's sender, as enqueued (`Sender`); `None` for the configured one.
     pub sender: Option<Sender>,
+    /// List mail's headers (`enqueue_many_list`), as stored; `None` for every other email.
+    /// Read by the worker, which refuses to send a row whose headers it cannot read.
+    pub list_headers: Option<serde_json::Value>,
 }
 
 /// A claimed row as the claim returns it.
@@ -447,6 +450,7 @@ struct ClaimedRow {
     attempts: i32,
     from_name: Option<String>,
     reply_to: Option<String>,
+    list_headers: Option<serde_json::Value>,
 }
 
 /// How long a claimed row stays with the worker that claimed it without being renewed.
@@ -471,7 +475,7 @@ pub async fn claim_due(
              WHERE status = 'pending' AND send_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
              ORDER BY send_at, id LIMIT $2
              FOR UPDATE SKIP LOCKED)
-         RETURNING id, tenant_id, recipient, message, bulk, attempts, from_name, reply_to",
+         RETURNING id, tenant_id, recipient, message, bulk, attempts, from_name, reply_to, list_headers",
     )
     .bind(now)
     .bind(limit)
@@ -492,6 +496,7 @@ pub async fn claim_due(
                 display_name,
                 reply_to: r.reply_to.unwrap_or_default(),
             }),
+            list_headers: r.list_headers,
             token,
         })
         .collect())

@@ -5,9 +5,25 @@
 //! a lease before sending and marked sent right after the transport accepts it. The one
 //! window for a repeat is a crash after the SMTP server accepted the message but before
 //! the `sent` mark committed: when the lease runs out another worker sends it again.
+//! Every message carries a stable `Message-ID` (the list's own for list mail,
+//! `<outbox-<row id>@MAIL_DOMAIN>` otherwise), so such a repeat is the same message to the
+//! receiving side, which may drop it as a duplicate.
+//!
+//! List mail (a row with `list_headers`, see `ListHeaders`) goes out with the list's
+//! headers: `List-Id`, `List-Archive`, `List-Post`, `List-Unsubscribe` with
+//! `List-Unsubscribe-Post` (the list's own leave link, also the footer's), `Precedence:
+//! list`, the member's `Reply-To`, and the thread's `In-Reply-To`/`References`.
+//!
+//! Bounces: a permanent refusal calls the refusal hook (`with_refusal_hook`) after the row
+//! is marked. Mail knows no product area, so the area that keeps addresses (the coalition
+//! list's members) passes the hook down from the assembly. Not a trigger as
+//! `outbox_outreach_bounce` is: the list decides from the email's kind in Rust, with its
+//! own store and clock, and the hook keeps that rule beside the list's other rules
+//! (tested there) instead of in SQL that names the list's tables from mail's.
 
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -16,7 +32,7 @@ use time::Duration;
 use tokio::sync::watch;
 
 use super::messages::MailKinds;
-use super::outbox::{self, Claimed};
+use super::outbox::{self, Claimed, ListHeaders};
 use super::transport::{SendError, Transport};
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -33,6 +49,23 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds(seconds.min(6 * 3600))
 }
 
+/// A message the receiving server refused for good (SMTP 5xx), as the refusal hook gets
+/// it: after the row was marked failed and bounced.
+#[derive(Clone, Debug)]
+pub struct RefusedMail {
+    pub tenant: Option<uuid::Uuid>,
+    pub recipient: String,
+    /// The email's kind (`Email::KIND`), so the hook acts only on its own area's mail.
+    pub kind: String,
+    /// The server's answer.
+    pub error: String,
+    /// When the refusal was recorded (the worker's clock).
+    pub at: time::OffsetDateTime,
+}
+
+/// Called after a permanent refusal is recorded; errors are the hook's to log.
+pub type RefusalHook = Arc<dyn Fn(PgPool, RefusedMail) -> BoxFuture<'static, ()> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Worker {
     db: PgPool,
@@ -44,6 +77,7 @@ pub struct Worker {
     /// progress renews it (real time).
     lease: Duration,
     renew_every: std::time::Duration,
+    on_refusal: Option<RefusalHook>,
 }
 
 #[derive(Clone)]
@@ -76,6 +110,52 @@ impl Header for ListUnsubscribePost {
     }
 }
 
+/// One header of list mail, its value as given (lettre encodes what is not plain ASCII,
+/// CR and LF included, so a value cannot add a header).
+fn raw(name: &'static str, value: String) -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+}
+
+/// `<id>` for a message id given with or without its angle brackets.
+fn angle(id: &str) -> String {
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+    format!("<{id}>")
+}
+
+/// The list's headers (RFC 2369, 2919): who the list is, where its archive is, where a
+/// reply goes, and the thread this message belongs to. `List-Unsubscribe` is written with
+/// the footer's link by the caller.
+fn list_headers(
+    mut builder: lettre::message::MessageBuilder,
+    list: &ListHeaders,
+    archive_url: Option<&str>,
+) -> lettre::message::MessageBuilder {
+    builder = builder.raw_header(raw("Precedence", "list".to_owned()));
+    if !list.list_id.trim().is_empty() {
+        builder = builder.raw_header(raw("List-Id", list.list_id.clone()));
+    }
+    if let Some(archive_url) = archive_url {
+        builder = builder.raw_header(raw("List-Archive", format!("<{archive_url}>")));
+    }
+    if let Ok(reply_to) = list.reply_to.parse::<Mailbox>() {
+        builder = builder
+            .raw_header(raw("List-Post", format!("<mailto:{}>", reply_to.email)))
+            .reply_to(reply_to);
+    }
+    let references: Vec<String> = list
+        .references
+        .iter()
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| angle(id))
+        .collect();
+    if let Some(last) = references.last() {
+        builder = builder
+            .in_reply_to(last.clone())
+            .references(references.join(" "));
+    }
+    builder
+}
+
 enum Outcome {
     Sent {
         subject: String,
@@ -105,7 +185,15 @@ impl Worker {
             kinds,
             lease: outbox::LEASE,
             renew_every: std::time::Duration::from_secs(30),
+            on_refusal: None,
         }
+    }
+
+    /// Calls `hook` after each permanent refusal (SMTP 5xx) is recorded: how an area above
+    /// mail (the coalition list) stops writing to an address that bounces.
+    pub fn with_refusal_hook(mut self, hook: RefusalHook) -> Self {
+        self.on_refusal = Some(hook);
+        self
     }
 
     /// A shorter lease, for tests of what happens when leases run out.
@@ -188,7 +276,23 @@ impl Worker {
             Outcome::Suppressed => outbox::mark_suppressed(&self.db, &row).await?,
             Outcome::Permanent(error) => {
                 tracing::warn!(outbox_id = row.id, %error, "email refused for good");
-                outbox::mark_failed_attempt(&self.db, &row, &error, None, true).await?
+                let held = outbox::mark_failed_attempt(&self.db, &row, &error, None, true).await?;
+                if let (true, Some(hook)) = (held, &self.on_refusal) {
+                    let refused = RefusedMail {
+                        tenant: row.tenant,
+                        recipient: row.recipient.clone(),
+                        kind: row
+                            .message
+                            .get("kind")
+                            .and_then(|k| k.as_str())
+                            .unwrap_or_default()
+                            .to_owned(),
+                        error,
+                        at: self.clock.now(),
+                    };
+                    hook(self.db.clone(), refused).await;
+                }
+                held
             }
             Outcome::Unsendable(error) => {
                 tracing::error!(outbox_id = row.id, %error, "email could not be built");
@@ -217,20 +321,37 @@ impl Worker {
                 return Outcome::Permanent(format!("{:?} is not an email address", row.recipient))
             }
         };
+        let list = match &row.list_headers {
+            None => None,
+            Some(value) => match serde_json::from_value::<ListHeaders>(value.clone()) {
+                Ok(headers) => Some(headers),
+                Err(e) => return Outcome::Unsendable(format!("unreadable list headers: {e}")),
+            },
+        };
         let unsubscribe_link = if row.bulk {
             match outbox::is_suppressed(&self.db, row.tenant, &row.recipient).await {
                 Ok(true) => return Outcome::Suppressed,
                 Ok(false) => {}
                 Err(e) => return Outcome::Temporary(format!("database: {e}")),
             }
-            let token = tokens::new_token();
-            if let Err(e) = outbox::set_unsubscribe_hash(&self.db, row.id, &token.hash).await {
-                return Outcome::Temporary(format!("database: {e}"));
+            match &list {
+                // List mail: the list's own leave link, not mail's generic token.
+                Some(list) if !list.unsubscribe_url.trim().is_empty() => {
+                    Some(self.absolute(&list.unsubscribe_url))
+                }
+                _ => {
+                    let token = tokens::new_token();
+                    if let Err(e) =
+                        outbox::set_unsubscribe_hash(&self.db, row.id, &token.hash).await
+                    {
+                        return Outcome::Temporary(format!("database: {e}"));
+                    }
+                    Some(
+                        self.config
+                            .link(&format!("/mail/unsubscribe/{}", token.token)),
+                    )
+                }
             }
-            Some(
-                self.config
-                    .link(&format!("/mail/unsubscribe/{}", token.token)),
-            )
         } else {
             None
         };
@@ -247,17 +368,28 @@ impl Worker {
             ),
             None => self.config.mail_from.clone(),
         };
+        // Stable: a resend after a crash is the same message to the receiving side.
+        let message_id = match &list {
+            Some(list) if !list.message_id.trim().is_empty() => angle(&list.message_id),
+            _ => format!("<outbox-{}@{}>", row.id, self.config.mail_domain),
+        };
         let mut builder = Message::builder()
             .from(from)
             .to(to)
             .subject(rendered.subject.clone())
-            .date(std::time::SystemTime::from(self.clock.now()));
+            .date(std::time::SystemTime::from(self.clock.now()))
+            .message_id(Some(message_id));
         if let Some(reply_to) = row
             .sender
             .as_ref()
             .and_then(|s| s.reply_to.parse::<Mailbox>().ok())
         {
             builder = builder.reply_to(reply_to);
+        }
+        if let Some(list) = &list {
+            let archive =
+                (!list.archive_url.trim().is_empty()).then(|| self.absolute(&list.archive_url));
+            builder = list_headers(builder, list, archive.as_deref());
         }
         if let Some(link) = unsubscribe_link {
             builder = builder
@@ -284,6 +416,15 @@ impl Worker {
             },
             Err(SendError::Permanent(e)) => Outcome::Permanent(e),
             Err(SendError::Temporary(e)) => Outcome::Temporary(e),
+        }
+    }
+
+    /// A link as stored with list mail: a path is made absolute with the app's base URL.
+    fn absolute(&self, link: &str) -> String {
+        if link.starts_with('/') {
+            self.config.link(link)
+        } else {
+            link.to_owned()
         }
     }
 

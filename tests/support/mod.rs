@@ -269,7 +269,8 @@ impl TestApp {
             Arc::new(clock.clone()),
             config.clone(),
             Arc::new(app::mail_kinds()),
-        );
+        )
+        .with_refusal_hook(undersigned::coalition::mailing::refusal_hook());
 
         let jobs = Jobs::new(state.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
