@@ -71,6 +71,7 @@ pub async fn deliver_post(
         .config
         .link(&format!("/{}/list/archive/{}", group.slug, thread.id));
     let list_id = list_id(&list_name, &group.slug, domain);
+    let archive_url = state.config.link(&format!("/{}/list/archive", group.slug));
     let message = ListPost {
         list_name: list_name.clone(),
         group_name: group.name.clone(),
@@ -90,7 +91,8 @@ pub async fn deliver_post(
     for recipient in recipients {
         let headers = ListHeaders {
             list_id: list_id.clone(),
-            archive_url: thread_url.clone(),
+            // RFC 2369: the list's archive (the thread's page is in the body).
+            archive_url: archive_url.clone(),
             unsubscribe_url: state.config.link(&links::leave_path(
                 &group.slug,
                 &state.secret,

@@ -129,8 +129,12 @@ fn list_headers(
     mut builder: lettre::message::MessageBuilder,
     list: &ListHeaders,
     archive_url: Option<&str>,
+    mail_domain: &str,
 ) -> lettre::message::MessageBuilder {
     builder = builder.raw_header(raw("Precedence", "list".to_owned()));
+    // Our loop marker: a copy of list mail that comes back (an auto-forward to the list's
+    // own address) is recognised and dropped by the inbound side.
+    builder = builder.raw_header(raw("X-Loop", format!("list@{mail_domain}")));
     if !list.list_id.trim().is_empty() {
         builder = builder.raw_header(raw("List-Id", list.list_id.clone()));
     }
@@ -389,7 +393,7 @@ impl Worker {
         if let Some(list) = &list {
             let archive =
                 (!list.archive_url.trim().is_empty()).then(|| self.absolute(&list.archive_url));
-            builder = list_headers(builder, list, archive.as_deref());
+            builder = list_headers(builder, list, archive.as_deref(), &self.config.mail_domain);
         }
         if let Some(link) = unsubscribe_link {
             builder = builder

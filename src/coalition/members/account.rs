@@ -351,7 +351,14 @@ pub async fn delivery(
             "Choose each message, a daily digest, or no mail.".into(),
         ));
     };
-    store::set_delivery(&state.db, group.id, member.id, choice).await?;
+    store::choose_delivery(
+        &mut *state.db.acquire().await?,
+        group.id,
+        member.id,
+        choice,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/{slug}/list/me?notice=members-delivery-saved")).into_response())
 }
 

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::members::{ListMember, MEMBER_COLUMNS};
-use crate::coalition::model::{Delivery, ListMemberId, MemberAction};
+use crate::coalition::model::{ListMemberId, MemberAction};
 use crate::tenancy::{TenantId, TenantScope};
 
 /// The member, read in the caller's transaction.
@@ -134,22 +134,6 @@ pub async fn spend_signin_link(
 }
 
 // ---- The member's own choices -------------------------------------------------------
-
-pub async fn set_delivery(
-    db: &PgPool,
-    tenant: impl TenantScope,
-    member: ListMemberId,
-    delivery: Delivery,
-) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE list_members SET delivery = $3 WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.uuid())
-            .bind(member)
-            .bind(delivery)
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
-}
 
 /// The member acted (resumed delivery, or proved the address by a magic link): list mail
 /// goes to them again.
