@@ -239,9 +239,7 @@ pub async fn thread_page(
     list: &ListOf,
     reader: &Reader,
     thread: ThreadHead,
-    form: ReplyForm,
-    errors: FormErrors,
-    refused: Option<String>,
+    (form, errors, refused): (ReplyForm, FormErrors, Option<String>),
 ) -> AppResult<ThreadPage> {
     let posts = store::thread_posts(&state.db, list.group.id, thread.id)
         .await?
@@ -310,9 +308,7 @@ pub async fn thread(
         &list,
         &reader,
         head,
-        ReplyForm::default(),
-        FormErrors::new(),
-        None,
+        (ReplyForm::default(), FormErrors::new(), None),
     )
     .await?;
     Ok(render(page)?.into_response())

@@ -47,6 +47,7 @@ impl PostForm {
 }
 
 /// A checked post: trimmed subject and body, the news link if any.
+#[derive(Debug)]
 pub struct Checked {
     pub subject: String,
     pub body: String,
@@ -397,7 +398,7 @@ pub async fn reply(
         Ok(checked) => checked,
         Err(errors) => {
             let page =
-                archive::thread_page(&state, &visitor, &list, &reader, head, form, errors, None)
+                archive::thread_page(&state, &visitor, &list, &reader, head, (form, errors, None))
                     .await?;
             return unprocessable(page);
         }
@@ -423,9 +424,7 @@ pub async fn reply(
             &list,
             &reader,
             head,
-            form,
-            FormErrors::new(),
-            Some(reason.to_owned()),
+            (form, FormErrors::new(), Some(reason.to_owned())),
         )
         .await?;
         return unprocessable(page);
