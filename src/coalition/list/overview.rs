@@ -136,6 +136,9 @@ pub fn last_post_line(last: &LastPosts, now: OffsetDateTime) -> String {
     };
     let posts = match last.last_30_days {
         1 => "1 post".to_owned(),
+        n if n > store::LAST_POSTS_COUNTED => {
+            format!("over {} posts", store::LAST_POSTS_COUNTED)
+        }
         n => format!("{n} posts"),
     };
     format!("Last post: {} — {posts} in the last 30 days", ago(at, now))
@@ -249,6 +252,10 @@ mod tests {
         assert_eq!(
             last_post_line(&last(Some(datetime!(2026-12-07 01:00 UTC)), 1), now),
             "Last post: today — 1 post in the last 30 days"
+        );
+        assert_eq!(
+            last_post_line(&last(Some(datetime!(2026-12-06 09:00 UTC)), 101), now),
+            "Last post: yesterday — over 100 posts in the last 30 days"
         );
         assert_eq!(
             ago(datetime!(2026-10-01 12:00 UTC), now),
