@@ -39,6 +39,15 @@ impl PublicTenantId {
     }
 }
 
+impl PublicTenantId {
+    /// A group found by the key of an inbound list address (`list+<key>@…`): the key
+    /// names one member of one group and proves nothing else about the sender. Only the
+    /// coalition's key lookup calls this.
+    pub fn found_by_list_key(id: Uuid) -> Self {
+        Self(id)
+    }
+}
+
 /// A group found by the first segment of a public URL (`/{tenant}/list`): its id for
 /// what the public may do there, its slug and its name.
 pub struct PublicGroup {

@@ -64,6 +64,10 @@ const PRIVILEGED_CALLS: &[(&str, &[&str])] = &[
         &["src/tenancy.rs", "src/campaigns/reissue.rs"],
     ),
     (
+        "PublicTenantId::found_by_list_key(",
+        &["src/tenancy.rs", "src/coalition/store/keys.rs"],
+    ),
+    (
         "PublicTenantId::found_by_public_url(",
         &["src/tenancy.rs", "src/campaigns/store.rs"],
     ),

@@ -18,7 +18,11 @@ fn mac(secret: &[u8], purpose: &str, member: ListMemberId) -> String {
 
 /// `<member id>.<mac>`: the path segment of the member's leave link.
 pub fn leave_token(secret: &[u8], member: ListMemberId) -> String {
-    format!("{}.{}", member.0.simple(), mac(secret, "list-leave", member))
+    format!(
+        "{}.{}",
+        member.0.simple(),
+        mac(secret, "list-leave", member)
+    )
 }
 
 /// The member a leave token names, if its MAC is right.
@@ -55,7 +59,10 @@ mod tests {
         let other = ListMemberId(uuid::Uuid::new_v4());
         let forged = format!("{}.{}", other.0.simple(), token.split_once('.').unwrap().1);
         assert_eq!(member_of_leave_token(secret, &forged), None);
-        assert_eq!(member_of_leave_token(b"another secret, another app....", &token), None);
+        assert_eq!(
+            member_of_leave_token(b"another secret, another app....", &token),
+            None
+        );
         assert_eq!(member_of_leave_token(secret, "nonsense"), None);
     }
 }

@@ -199,3 +199,14 @@ pub async fn tenant_by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Publ
         .fetch_optional(db)
         .await
 }
+
+/// A group's slug and name by its id (list mail names the group and links to its pages).
+pub async fn tenant_by_id(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> sqlx::Result<Option<PublicTenantRow>> {
+    sqlx::query_as("SELECT id, slug, name FROM tenants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}

@@ -11,6 +11,7 @@
 
 pub mod browser;
 pub mod campaigns;
+pub mod coalition;
 pub mod smtp;
 
 use std::path::PathBuf;

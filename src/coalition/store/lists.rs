@@ -113,3 +113,13 @@ pub async fn set_hold_everything(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+pub async fn list_name(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT name FROM coalition_lists WHERE tenant_id = $1")
+        .bind(tenant.uuid())
+        .fetch_optional(conn)
+        .await
+}

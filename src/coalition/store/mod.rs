@@ -6,6 +6,7 @@
 //! both reach the SQL as `impl TenantScope`.
 
 mod inbound;
+mod keys;
 mod list_pages;
 mod lists;
 mod mailing;
@@ -15,6 +16,7 @@ mod posts;
 mod sessions;
 
 pub use inbound::*;
+pub use keys::*;
 pub use list_pages::*;
 pub use lists::*;
 pub use mailing::*;
