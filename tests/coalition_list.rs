@@ -357,6 +357,7 @@ async fn a_first_post_is_held_then_approve_and_clear_lets_the_next_through() {
     let app = TestApp::spawn().await;
     let owner = group_with_list(&app, "river").await;
     let (id, _, m) = member(&app, "river", "Ada Lovelace").await;
+    let (_, reader_email, _) = member(&app, "river", "Grace Reader").await;
 
     // Required fields keep what was typed.
     let r = member_posts(&m, "river", "", "Kept body text").await;
@@ -406,6 +407,11 @@ async fn a_first_post_is_held_then_approve_and_clear_lets_the_next_through() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(post_state(&app, "Our first meeting").await, "published");
+    // Approving sends it to the members, once.
+    app.dispatch_mail().await;
+    let got = app.mail_to(&reader_email);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].subject.contains("Our first meeting"));
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) FROM list_members WHERE id = '{id}' AND moderation = 'default'"

@@ -278,7 +278,7 @@ pub async fn decide(
                     store::clear_member_action(&mut tx, tenant, author).await?;
                 }
             }
-            delivery::deliver_post(&mut tx, &state, tenant.uuid(), id, now).await?;
+            delivery::deliver_post(&mut tx, &state, tenant, id, now).await?;
         }
         "reject" => {
             if let Some(author) = post.author_member_id {

@@ -205,7 +205,7 @@ fn answer(
                 back,
             },
         ),
-        Posted::Rejected { reason } => refuse(reason.to_owned()),
+        Posted::Rejected { reason } | Posted::Refused(reason) => refuse(reason.to_owned()),
         Posted::NotAMember => refuse(
             "You are no longer a member of this list: join it again from its page to post.".into(),
         ),
@@ -417,7 +417,7 @@ pub async fn reply(
     )
     .await?;
     let back = format!("/{}/list/archive/{thread_id}", list.group.slug);
-    if let Posted::Rejected { reason } = posted {
+    if let Posted::Rejected { reason } | Posted::Refused(reason) = posted {
         let page = archive::thread_page(
             &state,
             &visitor,

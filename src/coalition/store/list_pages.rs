@@ -360,7 +360,7 @@ pub async fn clear_member_action(
 
 /// Where a rejection is told: the member's address and name, if they are still a member.
 #[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Recipient {
+pub struct MemberAddress {
     pub email: String,
     pub name: String,
 }
@@ -369,7 +369,7 @@ pub async fn member_recipient(
     conn: &mut PgConnection,
     tenant: TenantId,
     member: ListMemberId,
-) -> sqlx::Result<Option<Recipient>> {
+) -> sqlx::Result<Option<MemberAddress>> {
     sqlx::query_as(
         "SELECT email::text AS email, name FROM list_members WHERE tenant_id = $1 AND id = $2",
     )
