@@ -213,6 +213,19 @@ pub struct ThreadPage {
 }
 
 impl ThreadPage {
+    /// A reply's own subject, when it says more than "Re: <the thread's subject>".
+    pub fn own_subject<'a>(&self, post: &'a PostView) -> Option<&'a str> {
+        let subject = post.post.subject.trim();
+        let thread = self.thread.subject.trim();
+        let bare = subject
+            .strip_prefix("Re:")
+            .or_else(|| subject.strip_prefix("RE:"))
+            .or_else(|| subject.strip_prefix("re:"))
+            .map(str::trim)
+            .unwrap_or(subject);
+        (bare != thread && !subject.is_empty()).then_some(subject)
+    }
+
     pub fn reply_hint(&self) -> String {
         format!("Empty: “Re: {}”.", self.thread.subject)
     }

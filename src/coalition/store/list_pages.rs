@@ -234,7 +234,8 @@ pub async fn held_posts(db: &PgPool, tenant: TenantId, limit: i64) -> sqlx::Resu
         "SELECT p.id, p.thread_id, t.subject AS thread_subject,
                 NOT EXISTS (SELECT 1 FROM list_posts e WHERE e.thread_id = p.thread_id
                             AND (e.created_at, e.id) < (p.created_at, p.id)) AS starts_thread,
-                p.author_member_id, p.author_name, m.email::text AS author_email,
+                p.author_member_id, COALESCE(m.name, p.author_name) AS author_name,
+                m.email::text AS author_email,
                 m.organization AS author_organization, m.moderation AS author_action,
                 (m.muted_at IS NOT NULL) AS author_muted, m.mute_note,
                 p.subject, p.body, p.source, p.held_reason, p.created_at
