@@ -145,13 +145,12 @@ pub async fn hold_everything(
         }
     };
     let now = member.visitor.now;
-    let mut tx = state.db.begin().await?;
-    if store::list_for_share(&mut tx, member.tenant_id)
-        .await?
-        .is_none()
-    {
+    if store::list(&state.db, member.tenant_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
+    // The switch updates the list's row, which every post being decided holds FOR SHARE:
+    // it waits for those, and the posts after it meet the new setting.
+    let mut tx = state.db.begin().await?;
     if store::set_hold_everything(&mut tx, member.tenant_id, on, now).await? {
         store::log_decision(
             &mut tx,
