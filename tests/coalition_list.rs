@@ -642,7 +642,13 @@ async fn the_archive_orders_searches_pages_and_says_what_was_removed() {
     assert_eq!(r.status, 303, "{}", r.body);
     let news = thread_of(r.location().unwrap());
     let page = owner.get(&format!("/river/list/archive/{news}")).await;
-    assert!(page.body.contains("https://news.example/river"));
+    assert!(page.body.contains("href=\"https://news.example/river\""));
+    assert!(page.body.contains("The paper wrote about us."));
+    assert!(owner
+        .get("/river/list/archive")
+        .await
+        .body
+        .contains("<span class=\"badge\">news</span>"));
 
     // A reply brings the oldest thread to the top.
     app.clock.advance(Duration::hours(1));
