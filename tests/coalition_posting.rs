@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use undersigned::coalition::model::{HELD_BY_ACTION, HELD_EVERYTHING};
+use undersigned::coalition::model::{HELD_EVERYTHING, HELD_FIRST_POST};
 use undersigned::coalition::posting::{self, Author, NewPost, PostSource, Posted};
 
 use crate::support::coalition::{group, member, open_list, state};
@@ -44,7 +44,7 @@ async fn a_post_meets_its_members_setting_and_reaches_everyone_else_with_a_reply
         matches!(
             held,
             Posted::Held {
-                reason: HELD_BY_ACTION,
+                reason: HELD_FIRST_POST,
                 ..
             }
         ),

@@ -207,7 +207,7 @@ impl Decision {
     }
 }
 
-pub const HELD_FIRST_POST: &str = "A new member's first post";
+pub const HELD_FIRST_POST: &str = "A new member's first post waits for an organizer";
 pub const HELD_EVERYTHING: &str = "Every post is held (hold everything is on)";
 pub const HELD_MUTED: &str = "The sender is muted";
 pub const HELD_BY_ACTION: &str = "The sender's posts are held";

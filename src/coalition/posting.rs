@@ -12,7 +12,9 @@ use anyhow::Context;
 use uuid::Uuid;
 
 use crate::coalition::delivery;
-use crate::coalition::model::{decide, Decision, ListMemberId, PostId, PostState, ThreadId};
+use crate::coalition::model::{
+    decide, Decision, ListMemberId, PostId, PostState, ThreadId, HELD_BY_ACTION, HELD_FIRST_POST,
+};
 use crate::coalition::store::{self, PostInsert};
 use crate::state::AppState;
 use crate::tenancy::TenantScope;
@@ -152,7 +154,14 @@ pub async fn submit(
         }
         Author::Organizer { user_id, name } => (None, Some(*user_id), name.clone(), None),
     };
-    let decision = decide(list.moderation(), moderation);
+    let mut decision = decide(list.moderation(), moderation);
+    // A member held by their action who never had a post published is a newcomer: the
+    // sender and the queue are told it is their first post, not a judgement of them.
+    if let (Decision::Hold(HELD_BY_ACTION), Some(member)) = (&decision, author_member) {
+        if !store::has_published(&mut tx, tenant, member).await? {
+            decision = Decision::Hold(HELD_FIRST_POST);
+        }
+    }
     let Some(state_to_store) = decision.state() else {
         return Ok(Posted::Discarded);
     };

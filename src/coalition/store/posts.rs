@@ -297,3 +297,19 @@ pub async fn recipients_with_keys(
     .fetch_all(conn)
     .await
 }
+
+/// Whether the member ever had a post published (a held first post makes a newcomer).
+pub async fn has_published(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    member: ListMemberId,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM list_posts
+          WHERE tenant_id = $1 AND author_member_id = $2 AND published_at IS NOT NULL)",
+    )
+    .bind(tenant.uuid())
+    .bind(member)
+    .fetch_one(conn)
+    .await
+}
