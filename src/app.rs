@@ -116,7 +116,7 @@ pub fn router(state: AppState, transport: Transport) -> Router {
         .merge(crate::tenants::router())
         .merge(crate::mail::router().with_state(mail))
         .merge(crate::campaigns::router())
-        .merge(crate::signing::router().with_state(SigningState::new(state.clone())))
+        .merge(crate::signing::router().with_state(SigningState::new(state.clone()).with_list_join(crate::coalition::members::list_join(&state))))
         .merge(crate::erasure::router())
         .merge(crate::statements::router())
         .merge(crate::outreach::router())

@@ -109,6 +109,9 @@ pub fn router() -> Router<AppState> {
 
 /// The fixed words of this area's routes right where a campaign's slug goes
 /// (`/app/{tenant}/campaigns/new`): a campaign named so would be shadowed.
+/// The first path segments after a group's slug that are not campaigns.
+pub const GROUP_PAGES: &[&str] = &["list"];
+
 fn reserved_slugs() -> Vec<String> {
     static RESERVED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     RESERVED
@@ -120,6 +123,9 @@ fn reserved_slugs() -> Vec<String> {
                 .filter_map(|rest| rest.split('/').next())
                 .filter(|word| !word.starts_with('{'))
                 .map(str::to_owned)
+                // The group's own public pages beside its campaigns' (`/{tenant}/list`:
+                // the coalition's list).
+                .chain(GROUP_PAGES.iter().map(|page| (*page).to_owned()))
                 .collect()
         })
         .clone()

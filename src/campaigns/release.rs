@@ -246,6 +246,9 @@ async fn send_update(
         &listed_ids,
     )
     .await?;
+    // While the group's list is open, each signer gets their own join link (a page with
+    // the list's rules and a button: the link alone subscribes nobody).
+    let list_open = crate::tenancy::store::coalition_list_open(conn, due.tenant_id).await?;
     for chunk in listed.chunks(1000) {
         let messages: Vec<(String, String, MemberUpdate)> = chunk
             .iter()
@@ -265,6 +268,13 @@ async fn send_update(
                         total: listed.len(),
                         open: due.accepting(now),
                         link: page.clone(),
+                        join_link: list_open.then(|| {
+                            state.config.link(&crate::signatures::list_join::join_path(
+                                &due.tenant_slug,
+                                &state.secret,
+                                signer.id,
+                            ))
+                        }),
                     },
                 )
             })

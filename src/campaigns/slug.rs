@@ -28,10 +28,11 @@ mod tests {
     fn campaign_slugs() {
         assert_eq!(
             super::super::reserved_slugs(),
-            ["new"],
-            "taken from the routes"
+            ["new", "list"],
+            "taken from the routes, and the group's own pages"
         );
         assert!(CampaignSlug::parse("new").is_err());
+        assert!(CampaignSlug::parse("list").is_err());
         assert!(CampaignSlug::parse("x").is_err());
         assert_eq!(
             CampaignSlug::parse("Clean-Water-2027").unwrap().as_str(),

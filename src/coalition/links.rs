@@ -16,10 +16,10 @@ fn mac(secret: &[u8], purpose: &str, member: ListMemberId) -> String {
     bytes[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `<member id>.<mac>`: the path segment of the member's leave link.
+/// `<member id>-<mac>`: the path segment of the member's leave link.
 pub fn leave_token(secret: &[u8], member: ListMemberId) -> String {
     format!(
-        "{}.{}",
+        "{}-{}",
         member.0.simple(),
         mac(secret, "list-leave", member)
     )
@@ -27,7 +27,7 @@ pub fn leave_token(secret: &[u8], member: ListMemberId) -> String {
 
 /// The member a leave token names, if its MAC is right.
 pub fn member_of_leave_token(secret: &[u8], token: &str) -> Option<ListMemberId> {
-    let (id, given) = token.split_once('.')?;
+    let (id, given) = token.split_once('-')?;
     let member = ListMemberId(uuid::Uuid::try_parse(id).ok()?);
     let expected = mac(secret, "list-leave", member);
     // Constant-time enough: both are 32 hex digits, compared whole.
@@ -56,8 +56,12 @@ mod tests {
         let member = ListMemberId(uuid::Uuid::new_v4());
         let token = leave_token(secret, member);
         assert_eq!(member_of_leave_token(secret, &token), Some(member));
+        // Shaped like a secret, so logs and the organizers' Email page hide it.
+        assert!(crate::tokens::holds_secret(&leave_path(
+            "water", secret, member
+        )));
         let other = ListMemberId(uuid::Uuid::new_v4());
-        let forged = format!("{}.{}", other.0.simple(), token.split_once('.').unwrap().1);
+        let forged = format!("{}-{}", other.0.simple(), token.split_once('-').unwrap().1);
         assert_eq!(member_of_leave_token(secret, &forged), None);
         assert_eq!(
             member_of_leave_token(b"another secret, another app....", &token),

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::signatures::privacy::{signer_mail_kinds, Needle, ERASED_NAME};
 use crate::tenancy::TenantScope;
-use crate::{campaigns, mail, outreach, signatures, statements, tenants};
+use crate::{campaigns, coalition, mail, outreach, signatures, statements, tenants};
 
 pub use signatures::store::forget::PlannedSignature;
 
@@ -84,6 +84,8 @@ pub struct Erased {
 ///   address's unsubscription from the group goes (no address is left to hold it);
 /// - statements sent from the address lose the sender's details (an approved one leaves
 ///   the page);
+/// - the coalition's list: the address's membership goes (sessions, sign-in links and
+///   reply keys with it) and its posts say "A former member"; invitations to it go;
 /// - campaigns: each counts one more erased signer, and that is all it keeps.
 ///
 /// Locks: the signer's own rows, the few rows found by id, and the campaign rows only
@@ -169,6 +171,10 @@ pub async fn erase(
 
     // Late, because a statement leaving the page moves its campaign's version.
     statements::store::forget::forget_sender(conn, tenant, &email).await?;
+
+    // The coalition's list: the membership of the address goes, and its posts' author
+    // becomes "A former member".
+    coalition::members::forget(conn, tenant, &email).await?;
 
     // Last, the signatures themselves and the count. A listed signature leaving the page
     // moves its campaign's counters (the removal at once, the version with the count), so

@@ -34,7 +34,12 @@ const HIDDEN_LINK: &str = "(the recipient's own link, not shown)";
 fn redacted(mut read: ReadMessage, carries_secret: bool) -> ReadMessage {
     let hide = |word: &str| {
         let is_link = word.contains("http://") || word.contains("https://");
-        is_link && (carries_secret || word.contains("/mail/unsubscribe/"))
+        // A secret-shaped token (a list's leave or join link, say) is hidden whatever
+        // the kind: such links are only ever their recipient's.
+        is_link
+            && (carries_secret
+                || word.contains("/mail/unsubscribe/")
+                || crate::tokens::holds_secret(word))
     };
     read.text = read
         .text

@@ -27,6 +27,7 @@ use crate::tenancy::{Member, TenantId};
 
 mod activities;
 mod asks;
+mod book_list_members;
 mod book_merge;
 mod book_settings;
 mod bulk;
@@ -46,6 +47,7 @@ mod settings;
 
 pub use activities::*;
 pub use asks::*;
+pub use book_list_members::*;
 pub use book_merge::*;
 pub use book_settings::*;
 pub use bulk::*;

@@ -388,6 +388,10 @@ pub struct MemberUpdate {
     /// The letter still takes signatures.
     pub open: bool,
     pub link: String,
+    /// The signer's own link to join the group's coalition list, while the list is open
+    /// (`signatures::list_join`). Absent from messages stored before the list existed.
+    #[serde(default)]
+    pub join_link: Option<String>,
 }
 
 #[derive(Template)]
@@ -424,6 +428,13 @@ impl Email for MemberUpdate {
             text: MemberUpdateText { m: self, footer }.render()?,
             html: MemberUpdateHtml { m: self, footer }.render()?,
         })
+    }
+
+    /// The join link is the signer's own: the kept copy loses it once sent.
+    fn forget_secrets(&mut self) {
+        if self.join_link.is_some() {
+            self.join_link = Some(crate::mail::LINK_REMOVED.into());
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod csv;
 mod emails;
 pub mod lifecycle;
+pub mod list_join;
 pub mod names;
 pub mod privacy;
 pub mod reissue;

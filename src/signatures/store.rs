@@ -19,6 +19,7 @@
 
 pub mod consent_lock;
 pub mod forget;
+pub mod list_join;
 pub mod reissue;
 pub mod retention;
 

@@ -24,7 +24,7 @@ pub use page_cache::PageCache;
 pub use public_campaign::public_campaign;
 /// The signer's link, for the privacy pages at the top (`crate::erasure`).
 pub use signer::{find, link_gone, Found};
-pub use signing_state::SigningState;
+pub use signing_state::{ListJoin, NoList, SignerForList, SigningState};
 
 use crate::web::RateLimit;
 

@@ -20,6 +20,8 @@ use crate::tenancy::PublicTenantId;
 use crate::tokens;
 use crate::web::{render, render_with, unprocessable, Form, Layout, Path, Visitor};
 
+use super::{SignerForList, SigningState};
+
 pub struct Found {
     pub campaign: Campaign,
     pub tenant: PublicTenantId,
@@ -147,6 +149,8 @@ struct SignerPage {
     change: Option<ChangeSince>,
     /// This signature asks a signer of an earlier campaign about its reissue.
     reissue: Option<ReissueAsk>,
+    /// The group's coalition list, offered with a box (unticked) beside the confirmation.
+    list_offer: Option<String>,
 }
 
 /// What a reissue asks of this signer, as their page tells them.
@@ -212,6 +216,7 @@ async fn signer_page(
             .map(|r| r.id.to_string())
             .unwrap_or_default(),
         problem: None,
+        list_offer: None,
         form_closed: !found.campaign.accepting_signatures(state.clock.now()),
         link_expires: found
             .signature
@@ -356,10 +361,11 @@ fn is_expired(state: &AppState, signature: &Signature) -> bool {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(signing): State<SigningState>,
     visitor: Visitor,
     Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
+    let state = signing.app.clone();
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(
             &visitor,
@@ -372,18 +378,20 @@ pub async fn page(
     } else {
         StatusCode::OK
     };
-    render_with(
-        status,
-        signer_page(
-            &state,
-            &visitor,
-            found,
-            expired,
-            ReferralForm::default(),
-            Vec::new(),
-        )
-        .await?,
+    let tenant = found.tenant;
+    let mut page = signer_page(
+        &state,
+        &visitor,
+        found,
+        expired,
+        ReferralForm::default(),
+        Vec::new(),
     )
+    .await?;
+    if !expired && !page.signature.state.signer_confirmed() {
+        page.list_offer = signing.list_join.offer(&state.db, tenant).await?;
+    }
+    render_with(status, page)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -396,6 +404,8 @@ pub struct ConfirmForm {
     pub reissue_notice: String,
     /// The digest of the title and points of unity the page showed (`Campaign::wording`).
     pub wording: String,
+    /// "yes": the signer ticked "Keep me on the coalition's list" (unticked by default).
+    pub join_list: String,
 }
 
 /// What the signer's consent must cover now, read under the consent lock taken shared
@@ -449,11 +459,12 @@ const WORDING_CHANGED: &str = "The letter's title or points of unity changed sin
 /// they are shown the new text to confirm instead, and the signature records the
 /// revision confirmed.
 pub async fn confirm(
-    State(state): State<AppState>,
+    State(signing): State<SigningState>,
     visitor: Visitor,
     Path((tenant_slug, campaign_slug, token)): Path<(String, String, String)>,
     Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
+    let state = signing.app.clone();
     let Some(found) = find(&state, &tenant_slug, &campaign_slug, &token).await? else {
         return link_gone(
             &visitor,
@@ -545,6 +556,30 @@ pub async fn confirm(
             form.reissue_notice == "shown",
         )
         .await?;
+        // The box joins the group's list only with a confirmation that happened, in its
+        // transaction: an unticked box (the default) subscribes nobody.
+        if form.join_list == "yes" {
+            let signature = &found.signature;
+            let (name, organization) = if signature.is_organization() {
+                (signature.contact_name.clone(), signature.name.clone())
+            } else {
+                (signature.name.clone(), signature.affiliation.clone())
+            };
+            signing
+                .list_join
+                .join(
+                    &mut tx,
+                    found.tenant,
+                    SignerForList {
+                        tenant_slug: tenant_slug.clone(),
+                        name,
+                        email: signature.email.clone(),
+                        organization,
+                        campaign_id: found.campaign.id,
+                    },
+                )
+                .await?;
+        }
     }
     tx.commit().await?;
     // Only a confirmation that happened is thanked; otherwise the page says where the

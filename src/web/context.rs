@@ -119,9 +119,19 @@ fn body_limit(path: &str) -> usize {
 }
 
 /// One-click unsubscribe (RFC 8058) is posted by mail programs that hold no CSRF token;
-/// the secret token in its path authenticates it instead.
+/// the secret token in its path authenticates it instead: the outbox's
+/// `/mail/unsubscribe/<token>` and a coalition list's `/<group>/list/leave/<token>`.
 fn csrf_exempt(path: &str) -> bool {
-    path.starts_with("/mail/unsubscribe/")
+    path.starts_with("/mail/unsubscribe/") || is_list_leave(path)
+}
+
+fn is_list_leave(path: &str) -> bool {
+    let mut segments = path.strip_prefix('/').unwrap_or("").split('/');
+    matches!(
+        (segments.next(), segments.next(), segments.next(), segments.next(), segments.next()),
+        (Some(group), Some("list"), Some("leave"), Some(token), None)
+            if !group.is_empty() && !token.is_empty()
+    )
 }
 
 pub async fn context_layer(

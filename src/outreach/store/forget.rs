@@ -424,7 +424,8 @@ pub async fn groups_with_book_retention(db: &sqlx::PgPool) -> sqlx::Result<Vec<(
 }
 
 /// People of the group with no activity for `months` before `now`: no touch, no log line
-/// naming them, and added before then. At most 500 at a time.
+/// naming them, and added before then; never a current member of the group's list (they
+/// chose to stay). At most 500 at a time.
 pub async fn stale_people(
     db: &sqlx::PgPool,
     tenant: Uuid,
@@ -434,6 +435,7 @@ pub async fn stale_people(
     sqlx::query_scalar(
         "SELECT pe.id FROM people pe
          WHERE pe.tenant_id = $1 AND pe.created_at < $2 - make_interval(months => $3)
+           AND NOT pe.on_coalition_list
            AND (pe.last_touch_at IS NULL OR pe.last_touch_at < $2 - make_interval(months => $3))
            AND NOT EXISTS (SELECT 1 FROM person_touches t WHERE t.person_id = pe.id
                             AND t.at >= $2 - make_interval(months => $3))
