@@ -588,12 +588,14 @@ async fn hold_everything_and_mute_hold_a_cleared_members_posts() {
     assert!(log.body.contains("turned hold everything on"));
     assert!(log.body.contains("turned hold everything off"));
 
-    // Muted (the members page's mute, here set on the row): held whatever the action.
-    sqlx::query("UPDATE list_members SET muted_at = now(), mute_note = 'keeps going off-topic' WHERE id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    // Muted from the members page, with a private note: held whatever the action.
+    let r = owner
+        .post_form(
+            &format!("/app/river/list/members/{id}/mute"),
+            &[("note", "keeps going off-topic")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let r = member_posts(&m, "river", "Muted words", "Words").await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("The sender is muted"));
