@@ -1757,6 +1757,158 @@ async fn shared_book(
     Ok(())
 }
 
+/// The coalition's list after the schools letter: four of its signers joined by their own
+/// click (the confirmation box), a month of posts, and a newcomer's first post held.
+async fn coalition_list(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    owner_id: Uuid,
+) -> anyhow::Result<()> {
+    use crate::coalition::model::{JoinedHow, MemberAction, PostState};
+    use crate::coalition::store::{self as list, Joining, ListInput, PostInsert};
+
+    let now = OffsetDateTime::now_utc();
+    let opened = now - Duration::days(33);
+    list::save_list(
+        conn,
+        tenant,
+        &ListInput {
+            name: "Clean Water Coalition members".into(),
+            purpose: "Where the organizations that signed our letters plan what comes next: \
+                      hearings, testimony, the next letter."
+                .into(),
+            rules: "1. **Be kind.** Disagree with ideas, not people.\n\
+                    2. Stay on the coalition's work: water, schools, and the campaigns we run together.\n\
+                    3. No attachments: link to a document instead.\n\
+                    4. Organizers moderate; a new member's first post waits for them."
+                .into(),
+            off_topic_ok: false,
+            archive_public: false,
+            default_action: crate::coalition::model::ListDefault::Accept,
+        },
+        opened,
+    )
+    .await?;
+    let mut members = Vec::new();
+    for (i, signer) in SCHOOL_SIGNERS.iter().take(5).enumerate() {
+        let joined_at = opened + Duration::days(i as i64);
+        let person = outreach::person_for_list_member(
+            conn,
+            tenant,
+            signer.contact,
+            signer.email,
+            signer.name,
+            joined_at,
+        )
+        .await?;
+        let member = list::join(
+            conn,
+            tenant,
+            &Joining {
+                person_id: person,
+                email: signer.email,
+                name: signer.contact,
+                organization: signer.name,
+                how: JoinedHow::Confirmation,
+                campaign_id: None,
+            },
+            joined_at,
+        )
+        .await?
+        .id();
+        outreach::set_on_coalition_list(conn, tenant, person, true).await?;
+        members.push((member, format!("{} ({})", signer.contact, signer.name)));
+    }
+    // All but the newest have had a post approved: they are cleared.
+    for (member, _) in &members[..4] {
+        list::set_action(conn, tenant, *member, MemberAction::Default).await?;
+    }
+    let threads: [(&str, Option<&str>, i64, &[(usize, &str)]); 3] = [
+        (
+            "Thank you, and what comes after the letter",
+            None,
+            30,
+            &[
+                (usize::MAX, "The schools letter went to the board with every one of your names. \
+                              Thank you.\n\nThis list is where we plan what comes next. \
+                              Read the rules at the top of the archive, and say hello."),
+                (0, "Glad to be here. Our council can host the next meeting in Springfield."),
+                (2, "Count us in. We can bring translated flyers for the hearing."),
+            ],
+        ),
+        (
+            "News: the board puts water testing on its agenda",
+            Some("https://news.example.org/board-water-testing"),
+            12,
+            &[(usize::MAX, "The board will vote on yearly water testing in every school on \
+                            the 15th. This is what the letter asked for: it is on the agenda \
+                            because you signed.")],
+        ),
+        (
+            "Testimony sign-up for the 15th",
+            None,
+            3,
+            &[
+                (1, "Who can give two minutes of testimony on the 15th? Reply with your name and \
+                     which school you speak for."),
+                (3, "I can speak for the Northside families. Two minutes is tight; I will practice."),
+            ],
+        ),
+    ];
+    for (subject, news_link, days_ago, posts) in threads {
+        let started = now - Duration::days(days_ago);
+        let thread = list::insert_thread(conn, tenant, subject, news_link, started).await?;
+        for (n, (author, body)) in posts.iter().enumerate() {
+            let at = started + Duration::hours(3 * n as i64);
+            let (member, name, user) = match members.get(*author) {
+                Some((id, name)) => (Some(*id), name.clone(), None),
+                None => (None, ORGANIZER.to_owned(), Some(owner_id)),
+            };
+            let reply_subject = format!("Re: {subject}");
+            list::insert_post(
+                conn,
+                tenant,
+                &PostInsert {
+                    thread,
+                    author_member: member,
+                    author_user: user,
+                    author_name: &name,
+                    subject: if n == 0 { subject } else { &reply_subject },
+                    body,
+                    source: if n % 2 == 1 { "email" } else { "web" },
+                    message_id: None,
+                    state: PostState::Published,
+                    held_reason: "",
+                },
+                at,
+            )
+            .await?;
+        }
+    }
+    // The newest member's first post waits for an organizer.
+    let (newcomer, name) = &members[4];
+    let thread = list::insert_thread(conn, tenant, "Bus for the hearing?", None, now).await?;
+    list::insert_post(
+        conn,
+        tenant,
+        &PostInsert {
+            thread,
+            author_member: Some(*newcomer),
+            author_user: None,
+            author_name: name,
+            subject: "Bus for the hearing?",
+            body: "Could we share a bus to the hearing on the 15th? We have twelve parents coming.",
+            source: "web",
+            message_id: None,
+            state: PostState::Held,
+            held_reason: crate::coalition::model::HELD_BY_ACTION,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 pub const EMAIL: &str = "organizer@demo.undersigned.example";
 pub const PASSWORD: &str = "demo-organizer-2026";
 pub const SLUG: &str = "clean-water-coalition";
@@ -1815,6 +1967,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<Loaded> {
     let (signer_link, rivers) = demo_campaign(&mut tx, tenant, owner_id).await?;
     let schools = released_campaign(&mut tx, tenant, owner_id).await?;
     shared_book(&mut tx, tenant, rivers, schools, owner_id).await?;
+    coalition_list(&mut tx, tenant, owner_id).await?;
     tx.commit().await?;
     Ok(Loaded {
         created: true,

@@ -1482,3 +1482,157 @@ Marsh Collective,marsh.example,national,Mo Marsh,Coordinator,mo@marsh.example
     })
     .await;
 }
+
+/// The coalition's list end to end (issue 20): a signer ticks the box on their
+/// confirmation page on a phone, gets the welcome with the rules, signs in from the
+/// emailed link and posts; the organizer approves and clears them; a second member
+/// receives the post and replies by email (the raw message, with quoted text, through
+/// `POST /inbound/email`); the thread shows both, the reply without the quote.
+#[tokio::test]
+async fn a_signer_joins_the_list_posts_and_a_member_replies_by_email() {
+    let secret = "inbound-secret-for-the-browser-test";
+    let app = TestApp::spawn_with(support::Options {
+        env: vec![("INBOUND_SECRET", secret.into())],
+        ..Default::default()
+    })
+    .await;
+    let owner = app.signup("delta", "ana@delta.example").await;
+    let (_water, water_public) =
+        support::campaigns::open_campaign(&owner, "delta", "water", &[]).await;
+    let saved = owner
+        .post_form(
+            "/app/delta/list/settings",
+            &[
+                ("name", "Delta Water Coalition"),
+                (
+                    "purpose",
+                    "Where the coalition plans what comes after the letter.",
+                ),
+                ("rules", "1. Be kind.\n2. Stay on the coalition's work."),
+                ("default_action", "accept"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let second =
+        support::coalition::member(&app, "delta", "Bo Second", "bo@lake.example", true).await;
+
+    in_browser(async |signer| {
+        let app = &app;
+        signer.width(390).await;
+        signer.goto(&app.url(&format!("{water_public}/sign"))).await;
+        signer.fill("#organization", "River Trust").await;
+        signer.fill("#website", "river.example").await;
+        signer.fill("#city", "Riverside").await;
+        signer.check("input[name=size][value=regional]").await;
+        signer.fill("#contact_name", "Amira Haddad").await;
+        signer.fill("#contact_title", "Director").await;
+        signer.fill("#email", "amira@river.example").await;
+        signer.check("input[name=authorized]").await;
+        app.clock.advance(time::Duration::seconds(10));
+        signer.click(".sign-form button[type=submit]").await;
+        let confirm = app
+            .link_mailed_to("amira@river.example", "/signature/")
+            .await;
+        signer.goto(&app.url(&confirm)).await;
+        signer.check("input[name=join_list]").await;
+        signer.screenshot("list-confirm-box-phone").await;
+        signer.click("main form button[type=submit]").await;
+        assert_eq!(signer.text("h1").await, "Thank you for signing");
+
+        // The welcome, with the rules.
+        app.dispatch_mail().await;
+        let welcome = app
+            .mail_to("amira@river.example")
+            .into_iter()
+            .find(|m| m.text.contains("Stay on the coalition's work"))
+            .expect("a welcome with the list's rules");
+        assert!(welcome.text.contains("Be kind"), "{}", welcome.text);
+
+        // Signing in without a password, then a first post (held: new members' are).
+        signer.goto(&app.url("/delta/list/signin")).await;
+        signer.fill("#email", "amira@river.example").await;
+        signer.click("main form button[type=submit]").await;
+        let link = app
+            .link_mailed_to("amira@river.example", "/list/signin/")
+            .await;
+        signer.goto(&app.url(&link)).await;
+        signer.click("main form button[type=submit]").await;
+        signer.screenshot("list-member-page-phone").await;
+        signer.goto(&app.url("/delta/list/post")).await;
+        signer.fill("#subject", "Testimony on Thursday").await;
+        signer
+            .fill(
+                "#body",
+                "Who can come to the hearing on Thursday? We have a van.",
+            )
+            .await;
+        signer.click("main form button[type=submit]").await;
+        let outcome = signer.text("main").await;
+        assert!(outcome.to_lowercase().contains("held"), "{outcome}");
+        signer.screenshot("list-post-held-phone").await;
+
+        // The organizer approves it and clears the sender, half an hour later.
+        app.clock.advance(time::Duration::minutes(30));
+        in_browser(async |organizer| {
+            log_in(app, organizer, "ana@delta.example").await;
+            organizer.goto(&app.url("/app/delta/list/moderation")).await;
+            organizer.screenshot("list-moderation").await;
+            organizer
+                .click("button[name=action][value=approve_and_clear]")
+                .await;
+            organizer.screenshot("list-moderation-approved").await;
+        })
+        .await;
+
+        // The second member receives it, and replies from their mail program.
+        app.dispatch_mail().await;
+        app.clock.advance(time::Duration::minutes(45));
+        let received = app
+            .mail_to("bo@lake.example")
+            .into_iter()
+            .find(|m| m.subject.contains("Testimony on Thursday"))
+            .expect("the approved post reaches the second member");
+        let reply_to = received.reply_to.clone().expect("list mail has a Reply-To");
+        assert!(reply_to.contains("list+"), "{reply_to}");
+        let raw = format!(
+            "From: Bo Second <bo@lake.example>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\n\
+             Message-ID: <reply-1@lake.example>\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n\
+             We can bring four people and the banner.\r\n\r\n\
+             On Monday, Amira Haddad wrote:\r\n> Who can come to the hearing on Thursday?\r\n",
+            received.subject
+        );
+        let answered = reqwest::Client::new()
+            .post(app.url("/inbound/email"))
+            .bearer_auth(secret)
+            .header("Content-Type", "message/rfc822")
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        assert!(answered.status().is_success(), "{}", answered.status());
+        let _ = second;
+
+        // The thread shows both; the reply without the quoted text.
+        signer.goto(&app.url("/delta/list/archive")).await;
+        signer.click("main a[href*='/list/archive/']").await;
+        let thread = signer.text("main").await;
+        let (first, reply) = (
+            thread
+                .find("We have a van")
+                .expect("the first post is in the thread"),
+            thread
+                .find("four people and the banner")
+                .expect("the emailed reply is in the thread"),
+        );
+        assert!(first < reply, "the thread reads in order: {thread}");
+        assert_eq!(
+            thread.matches("Who can come to the hearing").count(),
+            1,
+            "the quote is trimmed: {thread}"
+        );
+        signer.screenshot("list-thread-phone").await;
+    })
+    .await;
+}

@@ -96,6 +96,26 @@ async fn demo_loads_once_and_prints_how_to_log_in() {
     .await
     .unwrap();
     assert_eq!(signers, 9, "the demo letter has its signers, once");
+    let list: (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM list_members), (SELECT count(*) FROM list_threads),
+                (SELECT count(*) FROM list_posts WHERE state = 'published'),
+                (SELECT count(*) FROM list_posts WHERE state = 'held')",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        list,
+        (5, 4, 6, 1),
+        "the coalition's list: five members who joined from the confirmation box, three \
+         threads of published posts and a newcomer's held first post"
+    );
+    let mailed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE message->>'kind' LIKE 'list%'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(mailed, 0, "the demo's history sends nobody anything");
     let local: Vec<String> = sqlx::query_scalar(
         "SELECT to_char(d AT TIME ZONE time_zone, 'HH24:MI') FROM campaigns,
                 LATERAL (VALUES (soft_deadline), (hard_deadline)) AS v(d)",

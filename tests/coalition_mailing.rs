@@ -226,12 +226,14 @@ async fn list_mail_goes_out_with_the_lists_headers() {
         header(&head, "List-Id"),
         Some(delivery::list_id("Clean Water Coalition", "ohio-valley", &domain).as_str())
     );
-    let thread_url = app
-        .config
-        .link(&format!("/ohio-valley/list/archive/{thread}"));
+    let archive_url = app.config.link("/ohio-valley/list/archive");
     assert_eq!(
         header(&head, "List-Archive"),
-        Some(format!("<{thread_url}>").as_str())
+        Some(format!("<{archive_url}>").as_str())
+    );
+    assert_eq!(
+        header(&head, "X-Loop"),
+        Some(format!("list@{domain}").as_str())
     );
     let unsubscribe = header(&head, "List-Unsubscribe").unwrap().to_owned();
     let leave_url = unsubscribe
