@@ -1757,6 +1757,15 @@ async fn shared_book(
     Ok(())
 }
 
+/// A demo thread: subject, news link, days ago, and its posts (who wrote each: an index
+/// of the members, or `usize::MAX` for the organizer).
+type DemoThread = (
+    &'static str,
+    Option<&'static str>,
+    i64,
+    &'static [(usize, &'static str)],
+);
+
 /// The coalition's list after the schools letter: four of its signers joined by their own
 /// click (the confirmation box), a month of posts, and a newcomer's first post held.
 async fn coalition_list(
@@ -1823,7 +1832,7 @@ async fn coalition_list(
     for (member, _) in &members[..4] {
         list::set_action(conn, tenant, *member, MemberAction::Default).await?;
     }
-    let threads: [(&str, Option<&str>, i64, &[(usize, &str)]); 3] = [
+    let threads: [DemoThread; 3] = [
         (
             "Thank you, and what comes after the letter",
             None,
