@@ -417,8 +417,9 @@ async fn front_page(
     let (group, list) = open_list(state, slug).await?;
     let now = state.clock.now();
     let member = member_auth::signed_in(state, jar, group.id, now).await?;
-    let last_post = store::last_published_at(&state.db, group.id)
+    let last_post = store::last_posts(&state.db, group.id, now)
         .await?
+        .last_at
         .map(|at| crate::web::format_date(&at));
     let title = list
         .as_ref()

@@ -42,19 +42,6 @@ pub async fn member_by_email_for_update(
     .await
 }
 
-/// When the list's last post was published, for "the last post went out …".
-pub async fn last_published_at(
-    db: &PgPool,
-    tenant: impl TenantScope,
-) -> sqlx::Result<Option<OffsetDateTime>> {
-    sqlx::query_scalar(
-        "SELECT max(published_at) FROM list_posts WHERE tenant_id = $1 AND state = 'published'",
-    )
-    .bind(tenant.uuid())
-    .fetch_one(db)
-    .await
-}
-
 // ---- Magic sign-in links ----------------------------------------------------------
 
 /// Sign-in links made for the member since `since` (the caller holds the member's row).
