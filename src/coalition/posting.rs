@@ -104,7 +104,8 @@ pub fn problem(subject: &str, body: &str, reply: bool) -> Option<&'static str> {
 
 fn reply_subject(thread_subject: &str) -> String {
     let bare = thread_subject.trim();
-    if bare.len() >= 3 && bare[..3].eq_ignore_ascii_case("re:") {
+    // `get`: a subject that starts with a multibyte letter has no char boundary at 3.
+    if bare.get(..3).is_some_and(|start| start.eq_ignore_ascii_case("re:")) {
         bare.to_owned()
     } else {
         format!("Re: {bare}")
@@ -253,6 +254,7 @@ mod tests {
     fn a_reply_is_re_once() {
         assert_eq!(reply_subject("Next call"), "Re: Next call");
         assert_eq!(reply_subject("RE: Next call"), "RE: Next call");
+        assert_eq!(reply_subject("Ελληνικά"), "Re: Ελληνικά");
     }
 
     #[test]
