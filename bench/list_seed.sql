@@ -1,6 +1,6 @@
 -- The coalition's list at scale (issue 20), a group of its own (`list`): 5,000 members
--- (each a person of the book with an organization; 4,000 take each message, 600 the
--- digest, 400 only the archive), and an archive of 20,000 published posts in 2,000
+-- (each a person of the book with an organization; 4,200 take each message, 600 the
+-- digest, 200 only the archive; the first 1,000 new, their posts held), and an archive of 20,000 published posts in 2,000
 -- threads over two years (10 posts each, every tenth thread news). Every member is
 -- cleared (their posts go straight through). The organizer's session and a member's
 -- (the member page and the archive as members read it) come from bench/run:
@@ -34,13 +34,17 @@ SELECT md5('list-person-' || i)::uuid, '00000000-0000-0000-0000-00000000a151',
        now() - interval '700 days'
 FROM generate_series(1, 5000) AS i;
 INSERT INTO list_members (id, tenant_id, person_id, email, name, organization, joined_at,
-    joined_how, delivery, moderation, post_key)
+    joined_how, delivery, moderation, post_key, last_digest_at)
 SELECT md5('list-member-' || i)::uuid, '00000000-0000-0000-0000-00000000a151',
        md5('list-person-' || i)::uuid, 'member' || i || '@list.example', 'Member Person ' || i,
        'Member Organization ' || i, now() - interval '700 days' + i * interval '1 minute',
        (ARRAY['confirmation', 'join_link', 'invitation'])[1 + i % 3],
        CASE WHEN i % 25 = 0 THEN 'none' WHEN i % 25 < 4 THEN 'digest' ELSE 'each' END,
-       'default', md5('list-post-key-' || i)
+       -- The first thousand (whose replies receive-mail is fed) are new: their posts are
+       -- held, so the inbound path is measured apart from the fan-out (measured above).
+       CASE WHEN i <= 1000 THEN 'hold' ELSE 'default' END, md5('list-post-key-' || i),
+       -- Today's digest already went out: the drain measures the organizer's post.
+       CASE WHEN i % 25 BETWEEN 1 AND 3 THEN now() - interval '1 minute' END
 FROM generate_series(1, 5000) AS i;
 INSERT INTO list_member_sessions (token_hash, tenant_id, member_id, created_at, expires_at)
 VALUES (sha256(convert_to(:'member_session', 'UTF8')), '00000000-0000-0000-0000-00000000a151',

@@ -539,6 +539,17 @@ async fn unknown_and_foreign_keys_open_nothing_and_unknown_senders_hear_once_an_
         1,
         "one explanation within the hour"
     );
+    // Its From is unproven: the explanation repeats none of the message's words (not its
+    // subject), so it cannot carry a stranger's text to whoever the From names.
+    let answer: String = sqlx::query_scalar(
+        "SELECT message::text FROM outbox WHERE message->>'kind' = 'list_inbound_answer'
+         AND lower(recipient) = lower($1)",
+    )
+    .bind(stranger)
+    .fetch_one(&g.app.db)
+    .await
+    .unwrap();
+    assert!(!answer.contains("Hearing on Tuesday"), "{answer}");
     g.app.clock.advance(time::Duration::minutes(61));
     let message = raw(
         stranger,

@@ -944,10 +944,31 @@ async fn the_join_page_confirms_by_email_and_is_throttled() {
             .as_deref(),
         Some("join_page")
     );
-    // The same link again: already a member, nothing changes.
+    // The same link again: already a member, nothing changes, and a replayed join link
+    // signs nobody in (another browser holding the link gets no session).
     let r = browser.post_form(&link, &[]).await;
-    assert_eq!(r.location(), Some("/river/list/me?notice=members-already"));
+    assert_eq!(
+        r.location(),
+        Some("/river/list/signin?notice=members-already")
+    );
     assert_eq!(members(&app).await, 1);
+    let stranger = app.client();
+    let r = stranger.post_form(&link, &[]).await;
+    assert_eq!(
+        r.location(),
+        Some("/river/list/signin?notice=members-already")
+    );
+    assert!(
+        !r.set_cookies()
+            .iter()
+            .any(|c| c.starts_with("us_list_member=")),
+        "a replayed join link starts no session"
+    );
+    assert_eq!(
+        stranger.get("/river/list/me").await.status,
+        303,
+        "not signed in"
+    );
 
     // Per network: ten requests an hour.
     for i in 0..8 {

@@ -161,7 +161,7 @@ impl Email for ListPost {
             text: ListPostText { m: self, footer }.render()?,
             html: ListPostHtml {
                 m: self,
-                body_html: crate::web::render_markdown(&self.body),
+                body_html: crate::web::render_post_markdown(&self.body),
                 footer,
             }
             .render()?,

@@ -105,7 +105,10 @@ pub fn problem(subject: &str, body: &str, reply: bool) -> Option<&'static str> {
 fn reply_subject(thread_subject: &str) -> String {
     let bare = thread_subject.trim();
     // `get`: a subject that starts with a multibyte letter has no char boundary at 3.
-    if bare.get(..3).is_some_and(|start| start.eq_ignore_ascii_case("re:")) {
+    if bare
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("re:"))
+    {
         bare.to_owned()
     } else {
         format!("Re: {bare}")

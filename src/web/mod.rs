@@ -25,7 +25,7 @@ pub use layout::{
     format_count, format_date, format_date_in, format_datetime, format_datetime_in, format_day,
     iso8601, Layout, TenantLink,
 };
-pub use markdown::render_markdown;
+pub use markdown::{render_markdown, render_post_markdown};
 pub use rate_limit::RateLimit;
 pub use sessions::SessionUser;
 

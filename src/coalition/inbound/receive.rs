@@ -128,7 +128,7 @@ pub async fn receive(
     if let Some(why) = mail.automatic {
         return finish(state, &seen, Outcome::Loop, why, now).await;
     }
-    if store::already_received(&state.db, &mail.message_id).await? {
+    if store::already_received(&state.db, log_tenant, &mail.message_id).await? {
         let detail = "this Message-ID was received before";
         return finish(state, &seen, Outcome::Duplicate, detail, now).await;
     }
@@ -148,7 +148,9 @@ pub async fn receive(
             let answer = InboundAnswer {
                 headline: "Your message was not delivered to any list".into(),
                 explanation: "You wrote to a coalition list address that does not take mail: its key is unknown or no longer valid, so your message went nowhere and nobody read it. Members post by replying to a list email or from their list's page.".into(),
-                their_subject: mail.subject.clone(),
+                // The From of mail to an unknown key is unproven: the answer repeats
+                // none of its words, so it cannot carry a stranger's text to a victim.
+                their_subject: String::new(),
                 list_name: "Undersigned".into(),
             };
             send_answer(

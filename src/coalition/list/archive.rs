@@ -24,7 +24,8 @@ use crate::coalition::store::{self, ArchiveCursor, ArchivePost, ArchiveThread, T
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{
-    format_datetime, render, render_markdown, render_with, FormErrors, Layout, Path, Query, Visitor,
+    format_datetime, render, render_markdown, render_post_markdown, render_with, FormErrors,
+    Layout, Path, Query, Visitor,
 };
 
 /// Threads on one page of the archive.
@@ -52,6 +53,11 @@ fn parse_cursor(raw: &str) -> Option<ArchiveCursor> {
     let (micros, id) = raw.split_once('.')?;
     let micros: i128 = micros.parse().ok()?;
     let last_post_at = OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1000)?).ok()?;
+    // PostgreSQL's timestamps end where `time`'s do not (4713 BC): a cursor no page made
+    // is refused here, not by the database.
+    if !(1970..=9999).contains(&last_post_at.year()) {
+        return None;
+    }
     Some(ArchiveCursor {
         last_post_at,
         id: ThreadId(Uuid::parse_str(id).ok()?),
@@ -263,7 +269,7 @@ pub async fn thread_page(
                 html: if removed {
                     String::new()
                 } else {
-                    render_markdown(&post.body)
+                    render_post_markdown(&post.body)
                 },
                 when: format_datetime(&post.at),
                 removed,
@@ -347,5 +353,10 @@ mod tests {
         assert_eq!(cursor.id, thread.id);
         assert_eq!(parse_cursor("nonsense"), None);
         assert_eq!(parse_cursor("99999999999999999999999999.x"), None);
+        assert_eq!(
+            parse_cursor("-300000000000000000.00000000-0000-0000-0000-000000000000"),
+            None,
+            "before PostgreSQL's first timestamp"
+        );
     }
 }

@@ -27,7 +27,7 @@ use crate::mail::{self, Outgoing};
 use crate::state::AppState;
 use crate::tenancy::{Editor, Member};
 use crate::web::{
-    format_datetime, render, render_markdown, render_with, Form, Layout, Path, Query,
+    format_datetime, render, render_post_markdown, render_with, Form, Layout, Path, Query,
 };
 
 /// Held posts shown at once (oldest first).
@@ -97,7 +97,7 @@ async fn moderation_page(
                 _ => (String::new(), None),
             };
             HeldView {
-                html: render_markdown(&post.body),
+                html: render_post_markdown(&post.body),
                 when: format_datetime(&post.created_at),
                 reason,
                 error,

@@ -22,7 +22,7 @@ use crate::coalition::{delivery, links, store};
 use crate::mail::{self, Email, Footer, ListHeaders, RenderedMail};
 use crate::state::AppState;
 use crate::tenancy;
-use crate::web::{format_datetime, format_day, render_markdown};
+use crate::web::{format_datetime, format_day, render_post_markdown};
 
 /// Members looked at per tick; the rest wait for the next tick (30 s later).
 const BATCH: i64 = 500;
@@ -125,7 +125,7 @@ impl Email for ListDigest {
                             when: &p.when,
                             subject: &p.subject,
                             body: &p.body,
-                            html: render_markdown(&p.body),
+                            html: render_post_markdown(&p.body),
                         })
                         .collect(),
                 })

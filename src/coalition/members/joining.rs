@@ -303,6 +303,17 @@ async fn joined_response(
             NO_LIST,
         );
     };
+    if !new {
+        // Join links are not sign-in links: one that is replayed (a forwarded member
+        // update, an invitation used twice) opens no session; the member signs in by a
+        // magic link like anyone else.
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!(
+            "/{}/list/signin?notice=members-already",
+            group.slug
+        ))
+        .into_response());
+    }
     let cookie = member_auth::start_session(
         &mut tx,
         visitor,
@@ -313,14 +324,9 @@ async fn joined_response(
     )
     .await?;
     tx.commit().await?;
-    let notice = if new {
-        "members-joined"
-    } else {
-        "members-already"
-    };
     Ok((
         jar.add(cookie),
-        Redirect::to(&format!("/{}/list/me?notice={notice}", group.slug)),
+        Redirect::to(&format!("/{}/list/me?notice=members-joined", group.slug)),
     )
         .into_response())
 }
@@ -758,7 +764,8 @@ async fn invitation_of(
     else {
         return Ok(None);
     };
-    if invitation.expires_at <= state.clock.now() {
+    // An accepted invitation has done its work: it opens nothing more.
+    if invitation.expires_at <= state.clock.now() || invitation.accepted_at.is_some() {
         return Ok(None);
     }
     let mut conn = state.db.acquire().await?;

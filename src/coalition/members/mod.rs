@@ -34,7 +34,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "members-joined",
         "Welcome: you are on the list. We emailed you its rules and how to post.",
     ),
-    ("members-already", "You were already on the list: nothing changed."),
+    (
+        "members-already",
+        "You are already on the list: nothing changed. To read the archive or post, sign in with a link we email you.",
+    ),
     (
         "members-signin-sent",
         "If that address is on the list, a sign-in link is on its way. It works once, for 30 minutes.",

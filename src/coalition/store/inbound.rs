@@ -66,14 +66,21 @@ pub async fn log_inbound(
     Ok(())
 }
 
-/// Whether a message with this id was already received and decided (a refused message
-/// arriving twice is answered once; a posted one is one post).
-pub async fn already_received(db: &PgPool, message_id: &str) -> sqlx::Result<bool> {
+/// Whether a message with this id was already received and decided for the same group
+/// (the key's; none for an unknown key): a refused message arriving twice is answered
+/// once, a posted one is one post. Per group, so the same message to one person's keys
+/// in two groups posts in both, and a sender cannot spoil another group's Message-ID.
+pub async fn already_received(
+    db: &PgPool,
+    tenant: Option<Uuid>,
+    message_id: &str,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM list_inbound_log WHERE message_id = $1
-                        AND outcome <> 'duplicate')",
+                        AND tenant_id IS NOT DISTINCT FROM $2 AND outcome <> 'duplicate')",
     )
     .bind(message_id)
+    .bind(tenant)
     .fetch_one(db)
     .await
 }
