@@ -1633,6 +1633,12 @@ async fn a_signer_joins_the_list_posts_and_a_member_replies_by_email() {
             "the quote is trimmed: {thread}"
         );
         signer.screenshot("list-thread-phone").await;
+        // A member reading their list is not offered the organizers' login or a group.
+        let header = signer.text("header.site").await;
+        assert!(
+            !header.contains("Log in") && !header.contains("Start a group"),
+            "{header}"
+        );
     })
     .await;
 }

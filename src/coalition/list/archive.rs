@@ -102,7 +102,9 @@ pub fn members_only(visitor: &Visitor, list: &ListOf) -> AppResult<Response> {
     render_with(
         StatusCode::FORBIDDEN,
         MembersOnly {
-            layout: visitor.layout(format!("{} — archive", list.settings.name)),
+            layout: visitor
+                .layout(format!("{} — archive", list.settings.name))
+                .for_signers(),
             slug: list.group.slug.clone(),
             list_name: list.settings.name.clone(),
         },
@@ -163,7 +165,9 @@ pub async fn index(
         })
         .collect();
     let page = ArchivePage {
-        layout: visitor.layout(format!("{} — archive", list.settings.name)),
+        layout: visitor
+            .layout(format!("{} — archive", list.settings.name))
+            .for_signers(),
         slug: list.group.slug.clone(),
         list_name: list.settings.name.clone(),
         purpose_html: render_markdown(&list.settings.purpose),
@@ -278,7 +282,9 @@ pub async fn thread_page(
         })
         .collect();
     Ok(ThreadPage {
-        layout: visitor.layout(format!("{} — {}", thread.subject, list.settings.name)),
+        layout: visitor
+            .layout(format!("{} — {}", thread.subject, list.settings.name))
+            .for_signers(),
         slug: list.group.slug.clone(),
         list_name: list.settings.name.clone(),
         thread,

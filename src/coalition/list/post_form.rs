@@ -182,7 +182,9 @@ fn answer(
         Posted::Held { reason, .. } => render_with(
             StatusCode::OK,
             OutcomePage {
-                layout: visitor.layout("Your post is held for moderation"),
+                layout: visitor
+                    .layout("Your post is held for moderation")
+                    .for_signers(),
                 slug: slug.to_owned(),
                 list_name: list_name.to_owned(),
                 held: true,
@@ -195,7 +197,7 @@ fn answer(
         Posted::Discarded => render_with(
             StatusCode::OK,
             OutcomePage {
-                layout: visitor.layout("Your post was not published"),
+                layout: visitor.layout("Your post was not published").for_signers(),
                 slug: slug.to_owned(),
                 list_name: list_name.to_owned(),
                 held: false,
@@ -272,7 +274,9 @@ fn sign_in_to_post(visitor: &Visitor, list: &ListOf) -> AppResult<Response> {
     render_with(
         StatusCode::FORBIDDEN,
         SignInToPost {
-            layout: visitor.layout(format!("Post to {}", list.settings.name)),
+            layout: visitor
+                .layout(format!("Post to {}", list.settings.name))
+                .for_signers(),
             slug: list.group.slug.clone(),
             list_name: list.settings.name.clone(),
         },
@@ -289,7 +293,9 @@ fn member_form_page(
 ) -> PostPage {
     let slug = &list.group.slug;
     PostPage {
-        layout: visitor.layout(format!("New thread — {}", list.settings.name)),
+        layout: visitor
+            .layout(format!("New thread — {}", list.settings.name))
+            .for_signers(),
         list_name: list.settings.name.clone(),
         action: format!("/{slug}/list/post"),
         back: format!("/{slug}/list/archive"),
