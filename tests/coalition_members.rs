@@ -160,6 +160,26 @@ async fn a_confirmation_joins_the_list_only_with_the_box_ticked() {
     let page = signer.get(&link).await;
     let revision = input_value(&page.body, "revision").unwrap();
     let wording = input_value(&page.body, "wording").unwrap();
+    // A confirmation refused (the page did not say which text it showed): the page again,
+    // the box still ticked as they left it, and nobody joined.
+    let refused = signer
+        .post_form(
+            &format!("{link}/confirm"),
+            &[
+                ("revision", ""),
+                ("wording", &wording),
+                ("join_list", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("name=\"join_list\" value=\"yes\" checked>"),
+        "the box keeps the signer's choice"
+    );
+    assert_eq!(members(&app).await, 0);
     let r = signer
         .post_form(
             &format!("{link}/confirm"),

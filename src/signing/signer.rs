@@ -151,6 +151,8 @@ struct SignerPage {
     reissue: Option<ReissueAsk>,
     /// The group's coalition list, offered with a box (unticked) beside the confirmation.
     list_offer: Option<String>,
+    /// The box as the signer left it, when a refused confirmation shows the page again.
+    join_checked: bool,
 }
 
 /// What a reissue asks of this signer, as their page tells them.
@@ -217,6 +219,7 @@ async fn signer_page(
             .unwrap_or_default(),
         problem: None,
         list_offer: None,
+        join_checked: false,
         form_closed: !found.campaign.accepting_signatures(state.clock.now()),
         link_expires: found
             .signature
@@ -453,6 +456,33 @@ async fn refused(
     render_with(status, page)
 }
 
+/// A refused first confirmation: the page again, saying why, with the list's box as the
+/// signer left it (what they chose is kept, like any form's input; it still joins only
+/// when they confirm).
+async fn refused_first(
+    signing: &SigningState,
+    visitor: &Visitor,
+    found: Found,
+    status: StatusCode,
+    problem: &'static str,
+    wished_to_join: bool,
+) -> AppResult<Response> {
+    let tenant = found.tenant;
+    let mut page = signer_page(
+        &signing.app,
+        visitor,
+        found,
+        false,
+        ReferralForm::default(),
+        Vec::new(),
+    )
+    .await?;
+    page.problem = Some(problem);
+    page.list_offer = signing.list_join.offer(&signing.app.db, tenant).await?;
+    page.join_checked = wished_to_join && page.list_offer.is_some();
+    render_with(status, page)
+}
+
 const WORDING_CHANGED: &str = "The letter's title or points of unity changed since this page was opened (or the page did not say which it showed). Read them below as they stand now, and confirm if you agree.";
 
 /// The signer confirms the text their page showed them: if the letter changed since,
@@ -512,16 +542,17 @@ pub async fn confirm(
     }
     if shown != text.revision_id {
         tx.rollback().await?;
-        return refused(&state, &visitor, found, StatusCode::CONFLICT, "The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.").await;
+        return refused_first(&signing, &visitor, found, StatusCode::CONFLICT, "The letter has changed since this page was opened (or the page did not say which text you read). Read the text below as it stands now, and confirm it if you agree.", form.join_list == "yes").await;
     }
     if wording_changed(&text, &mut found, &form.wording) {
         tx.rollback().await?;
-        return refused(
-            &state,
+        return refused_first(
+            &signing,
             &visitor,
             found,
             StatusCode::CONFLICT,
             WORDING_CHANGED,
+            form.join_list == "yes",
         )
         .await;
     }
