@@ -226,6 +226,15 @@ async fn list_mail_goes_out_with_the_lists_headers() {
         header(&head, "List-Id"),
         Some(delivery::list_id("Clean Water Coalition", "ohio-valley", &domain).as_str())
     );
+    let read = undersigned::mail::read_eml(raw.as_bytes()).expect("the message reads back");
+    assert_eq!(
+        (read.from_name.as_str(), read.from.as_str()),
+        (
+            "ben (ben's organization) via Clean Water Coalition",
+            "no-reply@undersigned.localhost"
+        ),
+        "the poster's name over the list's own address"
+    );
     let archive_url = app.config.link("/ohio-valley/list/archive");
     assert_eq!(
         header(&head, "List-Archive"),

@@ -101,6 +101,7 @@ pub async fn deliver_post(
             reply_to: format!("list+{}@{domain}", recipient.reply_key),
             message_id: post_message_id(post.id, domain),
             references: references.clone(),
+            from_name: format!("{} via {list_name}", post.author_name),
         };
         messages.push((
             format!("list-post:{}:{}", post.id, recipient.member_id),

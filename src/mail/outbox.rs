@@ -167,6 +167,11 @@ pub struct ListHeaders {
     /// The thread's earlier message ids, oldest first (`In-Reply-To` is the last).
     #[serde(default)]
     pub references: Vec<String>,
+    /// The name shown over the configured sender address ("Ana Ruiz via Clean Water
+    /// Coalition"), kept in the row's `from_name` like a personal email's; empty: the
+    /// configured sender's own.
+    #[serde(default)]
+    pub from_name: String,
 }
 
 /// Enqueues list mail: like `enqueue_many` (bulk, never to a suppressed address), each
@@ -181,16 +186,19 @@ pub async fn enqueue_many_list<E: Email>(
     let mut recipients = Vec::with_capacity(messages.len());
     let mut bodies = Vec::with_capacity(messages.len());
     let mut headers = Vec::with_capacity(messages.len());
+    let mut from_names = Vec::with_capacity(messages.len());
     for (key, recipient, message, list_headers) in messages {
         keys.push(key);
         recipients.push(recipient);
         bodies.push(stored(&message)?);
+        from_names.push(list_headers.from_name.clone());
         headers.push(serde_json::to_value(list_headers)?);
     }
     let inserted = sqlx::query_scalar(
-        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at, list_headers)
-         SELECT $1, key, recipient, message, true, $5, headers
-         FROM unnest($2::text[], $3::text[], $4::jsonb[], $6::jsonb[]) AS m(key, recipient, message, headers)
+        "INSERT INTO outbox (tenant_id, idempotency_key, recipient, message, bulk, send_at, list_headers, from_name)
+         SELECT $1, key, recipient, message, true, $5, headers, nullif(from_name, '')
+         FROM unnest($2::text[], $3::text[], $4::jsonb[], $6::jsonb[], $7::text[])
+             AS m(key, recipient, message, headers, from_name)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
     )
     .bind(tenant)
@@ -199,6 +207,7 @@ pub async fn enqueue_many_list<E: Email>(
     .bind(&bodies)
     .bind(send_at)
     .bind(&headers)
+    .bind(&from_names)
     .fetch_all(conn)
     .await?;
     Ok(inserted)

@@ -251,6 +251,7 @@ async fn send_one(
             config.mail_domain
         ),
         references: Vec::new(),
+        from_name: list_name.clone(),
     };
     let key = format!("list-digest:{}:{date}", member.id);
     let new = mail::enqueue_many_list(

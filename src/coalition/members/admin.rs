@@ -482,18 +482,18 @@ pub async fn invite(
     let now = state.clock.now();
     let expires_at = now + INVITATION_VALID_FOR;
     let mut tx = state.db.begin().await?;
-    for person_id in picked {
-        let Some(person) =
-            outreach::book_person_for_list(&mut tx, member.tenant_id, person_id).await?
-        else {
-            continue;
-        };
-        if store::is_member(&mut tx, member.tenant_id, person.id, &person.email).await?
-            || store::invited_since(&mut tx, member.tenant_id, person.id, now - REINVITE_AFTER)
-                .await?
-        {
-            continue;
-        }
+    let people = outreach::book_people_for_list(&mut tx, member.tenant_id, &picked).await?;
+    let skipped: HashSet<Uuid> = store::not_to_invite(
+        &mut tx,
+        member.tenant_id,
+        &people.iter().map(|p| p.id).collect::<Vec<_>>(),
+        &people.iter().map(|p| p.email.clone()).collect::<Vec<_>>(),
+        now - REINVITE_AFTER,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    for person in people.into_iter().filter(|p| !skipped.contains(&p.id)) {
         let token = tokens::new_token();
         let id = store::create_invitation(
             &mut tx,

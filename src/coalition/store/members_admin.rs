@@ -168,43 +168,29 @@ pub struct InvitationRow {
     pub accepted_at: Option<OffsetDateTime>,
 }
 
-/// Whether the person was invited since `since` (an organizer does not send the same
-/// invitation twice in a row).
-pub async fn invited_since(
+/// Of the people picked for an invitation (id and address), those not to invite: members
+/// already (by person or by address), or invited since `since`. One statement whatever
+/// the number picked.
+pub async fn not_to_invite(
     conn: &mut PgConnection,
     tenant: TenantId,
-    person_id: Uuid,
+    people: &[Uuid],
+    emails: &[String],
     since: OffsetDateTime,
-) -> sqlx::Result<bool> {
-    let found: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM list_invitations WHERE tenant_id = $1 AND person_id = $2 AND invited_at > $3
-          LIMIT 1",
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM unnest($2::uuid[], $3::text[]) AS p (id, email)
+          WHERE EXISTS (SELECT 1 FROM list_members m WHERE m.tenant_id = $1
+                          AND (m.person_id = p.id OR m.email = p.email::citext))
+             OR EXISTS (SELECT 1 FROM list_invitations i WHERE i.tenant_id = $1
+                          AND i.person_id = p.id AND i.invited_at > $4)",
     )
     .bind(tenant.uuid())
-    .bind(person_id)
+    .bind(people)
+    .bind(emails)
     .bind(since)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
-}
-
-/// Whether the person (or the address) is a member already.
-pub async fn is_member(
-    conn: &mut PgConnection,
-    tenant: impl TenantScope,
-    person_id: Uuid,
-    email: &str,
-) -> sqlx::Result<bool> {
-    let found: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM list_members WHERE tenant_id = $1 AND (person_id = $2 OR email = $3::citext)
-          LIMIT 1",
-    )
-    .bind(tenant.uuid())
-    .bind(person_id)
-    .bind(email)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
+    .fetch_all(conn)
+    .await
 }
 
 /// Of `people`, those who are members already.

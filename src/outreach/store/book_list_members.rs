@@ -86,14 +86,26 @@ pub async fn book_person_for_list(
     tenant: impl TenantScope,
     person_id: Uuid,
 ) -> sqlx::Result<Option<BookPersonForList>> {
+    Ok(book_people_for_list(conn, tenant, &[person_id])
+        .await?
+        .pop())
+}
+
+/// The people of `ids` in the group's book who have an address (one statement for an
+/// invitation to a hundred).
+pub async fn book_people_for_list(
+    conn: &mut PgConnection,
+    tenant: impl TenantScope,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<BookPersonForList>> {
     sqlx::query_as(
         "SELECT pe.id, pe.name, pe.email::text AS email, o.name AS organization
            FROM people pe JOIN organizations o ON o.id = pe.organization_id
-          WHERE pe.tenant_id = $1 AND pe.id = $2 AND pe.email IS NOT NULL",
+          WHERE pe.tenant_id = $1 AND pe.id = ANY($2) AND pe.email IS NOT NULL",
     )
     .bind(tenant.uuid())
-    .bind(person_id)
-    .fetch_optional(conn)
+    .bind(ids)
+    .fetch_all(conn)
     .await
 }
 
